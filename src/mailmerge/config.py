@@ -1,0 +1,142 @@
+"""Read the cycle config (mailmerge.toml) into a Config the other steps can rely on."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mailmerge.dates import DATE_STYLES, format_japanese_date
+from mailmerge.errors import ConfigError
+from mailmerge.models import GROUPS
+
+DEFAULT_CONFIG_NAME = "mailmerge.toml"
+
+# Fields every roster must map: the pipeline itself relies on them.
+CORE_FIELDS = ("member_id", "organisation", "group")
+
+
+@dataclass(frozen=True)
+class Config:
+    """One cycle's settings, with every path made absolute."""
+
+    path: Path
+    cycle: str
+    date_style: str
+    roster: Path
+    sheet: str | None
+    skip_hidden_rows: bool
+    columns: Mapping[str, str]  # field name -> roster header
+    required: tuple[str, ...]
+    max_length: Mapping[str, int]
+    groups: Mapping[str, str]  # "enrolled"/"unenrolled" -> the roster's word (加入 / 未加入)
+    documents: Mapping[str, Path]  # document name -> template path
+    output: Path
+    constants: Mapping[str, Any] = field(default_factory=dict)  # template context, dates formatted
+    workers: int = 0
+    timeout: float = 120.0
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    def display_path(self, path: Path) -> str:
+        """Return a path as the user would type it: relative to the working folder when inside it."""
+        try:
+            return os.path.relpath(path)
+        except ValueError:
+            return str(path)
+
+
+def find_config(path: Path | None) -> Path:
+    """Return the config to use: the one given, else ./mailmerge.toml."""
+    candidate = path if path is not None else Path.cwd() / DEFAULT_CONFIG_NAME
+    if not candidate.is_file():
+        hint = "" if path is not None else " (run from the project folder, or pass --config FILE)"
+        raise ConfigError(f"{candidate}: config file not found{hint}")
+    return candidate.resolve()
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read and check the cycle config; relative paths are relative to the config file."""
+    config_path = find_config(path)
+    name = os.path.relpath(config_path) if config_path.is_relative_to(Path.cwd()) else str(config_path)
+    try:
+        data = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{name}: not a valid TOML file: {exc}") from None
+
+    def need(table: Mapping[str, Any], key: str, where: str) -> Any:
+        if key not in table:
+            raise ConfigError(f"{name}: [{where}] needs a value for {key!r}")
+        return table[key]
+
+    root = config_path.parent
+    cycle = str(need(data, "cycle", "top level"))
+    date_style = str(data.get("date_style", "western"))
+    if date_style not in DATE_STYLES:
+        raise ConfigError(f"{name}: date_style must be one of {', '.join(DATE_STYLES)}, not {date_style!r}")
+
+    roster = data.get("roster", {})
+    columns = dict(need(roster, "columns", "roster"))
+    for core in CORE_FIELDS:
+        if core not in columns:
+            raise ConfigError(f"{name}: [roster.columns] must map the field {core!r} to a roster header")
+    required = tuple(roster.get("required", {}).get("fields", CORE_FIELDS))
+    unknown = [f for f in required if f not in columns]
+    if unknown:
+        raise ConfigError(f"{name}: [roster.required] names fields not in [roster.columns]: {', '.join(unknown)}")
+
+    groups = {str(k): str(v) for k, v in need(data, "groups", "top level").items()}
+    if sorted(groups) != sorted(GROUPS):
+        raise ConfigError(f"{name}: [groups] must define exactly {' and '.join(GROUPS)}")
+    if groups["enrolled"] == groups["unenrolled"]:
+        raise ConfigError(f"{name}: [groups] enrolled and unenrolled need different values")
+
+    documents = {str(k): root / str(v) for k, v in need(data, "documents", "top level").items()}
+    if not documents:
+        raise ConfigError(f"{name}: [documents] lists no templates")
+
+    conversion = data.get("conversion", {})
+    output = str(data.get("output", "out/{cycle}")).replace("{cycle}", cycle)
+
+    return Config(
+        path=config_path,
+        cycle=cycle,
+        date_style=date_style,
+        roster=root / str(need(roster, "path", "roster")),
+        sheet=str(roster.get("sheet") or "") or None,
+        skip_hidden_rows=bool(roster.get("skip_hidden_rows", False)),
+        columns=columns,
+        required=required,
+        max_length={str(k): int(v) for k, v in roster.get("max_length", {}).items()},
+        groups=groups,
+        documents=documents,
+        output=root / output,
+        constants=template_constants(data.get("letter", {}), cycle, date_style),
+        workers=int(conversion.get("workers", 0)),
+        timeout=float(conversion.get("timeout", 120)),
+    )
+
+
+def template_constants(letter: Mapping[str, Any], cycle: str, date_style: str) -> dict[str, Any]:
+    """Return the [letter] table as template context: dates printed the Japanese way."""
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, dt.date):
+            return format_japanese_date(value, date_style)
+        if isinstance(value, Mapping):
+            return {k: convert(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [convert(v) for v in value]
+        return value
+
+    constants = {k: convert(v) for k, v in letter.items()}
+    constants["cycle"] = cycle
+    return constants

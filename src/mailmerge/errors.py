@@ -1,0 +1,44 @@
+"""The one exception family of mailmerge: the CLI catches MailmergeError and nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from mailmerge.models import Problem
+
+
+class MailmergeError(Exception):
+    """Base of every error a user can act on; the message says where, what, and how to fix it."""
+
+
+class ConfigError(MailmergeError):
+    """The cycle config (mailmerge.toml) is missing, unreadable or inconsistent."""
+
+
+class ProblemsFound(MailmergeError):
+    """The roster or the templates have problems; nothing was written."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = tuple(problems)
+        errors = [p for p in self.problems if p.is_error]
+        lines = [str(p) for p in errors]
+        super().__init__(
+            "\n".join(lines)
+            + f"\n{len(errors)} error(s) found; fix them and run again. Nothing was written."
+        )
+
+
+class TemplateRenderError(MailmergeError):
+    """A template could not be rendered for a member (strict: no silent blanks)."""
+
+
+class ConversionError(MailmergeError):
+    """LibreOffice did not produce a good PDF for a document, even after a retry."""
+
+
+class VerificationError(MailmergeError):
+    """A generated PDF is not what the member must receive (missing, truncated, wrong member)."""
+
+
+class OutputLockedError(MailmergeError):
+    """Another run is writing into the same output folder."""

@@ -1,0 +1,114 @@
+"""Records that flow between the steps: members, problems, documents."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Literal
+
+# Group keys used in paths, the manifest and the templates' context; the
+# roster's own words for them (加入 / 未加入) live in the config.
+ENROLLED = "enrolled"
+UNENROLLED = "unenrolled"
+GROUPS = (ENROLLED, UNENROLLED)
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the roster, a template or the config, and where it is.
+
+    Printed as ``FILE:ROW: COLUMN: message``; the message never quotes a name
+    or an address (personal data stays out of terminals and logs).
+    """
+
+    severity: Severity
+    file: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def __str__(self) -> str:
+        place = self.file if self.row is None else f"{self.file}:{self.row}"
+        prefix = "" if self.is_error else "warning: "
+        column = f" {self.column}:" if self.column else ""
+        return f"{place}:{column} {prefix}{self.message}"
+
+
+@dataclass(frozen=True)
+class Member:
+    """One member organisation as read from the roster.
+
+    ``member_id`` and ``group`` are normalised keys; ``fields`` holds the
+    printed values exactly as entered, keyed by the config's field names.
+    """
+
+    row: int
+    member_id: str
+    group: str
+    fields: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
+
+    def __repr__(self) -> str:
+        # Never show names or addresses, even in a traceback or a debugger.
+        return f"Member(row={self.row}, member_id={self.member_id!r}, group={self.group!r})"
+
+    @property
+    def display_name(self) -> str:
+        """Return the organisation name as printed (for the manifest only, never for logs)."""
+        return self.fields.get("organisation", "")
+
+
+@dataclass(frozen=True)
+class Roster:
+    """The members read from one roster file, with what was found along the way."""
+
+    source: Path
+    members: tuple[Member, ...]
+    problems: tuple[Problem, ...] = ()
+    total_rows: int = 0
+    blank_rows: int = 0
+    rejected_rows: int = 0
+    note: str = ""
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
+
+    def by_group(self) -> dict[str, tuple[Member, ...]]:
+        """Return the members of each group, in roster order."""
+        return {g: tuple(m for m in self.members if m.group == g) for g in GROUPS}
+
+
+@dataclass(frozen=True)
+class DocumentJob:
+    """One document to produce for one member: where its DOCX and PDF go."""
+
+    member: Member
+    document: str
+    docx: Path
+    pdf: Path
+
+
+@dataclass(frozen=True)
+class ManifestRow:
+    """One line of manifest.csv: a member's document as written."""
+
+    member_id: str
+    name: str
+    group: str
+    document: str
+    docx: str
+    pdf: str
+    pages: int
+    docx_sha256: str
+    pdf_sha256: str
