@@ -46,10 +46,9 @@ class Config:
 
     def display_path(self, path: Path) -> str:
         """Return a path as the user would type it: relative to the working folder when inside it."""
-        try:
-            return os.path.relpath(path)
-        except ValueError:
-            return str(path)
+        path = Path(path).absolute()
+        cwd = Path.cwd()
+        return os.path.relpath(path, cwd) if path.is_relative_to(cwd) else str(path)
 
 
 def find_config(path: Path | None) -> Path:

@@ -36,9 +36,17 @@ class ConversionError(MailmergeError):
     """LibreOffice did not produce a good PDF for a document, even after a retry."""
 
 
+class BundleError(MailmergeError):
+    """Documents cannot be combined into one file for a single conversion; convert them one by one."""
+
+
 class VerificationError(MailmergeError):
     """A generated PDF is not what the member must receive (missing, truncated, wrong member)."""
 
 
 class OutputLockedError(MailmergeError):
     """Another run is writing into the same output folder."""
+
+
+class RunInterrupted(MailmergeError):
+    """The run was stopped (Ctrl-C); what was finished is kept and the next run resumes."""

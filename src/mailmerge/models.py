@@ -53,7 +53,7 @@ class Member:
     row: int
     member_id: str
     group: str
-    fields: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    fields: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
@@ -112,3 +112,4 @@ class ManifestRow:
     pages: int
     docx_sha256: str
     pdf_sha256: str
+    input_sha256: str = ""  # what the document was made from: roster row, template, config

@@ -1,0 +1,305 @@
+"""Measure the whole pipeline against the baseline (two parallel soffice, own profiles) on fictional rosters."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from mailmerge import pipeline  # noqa: E402
+from mailmerge.config import load_config  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+SIZES = (100, 1000)
+# Targets from the issue.
+MAX_RATIO = 0.35
+MAX_SECONDS_1000 = 90.0
+MAX_PEAK_BYTES = 1.5 * 2**30
+MAX_RENDER_MS = 2.0
+MAX_PEAK_GROWTH = 1.25  # "flat as the roster grows": 10x the members, at most 25% more memory
+# soffice silently stops after about 250 files on one command line.
+BASELINE_FILES_PER_CALL = 200
+
+# Invented names, combined into unique fictional organisations.
+KINDS = ("株式会社", "医療法人社団", "合同会社", "一般社団法人", "医療法人")
+PLACES = (
+    "青葉", "白樺", "みなと", "ひかり", "さくら", "若葉", "朝霧", "潮風", "星見", "月影", "雪原", "紅葉", "桜川", "松風", "水無月",
+    "東雲", "夕凪", "山吹", "藤波", "翠嶺", "蒼穹", "陽向", "清流", "銀河", "琥珀", "瑠璃", "翡翠", "珊瑚", "若竹", "桐生",
+)
+TRADES = ("画像診断センター", "遠隔読影", "メディカルイメージング", "読影クリニック", "読影支援機構", "放射線診断室", "画像医療研究所")
+DEPARTMENTS = ("", "読影管理部", "業務推進部", "遠隔読影事業部", "事務局", "放射線科")
+TITLES = ("代表取締役", "理事長", "代表社員", "代表理事", "院長")
+FAMILY = ("佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田")
+GIVEN = ("健一", "和子", "浩二", "直樹", "裕子", "聡", "美穂", "大輔", "恵美", "剛", "陽子", "誠")
+# Real postal codes with their towns (as in the sample roster); street numbers are invented.
+ADDRESSES = (
+    ("1010062", "東京都千代田区神田駿河台"),
+    ("1130033", "東京都文京区本郷"),
+    ("9800811", "宮城県仙台市青葉区一番町"),
+    ("0600808", "北海道札幌市北区北八条西"),
+    ("9900039", "山形県山形市香澄町"),
+    ("3100021", "茨城県水戸市南町"),
+    ("3200811", "栃木県宇都宮市大通り"),
+    ("3300854", "埼玉県さいたま市大宮区桜木町"),
+)
+
+
+def make_roster(path: Path, members: int) -> None:
+    """Write a fictional roster of ``members`` rows, mixed enrolled and unenrolled."""
+    config = load_config(ROOT / "mailmerge.toml")
+    headers = [config.columns[f] for f in ("member_id", "organisation", "department", "representative_title",
+                                           "representative_name", "postal_code", "address1", "address2", "group")]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(headers)
+        for n in range(members):
+            place = PLACES[n % len(PLACES)] + (PLACES[(n // len(PLACES)) % len(PLACES)] if n >= len(PLACES) else "")
+            name = f"{KINDS[n % len(KINDS)]}{place}{TRADES[(n // 7) % len(TRADES)]}"
+            postal, town = ADDRESSES[n % len(ADDRESSES)]
+            representative = f"{FAMILY[n % len(FAMILY)]}\u3000{GIVEN[(n // 3) % len(GIVEN)]}" if n % 9 else ""
+            writer.writerow([
+                f"{n + 1:04d}", name, DEPARTMENTS[n % len(DEPARTMENTS)], TITLES[n % len(TITLES)] if representative else "",
+                representative, f"{postal[:3]}-{postal[3:]}", f"{town}{n % 5 + 1}丁目{n % 17 + 1}番{n % 23 + 1}号",
+                f"テストビル {n % 9 + 1}階" if n % 2 else "", config.groups["enrolled" if n % 3 else "unenrolled"],
+            ])
+
+
+class PeakMemory:
+    """Sample the RSS of this process and all its descendants (soffice included); keep the peak."""
+
+    def __init__(self, interval: float = 0.02):
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for process in [me, *me.children(recursive=True)]:
+                try:
+                    total += process.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total)
+            self._stop.wait(self.interval)
+
+
+@dataclass
+class TimingProgress:
+    """A pipeline Progress that records how long each stage took, and shows info lines."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @contextmanager
+    def stage(self, label: str, total: int) -> Iterator:
+        start = time.perf_counter()
+        try:
+            yield lambda n=1: None
+        finally:
+            self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - start
+
+    def info(self, message: str) -> None:
+        self.notes.append(message)
+
+
+def run_pipeline(roster_path: Path, out: Path, use_pipeline: bool) -> tuple[float, int, TimingProgress, Sequence[Path]]:
+    """Run the whole pipeline on a roster; return its wall time, documents, stage times and the DOCX files.
+
+    With ``use_pipeline``, mailmerge.pipeline.run; otherwise the same steps driven from here
+    (read and check the roster, compile the templates, render, convert and verify as in
+    bench/proposed.py), for as long as the pipeline does not call the conversion step yet.
+    """
+    config = load_config(ROOT / "mailmerge.toml")
+    progress = TimingProgress()
+    start = time.perf_counter()
+    if use_pipeline:
+        result = pipeline.run(config, roster_path=roster_path, out_dir=out, progress=progress)
+        documents = [out / row.docx for row in result.rows]
+    else:
+        documents = _run_steps(config, roster_path, out, progress)
+    return time.perf_counter() - start, len(documents), progress, documents
+
+
+def _run_steps(config, roster_path: Path, out: Path, progress: TimingProgress) -> list[Path]:
+    import proposed
+
+    from mailmerge import render, roster
+    from mailmerge.models import DocumentJob
+
+    with progress.stage("名簿とテンプレートを確認", 0):
+        loaded = roster.load_roster(config, roster_path)
+        if loaded.errors:
+            raise SystemExit("\n".join(str(p) for p in loaded.errors))
+        templates = render.load_templates(config.documents)
+    jobs = [
+        DocumentJob(member, document, out / member.group / member.member_id / f"{document}.docx",
+                    out / member.group / member.member_id / f"{document}.pdf")
+        for member in loaded.members
+        for document in config.documents
+    ]
+    with progress.stage("文書を作成中 (DOCX)", len(jobs)):
+        for job in jobs:
+            context = dict(config.constants)
+            context.update(job.member.fields)
+            context.update(member_id=job.member.member_id, group=job.member.group,
+                           enrolled=job.member.group == "enrolled", document=job.document)
+            rendered = templates[job.document].render(context, job.member.member_id)
+            job.docx.parent.mkdir(parents=True, exist_ok=True)
+            job.docx.write_bytes(rendered.docx)
+    proposed.convert_and_verify(jobs, config, progress)
+    return [job.docx for job in jobs]
+
+
+def run_baseline(documents: Sequence[Path], scratch: Path) -> tuple[float, int]:
+    """Convert the DOCX files the naive fast way: two soffice processes at once, each its own profile."""
+    # Every member has a letter.docx: linked under unique names, or the PDFs would overwrite each other.
+    inbox = scratch / "docx"
+    inbox.mkdir(parents=True)
+    linked = []
+    for number, document in enumerate(documents):
+        link = inbox / f"{number:05d}-{document.name}"
+        link.symlink_to(document)
+        linked.append(link)
+    halves = [linked[0::2], linked[1::2]]
+    outdir = scratch / "pdf"
+    outdir.mkdir(parents=True)
+    errors: list[str] = []
+
+    def convert(half: Sequence[Path], number: int) -> None:
+        profile = scratch / f"profile{number}"
+        for start in range(0, len(half), BASELINE_FILES_PER_CALL):
+            call = subprocess.run(
+                ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+                 "--outdir", str(outdir / str(number)), *map(str, half[start : start + BASELINE_FILES_PER_CALL])],
+                capture_output=True,
+            )
+            if call.returncode:
+                errors.append(call.stderr.decode(errors="replace"))
+
+    threads = [threading.Thread(target=convert, args=(half, n)) for n, half in enumerate(halves)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - start
+    made = sum(1 for _ in outdir.rglob("*.pdf"))
+    return seconds, made
+
+
+def measure(members: int, folder: Path, use_pipeline: bool, baseline: bool = True) -> dict:
+    """Run the pipeline, then the baseline on the DOCX files it rendered; return one row of figures."""
+    shutil.rmtree(folder / "out", ignore_errors=True)
+    with PeakMemory() as pipeline_memory:
+        seconds, documents, progress, docx_files = run_pipeline(folder / "roster.csv", folder / "out", use_pipeline)
+    scratch = Path(tempfile.mkdtemp(prefix="baseline-", dir=folder))
+    with PeakMemory() as baseline_memory:
+        baseline_seconds, made = run_baseline(docx_files, scratch) if baseline else (float("nan"), 0)
+    shutil.rmtree(scratch)
+    render_seconds = next((s for label, s in progress.seconds.items() if "DOCX" in label), float("nan"))
+    return {
+        "members": members,
+        "documents": documents,
+        "pipeline_s": seconds,
+        "pipeline_ms": 1000 * seconds / documents,
+        "render_ms": 1000 * render_seconds / documents,
+        "baseline_ms": 1000 * baseline_seconds / documents,
+        "baseline_made": made,
+        "ratio": seconds / baseline_seconds,
+        "pipeline_peak": pipeline_memory.peak,
+        "baseline_peak": baseline_memory.peak,
+        "stages": progress.seconds,
+        "notes": progress.notes,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="roster sizes (members)")
+    parser.add_argument("--repeat", type=int, default=0, help="runs per size, medians shown (default: 3 up to 100 members, else 1)")
+    parser.add_argument("--pipeline", action="store_true", help="run mailmerge.pipeline.run instead of the steps driven from here")
+    parser.add_argument("--keep", action="store_true", help=f"keep the generated files in {OUT}")
+    parser.add_argument("--no-baseline", action="store_true", help="time the pipeline only (while working on it)")
+    args = parser.parse_args(argv)
+    shutil.rmtree(OUT, ignore_errors=True)
+    OUT.mkdir(parents=True)
+    print(f"{os.cpu_count()} CPUs; pipeline = {'mailmerge.pipeline.run' if args.pipeline else 'bench steps + bench/proposed.py'}; "
+          "baseline = two soffice processes, own profiles, on the pipeline's DOCX files", flush=True)
+    rows = []
+    for members in args.sizes:
+        folder = OUT / f"{members}"
+        folder.mkdir()
+        make_roster(folder / "roster.csv", members)
+        runs = [measure(members, folder, args.pipeline, not args.no_baseline) for _ in range(args.repeat or (3 if members <= 100 else 1))]
+        # Pipeline and baseline run side by side, so the ratio is taken per run, then the median.
+        row = dict(sorted(runs, key=lambda r: r["ratio"])[len(runs) // 2])
+        for key in ("pipeline_s", "pipeline_ms", "render_ms", "baseline_ms"):
+            row[key] = statistics.median(r[key] for r in runs)
+        for key in ("pipeline_peak", "baseline_peak"):
+            row[key] = max(r[key] for r in runs)
+        rows.append(row)
+        print(
+            f"{members:5d} members, {row['documents']:5d} documents ({len(runs)} runs, medians): pipeline "
+            f"{row['pipeline_ms']:5.1f} ms/doc ({row['pipeline_s']:.1f} s; rendering {row['render_ms']:.2f} ms/doc), "
+            f"baseline {row['baseline_ms']:5.1f} ms/doc ({row['baseline_made']} of {row['documents']} PDFs), "
+            f"ratio {row['ratio']:.2f} (runs: {', '.join(format(r['ratio'], '.2f') for r in runs)}); "
+            f"peak memory pipeline {row['pipeline_peak'] / 2**20:.0f} MB, baseline {row['baseline_peak'] / 2**20:.0f} MB",
+            flush=True,
+        )
+        print("      stages: " + ", ".join(f"{label} {s:.2f} s" for label, s in row["stages"].items()), flush=True)
+        for note in row["notes"][:5]:
+            print(f"      note: {note}")
+        if not args.keep:
+            shutil.rmtree(folder)
+
+    print()
+    ok = True
+    checks = []
+    for row in rows:
+        checks += [
+            (row["members"], f"ratio {row['ratio']:.2f} ≤ {MAX_RATIO}", row["ratio"] <= MAX_RATIO),
+            (row["members"], f"peak memory {row['pipeline_peak'] / 2**30:.2f} GB ≤ 1.5 GB", row["pipeline_peak"] <= MAX_PEAK_BYTES),
+            (row["members"], f"rendering {row['render_ms']:.2f} ms/doc ≤ {MAX_RENDER_MS}", row["render_ms"] <= MAX_RENDER_MS),
+        ]
+        if row["members"] == 1000:
+            checks.append((1000, f"end to end {row['pipeline_s']:.1f} s ≤ {MAX_SECONDS_1000:g} s", row["pipeline_s"] <= MAX_SECONDS_1000))
+    if len(rows) > 1:
+        growth = rows[-1]["pipeline_peak"] / rows[0]["pipeline_peak"]
+        checks.append((rows[-1]["members"], f"peak memory x{growth:.2f} of {rows[0]['members']} members' (flat: ≤ x{MAX_PEAK_GROWTH})",
+                       growth <= MAX_PEAK_GROWTH))
+    for members, text, passed in checks:
+        ok &= passed
+        print(f"{'ok  ' if passed else 'MISS'} {members:5d} members: {text}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

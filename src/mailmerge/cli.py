@@ -1,0 +1,158 @@
+"""The `mailmerge` command: the only module that talks to the terminal."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from mailmerge import __version__, pipeline
+from mailmerge.config import Config, load_config
+from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
+from mailmerge.models import GROUPS
+
+GROUP_LABELS = {"enrolled": "加入", "unenrolled": "未加入"}
+
+
+class BarProgress:
+    """Progress bars on stderr, so a redirected stdout stays clean."""
+
+    def __init__(self, quiet: bool = False):
+        self.quiet = quiet
+
+    @contextmanager
+    def stage(self, label: str, total: int) -> Iterator[Callable[[int], None]]:
+        if self.quiet or total == 0:
+            yield lambda n=1: None
+            return
+        with click.progressbar(length=total, label=label, file=click.get_text_stream("stderr"), show_pos=True) as bar:
+            yield bar.update
+
+    def info(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(message, err=True)
+
+
+def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Cycle config (default: ./mailmerge.toml).",
+)
+roster_option = click.option(
+    "--roster",
+    "roster_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Roster file (.xlsx or .csv) instead of the one in the config.",
+)
+
+
+def _load(config_path: Path | None) -> Config:
+    try:
+        return load_config(config_path)
+    except MailmergeError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _show_problems(problems) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mailmerge")
+def main() -> None:
+    """ATS renewal notices: the chairman's letter and the insurance overview for every member."""
+
+
+@main.command()
+@config_option
+@roster_option
+def check(config_path: Path | None, roster_path: Path | None) -> None:
+    """Check the roster and the templates; write nothing.
+
+    Every problem is listed as FILE:ROW: COLUMN: problem. Exit status 1 when any error is found.
+    """
+    config = _load(config_path)
+    try:
+        result = pipeline.check(config, roster_path)
+    except MailmergeError as exc:
+        raise click.ClickException(str(exc)) from None
+    _show_problems(result.problems)
+    roster = result.roster
+    if roster.note:
+        click.echo(f"名簿: {config.display_path(roster.source)} ({roster.note})")
+    by_group = roster.by_group()
+    click.echo(
+        f"会員 {roster.total_rows} 件: 加入 {len(by_group['enrolled'])} 件, 未加入 {len(by_group['unenrolled'])} 件, "
+        f"エラー行 {roster.rejected_rows} 件 (空行 {roster.blank_rows} 件は読み飛ばし)"
+    )
+    if result.errors:
+        raise click.ClickException(f"{len(result.errors)} error(s); fix them, then run `mailmerge check` again.")
+    click.echo(f"OK ({len(result.warnings)} warning(s)). Next: mailmerge run")
+
+
+@main.command()
+@config_option
+@roster_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: from the config, out/{cycle}).")
+@click.option("--only", type=click.Choice(GROUPS), help="Produce one group only.")
+@click.option("--limit", type=click.IntRange(min=1), help="Produce the first N members only (a trial run).")
+@click.option("--force", is_flag=True, help="Make every document again, even those whose inputs did not change.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+def run(
+    config_path: Path | None,
+    roster_path: Path | None,
+    out_dir: Path | None,
+    only: str | None,
+    limit: int | None,
+    force: bool,
+    quiet: bool,
+) -> None:
+    """Produce every member's letter and overview as DOCX and PDF, and manifest.csv.
+
+    The roster and the templates are checked first; on any error nothing is written.
+    Run it again after an interruption or a roster fix: unchanged documents are kept.
+    """
+    config = _load(config_path)
+    progress = BarProgress(quiet)
+    # A closed terminal or `kill` stops the run as Ctrl-C does: LibreOffice killed, finished files kept.
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    signal.signal(signal.SIGHUP, _raise_keyboard_interrupt)
+    try:
+        result = pipeline.run(
+            config, roster_path=roster_path, out_dir=out_dir, only=only, limit=limit, force=force, progress=progress
+        )
+    except RunInterrupted as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("Error: 中断しました。もう一度 mailmerge run を実行してください。", err=True)
+        sys.exit(130)
+    except ProblemsFound as exc:
+        _show_problems(exc.problems)
+        errors = sum(1 for p in exc.problems if p.is_error)
+        raise click.ClickException(
+            f"{errors} error(s) in the roster or templates; nothing was written. Fix them and run again."
+        ) from None
+    except MailmergeError as exc:
+        raise click.ClickException(str(exc)) from None
+    _show_problems(result.warnings)
+    counts = ", ".join(f"{GROUP_LABELS[g]} {result.counts[g]} 件" for g in GROUPS)
+    where = os.path.relpath(result.out_dir) if result.out_dir.is_relative_to(Path.cwd()) else str(result.out_dir)
+    if result.removed_members:
+        click.echo(f"名簿にない会員の出力を削除: {len(result.removed_members)} 件")
+    click.echo(
+        f"完了: {sum(result.counts.values())} 会員 ({counts}), {len(result.rows)} 文書"
+        f" (新規作成 {result.made}, 変更なしで再利用 {result.reused})"
+    )
+    click.echo(f"出力先: {where}/  (一覧: {where}/manifest.csv)")

@@ -1,0 +1,51 @@
+"""Small file-system helpers shared by the steps: atomic, private writes and hashing."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+# Letters and the roster are personal data: nothing we write is readable by other users.
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
+def make_private_dir(path: Path) -> None:
+    """Create a folder (and its parents) readable only by the owner."""
+    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    os.chmod(path, DIR_MODE)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write bytes to a temporary name beside ``path``, flush, then rename into place.
+
+    A crash or a full disk mid-write leaves a ``.tmp`` file, never a partial file under
+    the final name (python-docx's save() leaves a truncated document on ENOSPC).
+    """
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, FILE_MODE)
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def sha256_of(path: Path) -> str:
+    """Return the SHA-256 of a file's bytes as hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Return the SHA-256 of bytes as hex."""
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,210 @@
+"""Make a run's documents: render, convert in combined batches, split and verify, then move into place.
+
+Part of the pipeline (only pipeline.py imports it): it orders the step modules render, bundle,
+pdf and verify. Every document is made in the staging folder and moved next to its member's
+other files only once its PDF has been verified, so a member folder never holds a file that
+looks finished but is not.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from mailmerge import bundle, pdf, render, verify
+from mailmerge.errors import VerificationError
+from mailmerge.fsutil import FILE_MODE, make_private_dir, sha256_bytes, sha256_of, write_atomic
+from mailmerge.models import DocumentJob, ManifestRow
+
+# Members per combined document, at most. LibreOffice's cost per member falls as bundles grow
+# (measured per member: letter 7.0 ms at 10, 5.7 at 25, 5.3 at 50; overview 38, 27, 22 ms),
+# and a failed bundle costs at most this many one-by-one conversions.
+BUNDLE_MEMBERS = 50
+# Documents per soffice process (bundles given to one soffice): its memory grows over a long run.
+DOCUMENTS_PER_PROCESS = 200
+
+
+def bundle_sizes(members: int, workers: int) -> list[int]:
+    """Return how many members go in each bundle of one template: ≤ BUNDLE_MEMBERS, a multiple of workers.
+
+    Equal bundles, as many as there are workers (or a multiple), keep every worker busy to the end.
+    """
+    count = workers * math.ceil(members / (workers * BUNDLE_MEMBERS))
+    size, extra = divmod(members, count)
+    return [n for n in [size + 1] * extra + [size] * (count - extra) if n]
+
+
+def staged(job: DocumentJob, out_dir: Path, staging: Path) -> DocumentJob:
+    """Return the job with its files in the staging folder, same relative layout."""
+    return DocumentJob(
+        job.member,
+        job.document,
+        staging / job.docx.relative_to(out_dir),
+        staging / job.pdf.relative_to(out_dir),
+    )
+
+
+def produce(
+    jobs: Sequence[DocumentJob],
+    *,
+    templates: Mapping[str, render.CompiledTemplate],
+    contexts: Callable[[DocumentJob], Mapping[str, Any]],
+    digests: Mapping[DocumentJob, str],
+    names: Mapping[str, str],
+    cycle: str,
+    workers: int,
+    timeout: float,
+    out_dir: Path,
+    staging: Path,
+    progress: Any,
+    on_placed: Callable[[DocumentJob, ManifestRow], None],
+) -> None:
+    """Make every job's DOCX and PDF; call ``on_placed`` with each job's manifest row once its files are in place.
+
+    ``on_placed`` runs as each document is finished (not at the end), so what was finished
+    before an interruption is recorded.
+
+    ``names`` holds every roster member's name (by member ID): a PDF that mentions any
+    other member is refused. Raise ConversionError or VerificationError naming the member
+    when a document cannot be made even on its own.
+    """
+    if not jobs:
+        return
+    make_private_dir(staging)
+    work = {staged(job, out_dir, staging): job for job in jobs}
+    docx_hashes = _render(work, templates, contexts, progress)
+    member_names = verify.MemberNames(names)
+
+    def place(work_job: DocumentJob, pages: int) -> None:
+        job = work[work_job]
+        make_private_dir(job.docx.parent)
+        os.chmod(work_job.pdf, FILE_MODE)
+        # PDF first, DOCX last: a member folder gains its files only when both are good.
+        os.replace(work_job.pdf, job.pdf)
+        os.replace(work_job.docx, job.docx)
+        row = ManifestRow(
+            member_id=job.member.member_id,
+            name=job.member.display_name,
+            group=job.member.group,
+            document=job.document,
+            docx=job.docx.relative_to(out_dir).as_posix(),
+            pdf=job.pdf.relative_to(out_dir).as_posix(),
+            pages=pages,
+            docx_sha256=docx_hashes[work_job],
+            pdf_sha256=sha256_of(job.pdf),
+            input_sha256=digests[job],
+        )
+        on_placed(job, row)
+
+    with progress.stage("PDF に変換・確認中", len(jobs)) as advance:
+        singles = _convert_bundles(list(work), member_names, cycle, workers, timeout, staging, place, advance, progress)
+        if singles:
+            _convert_singly(singles, member_names, cycle, workers, timeout, place, advance)
+
+
+def _render(
+    work: Mapping[DocumentJob, DocumentJob],
+    templates: Mapping[str, render.CompiledTemplate],
+    contexts: Callable[[DocumentJob], Mapping[str, Any]],
+    progress: Any,
+) -> dict[DocumentJob, str]:
+    hashes = {}
+    with progress.stage("文書を作成中 (DOCX)", len(work)) as advance:
+        for work_job, job in work.items():
+            rendered = templates[job.document].render(contexts(job), job.member.member_id)
+            make_private_dir(work_job.docx.parent)
+            write_atomic(work_job.docx, rendered.docx)
+            hashes[work_job] = sha256_bytes(rendered.docx)
+            advance(1)
+    return hashes
+
+
+def _convert_bundles(
+    jobs: list[DocumentJob],
+    names: verify.MemberNames,
+    cycle: str,
+    workers: int,
+    timeout: float,
+    staging: Path,
+    place: Callable[[DocumentJob, int], None],
+    advance: Callable[[int], None],
+    progress: Any,
+) -> list[DocumentJob]:
+    """Convert each template's members in combined documents; return the jobs to convert one by one."""
+    count = pdf.worker_count(workers)
+    chunks = []
+    for document in dict.fromkeys(job.document for job in jobs):
+        same = [job for job in jobs if job.document == document]
+        ends = list(itertools.accumulate(bundle_sizes(len(same), count)))
+        chunks.append([same[start:end] for start, end in zip([0, *ends], ends)])
+    # Templates alternate, the heavier first (overview, letter, overview, ...): each worker takes
+    # the next bundles in order, so both get the same mix, and each ends on a light bundle,
+    # whose split is quick once LibreOffice is done. (An overview costs LibreOffice 4x a letter.)
+    chunks.sort(key=lambda group: group[0][0].docx.stat().st_size, reverse=True)
+    bundles: dict[pdf.Conversion, list[DocumentJob]] = {}
+    folder = staging / "bundles"
+    make_private_dir(folder)
+    for number, chunk in enumerate(c for group in itertools.zip_longest(*chunks) for c in group if c):
+        docx = folder / f"{number:05d}-{chunk[0].document}.docx"
+        label = f"{chunk[0].document} {chunk[0].member.member_id}–{chunk[-1].member.member_id}"
+        bundles[pdf.Conversion(docx, docx.with_suffix(".pdf"), label)] = chunk
+
+    singles: list[DocumentJob] = []
+
+    def build(conversion: pdf.Conversion) -> None:
+        # Runs in a conversion worker, while the other worker's soffice converts.
+        bundle.build_bundle([bundle.docx_parts(job.docx) for job in bundles[conversion]], conversion.docx)
+
+    def split(conversion: pdf.Conversion) -> None:
+        chunk = bundles[conversion]
+        targets = {job.member.member_id: job.pdf for job in chunk}
+        try:
+            result = verify.split_bundle(conversion.pdf, targets, names, cycle=cycle)
+        except VerificationError as exc:  # the combined PDF cannot be read at all
+            result = verify.SplitResult(failed={member_id: str(exc) for member_id in targets})
+        for job in chunk:
+            if job.member.member_id in result.pages:
+                place(job, result.pages[job.member.member_id])
+                advance(1)
+            else:
+                progress.info(f"会員番号 {job.member.member_id} ({job.document}): 一括変換で確認できず、単独で変換し直します")
+                singles.append(job)
+        conversion.docx.unlink(missing_ok=True)
+        conversion.pdf.unlink(missing_ok=True)
+
+    failures = pdf.convert_to_pdf(
+        list(bundles),
+        workers=workers,
+        timeout=timeout,
+        batch_size=max(DOCUMENTS_PER_PROCESS // BUNDLE_MEMBERS, 1),
+        on_done=split,
+        prepare=build,
+        check=False,
+    )
+    for failure in failures:
+        progress.info(f"{failure.conversion.name}: 一括変換に失敗したため、1 件ずつ変換します")
+        singles.extend(bundles[failure.conversion])
+    return singles
+
+
+def _convert_singly(
+    jobs: list[DocumentJob],
+    names: verify.MemberNames,
+    cycle: str,
+    workers: int,
+    timeout: float,
+    place: Callable[[DocumentJob, int], None],
+    advance: Callable[[int], None],
+) -> None:
+    by_conversion = {pdf.Conversion(job.docx, job.pdf, f"会員番号 {job.member.member_id} ({job.document})"): job for job in jobs}
+    def done(conversion: pdf.Conversion) -> None:
+        job = by_conversion[conversion]
+        pages = verify.verify_member_pdf(job.pdf, job.member.member_id, names, cycle=cycle, document=job.document)
+        place(job, pages)
+        advance(1)
+
+    pdf.convert_to_pdf(list(by_conversion), workers=workers, timeout=timeout, on_done=done)

@@ -1,0 +1,152 @@
+"""What the output folder holds between runs: the lock, the journal of finished documents, leftovers."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict
+from pathlib import Path
+
+from mailmerge.errors import OutputLockedError
+from mailmerge.fsutil import FILE_MODE, sha256_of
+from mailmerge.models import GROUPS, ManifestRow
+
+LOCK_NAME = ".mailmerge.lock"
+JOURNAL_NAME = ".journal.jsonl"
+STAGING_NAME = ".staging"
+TMP_SUFFIX = ".tmp"
+
+
+class OutputLock:
+    """An exclusive lock on an output folder, held for the whole run.
+
+    flock is released by the kernel when the process dies, even by SIGKILL, so a crashed
+    run never leaves the folder locked; a second run while the first is alive is refused.
+    """
+
+    def __init__(self, out_dir: Path):
+        self.path = out_dir / LOCK_NAME
+        self._fd: int | None = None
+
+    def __enter__(self) -> OutputLock:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise OutputLockedError(
+                f"{self.path.parent}: 別の mailmerge run がこの出力先に書き込み中です。"
+                "終わるのを待ってから、もう一度実行してください"
+            ) from None
+        self._fd = fd
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+def is_locked(out_dir: Path) -> bool:
+    """Return True when another process holds the folder's lock (without creating anything)."""
+    path = out_dir / LOCK_NAME
+    if not path.exists():
+        return False
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+class Journal:
+    """An append-only record of verified documents, so an interrupted run can resume.
+
+    One JSON line per document, flushed and fsynced as it is finished; a line cut short by
+    SIGKILL or a full disk is ignored when read back.
+    """
+
+    def __init__(self, out_dir: Path):
+        self.path = out_dir / JOURNAL_NAME
+        self._handle = None
+
+    def __enter__(self) -> Journal:
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+        self._handle = os.fdopen(fd, "a", encoding="utf-8")
+        return self
+
+    def record(self, row: ManifestRow) -> None:
+        assert self._handle is not None
+        self._handle.write(json.dumps(asdict(row), ensure_ascii=False) + "\n")
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+
+    def __exit__(self, *exc: object) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def remove(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def read_journal(out_dir: Path) -> list[ManifestRow]:
+    """Return the complete lines of a journal left by an earlier run."""
+    path = out_dir / JOURNAL_NAME
+    if not path.exists():
+        return []
+    rows = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            rows.append(ManifestRow(**json.loads(line)))
+        except (ValueError, TypeError):
+            continue  # the last line of a killed run; its document is simply made again
+    return rows
+
+
+def reusable(row: ManifestRow, out_dir: Path, input_sha256: str) -> bool:
+    """Return True when a recorded document was made from the same inputs and its files are intact."""
+    if row.input_sha256 != input_sha256:
+        return False
+    docx, pdf = out_dir / row.docx, out_dir / row.pdf
+    return docx.is_file() and pdf.is_file() and sha256_of(docx) == row.docx_sha256 and sha256_of(pdf) == row.pdf_sha256
+
+
+def leftovers(out_dir: Path) -> list[Path]:
+    """Return what an interrupted run left behind: temporary files and the staging folder."""
+    found = [p for p in out_dir.rglob(f"*{TMP_SUFFIX}") if p.name.startswith(".")]
+    staging = out_dir / STAGING_NAME
+    if staging.exists():
+        found.append(staging)
+    return sorted(found)
+
+
+def remove_paths(paths: Iterable[Path]) -> None:
+    """Delete files and folders (used for leftovers and outputs of members no longer in the roster)."""
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def member_folders(out_dir: Path) -> Iterator[tuple[str, str, Path]]:
+    """Yield (group, member_id, folder) for every member folder in the output."""
+    for group in GROUPS:
+        root = out_dir / group
+        if root.is_dir():
+            for folder in sorted(root.iterdir()):
+                if folder.is_dir():
+                    yield group, folder.name, folder
+
+
+def stale_member_folders(out_dir: Path, wanted: Mapping[str, str]) -> list[tuple[str, str, Path]]:
+    """Return folders of members not in the roster, or filed under a group they no longer belong to."""
+    return [(g, m, f) for g, m, f in member_folders(out_dir) if wanted.get(m) != g]

@@ -1,0 +1,218 @@
+"""The whole cycle on the sample roster, read the way a person reads it: PDF text, pages, fonts, files."""
+
+from __future__ import annotations
+
+import csv
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import DATA, REPO
+from mailmerge.cli import main
+from mailmerge.config import load_config
+from mailmerge.roster import load_roster
+
+ENROLLED_HEADING = "〈ご加入いただいている会員の皆さまへ〉"
+ENROLLED_TEXT = "更新手続に必要な書類を同封しております。お早めの更新手続をお願いします。"
+UNENROLLED_HEADING = "〈未加入の会員の皆さまへ〉"
+UNENROLLED_TEXT = (
+    "本保険は、ATS会員だけが加入できる制度であり、遠隔画像診断サービス事業におけるリスクを総合的にカバーする内容となっております。"
+    "この機会に是非ご検討をお願いします。"
+)
+MANIFEST_COLUMNS = ["member_id", "name", "group", "document", "docx", "pdf", "pages", "docx_sha256", "pdf_sha256", "input_sha256"]
+
+
+def pdf_text(path: Path) -> str:
+    """Return the PDF's text as poppler reads it (not the code under test), whitespace removed.
+
+    LibreOffice spaces kana from digits and wraps lines; what a person reads is the characters.
+    """
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return re.sub(r"\s+", "", text)
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def page_count(path: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Run the sample cycle once, through the CLI, and return the output folder."""
+    out = tmp_path_factory.mktemp("cycle") / "2024"
+    result = CliRunner().invoke(main, ["run", "--config", str(REPO / "mailmerge.toml"), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="session")
+def sample_members():
+    return load_roster(load_config(REPO / "mailmerge.toml")).members
+
+
+def read_manifest_rows(out: Path) -> list[dict[str, str]]:
+    with (out / "manifest.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_manifest_lists_two_documents_for_every_member(sample_run: Path, sample_members) -> None:
+    rows = read_manifest_rows(sample_run)
+    with (sample_run / "manifest.csv").open(encoding="utf-8-sig", newline="") as handle:
+        assert next(csv.reader(handle)) == MANIFEST_COLUMNS
+    assert len(sample_members) == 30
+    assert sorted((r["member_id"], r["document"]) for r in rows) == sorted(
+        (m.member_id, d) for m in sample_members for d in ("letter", "overview")
+    )
+    for row, member in zip(rows[::2], sample_members):
+        assert row["name"] == member.fields["organisation"]
+        assert row["group"] == member.group
+        assert row["docx"] == f"{member.group}/{member.member_id}/letter.docx"
+        assert row["pdf"] == f"{member.group}/{member.member_id}/letter.pdf"
+
+
+def test_manifest_hashes_and_page_counts_match_the_files(sample_run: Path) -> None:
+    import hashlib
+
+    for row in read_manifest_rows(sample_run):
+        for kind in ("docx", "pdf"):
+            data = (sample_run / row[kind]).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == row[f"{kind}_sha256"]
+        assert page_count(sample_run / row["pdf"]) == int(row["pages"])
+
+
+def test_every_letter_names_its_member_and_carries_only_its_group_paragraph(sample_run: Path, sample_members) -> None:
+    for member in sample_members:
+        text = pdf_text(sample_run / member.group / member.member_id / "letter.pdf")
+        fields = member.fields
+        assert squash(fields["organisation"]) in text
+        assert f"〒{fields['postal_code']}" in text
+        assert squash(fields["address1"]) in text
+        if fields["representative_name"]:
+            assert squash(f"{fields['representative_title']}{fields['representative_name']}様") in text
+            assert "御中" not in text
+        else:
+            assert squash(f"{fields['organisation']}御中") in text
+            assert "様" not in text.replace("皆さま", "")
+        own, other = (
+            (ENROLLED_HEADING + ENROLLED_TEXT, UNENROLLED_HEADING)
+            if member.group == "enrolled"
+            else (UNENROLLED_HEADING + UNENROLLED_TEXT, ENROLLED_HEADING)
+        )
+        assert own in text
+        assert other not in text
+        assert ("同封" in text) == (member.group == "enrolled")
+        assert "理事長煎本正博" in text
+        assert "2024年2月1日" in text
+
+
+def test_no_letter_carries_another_members_name(sample_run: Path, sample_members) -> None:
+    for member in sample_members:
+        text = pdf_text(sample_run / member.group / member.member_id / "letter.pdf")
+        others = [m.member_id for m in sample_members if m is not member and squash(m.fields["organisation"]) in text]
+        assert others == [], f"member {member.member_id}'s letter names members {others}"
+
+
+def test_every_letter_is_one_page_and_every_page_is_marked(sample_run: Path, sample_members) -> None:
+    for member in sample_members:
+        for document in ("letter", "overview"):
+            path = sample_run / member.group / member.member_id / f"{document}.pdf"
+            pages = page_count(path)
+            if document == "letter":
+                assert pages == 1
+            for page in range(1, pages + 1):
+                text = subprocess.run(
+                    ["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"], capture_output=True, text=True, check=True
+                ).stdout
+                assert squash(f"{member.member_id} · 2024 · {page}/{pages}") in squash(text)
+
+
+def test_overview_has_the_group_specific_part(sample_run: Path, sample_members) -> None:
+    for member in sample_members:
+        text = pdf_text(sample_run / member.group / member.member_id / "overview.pdf")
+        assert "遠隔画像診断専門賠償責任保険の概要" in text
+        for case in "①②③④⑤⑥":
+            assert f"事例{case}" in text
+        if member.group == "enrolled":
+            assert "更新のお手続き" in text and "2024年1月12日" in text
+            assert "ご加入のご案内" not in text
+        else:
+            assert "ご加入のご案内" in text
+            assert "更新のお手続き" not in text
+
+
+def test_fonts_are_the_ipaex_fonts_and_embedded(sample_run: Path) -> None:
+    for path in sorted(sample_run.glob("*/*/*.pdf"))[:6]:
+        listing = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+        assert listing, f"{path} lists no fonts"
+        for line in listing:
+            name, emb = line.split()[0], line.split()[-5]
+            assert re.fullmatch(r"[A-Z]{6}\+IPAex(Mincho|Gothic)", name), line
+            assert emb == "yes", line
+
+
+def test_outputs_are_private(sample_run: Path) -> None:
+    assert sample_run.stat().st_mode & 0o777 == 0o700
+    for path in sample_run.rglob("*"):
+        expected = 0o700 if path.is_dir() else 0o600
+        assert path.stat().st_mode & 0o777 == expected, path
+
+
+def test_csv_rosters_give_the_same_letters_as_the_workbook(sample_run: Path, tmp_path: Path) -> None:
+    for name in ("sample_utf8.csv", "sample_utf8_bom.csv", "sample_cp932.csv"):
+        out = tmp_path / name
+        result = CliRunner().invoke(
+            main, ["run", "--config", str(REPO / "mailmerge.toml"), "--roster", str(DATA / name), "--out", str(out), "--limit", "2", "-q"]
+        )
+        assert result.exit_code == 0, result.output
+        rows = read_manifest_rows(out)
+        assert len(rows) == 4
+        for row in rows:
+            assert pdf_text(out / row["pdf"]) == pdf_text(sample_run / row["pdf"])
+
+
+def test_cp932_roster_prints_every_name_exactly_as_entered(tmp_path: Path) -> None:
+    roster = DATA / "good_cp932.csv"
+    config = load_config(REPO / "mailmerge.toml")
+    members = load_roster(config, roster).members
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "--config", str(REPO / "mailmerge.toml"), "--roster", str(roster), "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    assert any("㈱" in m.fields["organisation"] for m in members)
+    assert any("髙" in m.fields["representative_name"] for m in members)
+    for member in members:
+        text = pdf_text(out / member.group / member.member_id / "letter.pdf")
+        for field in ("organisation", "representative_name", "address1", "address2", "department"):
+            assert squash(member.fields[field]) in text, (member.member_id, field)
+
+
+def test_names_with_xml_characters_print_exactly(tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "会員番号,会員名,部署,代表者役職,代表者氏名,郵便番号,住所1,住所2,加入状況\n"
+        '0101,"<株式会社> A&B ""遠隔"" 読影",,,,103-0027,東京都中央区日本橋3丁目1番1号,,未加入\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "--config", str(REPO / "mailmerge.toml"), "--roster", str(roster), "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    text = pdf_text(out / "unenrolled/0101/letter.pdf")
+    assert squash('<株式会社> A&B "遠隔" 読影 御中') in text
+
+
+def test_only_and_limit_select_members(tmp_path: Path, sample_members) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["run", "--config", str(REPO / "mailmerge.toml"), "--out", str(out), "--only", "unenrolled", "--limit", "2", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    expected = [m.member_id for m in sample_members if m.group == "unenrolled"][:2]
+    assert sorted(p.name for p in (out / "unenrolled").iterdir()) == expected
+    assert not (out / "enrolled").exists()
+    assert "完了: 2 会員 (加入 0 件, 未加入 2 件), 4 文書" in result.output
