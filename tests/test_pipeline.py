@@ -108,6 +108,8 @@ def test_every_letter_names_its_member_and_carries_only_its_group_paragraph(samp
         assert own in text
         assert other not in text
         assert ("同封" in text) == (member.group == "enrolled")
+        title = "ATS会員専用保険「遠隔画像診断専門賠償責任保険」" + ("更新のご案内" if member.group == "enrolled" else "のご案内")
+        assert title in text
         assert "理事長煎本正博" in text
         assert "2024年2月1日" in text
 

@@ -23,7 +23,7 @@ from mailmerge.config import load_config
 TEMPLATES = {name: REPO / "templates" / f"{name}.docx" for name in ("letter", "overview")}
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
-# /work/notes/context.md: what a template may read.
+# The context contract (README, "Configuration"): what a template may read.
 MEMBER_FIELDS = {
     "member_id", "organisation", "department", "representative_title", "representative_name",
     "postal_code", "address1", "address2", "group", "enrolled", "document",

@@ -298,7 +298,8 @@ def build_letter(doc: DocxDocument) -> None:
     """Write the chairman's renewal letter."""
     para(doc, "{{ issue_date }}", align="right", after=14)
     recipient_lines(doc, with_address=True, name_size=11)
-    para(doc, "ATS会員専用保険「{{ insurance_name }}」更新のご案内", "Title", before=30, after=24)
+    # Unenrolled members have nothing to renew: their letter is simply an invitation (ご案内).
+    para(doc, "ATS会員専用保険「{{ insurance_name }}」{% if enrolled %}更新{% endif %}のご案内", "Title", before=30, after=24)
     body = [
         "会員の皆さまにおかれましてはご健勝のこととお慶び申し上げます。",
         "{{ introduced }}に導入しましたATS会員専用保険「{{ insurance_name }}」の更新日「{{ renewal_date }}」"
