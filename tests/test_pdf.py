@@ -35,9 +35,26 @@ def soffice_processes(root: Path) -> list[psutil.Process]:
     return found
 
 
-def assert_nothing_left(root: Path) -> None:
-    assert soffice_processes(root) == []
-    assert list(root.iterdir()) == []
+class SofficeWatch:
+    """Note the profile of every soffice started under a folder while a test runs."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.profiles: set[str] = set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._look, daemon=True)
+        self._thread.start()
+
+    def _look(self) -> None:
+        while not self._stop.wait(0.01):
+            for process in soffice_processes(self.root):
+                for argument in process.info["cmdline"] or []:
+                    if argument.startswith("-env:UserInstallation="):
+                        self.profiles.add(argument.split("=", 1)[1])
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 @pytest.fixture
@@ -48,7 +65,23 @@ def root(tmp_path: Path) -> Path:
     return folder
 
 
-def test_converts_in_parallel_and_cleans_up(tmp_path: Path, root: Path):
+@pytest.fixture
+def watch(root: Path):
+    watcher = SofficeWatch(root)
+    yield watcher
+    watcher.stop()
+
+
+def assert_nothing_left(root: Path, watch: SofficeWatch) -> None:
+    """No soffice process, no file under the temp root, no single-instance pipe in /tmp."""
+    watch.stop()
+    assert soffice_processes(root) == []
+    assert list(root.iterdir()) == []
+    assert watch.profiles, "the test never saw a soffice"
+    assert [pipe for url in watch.profiles for pipe in pdf.ipc_pipes(url) if pipe.exists()] == []
+
+
+def test_converts_in_parallel_and_cleans_up(tmp_path: Path, root: Path, watch: SofficeWatch):
     # Every member has a letter.docx: the engine must not mix up outputs of the same name.
     conversions = [
         pdf.Conversion(
@@ -68,10 +101,10 @@ def test_converts_in_parallel_and_cleans_up(tmp_path: Path, root: Path):
     text = pdf_text(tmp_path / "out" / "A003" / "letter.pdf")
     assert "A003 · 2024 · 1/1" in text and "合同会社みなと読影" in text
     assert (tmp_path / "out" / "A001" / "letter.pdf").stat().st_mode & 0o777 == 0o600
-    assert_nothing_left(root)
+    assert_nothing_left(root, watch)
 
 
-def test_corrupt_docx_is_a_clear_error_and_the_others_still_convert(tmp_path: Path, root: Path):
+def test_corrupt_docx_is_a_clear_error_and_the_others_still_convert(tmp_path: Path, root: Path, watch: SofficeWatch):
     good = write_member_docx(tmp_path / "good.docx", "A001", "医療法人テスト会")
     random_bytes = tmp_path / "random.docx"
     random_bytes.write_bytes(os.urandom(4000))
@@ -96,10 +129,10 @@ def test_corrupt_docx_is_a_clear_error_and_the_others_still_convert(tmp_path: Pa
     ]
     assert "A001 · 2024 · 1/1" in pdf_text(tmp_path / "good.pdf")
     assert not (tmp_path / "random.pdf").exists() and not (tmp_path / "broken.pdf").exists()
-    assert_nothing_left(root)
+    assert_nothing_left(root, watch)
 
 
-def test_a_hung_soffice_is_killed_at_the_deadline_and_reported(tmp_path: Path, root: Path):
+def test_a_hung_soffice_is_killed_at_the_deadline_and_reported(tmp_path: Path, root: Path, watch: SofficeWatch):
     # A deadline shorter than soffice's start-up stands in for a hang: every attempt is killed.
     conversions = [
         pdf.Conversion(write_member_docx(tmp_path / f"{m}.docx", m, "医療法人テスト会"), tmp_path / f"{m}.pdf", f"{m} letter")
@@ -116,11 +149,11 @@ def test_a_hung_soffice_is_killed_at_the_deadline_and_reported(tmp_path: Path, r
     assert not (tmp_path / "A001.pdf").exists()
     time.sleep(1)  # a soffice that survived its kill would write its PDF about now
     assert not (tmp_path / "A001.pdf").exists()
-    assert_nothing_left(root)
+    assert_nothing_left(root, watch)
 
 
 @pytest.mark.parametrize("target", ["soffice.bin", "process group"])
-def test_a_killed_soffice_is_retried_and_the_batch_completes(tmp_path: Path, root: Path, target: str):
+def test_a_killed_soffice_is_retried_and_the_batch_completes(tmp_path: Path, root: Path, watch: SofficeWatch, target: str):
     members = [f"A{n:03d}" for n in range(1, 7)]
     conversions = [pdf.Conversion(write_member_docx(tmp_path / f"{m}.docx", m, NAMES["A001"]), tmp_path / f"{m}.pdf") for m in members]
     killed = []
@@ -148,10 +181,10 @@ def test_a_killed_soffice_is_retried_and_the_batch_completes(tmp_path: Path, roo
     assert failures == ()
     for member in members:
         assert f"{member} · 2024 · 1/1" in pdf_text(tmp_path / f"{member}.pdf")
-    assert_nothing_left(root)
+    assert_nothing_left(root, watch)
 
 
-def test_prepare_writes_each_docx_in_a_worker_and_its_error_fails_that_document_only(tmp_path: Path, root: Path):
+def test_prepare_writes_each_docx_in_a_worker_and_its_error_fails_that_document_only(tmp_path: Path, root: Path, watch: SofficeWatch):
     conversions = [pdf.Conversion(tmp_path / f"{m}.docx", tmp_path / f"{m}.pdf", f"{m} letter") for m in ("A001", "A002", "A003")]
     prepared = []
 
@@ -168,10 +201,10 @@ def test_prepare_writes_each_docx_in_a_worker_and_its_error_fails_that_document_
     assert sorted(prepared) == [("A001", False), ("A003", False)]
     assert "A003 · 2024 · 1/1" in pdf_text(tmp_path / "A003.pdf")
     assert not (tmp_path / "A002.pdf").exists()
-    assert_nothing_left(root)
+    assert_nothing_left(root, watch)
 
 
-def test_ctrl_c_kills_soffice_and_removes_its_files(tmp_path: Path, root: Path):
+def test_ctrl_c_kills_soffice_and_removes_its_files(tmp_path: Path, root: Path, watch: SofficeWatch):
     documents = [str(write_member_docx(tmp_path / f"A{n:03d}.docx", f"A{n:03d}", "医療法人テスト会", 2)) for n in range(40)]
     script = (
         "import sys; from pathlib import Path; from mailmerge import pdf\n"
@@ -188,7 +221,7 @@ def test_ctrl_c_kills_soffice_and_removes_its_files(tmp_path: Path, root: Path):
     _, errors = run.communicate(timeout=30)
 
     assert run.returncode != 0 and "KeyboardInterrupt" in errors
-    assert_nothing_left(root)
+    assert_nothing_left(root, watch)
 
 
 def test_missing_soffice_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -106,3 +106,13 @@ def test_check_and_run_reject_a_broken_template_and_write_nothing(name: str, con
     assert f"{shown}: {BROKEN_TEMPLATE_ERRORS[name]}" in ran.output.splitlines()
     assert ran.output.splitlines()[-1] == "Error: 1 error(s) in the roster or templates; nothing was written. Fix them and run again."
     assert not out.exists()
+
+
+def test_a_line_break_typed_in_a_cell_prints_as_a_line_break(tmp_path: Path) -> None:
+    template = CompiledTemplate(make_template(tmp_path / "t.docx"), "letter")
+    rendered = template.render({"organisation": "甲画像診断センター\n東館", "member_id": "0001", "enrolled": True, "cycle": "2024"})
+    out = tmp_path / "out.docx"
+    out.write_bytes(rendered.docx)
+    first = Document(out).paragraphs[0]
+    assert first._p.xml.count("<w:br/>") == 1
+    assert first.text == "甲画像診断センター\n東館 御中"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import queue
@@ -188,6 +189,18 @@ def _seed_profile(profile: Path, installation: _Installation) -> None:
         )
 
 
+def ipc_pipes(profile_url: str) -> list[Path]:
+    """Return where soffice may create the single-instance pipe for a profile URL.
+
+    soffice.bin listens on /tmp/OSL_PIPE_<uid>_SingleOfficeIPC_<md5 of the URL, UTF-16, hex
+    without leading zeros> (LibreOffice's officeipcthread.cxx) and removes it when it exits;
+    a killed soffice leaves it behind.
+    """
+    digest = hashlib.md5(profile_url.encode("utf-16-le"), usedforsecurity=False).digest()
+    name = f"OSL_PIPE_{os.getuid()}_SingleOfficeIPC_" + "".join(f"{byte:x}" for byte in digest)
+    return [Path("/tmp") / name, Path("/var/tmp") / name]
+
+
 def _kill_group(process: subprocess.Popen) -> None:
     """Kill a soffice and every process it started, and wait until they are gone.
 
@@ -371,9 +384,10 @@ class _Engine:
             link = inbox / f"{number:05d}.docx"
             link.symlink_to(job.conversion.docx.resolve())
             staged.append(link)
+        profile_url = profile.as_uri()
         command = [
             str(self.soffice),
-            f"-env:UserInstallation={profile.as_uri()}",
+            f"-env:UserInstallation={profile_url}",
             "--headless",
             "--invisible",
             "--nologo",
@@ -409,6 +423,8 @@ class _Engine:
             timed_out, announced, last_lines = self._watch(process, batch, finished, outbox)
         finally:
             _kill_group(process)  # also any straggler of a soffice that exited
+            for pipe in ipc_pipes(profile_url):
+                pipe.unlink(missing_ok=True)  # ours alone: the profile folder is new
             with self.lock:
                 self.processes.discard(process)
         if self.cancelled:

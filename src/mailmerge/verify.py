@@ -98,7 +98,7 @@ def _trie_pattern(words: Iterable[str]) -> str:
     return pattern(trie)
 
 
-def read_pages(pdf: pdfium.PdfDocument) -> list[tuple[PageMark | None, str]]:
+def _read_pages(pdf: pdfium.PdfDocument) -> list[tuple[PageMark | None, str]]:
     """Return each page's mark (None if it has none, or several) and its normalized text."""
     result = []
     for index in range(len(pdf)):
@@ -107,8 +107,11 @@ def read_pages(pdf: pdfium.PdfDocument) -> list[tuple[PageMark | None, str]]:
         text = textpage.get_text_range()
         textpage.close()
         page.close()
-        marks = _MARK.findall(text)
-        mark = PageMark(marks[0][0], marks[0][1], int(marks[0][2]), int(marks[0][3])) if len(marks) == 1 else None
+        found = list(_MARK.finditer(text))
+        mark = None
+        if len(found) == 1:
+            member, cycle, page, pages = found[0].group("member", "cycle", "page", "pages")
+            mark = PageMark(member, cycle, int(page), int(pages))
         result.append((mark, normalize(text)))
     return result
 
@@ -125,7 +128,7 @@ def split_bundle(pdf: Path, targets: Mapping[str, Path], names: MemberNames, *, 
     """
     document = _open(pdf, f"combined PDF {pdf.name}")
     try:
-        pages = read_pages(document)
+        pages = _read_pages(document)
         marks = [mark for mark, _text in pages]
         runs: dict[str, list[list[int]]] = {}
         failed: dict[str, str] = {}
@@ -222,7 +225,7 @@ def verify_member_pdf(
         raise VerificationError(f"{who}: {problem}")
     reader = _open(pdf, who)
     try:
-        pages = read_pages(reader)
+        pages = _read_pages(reader)
     finally:
         reader.close()
     if expected_pages is not None and len(pages) != expected_pages:
