@@ -155,4 +155,9 @@ def run(
         f"完了: {sum(result.counts.values())} 会員 ({counts}), {len(result.rows)} 文書"
         f" (新規作成 {result.made}, 変更なしで再利用 {result.reused})"
     )
+    totals = result.summary
+    click.echo(
+        f"集計: 名簿 {totals['roster_rows']} 行 = 加入 {totals['enrolled']} + 未加入 {totals['unenrolled']}"
+        f" + エラー {totals['rejected']} 行 (summary.json)"
+    )
     click.echo(f"出力先: {where}/  (一覧: {where}/manifest.csv)")

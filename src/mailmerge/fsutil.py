@@ -18,18 +18,21 @@ def make_private_dir(path: Path) -> None:
     os.chmod(path, DIR_MODE)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Write bytes to a temporary name beside ``path``, flush, then rename into place.
 
     A crash or a full disk mid-write leaves a ``.tmp`` file, never a partial file under
     the final name (python-docx's save() leaves a truncated document on ENOSPC).
+    ``durable=False`` skips the fsync (~2.5 ms a file here) where the caller syncs once
+    for many files, or re-checks them by hash before trusting them.
     """
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(tmp_name, FILE_MODE)
         os.replace(tmp_name, path)
     except BaseException:

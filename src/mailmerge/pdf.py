@@ -201,6 +201,47 @@ def ipc_pipes(profile_url: str) -> list[Path]:
     return [Path("/tmp") / name, Path("/var/tmp") / name]
 
 
+def stop_strays(temp_root: Path) -> int:
+    """Kill LibreOffice processes a killed run left working under ``temp_root``; return how many.
+
+    A run killed by SIGKILL cannot stop its soffice processes (they run in their own
+    session): they go on for seconds, writing combined PDFs under its temp_root, and would
+    refill it after it is cleared. They are found by temp_root on their command line (as a
+    path or a file:// URL); their single-instance pipes in /tmp go too. Call only while no
+    other run can be using temp_root (the caller holds the output folder's lock).
+    """
+    needles = (str(temp_root) + os.sep, temp_root.as_uri() + "/")
+    profile = re.compile(r"-env:UserInstallation=(\S+)")
+    found = []
+    pipes: set[Path] = set()
+    for process in psutil.process_iter(["cmdline"]):
+        if process.pid == os.getpid():
+            continue
+        cmdline = " ".join(process.info["cmdline"] or ())
+        if any(needle in cmdline for needle in needles):
+            found.append(process)
+            pipes.update(p for url in profile.findall(cmdline) for p in ipc_pipes(url))
+    for process in found:
+        try:
+            process.kill()
+        except psutil.Error:
+            pass
+    # Not our children: wait until they are gone, or zombies (where nobody reaps orphans).
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(_alive(process) for process in found):
+        time.sleep(0.05)
+    for pipe in pipes:
+        pipe.unlink(missing_ok=True)
+    return len(found)
+
+
+def _alive(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
 def _kill_group(process: subprocess.Popen) -> None:
     """Kill a soffice and every process it started, and wait until they are gone.
 

@@ -8,13 +8,14 @@ import hashlib
 import json
 import os
 import re
+import shutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from mailmerge import __version__, manifest, produce, render, roster, state
+from mailmerge import __version__, manifest, pdf, produce, render, roster, state
 from mailmerge.config import Config
 from mailmerge.errors import MailmergeError, OutputLockedError, ProblemsFound, RunInterrupted
 from mailmerge.fsutil import make_private_dir, sha256_of, write_atomic
@@ -194,11 +195,8 @@ def run(
         with state.OutputLock(out_dir):
             return _run_locked(config, checked, members, jobs, out_dir, force, progress)
     except OSError as exc:
-        if exc.errno == errno.ENOSPC:
-            raise MailmergeError(
-                f"{out_dir}: ディスクの空きがありません。空きを作ってから、もう一度 mailmerge run を実行してください"
-                "（完成した文書は残っています）"
-            ) from None
+        if exc.errno in _DISK_FULL:
+            raise _disk_full_error(out_dir) from None
         raise
     finally:
         os.umask(old_umask)
@@ -213,10 +211,18 @@ def _run_locked(
     force: bool,
     progress: Progress,
 ) -> RunResult:
-    found = state.leftovers(out_dir)
-    if found:
-        state.remove_paths(found)
-        progress.info(f"前回の実行は途中で止まっていました。作りかけのファイル {len(found)} 件を削除しました。")
+    # What an interrupted run left: LibreOffice still at work (after SIGKILL), scratch files, its journal.
+    stopped = pdf.stop_strays(out_dir / state.STAGING_NAME)
+    found = state.leftovers(out_dir) + state.unpaired(out_dir)
+    scratch = state.count_files(found)
+    state.remove_paths(found)
+    if stopped or found or (out_dir / state.JOURNAL_NAME).exists():
+        details = [f"作りかけのファイル {scratch} 件を削除"] if found else []
+        details += [f"残っていた LibreOffice {stopped} 件を停止"] if stopped else []
+        progress.info(
+            "前回の実行は途中で止まっていました" + (f"（{'、'.join(details)}）" if details else "")
+            + "。完成していた文書は確かめてから使い、残りを作ります。"
+        )
 
     wanted = {m.member_id: m.group for m in checked.roster.members}
     stale = state.stale_member_folders(out_dir, wanted)
@@ -225,21 +231,42 @@ def _run_locked(
         progress.info("名簿にない（または加入状況が変わった）会員の出力を削除しました: 会員番号 " + ", ".join(m for _, m, _ in stale))
 
     template_hashes = {name: sha256_of(path) for name, path in config.documents.items()}
-    digests = {job: input_digest(job.member, job.document, template_hashes[job.document], config) for job in jobs}
+    # Every roster member's documents, not only this run's selection (--only, --limit): the
+    # manifest lists every good document in the folder, whichever run made it.
+    roster_jobs = document_jobs(checked.roster.members, list(config.documents), out_dir)
+    digests = {job: input_digest(job.member, job.document, template_hashes[job.document], config) for job in roster_jobs}
     previous = _previous_rows(out_dir)
-    done: dict[DocumentJob, ManifestRow] = {}
-    todo = []
-    for job in jobs:
+    # Documents already made from the same inputs, files intact (with --force they are made again,
+    # but still recorded: a forced run that is stopped resumes without --force from them).
+    valid: dict[DocumentJob, ManifestRow] = {}
+    for job in roster_jobs:
         row = previous.get((job.member.member_id, job.document))
-        if not force and row is not None and row.group == job.member.group and state.reusable(row, out_dir, digests[job]):
-            done[job] = dataclasses.replace(row, name=job.member.display_name)
-        else:
-            todo.append(job)
+        if row is not None and row.group == job.member.group and state.reusable(row, out_dir, digests[job]):
+            valid[job] = dataclasses.replace(row, name=job.member.display_name)
+    selected = set(jobs)
+    outdated = [job for job in roster_jobs if job not in selected and job not in valid and (job.pdf.exists() or job.docx.exists())]
+    if outdated:
+        # Made from an older roster row, template or config, and not remade by this run: such a
+        # letter must not be printed by mistake.
+        state.remove_paths(p for job in outdated for p in (job.docx, job.pdf))
+        progress.info(
+            f"名簿・テンプレート・設定が変わったため古くなった {len(outdated)} 文書を削除しました"
+            "（今回は作っていない会員の分です。全員分を作るには --only/--limit なしで実行してください）。"
+        )
+    kept = {job: row for job, row in valid.items() if job not in selected}
+    valid = {job: row for job, row in valid.items() if job in selected}
+    done = {} if force else dict(valid)
+    todo = [job for job in jobs if job not in done]
     reused = len(done)
     if reused:
         progress.info(f"前回から変わっていない {reused} 文書はそのまま使います（作り直すには --force）。")
 
     journal = state.Journal(out_dir)
+    # The last manifest vouches for files this run may replace: it goes now, and the journal
+    # carries the documents kept, so that a run stopped from here on resumes from them.
+    journal.reset([*kept.values(), *valid.values()])
+    for name in (manifest.MANIFEST_NAME, SUMMARY_NAME):
+        (out_dir / name).unlink(missing_ok=True)
 
     def record(job: DocumentJob, row: ManifestRow) -> None:
         journal.record(row)
@@ -262,26 +289,57 @@ def _run_locked(
                 on_placed=record,
             )
         state.remove_paths([out_dir / state.STAGING_NAME])
-    except KeyboardInterrupt:
+    except BaseException as exc:
+        # Measured before the scratch files go: they may be what filled the disk.
+        free = _free_space(out_dir)
+        # Whatever stopped the run (Ctrl-C, a full disk, an error): scratch files go, finished documents stay.
         state.remove_paths(state.leftovers(out_dir))
-        raise RunInterrupted(
-            f"中断しました。完成した {len(done) - reused} 文書は保存してあります。"
-            "もう一度 mailmerge run を実行すると、残りから続けます。"
-        ) from None
+        if isinstance(exc, KeyboardInterrupt):
+            raise RunInterrupted(
+                f"中断しました。完成した {len(done) - reused} 文書は保存してあります。"
+                "もう一度 mailmerge run を実行すると、残りから続けます。"
+            ) from None
+        if isinstance(exc, OSError) and exc.errno in _DISK_FULL:
+            raise _disk_full_error(out_dir) from None
+        if isinstance(exc, MailmergeError) and free < LOW_SPACE:
+            # On a full disk LibreOffice still exits 0, writing a whole PDF without its fonts (no
+            # text): verification refuses it, but the cause to fix is the disk, not the document.
+            raise _disk_full_error(out_dir, f"\n（詳細: {exc}）") from None
+        raise
 
-    rows = tuple(done[job] for job in jobs)
-    summary = _control_totals(checked.roster, members, rows, reused, [m for _, m, _ in stale])
+    done.update(kept)
+    rows = tuple(done[job] for job in roster_jobs if job in done)
+    summary = _control_totals(checked.roster, members, jobs, rows, len(jobs) - reused, [m for _, m, _ in stale])
+    # The documents were written without an fsync each: one sync, before the manifest vouches for them.
+    os.sync()
+    write_atomic(out_dir / SUMMARY_NAME, (json.dumps(summary, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     # Written last: a manifest means every file it lists is complete and verified.
     manifest.write_manifest(out_dir / manifest.MANIFEST_NAME, rows)
-    write_atomic(out_dir / SUMMARY_NAME, json.dumps(summary, ensure_ascii=False, indent=2).encode("utf-8"))
     journal.remove()
     counts = {g: sum(1 for m in members if m.group == g) for g in GROUPS}
     return RunResult(
-        out_dir, counts, rows, checked.warnings, len(rows) - reused, reused, tuple(m for _, m, _ in stale), summary
+        out_dir, counts, rows, checked.warnings, len(jobs) - reused, reused, tuple(m for _, m, _ in stale), summary
     )
 
 
 SUMMARY_NAME = "summary.json"
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+# Below this much free space, a failed conversion is blamed on the disk (LibreOffice needs room to work).
+LOW_SPACE = 16 << 20
+
+
+def _free_space(out_dir: Path) -> int:
+    try:
+        return shutil.disk_usage(out_dir).free
+    except OSError:
+        return LOW_SPACE
+
+
+def _disk_full_error(out_dir: Path, detail: str = "") -> MailmergeError:
+    return MailmergeError(
+        f"{out_dir}: ディスクの空きがありません。空きを作ってから、もう一度 mailmerge run を実行してください"
+        "（完成した文書は残っています）" + detail
+    )
 
 
 def _previous_rows(out_dir: Path) -> dict[tuple[str, str], ManifestRow]:
@@ -300,7 +358,12 @@ def _previous_rows(out_dir: Path) -> dict[tuple[str, str], ManifestRow]:
 
 
 def _control_totals(
-    loaded: Roster, members: Sequence[Member], rows: Sequence[ManifestRow], reused: int, removed: Sequence[str]
+    loaded: Roster,
+    members: Sequence[Member],
+    selected_documents: Sequence[DocumentJob],
+    rows: Sequence[ManifestRow],
+    made: int,
+    removed: Sequence[str],
 ) -> dict[str, Any]:
     """Return the run's control totals; raise when roster rows and outcomes do not add up."""
     by_group = loaded.by_group()
@@ -311,11 +374,16 @@ def _control_totals(
         "rejected": loaded.rejected_rows,
         "blank_rows_skipped": loaded.blank_rows,
         "selected_members": len(members),
-        "documents": len(rows),
-        "documents_made": len(rows) - reused,
-        "documents_reused": reused,
+        "selected_documents": len(selected_documents),
+        "documents_made": made,
+        "documents_reused": len(selected_documents) - made,
+        "documents_in_manifest": len(rows),
         "removed_members": list(removed),
     }
+    listed = {(row.member_id, row.document) for row in rows}
+    missing = [job.member.member_id for job in selected_documents if (job.member.member_id, job.document) not in listed]
+    if missing:
+        raise MailmergeError(f"集計が合いません: 会員番号 {', '.join(sorted(set(missing)))} の文書がありません。manifest.csv は書いていません")
     if totals["roster_rows"] != totals["enrolled"] + totals["unenrolled"] + totals["rejected"]:
         raise MailmergeError(
             f"集計が合いません: 名簿 {totals['roster_rows']} 行 ≠ 加入 {totals['enrolled']} + 未加入 "

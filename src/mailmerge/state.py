@@ -6,12 +6,14 @@ import fcntl
 import json
 import os
 import shutil
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict
 from pathlib import Path
 
+
 from mailmerge.errors import OutputLockedError
-from mailmerge.fsutil import FILE_MODE, sha256_of
+from mailmerge.fsutil import FILE_MODE, sha256_of, write_atomic
 from mailmerge.models import GROUPS, ManifestRow
 
 LOCK_NAME = ".mailmerge.lock"
@@ -33,9 +35,7 @@ class OutputLock:
 
     def __enter__(self) -> OutputLock:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not _try_lock(fd):
             os.close(fd)
             raise OutputLockedError(
                 f"{self.path.parent}: 別の mailmerge run がこの出力先に書き込み中です。"
@@ -58,24 +58,39 @@ def is_locked(out_dir: Path) -> bool:
         return False
     fd = os.open(path, os.O_RDWR)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
+        return not _try_lock(fd)
     finally:
-        os.close(fd)
+        os.close(fd)  # closing releases the lock taken to test it
+
+
+def _try_lock(fd: int, attempts: int = 5, pause: float = 0.02) -> bool:
+    """Take the lock, trying for a moment: another run's is_locked() holds it for microseconds."""
+    for attempt in range(attempts):
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if attempt + 1 < attempts:
+                time.sleep(pause)
     return False
 
 
 class Journal:
     """An append-only record of verified documents, so an interrupted run can resume.
 
-    One JSON line per document, flushed and fsynced as it is finished; a line cut short by
-    SIGKILL or a full disk is ignored when read back.
+    One JSON line per document, flushed (to the kernel, which keeps it through SIGKILL) as
+    it is finished; a line cut short by a full disk is ignored when read back. Not fsynced:
+    after a power loss a line may be missing (its document is made again) or name a file that
+    did not reach the disk, which reusable() refuses because the hash no longer matches.
     """
 
     def __init__(self, out_dir: Path):
         self.path = out_dir / JOURNAL_NAME
         self._handle = None
+
+    def reset(self, rows: Iterable[ManifestRow]) -> None:
+        """Start the journal afresh with the documents a run keeps from earlier runs."""
+        write_atomic(self.path, "".join(json.dumps(asdict(row), ensure_ascii=False) + "\n" for row in rows).encode("utf-8"))
 
     def __enter__(self) -> Journal:
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
@@ -86,7 +101,6 @@ class Journal:
         assert self._handle is not None
         self._handle.write(json.dumps(asdict(row), ensure_ascii=False) + "\n")
         self._handle.flush()
-        os.fsync(self._handle.fileno())
 
     def __exit__(self, *exc: object) -> None:
         if self._handle is not None:
@@ -126,6 +140,26 @@ def leftovers(out_dir: Path) -> list[Path]:
     if staging.exists():
         found.append(staging)
     return sorted(found)
+
+
+def unpaired(out_dir: Path) -> list[Path]:
+    """Return member files without their pair: the DOCX of a document a killed run was placing.
+
+    A document is placed DOCX first, PDF last, so a lone DOCX is unfinished; a lone PDF is
+    not made by this program but is just as little to be trusted.
+    """
+    found = []
+    for _group, _member_id, folder in member_folders(out_dir):
+        for path in folder.iterdir():
+            pair = path.with_suffix(".pdf" if path.suffix == ".docx" else ".docx")
+            if path.suffix in (".docx", ".pdf") and not pair.exists():
+                found.append(path)
+    return sorted(found)
+
+
+def count_files(paths: Iterable[Path]) -> int:
+    """Return how many files the paths hold (a folder counts its files, at any depth)."""
+    return sum(sum(1 for q in path.rglob("*") if not q.is_dir()) if path.is_dir() else 1 for path in paths)
 
 
 def remove_paths(paths: Iterable[Path]) -> None:

@@ -1,0 +1,704 @@
+"""Real runs interrupted (Ctrl-C, SIGKILL, a killed LibreOffice, a full disk, a second run), then run again.
+
+Each ends as a clean run does: the same files, the same PDF text, a manifest whose hashes
+match the files, nothing private left readable, no stray file or process.
+"""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import functools
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+import pytest
+
+from conftest import DATA, REPO
+from mailmerge.config import load_config
+from mailmerge.roster import load_roster
+
+# The console script beside the interpreter running the tests (the package has no __main__).
+MAILMERGE = Path(sys.executable).parent / "mailmerge"
+GROUPS = ("enrolled", "unenrolled")
+PERSONAL_FIELDS = ("organisation", "department", "representative_name", "address1", "address2")
+TOLD_TO_RERUN = "もう一度 mailmerge run を実行すると、残りから続けます。"
+FOUND_INTERRUPTED = "前回の実行は途中で止まっていました"
+LOCKED = "別の mailmerge run がこの出力先に書き込み中です。終わるのを待ってから、もう一度実行してください"
+DISK_FULL = "ディスクの空きがありません。空きを作ってから、もう一度 mailmerge run を実行してください"
+SCRATCH = re.compile(r"(^|/)\.staging(/|$)|\.tmp$|\.partial$|mailmerge-soffice")
+ENROLLED_HEADING = "〈ご加入いただいている会員の皆さまへ〉"
+SAMPLE_HEADER = (DATA / "sample_utf8.csv").read_text(encoding="utf-8").splitlines()[0]
+SAMPLE_ROWS = {line.split(",")[0]: line for line in (DATA / "sample_utf8.csv").read_text(encoding="utf-8").splitlines()[1:]}
+
+
+@contextmanager
+def loose_umask() -> Iterator[None]:
+    """Start runs with umask 022, a usual shell's: the program itself must make its files private."""
+    previous = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A finished run: exit status, what it printed, how long it took."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    def counts(self) -> tuple[int, int]:
+        """Return (made, reused) from the closing line."""
+        match = re.search(r"新規作成 (\d+), 変更なしで再利用 (\d+)", self.stdout)
+        assert match, self.output
+        return int(match.group(1)), int(match.group(2))
+
+
+def make_cycle(folder: Path, roster_csv: str | None = None) -> Path:
+    """Copy the templates (and the roster, or write the CSV given) into ``folder``; return a config using them.
+
+    Copies, so that a test can change them, and so that a template being edited in the
+    repository meanwhile cannot make two runs of one test differ.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("letter.docx", "overview.docx"):
+        shutil.copyfile(REPO / "templates" / name, folder / name)
+    if roster_csv is None:
+        shutil.copyfile(REPO / "data" / "members.xlsx", folder / "members.xlsx")
+        roster = "members.xlsx"
+    else:
+        (folder / "members.csv").write_text(roster_csv, encoding="utf-8")
+        roster = "members.csv"
+    text = (REPO / "mailmerge.toml").read_text(encoding="utf-8")
+    text, found = re.subn(r'(?m)^path = "data/members\.xlsx"$', f'path = "{roster}"', text)
+    assert found == 1, "mailmerge.toml no longer names data/members.xlsx"
+    text = text.replace('= "templates/', '= "')
+    config = folder / "mailmerge.toml"
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+@functools.cache
+def _personal_values(config: str, roster_bytes: bytes) -> tuple[str, ...]:
+    members = load_roster(load_config(Path(config))).members
+    return tuple(sorted({m.fields[f] for m in members for f in PERSONAL_FIELDS if len(m.fields.get(f, "")) >= 2}))
+
+
+def assert_no_personal_data(text: str, config: Path) -> None:
+    roster = load_config(config).roster
+    values = _personal_values(str(config), roster.read_bytes())
+    assert values, "no personal values to look for"
+    shown = [value for value in values if value in text]
+    assert shown == [], f"the run printed personal data: {shown}"
+
+
+def command(config: Path, out: Path, *args: str) -> list[str]:
+    assert MAILMERGE.is_file(), f"{MAILMERGE} is missing: pip install -e . into the venv"
+    return [str(MAILMERGE), "run", "--config", str(config), "--out", str(out), *args]
+
+
+def environment(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(extra)
+    return env
+
+
+def run_cli(config: Path, out: Path, *args: str, **env: str) -> Finished:
+    started = time.monotonic()
+    with loose_umask():
+        done = subprocess.run(command(config, out, *args), check=False, capture_output=True, text=True, timeout=300, env=environment(**env))
+    finished = Finished(done.returncode, done.stdout, done.stderr, time.monotonic() - started)
+    assert "Traceback" not in finished.output, finished.output
+    assert_no_personal_data(finished.output, config)
+    return finished
+
+
+class Background:
+    """A run in its own session (so the test can signal it alone), printing into files."""
+
+    def __init__(self, config: Path, out: Path, logs: Path, *args: str):
+        logs.mkdir(parents=True, exist_ok=True)
+        self.config = config
+        self.stdout_path, self.stderr_path = logs / "stdout.txt", logs / "stderr.txt"
+        with self.stdout_path.open("w") as stdout, self.stderr_path.open("w") as stderr, loose_umask():
+            self.process = subprocess.Popen(
+                command(config, out, *args),
+                stdout=stdout,
+                stderr=stderr,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        self.started = time.monotonic()
+
+    def descendants(self) -> list[psutil.Process]:
+        try:
+            return psutil.Process(self.process.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            return []
+
+    def soffice(self) -> list[psutil.Process]:
+        found = []
+        for child in self.descendants():
+            try:
+                if child.name() == "soffice.bin":
+                    found.append(child)
+            except psutil.NoSuchProcess:
+                pass
+        return found
+
+    def wait_until(self, condition: Callable[[], bool], what: str) -> None:
+        deadline = time.monotonic() + 120
+        while not condition():
+            assert self.process.poll() is None, f"the run ended before {what}:\n{self.stderr_path.read_text()}"
+            assert time.monotonic() < deadline, f"never reached: {what}"
+            time.sleep(0.005)
+
+    def finish(self, timeout: float = 120) -> Finished:
+        self.process.wait(timeout=timeout)
+        finished = Finished(
+            self.process.returncode, self.stdout_path.read_text(), self.stderr_path.read_text(), time.monotonic() - self.started
+        )
+        assert "Traceback" not in finished.output, finished.output
+        assert_no_personal_data(finished.output, self.config)
+        return finished
+
+
+def pdf_text(path: Path) -> str:
+    """Return the PDF's text as poppler reads it (not the code under test), whitespace removed."""
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return re.sub(r"\s+", "", text)
+
+
+def docx_body(path: Path) -> bytes:
+    """Return a DOCX's document part (the zip around it carries timestamps); fails on a damaged file."""
+    with zipfile.ZipFile(path) as package:
+        assert package.testzip() is None, path
+        return package.read("word/document.xml")
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def manifest_rows(out: Path) -> list[dict[str, str]]:
+    with (out / "manifest.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def files_in(out: Path) -> dict[str, tuple[int, int]]:
+    """Return every file and folder under ``out`` (relative path -> (mtime_ns, size))."""
+    return {p.relative_to(out).as_posix(): (p.stat().st_mtime_ns, p.stat().st_size) for p in out.rglob("*")}
+
+
+def scratch_files(out: Path) -> list[str]:
+    return sorted(name for name in files_in(out) if SCRATCH.search(name))
+
+
+def our_processes(out: Path) -> list[str]:
+    """Return the live processes (but this one) whose command line names the output folder."""
+    found = []
+    for process in psutil.process_iter(["cmdline", "status"]):
+        if process.pid == os.getpid() or process.info["status"] == psutil.STATUS_ZOMBIE:
+            continue
+        cmdline = " ".join(process.info["cmdline"] or ())
+        if str(out) in cmdline or out.as_uri() in cmdline:
+            found.append(f"{process.pid} {cmdline[:160]}")
+    return found
+
+
+def alive(processes: list[psutil.Process]) -> list[str]:
+    left = []
+    for process in processes:
+        try:
+            if process.status() != psutil.STATUS_ZOMBIE:
+                left.append(f"{process.pid} {process.name()}")
+        except psutil.NoSuchProcess:
+            pass
+    return left
+
+
+def assert_private(out: Path) -> None:
+    assert out.stat().st_mode & 0o777 == 0o700, out
+    for path in out.rglob("*"):
+        expected = 0o700 if path.is_dir() else 0o600
+        assert path.stat().st_mode & 0o777 == expected, f"{path}: {oct(path.stat().st_mode & 0o777)}"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One clean run of the sample cycle, made once per session, that every other run must equal."""
+
+    config: Path
+    out: Path
+    texts: dict[str, str]  # PDF path (relative) -> text
+    bodies: dict[str, bytes]  # DOCX path (relative) -> word/document.xml
+    rows: list[dict[str, str]]
+    run: Finished
+
+    @property
+    def documents(self) -> int:
+        return len(self.rows)
+
+
+@pytest.fixture(scope="session")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Reference:
+    folder = tmp_path_factory.mktemp("reference")
+    config = make_cycle(folder / "cycle")
+    out = folder / "2024"
+    finished = run_cli(config, out)
+    assert finished.returncode == 0, finished.output
+    rows = manifest_rows(out)
+    assert len(rows) == 60
+    return Reference(
+        config,
+        out,
+        {row["pdf"]: pdf_text(out / row["pdf"]) for row in rows},
+        {row["docx"]: docx_body(out / row["docx"]) for row in rows},
+        rows,
+        finished,
+    )
+
+
+def copy_of(reference: Reference, tmp_path: Path) -> Path:
+    out = tmp_path / "copy" / "2024"
+    shutil.copytree(reference.out, out)
+    return out
+
+
+def assert_only_finished_pairs(out: Path, reference: Reference, lone_docx: int = 0) -> int:
+    """Check every member folder holds whole documents only, each a DOCX and its PDF as a clean run makes them.
+
+    A DOCX comes first, its PDF last: a run killed between the two (SIGKILL cannot be held
+    off) may leave up to ``lone_docx`` DOCX files without their PDF, never a PDF alone.
+    Return how many documents the folders hold.
+    """
+    documents = 0
+    lone = []
+    for group in GROUPS:
+        for folder in sorted((out / group).glob("*")) if (out / group).exists() else []:
+            names = sorted(p.name for p in folder.iterdir())
+            stems = {name[: -len(".pdf")] for name in names if name.endswith(".pdf")}
+            drafts = {name[: -len(".docx")] for name in names if name.endswith(".docx")}
+            assert set(names) == {f"{stem}.pdf" for stem in stems} | {f"{stem}.docx" for stem in drafts}, f"{folder}: {names}"
+            assert stems <= drafts, f"{folder}: a PDF without its DOCX: {names}"
+            lone += [f"{folder.name}/{stem}.docx" for stem in sorted(drafts - stems)]
+            for stem in stems:
+                relative = f"{group}/{folder.name}/{stem}"
+                assert pdf_text(folder / f"{stem}.pdf") == reference.texts[f"{relative}.pdf"], relative
+                assert docx_body(folder / f"{stem}.docx") == reference.bodies[f"{relative}.docx"], relative
+                documents += 1
+    assert len(lone) <= lone_docx, f"DOCX files without their PDF: {lone}"
+    return documents
+
+
+def assert_left_as_interrupted(out: Path, reference: Reference) -> int:
+    """What a stopped run must leave: no manifest vouching for anything, finished pairs only; return their count."""
+    assert not (out / "manifest.csv").exists(), "a stopped run left a manifest.csv"
+    assert not (out / "summary.json").exists(), "a stopped run left a summary.json"
+    assert not [name for name in files_in(out) if name.endswith((".tmp", ".partial"))]
+    return assert_only_finished_pairs(out, reference)
+
+
+def assert_same_as_reference(out: Path, reference: Reference) -> None:
+    """The output equals the clean run's: files, manifest (hashes match the files), PDF text, DOCX body, totals."""
+    rows = manifest_rows(out)
+    stable = ("member_id", "name", "group", "document", "docx", "pdf", "pages", "input_sha256")
+    assert [{k: r[k] for k in stable} for r in rows] == [{k: r[k] for k in stable} for r in reference.rows]
+    for row in rows:
+        assert sha256(out / row["docx"]) == row["docx_sha256"], row["docx"]
+        assert sha256(out / row["pdf"]) == row["pdf_sha256"], row["pdf"]
+        assert pdf_text(out / row["pdf"]) == reference.texts[row["pdf"]], row["pdf"]
+        assert docx_body(out / row["docx"]) == reference.bodies[row["docx"]], row["docx"]
+    assert sorted(files_in(out)) == sorted(files_in(reference.out))  # no stray file, none missing
+    assert_private(out)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    expected = json.loads((reference.out / "summary.json").read_text(encoding="utf-8"))
+    varying = ("documents_made", "documents_reused", "removed_members")
+    assert {k: v for k, v in summary.items() if k not in varying} == {k: v for k, v in expected.items() if k not in varying}
+    assert summary["documents_made"] + summary["documents_reused"] == summary["selected_documents"]
+
+
+def final_pdfs(out: Path) -> list[Path]:
+    return [pdf for group in GROUPS for pdf in (out / group).glob("*/*.pdf")]
+
+
+def staged_docx(out: Path) -> bool:
+    return any((out / ".staging").glob("*/*/*.docx"))
+
+
+# ---------------------------------------------------------------------------------------------- Ctrl-C
+
+
+@pytest.mark.parametrize(
+    ("point", "signum"),
+    # SIGTERM (kill) and SIGHUP (a closed terminal) are stopped as Ctrl-C is.
+    [("rendering", signal.SIGTERM), ("converting", signal.SIGINT), ("placed", signal.SIGINT)],
+    ids=["rendering-SIGTERM", "converting-SIGINT", "placed-SIGINT"],
+)
+def test_ctrl_c_stops_at_once_keeps_what_was_finished_and_a_rerun_completes(
+    point: str, signum: int, reference: Reference, tmp_path: Path
+) -> None:
+    out = tmp_path / "2024"
+    run = Background(reference.config, out, tmp_path / "logs")
+    if point == "rendering":
+        run.wait_until(lambda: staged_docx(out), "rendering")
+    elif point == "converting":
+        run.wait_until(lambda: bool(run.soffice()), "LibreOffice started")
+        time.sleep(0.2)
+    else:
+        run.wait_until(lambda: bool(final_pdfs(out)), "the first PDFs in place")
+    children = run.descendants()
+    signalled = time.monotonic()
+    os.kill(run.process.pid, signum)
+    stopped = run.finish()
+    seconds = time.monotonic() - signalled
+    print(f"\n{signal.Signals(signum).name} at {point}: exit after {seconds:.2f} s")
+
+    assert stopped.returncode == 130, stopped.output
+    assert seconds < 5
+    assert TOLD_TO_RERUN in stopped.stderr
+    assert alive(children) == [] and our_processes(out) == []
+    assert scratch_files(out) == []
+    kept = assert_left_as_interrupted(out, reference)
+    assert_private(out)
+    if point == "placed":
+        assert kept >= 1
+
+    rerun = run_cli(reference.config, out)
+    assert rerun.returncode == 0, rerun.output
+    assert FOUND_INTERRUPTED in rerun.stderr
+    # Every document kept was recorded as finished: none is made twice.
+    assert rerun.counts() == (reference.documents - kept, kept)
+    assert_same_as_reference(out, reference)
+    assert our_processes(out) == []
+
+
+def test_ctrl_c_during_forced_rebuild_leaves_no_stale_manifest_and_resumes(reference: Reference, tmp_path: Path) -> None:
+    out = copy_of(reference, tmp_path)
+    before = {row["pdf"]: sha256(out / row["pdf"]) for row in reference.rows}
+    run = Background(reference.config, out, tmp_path / "logs", "--force")
+    run.wait_until(lambda: any(sha256(out / pdf) != digest for pdf, digest in before.items() if (out / pdf).exists()), "a PDF remade")
+    os.kill(run.process.pid, signal.SIGINT)
+    stopped = run.finish()
+    assert stopped.returncode == 130, stopped.output
+    # The old manifest would vouch for files that were replaced since.
+    assert assert_left_as_interrupted(out, reference) == reference.documents
+
+    rerun = run_cli(reference.config, out)
+    assert rerun.returncode == 0, rerun.output
+    assert rerun.counts() == (0, reference.documents)  # old or remade, every document is whole and current
+    assert_same_as_reference(out, reference)
+
+
+# ---------------------------------------------------------------------------------------------- SIGKILL
+
+
+@pytest.mark.parametrize("point", ["converting", "placed"])
+def test_sigkill_of_the_run_then_rerun_cleans_up_and_completes(point: str, reference: Reference, tmp_path: Path) -> None:
+    out = tmp_path / "2024"
+    run = Background(reference.config, out, tmp_path / "logs")
+    if point == "converting":
+        run.wait_until(lambda: bool(run.soffice()), "LibreOffice started")
+        time.sleep(0.2)
+    else:
+        run.wait_until(lambda: bool(final_pdfs(out)), "the first PDFs in place")
+    children = run.descendants()
+    os.kill(run.process.pid, signal.SIGKILL)
+    killed = run.finish()
+    assert killed.returncode == -signal.SIGKILL
+    # LibreOffice runs in its own session (so that Ctrl-C in the terminal reaches only us): a
+    # killed run cannot take it down, and it goes on converting. It must do so inside the
+    # output folder, where the rerun finds it and its files, not in the system's temp folder.
+    survivors = alive(children)
+    print(f"\nSIGKILL at {point}: {len(survivors)} LibreOffice process(es) outlived the run")
+    assert len(our_processes(out)) >= len(alive(children)), "LibreOffice works outside the output folder"
+    assert not (out / "manifest.csv").exists()
+    kept = assert_only_finished_pairs(out, reference, lone_docx=1)
+
+    rerun = run_cli(reference.config, out)
+    assert rerun.returncode == 0, rerun.output
+    assert FOUND_INTERRUPTED in rerun.stderr
+    assert re.search(r"作りかけのファイル \d+ 件を削除", rerun.stderr), rerun.stderr
+    print(rerun.stderr.splitlines()[0])
+    made, reused = rerun.counts()
+    # Killed between placing a document and recording it, one may be made again.
+    assert kept - 1 <= reused <= kept and made + reused == reference.documents
+    assert_same_as_reference(out, reference)
+    assert alive(children) == [] and our_processes(out) == []
+
+
+def test_a_killed_libreoffice_is_retried_and_the_run_completes(reference: Reference, tmp_path: Path) -> None:
+    out = tmp_path / "2024"
+    run = Background(reference.config, out, tmp_path / "logs")
+    run.wait_until(lambda: bool(run.soffice()), "LibreOffice started")
+    time.sleep(0.2)
+    victim = run.soffice()[0]
+    victim.kill()
+    finished = run.finish()
+    assert finished.returncode == 0, finished.output
+    assert finished.counts() == (reference.documents, 0)
+    assert_same_as_reference(out, reference)
+    assert our_processes(out) == []
+
+    rerun = run_cli(reference.config, out)
+    assert rerun.returncode == 0 and rerun.counts() == (0, reference.documents), rerun.output
+
+
+# ---------------------------------------------------------------------------------------------- full disk
+
+
+def test_a_full_disk_fails_cleanly_and_a_rerun_with_room_completes(reference: Reference, tmp_path: Path) -> None:
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    needed = sum(size for _, size in files_in(reference.out).values())
+    # Room for about two thirds of the documents: the run fails part-way.
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={needed * 2 // 3 // 1024}k,mode=0755", "tmpfs", str(disk)], check=True)
+    try:
+        out = disk / "2024"
+        failed = run_cli(reference.config, out)
+        assert failed.returncode == 1, failed.output
+        error = [line for line in failed.stderr.splitlines() if line.startswith("Error:")]
+        assert error and DISK_FULL in error[0], failed.stderr
+        assert scratch_files(out) == []
+        kept = assert_left_as_interrupted(out, reference)
+        assert 0 < kept < reference.documents, f"{kept} documents made: the disk was not filled part-way"
+
+        subprocess.run(["mount", "-o", f"remount,size={needed * 4 // 1024}k", str(disk)], check=True)
+        rerun = run_cli(reference.config, out)
+        assert rerun.returncode == 0, rerun.output
+        assert FOUND_INTERRUPTED in rerun.stderr
+        assert rerun.counts() == (reference.documents - kept, kept)
+        assert_same_as_reference(out, reference)
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+# ---------------------------------------------------------------------------------------------- one run at a time
+
+
+def test_a_second_run_on_the_same_folder_is_refused_at_once(reference: Reference, tmp_path: Path) -> None:
+    # While a real run works, a second one is refused and the first is not disturbed.
+    out = tmp_path / "2024"
+    first = Background(reference.config, out, tmp_path / "logs")
+    first.wait_until(lambda: staged_docx(out), "the first run working")
+    second = run_cli(reference.config, out)
+    assert second.returncode == 1
+    assert second.stderr.strip() == f"Error: {out}: {LOCKED}"
+    print(f"\nsecond run refused after {second.seconds:.2f} s")
+    assert second.seconds < 3
+    assert first.finish().returncode == 0
+    assert_same_as_reference(out, reference)
+
+    # Refused without writing anything: a finished folder whose lock is held stays as it was.
+    done = copy_of(reference, tmp_path)
+    before = files_in(done)
+    with (done / ".mailmerge.lock").open("r+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        refused = run_cli(reference.config, done, "--force")
+    assert refused.returncode == 1 and LOCKED in refused.stderr
+    assert files_in(done) == before
+
+
+# ---------------------------------------------------------------------------------------------- resume
+
+
+def test_a_rerun_with_nothing_changed_converts_nothing_and_is_quick(reference: Reference, tmp_path: Path) -> None:
+    out = copy_of(reference, tmp_path)
+    before = files_in(out)
+    # No LibreOffice at all: a rerun that tried to convert anything would fail.
+    rerun = run_cli(reference.config, out, MAILMERGE_SOFFICE="/nonexistent/soffice")
+    print(f"\nrerun with nothing changed: {rerun.seconds:.2f} s")
+    assert rerun.returncode == 0, rerun.output
+    assert rerun.counts() == (0, reference.documents)
+    assert rerun.seconds < 5
+    after = files_in(out)
+    documents = [name for name in before if name.endswith((".pdf", ".docx"))]
+    assert len(documents) == 120 and all(after[name] == before[name] for name in documents)
+    assert_same_as_reference(out, reference)
+
+
+def small_roster(changes: dict[str, str] | None = None, drop: tuple[str, ...] = ()) -> str:
+    """Return a CSV roster of members 0001-0004 of the sample (two of each group), lines replaced or dropped."""
+    rows = {member_id: SAMPLE_ROWS[member_id] for member_id in ("0001", "0002", "0003", "0004")}
+    # A name Excel would run as a formula: the manifest must neutralise it.
+    rows["0004"] = rows["0004"].replace(",株式会社白樺ノース画像診断センター,", ",=1+1 白樺ノース画像診断センター,")
+    rows.update(changes or {})
+    return "\n".join([SAMPLE_HEADER, *(line for member_id, line in rows.items() if member_id not in drop)]) + "\n"
+
+
+def rows_by_key(out: Path) -> dict[tuple[str, str], dict[str, str]]:
+    return {(row["member_id"], row["document"]): row for row in manifest_rows(out)}
+
+
+def test_a_rerun_remakes_exactly_what_changed(tmp_path: Path) -> None:
+    cycle = tmp_path / "cycle"
+    config = make_cycle(cycle, small_roster())
+    roster = cycle / "members.csv"
+    out = tmp_path / "2024"
+    quick = {"MAILMERGE_SOFFICE": "/nonexistent/soffice"}  # for runs that must convert nothing
+
+    first = run_cli(config, out)
+    assert first.returncode == 0 and first.counts() == (8, 0), first.output
+    assert_private(out)
+    raw = (out / "manifest.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert ",'=1+1 白樺ノース画像診断センター," in raw.decode("utf-8-sig")
+    assert "=1+1白樺ノース画像診断センター" in pdf_text(out / "unenrolled/0004/letter.pdf")
+    initial = rows_by_key(out)
+
+    same = run_cli(config, out, **quick)
+    assert same.returncode == 0 and same.counts() == (0, 8), same.output
+    assert rows_by_key(out) == initial
+
+    # One member's address: that member's two documents, nothing else.
+    moved = SAMPLE_ROWS["0001"].replace("神田駿河台2丁目3番11号", "神田駿河台4丁目6番1号")
+    assert moved != SAMPLE_ROWS["0001"]
+    roster.write_text(small_roster({"0001": moved}), encoding="utf-8")
+    before = files_in(out)
+    changed = run_cli(config, out)
+    assert changed.returncode == 0 and changed.counts() == (2, 6), changed.output
+    now = rows_by_key(out)
+    assert {key for key in now if now[key]["input_sha256"] != initial[key]["input_sha256"]} == {("0001", "letter"), ("0001", "overview")}
+    assert {key: now[key] for key in now if key[0] != "0001"} == {key: initial[key] for key in initial if key[0] != "0001"}
+    assert "神田駿河台4丁目6番1号" in pdf_text(out / "enrolled/0001/letter.pdf")
+    after = files_in(out)
+    assert all(after[name] == before[name] for name in before if name.endswith((".pdf", ".docx")) and "/0001/" not in name)
+
+    # A member removed from the roster: their folder goes, and the run says so (by ID).
+    roster.write_text(small_roster({"0001": moved}, drop=("0002",)), encoding="utf-8")
+    removed = run_cli(config, out, **quick)
+    assert removed.returncode == 0 and removed.counts() == (0, 6), removed.output
+    assert "会員番号 0002" in removed.stderr and "名簿にない会員の出力を削除: 1 件" in removed.stdout
+    assert not (out / "enrolled/0002").exists()
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["removed_members"] == ["0002"]
+
+    # A member now enrolled: their documents move to the other group, with the enrolled paragraph.
+    joined = SAMPLE_ROWS["0003"].removesuffix(",未加入") + ",加入"
+    roster.write_text(small_roster({"0001": moved, "0003": joined}, drop=("0002",)), encoding="utf-8")
+    regrouped = run_cli(config, out)
+    assert regrouped.returncode == 0 and regrouped.counts() == (2, 4), regrouped.output
+    assert "会員番号 0003" in regrouped.stderr
+    assert not (out / "unenrolled/0003").exists()
+    assert ENROLLED_HEADING in pdf_text(out / "enrolled/0003/letter.pdf")
+    assert sorted(p.relative_to(out).as_posix() for p in out.glob("*/*")) == ["enrolled/0001", "enrolled/0003", "unenrolled/0004"]
+    current = rows_by_key(out)
+
+    forced = run_cli(config, out, "--force")
+    assert forced.returncode == 0 and forced.counts() == (6, 0), forced.output
+    assert {k: r["input_sha256"] for k, r in rows_by_key(out).items()} == {k: r["input_sha256"] for k, r in current.items()}
+
+    # A changed template: every member's copy of that document, and only those.
+    template = cycle / "letter.docx"
+    marker = _edit_first_plain_text(template)
+    edit = run_cli(config, out)
+    assert edit.returncode == 0 and edit.counts() == (3, 3), edit.output
+    final = rows_by_key(out)
+    assert {k for k in final if final[k]["input_sha256"] != current[k]["input_sha256"]} == {k for k in final if k[1] == "letter"}
+    for member_id, group in (("0001", "enrolled"), ("0003", "enrolled"), ("0004", "unenrolled")):
+        assert marker in pdf_text(out / group / member_id / "letter.pdf")
+    for row in final.values():
+        assert sha256(out / row["pdf"]) == row["pdf_sha256"] and sha256(out / row["docx"]) == row["docx_sha256"]
+    assert_private(out)
+    assert scratch_files(out) == [] and not (out / ".journal.jsonl").exists()
+
+
+def _edit_first_plain_text(template: Path) -> str:
+    """Append a marker to the template's first run of plain text (no template tags); return the marker."""
+    marker = "改訂版"
+    with zipfile.ZipFile(template) as package:
+        parts = {info: package.read(info) for info in package.infolist()}
+    for info, data in parts.items():
+        if info.filename == "word/document.xml":
+            text = data.decode("utf-8")
+            edited, count = re.subn(r"(<w:t(?: [^>]*)?>)([^<{}%]{4,})(</w:t>)", rf"\g<1>\g<2>{marker}\g<3>", text, count=1)
+            assert count == 1, "no plain text in the letter template to edit"
+            parts[info] = edited.encode("utf-8")
+    with zipfile.ZipFile(template, "w", zipfile.ZIP_DEFLATED) as package:
+        for info, data in parts.items():
+            package.writestr(info, data)
+    return marker
+
+
+# ---------------------------------------------------------------------------------------------- privacy, totals
+
+
+def test_outputs_are_private_and_runs_print_no_personal_data(reference: Reference) -> None:
+    assert_private(reference.out)
+    # Every run in this file is checked the same way (run_cli, Background.finish): IDs only, never names or addresses.
+    assert_no_personal_data(reference.run.output, reference.config)
+
+
+def test_summary_holds_control_totals_that_add_up_and_the_manifest_has_a_bom(reference: Reference) -> None:
+    summary = json.loads((reference.out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["roster_rows"] == summary["enrolled"] + summary["unenrolled"] + summary["rejected"]
+    assert (summary["roster_rows"], summary["enrolled"], summary["unenrolled"], summary["rejected"]) == (30, 18, 12, 0)
+    assert summary["documents_in_manifest"] == 60 and summary["selected_documents"] == 60 and summary["documents_made"] == 60 and summary["documents_reused"] == 0
+    assert "完了: 30 会員 (加入 18 件, 未加入 12 件), 60 文書" in reference.run.stdout
+    assert "集計: 名簿 30 行 = 加入 18 + 未加入 12 + エラー 0 行 (summary.json)" in reference.run.stdout
+    assert (reference.out / "manifest.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_a_rerun_remakes_documents_whose_files_were_lost_or_damaged(reference: Reference, tmp_path: Path) -> None:
+    out = copy_of(reference, tmp_path)
+    lost = out / reference.rows[0]["pdf"]  # as a run killed between a DOCX and its PDF leaves it
+    damaged = out / reference.rows[-1]["pdf"]
+    lost.unlink()
+    damaged.write_bytes(damaged.read_bytes()[: damaged.stat().st_size // 2])
+    rerun = run_cli(reference.config, out)
+    assert rerun.returncode == 0, rerun.output
+    assert f"{FOUND_INTERRUPTED}（作りかけのファイル 1 件を削除）" in rerun.stderr
+    assert rerun.counts() == (2, reference.documents - 2)
+    assert_same_as_reference(out, reference)
+
+
+def test_a_trial_run_keeps_the_others_and_removes_their_outdated_documents(tmp_path: Path) -> None:
+    cycle = tmp_path / "cycle"
+    config = make_cycle(cycle, small_roster())
+    roster = cycle / "members.csv"
+    out = tmp_path / "2024"
+    first = run_cli(config, out)
+    assert first.returncode == 0 and first.counts() == (8, 0), first.output
+    initial = rows_by_key(out)
+
+    # A trial run of one member: the manifest still lists every good document in the folder.
+    trial = run_cli(config, out, "--limit", "1", MAILMERGE_SOFFICE="/nonexistent/soffice")
+    assert trial.returncode == 0 and trial.counts() == (0, 2), trial.output
+    assert rows_by_key(out) == initial
+
+    # Member 0003's address changes, but the trial run makes only 0001: 0003's old letters must not
+    # stay where someone could print them, nor be listed.
+    moved = SAMPLE_ROWS["0003"].replace(SAMPLE_ROWS["0003"].split(",")[6], "宮城県仙台市青葉区一番町9丁目9番9号")
+    roster.write_text(small_roster({"0003": moved}), encoding="utf-8")
+    second = run_cli(config, out, "--limit", "1", MAILMERGE_SOFFICE="/nonexistent/soffice")
+    assert second.returncode == 0 and second.counts() == (0, 2), second.output
+    assert "古くなった 2 文書を削除しました" in second.stderr
+    assert sorted(rows_by_key(out)) == sorted(key for key in initial if key[0] != "0003")
+    assert sorted(p.name for p in (out / "unenrolled/0003").iterdir()) == []
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["selected_documents"], summary["documents_in_manifest"]) == (2, 6)
+
+    # The full run then makes exactly the missing two.
+    full = run_cli(config, out)
+    assert full.returncode == 0 and full.counts() == (2, 6), full.output
+    assert "宮城県仙台市青葉区一番町9丁目9番9号" in pdf_text(out / "unenrolled/0003/letter.pdf")
