@@ -5,9 +5,11 @@
 set -euo pipefail
 
 missing=()
+# Read the font list once: `fc-list | grep -q` under pipefail fails when grep stops reading early.
+fonts=$(fc-list : family 2>/dev/null || true)
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
-fc-list 2>/dev/null | grep -q 'IPAexMincho' || missing+=(fonts-ipaexfont)
-fc-list 2>/dev/null | grep -q 'Noto Sans CJK JP' || missing+=(fonts-noto-cjk)
+grep -q 'IPAexMincho' <<<"$fonts" || missing+=(fonts-ipaexfont)
+grep -q 'Noto Sans CJK JP' <<<"$fonts" || missing+=(fonts-noto-cjk)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 command -v make >/dev/null 2>&1 || missing+=(make)

@@ -23,6 +23,7 @@ _TEMPLATED_PART = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|end
 _RELS_EXTERNAL = re.compile(rb'<Relationship\b[^>]*TargetMode="External"[^>]*>')
 _REL_TYPE = re.compile(rb'Type="[^"]*/([A-Za-z]+)"')
 _INCLUDE_FIELD = re.compile(r"\b(INCLUDEPICTURE|INCLUDETEXT|LINK|DDEAUTO|DDE)\b")
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _PARAGRAPH_ON_ITS_LINE = re.compile(r"\n<w:p([ >])")
 _LISTING_CHARACTERS = re.compile("[\t\a\n\f]")
 _NOT_WORD = "Word 文書 (.docx) として読めません。Word で開き「Word 文書 (*.docx)」形式で保存し直してください"
@@ -78,11 +79,6 @@ class CompiledTemplate:
                 self._compiled[part] = self._env.from_string(source)
             except jinja2.TemplateSyntaxError as exc:
                 raise TemplateRenderError(_syntax_message(self.display, part, source, exc)) from None
-        self._info_for = {
-            name: zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)) for name in self._sources
-        }
-        for info in self._info_for.values():
-            info.compress_type = zipfile.ZIP_DEFLATED
         self._base = self._zip_static_parts()
         self._fix_tables = any("{%tc" in s or "%tc " in s for s in self._sources.values())
 
@@ -137,7 +133,11 @@ class CompiledTemplate:
         buffer.seek(0, io.SEEK_END)
         with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as package:
             for name, data in rendered.items():
-                package.writestr(self._info_for[name], data)
+                # A fresh ZipInfo each time: writestr() fills in sizes and offsets, and documents
+                # are rendered in several threads at once.
+                info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                package.writestr(info, data)
         return buffer.getvalue()
 
     def _zip_static_parts(self) -> bytes:
