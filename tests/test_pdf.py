@@ -121,11 +121,11 @@ def test_corrupt_docx_is_a_clear_error_and_the_others_still_convert(tmp_path: Pa
         pdf.convert_to_pdf(conversions, workers=1, timeout=60, temp_root=root)
 
     assert str(caught.value).splitlines() == [
-        "LibreOffice did not convert these documents to PDF:",
+        "LibreOffice で PDF に変換できなかった文書があります:",
         "  random.docx: not a Word document (.docx): the file is damaged or of another kind",
         "  empty.docx: not a Word document (.docx): the file is damaged or of another kind",
         "  broken.docx: LibreOffice could not read it or wrote no PDF (Error: source file could not be loaded)",
-        "Check that each opens in Word or LibreOffice, then run again.",
+        "Word で開けるか確かめてから、もう一度実行してください。",
     ]
     assert "A001 · 2024 · 1/1" in pdf_text(tmp_path / "good.pdf")
     assert not (tmp_path / "random.pdf").exists() and not (tmp_path / "broken.pdf").exists()

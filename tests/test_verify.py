@@ -59,33 +59,33 @@ def test_a_good_pdf_passes_and_gives_its_page_count(pdfs: Path, names: verify.Me
 
 
 def test_another_members_name_is_caught(pdfs: Path, names: verify.MemberNames):
-    assert check(pdfs / "V003-mixed.pdf", "V003", names) == "member V003 (letter): the PDF shows the name of another member (V002)"
+    assert check(pdfs / "V003-mixed.pdf", "V003", names) == "会員番号 V003 (letter): PDF に別の会員の名前があります（会員番号 V002）"
 
 
 def test_another_members_pdf_is_caught_by_its_mark(pdfs: Path, names: verify.MemberNames):
-    assert check(pdfs / "V002.pdf", "V001", names) == "member V001 (letter): page 1 has 'V002 · 2024 · 1/1', expected 'V001 · 2024 · 1/1'"
+    assert check(pdfs / "V002.pdf", "V001", names) == "会員番号 V001 (letter): 1 ページ目の印字が 'V002 · 2024 · 1/1' です（正しくは 'V001 · 2024 · 1/1'）"
 
 
 def test_a_wrong_cycle_is_caught(pdfs: Path, names: verify.MemberNames):
     assert check(pdfs / "V002.pdf", "V002", names, cycle="2025") == (
-        "member V002 (letter): page 1 has 'V002 · 2024 · 1/1', expected 'V002 · 2025 · 1/1'"
+        "会員番号 V002 (letter): 1 ページ目の印字が 'V002 · 2024 · 1/1' です（正しくは 'V002 · 2025 · 1/1'）"
     )
 
 
 def test_a_wrong_page_count_is_caught(pdfs: Path, names: verify.MemberNames):
-    assert check(pdfs / "V001.pdf", "V001", names, expected_pages=1) == "member V001 (letter): the PDF has 2 page(s), expected 1"
+    assert check(pdfs / "V001.pdf", "V001", names, expected_pages=1) == "会員番号 V001 (letter): PDF が 2 ページあります（1 ページのはず）"
 
 
 def test_a_missing_name_is_caught(pdfs: Path):
     others = verify.MemberNames({**NAMES, "V002": "株式会社黒松画像診断"})
-    assert check(pdfs / "V002.pdf", "V002", others) == "member V002 (letter): the PDF does not show this member's name"
+    assert check(pdfs / "V002.pdf", "V002", others) == "会員番号 V002 (letter): PDF にこの会員の名前がありません"
 
 
 def test_a_truncated_or_missing_pdf_is_caught(pdfs: Path, names: verify.MemberNames, tmp_path: Path):
     data = (pdfs / "V001.pdf").read_bytes()
     (tmp_path / "cut.pdf").write_bytes(data[: len(data) // 2])
-    assert check(tmp_path / "cut.pdf", "V001", names) == "member V001 (letter): the PDF is incomplete (truncated or not a PDF); run again"
-    assert check(tmp_path / "none.pdf", "V001", names) == "member V001 (letter): the PDF is missing (none.pdf); run again"
+    assert check(tmp_path / "cut.pdf", "V001", names) == "会員番号 V001 (letter): PDF が途中で切れているか PDF ではありません。もう一度実行してください"
+    assert check(tmp_path / "none.pdf", "V001", names) == "会員番号 V001 (letter): PDF がありません (none.pdf)。もう一度実行してください"
 
 
 def test_a_pdf_that_only_looks_whole_is_caught(pdfs: Path, names: verify.MemberNames, tmp_path: Path):
@@ -94,7 +94,7 @@ def test_a_pdf_that_only_looks_whole_is_caught(pdfs: Path, names: verify.MemberN
         handle.seek(200)
         handle.write(b"\0" * 2000)  # damaged in the middle, %PDF- and %%EOF intact
     message = check(tmp_path / "fake.pdf", "V001", names)
-    assert message.startswith("member V001 (letter): ")
+    assert message.startswith("会員番号 V001 (letter): ")
 
 
 def test_split_leaves_members_around_an_unmarked_page_for_a_retry(pdfs: Path, names: verify.MemberNames, tmp_path: Path):

@@ -110,9 +110,9 @@ def convert_to_pdf(
         failures = engine.run(on_done)
     if failures and check:
         raise ConversionError(
-            "LibreOffice did not convert these documents to PDF:\n"
+            "LibreOffice で PDF に変換できなかった文書があります:\n"
             + "\n".join(f"  {failure}" for failure in failures)
-            + "\nCheck that each opens in Word or LibreOffice, then run again."
+            + "\nWord で開けるか確かめてから、もう一度実行してください。"
         )
     return tuple(failures)
 

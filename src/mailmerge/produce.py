@@ -15,6 +15,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -105,15 +106,29 @@ def produce(
     make_private_dir(staging)
     work = {staged(job, out_dir, staging): job for job in jobs}
     renderer = _Renderer(work, templates, contexts)
-    docx_hashes = renderer.hashes
-    member_names = verify.MemberNames(names)
+    with progress.stage("PDF に変換・確認中", len(jobs)) as advance:
+        production = _Production(
+            renderer, verify.MemberNames(names), cycle, workers, timeout, staging, progress, advance,
+            place=lambda work_job, pages: _place(work_job, work[work_job], pages, renderer, digests, out_dir, on_placed),
+        )
+        singles = production.convert_bundles(list(work))
+        if singles:
+            for job in singles:
+                renderer.ensure(job)  # a template error shows here, in the main thread, as itself
+            production.convert_singly(singles)
 
-    def place(work_job: DocumentJob, pages: int) -> None:
-        with held_signals():
-            _place(work_job, pages)
 
-    def _place(work_job: DocumentJob, pages: int) -> None:
-        job = work[work_job]
+def _place(
+    work_job: DocumentJob,
+    job: DocumentJob,
+    pages: int,
+    renderer: _Renderer,
+    digests: Mapping[DocumentJob, str],
+    out_dir: Path,
+    on_placed: Callable[[DocumentJob, ManifestRow], None],
+) -> None:
+    """Move a verified document from staging into its member's folder and record it."""
+    with held_signals():
         make_private_dir(job.docx.parent)
         os.chmod(work_job.pdf, FILE_MODE)
         # The PDF (what is printed and mailed) goes last, and an older one goes first: a PDF in a
@@ -130,18 +145,11 @@ def produce(
             docx=job.docx.relative_to(out_dir).as_posix(),
             pdf=job.pdf.relative_to(out_dir).as_posix(),
             pages=pages,
-            docx_sha256=docx_hashes[work_job],
+            docx_sha256=renderer.hashes[work_job],
             pdf_sha256=sha256_of(job.pdf),
             input_sha256=digests[job],
         )
         on_placed(job, row)
-
-    with progress.stage("PDF に変換・確認中", len(jobs)) as advance:
-        singles = _convert_bundles(list(work), renderer, member_names, cycle, workers, timeout, staging, place, advance, progress)
-        if singles:
-            for job in singles:
-                renderer.ensure(job)  # a template error shows here, in the main thread, as itself
-            _convert_singly(singles, member_names, cycle, workers, timeout, staging, place, advance)
 
 
 class _Renderer:
@@ -180,91 +188,92 @@ class _Renderer:
             self.render(work_job)
 
 
-def _convert_bundles(
-    jobs: list[DocumentJob],
-    renderer: _Renderer,
-    names: verify.MemberNames,
-    cycle: str,
-    workers: int,
-    timeout: float,
-    staging: Path,
-    place: Callable[[DocumentJob, int], None],
-    advance: Callable[[int], None],
-    progress: Any,
-) -> list[DocumentJob]:
-    """Convert each template's members in combined documents; return the jobs to convert one by one."""
-    count = pdf.worker_count(workers)
-    chunks = []
-    for document in dict.fromkeys(job.document for job in jobs):
-        same = [job for job in jobs if job.document == document]
-        ends = list(itertools.accumulate(bundle_sizes(len(same), count)))
-        chunks.append([same[start:end] for start, end in zip([0, *ends], ends)])
-    # Templates alternate, the heavier first (overview, letter, overview, ...): each worker takes
-    # the next bundles in order, so both get the same mix, and each ends on a light bundle,
-    # whose split is quick once LibreOffice is done. (An overview costs LibreOffice 4x a letter.)
-    chunks.sort(key=lambda group: renderer.templates[group[0][0].document].path.stat().st_size, reverse=True)
-    bundles: dict[pdf.Conversion, list[DocumentJob]] = {}
-    folder = staging / "bundles"
-    make_private_dir(folder)
-    for number, chunk in enumerate(c for group in itertools.zip_longest(*chunks) for c in group if c):
-        docx = folder / f"{number:05d}-{chunk[0].document}.docx"
-        label = f"{chunk[0].document} {chunk[0].member.member_id}–{chunk[-1].member.member_id}"
-        bundles[pdf.Conversion(docx, docx.with_suffix(".pdf"), label)] = chunk
+@dataclass(frozen=True)
+class _Production:
+    """One run's conversion settings, shared by the bundled path and the one-by-one fallback."""
 
-    singles: list[DocumentJob] = []
+    renderer: _Renderer
+    names: verify.MemberNames
+    cycle: str
+    workers: int
+    timeout: float
+    staging: Path
+    progress: Any
+    advance: Callable[[int], None]
+    place: Callable[[DocumentJob, int], None]
 
-    def build(conversion: pdf.Conversion) -> None:
-        # Runs in a conversion worker, while the other worker's soffice converts.
-        bundle.build_bundle([renderer.render(job) for job in bundles[conversion]], conversion.docx)
+    def convert_bundles(self, jobs: list[DocumentJob]) -> list[DocumentJob]:
+        """Convert each template's members in combined documents; return the jobs to convert one by one."""
+        bundles = self._plan_bundles(jobs)
+        singles: list[DocumentJob] = []
 
-    def split(conversion: pdf.Conversion) -> None:
-        chunk = bundles[conversion]
-        targets = {job.member.member_id: job.pdf for job in chunk}
-        try:
-            result = verify.split_bundle(conversion.pdf, targets, names, cycle=cycle)
-        except VerificationError as exc:  # the combined PDF cannot be read at all
-            result = verify.SplitResult(failed={member_id: str(exc) for member_id in targets})
-        for job in chunk:
-            if job.member.member_id in result.pages:
-                place(job, result.pages[job.member.member_id])
-                advance(1)
-            else:
-                progress.info(f"会員番号 {job.member.member_id} ({job.document}): 一括変換で確認できず、単独で変換し直します")
-                singles.append(job)
-        conversion.docx.unlink(missing_ok=True)
-        conversion.pdf.unlink(missing_ok=True)
+        def build(conversion: pdf.Conversion) -> None:
+            # Runs in a conversion worker, while the other worker's soffice converts.
+            bundle.build_bundle([self.renderer.render(job) for job in bundles[conversion]], conversion.docx)
 
-    failures = pdf.convert_to_pdf(
-        list(bundles),
-        workers=workers,
-        timeout=timeout,
-        batch_size=max(DOCUMENTS_PER_PROCESS // BUNDLE_MEMBERS, 1),
-        on_done=split,
-        prepare=build,
-        check=False,
-        temp_root=staging,  # LibreOffice's scratch too: a killed run's is cleared by the next
-    )
-    for failure in failures:
-        progress.info(f"{failure.conversion.name}: 一括変換に失敗したため、1 件ずつ変換します")
-        singles.extend(bundles[failure.conversion])
-    return singles
+        def split(conversion: pdf.Conversion) -> None:
+            chunk = bundles[conversion]
+            targets = {job.member.member_id: job.pdf for job in chunk}
+            try:
+                result = verify.split_bundle(conversion.pdf, targets, self.names, cycle=self.cycle)
+            except VerificationError as exc:  # the combined PDF cannot be read at all
+                result = verify.SplitResult(failed={member_id: str(exc) for member_id in targets})
+            for job in chunk:
+                if job.member.member_id in result.pages:
+                    self.place(job, result.pages[job.member.member_id])
+                    self.advance(1)
+                else:
+                    self.progress.info(
+                        f"会員番号 {job.member.member_id} ({job.document}): 一括変換で確認できず、単独で変換し直します"
+                    )
+                    singles.append(job)
+            conversion.docx.unlink(missing_ok=True)
+            conversion.pdf.unlink(missing_ok=True)
 
+        failures = self._convert(list(bundles), split, prepare=build, check=False,
+                                 batch_size=max(DOCUMENTS_PER_PROCESS // BUNDLE_MEMBERS, 1))
+        for failure in failures:
+            self.progress.info(f"{failure.conversion.name}: 一括変換に失敗したため、1 件ずつ変換します")
+            singles.extend(bundles[failure.conversion])
+        return singles
 
-def _convert_singly(
-    jobs: list[DocumentJob],
-    names: verify.MemberNames,
-    cycle: str,
-    workers: int,
-    timeout: float,
-    staging: Path,
-    place: Callable[[DocumentJob, int], None],
-    advance: Callable[[int], None],
-) -> None:
-    by_conversion = {pdf.Conversion(job.docx, job.pdf, f"会員番号 {job.member.member_id} ({job.document})"): job for job in jobs}
-    def done(conversion: pdf.Conversion) -> None:
-        job = by_conversion[conversion]
-        pages = verify.verify_member_pdf(job.pdf, job.member.member_id, names, cycle=cycle, document=job.document)
-        place(job, pages)
-        advance(1)
+    def convert_singly(self, jobs: list[DocumentJob]) -> None:
+        """Convert documents one by one; a document that still fails is an error naming its member."""
+        by_conversion = {
+            pdf.Conversion(job.docx, job.pdf, f"会員番号 {job.member.member_id} ({job.document})"): job for job in jobs
+        }
 
-    pdf.convert_to_pdf(list(by_conversion), workers=workers, timeout=timeout, on_done=done, temp_root=staging)
+        def done(conversion: pdf.Conversion) -> None:
+            job = by_conversion[conversion]
+            pages = verify.verify_member_pdf(job.pdf, job.member.member_id, self.names, cycle=self.cycle, document=job.document)
+            self.place(job, pages)
+            self.advance(1)
+
+        self._convert(list(by_conversion), done)
+
+    def _convert(self, conversions: list[pdf.Conversion], on_done: Callable[[pdf.Conversion], None], **options: Any):
+        # LibreOffice's scratch lives in staging too: a killed run's is cleared by the next.
+        return pdf.convert_to_pdf(
+            conversions, workers=self.workers, timeout=self.timeout, on_done=on_done, temp_root=self.staging, **options
+        )
+
+    def _plan_bundles(self, jobs: list[DocumentJob]) -> dict[pdf.Conversion, list[DocumentJob]]:
+        count = pdf.worker_count(self.workers)
+        chunks = []
+        for document in dict.fromkeys(job.document for job in jobs):
+            same = [job for job in jobs if job.document == document]
+            ends = list(itertools.accumulate(bundle_sizes(len(same), count)))
+            chunks.append([same[start:end] for start, end in zip([0, *ends], ends)])
+        # Templates alternate, the heavier first (overview, letter, overview, ...): each worker takes
+        # the next bundles in order, so both get the same mix, and each ends on a light bundle,
+        # whose split is quick once LibreOffice is done. (An overview costs LibreOffice 4x a letter.)
+        templates = self.renderer.templates
+        chunks.sort(key=lambda group: templates[group[0][0].document].path.stat().st_size, reverse=True)
+        folder = self.staging / "bundles"
+        make_private_dir(folder)
+        bundles = {}
+        for number, chunk in enumerate(c for group in itertools.zip_longest(*chunks) for c in group if c):
+            docx = folder / f"{number:05d}-{chunk[0].document}.docx"
+            label = f"{chunk[0].document} {chunk[0].member.member_id}–{chunk[-1].member.member_id}"
+            bundles[pdf.Conversion(docx, docx.with_suffix(".pdf"), label)] = chunk
+        return bundles

@@ -219,7 +219,7 @@ def verify_member_pdf(
     every page is marked "<member_id> · <cycle> · n/m" with n counting up and m the page count;
     its text carries the member's own name and no other member's name.
     """
-    who = f"member {member_id}" + (f" ({document})" if document else "")
+    who = f"会員番号 {member_id}" + (f" ({document})" if document else "")
     problem = _file_problem(pdf)
     if problem:
         raise VerificationError(f"{who}: {problem}")
@@ -229,7 +229,7 @@ def verify_member_pdf(
     finally:
         reader.close()
     if expected_pages is not None and len(pages) != expected_pages:
-        raise VerificationError(f"{who}: the PDF has {len(pages)} page(s), expected {expected_pages}")
+        raise VerificationError(f"{who}: PDF が {len(pages)} ページあります（{expected_pages} ページのはず）")
     problem = _content_problem(member_id, cycle, pages, names)
     if problem:
         raise VerificationError(f"{who}: {problem}")
@@ -244,9 +244,9 @@ def _file_problem(pdf: Path) -> str:
             handle.seek(max(pdf.stat().st_size - _TAIL, 0))
             tail = handle.read()
     except FileNotFoundError:
-        return f"the PDF is missing ({pdf.name}); run again"
+        return f"PDF がありません ({pdf.name})。もう一度実行してください"
     if head != b"%PDF-" or not tail.rstrip().endswith(b"%%EOF"):
-        return "the PDF is incomplete (truncated or not a PDF); run again"
+        return "PDF が途中で切れているか PDF ではありません。もう一度実行してください"
     return ""
 
 
@@ -254,12 +254,12 @@ def _page_count_problem(pdf: Path, expected: int) -> str:
     try:
         reader = pdfium.PdfDocument(pdf)
     except pdfium.PdfiumError as exc:
-        return f"the PDF cannot be read ({exc})"
+        return f"PDF を読めません ({exc})"
     try:
         pages = len(reader)
     finally:
         reader.close()
-    return "" if pages == expected else f"the PDF has {pages} page(s), expected {expected}"
+    return "" if pages == expected else f"PDF が {pages} ページあります（{expected} ページのはず）"
 
 
 def _content_problem(member_id: str, cycle: str, pages: list[tuple[PageMark | None, str]], names: MemberNames) -> str:
@@ -267,15 +267,15 @@ def _content_problem(member_id: str, cycle: str, pages: list[tuple[PageMark | No
     for number, (mark, _text) in enumerate(pages, start=1):
         want = PageMark(member_id, cycle, number, len(pages))
         if mark != want:
-            found = f"'{mark}'" if mark else "no readable mark"
-            return f"page {number} has {found}, expected '{want}'"
+            found = f"'{mark}'" if mark else "読めない印字"
+            return f"{number} ページ目の印字が {found} です（正しくは '{want}'）"
     text = "".join(text for _mark, text in pages)
     own = names.names.get(member_id, "")
     if own and own not in text:
-        return "the PDF does not show this member's name"
+        return "PDF にこの会員の名前がありません"
     others = names.mentioned(text, member_id)
     if others:
-        return f"the PDF shows the name of another member ({', '.join(sorted(others))})"
+        return f"PDF に別の会員の名前があります（会員番号 {', '.join(sorted(others))}）"
     return ""
 
 
