@@ -43,7 +43,7 @@ def test_run_refuses_a_bad_roster_and_writes_nothing(name: str, config_in, tmp_p
     assert problem_lines(result.output, shown) == expected_lines(name, shown)
     errors = sum(1 for line in EXPECTED[name]["lines"] if "warning:" not in line)
     assert result.output.splitlines()[-1] == (
-        f"Error: {errors} error(s) in the roster or templates; nothing was written. Fix them and run again."
+        f"Error: 名簿またはテンプレートにエラーが {errors} 件あります。何も作成していません。直してから、もう一度実行してください。"
     )
     assert not out.exists()
 
@@ -54,7 +54,7 @@ def test_check_on_the_sample_roster_is_clean_and_counts_the_groups() -> None:
     assert result.output.splitlines() == [
         f"名簿: {REPO / 'data/members.xlsx'} (最初の表示シート「会員名簿」)",
         "会員 30 件: 加入 18 件, 未加入 12 件, エラー行 0 件 (空行 0 件は読み飛ばし)",
-        "OK (0 warning(s)). Next: mailmerge run",
+        "OK（注意 0 件）。次は mailmerge run で作成します。",
     ]
 
 

@@ -97,8 +97,8 @@ def check(config_path: Path | None, roster_path: Path | None) -> None:
         f"エラー行 {roster.rejected_rows} 件 (空行 {roster.blank_rows} 件は読み飛ばし)"
     )
     if result.errors:
-        raise click.ClickException(f"{len(result.errors)} error(s); fix them, then run `mailmerge check` again.")
-    click.echo(f"OK ({len(result.warnings)} warning(s)). Next: mailmerge run")
+        raise click.ClickException(f"エラーが {len(result.errors)} 件あります。直してから、もう一度 mailmerge check を実行してください。")
+    click.echo(f"OK（注意 {len(result.warnings)} 件）。次は mailmerge run で作成します。")
 
 
 @main.command()
@@ -126,8 +126,7 @@ def run(
     config = _load(config_path)
     progress = BarProgress(quiet)
     # A closed terminal or `kill` stops the run as Ctrl-C does: LibreOffice killed, finished files kept.
-    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
-    signal.signal(signal.SIGHUP, _raise_keyboard_interrupt)
+    previous = {number: signal.signal(number, _raise_keyboard_interrupt) for number in (signal.SIGTERM, signal.SIGHUP)}
     try:
         result = pipeline.run(
             config, roster_path=roster_path, out_dir=out_dir, only=only, limit=limit, force=force, progress=progress
@@ -142,17 +141,20 @@ def run(
         _show_problems(exc.problems)
         errors = sum(1 for p in exc.problems if p.is_error)
         raise click.ClickException(
-            f"{errors} error(s) in the roster or templates; nothing was written. Fix them and run again."
+            f"名簿またはテンプレートにエラーが {errors} 件あります。何も作成していません。直してから、もう一度実行してください。"
         ) from None
     except MailmergeError as exc:
         raise click.ClickException(str(exc)) from None
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
     _show_problems(result.warnings)
     counts = ", ".join(f"{GROUP_LABELS[g]} {result.counts[g]} 件" for g in GROUPS)
     where = os.path.relpath(result.out_dir) if result.out_dir.is_relative_to(Path.cwd()) else str(result.out_dir)
     if result.removed_members:
         click.echo(f"名簿にない会員の出力を削除: {len(result.removed_members)} 件")
     click.echo(
-        f"完了: {sum(result.counts.values())} 会員 ({counts}), {len(result.rows)} 文書"
+        f"完了: {sum(result.counts.values())} 会員 ({counts}), {result.made + result.reused} 文書"
         f" (新規作成 {result.made}, 変更なしで再利用 {result.reused})"
     )
     totals = result.summary

@@ -24,7 +24,7 @@ class ProblemsFound(MailmergeError):
         lines = [str(p) for p in errors]
         super().__init__(
             "\n".join(lines)
-            + f"\n{len(errors)} error(s) found; fix them and run again. Nothing was written."
+            + f"\nエラーが {len(errors)} 件あります。何も作成していません。直してから、もう一度実行してください。"
         )
 
 

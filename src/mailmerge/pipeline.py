@@ -7,7 +7,6 @@ import errno
 import hashlib
 import json
 import os
-import re
 import shutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -24,8 +23,6 @@ from mailmerge.models import GROUPS, DocumentJob, ManifestRow, Member, Problem, 
 # Variables the pipeline itself gives every template, besides the roster's fields and the config's constants.
 PIPELINE_VARIABLES = ("member_id", "group", "enrolled", "document")
 
-# Member IDs become folder names: keep them to characters that are safe on every file system.
-_SAFE_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,31}")
 
 
 class Progress(Protocol):
@@ -89,18 +86,8 @@ def provided_variables(config: Config) -> set[str]:
 def check(config: Config, roster_path: Path | None = None) -> CheckResult:
     """Read the roster and the templates and return every problem found, writing nothing."""
     loaded = roster.load_roster(config, roster_path)
+    # The roster reader has already refused member IDs unsafe as folder names.
     problems = list(loaded.problems)
-    for member in loaded.members:
-        if not _SAFE_ID.fullmatch(member.member_id):
-            problems.append(
-                Problem(
-                    "error",
-                    config.display_path(roster_path or config.roster),
-                    f"会員番号 '{member.member_id}' には英数字・ハイフン・下線のみ使えます（フォルダ名になるため）",
-                    member.row,
-                    config.columns["member_id"],
-                )
-            )
     provided = provided_variables(config)
     templates: dict[str, render.CompiledTemplate] = {}
     used: set[str] = set()
