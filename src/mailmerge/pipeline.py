@@ -16,13 +16,12 @@ from typing import Any, Protocol
 
 from mailmerge import __version__, manifest, pdf, produce, render, roster, state
 from mailmerge.config import Config
-from mailmerge.errors import MailmergeError, OutputLockedError, ProblemsFound, RunInterrupted
+from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
 from mailmerge.fsutil import make_private_dir, sha256_of, write_atomic
 from mailmerge.models import GROUPS, DocumentJob, ManifestRow, Member, Problem, Roster
 
 # Variables the pipeline itself gives every template, besides the roster's fields and the config's constants.
 PIPELINE_VARIABLES = ("member_id", "group", "enrolled", "document")
-
 
 
 class Progress(Protocol):
@@ -167,9 +166,7 @@ def run(
     out_dir = (out_dir or config.output).resolve()
     # Refuse a second run before reading anything, so it exits at once and writes nothing.
     if out_dir.is_dir() and state.is_locked(out_dir):
-        raise OutputLockedError(
-            f"{out_dir}: 別の mailmerge run がこの出力先に書き込み中です。終わるのを待ってから、もう一度実行してください"
-        )
+        raise state.locked_error(out_dir)
     checked = check(config, roster_path)
     if checked.errors:
         raise ProblemsFound(checked.problems)

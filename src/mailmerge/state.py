@@ -37,10 +37,7 @@ class OutputLock:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
         if not _try_lock(fd):
             os.close(fd)
-            raise OutputLockedError(
-                f"{self.path.parent}: 別の mailmerge run がこの出力先に書き込み中です。"
-                "終わるのを待ってから、もう一度実行してください"
-            ) from None
+            raise locked_error(self.path.parent)
         self._fd = fd
         return self
 
@@ -49,6 +46,13 @@ class OutputLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
+
+
+def locked_error(out_dir: Path) -> OutputLockedError:
+    """Return the error a second run on the same output folder stops with."""
+    return OutputLockedError(
+        f"{out_dir}: 別の mailmerge run がこの出力先に書き込み中です。終わるのを待ってから、もう一度実行してください"
+    )
 
 
 def is_locked(out_dir: Path) -> bool:
