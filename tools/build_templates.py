@@ -425,7 +425,8 @@ def build_overview(doc: DocxDocument) -> None:
             ("更新日", "{{ renewal_date }}"),
             ("ご返送いただく書類", "同封の更新書類"),
             ("ご返送期限", "{{ return_deadline }}"),
-            (["ご返送先", "（取扱代理店）"], ["{{ agent.name }}", "〒{{ agent.postal_code }} {{ agent.address }}"]),
+            # The seed names no return address for the forms: point to the contacts rather than invent one.
+            ("お問い合わせ", "下記「5. 問い合わせ先」の事務局または取扱代理店までお寄せください"),
         ],
         label_column=True,
     )
