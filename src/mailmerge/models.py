@@ -80,10 +80,6 @@ class Roster:
     rejected_rows: int = 0
     note: str = ""
 
-    @property
-    def errors(self) -> tuple[Problem, ...]:
-        return tuple(p for p in self.problems if p.is_error)
-
     def by_group(self) -> dict[str, tuple[Member, ...]]:
         """Return the members of each group, in roster order."""
         return {g: tuple(m for m in self.members if m.group == g) for g in GROUPS}
