@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import os
 import resource
 import shutil
@@ -142,45 +143,48 @@ class TimingProgress:
         self.notes.append(message)
 
 
-def run_pipeline(roster_path: Path, out: Path) -> tuple[float, int, TimingProgress, Sequence[Path]]:
+def run_pipeline(roster_path: Path, out: Path) -> tuple[float, int, TimingProgress, Sequence]:
     """Run the whole pipeline (check, render, convert, verify, manifest); return its wall time and more."""
     config = load_config(ROOT / "mailmerge.toml")
     progress = TimingProgress()
     start = time.perf_counter()
     result = pipeline.run(config, roster_path=roster_path, out_dir=out, progress=progress)
     seconds = time.perf_counter() - start
-    return seconds, len(result.rows), progress, [out / row.docx for row in result.rows]
+    return seconds, len(result.rows), progress, result.rows
 
 
-def time_rendering(roster_path: Path) -> float:
-    """Return the seconds to render every member's documents once (in memory), as the pipeline renders them.
+def render_all(roster_path: Path, folder: Path) -> tuple[float, list[Path]]:
+    """Render every member's documents as the pipeline does, write the DOCX files; return seconds and files.
 
-    The pipeline renders inside its conversion workers, overlapped with LibreOffice, so its
-    rendering cost is measured here on its own: the same templates, contexts and roster.
+    The seconds are for rendering alone, in memory: the pipeline renders inside its conversion
+    workers, overlapped with LibreOffice, so its rendering cost is measured here on its own.
+    The files are what the baseline converts: the same bytes as the pipeline's DOCX files
+    (checked after each pipeline run), ready before the first baseline run.
     """
     config = load_config(ROOT / "mailmerge.toml")
     members = load_roster(config, roster_path).members
     templates = render.load_templates(config.documents)
     start = time.perf_counter()
-    for member in members:
-        for name, template in templates.items():
-            template.render(pipeline.member_context(member, name, config.constants), member.member_id)
-    return time.perf_counter() - start
+    rendered = [
+        (member.member_id, name, template.render(pipeline.member_context(member, name, config.constants), member.member_id).docx)
+        for member in members
+        for name, template in templates.items()
+    ]
+    seconds = time.perf_counter() - start
+    folder.mkdir(parents=True)
+    files = []
+    for member_id, name, docx in rendered:
+        path = folder / f"{member_id}-{name}.docx"
+        path.write_bytes(docx)
+        files.append(path)
+    return seconds, files
 
 
 def run_baseline(documents: Sequence[Path], scratch: Path) -> tuple[float, int]:
     """Convert the DOCX files the naive fast way: two soffice processes at once, each its own profile."""
-    # Every member has a letter.docx: linked under unique names, or the PDFs would overwrite each other.
-    inbox = scratch / "docx"
-    inbox.mkdir(parents=True)
-    linked = []
-    for number, document in enumerate(documents):
-        link = inbox / f"{number:05d}-{document.name}"
-        link.symlink_to(document)
-        linked.append(link)
     # Halves by member, each with letters and overviews alike (every other file would give one
     # soffice all the letters and the other all the overviews, which take half as long again).
-    halves = [linked[: len(linked) // 2], linked[len(linked) // 2 :]]
+    halves = [documents[: len(documents) // 2], documents[len(documents) // 2 :]]
     outdir = scratch / "pdf"
     outdir.mkdir(parents=True)
 
@@ -205,32 +209,51 @@ def run_baseline(documents: Sequence[Path], scratch: Path) -> tuple[float, int]:
     return seconds, made
 
 
-def measure(members: int, folder: Path, baseline: bool = True) -> dict:
-    """Run the pipeline, then the baseline on the DOCX files it rendered; return one row of figures."""
-    shutil.rmtree(folder / "out", ignore_errors=True)
-    with Usage() as pipeline_usage:
-        seconds, documents, progress, docx_files = run_pipeline(folder / "roster.csv", folder / "out")
+def timed_baseline(documents: Sequence[Path], folder: Path) -> tuple[float, int, Usage]:
     scratch = Path(tempfile.mkdtemp(prefix="baseline-", dir=folder))
-    with Usage() as baseline_usage:
-        baseline_seconds, made = run_baseline(docx_files, scratch) if baseline else (float("nan"), 0)
+    with Usage() as usage:
+        seconds, made = run_baseline(documents, scratch)
     shutil.rmtree(scratch)
-    render_seconds = time_rendering(folder / "roster.csv")
-    return {
-        "members": members,
-        "documents": documents,
-        "pipeline_s": seconds,
-        "pipeline_ms": 1000 * seconds / documents,
-        "render_ms": 1000 * render_seconds / documents,
-        "baseline_ms": 1000 * baseline_seconds / documents,
-        "baseline_made": made,
-        "ratio": seconds / baseline_seconds,
-        # CPU seconds of all processes: what the ratio tends to when the two cores are busy anyway.
-        "cpu_ratio": pipeline_usage.cpu / baseline_usage.cpu if baseline else float("nan"),
-        "pipeline_peak": pipeline_usage.peak,
-        "baseline_peak": baseline_usage.peak,
-        "stages": progress.seconds,
-        "notes": progress.notes,
-    }
+    return seconds, made, usage
+
+
+def measure(members: int, folder: Path, runs: int, baseline: bool = True) -> list[dict]:
+    """Run the pipeline ``runs`` times, each between two baseline runs (B P B P B ...); return a row per run.
+
+    This machine's speed drifts (it is shared): a pipeline run is compared with the mean of
+    the baseline runs just before and just after it, which cancels a steady drift.
+    """
+    render_seconds, docx_files = render_all(folder / "roster.csv", folder / "docx")
+    expected = {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in docx_files}
+    before = timed_baseline(docx_files, folder) if baseline else (float("nan"), 0, None)
+    rows = []
+    for _ in range(runs):
+        shutil.rmtree(folder / "out", ignore_errors=True)
+        with Usage() as pipeline_usage:
+            seconds, documents, progress, result_rows = run_pipeline(folder / "roster.csv", folder / "out")
+        made = {f"{row.member_id}-{row.document}.docx": row.docx_sha256 for row in result_rows}
+        if made != expected:
+            raise SystemExit(f"the pipeline's DOCX files differ from the ones the baseline converts: {sorted(set(made.items()) ^ set(expected.items()))[:4]}")
+        after = timed_baseline(docx_files, folder) if baseline else (float("nan"), 0, None)
+        baseline_seconds = (before[0] + after[0]) / 2
+        rows.append({
+            "members": members,
+            "documents": documents,
+            "pipeline_s": seconds,
+            "pipeline_ms": 1000 * seconds / documents,
+            "render_ms": 1000 * render_seconds / documents,
+            "baseline_ms": 1000 * baseline_seconds / documents,
+            "baseline_made": min(before[1], after[1]),
+            "ratio": seconds / baseline_seconds,
+            # CPU seconds of all processes: what the ratio tends to when the two cores are busy anyway.
+            "cpu_ratio": 2 * pipeline_usage.cpu / (before[2].cpu + after[2].cpu) if baseline else float("nan"),
+            "pipeline_peak": pipeline_usage.peak,
+            "baseline_peak": max(before[2].peak, after[2].peak) if baseline else 0,
+            "stages": progress.seconds,
+            "notes": progress.notes,
+        })
+        before = after
+    return rows
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -243,13 +266,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
     print(f"{os.cpu_count()} CPUs; pipeline = mailmerge.pipeline.run, end to end; "
-          "baseline = two soffice processes, own profiles, on the pipeline's DOCX files", flush=True)
+          "baseline = two soffice processes, own profiles, on the same DOCX files (byte for byte); "
+          "each pipeline run is compared with the baseline runs just before and after it", flush=True)
     rows = []
     for members in args.sizes:
         folder = OUT / f"{members}"
         folder.mkdir()
         make_roster(folder / "roster.csv", members)
-        runs = [measure(members, folder, not args.no_baseline) for _ in range(args.repeat or (5 if members <= 100 else 1))]
+        runs = measure(members, folder, args.repeat or (5 if members <= 100 else 1), not args.no_baseline)
         # Pipeline and baseline run side by side, so the ratio is taken per run, then the median.
         row = dict(sorted(runs, key=lambda r: r["ratio"])[len(runs) // 2])
         for key in ("pipeline_s", "pipeline_ms", "render_ms", "baseline_ms", "cpu_ratio"):

@@ -53,6 +53,16 @@ def test_render_is_repeatable_per_member(tmp_path: Path) -> None:
     assert rendered_text(second.docx, tmp_path)[0] == ["乙 御中", "会員番号 0002", "ご加入をご検討ください。"]
 
 
+def test_the_same_inputs_give_the_same_docx_byte_for_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The manifest's docx_sha256 must not change with the time a run loaded its templates.
+    path = make_template(tmp_path / "t.docx")
+    context = {"organisation": "甲", "member_id": "0001", "enrolled": True, "cycle": "2024"}
+    first = CompiledTemplate(path, "letter").render(context).docx
+    monkeypatch.setattr("time.time", lambda: 2_000_000_000.0)  # zipfile stamps parts with time.localtime()
+    second = CompiledTemplate(path, "letter").render(context).docx
+    assert first == second
+
+
 def test_a_variable_nothing_provides_is_an_error_never_a_blank(tmp_path: Path) -> None:
     template = CompiledTemplate(make_template(tmp_path / "t.docx"), "letter", "templates/t.docx")
     with pytest.raises(TemplateRenderError) as raised:

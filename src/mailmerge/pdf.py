@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 import queue
 import re
@@ -38,11 +37,16 @@ _POLL = 0.05  # seconds between looks for finished PDFs
 
 @dataclass(frozen=True)
 class Conversion:
-    """One DOCX to convert and where its PDF goes; ``label`` names it in errors (no personal data)."""
+    """One DOCX to convert and where its PDF goes; ``label`` names it in errors (no personal data).
+
+    ``weight`` is how much work it is for LibreOffice compared with the others (any unit):
+    batches are shared out by it, so that the workers finish together.
+    """
 
     docx: Path
     pdf: Path
     label: str = ""
+    weight: float = 1.0
 
     @property
     def name(self) -> str:
@@ -271,7 +275,8 @@ def _kill_group(process: subprocess.Popen) -> None:
 class _Job:
     conversion: Conversion
     index: int  # position in the caller's list: failures are reported in that order
-    prepared: bool = False
+    state: str = "new"  # new -> preparing -> ready, or unusable (``problem`` says why)
+    problem: str = ""
     attempts: int = 0
     alone: bool = False  # a retry runs in a soffice of its own, so one bad file cannot take others down
 
@@ -295,14 +300,16 @@ class _Engine:
     ):
         self.soffice = soffice
         self.prepare = prepare
+        self.jobs = jobs
         self.pending: deque[_Job] = deque(jobs)
+        self.taken = 0  # jobs taken by workers for the first time (in queue order)
         self.index = {job.conversion: job.index for job in jobs}
         self.workers = workers
         self.timeout = timeout
         self.batch_size = max(1, batch_size)
         self.temp_root = temp_root
         self.busy = 0  # workers running a batch
-        self.in_flight = 0  # jobs taken by workers and not yet done, failed or given back
+        self.in_flight = 0.0  # weight of the jobs taken by workers and not yet done, failed or given back
         self.lock = threading.Condition()
         self.cancelled = False
         self.processes: set[subprocess.Popen] = set()
@@ -319,6 +326,8 @@ class _Engine:
                 threading.Thread(target=self._work, args=(root / f"worker{n}", installation), daemon=True)
                 for n in range(self.workers)
             ]
+            if self.prepare is not None:
+                threads.append(threading.Thread(target=self._prepare_ahead, daemon=True))
             for thread in threads:
                 thread.start()
             while remaining:
@@ -352,7 +361,7 @@ class _Engine:
         for process in processes:
             _kill_group(process)
 
-    def _take(self) -> list[_Job] | None:
+    def _take(self, first: bool) -> list[_Job] | None:
         with self.lock:
             while True:
                 if self.cancelled:
@@ -362,15 +371,24 @@ class _Engine:
                     if self.pending[0].alone:
                         batch = [self.pending.popleft()]
                     else:
-                        # A fair share of what is left, counting what the other workers still have:
-                        # with 8 files and 2 workers each takes 4 (not 4, then 2, then 2 for a third
-                        # start), and near the end a worker does not take the rest while another
-                        # is about to be idle.
-                        share = math.ceil((len(self.pending) + self.in_flight) / self.workers)
-                        batch = []
-                        while self.pending and len(batch) < min(self.batch_size, share) and not self.pending[0].alone:
+                        # A fair share of the work left, counting what the other workers still have
+                        # (by weight): with 8 like files and 2 workers each takes 4 (not 4, then 2,
+                        # then 2 for a third start), and near the end a worker does not take the
+                        # rest while another is about to be idle.
+                        share = (sum(job.conversion.weight for job in self.pending) + self.in_flight) / self.workers
+                        # Files written on demand: the first soffice starts once a few are written,
+                        # not a whole batch (the rest are written while it converts).
+                        size = max(self.batch_size // 4, 1) if first and self.prepare is not None else self.batch_size
+                        batch, weight = [], 0.0
+                        while self.pending and len(batch) < size and not self.pending[0].alone:
+                            # Take the next file if that brings the batch nearer to the share.
+                            if batch and weight + self.pending[0].conversion.weight / 2 > share:
+                                break
                             batch.append(self.pending.popleft())
-                    self.in_flight += len(batch)
+                            weight += batch[-1].conversion.weight
+                    self.in_flight += sum(job.conversion.weight for job in batch)
+                    self.taken = max([self.taken, *(job.index + 1 for job in batch)])
+                    self.lock.notify_all()  # the preparer may go further ahead
                     return batch
                 if self.busy == 0:
                     return None
@@ -379,22 +397,25 @@ class _Engine:
     def _give_back(self, jobs: list[_Job]) -> None:
         with self.lock:
             self.pending.extendleft(reversed(jobs))
-            self.in_flight -= len(jobs)
+            self.in_flight -= sum(job.conversion.weight for job in jobs)
             self.busy -= 1
             self.lock.notify_all()
 
     def _report(self, kind: str, payload: Conversion | ConversionFailure) -> None:
         """Tell the caller's thread a job is over: "done" or "failed"."""
+        conversion = payload if isinstance(payload, Conversion) else payload.conversion
         with self.lock:
-            self.in_flight -= 1
+            self.in_flight -= conversion.weight
         self.events.put((kind, payload))
 
     def _work(self, folder: Path, installation: _Installation) -> None:
         try:
             profile, tmp, inbox, outbox = (folder / name for name in ("profile", "tmp", "in", "out"))
             fresh = True
+            first = True
             while True:
-                batch = self._take()
+                batch = self._take(first)
+                first = False
                 if batch is None:
                     return
                 if fresh:
@@ -496,9 +517,24 @@ class _Engine:
         return requeue, stopped
 
     def _ready(self, job: _Job) -> bool:
-        """Prepare the job's DOCX (once) and check it is one; report the job failed if not."""
-        if job.prepared:
-            return True
+        """Make sure the job's DOCX is written (by the preparer, or now) and is one; report the job failed if not."""
+        with self.lock:
+            mine = job.state == "new"
+            if mine:
+                job.state = "preparing"
+            while job.state == "preparing" and not mine and not self.cancelled:
+                self.lock.wait()
+            if self.cancelled:
+                raise _Cancelled
+        if mine:
+            self._prepare(job)
+        if job.state == "unusable":
+            self._report("failed", ConversionFailure(job.conversion, job.problem))
+            return False
+        return True
+
+    def _prepare(self, job: _Job) -> None:
+        """Write the job's DOCX (``prepare``) and check that it is one; the job's state says how it went."""
         problem = ""
         if self.prepare is not None:
             try:
@@ -506,11 +542,30 @@ class _Engine:
             except MailmergeError as exc:
                 problem = str(exc)
         problem = problem or _not_a_docx(job.conversion.docx)
-        if problem:
-            self._report("failed", ConversionFailure(job.conversion, problem))
-            return False
-        job.prepared = True
-        return True
+        with self.lock:
+            job.state, job.problem = ("unusable", problem) if problem else ("ready", "")
+            self.lock.notify_all()
+
+    def _prepare_ahead(self) -> None:
+        """Write the next files in queue order while soffice converts, up to two batches per worker ahead.
+
+        Without it a worker writes its next batch only once its soffice has exited, and that
+        core has little to do meanwhile (the other Python threads hold the interpreter lock).
+        """
+        ahead = 2 * self.batch_size * self.workers
+        try:
+            for job in self.jobs:
+                with self.lock:
+                    while not self.cancelled and job.index >= self.taken + ahead:
+                        self.lock.wait()
+                    if self.cancelled:
+                        return
+                    if job.state != "new":
+                        continue  # a worker needed it first and writes it itself
+                    job.state = "preparing"
+                self._prepare(job)
+        except BaseException as exc:  # surfaced in the caller's thread, which cleans up
+            self.events.put(("crash", exc))
 
     def _watch(self, process: subprocess.Popen, batch: list[_Job], finished: list[bool], outbox: Path) -> tuple[bool, int, list[str]]:
         """Follow soffice's output until it exits; return (timed out, last file announced or -1, last lines).

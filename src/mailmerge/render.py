@@ -80,6 +80,9 @@ class CompiledTemplate:
             except jinja2.TemplateSyntaxError as exc:
                 raise TemplateRenderError(_syntax_message(self.display, part, source, exc)) from None
         self._base = self._zip_static_parts()
+        # What LibreOffice's work per document grows with: the body it reads, lays out and draws
+        # (an overview's is 4x a letter's, and so is its conversion time).
+        self.body_size = next((info.file_size for info in self._infos if info.filename == "word/document.xml"), 1)
         self._fix_tables = any("{%tc" in s or "%tc " in s for s in self._sources.values())
 
     @property
@@ -145,7 +148,11 @@ class CompiledTemplate:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as package:
             for info in self._infos:
                 if info.filename in self._static:
-                    package.writestr(info.filename, self._static[info.filename])
+                    # A fixed date, as for the rendered parts: the same inputs give the same DOCX,
+                    # byte for byte, whenever the templates were loaded.
+                    static = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+                    static.compress_type = zipfile.ZIP_DEFLATED
+                    package.writestr(static, self._static[info.filename])
         return buffer.getvalue()
 
 
