@@ -259,7 +259,7 @@ def measure(members: int, folder: Path, runs: int, baseline: bool = True) -> lis
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="roster sizes (members)")
-    parser.add_argument("--repeat", type=int, default=0, help="runs per size, medians shown (default: 5 up to 100 members, else 1)")
+    parser.add_argument("--repeat", type=int, default=0, help="runs per size, medians shown (default: 5 up to 100 members, else 3)")
     parser.add_argument("--keep", action="store_true", help=f"keep the generated files in {OUT}")
     parser.add_argument("--no-baseline", action="store_true", help="time the pipeline only (while working on it)")
     args = parser.parse_args(argv)
@@ -273,7 +273,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         folder = OUT / f"{members}"
         folder.mkdir()
         make_roster(folder / "roster.csv", members)
-        runs = measure(members, folder, args.repeat or (5 if members <= 100 else 1), not args.no_baseline)
+        runs = measure(members, folder, args.repeat or (5 if members <= 100 else 3), not args.no_baseline)
         # Pipeline and baseline run side by side, so the ratio is taken per run, then the median.
         row = dict(sorted(runs, key=lambda r: r["ratio"])[len(runs) // 2])
         for key in ("pipeline_s", "pipeline_ms", "render_ms", "baseline_ms", "cpu_ratio"):

@@ -204,6 +204,27 @@ def test_prepare_writes_each_docx_in_a_worker_and_its_error_fails_that_document_
     assert_nothing_left(root, watch)
 
 
+def test_later_files_are_written_while_libreoffice_converts_the_first(tmp_path: Path, root: Path, watch: SofficeWatch):
+    # The first soffice starts once its first file is written; the rest are written meanwhile,
+    # so the cores do not wait for a whole batch of rendering.
+    conversions = [pdf.Conversion(tmp_path / f"A{n:03d}.docx", tmp_path / f"A{n:03d}.pdf", f"A{n:03d} letter") for n in range(6)]
+    converting_while_written = []
+
+    def prepare(conversion: pdf.Conversion) -> None:
+        if conversion.docx.stem != "A000":
+            time.sleep(0.3)  # as long as rendering a bundle takes
+        write_member_docx(conversion.docx, conversion.docx.stem, "医療法人テスト会")
+        converting_while_written.append(bool(soffice_processes(root)))
+
+    failures = pdf.convert_to_pdf(conversions, workers=1, batch_size=4, timeout=60, prepare=prepare, check=False, temp_root=root)
+
+    assert failures == ()
+    assert any(converting_while_written[1:]), converting_while_written
+    for conversion in conversions:
+        assert f"{conversion.docx.stem} · 2024 · 1/1" in pdf_text(conversion.pdf)
+    assert_nothing_left(root, watch)
+
+
 def test_ctrl_c_kills_soffice_and_removes_its_files(tmp_path: Path, root: Path, watch: SofficeWatch):
     documents = [str(write_member_docx(tmp_path / f"A{n:03d}.docx", f"A{n:03d}", "医療法人テスト会", 2)) for n in range(40)]
     script = (

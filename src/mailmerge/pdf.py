@@ -271,6 +271,23 @@ def _kill_group(process: subprocess.Popen) -> None:
     process.wait()
 
 
+def _join(thread: threading.Thread) -> None:
+    """Wait for a thread to end, also one whose start() a Ctrl-C interrupted.
+
+    Such a thread is usually running already (start() was waiting for it to say so) and must be
+    waited for before its files are removed; one that never started cannot be joined at all.
+    """
+    deadline = time.monotonic() + 1
+    while True:
+        try:
+            thread.join()
+            return
+        except RuntimeError:  # "cannot join thread before it is started"
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.01)
+
+
 @dataclass
 class _Job:
     conversion: Conversion
@@ -349,7 +366,7 @@ class _Engine:
             # Reached on success, on an error in on_done, and on Ctrl-C (KeyboardInterrupt) alike.
             self._cancel()
             for thread in threads:
-                thread.join()
+                _join(thread)
             shutil.rmtree(root, ignore_errors=True)
         return sorted(failures, key=lambda failure: self.index[failure.conversion])
 
