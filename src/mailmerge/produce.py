@@ -216,6 +216,7 @@ class _Production:
             bundle.build_bundle([self.renderer.render(job) for job in bundles[conversion]], conversion.docx)
 
         def split(conversion: pdf.Conversion) -> None:
+            # In this (the main) thread, as on_done: PDFium must not run in two threads at once.
             chunk = bundles[conversion]
             targets = {job.member.member_id: job.pdf for job in chunk}
             try:

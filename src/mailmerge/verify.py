@@ -1,4 +1,8 @@
-"""Read the page marks of generated PDFs: split combined output by member and check each member's PDF."""
+"""Read the page marks of generated PDFs: split combined output by member and check each member's PDF.
+
+PDFium is not thread-safe: call this module from one thread only (the pipeline's main thread).
+Splitting in both conversion workers at once crashed the interpreter (SIGSEGV, SIGTRAP).
+"""
 
 from __future__ import annotations
 
