@@ -225,6 +225,31 @@ def test_later_files_are_written_while_libreoffice_converts_the_first(tmp_path: 
     assert_nothing_left(root, watch)
 
 
+def test_a_file_written_after_libreoffice_got_to_it_is_converted_on_its_retry(tmp_path: Path, root: Path, watch: SofficeWatch):
+    # soffice starts before the rest of its batch is written; should it get to a file first, it
+    # skips it ("source file could not be loaded"), and the file is converted on its own afterwards.
+    conversions = [pdf.Conversion(tmp_path / f"A{n:03d}.docx", tmp_path / f"A{n:03d}.pdf", f"A{n:03d} letter") for n in range(3)]
+
+    late = []
+
+    def prepare(conversion: pdf.Conversion) -> None:
+        if conversion.docx.stem == "A001":  # written only once the first soffice is over
+            seen, deadline = False, time.monotonic() + 30
+            while time.monotonic() < deadline and not (seen and not soffice_processes(root)):
+                seen = seen or bool(soffice_processes(root))
+                time.sleep(0.05)
+            late.append(seen)
+        write_member_docx(conversion.docx, conversion.docx.stem, "医療法人テスト会")
+
+    failures = pdf.convert_to_pdf(conversions, workers=1, batch_size=3, timeout=60, prepare=prepare, check=False, temp_root=root)
+
+    assert late == [True]
+    assert failures == ()
+    for conversion in conversions:
+        assert f"{conversion.docx.stem} · 2024 · 1/1" in pdf_text(conversion.pdf)
+    assert_nothing_left(root, watch)
+
+
 def test_ctrl_c_kills_soffice_and_removes_its_files(tmp_path: Path, root: Path, watch: SofficeWatch):
     documents = [str(write_member_docx(tmp_path / f"A{n:03d}.docx", f"A{n:03d}", "医療法人テスト会", 2)) for n in range(40)]
     script = (

@@ -101,8 +101,9 @@ def convert_to_pdf(
     profile; each is given up to ``batch_size`` files, and a file that takes longer than ``timeout``
     seconds gets its process group killed. A file that fails is tried once more on its own.
     ``on_done`` is called in the calling thread as each PDF is in place. ``prepare``, if given,
-    writes a conversion's DOCX just before it is needed, in a worker thread (so it overlaps other
-    conversions); a MailmergeError it raises fails that conversion. Afterwards, and on Ctrl-C, no
+    writes a conversion's DOCX before soffice needs it, in a helper thread working ahead in queue
+    order (or in the worker that needs it first), so that it overlaps the conversions; a
+    MailmergeError it raises fails that conversion. Afterwards, and on Ctrl-C, no
     soffice process and no temporary file is left (they live under ``temp_root``, default the
     system's temp folder).
     """
@@ -378,7 +379,7 @@ class _Engine:
         for process in processes:
             _kill_group(process)
 
-    def _take(self, first: bool) -> list[_Job] | None:
+    def _take(self) -> list[_Job] | None:
         with self.lock:
             while True:
                 if self.cancelled:
@@ -393,11 +394,8 @@ class _Engine:
                         # then 2 for a third start), and near the end a worker does not take the
                         # rest while another is about to be idle.
                         share = (sum(job.conversion.weight for job in self.pending) + self.in_flight) / self.workers
-                        # Files written on demand: the first soffice starts once a few are written,
-                        # not a whole batch (the rest are written while it converts).
-                        size = max(self.batch_size // 4, 1) if first and self.prepare is not None else self.batch_size
                         batch, weight = [], 0.0
-                        while self.pending and len(batch) < size and not self.pending[0].alone:
+                        while self.pending and len(batch) < self.batch_size and not self.pending[0].alone:
                             # Take the next file if that brings the batch nearer to the share.
                             if batch and weight + self.pending[0].conversion.weight / 2 > share:
                                 break
@@ -429,10 +427,8 @@ class _Engine:
         try:
             profile, tmp, inbox, outbox = (folder / name for name in ("profile", "tmp", "in", "out"))
             fresh = True
-            first = True
             while True:
-                batch = self._take(first)
-                first = False
+                batch = self._take()
                 if batch is None:
                     return
                 if fresh:
@@ -450,7 +446,11 @@ class _Engine:
 
     def _convert(self, batch: list[_Job], profile: Path, tmp: Path, inbox: Path, outbox: Path) -> tuple[list[_Job], bool]:
         """Run one soffice over the batch; report finished jobs; return (jobs to queue again, profile spoiled)."""
-        batch = [job for job in batch if self._ready(job)]
+        # soffice starts once the first file is written (starting takes it ~0.4 s, the first file
+        # longer): the others are written meanwhile, in order, well before it gets to them. If it
+        # gets to one first, that file is "not loaded" and tried again on its own, like any other.
+        while batch and not self._ready(batch[0]):
+            batch = batch[1:]
         if not batch:
             return [], False
         for folder in (inbox, outbox):
@@ -499,6 +499,8 @@ class _Engine:
             self.processes.add(process)
         finished = [False] * len(batch)
         try:
+            for job in batch[1:]:
+                self._ready(job)  # one that cannot be written is reported now, and skipped below
             timed_out, announced, last_lines = self._watch(process, batch, finished, outbox)
         finally:
             _kill_group(process)  # also any straggler of a soffice that exited
@@ -520,7 +522,10 @@ class _Engine:
         # soffice announces a file once it has loaded it and goes through the files in order: a
         # missing PDF before the last announced file failed; if it stopped, the one it was busy
         # with (the last announced, or else the next) is the culprit, and the rest never started.
-        missing = [n for n in range(len(batch)) if not finished[n] and not self._place(batch[n], outbox / f"{n:05d}.pdf")]
+        missing = [
+            n for n in range(len(batch))
+            if not finished[n] and batch[n].state != "unusable" and not self._place(batch[n], outbox / f"{n:05d}.pdf")
+        ]
         culprit = announced if announced in missing else next((n for n in missing if n > announced), None)
         requeue: list[_Job] = []
         for number in missing:
@@ -636,6 +641,9 @@ class _Engine:
 
     def _place(self, job: _Job, output: Path) -> bool:
         """Move a complete PDF to its destination and report it; return False if there is none."""
+        if job.state == "unusable":  # reported failed already: whatever soffice made of it is not kept
+            output.unlink(missing_ok=True)
+            return True
         try:
             size = output.stat().st_size
             with output.open("rb") as handle:
