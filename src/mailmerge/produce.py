@@ -159,9 +159,10 @@ def _place(
 class _Renderer:
     """Fill each document's template and write its DOCX into staging, when its bundle is built.
 
-    Rendering happens in the conversion workers' prepare step, bundle by bundle, so the
-    first LibreOffice starts after one bundle is rendered instead of after all of them
-    (rendering 2,000 documents first left both cores to one Python thread for ~3 s).
+    Rendering happens in the conversion engine's prepare step, bundle by bundle, ahead of
+    LibreOffice and while it converts, so the first soffice starts after one bundle is rendered
+    instead of after all of them (rendering 2,000 documents first left both cores to one Python
+    thread for ~3 s).
     """
 
     def __init__(
@@ -212,7 +213,7 @@ class _Production:
         singles: list[DocumentJob] = []
 
         def build(conversion: pdf.Conversion) -> None:
-            # Runs in a conversion worker, while the other worker's soffice converts.
+            # Runs in the engine's helper thread (or a worker), while soffice converts other bundles.
             bundle.build_bundle([self.renderer.render(job) for job in bundles[conversion]], conversion.docx)
 
         def split(conversion: pdf.Conversion) -> None:
