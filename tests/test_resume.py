@@ -347,6 +347,17 @@ def staged_docx(out: Path) -> bool:
     return any((out / ".staging").glob("*/*/*.docx"))
 
 
+def wait_for_point(run: Background, out: Path, point: str) -> None:
+    """Wait until the run is rendering, converting (LibreOffice busy) or has placed its first PDFs."""
+    if point == "rendering":
+        run.wait_until(lambda: staged_docx(out), "rendering")
+    elif point == "converting":
+        run.wait_until(lambda: bool(run.soffice()), "LibreOffice started")
+        time.sleep(0.2)
+    else:
+        run.wait_until(lambda: bool(final_pdfs(out)), "the first PDFs in place")
+
+
 # ---------------------------------------------------------------------------------------------- Ctrl-C
 
 
@@ -361,13 +372,7 @@ def test_ctrl_c_stops_at_once_keeps_what_was_finished_and_a_rerun_completes(
 ) -> None:
     out = tmp_path / "2024"
     run = Background(reference.config, out, tmp_path / "logs")
-    if point == "rendering":
-        run.wait_until(lambda: staged_docx(out), "rendering")
-    elif point == "converting":
-        run.wait_until(lambda: bool(run.soffice()), "LibreOffice started")
-        time.sleep(0.2)
-    else:
-        run.wait_until(lambda: bool(final_pdfs(out)), "the first PDFs in place")
+    wait_for_point(run, out, point)
     children = run.descendants()
     signalled = time.monotonic()
     os.kill(run.process.pid, signum)
@@ -418,11 +423,7 @@ def test_ctrl_c_during_forced_rebuild_leaves_no_stale_manifest_and_resumes(refer
 def test_sigkill_of_the_run_then_rerun_cleans_up_and_completes(point: str, reference: Reference, tmp_path: Path) -> None:
     out = tmp_path / "2024"
     run = Background(reference.config, out, tmp_path / "logs")
-    if point == "converting":
-        run.wait_until(lambda: bool(run.soffice()), "LibreOffice started")
-        time.sleep(0.2)
-    else:
-        run.wait_until(lambda: bool(final_pdfs(out)), "the first PDFs in place")
+    wait_for_point(run, out, point)
     children = run.descendants()
     os.kill(run.process.pid, signal.SIGKILL)
     killed = run.finish()

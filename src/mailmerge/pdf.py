@@ -500,7 +500,7 @@ class _Engine:
         finished = [False] * len(batch)
         try:
             for job in batch[1:]:
-                self._ready(job)  # one that cannot be written is reported now, and skipped below
+                self._ready(job)  # one that cannot be written is reported now; _place skips it
             timed_out, announced, last_lines = self._watch(process, batch, finished, outbox)
         finally:
             _kill_group(process)  # also any straggler of a soffice that exited
@@ -522,10 +522,7 @@ class _Engine:
         # soffice announces a file once it has loaded it and goes through the files in order: a
         # missing PDF before the last announced file failed; if it stopped, the one it was busy
         # with (the last announced, or else the next) is the culprit, and the rest never started.
-        missing = [
-            n for n in range(len(batch))
-            if not finished[n] and batch[n].state != "unusable" and not self._place(batch[n], outbox / f"{n:05d}.pdf")
-        ]
+        missing = [n for n in range(len(batch)) if not finished[n] and not self._place(batch[n], outbox / f"{n:05d}.pdf")]
         culprit = announced if announced in missing else next((n for n in missing if n > announced), None)
         requeue: list[_Job] = []
         for number in missing:
