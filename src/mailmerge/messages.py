@@ -21,6 +21,28 @@ from __future__ import annotations
 
 # --- review decisions and the review app ---------------------------------------------------
 
+NO_MANIFEST = "{out_dir}: manifest.csv がありません。先に mailmerge run で書状を作成してください"
+BAD_MANIFEST = "{path}: manifest.csv を読めません（{detail}）。mailmerge run をもう一度実行してください"
+RUN_IN_PROGRESS = "{out_dir}: mailmerge run が実行中です。終わってから確認・承認してください"
+UNKNOWN_MEMBER = "会員番号 {member_id}: この実行の一覧（manifest.csv）にない会員番号です。番号を確かめてください"
+NO_MEMBERS_GIVEN = "会員番号を指定するか、--all で全員を指定してください"
+NO_REVIEWER = "確認した人の名前を入れてください（--reviewer、またはレビュー画面の名前欄）"
+CANNOT_APPROVE_MISSING = "会員番号 {member_id}: 文書がそろっていないため承認できません。mailmerge run で作成してから承認してください"
+CANNOT_APPROVE_CHANGED = (
+    "会員番号 {member_id}: 作成後に名簿・テンプレート・設定が変わっています。mailmerge run で作り直してから承認してください"
+)
+# What a reviewer sees for each flag and status (review.FLAGS, review.STATUSES).
+FLAG_LABELS = {
+    "long_letter": "書状が2ページ以上",
+    "onchu": "御中（代表者なし）",
+    "postal_warning": "郵便番号の注意",
+    "long_name": "長い会員名（折り返しの可能性）",
+    "missing_document": "文書がそろっていない",
+    "roster_changed": "作成後に名簿等が変更",
+    "stale": "判断後に文書が変更",
+}
+STATUS_LABELS = {"approved": "承認済み", "hold": "保留", "stale": "要再確認", "undecided": "未確認"}
+
 # --- print bundles and labels ----------------------------------------------------------------
 
 # --- archive ---------------------------------------------------------------------------------
