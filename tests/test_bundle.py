@@ -73,7 +73,7 @@ def test_numbered_lists_are_not_combined(tmp_path: Path):
     numbered = [_with_list(bundle.docx_parts(member_docx(m, name)), 1) for m, (name, _) in MEMBERS.items()]
     with pytest.raises(BundleError) as caught:
         bundle.build_bundle(numbered, tmp_path / "bundle.docx")
-    assert str(caught.value) == "the template uses a numbered list, which would count on from one member to the next"
+    assert str(caught.value) == "テンプレートに番号付きの箇条書きがあり、まとめて変換すると番号が会員をまたいで続いてしまいます"
 
     bulleted = [_with_list(bundle.docx_parts(member_docx(m, name)), 2) for m, (name, _) in MEMBERS.items()]
     bundle.build_bundle(bulleted, tmp_path / "bundle.docx")

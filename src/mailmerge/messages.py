@@ -9,9 +9,28 @@ from __future__ import annotations
 
 # --- command line (cli) --------------------------------------------------------------------
 
+# --- the cycle config (mailmerge.toml) ------------------------------------------------------
+
+CONFIG_NOT_FOUND = "{path}: 設定ファイル（mailmerge.toml）が見つかりません"
+CONFIG_NOT_FOUND_HINT = "。プロジェクトのフォルダーで実行するか、--config で設定ファイルを指定してください"
+CONFIG_NOT_TOML = "{name}: 設定ファイルの書き方に誤りがあります（{detail}）。Word ではなくテキストエディターで開き、直してください"
+CONFIG_NEEDS_VALUE = "{name}: [{where}] に {key} の値がありません。書き足してください"
+CONFIG_BAD_DATE_STYLE = "{name}: date_style は {allowed} のどれかにしてください（いまは {value!r}）"
+CONFIG_NEEDS_COLUMN = "{name}: [roster.columns] に項目 {field} の名簿の列名がありません。書き足してください"
+CONFIG_UNKNOWN_REQUIRED = "{name}: [roster.required] の {fields} は [roster.columns] にない項目です"
+CONFIG_GROUPS = "{name}: [groups] には enrolled と unenrolled の二つだけを書いてください"
+CONFIG_SAME_GROUPS = "{name}: [groups] の enrolled と unenrolled には別々の言葉を書いてください"
+CONFIG_NO_DOCUMENTS = "{name}: [documents] にテンプレートが一つもありません"
+CONFIG_BAD_DATE = "{name}: [letter] の日付: {detail}"
+
 # --- roster ----------------------------------------------------------------------------------
 
 # --- templates and rendering -------------------------------------------------------------
+
+BUNDLE_EMPTY = "まとめる文書がありません"
+BUNDLE_OTHER_PARTS = "{position} 件目の文書の構成が 1 件目と違います（別のテンプレート？）"
+BUNDLE_PART_DIFFERS = "{position} 件目の文書の {part} が 1 件目と違います（別のテンプレートか、画像が差し込まれた？）"
+BUNDLE_NUMBERED_LIST = "テンプレートに番号付きの箇条書きがあり、まとめて変換すると番号が会員をまたいで続いてしまいます"
 
 # --- LibreOffice conversion (pdf) --------------------------------------------------------
 
