@@ -45,7 +45,7 @@ def test_documents_of_different_templates_are_not_combined():
     with pytest.raises(BundleError) as caught:
         bundle.build_bundle([first, second], Path("bundle.docx"))
 
-    assert str(caught.value) == "document 2: word/styles.xml differs from document 1's (another template, or an inserted image?)"
+    assert str(caught.value) == "2 件目の文書の word/styles.xml が 1 件目と違います（別のテンプレートか、画像が差し込まれた？）"
     assert not Path("bundle.docx").exists()
 
 
