@@ -77,9 +77,10 @@ PRINT_LABEL_OVERFLOW = "会員番号 {member_id}: 宛名が長すぎてラベル
 PRINT_NOTHING_APPROVED = (
     "承認済みの会員がいないため、何も作成していません。mailmerge review（または mailmerge approve）で承認してから実行してください"
 )
+PRINT_RUN_IN_PROGRESS = "{out_dir}: mailmerge run が実行中です。終わってから印刷用のファイルを作成してください"
 PRINT_NOTHING_TO_PRINT = "印刷できる会員がいません（文書がそろっていません）。mailmerge run で作成してください"
 PRINT_LEFT_OUT_HEADER = "印刷に含めなかった会員: {count} 名"
-PRINT_LEFT_OUT_LINE = "  会員番号 {member_id}: {status}"
+PRINT_LEFT_OUT_LINE = "  {status} {count} 名: 会員番号 {member_ids}"
 PRINT_INCLUDES_UNAPPROVED = "注意: --include-unapproved のため、未承認の会員 {count} 名を含めています（表紙に「未承認を含む」と印字）"
 PRINT_BUNDLE_LINE = "{path}: {group} {members} 名, {pages} ページ（表紙を含む）"
 PRINT_LABELS_LINE = "{path}: 宛名ラベル {labels} 枚分, A4 {sheets} シート（12 面: 86.4 × 42.3 mm）"
