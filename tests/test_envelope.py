@@ -23,9 +23,9 @@ MM = 72 / 25.4  # PDF points per millimetre
 
 # The window we design for (README, "Window envelopes"), on the A4 sheet folded in three, top third
 # facing the window, the sheet against the envelope's top and left edges: 90 × 45 mm, its left edge
-# 23 mm and its top edge 13 mm from the sheet's. The frame sits 3 mm inside it on every side.
+# 23 mm and its top edge 13 mm from the sheet's. The frame sits 2 mm inside it on every side.
 WINDOW = (23.0, 13.0, 113.0, 58.0)  # x0, y0, x1, y1 in mm from the page's top-left corner
-FRAME = (26.0, 16.0, 110.0, 55.0)
+FRAME = (25.0, 15.0, 111.0, 56.0)
 FOLD = 99.0  # the first fold: the top third of 297 mm
 
 
@@ -105,6 +105,49 @@ def letters(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def members():
     return {m.member_id: m for m in load_roster(load_config(REPO / "mailmerge.toml")).members}
+
+
+# The longest values the roster allows (mailmerge.toml [roster.max_length]): 40, 30, 20 and 20 characters.
+ORG_40 = "㈱髙橋&<テスト>遠隔画像診断サービスセンター北海道札幌中央支社放射線科読影部門"
+ADDRESS_40 = "北海道札幌市中央区北一条西二丁目一番地一号 札幌中央ビルディング第二別館十二階Ｂ"
+DEPARTMENT_30 = "放射線科 遠隔読影センター 第一読影グループ品質管理担当課長"
+TITLE_20 = "代表取締役社長兼最高経営責任者兼統括医長"
+NAME_20 = "髙橋　一郎右衛門之助左衛門太郎次郎三郎四"
+LONGEST_ROSTER = (
+    "会員番号,会員名,部署,代表者役職,代表者氏名,郵便番号,住所1,住所2,加入状況\n"
+    f"9001,{ORG_40},{DEPARTMENT_30},{TITLE_20},{NAME_20},060-0001,{ADDRESS_40},{ADDRESS_40},加入\n"
+    f"9002,{ORG_40},{DEPARTMENT_30},,,060-0001,{ADDRESS_40},{ADDRESS_40},未加入\n"
+    f"9003,{ORG_40},,,,060-0001,{ADDRESS_40},{ADDRESS_40},未加入\n"
+)
+
+
+@pytest.fixture(scope="module")
+def longest(tmp_path_factory: pytest.TempPathFactory):
+    """Convert the letters of members whose every field is as long as the roster allows."""
+    folder = tmp_path_factory.mktemp("longest")
+    roster = folder / "longest.csv"
+    roster.write_text(LONGEST_ROSTER, encoding="utf-8")
+    config = load_config(REPO / "mailmerge.toml")
+    result = CliRunner().invoke(
+        main, ["run", "--config", str(REPO / "mailmerge.toml"), "--roster", str(roster), "--out", str(folder / "out"), "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    members = {m.member_id: m for m in load_roster(config, roster).members}
+    return members, {p.parent.name: p for p in (folder / "out").glob("*/*/letter.pdf")}
+
+
+def test_the_longest_values_allowed_fit_the_frame_on_one_page(longest) -> None:
+    members, letters = longest
+    assert sorted(letters) == ["9001", "9002", "9003"]
+    for field, limit in load_config(REPO / "mailmerge.toml").max_length.items():
+        assert max(len(m.fields[field]) for m in members.values()) == limit, field
+    for member_id, pdf in letters.items():
+        found = words(pdf)
+        for line in recipient_lines(members[member_id].fields):
+            for box in locate(found, line):
+                assert inside(box, FRAME), f"{member_id}: {line!r} at {[round(v, 1) for v in box]} mm, outside the frame"
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        assert re.search(r"^Pages:\s+1$", info, re.M), member_id
 
 
 def longest_members(members) -> set[str]:
