@@ -24,7 +24,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from mailmerge import pipeline, render  # noqa: E402
+from mailmerge import mailing, pipeline, render  # noqa: E402
 from mailmerge.roster import load_roster  # noqa: E402
 from mailmerge.config import load_config  # noqa: E402
 
@@ -37,6 +37,8 @@ MAX_PEAK_BYTES = 1.5 * 2**30
 MAX_RENDER_MS = 2.0
 MAX_PEAK_GROWTH = 1.25  # "flat as the roster grows": PROBE_FACTOR times the members, at most 25% more memory
 PROBE_FACTOR = 3
+MAX_PRINT_SECONDS = 15.0  # `mailmerge print` for 1,000 approved members
+PRINT_MEMBERS = 1000
 # soffice silently stops after about 250 files on one command line.
 BASELINE_FILES_PER_CALL = 200
 
@@ -257,6 +259,46 @@ def measure(members: int, folder: Path, runs: int, baseline: bool = True) -> lis
     return rows
 
 
+def bench_print(members: int, runs: int) -> dict:
+    """Time `mailmerge print` (mailing.print_run) for MEMBERS approved members; return the times and sizes.
+
+    The output it prints from is real: a fictional roster of MEMBERS rows run through the whole pipeline
+    once (a config copy pointing at it), then every member approved through the review core.
+    """
+    folder = OUT / f"print-{members}"
+    folder.mkdir(parents=True)
+    make_roster(folder / "roster.csv", members)
+    text = (ROOT / "mailmerge.toml").read_text(encoding="utf-8")
+    text = text.replace('path = "data/members.xlsx"', f'path = "{folder / "roster.csv"}"')
+    text = text.replace('= "templates/', f'= "{ROOT / "templates"}/')
+    (folder / "mailmerge.toml").write_text(text, encoding="utf-8")
+    config = load_config(folder / "mailmerge.toml")
+    out = folder / "out"
+    start = time.perf_counter()
+    pipeline.run(config, out_dir=out, progress=TimingProgress())
+    run_seconds = time.perf_counter() - start
+    mailing.record_decisions(config, out, None, "approved", "", "bench")
+    seconds = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = mailing.print_run(config, out)
+        seconds.append(time.perf_counter() - start)
+    assert result.printed == members and not result.left_out
+    pages = sum(b.pages for b in result.bundles)
+    size = sum(b.path.stat().st_size for b in result.bundles)
+    return {"members": members, "seconds": seconds, "pages": pages, "bundle_bytes": size, "run_seconds": run_seconds,
+            "labels_bytes": result.labels.stat().st_size}
+
+
+def report_print(row: dict) -> tuple[int, str, bool]:
+    median = statistics.median(row["seconds"])
+    print(f"{row['members']:5d} members approved, print ({len(row['seconds'])} runs): median {median:.2f} s "
+          f"(runs {', '.join(format(s, '.2f') for s in row['seconds'])}); {row['pages']} pages in the bundles, "
+          f"{row['bundle_bytes'] / 2**20:.0f} MB, labels {row['labels_bytes'] / 2**10:.0f} KB "
+          f"(made by one pipeline run first: {row['run_seconds']:.1f} s)", flush=True)
+    return row["members"], f"print {median:.1f} s ≤ {MAX_PRINT_SECONDS:g} s", median <= MAX_PRINT_SECONDS
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="roster sizes (members)")
@@ -265,9 +307,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-baseline", action="store_true", help="time the pipeline only (while working on it)")
     parser.add_argument("--no-probe", dest="probe", action="store_false",
                         help=f"skip the memory probe ({PROBE_FACTOR}x the largest roster, pipeline only)")
+    parser.add_argument("--only", choices=["print"], help="one measure only: print = `mailmerge print` for 1,000 approved members")
     args = parser.parse_args(argv)
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
+    if args.only == "print":
+        members, text, passed = report_print(bench_print(PRINT_MEMBERS, args.repeat or 5))
+        if not args.keep:
+            shutil.rmtree(OUT / f"print-{PRINT_MEMBERS}")
+        print(f"{'ok  ' if passed else 'MISS'} {members:5d} members: {text}")
+        return 0 if passed else 1
     print(f"{os.cpu_count()} CPUs; pipeline = mailmerge.pipeline.run, end to end; "
           "baseline = two soffice processes, own profiles, on the same DOCX files (byte for byte); "
           "each pipeline run is compared with the baseline runs just before and after it", flush=True)
@@ -327,6 +376,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         growth = usage.peak / largest["pipeline_peak"]
         checks.append((members, f"peak memory x{growth:.2f} of {largest['members']} members' (flat: ≤ x{MAX_PEAK_GROWTH})",
                        growth <= MAX_PEAK_GROWTH and usage.peak <= MAX_PEAK_BYTES))
+    checks.append(report_print(bench_print(PRINT_MEMBERS, args.repeat or 5)))
+    if not args.keep:
+        shutil.rmtree(OUT / f"print-{PRINT_MEMBERS}")
     for members, text, passed in checks:
         ok &= passed
         print(f"{'ok  ' if passed else 'MISS'} {members:5d} members: {text}")

@@ -224,3 +224,16 @@ def test_include_unapproved_prints_everyone_and_says_so(sample_run: Path, tmp_pa
         ids = {m[0] for page in pages[1:] for m in MARK.findall(page)}
         assert ids == {i for i, m in members.items() if m.group == group}
     assert page_count(out / "print" / "labels.pdf") == -(-len(members) // 12)
+
+
+def test_bundles_share_one_copy_of_each_font(printed, members) -> None:
+    """Member PDFs each carry their conversion batch's fonts; the bundle keeps one copy, drawn the same."""
+    out, approve, _, _ = printed
+    for group in ("enrolled", "unenrolled"):
+        ids = [i for i in approve if members[i].group == group]
+        separate = sum(p.stat().st_size for i in ids for p in out.glob(f"{group}/{i}/*.pdf"))
+        bundle = out / "print" / f"{group}.pdf"
+        assert bundle.stat().st_size < 0.6 * separate
+        fonts = subprocess.run(["pdffonts", str(bundle)], capture_output=True, text=True, check=True).stdout
+        assert "IPAexMincho" in fonts and "IPAexGothic" in fonts
+        assert all(" yes yes " in line for line in fonts.splitlines()[2:] if "IPAex" in line)  # embedded, subset

@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import pypdfium2 as pdfium
+import pikepdf
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -197,34 +198,76 @@ def bundle_pdf(cover: Cover, members: Sequence[PrintMember]) -> tuple[bytes, int
     """Return the bundle (cover, then every member's PDFs), its pages, and each member's (first, last) page in it.
 
     Each PDF is read once and must still have the SHA-256 it was approved with (PrintError naming the
-    member otherwise); its pages are copied by PDFium, not converted again. The cover, which states the
-    page total, is drawn last and put in front.
+    member otherwise); its pages are copied as they are (qpdf), not converted again. The cover, which
+    states the page total, is drawn last and put in front.
     """
-    merged = pdfium.PdfDocument.new()
+    merged = pikepdf.new()
+    sources = []  # qpdf reads a copied page's streams from its source when saving: keep them open until then
+    fonts: dict[tuple, list[tuple[bytes, pikepdf.Object]]] = {}
     ranges = []
     try:
-        page = 2  # page 1 is the cover
         for member in members:
-            start = page
+            start = len(merged.pages) + 2  # page 1 will be the cover
             for doc in member.documents:
-                source = pdfium.PdfDocument(_read_checked(member, doc))
-                try:
-                    merged.import_pages(source)
-                    page += len(source)
-                finally:
-                    source.close()
-            ranges.append((start, page - 1))
-        document_pages = len(merged)
-        front = pdfium.PdfDocument(cover_pdf(cover, members, document_pages))
-        try:
-            merged.import_pages(front, index=0)
-        finally:
-            front.close()
+                sources.append(pikepdf.open(io.BytesIO(_read_checked(member, doc))))
+                before = len(merged.pages)
+                merged.pages.extend(sources[-1].pages)
+                _share_fonts(merged.pages[before:], fonts)
+            ranges.append((start, len(merged.pages) + 1))
+        document_pages = len(merged.pages)
+        sources.append(pikepdf.open(io.BytesIO(cover_pdf(cover, members, document_pages))))
+        merged.pages.insert(0, sources[-1].pages[0])
         buffer = io.BytesIO()
         merged.save(buffer)
     finally:
+        for source in sources:
+            source.close()
         merged.close()
     return buffer.getvalue(), document_pages + 1, ranges
+
+
+def _share_fonts(pages: Iterable[pikepdf.Page], fonts: dict[tuple, list[tuple[bytes, pikepdf.Object]]]) -> None:
+    """Point every page at one copy of each embedded font.
+
+    Each member's PDF carries the fonts of the conversion batch it was split from: a thousand members'
+    PDFs copied as they are would repeat them a thousand times (~300 MB for 1,000 members). Fonts whose
+    program, ToUnicode map, widths and name are byte for byte the same are one font (a CRC finds the
+    candidates, the bytes are then compared); the copies left unused are not written (qpdf saves only
+    what the pages reach).
+    """
+    for page in pages:
+        resources = page.obj.get("/Resources")
+        table = resources.get("/Font") if resources is not None else None
+        if table is None:
+            continue
+        for name in list(table.keys()):
+            font = table[name]
+            content = _font_bytes(font)
+            if content is None:
+                continue
+            candidates = fonts.setdefault((len(content), zlib.crc32(content)), [])
+            same = next((kept for data, kept in candidates if data == content), None)
+            if same is None:
+                candidates.append((content, font))
+            else:
+                table[name] = same
+
+
+def _font_bytes(font: pikepdf.Object) -> bytes | None:
+    """Return what makes a font itself: its program, ToUnicode map, widths, name and encoding (None if not embedded)."""
+    descendants = font.get("/DescendantFonts")
+    cid = descendants[0] if descendants is not None else font
+    descriptor = cid.get("/FontDescriptor")
+    program = None
+    if descriptor is not None:
+        program = next((descriptor.get(k) for k in ("/FontFile2", "/FontFile3", "/FontFile") if k in descriptor), None)
+    if program is None:
+        return None
+    to_unicode = font.get("/ToUnicode")
+    parts = [program.read_raw_bytes(), to_unicode.read_raw_bytes() if to_unicode is not None else b"-"]
+    for part in (font.get("/BaseFont"), cid.get("/W"), cid.get("/Widths"), font.get("/Encoding")):
+        parts.append(part.unparse(resolved=True) if part is not None else b"-")
+    return b"".join(len(part).to_bytes(8, "big") + part for part in parts)  # length-prefixed: unambiguous
 
 
 def _read_checked(member: PrintMember, doc: PrintDocument) -> bytes:
@@ -295,14 +338,21 @@ def _lay_out(lines: Sequence[str], address_count: int, name_size: float, width: 
 
 def _wrap(text: str, size: float, width: float) -> list[str]:
     """Break TEXT where it reaches WIDTH, between any two characters (Japanese has no word spaces)."""
-    pieces, current = [], ""
+    pieces, current, used = [], "", 0.0
     for char in text:
-        if current and pdfmetrics.stringWidth(current + char, "IPAexGothic", size) > width:
+        advance = _char_width(char) * size
+        if current and used + advance > width:
             pieces.append(current.rstrip())
-            current = char.lstrip()
+            current, used = char.lstrip(), (advance if char.strip() else 0.0)
         else:
-            current += char
+            current, used = current + char, used + advance
     return pieces + [current] if current or not pieces else pieces
+
+
+@lru_cache(maxsize=4096)
+def _char_width(char: str) -> float:
+    """Return a character's advance in IPAexGothic at 1 pt (reportlab's stringWidth is slow per call)."""
+    return pdfmetrics.stringWidth(char, "IPAexGothic", 1000) / 1000
 
 
 # --- the list ------------------------------------------------------------------------------------
