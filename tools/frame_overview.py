@@ -4,6 +4,12 @@ The block (organisation, department, representative) used to flow in the body, s
 below it moved with the member's number of lines. In a frame of fixed place and size the rest
 of the page lays out identically for every member, which lets LibreOffice lay the shared pages
 out once per group. Run once: python tools/frame_overview.py templates/overview.docx
+
+It also sets the overview's Normal style to ragged right (was justified): LibreOffice spreads a
+justified line's spare space with a rounding that changes with what else the document holds (the
+frame's text on page 1 moved glyphs of page 2 by up to 0.47 pt), so shared pages laid out once would
+not match each member's own conversion. Japanese lines of full-width characters fill the line
+either way; only lines with half-width characters end up to one character short.
 """
 
 from __future__ import annotations
@@ -57,6 +63,9 @@ def main(path: Path) -> None:
         infos = package.infolist()
         parts = {info.filename: package.read(info.filename) for info in infos}
     parts["word/document.xml"] = frame_block(parts["word/document.xml"])
+    justified = b'<w:widowControl w:val="0"/><w:jc w:val="both"/>'
+    if justified in parts["word/styles.xml"]:
+        parts["word/styles.xml"] = parts["word/styles.xml"].replace(justified, b'<w:widowControl w:val="0"/><w:jc w:val="left"/>')
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
         for info in infos:

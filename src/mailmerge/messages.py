@@ -33,6 +33,16 @@ BUNDLE_PART_DIFFERS = "{position} 件目の文書の {part} が 1 件目と違�
 BUNDLE_NUMBERED_LIST = "テンプレートに番号付きの箇条書きがあり、まとめて変換すると番号が会員をまたいで続いてしまいます"
 
 # --- LibreOffice conversion (pdf) --------------------------------------------------------
+# Shared pages and member layers (issue 14): why a template is converted whole, and the audit.
+LAYER_FIELD_IN_TEXT = "差し込み項目 {field} が本文の中にあるため、会員ごとに文書全体を変換します（宛名枠の外）"
+LAYER_FRAME_NOT_FIXED = "差し込み項目 {field} の枠が、ページに固定された高さ固定の枠ではないため、会員ごとに文書全体を変換します"
+LAYER_SEVERAL_FRAMES = "差し込み項目が複数の枠に分かれているため、会員ごとに文書全体を変換します"
+LAYER_FIELD_IN_FOOTER = "差し込み項目 {field} がヘッダー・フッターにあるため、会員ごとに文書全体を変換します"
+LAYER_OVERFLOW = "会員番号 {member_id} ({document}): {field} が宛名枠に収まりません。名簿の値を短くしてください"
+LAYER_AUDIT_MISMATCH = (
+    "{document}: 共通ページと宛名の重ね合わせが直接の変換と一致しませんでした（会員番号 {member_id}、{page} ページ目、"
+    "{pixels} 画素）。この実行では {document} を会員ごとに文書全体で変換します"
+)
 
 # --- verification ----------------------------------------------------------------------------
 

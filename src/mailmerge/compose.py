@@ -1,0 +1,109 @@
+"""Lay each member's layer over the group's shared pages, and prove the result looks like a direct conversion."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pikepdf
+import pypdfium2 as pdfium
+
+from mailmerge import messages
+from mailmerge.errors import MailmergeError
+
+AUDIT_DPI = 100
+# Grey levels by which a pixel may differ from every pixel around its place in the other picture.
+# LibreOffice places a glyph of a justified line up to ~0.1 pt differently from one document to the
+# next; at 100 dpi that moves anti-aliased edges (measured: at most 3 pixels past 48 on a page) but
+# never a stroke. A layer shifted by 0.5 mm gives > 1,000 such pixels.
+AUDIT_TOLERANCE = 64
+
+
+class LayerOverflowError(MailmergeError):
+    """A member's value does not fit the template's frame."""
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """A page where a composed PDF does not look like the member's document converted directly."""
+
+    page: int  # from 1
+    pixels: int
+
+
+def compose_member(shared: pikepdf.Pdf, layer: Path, target: Path) -> int:
+    """Write the shared pages with the member's layer pages laid over them; return the page count."""
+    with pikepdf.open(layer) as member, pikepdf.new() as out:
+        if len(member.pages) != len(shared.pages):
+            raise MailmergeError(f"{layer.name}: {len(member.pages)} pages for {len(shared.pages)} shared pages")
+        out.pages.extend(shared.pages)
+        for page, over in zip(out.pages, member.pages):
+            page.add_overlay(over)
+        out.save(target)
+        return len(out.pages)
+
+
+def overflowing_fields(layer: Path, box: tuple[float, float, float, float], values: Mapping[str, str]) -> list[str]:
+    """Return the fields whose printed value is not whole inside the frame's box on the layer's first page.
+
+    ``values`` maps what names a field to the reader (the roster's column header) to its printed value.
+    In a layer the frame's lines are plain paragraphs, so what does not fit runs below the box.
+    """
+    document = pdfium.PdfDocument(layer)
+    try:
+        text = document[0].get_textpage().get_text_bounded(*box)
+    finally:
+        document.close()
+    inside = _compact(text)
+    return [field for field, value in values.items() if value and _compact(value) not in inside]
+
+
+def check_overflow(layer: Path, box, values: Mapping[str, str], member_id: str, document: str) -> None:
+    """Raise LayerOverflowError naming the member and every field not printed whole inside its frame."""
+    fields = overflowing_fields(layer, box, values)
+    if fields:
+        raise LayerOverflowError(messages.LAYER_OVERFLOW.format(member_id=member_id, document=document, field="、".join(fields)))
+
+
+def compare_pdfs(direct: Path, composed: Path, dpi: int = AUDIT_DPI) -> list[Mismatch]:
+    """Render both PDFs and return the pages whose pictures differ beyond anti-aliasing."""
+    first, second = pdfium.PdfDocument(direct), pdfium.PdfDocument(composed)
+    try:
+        if len(first) != len(second):
+            return [Mismatch(min(len(first), len(second)) + 1, -1)]
+        found = []
+        for index in range(len(first)):
+            pixels = mismatched_pixels(_render(first[index], dpi), _render(second[index], dpi))
+            if pixels:
+                found.append(Mismatch(index + 1, pixels))
+        return found
+    finally:
+        first.close()
+        second.close()
+
+
+def mismatched_pixels(a: np.ndarray, b: np.ndarray, tolerance: int = AUDIT_TOLERANCE) -> int:
+    """Count pixels of either picture that no pixel in the 3x3 neighbourhood of the other explains."""
+    if a.shape != b.shape:
+        return a.size
+    low_a, high_a = _neighbourhood(a)
+    low_b, high_b = _neighbourhood(b)
+    bad = (a < low_b - tolerance) | (a > high_b + tolerance) | (b < low_a - tolerance) | (b > high_a + tolerance)
+    return int(bad.sum())
+
+
+def _neighbourhood(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    padded = np.pad(x, 1, mode="edge")
+    shifted = np.stack([padded[dy : dy + x.shape[0], dx : dx + x.shape[1]] for dy in range(3) for dx in range(3)])
+    return shifted.min(axis=0), shifted.max(axis=0)
+
+
+def _render(page: pdfium.PdfPage, dpi: int) -> np.ndarray:
+    array = page.render(scale=dpi / 72, grayscale=True).to_numpy().astype(np.int16)
+    return array if array.ndim == 2 else array[..., 0]
+
+
+def _compact(text: str) -> str:
+    return "".join(text.split())

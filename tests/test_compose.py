@@ -1,0 +1,118 @@
+"""Shared pages + member layers (issue 14): composed PDFs look like direct conversions, on real LibreOffice."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from mailmerge import bundle, compose, pdf, verify
+from mailmerge.config import load_config
+from mailmerge.pipeline import check, member_context
+from conftest import REPO, write_config
+
+MEMBER_FIELDS = ("member_id", "organisation", "department", "representative_title", "representative_name", "postal_code", "address1", "address2")
+FRAME_FIELDS = ("address1", "address2", "organisation", "department", "representative_name")
+
+
+def _zip(parts: dict[str, bytes], path: Path) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    return path
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    """Convert, for the letter and the overview: two enrolled members directly, the group's shared pages, their layers."""
+    folder = tmp_path_factory.mktemp("compose")
+    config = load_config(write_config(folder))
+    result = check(config)
+    members = [m for m in result.roster.members if m.group == "enrolled"]
+    longest = max(members, key=lambda m: len(m.fields["organisation"]))
+    members = [members[0], longest] if longest is not members[0] else members[:2]
+    # A member whose organisation cannot fit the letter's frame (400 characters: 16 lines; the roster's limit is not applied here).
+    too_long = dataclasses.replace(members[0], member_id="9999", fields={**members[0].fields, "organisation": "長" * 400})
+    names = verify.MemberNames({m.member_id: m.display_name for m in [*result.roster.members, too_long]})
+    out = {}
+    conversions = []
+    for document in ("letter", "overview"):
+        template = result.templates[document]
+        packages = {m.member_id: template.render(member_context(m, document, config.constants), m.member_id) for m in [*members, too_long]}
+        first = packages[members[0].member_id].package
+        shared = _zip(bundle.shared_package(first), folder / f"{document}-shared.docx")
+        conversions.append(pdf.Conversion(shared, shared.with_suffix(".pdf")))
+        for member_id, rendered in packages.items():
+            direct = folder / f"{document}-{member_id}.docx"
+            direct.write_bytes(rendered.docx)
+            conversions.append(pdf.Conversion(direct, direct.with_suffix(".pdf")))
+        out[document] = (packages, shared.with_suffix(".pdf"))
+    pdf.convert_to_pdf(conversions, temp_root=folder)
+    layers = []
+    for document, (packages, shared_pdf) in out.items():
+        pages = len(pikepdf.open(shared_pdf).pages)
+        for member_id, rendered in packages.items():
+            layer = _zip(bundle.layer_package(rendered.package, pages), folder / f"{document}-{member_id}-layer.docx")
+            layers.append(pdf.Conversion(layer, layer.with_suffix(".pdf")))
+    pdf.convert_to_pdf(layers, temp_root=folder)
+    return folder, config, members, too_long, names, out
+
+
+def test_both_shipped_templates_can_share_their_pages():
+    for name in ("letter", "overview"):
+        template = bundle.docx_parts(REPO / "templates" / f"{name}.docx")
+        assert bundle.layering_obstacle(template, MEMBER_FIELDS) is None
+
+
+def test_a_member_field_in_the_body_text_means_whole_conversion():
+    template = bundle.docx_parts(REPO / "templates" / "letter.docx")
+    document = template[bundle.DOCUMENT].replace("会員の皆さまにおかれましては".encode(), "{{ organisation }} 様におかれましては".encode())
+    reason = bundle.layering_obstacle({**template, bundle.DOCUMENT: document}, MEMBER_FIELDS)
+    assert reason == "差し込み項目 organisation が本文の中にあるため、会員ごとに文書全体を変換します（宛名枠の外）"
+
+
+def test_composed_pdfs_pass_verification_and_look_like_direct_conversions(made):
+    folder, config, members, _too_long, names, out = made
+    for document, (_packages, shared_pdf) in out.items():
+        with pikepdf.open(shared_pdf) as shared:
+            for member in members:
+                target = folder / f"{document}-{member.member_id}-composed.pdf"
+                compose.compose_member(shared, folder / f"{document}-{member.member_id}-layer.pdf", target)
+                pages = verify.verify_member_pdf(target, member.member_id, names, cycle=config.cycle, document=document)
+                assert pages == len(shared.pages)
+                assert compose.compare_pdfs(folder / f"{document}-{member.member_id}.pdf", target) == []
+
+
+def test_the_audit_catches_a_shifted_layer(made):
+    folder, _config, members, _too_long, _names, out = made
+    member = members[1]
+    shared_pdf = out["letter"][1]
+    layer = folder / f"letter-{member.member_id}-layer.pdf"
+    shifted = folder / "shifted-layer.pdf"
+    with pikepdf.open(layer) as pdf_file:  # the recipient block 0.5 mm to the right
+        for page in pdf_file.pages:
+            page.contents_add(pikepdf.Stream(pdf_file, b"1 0 0 1 1.42 0 cm"), prepend=True)
+        pdf_file.save(shifted)
+    with pikepdf.open(shared_pdf) as shared:
+        compose.compose_member(shared, shifted, folder / "shifted.pdf")
+    mismatches = compose.compare_pdfs(folder / f"letter-{member.member_id}.pdf", folder / "shifted.pdf")
+    assert [m.page for m in mismatches] == [1]
+    assert mismatches[0].pixels > 100
+
+
+def test_a_value_too_long_for_the_frame_is_an_error_naming_member_and_field(made):
+    folder, config, members, too_long, _names, out = made
+    packages, _shared = out["letter"]
+    columns = config.columns  # the message names the roster's column headers
+    box = bundle.frame_box(packages[too_long.member_id].package)
+    for member in members:  # the sample's longest values fit
+        compose.check_overflow(folder / f"letter-{member.member_id}-layer.pdf", box,
+                               {columns[f]: member.fields[f] or "" for f in FRAME_FIELDS}, member.member_id, "letter")
+    with pytest.raises(compose.LayerOverflowError) as caught:
+        compose.check_overflow(folder / f"letter-{too_long.member_id}-layer.pdf", box,
+                               {columns[f]: too_long.fields[f] or "" for f in FRAME_FIELDS}, too_long.member_id, "letter")
+    assert str(caught.value) == "会員番号 9999 (letter): 会員名、部署、代表者氏名 が宛名枠に収まりません。名簿の値を短くしてください"
