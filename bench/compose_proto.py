@@ -1,7 +1,13 @@
-"""Prototype (issue 14): shared pages once per group, a member layer per member, overlaid with pikepdf.
+"""Exploration for issue 14 (kept for its measurements; the library code is bundle.py and compose.py).
 
-Measures CPU of LibreOffice (children rusage) for whole bundles vs layer bundles, composition ms per page,
-size per document, and compares composed vs direct PDFs pixel by pixel (pypdfium2, 100 dpi).
+Functions, each run by hand (python -c "import compose_proto as c; c.cost(50, 'overview')" from bench/):
+- cost(n, document): LibreOffice CPU per member (children's rusage, one start-up measured alone and
+  subtracted), whole bundle vs layer bundle; letter 15.1 -> 5.4 ms, overview 54.7 -> 4.6 ms (n = 50).
+- floor_cost(n): what the layer costs LibreOffice: the frame as a frame 9.5 ms/member, its paragraphs
+  unframed 2.8 ms, empty pages 0.4 ms (n = 300): why layers use plain paragraphs.
+- compare(n, document, layer_kind): composed vs direct, pixels, sizes, compose ms/page.
+- audit_check(): the tolerant comparison against a layer shifted by 0.25 / 0.5 / 1 mm.
+Figures were taken on a shared, loaded 2-core machine: CPU times, several runs, medians.
 """
 from __future__ import annotations
 
