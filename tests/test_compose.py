@@ -6,12 +6,13 @@ import dataclasses
 from pathlib import Path
 
 import pikepdf
+import pypdfium2 as pdfium
 import pytest
+from conftest import REPO, write_config
 
 from mailmerge import bundle, compose, pdf, verify
 from mailmerge.config import load_config
 from mailmerge.pipeline import check, member_context
-from conftest import REPO, write_config
 
 MEMBER_FIELDS = ("member_id", "organisation", "department", "representative_title", "representative_name", "postal_code", "address1", "address2")
 FRAME_FIELDS = ("address1", "address2", "organisation", "department", "representative_name")
@@ -116,3 +117,20 @@ def test_a_value_too_long_for_the_frame_is_an_error_naming_member_and_field(made
         compose.check_overflow(folder / f"letter-{too_long.member_id}-layer.pdf", box,
                                {columns[f]: too_long.fields[f] or "" for f in FRAME_FIELDS}, too_long.member_id, "letter")
     assert str(caught.value) == "会員番号 9999 (letter): 会員名、部署、代表者氏名 が宛名枠に収まりません。名簿の値を短くしてください"
+
+
+def test_shared_pages_carry_no_member_and_no_page_mark(made):
+    _folder, _config, _members, _too_long, names, out = made
+    for document, (_packages, shared_pdf) in out.items():
+        text = verify.normalize(pdf_text(shared_pdf))
+        assert names.mentioned(text, "") == set(), document
+        assert "· 2024 ·" not in text
+        assert "ATS会員専用保険" in text.replace(" ", "")  # the shared words are there
+
+
+def pdf_text(path: Path) -> str:
+    document = pdfium.PdfDocument(path)
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
