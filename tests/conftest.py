@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parent / "data"
+from helpers import DATA, REPO, write_config
+
+__all__ = ["DATA", "REPO", "write_config"]  # older test files import these from conftest
 
 
 @pytest.fixture(autouse=True)
@@ -16,22 +16,6 @@ def isolated_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Keep every test inside its own tmp_path (cookiecutter's isolated_filesystem)."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-def write_config(folder: Path, **overrides: str) -> Path:
-    """Write a copy of the repo's mailmerge.toml into ``folder``, paths pointing back at the repo.
-
-    ``overrides`` replace top-level lines or keys by name, e.g. letter='"/path/to/letter.docx"'.
-    """
-    text = (REPO / "mailmerge.toml").read_text(encoding="utf-8")
-    text = text.replace('path = "data/', f'path = "{REPO}/data/')
-    text = text.replace('= "templates/', f'= "{REPO}/templates/')
-    for key, value in overrides.items():
-        text, count = re.subn(rf"(?m)^{key} = .*$", f"{key} = {value}", text, count=1)
-        assert count == 1, f"no key {key} in mailmerge.toml"
-    path = folder / "mailmerge.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.fixture
