@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import DATA, REPO, write_config
+from helpers import DATA, REPO, SampleRun, sample_run_once, write_config
 
 __all__ = ["DATA", "REPO", "write_config"]  # older test files import these from conftest
 
@@ -22,3 +22,15 @@ def isolated_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def config_in(tmp_path: Path):
     """Return a function writing a config into tmp_path with overrides."""
     return lambda **overrides: write_config(tmp_path, **overrides)
+
+
+@pytest.fixture(scope="session")
+def sample_cycle(tmp_path_factory: pytest.TempPathFactory) -> SampleRun:
+    """One real `mailmerge run` of the sample cycle, made once per test session (read only: copy it)."""
+    return sample_run_once(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def sample_run(sample_cycle: SampleRun) -> Path:
+    """The sample run's output folder (read only: copy it)."""
+    return sample_cycle.out

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -25,8 +27,10 @@ from mailmerge.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
-# The console script beside the interpreter running the tests (the package has no __main__).
+# The console script beside the interpreter running the tests.
 MAILMERGE = Path(sys.executable).parent / "mailmerge"
+# A usual shell's umask for the runs the tests start: the program itself must make its files private.
+SHELL_UMASK = 0o022
 
 
 # ---------------------------------------------------------------------------------------------- set-up
@@ -52,7 +56,57 @@ def made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callabl
     return folder
 
 
+@dataclass(frozen=True)
+class SampleRun:
+    """One real `mailmerge run` of the sample cycle (30 members, 60 documents) in its own process."""
+
+    config: Path  # the cycle's config; its templates and roster are copies beside it
+    out: Path  # read only: copy it to change anything
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def sample_run_once(tmp_path_factory: pytest.TempPathFactory) -> SampleRun:
+    """Return the session's sample run (made_once: the first xdist worker to ask makes it)."""
+    folder = made_once(tmp_path_factory, "sample-run", _run_sample_cycle)
+    saved = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    return SampleRun(folder / "cycle" / "mailmerge.toml", folder / "2024", **saved)
+
+
+def _run_sample_cycle(folder: Path) -> None:
+    config = make_cycle(folder / "cycle")
+    done = run_mailmerge("run", "--config", str(config), "--out", str(folder / "2024"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    saved = {"returncode": done.returncode, "stdout": done.stdout, "stderr": done.stderr}
+    (folder / "run.json").write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
+
+
 # ---------------------------------------------------------------------------------------------- config
+
+
+def make_cycle(folder: Path, roster_csv: str | None = None) -> Path:
+    """Copy the templates (and the roster, or write the CSV given) into ``folder``; return a config using them.
+
+    Copies, so that a test can change them, and so that a template being edited in the
+    repository meanwhile cannot make two runs of one test differ.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("letter.docx", "overview.docx"):
+        shutil.copyfile(REPO / "templates" / name, folder / name)
+    if roster_csv is None:
+        shutil.copyfile(REPO / "data" / "members.xlsx", folder / "members.xlsx")
+        roster = "members.xlsx"
+    else:
+        (folder / "members.csv").write_text(roster_csv, encoding="utf-8")
+        roster = "members.csv"
+    text = (REPO / "mailmerge.toml").read_text(encoding="utf-8")
+    text, found = re.subn(r'(?m)^path = "data/members\.xlsx"$', f'path = "{roster}"', text)
+    assert found == 1, "mailmerge.toml no longer names data/members.xlsx"
+    text = text.replace('= "templates/', '= "')
+    config = folder / "mailmerge.toml"
+    config.write_text(text, encoding="utf-8")
+    return config
 
 
 def write_config(folder: Path, **overrides: str) -> Path:
@@ -128,7 +182,7 @@ def mailmerge_command(*args: str) -> list[str]:
 
 
 def run_mailmerge(*args: str, env: Mapping[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """Run ``mailmerge ARGS`` in a separate process and wait; ``env`` is added to this process's environment."""
+    """Run ``mailmerge ARGS`` in a separate process (umask 022) and wait; ``env`` is added to this process's environment."""
     return subprocess.run(
         mailmerge_command(*args),
         check=False,
@@ -137,6 +191,7 @@ def run_mailmerge(*args: str, env: Mapping[str, str] | None = None, timeout: flo
         timeout=timeout,
         env={**os.environ, **(env or {})},
         stdin=subprocess.DEVNULL,
+        umask=SHELL_UMASK,
     )
 
 

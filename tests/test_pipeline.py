@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import DATA, REPO, invoke, made_once, manifest_header, manifest_rows, page_count, pdf_characters, pdf_text, sha256, squash
+from helpers import DATA, REPO, invoke, manifest_header, manifest_rows, page_count, pdf_characters, pdf_text, sha256, squash
 
 from mailmerge.config import load_config
 from mailmerge.roster import load_roster
@@ -20,17 +20,6 @@ UNENROLLED_TEXT = (
     "この機会に是非ご検討をお願いします。"
 )
 MANIFEST_COLUMNS = ["member_id", "name", "group", "document", "docx", "pdf", "pages", "docx_sha256", "pdf_sha256", "input_sha256"]
-
-
-@pytest.fixture(scope="session")
-def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Run the sample cycle through the CLI once per test session; return the output folder (read only)."""
-
-    def run(folder: Path) -> None:
-        result = invoke("run", "--config", str(REPO / "mailmerge.toml"), "--out", str(folder / "2024"), "--quiet")
-        assert result.exit_code == 0, result.output
-
-    return made_once(tmp_path_factory, "sample-run", run) / "2024"
 
 
 @pytest.fixture(scope="session")

@@ -16,8 +16,7 @@ import signal
 import subprocess
 import time
 import zipfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,15 +24,16 @@ import psutil
 import pytest
 from helpers import (
     DATA,
-    REPO,
+    SHELL_UMASK,
     alive,
-    made_once,
+    make_cycle,
     mailmerge_command,
     manifest_rows,
     named,
     pdf_characters,
     processes_naming,
     run_mailmerge,
+    sample_run_once,
     sha256,
 )
 
@@ -50,16 +50,6 @@ SCRATCH = re.compile(r"(^|/)\.staging(/|$)|\.tmp$|\.partial$|mailmerge-soffice")
 ENROLLED_HEADING = "〈ご加入いただいている会員の皆さまへ〉"
 SAMPLE_HEADER = (DATA / "sample_utf8.csv").read_text(encoding="utf-8").splitlines()[0]
 SAMPLE_ROWS = {line.split(",")[0]: line for line in (DATA / "sample_utf8.csv").read_text(encoding="utf-8").splitlines()[1:]}
-
-
-@contextmanager
-def loose_umask() -> Iterator[None]:
-    """Start runs with umask 022, a usual shell's: the program itself must make its files private."""
-    previous = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(previous)
 
 
 @dataclass(frozen=True)
@@ -81,30 +71,6 @@ class Finished:
         return int(match.group(1)), int(match.group(2))
 
 
-def make_cycle(folder: Path, roster_csv: str | None = None) -> Path:
-    """Copy the templates (and the roster, or write the CSV given) into ``folder``; return a config using them.
-
-    Copies, so that a test can change them, and so that a template being edited in the
-    repository meanwhile cannot make two runs of one test differ.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in ("letter.docx", "overview.docx"):
-        shutil.copyfile(REPO / "templates" / name, folder / name)
-    if roster_csv is None:
-        shutil.copyfile(REPO / "data" / "members.xlsx", folder / "members.xlsx")
-        roster = "members.xlsx"
-    else:
-        (folder / "members.csv").write_text(roster_csv, encoding="utf-8")
-        roster = "members.csv"
-    text = (REPO / "mailmerge.toml").read_text(encoding="utf-8")
-    text, found = re.subn(r'(?m)^path = "data/members\.xlsx"$', f'path = "{roster}"', text)
-    assert found == 1, "mailmerge.toml no longer names data/members.xlsx"
-    text = text.replace('= "templates/', '= "')
-    config = folder / "mailmerge.toml"
-    config.write_text(text, encoding="utf-8")
-    return config
-
-
 @functools.cache
 def _personal_values(config: str, roster_bytes: bytes) -> tuple[str, ...]:
     members = load_roster(load_config(Path(config))).members
@@ -124,8 +90,7 @@ def run_arguments(config: Path, out: Path, *args: str) -> list[str]:
 
 
 def run_cli(config: Path, out: Path, *args: str, **env: str) -> Finished:
-    with loose_umask():
-        done = run_mailmerge(*run_arguments(config, out, *args), env=env)
+    done = run_mailmerge(*run_arguments(config, out, *args), env=env)
     finished = Finished(done.returncode, done.stdout, done.stderr)
     assert "Traceback" not in finished.output, finished.output
     assert_no_personal_data(finished.output, config)
@@ -139,13 +104,14 @@ class Background:
         logs.mkdir(parents=True, exist_ok=True)
         self.config = config
         self.stdout_path, self.stderr_path = logs / "stdout.txt", logs / "stderr.txt"
-        with self.stdout_path.open("w") as stdout, self.stderr_path.open("w") as stderr, loose_umask():
+        with self.stdout_path.open("w") as stdout, self.stderr_path.open("w") as stderr:
             self.process = subprocess.Popen(
                 mailmerge_command(*run_arguments(config, out, *args)),
                 stdout=stdout,
                 stderr=stderr,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
+                umask=SHELL_UMASK,
             )
 
     def descendants(self) -> list[psutil.Process]:
@@ -228,34 +194,20 @@ class Reference:
 
 @pytest.fixture(scope="session")
 def reference(tmp_path_factory: pytest.TempPathFactory) -> Reference:
-    """Make the reference run once per test session (not once per xdist worker) and read it."""
-    folder = made_once(tmp_path_factory, "resume-reference", make_reference)
-    saved = json.loads((folder / "reference.json").read_text(encoding="utf-8"))
-    out = folder / "2024"
-    rows = manifest_rows(out)
-    return Reference(
-        folder / "cycle" / "mailmerge.toml",
-        out,
-        saved["texts"],
-        {row["docx"]: docx_body(out / row["docx"]) for row in rows},
-        rows,
-        Finished(**saved["run"]),
-    )
-
-
-def make_reference(folder: Path) -> None:
-    """Run the sample cycle into ``folder``/2024; note what it printed and its PDFs' text in reference.json."""
-    config = make_cycle(folder / "cycle")
-    out = folder / "2024"
-    finished = run_cli(config, out)
-    assert finished.returncode == 0, finished.output
-    rows = manifest_rows(out)
+    """The session's sample run (made once, not once per xdist worker), as every other run must end."""
+    sample = sample_run_once(tmp_path_factory)
+    finished = Finished(sample.returncode, sample.stdout, sample.stderr)
+    assert_no_personal_data(finished.output, sample.config)
+    rows = manifest_rows(sample.out)
     assert len(rows) == 60
-    saved = {
-        "run": {"returncode": finished.returncode, "stdout": finished.stdout, "stderr": finished.stderr},
-        "texts": {row["pdf"]: pdf_characters(out / row["pdf"]) for row in rows},
-    }
-    (folder / "reference.json").write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
+    return Reference(
+        sample.config,
+        sample.out,
+        {row["pdf"]: pdf_characters(sample.out / row["pdf"]) for row in rows},
+        {row["docx"]: docx_body(sample.out / row["docx"]) for row in rows},
+        rows,
+        finished,
+    )
 
 
 def copy_of(reference: Reference, tmp_path: Path) -> Path:
