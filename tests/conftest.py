@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,17 @@ import pytest
 from helpers import DATA, REPO, SampleRun, sample_run_once, write_config
 
 __all__ = ["DATA", "REPO", "write_config"]  # older test files import these from conftest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give the runs the tests start Ctrl-C as a terminal gives it, however pytest was started.
+
+    A job started in the background (`nohup`, `cmd &` in a script, some CI runners) inherits SIGINT
+    ignored, and so would every process the tests start: a run sent Ctrl-C would go on to the end.
+    Python's own handler here (in each xdist worker too) becomes the default again in every child.
+    """
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)
