@@ -11,28 +11,16 @@ import time
 import zipfile
 from pathlib import Path
 
-import psutil
 import pytest
 from fixtures.samples import write_member_docx
+from helpers import pdf_text
+from helpers import processes_naming as soffice_processes
 
 from mailmerge import pdf
 from mailmerge.errors import BundleError, ConversionError
 
 # Fictional members; names without Latin letters, which pdftotext would space out.
 NAMES = {"A001": "医療法人社団青葉会", "A002": "株式会社白樺画像診断", "A003": "合同会社みなと読影", "A004": "一般社団法人ひかり支援機構"}
-
-
-def pdf_text(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
-
-
-def soffice_processes(root: Path) -> list[psutil.Process]:
-    """Return the live processes started for ``root`` (their profile lives under it)."""
-    found = []
-    for process in psutil.process_iter(["cmdline", "status"]):
-        if process.info["status"] != psutil.STATUS_ZOMBIE and str(root) in " ".join(process.info["cmdline"] or []):
-            found.append(process)
-    return found
 
 
 class SofficeWatch:

@@ -5,11 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from docx import Document
+from helpers import DATA, invoke
 
-from conftest import DATA
-from mailmerge.cli import main
 from mailmerge.errors import TemplateRenderError
 from mailmerge.render import CompiledTemplate, inspect_template
 
@@ -105,13 +103,12 @@ def test_inspect_template_reports_the_broken_template(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(BROKEN_TEMPLATE_ERRORS))
 def test_check_and_run_reject_a_broken_template_and_write_nothing(name: str, config_in, tmp_path: Path) -> None:
     config = config_in(letter=f'"{BROKEN / name}"')
-    runner = CliRunner()
-    checked = runner.invoke(main, ["check", "--config", str(config)])
+    checked = invoke("check", "--config", str(config))
     assert checked.exit_code == 1
     shown = str(BROKEN / name)
     assert f"{shown}: {BROKEN_TEMPLATE_ERRORS[name]}" in checked.output.splitlines()
     out = tmp_path / "out"
-    ran = runner.invoke(main, ["run", "--config", str(config), "--out", str(out)])
+    ran = invoke("run", "--config", str(config), "--out", str(out))
     assert ran.exit_code == 1
     assert f"{shown}: {BROKEN_TEMPLATE_ERRORS[name]}" in ran.output.splitlines()
     assert ran.output.splitlines()[-1] == "Error: 名簿またはテンプレートにエラーが 1 件あります。何も作成していません。直してから、もう一度実行してください。"
