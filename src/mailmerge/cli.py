@@ -11,12 +11,13 @@ from pathlib import Path
 
 import click
 
-from mailmerge import __version__, pipeline
+from mailmerge import __version__, messages, pipeline
 from mailmerge.config import Config, load_config
 from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
 from mailmerge.models import GROUPS
 
-GROUP_LABELS = {"enrolled": "加入", "unenrolled": "未加入"}
+# Signals that stop a run as Ctrl-C does: a closed terminal, `kill`.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class BarProgress:
@@ -38,8 +39,55 @@ class BarProgress:
             click.echo(message, err=True)
 
 
-def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+class StopSignals:
+    """Ctrl-C, SIGTERM and SIGHUP stop the process as KeyboardInterrupt; ``held()`` makes them wait.
+
+    The process-wide state a run needs (signal handlers, umask) is the command line's to set:
+    the library only asks for a held block (placing a document: two renames and a journal
+    line, not to be cut between them). Used from the main thread, where handlers run.
+    """
+
+    def __init__(self) -> None:
+        self._depth = 0
+        self._caught: int | None = None
+        self._previous: dict[int, object] = {}
+
+    def __enter__(self) -> StopSignals:
+        self._previous = {number: signal.signal(number, self._handle) for number in STOP_SIGNALS}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self._depth:
+            self._caught = signum
+        else:
+            raise KeyboardInterrupt
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Hold a stop signal until the block is over, then stop."""
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if not self._depth and self._caught is not None:
+                self._caught = None
+                raise KeyboardInterrupt
+
+
+class _Group(click.Group):
+    """The command group; Ctrl-C anywhere in a command ends it with one line and exit status 130."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo(f"Error: {messages.CLI_INTERRUPTED}", err=True)
+            ctx.exit(130)
 
 
 config_option = click.option(
@@ -68,7 +116,7 @@ def _show_problems(problems) -> None:
         click.echo(str(problem), err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mailmerge")
 def main() -> None:
     """ATS renewal notices: the chairman's letter and the insurance overview for every member."""
@@ -125,17 +173,20 @@ def run(
     """
     config = _load(config_path)
     progress = BarProgress(quiet)
-    # A closed terminal or `kill` stops the run as Ctrl-C does: LibreOffice killed, finished files kept.
-    previous = {number: signal.signal(number, _raise_keyboard_interrupt) for number in (signal.SIGTERM, signal.SIGHUP)}
+    # Personal data is for the owner only, LibreOffice's files too: set once, for the whole run.
+    old_umask = os.umask(0o077)
     try:
-        result = pipeline.run(
-            config, roster_path=roster_path, out_dir=out_dir, only=only, limit=limit, force=force, progress=progress
-        )
+        # A closed terminal or `kill` stops the run as Ctrl-C does: LibreOffice killed, finished files kept.
+        with StopSignals() as stop:
+            result = pipeline.run(
+                config, roster_path=roster_path, out_dir=out_dir, only=only, limit=limit, force=force,
+                progress=progress, hold_signals=stop.held,
+            )
     except RunInterrupted as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(130)
     except KeyboardInterrupt:
-        click.echo("Error: 中断しました。もう一度 mailmerge run を実行してください。", err=True)
+        click.echo(f"Error: {messages.CLI_INTERRUPTED}", err=True)
         sys.exit(130)
     except ProblemsFound as exc:
         _show_problems(exc.problems)
@@ -146,13 +197,12 @@ def run(
     except MailmergeError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
+        os.umask(old_umask)
     _show_problems(result.warnings)
-    counts = ", ".join(f"{GROUP_LABELS[g]} {result.counts[g]} 件" for g in GROUPS)
+    counts = ", ".join(f"{config.groups[g]} {result.counts[g]} 件" for g in GROUPS)
     where = os.path.relpath(result.out_dir) if result.out_dir.is_relative_to(Path.cwd()) else str(result.out_dir)
-    if result.removed_members:
-        click.echo(f"名簿にない会員の出力を削除: {len(result.removed_members)} 件")
+    if result.set_aside is not None:
+        click.echo(messages.CLI_SET_ASIDE.format(members=len(result.removed_members), where=f"{where}/{result.summary['set_aside']}/"))
     click.echo(
         f"完了: {sum(result.counts.values())} 会員 ({counts}), {result.made + result.reused} 文書"
         f" (新規作成 {result.made}, 変更なしで再利用 {result.reused})"

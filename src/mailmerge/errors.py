@@ -36,6 +36,10 @@ class ConversionError(MailmergeError):
     """LibreOffice did not produce a good PDF for a document, even after a retry."""
 
 
+class LibreOfficeNotWorking(ConversionError):
+    """LibreOffice made no PDF at all and kept hanging or crashing: the run stops early."""
+
+
 class BundleError(MailmergeError):
     """Documents cannot be combined into one file for a single conversion; convert them one by one."""
 

@@ -9,15 +9,73 @@ from __future__ import annotations
 
 # --- command line (cli) --------------------------------------------------------------------
 
+CLI_INTERRUPTED = "中断しました。もう一度実行してください（mailmerge run は作り終えた文書から続けます）。"
+CLI_SET_ASIDE = "名簿にない会員 {members} 件などの出力は削除せず、{where} に移しました"
+
 # --- roster ----------------------------------------------------------------------------------
 
 # --- templates and rendering -------------------------------------------------------------
 
 # --- LibreOffice conversion (pdf) --------------------------------------------------------
 
+INSTALL_HINT = "LibreOffice を入れてください（sudo apt-get install libreoffice-writer-nogui）"
+SOFFICE_ENV_NOT_A_PROGRAM = (
+    "{env}={value}: そのようなプログラムはありません。LibreOffice の soffice を指すようにするか、"
+    "{env} を外してください。" + INSTALL_HINT
+)
+SOFFICE_NOT_FOUND = "LibreOffice（soffice）が見つかりません。" + INSTALL_HINT
+SOFFICE_CANNOT_START = "{program}: LibreOffice を起動できません（{reason}）。" + INSTALL_HINT
+SOFFICE_TIMED_OUT = "LibreOffice が {timeout:g} 秒以内に終わらなかったため止めました"
+SOFFICE_CRASHED = "LibreOffice が途中で異常終了しました（終了コード {status}）"
+SOFFICE_SAID = "。LibreOffice のメッセージ: {said}"
+SOFFICE_UNREADABLE = "LibreOffice がこの文書を読めないか、PDF を書きませんでした"
+SOFFICE_NOT_WORKING = (
+    "LibreOffice が動いていません: PDF を 1 件も作れないまま、{runs} 回続けて止まりました（{reason}）。"
+    "変換を中止しました（LibreOffice のプロセスは残っていません）。soffice --headless --version が動くか、"
+    "mailmerge.toml の [conversion] timeout が短すぎないか確かめてから、もう一度実行してください"
+)
+DOCX_MISSING = "変換する DOCX ファイルがありません"
+DOCX_NOT_WRITTEN = "変換する DOCX ファイルが書かれませんでした"
+DOCX_DAMAGED = "Word 文書（.docx）ではありません: ファイルが壊れているか、別の種類のファイルです"
+CONVERSION_FAILED = (
+    "LibreOffice で PDF に変換できなかった文書があります:\n{failures}\n"
+    "Word で開けるか確かめてから、もう一度実行してください。"
+)
+
 # --- verification ----------------------------------------------------------------------------
 
 # --- the run (pipeline, state) -----------------------------------------------------------
+
+COLUMN_UNUSED = "名簿の列 {column} はどのテンプレートでも使われていません"
+FOUND_INTERRUPTED = "前回の実行は途中で止まっていました{details}。完成していた文書は確かめてから使い、残りを作ります。"
+SCRATCH_REMOVED = "作りかけのファイル {count} 件を削除"
+STRAYS_STOPPED = "残っていた LibreOffice {count} 件を停止"
+REUSING = "前回から変わっていない {count} 文書はそのまま使います（作り直すには --force）。"
+MEMBERS_SET_ASIDE = "名簿にない（または加入状況が変わった）会員の出力を {where}/ に移しました: 会員番号 {ids}"
+OUTDATED_SET_ASIDE = (
+    "名簿・テンプレート・設定が変わったため古くなった {count} 文書を {where}/ に移しました"
+    "（今回は作っていない会員の分です。全員分を作るには --only/--limit なしで実行してください）。"
+)
+CONVERTING = "PDF に変換・確認中"
+BUNDLE_FAILED = "{bundle}: 一括変換に失敗したため、1 件ずつ変換します"
+MEMBER_RETRIED_ALONE = "会員番号 {member_id} ({document}): 一括変換で確認できず、単独で変換し直します"
+MEMBER_DOCUMENT = "会員番号 {member_id} ({document})"
+INTERRUPTED = "中断しました。完成した {count} 文書は保存してあります。もう一度 mailmerge run を実行すると、残りから続けます。"
+DISK_FULL = (
+    "{out_dir}: ディスクの空きがありません。空きを作ってから、もう一度 mailmerge run を実行してください"
+    "（完成した文書は残っています）"
+)
+DISK_FULL_DETAIL = "\n（詳細: {detail}）"
+NOT_WRITABLE = (
+    "{path}: 書き込めません（読み取り専用か、書き込む権限がありません）。"
+    "書き込めるフォルダーを --out で指定するか、{out_dir} の権限を確かめてから、もう一度実行してください"
+)
+FILE_ERROR = "{path}: ファイルを読み書きできません（{reason}）。確かめてから、もう一度実行してください"
+TOTALS_MISSING = "集計が合いません: 会員番号 {ids} の文書がありません。manifest.csv は書いていません"
+TOTALS_ROWS = (
+    "集計が合いません: 名簿 {roster_rows} 行 ≠ 加入 {enrolled} + 未加入 {unenrolled} + エラー {rejected}。"
+    "manifest.csv は書いていません"
+)
 
 # --- review decisions and the review app ---------------------------------------------------
 

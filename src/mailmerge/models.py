@@ -86,13 +86,53 @@ class Roster:
 
 
 @dataclass(frozen=True)
-class DocumentJob:
-    """One document to produce for one member: where its DOCX and PDF go."""
+class MemberDocument:
+    """One document of one member (``document`` names its template): where its DOCX and PDF are."""
 
     member: Member
     document: str
     docx: Path
     pdf: Path
+
+
+@dataclass(frozen=True)
+class OutputLayout:
+    """Where things live in a run's output folder DIR: the one place that knows the layout.
+
+    DIR/<group>/<member_id>/<document>.docx|.pdf for finished documents; the same under
+    DIR/.staging/ while they are made; DIR/removed/<run>/<group>/<member_id>/ for what a run
+    set aside (members no longer in the roster, outdated documents) instead of deleting it.
+    """
+
+    out_dir: Path
+
+    STAGING = ".staging"
+    REMOVED = "removed"
+
+    @property
+    def staging(self) -> Path:
+        return self.out_dir / self.STAGING
+
+    def member_folder(self, group: str, member_id: str) -> Path:
+        return self.out_dir / group / member_id
+
+    def document(self, member: Member, document: str) -> MemberDocument:
+        """Return where a member's document goes once finished."""
+        folder = self.member_folder(member.group, member.member_id)
+        return MemberDocument(member, document, folder / f"{document}.docx", folder / f"{document}.pdf")
+
+    def staged(self, final: MemberDocument) -> MemberDocument:
+        """Return the same document in the staging folder, same relative layout."""
+        return MemberDocument(
+            final.member,
+            final.document,
+            self.staging / final.docx.relative_to(self.out_dir),
+            self.staging / final.pdf.relative_to(self.out_dir),
+        )
+
+    def removed(self, run: str) -> Path:
+        """Return the folder where a run (named by its start, e.g. 20241201-154500) sets files aside."""
+        return self.out_dir / self.REMOVED / run
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,12 @@ from pathlib import Path
 
 
 from mailmerge.errors import OutputLockedError
-from mailmerge.fsutil import FILE_MODE, sha256_of, write_atomic
-from mailmerge.models import GROUPS, ManifestRow
+from mailmerge.fsutil import FILE_MODE, make_private_dir, sha256_of, write_atomic
+from mailmerge.models import GROUPS, ManifestRow, OutputLayout
 
 LOCK_NAME = ".mailmerge.lock"
 JOURNAL_NAME = ".journal.jsonl"
-STAGING_NAME = ".staging"
+STAGING_NAME = OutputLayout.STAGING
 TMP_SUFFIX = ".tmp"
 
 
@@ -173,6 +173,22 @@ def remove_paths(paths: Iterable[Path]) -> None:
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)
+
+
+def set_aside(layout: OutputLayout, folder: Path, paths: Iterable[Path]) -> None:
+    """Move files or member folders into ``folder`` (under DIR/removed/), keeping their place in the layout.
+
+    Used instead of deleting anything a person may still want: a removed member's letters,
+    outdated documents. A name already taken there gets a numbered suffix.
+    """
+    for path in paths:
+        target = folder / path.relative_to(layout.out_dir)
+        make_private_dir(target.parent)
+        number = 1
+        while target.exists():
+            number += 1
+            target = target.with_name(f"{path.name}.{number}")
+        os.replace(path, target)
 
 
 def member_folders(out_dir: Path) -> Iterator[tuple[str, str, Path]]:
