@@ -13,8 +13,15 @@ DIR_MODE = 0o700
 
 
 def make_private_dir(path: Path) -> None:
-    """Create a folder (and its parents) readable only by the owner."""
-    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    """Create a folder (and its missing parents) readable only by the owner, whatever the umask."""
+    missing = []
+    folder = path
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=DIR_MODE, exist_ok=True)
+        os.chmod(folder, DIR_MODE)
     os.chmod(path, DIR_MODE)
 
 

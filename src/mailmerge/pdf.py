@@ -90,6 +90,8 @@ def convert_to_pdf(
     failures = []
     with Converter(conversions, workers=workers, timeout=timeout, batch_size=batch_size, temp_root=temp_root) as converter:
         failures = [outcome for outcome in converter if isinstance(outcome, ConversionFailure)]
+    position = {conversion: index for index, conversion in enumerate(conversions)}
+    failures.sort(key=lambda failure: position[failure.conversion])  # in the caller's order
     if failures and check:
         raise ConversionError(messages.CONVERSION_FAILED.format(failures="\n".join(f"  {failure}" for failure in failures)))
     return tuple(failures)
