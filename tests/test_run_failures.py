@@ -128,9 +128,10 @@ def test_a_read_only_output_folder_is_one_japanese_line(tmp_path: Path) -> None:
 
     assert result.exit_code == 1
     assert "Traceback" not in result.output and "Errno" not in result.output
+    where = out if out.parent.exists() else out.parent  # the first folder it could not make
     assert result.output.splitlines() == [
-        f"Error: {out}: 書き込めません（読み取り専用か、書き込む権限がありません）。"
-        f"書き込めるフォルダーを --out で指定するか、{out} の権限を確かめてから、もう一度実行してください"
+        f"Error: {where}: 書き込めません（読み取り専用か、書き込む権限がありません）。"
+        "書き込めるフォルダーを --out で指定するか、権限を確かめてから、もう一度実行してください"
     ]
 
 
@@ -169,10 +170,9 @@ def test_ctrl_c_during_start_up_is_one_line_and_exit_130(tmp_path: Path) -> None
 
 
 def test_a_failing_forced_run_leaves_the_previous_manifest_as_it_was(tmp_path: Path, monkeypatch) -> None:
-    config = write_config(tmp_path, timeout="1")
     roster = sample_roster(tmp_path, 2)
     out = tmp_path / "out"
-    first = run(config, "--roster", str(roster), "--out", str(out))
+    first = run(write_config(tmp_path), "--roster", str(roster), "--out", str(out))
     assert first.exit_code == 0, first.output
     manifest = (out / "manifest.csv").read_bytes()
     summary = (out / "summary.json").read_bytes()
@@ -180,6 +180,7 @@ def test_a_failing_forced_run_leaves_the_previous_manifest_as_it_was(tmp_path: P
     hung = tmp_path / "hung"
     hung.mkdir()
     monkeypatch.setenv("MAILMERGE_SOFFICE", str(fake_soffice(hung, "exec sleep 600")))
+    config = write_config(hung, timeout="1")
     forced = run(config, "--roster", str(roster), "--out", str(out), "--force")
 
     assert forced.exit_code == 1 and "LibreOffice が動いていません" in forced.output, forced.output
@@ -209,6 +210,6 @@ def test_a_smaller_roster_sets_the_others_aside_and_lists_them(tmp_path: Path, m
         "letter.docx", "letter.pdf", "overview.docx", "overview.pdf"
     ]
     assert not (out / group / "0003").exists()
-    assert f"名簿にない会員 1 件などの出力は削除せず、{out}/{summary['set_aside']}/ に移しました" in smaller.output
+    assert f"名簿にない会員 1 件などの出力は削除せず、out/{summary['set_aside']}/ に移しました" in smaller.output
     assert "0003" not in (out / "manifest.csv").read_text(encoding="utf-8-sig")
     assert third["documents_in_manifest"] == 6 and summary["documents_in_manifest"] == 4

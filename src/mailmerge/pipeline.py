@@ -361,7 +361,7 @@ def _os_error(out_dir: Path, exc: OSError) -> MailmergeError:
         return _disk_full_error(out_dir)
     where = exc.filename or out_dir
     if exc.errno in _NOT_WRITABLE:
-        return MailmergeError(messages.NOT_WRITABLE.format(path=where, out_dir=out_dir))
+        return MailmergeError(messages.NOT_WRITABLE.format(path=where))
     return MailmergeError(messages.FILE_ERROR.format(path=where, reason=exc.strerror or exc))
 
 
