@@ -180,11 +180,10 @@ def test_a_killed_soffice_is_retried_and_the_batch_completes(tmp_path: Path, roo
 
     killer = threading.Thread(target=kill_the_first_soffice)
     killer.start()
-    failures = pdf.convert_to_pdf(conversions, workers=1, batch_size=6, timeout=60, temp_root=root)
+    pdf.convert_to_pdf(conversions, workers=1, batch_size=6, timeout=60, temp_root=root)
     killer.join()
 
     assert killed, "the test never saw a soffice.bin to kill"
-    assert failures == ()
     for member in members:
         assert f"{member} · 2024 · 1/1" in pdf_text(tmp_path / f"{member}.pdf")
     assert_nothing_left(root, watch)

@@ -94,13 +94,13 @@ config_option = click.option(
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Cycle config (default: ./mailmerge.toml).",
+    help=messages.HELP_CONFIG,
 )
 roster_option = click.option(
     "--roster",
     "roster_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Roster file (.xlsx or .csv) instead of the one in the config.",
+    help=messages.HELP_ROSTER,
 )
 
 
@@ -116,13 +116,13 @@ def _show_problems(problems) -> None:
         click.echo(str(problem), err=True)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, help=messages.HELP_MAIN, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mailmerge")
 def main() -> None:
     """ATS renewal notices: the chairman's letter and the insurance overview for every member."""
 
 
-@main.command()
+@main.command(help=messages.HELP_CHECK)
 @config_option
 @roster_option
 def check(config_path: Path | None, roster_path: Path | None) -> None:
@@ -145,18 +145,18 @@ def check(config_path: Path | None, roster_path: Path | None) -> None:
         f"エラー行 {roster.rejected_rows} 件 (空行 {roster.blank_rows} 件は読み飛ばし)"
     )
     if result.errors:
-        raise click.ClickException(f"エラーが {len(result.errors)} 件あります。直してから、もう一度 mailmerge check を実行してください。")
-    click.echo(f"OK（注意 {len(result.warnings)} 件）。次は mailmerge run で作成します。")
+        raise click.ClickException(messages.CLI_CHECK_ERRORS.format(count=len(result.errors)))
+    click.echo(messages.CLI_CHECK_OK.format(count=len(result.warnings)))
 
 
-@main.command()
+@main.command(help=messages.HELP_RUN)
 @config_option
 @roster_option
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: from the config, out/{cycle}).")
-@click.option("--only", type=click.Choice(GROUPS), help="Produce one group only.")
-@click.option("--limit", type=click.IntRange(min=1), help="Produce the first N members only (a trial run).")
-@click.option("--force", is_flag=True, help="Make every document again, even those whose inputs did not change.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help=messages.HELP_OUT)
+@click.option("--only", type=click.Choice(GROUPS), help=messages.HELP_ONLY)
+@click.option("--limit", type=click.IntRange(min=1), help=messages.HELP_LIMIT)
+@click.option("--force", is_flag=True, help=messages.HELP_FORCE)
+@click.option("--quiet", "-q", is_flag=True, help=messages.HELP_QUIET)
 def run(
     config_path: Path | None,
     roster_path: Path | None,

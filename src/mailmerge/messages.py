@@ -9,6 +9,25 @@ from __future__ import annotations
 
 # --- command line (cli) --------------------------------------------------------------------
 
+HELP_MAIN = "ATS 更新案内: 会員ごとに理事長の書状と保険の概要を作ります。"
+HELP_CHECK = (
+    "名簿とテンプレートを点検し、LibreOffice があるか確かめます（何も書きません）。\n\n"
+    "問題は「ファイル:行: 列: 内容」で一覧にします。エラーがあれば終了コード 1。"
+)
+HELP_RUN = (
+    "会員ごとの書状と概要を DOCX と PDF で作り、manifest.csv に一覧にします。\n\n"
+    "はじめに名簿とテンプレートを点検し、エラーがあれば何も作りません。中断や名簿の修正の後に"
+    "もう一度実行すると、変わっていない文書はそのまま使います。"
+)
+HELP_CONFIG = "年度の設定ファイル（既定: ./mailmerge.toml）。"
+HELP_ROSTER = "設定ファイルの名簿の代わりに使う名簿（.xlsx または .csv）。"
+HELP_OUT = "出力先フォルダー（既定: 設定ファイルの output、out/{cycle}）。"
+HELP_ONLY = "一方の加入状況の会員だけ作ります。"
+HELP_LIMIT = "最初の N 会員だけ作ります（試しの実行）。"
+HELP_FORCE = "材料が変わっていない文書も、すべて作り直します。"
+HELP_QUIET = "進み具合のバーを出しません。"
+CLI_CHECK_ERRORS = "エラーが {count} 件あります。直してから、もう一度 mailmerge check を実行してください。"
+CLI_CHECK_OK = "OK（注意 {count} 件）。次は mailmerge run で作成します。"
 CLI_INTERRUPTED = "中断しました。もう一度実行してください（mailmerge run は作り終えた文書から続けます）。"
 CLI_SET_ASIDE = "名簿にない会員 {members} 件などの出力は削除せず、{where} に移しました"
 
@@ -46,6 +65,7 @@ CONVERSION_FAILED = (
 
 # --- the run (pipeline, state) -----------------------------------------------------------
 
+LOCKED = "{out_dir}: 別の mailmerge run がこの出力先に書き込み中です。終わるのを待ってから、もう一度実行してください"
 COLUMN_UNUSED = "名簿の列 {column} はどのテンプレートでも使われていません"
 FOUND_INTERRUPTED = "前回の実行は途中で止まっていました{details}。完成していた文書は確かめてから使い、残りを作ります。"
 SCRATCH_REMOVED = "作りかけのファイル {count} 件を削除"

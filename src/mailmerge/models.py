@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,17 @@ UNENROLLED = "unenrolled"
 GROUPS = (ENROLLED, UNENROLLED)
 
 Severity = Literal["error", "warning"]
+
+# A member ID as the roster accepts it: ASCII letters, digits, "_" and "-", up to 32, so that it is
+# safe as a folder name and can be read back from a page mark.
+MEMBER_ID = r"[0-9A-Za-z][0-9A-Za-z_-]{0,31}"
+# The small grey line every template prints in its footer (see page_mark), as read back from a PDF's text.
+PAGE_MARK = re.compile(rf"(?P<member>{MEMBER_ID})\s*·\s*(?P<cycle>[^\s·]+)\s*·\s*(?P<page>\d+)\s*/\s*(?P<pages>\d+)")
+
+
+def page_mark(member_id: str, cycle: str, page: int, pages: int) -> str:
+    """Return the page mark: "<member_id> · <cycle> · <page>/<pages>", as the templates' footers print it."""
+    return f"{member_id} · {cycle} · {page}/{pages}"
 
 
 @dataclass(frozen=True)
@@ -113,8 +125,11 @@ class OutputLayout:
     def staging(self) -> Path:
         return self.out_dir / self.STAGING
 
+    def group_folder(self, group: str) -> Path:
+        return self.out_dir / group
+
     def member_folder(self, group: str, member_id: str) -> Path:
-        return self.out_dir / group / member_id
+        return self.group_folder(group) / member_id
 
     def document(self, member: Member, document: str) -> MemberDocument:
         """Return where a member's document goes once finished."""

@@ -14,7 +14,6 @@ import shutil
 import tempfile
 import threading
 import time
-import zipfile
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -22,17 +21,13 @@ from pathlib import Path
 
 from mailmerge import messages, soffice
 from mailmerge.errors import ConversionError, LibreOfficeNotWorking
-from mailmerge.fsutil import FILE_MODE
 from mailmerge.soffice import SOFFICE_ENV, find_soffice, ipc_pipes, stop_strays
 
-__all__ = [
-    "SOFFICE_ENV", "Conversion", "ConversionFailure", "Converter", "convert_to_pdf", "find_soffice", "ipc_pipes",
-    "stop_strays", "worker_count",
-]
+__all__ = ["SOFFICE_ENV", "Conversion", "ConversionFailure", "Converter", "convert_to_pdf", "find_soffice", "ipc_pipes",
+           "stop_strays", "worker_count"]
 
 ATTEMPTS = 2  # the first try and one retry
 DEFAULT_BATCH = 40  # files per soffice process: far below the ~250 at which soffice silently stops
-_PDF_TAIL = 1024
 # LibreOffice is taken as not working at all when this many soffice runs in a row (at least one
 # per worker) were stopped by their deadline or crashed before any PDF came out: the run stops
 # then, rather than giving every file its two attempts at the full deadline (hours).
@@ -83,18 +78,15 @@ def convert_to_pdf(
     workers: int = 0,
     timeout: float = 120.0,
     batch_size: int = DEFAULT_BATCH,
-    check: bool = True,
     temp_root: Path | None = None,
-) -> tuple[ConversionFailure, ...]:
-    """Convert every DOCX (all written already) to its PDF; return the failures, or raise listing them (``check``)."""
-    failures = []
+) -> None:
+    """Convert every DOCX (all written already) to its PDF; raise ConversionError listing those that failed."""
     with Converter(conversions, workers=workers, timeout=timeout, batch_size=batch_size, temp_root=temp_root) as converter:
         failures = [outcome for outcome in converter if isinstance(outcome, ConversionFailure)]
-    position = {conversion: index for index, conversion in enumerate(conversions)}
-    failures.sort(key=lambda failure: position[failure.conversion])  # in the caller's order
-    if failures and check:
+    if failures:
+        position = {conversion: index for index, conversion in enumerate(conversions)}
+        failures.sort(key=lambda failure: position[failure.conversion])  # in the caller's order
         raise ConversionError(messages.CONVERSION_FAILED.format(failures="\n".join(f"  {failure}" for failure in failures)))
-    return tuple(failures)
 
 
 class Converter:
@@ -122,21 +114,21 @@ class Converter:
         temp_root: Path | None = None,
     ):
         self._program = find_soffice()
-        self._jobs = [_Task(conversion, index) for index, conversion in enumerate(conversions)]
-        self._schedule = _Schedule(self._jobs, min(worker_count(workers), len(self._jobs)) or 1, batch_size)
+        self._tasks = [_Task(conversion, index) for index, conversion in enumerate(conversions)]
+        self._schedule = _Schedule(self._tasks, min(worker_count(workers), len(self._tasks)) or 1, batch_size)
         self._written = written
         self._timeout = timeout
         self._temp_root = temp_root
         self._events: queue.Queue = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._root: Path | None = None
-        self._by_conversion = {task.conversion: task for task in self._jobs}
+        self._by_conversion = {task.conversion: task for task in self._tasks}
         self._pulling = False
         self._stopped_runs = 0  # soffice runs in a row stopped by deadline or crash before any PDF came out
         self._any_pdf = False
 
     def __enter__(self) -> Converter:
-        if not self._jobs:
+        if not self._tasks:
             return self
         self._root = Path(tempfile.mkdtemp(prefix="mailmerge-soffice-", dir=self._temp_root))
         installation = soffice.Installation.of(self._program)
@@ -153,7 +145,7 @@ class Converter:
         return self
 
     def __iter__(self) -> Iterator[Conversion | ConversionFailure]:
-        remaining = len(self._jobs)
+        remaining = len(self._tasks)
         while remaining:
             try:
                 kind, payload = self._events.get(timeout=1)
@@ -210,27 +202,16 @@ class Converter:
             batch = batch[1:]
         if not batch:
             return [], False
-        for folder in (inbox, outbox):
-            shutil.rmtree(folder, ignore_errors=True)
-            folder.mkdir(parents=True)
-        # Staged under numbered names: outputs cannot collide (every member has a letter.docx),
-        # and file names, which may be personal, never reach soffice's command line or output.
-        staged = []
-        for number, task in enumerate(batch):
-            link = inbox / f"{number:05d}.docx"
-            link.symlink_to(task.conversion.docx.resolve())
-            staged.append(link)
         with self._schedule.lock:
             if self._schedule.cancelled:
                 raise _Cancelled
-            process = soffice.start(self._program, profile, tmp, outbox, staged)
+            process = soffice.start(self._program, profile, tmp, inbox, outbox, [task.conversion.docx for task in batch])
             self._schedule.processes.add(process)
         finished = [False] * len(batch)
 
         def look(announced: int) -> None:
-            # soffice writes each PDF beside the output as a temporary file, then copies it to its
-            # name: a file ending in %%EOF is complete. Looking now and then takes it while soffice
-            # loads the next file, rather than after it announces that one.
+            # Looking now and then takes a finished PDF while soffice loads the next file, rather
+            # than after it announces that one.
             for number in range(announced + 1):
                 if not finished[number]:
                     finished[number] = self._collect(batch[number], outbox / f"{number:05d}.pdf")
@@ -314,7 +295,7 @@ class Converter:
     def _pull(self) -> None:
         """Take the next item from the writer's queue (or, without one, accept every file as written)."""
         if self._written is None:
-            items: list = [task.conversion for task in self._jobs if task.state == "new"]
+            items: list = [task.conversion for task in self._tasks if task.state == "new"]
         else:
             while True:
                 try:
@@ -327,13 +308,13 @@ class Converter:
             if isinstance(item, BaseException):
                 raise item
             if item is END:
-                for task in self._jobs:
+                for task in self._tasks:
                     if task.state == "new":
                         task.state, task.problem = "unusable", messages.DOCX_NOT_WRITTEN
                 continue
             conversion = item.conversion if isinstance(item, ConversionFailure) else item
             task = self._by_conversion[conversion]
-            problem = item.reason if isinstance(item, ConversionFailure) else _not_a_docx(conversion.docx)
+            problem = item.reason if isinstance(item, ConversionFailure) else soffice.docx_problem(conversion.docx)
             task.state, task.problem = ("unusable", problem) if problem else ("ready", "")
 
     def _collect(self, task: _Task, output: Path) -> bool:
@@ -341,27 +322,8 @@ class Converter:
         if task.state == "unusable":  # reported failed already: whatever soffice made of it is not kept
             output.unlink(missing_ok=True)
             return True
-        try:
-            size = output.stat().st_size
-            with output.open("rb") as handle:
-                head = handle.read(5)
-                handle.seek(max(size - _PDF_TAIL, 0))
-                tail = handle.read()
-        except OSError:
+        if not soffice.take_pdf(output, task.conversion.pdf):
             return False
-        if head != b"%PDF-" or not tail.rstrip().endswith(b"%%EOF"):
-            return False
-        target = task.conversion.pdf
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(output, FILE_MODE)
-        try:
-            os.replace(output, target)
-        except OSError:
-            # Another file system: copy beside the target, then rename, so no half file is ever seen.
-            partial = target.with_name(f".{target.name}.partial")
-            shutil.copyfile(output, partial)
-            os.chmod(partial, FILE_MODE)
-            os.replace(partial, target)
         self._any_pdf = True
         self._report(task.conversion)
         return True
@@ -373,19 +335,6 @@ class Converter:
         else:
             task.alone = True
             requeue.append(task)
-
-
-def _not_a_docx(path: Path) -> str:
-    # Checked here because soffice's exit code says nothing: given random bytes it "converts"
-    # them as plain text, an empty file becomes a blank page, a missing one nothing at all.
-    if not path.is_file():
-        return messages.DOCX_MISSING
-    try:
-        with zipfile.ZipFile(path) as package:
-            package.getinfo("word/document.xml")
-    except (zipfile.BadZipFile, KeyError, OSError):
-        return messages.DOCX_DAMAGED
-    return ""
 
 
 def _join(thread: threading.Thread) -> None:

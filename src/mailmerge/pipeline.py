@@ -237,14 +237,9 @@ def plan_reuse(
     if reused:
         progress.info(messages.REUSING.format(count=len(reused)))
     return Plan(
-        every=every,
-        selected=selected,
-        todo=tuple(d for d in selected if d not in reused),
-        current={d: r for d, r in valid.items() if d in chosen},
-        reused=reused,
-        kept={d: r for d, r in valid.items() if d not in chosen},
-        outdated=outdated,
-        digests=digests,
+        every=every, selected=selected, todo=tuple(d for d in selected if d not in reused),
+        current={d: r for d, r in valid.items() if d in chosen}, reused=reused,
+        kept={d: r for d, r in valid.items() if d not in chosen}, outdated=outdated, digests=digests,
     )
 
 
@@ -263,17 +258,10 @@ def produce_documents(
     # they are until the new ones replace them: a failed run leaves them as they were.
     journal.reset([*plan.kept.values(), *plan.current.values()])
     done = dict(plan.reused)
+    names = {m.member_id: m.display_name for m in checked.roster.members}
     order = Order(
-        documents=plan.todo,
-        templates=checked.templates,
-        constants=config.constants,
-        digests=plan.digests,
-        names={m.member_id: m.display_name for m in checked.roster.members},
-        cycle=config.cycle,
-        layout=layout,
-        workers=config.workers,
-        timeout=config.timeout,
-        hold_signals=hold_signals,
+        documents=plan.todo, templates=checked.templates, constants=config.constants, digests=plan.digests, names=names,
+        cycle=config.cycle, layout=layout, workers=config.workers, timeout=config.timeout, hold_signals=hold_signals,
     )
     by_key = {(d.member.member_id, d.document): d for d in plan.todo}
     made = 0

@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import time
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ import psutil
 
 from mailmerge import messages
 from mailmerge.errors import ConversionError
+from mailmerge.fsutil import FILE_MODE, is_complete_pdf, write_atomic
 
 # Set this to the soffice program to use instead of the one on PATH.
 SOFFICE_ENV = "MAILMERGE_SOFFICE"
@@ -151,12 +153,22 @@ def _alive(process: psutil.Process) -> bool:
         return False
 
 
-def start(soffice: Path, profile: Path, tmp: Path, outbox: Path, inputs: Sequence[Path]) -> subprocess.Popen:
-    """Start one soffice converting ``inputs`` into ``outbox``, in its own process group.
+def start(soffice: Path, profile: Path, tmp: Path, inbox: Path, outbox: Path, documents: Sequence[Path]) -> subprocess.Popen:
+    """Start one soffice converting ``documents`` into ``outbox`` (the n-th as 0000n.pdf), in its own process group.
 
     Its output (stdout and stderr together) is a pipe for watch(); its files are private (umask
     077 for it alone: the PDFs are personal data).
     """
+    for folder in (inbox, outbox):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+    # Given under numbered names: outputs cannot collide (every member has a letter.docx), and
+    # file names, which may be personal, never reach soffice's command line or output.
+    inputs = []
+    for number, document in enumerate(documents):
+        link = inbox / f"{number:05d}.docx"
+        link.symlink_to(document.resolve())
+        inputs.append(link)
     command = [
         str(soffice),
         f"-env:UserInstallation={profile.as_uri()}",
@@ -287,3 +299,35 @@ def kill_group(process: subprocess.Popen, profile: Path | None = None) -> None:
     if profile is not None:
         for pipe in ipc_pipes(profile.as_uri()):
             pipe.unlink(missing_ok=True)  # ours alone: the profile folder is new
+
+
+def docx_problem(path: Path) -> str:
+    """Return why soffice must not be given this file ('' if it is a Word document)."""
+    # Checked here because soffice's exit code says nothing: given random bytes it "converts"
+    # them as plain text, an empty file becomes a blank page, a missing one nothing at all.
+    if not path.is_file():
+        return messages.DOCX_MISSING
+    try:
+        with zipfile.ZipFile(path) as package:
+            package.getinfo("word/document.xml")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return messages.DOCX_DAMAGED
+    return ""
+
+
+def take_pdf(output: Path, target: Path) -> bool:
+    """Move a PDF soffice has finished writing to ``target`` (private); return False while it is not complete.
+
+    soffice writes each PDF beside the output as a temporary file, then copies it to its name:
+    a file ending in %%EOF is complete.
+    """
+    if not is_complete_pdf(output):
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(output, FILE_MODE)
+    try:
+        os.replace(output, target)
+    except OSError:  # another file system: written beside the target, then renamed
+        write_atomic(target, output.read_bytes(), durable=False)
+        output.unlink(missing_ok=True)
+    return True

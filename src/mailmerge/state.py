@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict
 from pathlib import Path
 
-
+from mailmerge import messages
 from mailmerge.errors import OutputLockedError
 from mailmerge.fsutil import FILE_MODE, make_private_dir, sha256_of, write_atomic
 from mailmerge.models import GROUPS, ManifestRow, OutputLayout
@@ -50,9 +50,7 @@ class OutputLock:
 
 def locked_error(out_dir: Path) -> OutputLockedError:
     """Return the error a second run on the same output folder stops with."""
-    return OutputLockedError(
-        f"{out_dir}: 別の mailmerge run がこの出力先に書き込み中です。終わるのを待ってから、もう一度実行してください"
-    )
+    return OutputLockedError(messages.LOCKED.format(out_dir=out_dir))
 
 
 def is_locked(out_dir: Path) -> bool:
@@ -194,7 +192,7 @@ def set_aside(layout: OutputLayout, folder: Path, paths: Iterable[Path]) -> None
 def member_folders(out_dir: Path) -> Iterator[tuple[str, str, Path]]:
     """Yield (group, member_id, folder) for every member folder in the output."""
     for group in GROUPS:
-        root = out_dir / group
+        root = OutputLayout(out_dir).group_folder(group)
         if root.is_dir():
             for folder in sorted(root.iterdir()):
                 if folder.is_dir():
