@@ -79,8 +79,20 @@ class StopSignals:
                 raise KeyboardInterrupt
 
 
-class _Group(click.Group):
+class _Command(click.Command):
+    """A command whose --help says so in Japanese, as the rest of it does."""
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = messages.HELP_HELP
+        return option
+
+
+class _Group(_Command, click.Group):
     """The command group; Ctrl-C anywhere in a command ends it with one line and exit status 130."""
+
+    command_class = _Command
 
     def invoke(self, ctx: click.Context):
         try:
@@ -117,7 +129,7 @@ def _show_problems(problems) -> None:
 
 
 @click.group(cls=_Group, help=messages.HELP_MAIN, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="mailmerge")
+@click.version_option(__version__, prog_name="mailmerge", help=messages.HELP_VERSION)
 def main() -> None:
     """ATS renewal notices: the chairman's letter and the insurance overview for every member."""
 
@@ -138,11 +150,13 @@ def check(config_path: Path | None, roster_path: Path | None) -> None:
     _show_problems(result.problems)
     roster = result.roster
     if roster.note:
-        click.echo(f"名簿: {config.display_path(roster.source)} ({roster.note})")
+        click.echo(messages.CLI_ROSTER_NOTE.format(roster=config.display_path(roster.source), note=roster.note))
     by_group = roster.by_group()
     click.echo(
-        f"会員 {roster.total_rows} 件: 加入 {len(by_group['enrolled'])} 件, 未加入 {len(by_group['unenrolled'])} 件, "
-        f"エラー行 {roster.rejected_rows} 件 (空行 {roster.blank_rows} 件は読み飛ばし)"
+        messages.CLI_CHECK_COUNTS.format(
+            total=roster.total_rows, enrolled=len(by_group["enrolled"]), unenrolled=len(by_group["unenrolled"]),
+            rejected=roster.rejected_rows, blank=roster.blank_rows,
+        )
     )
     if result.errors:
         raise click.ClickException(messages.CLI_CHECK_ERRORS.format(count=len(result.errors)))
@@ -191,25 +205,21 @@ def run(
     except ProblemsFound as exc:
         _show_problems(exc.problems)
         errors = sum(1 for p in exc.problems if p.is_error)
-        raise click.ClickException(
-            f"名簿またはテンプレートにエラーが {errors} 件あります。何も作成していません。直してから、もう一度実行してください。"
-        ) from None
+        raise click.ClickException(messages.CLI_RUN_REFUSED.format(count=errors)) from None
     except MailmergeError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         os.umask(old_umask)
     _show_problems(result.warnings)
-    counts = ", ".join(f"{config.groups[g]} {result.counts[g]} 件" for g in GROUPS)
+    counts = ", ".join(messages.CLI_GROUP_COUNT.format(group=config.groups[g], count=result.counts[g]) for g in GROUPS)
     where = os.path.relpath(result.out_dir) if result.out_dir.is_relative_to(Path.cwd()) else str(result.out_dir)
     if result.set_aside is not None:
         click.echo(messages.CLI_SET_ASIDE.format(members=len(result.removed_members), where=f"{where}/{result.summary['set_aside']}/"))
     click.echo(
-        f"完了: {sum(result.counts.values())} 会員 ({counts}), {result.made + result.reused} 文書"
-        f" (新規作成 {result.made}, 変更なしで再利用 {result.reused})"
+        messages.CLI_DONE.format(
+            members=sum(result.counts.values()), counts=counts, documents=result.made + result.reused,
+            made=result.made, reused=result.reused,
+        )
     )
-    totals = result.summary
-    click.echo(
-        f"集計: 名簿 {totals['roster_rows']} 行 = 加入 {totals['enrolled']} + 未加入 {totals['unenrolled']}"
-        f" + エラー {totals['rejected']} 行 (summary.json)"
-    )
-    click.echo(f"出力先: {where}/  (一覧: {where}/manifest.csv)")
+    click.echo(messages.CLI_TOTALS.format(**result.summary))
+    click.echo(messages.CLI_WHERE.format(where=where))
