@@ -180,12 +180,8 @@ class Converter:
                 batch = self._schedule.take()
                 if batch is None:
                     return
-                if fresh:
-                    # A new profile after a kill too: a killed soffice may leave it locked or half-written.
-                    for path in (profile, tmp):
-                        shutil.rmtree(path, ignore_errors=True)
-                    soffice.seed_profile(profile, installation)
-                    tmp.mkdir(parents=True)
+                if fresh:  # a new profile after a kill too: a killed soffice may leave it locked or half-written
+                    soffice.seed_profile(profile, tmp, installation)
                 requeue, fresh = self._convert(batch, profile, tmp, inbox, outbox)
                 self._schedule.give_back(requeue)
         except _Cancelled:
