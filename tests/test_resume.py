@@ -701,6 +701,10 @@ def test_a_trial_run_keeps_the_others_and_removes_their_outdated_documents(tmp_p
     assert sorted(p.name for p in (out / "unenrolled/0003").iterdir()) == []
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert (summary["selected_documents"], summary["documents_in_manifest"]) == (2, 6)
+    assert summary["outdated_set_aside"] == ["0003/letter", "0003/overview"]
+    assert sorted(p.name for p in (out / summary["set_aside"] / "unenrolled/0003").iterdir()) == [
+        "letter.docx", "letter.pdf", "overview.docx", "overview.pdf"
+    ]
 
     # The full run then makes exactly the missing two.
     full = run_cli(config, out)

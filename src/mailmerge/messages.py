@@ -62,6 +62,7 @@ SOFFICE_NOT_WORKING = (
     "変換を中止しました（LibreOffice のプロセスは残っていません）。soffice --headless --version が動くか、"
     "mailmerge.toml の [conversion] timeout が短すぎないか確かめてから、もう一度実行してください"
 )
+WORKERS_STOPPED = "PDF への変換が、文書を残したまま止まりました（プログラムの不具合です）。もう一度実行してください"
 DOCX_MISSING = "変換する DOCX ファイルがありません"
 DOCX_NOT_WRITTEN = "変換する DOCX ファイルが書かれませんでした"
 DOCX_DAMAGED = "Word 文書（.docx）ではありません: ファイルが壊れているか、別の種類のファイルです"

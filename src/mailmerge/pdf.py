@@ -151,7 +151,7 @@ class Converter:
                 kind, payload = self._events.get(timeout=1)
             except queue.Empty:
                 if not any(thread.is_alive() for thread in self._threads):
-                    raise RuntimeError("the conversion workers stopped with documents left") from None
+                    raise ConversionError(messages.WORKERS_STOPPED) from None
                 continue
             if kind == "crash":
                 raise payload

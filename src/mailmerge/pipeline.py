@@ -164,16 +164,16 @@ def run(
     """
     progress = progress or SilentProgress()
     layout = OutputLayout((out_dir or config.output).resolve())
-    # Refuse a second run before reading anything, so it exits at once and writes nothing.
-    if layout.out_dir.is_dir() and state.is_locked(layout.out_dir):
-        raise state.locked_error(layout.out_dir)
-    # LibreOffice is looked for only when there is something to convert: a rerun with nothing
-    # changed works without it.
-    checked = _check_inputs(config, roster_path)
-    if checked.errors:
-        raise ProblemsFound(checked.problems)
-    members = select_members(checked.roster.members, only, limit)
     try:
+        # Refuse a second run before reading anything, so it exits at once and writes nothing.
+        if layout.out_dir.is_dir() and state.is_locked(layout.out_dir):
+            raise state.locked_error(layout.out_dir)
+        # LibreOffice is looked for only when there is something to convert: a rerun with nothing
+        # changed works without it.
+        checked = _check_inputs(config, roster_path)
+        if checked.errors:
+            raise ProblemsFound(checked.problems)
+        members = select_members(checked.roster.members, only, limit)
         make_private_dir(layout.out_dir)
         with state.OutputLock(layout.out_dir):
             tidy(layout, progress)
@@ -315,6 +315,7 @@ def record(
     if plan.outdated:
         progress.info(messages.OUTDATED_SET_ASIDE.format(count=len(plan.outdated), where=where))
     summary["set_aside"] = where
+    summary["outdated_set_aside"] = [f"{d.member.member_id}/{d.document}" for d in plan.outdated]
     # The documents were written without an fsync each: one sync, before the manifest vouches for them.
     os.sync()
     write_atomic(layout.out_dir / SUMMARY_NAME, (json.dumps(summary, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
