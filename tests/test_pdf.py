@@ -277,6 +277,16 @@ def test_a_file_written_after_libreoffice_got_to_it_is_converted_on_its_retry(tm
     assert_nothing_left(root, watch)
 
 
+def test_files_are_to_be_written_in_the_order_the_workers_need_them(tmp_path: Path):
+    # Two workers share 8 files by weight: the first takes files 0-2 (weight 6 of 12), the second
+    # 3-7. Each converts its batch from the start, so both first files come first.
+    weights = [2, 2, 2, 1, 1, 1, 2, 1]
+    conversions = [pdf.Conversion(tmp_path / f"{n}.docx", tmp_path / f"{n}.pdf", str(n), w) for n, w in enumerate(weights)]
+    converter = pdf.Converter(conversions, workers=2, batch_size=8)
+    assert [c.label for c in converter.order] == ["0", "3", "1", "4", "2", "5", "6", "7"]
+    assert [c.label for c in pdf.Converter(conversions, workers=2, batch_size=2).order] == ["0", "2", "1", "3", "4", "5", "6", "7"]
+
+
 def test_ctrl_c_kills_soffice_and_removes_its_files(tmp_path: Path, root: Path, watch: SofficeWatch):
     documents = [str(write_member_docx(tmp_path / f"A{n:03d}.docx", f"A{n:03d}", "医療法人テスト会", 2)) for n in range(40)]
     script = (

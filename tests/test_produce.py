@@ -63,12 +63,23 @@ def make_order(tmp_path: Path, members: int, held: Held | None = None) -> produc
     )
 
 
+class Told(pipeline.SilentProgress):
+    """A Progress that keeps the lines it was told."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def info(self, message: str) -> None:
+        self.lines.append(message)
+
+
 def test_each_row_comes_once_its_verified_files_are_in_place(tmp_path: Path) -> None:
     held = Held()
     order = make_order(tmp_path, 3, held)
     out = order.layout.out_dir
+    told = Told()
 
-    rows = produce.produce(order, pipeline.SilentProgress())
+    rows = produce.produce(order, told)
     first = next(rows)
     # Already in its member's folder when its row comes, whatever else is still being made.
     assert sha256(out / first.pdf) == first.pdf_sha256 and sha256(out / first.docx) == first.docx_sha256
@@ -85,6 +96,7 @@ def test_each_row_comes_once_its_verified_files_are_in_place(tmp_path: Path) -> 
         assert f"{row.member_id} · 2024 · 1/{row.pages}" in pdf_text(out / row.pdf)
         assert row.name == document.member.display_name
     assert held.blocks == len(rows)  # every placing was held against Ctrl-C
+    assert told.lines == []  # every bundle converted and split as a whole: nothing made one by one
     # Nothing of the work left in staging but empty folders (the pipeline removes staging).
     assert [p for p in order.layout.staging.rglob("*") if p.is_file()] == []
 

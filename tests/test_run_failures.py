@@ -210,6 +210,6 @@ def test_a_smaller_roster_sets_the_others_aside_and_lists_them(tmp_path: Path, m
         "letter.docx", "letter.pdf", "overview.docx", "overview.pdf"
     ]
     assert not (out / group / "0003").exists()
-    assert f"名簿にない会員 1 件などの出力は削除せず、out/{summary['set_aside']}/ に移しました" in smaller.output
+    assert f"名簿にない（または加入状況が変わった）会員 1 件の出力は削除せず、out/{summary['set_aside']}/ に移しました" in smaller.output
     assert "0003" not in (out / "manifest.csv").read_text(encoding="utf-8-sig")
     assert third["documents_in_manifest"] == 6 and summary["documents_in_manifest"] == 4

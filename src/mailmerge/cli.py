@@ -214,7 +214,10 @@ def run(
     counts = ", ".join(messages.CLI_GROUP_COUNT.format(group=config.groups[g], count=result.counts[g]) for g in GROUPS)
     where = os.path.relpath(result.out_dir) if result.out_dir.is_relative_to(Path.cwd()) else str(result.out_dir)
     if result.set_aside is not None:
-        click.echo(messages.CLI_SET_ASIDE.format(members=len(result.removed_members), where=f"{where}/{result.summary['set_aside']}/"))
+        what = [messages.CLI_SET_ASIDE_MEMBERS.format(count=len(result.removed_members))] if result.removed_members else []
+        outdated = len(result.summary["outdated_set_aside"])
+        what += [messages.CLI_SET_ASIDE_OUTDATED.format(count=outdated)] if outdated else []
+        click.echo(messages.CLI_SET_ASIDE.format(what="と".join(what), where=f"{where}/{result.summary['set_aside']}/"))
     click.echo(
         messages.CLI_DONE.format(
             members=sum(result.counts.values()), counts=counts, documents=result.made + result.reused,

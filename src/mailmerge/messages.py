@@ -38,7 +38,9 @@ CLI_DONE = "完了: {members} 会員 ({counts}), {documents} 文書 (新規作�
 CLI_TOTALS = "集計: 名簿 {roster_rows} 行 = 加入 {enrolled} + 未加入 {unenrolled} + エラー {rejected} 行 (summary.json)"
 CLI_WHERE = "出力先: {where}/  (一覧: {where}/manifest.csv)"
 CLI_INTERRUPTED = "中断しました。もう一度実行してください（mailmerge run は作り終えた文書から続けます）。"
-CLI_SET_ASIDE = "名簿にない会員 {members} 件などの出力は削除せず、{where} に移しました"
+CLI_SET_ASIDE = "{what}は削除せず、{where} に移しました"
+CLI_SET_ASIDE_MEMBERS = "名簿にない（または加入状況が変わった）会員 {count} 件の出力"
+CLI_SET_ASIDE_OUTDATED = "古くなった {count} 文書"
 
 # --- roster ----------------------------------------------------------------------------------
 

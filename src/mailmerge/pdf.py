@@ -8,6 +8,7 @@ next files overlaps the conversion of the first.
 
 from __future__ import annotations
 
+import itertools
 import os
 import queue
 import shutil
@@ -96,8 +97,8 @@ class Converter:
     throw-away profile; each is given up to ``batch_size`` files, and a file that takes longer
     than ``timeout`` seconds gets its process group killed. A file that fails is tried once more
     on its own. With ``written``, the files are not there yet: a writer puts each Conversion in
-    the queue once its DOCX is written (or a ConversionFailure when it cannot be written), in
-    the order of ``conversions``, then END (or the exception that stopped it). Leaving the
+    the queue once its DOCX is written (or a ConversionFailure when it cannot be written), best
+    in the order of ``order``, then END (or the exception that stopped it). Leaving the
     ``with`` block, also on Ctrl-C, kills every soffice and removes every temporary file (they
     live under ``temp_root``, default the system's temp folder). Raise LibreOfficeNotWorking when
     soffice makes no PDF at all and keeps hanging or crashing.
@@ -116,6 +117,9 @@ class Converter:
         self._program = find_soffice()
         self._tasks = [_Task(conversion, index) for index, conversion in enumerate(conversions)]
         self._schedule = _Schedule(self._tasks, min(worker_count(workers), len(self._tasks)) or 1, batch_size)
+        # The order the files will be needed in (computed before any worker takes one): a writer
+        # should write them in this order.
+        self.order = [task.conversion for task in self._schedule.need_order()]
         self._written = written
         self._timeout = timeout
         self._temp_root = temp_root
@@ -385,26 +389,43 @@ class _Schedule:
                     return None
                 if self.pending:
                     self.busy += 1
-                    if self.pending[0].alone:
-                        batch = [self.pending.popleft()]
-                    else:
-                        # A fair share of the work left, counting what the other workers still have
-                        # (by weight): with 8 like files and 2 workers each takes 4 (not 4, then 2,
-                        # then 2 for a third start), and near the end a worker does not take the
-                        # rest while another is about to be idle.
-                        share = (sum(task.conversion.weight for task in self.pending) + self.in_flight) / self.workers
-                        batch, weight = [], 0.0
-                        while self.pending and len(batch) < self.batch_size and not self.pending[0].alone:
-                            # Take the next file if that brings the batch nearer to the share.
-                            if batch and weight + self.pending[0].conversion.weight / 2 > share:
-                                break
-                            batch.append(self.pending.popleft())
-                            weight += batch[-1].conversion.weight
+                    batch = self._cut(self.pending, self.in_flight)
                     self.in_flight += sum(task.conversion.weight for task in batch)
                     return batch
                 if self.busy == 0:
                     return None
                 self.lock.wait()
+
+    def _cut(self, pending: deque[_Task], in_flight: float) -> list[_Task]:
+        """Take the next batch off ``pending``: a retry alone, else files up to a fair share of the work left.
+
+        The share counts what the other workers still have (by weight): with 8 like files and 2
+        workers each takes 4 (not 4, then 2, then 2 for a third start), and near the end a worker
+        does not take the rest while another is about to be idle.
+        """
+        if pending[0].alone:
+            return [pending.popleft()]
+        share = (sum(task.conversion.weight for task in pending) + in_flight) / self.workers
+        batch, weight = [], 0.0
+        while pending and len(batch) < self.batch_size and not pending[0].alone:
+            if batch and weight + pending[0].conversion.weight / 2 > share:  # the next file would overshoot
+                break
+            batch.append(pending.popleft())
+            weight += batch[-1].conversion.weight
+        return batch
+
+    def need_order(self) -> list[_Task]:
+        """Return the files in the order the workers will first need them, for a writer to write them in.
+
+        Each worker's first batch is converted file by file from the start: the first file of
+        every batch comes first (so every soffice starts at once), then the second of each, and
+        so on; the later batches in queue order.
+        """
+        pending, in_flight, batches = deque(self.pending), 0.0, []
+        while pending and len(batches) < self.workers:
+            batches.append(self._cut(pending, in_flight))
+            in_flight += sum(task.conversion.weight for task in batches[-1])
+        return [task for row in itertools.zip_longest(*batches) for task in row if task] + list(pending)
 
     def give_back(self, tasks: list[_Task]) -> None:
         with self.lock:

@@ -134,12 +134,16 @@ class _Production:
         # Rendering and bundling run in a thread of their own, ahead of LibreOffice and while it
         # converts: the first soffice starts after one bundle is written, not after all of them
         # (rendering 2,000 documents first left both cores to one Python thread for ~3 s).
-        writer = threading.Thread(target=self._write_bundles, args=(bundles, written, stop), daemon=True)
+        writer = None
         try:
             with pdf.Converter(
                 list(bundles), written=written, workers=self.order.workers, timeout=self.order.timeout,
                 batch_size=max(DOCUMENTS_PER_PROCESS // BUNDLE_MEMBERS, 1), temp_root=self.staging,
             ) as converter:
+                # Written in the order LibreOffice needs them: the first bundle of each worker's batch
+                # first, so that every soffice starts at once.
+                plan = {conversion: bundles[conversion] for conversion in converter.order}
+                writer = threading.Thread(target=self._write_bundles, args=(plan, written, stop), daemon=True)
                 writer.start()
                 for outcome in converter:
                     if isinstance(outcome, pdf.ConversionFailure):
@@ -149,7 +153,7 @@ class _Production:
                         yield from self._split(outcome, bundles[outcome])
         finally:
             stop.set()
-            if writer.is_alive():
+            if writer is not None and writer.is_alive():
                 writer.join()
 
     def _write_bundles(self, bundles: Mapping[pdf.Conversion, list[MemberDocument]], written: queue.Queue, stop: threading.Event) -> None:
