@@ -8,19 +8,18 @@ next files overlaps the conversion of the first.
 
 from __future__ import annotations
 
-import itertools
 import os
 import queue
 import shutil
 import tempfile
 import threading
 import time
-from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from mailmerge import messages, soffice
+from mailmerge.batches import Schedule, Task
 from mailmerge.errors import ConversionError, LibreOfficeNotWorking
 from mailmerge.soffice import SOFFICE_ENV, find_soffice, ipc_pipes, stop_strays
 
@@ -115,8 +114,8 @@ class Converter:
         temp_root: Path | None = None,
     ):
         self._program = find_soffice()
-        self._tasks = [_Task(conversion, index) for index, conversion in enumerate(conversions)]
-        self._schedule = _Schedule(self._tasks, min(worker_count(workers), len(self._tasks)) or 1, batch_size)
+        self._tasks = [Task(conversion, index) for index, conversion in enumerate(conversions)]
+        self._schedule = Schedule(self._tasks, min(worker_count(workers), len(self._tasks)) or 1, batch_size)
         # The order the files will be needed in (computed before any worker takes one): a writer
         # should write them in this order.
         self.order = [task.conversion for task in self._schedule.need_order()]
@@ -124,6 +123,7 @@ class Converter:
         self._timeout = timeout
         self._temp_root = temp_root
         self._events: queue.Queue = queue.Queue()
+        self._processes: set = set()  # the soffice processes running (under the schedule's lock)
         self._threads: list[threading.Thread] = []
         self._root: Path | None = None
         self._by_conversion = {task.conversion: task for task in self._tasks}
@@ -165,6 +165,10 @@ class Converter:
     def __exit__(self, *exc: object) -> None:
         # Reached on success, on an error in the caller's loop, and on Ctrl-C (KeyboardInterrupt) alike.
         self._schedule.cancel()
+        with self._schedule.lock:
+            processes = list(self._processes)
+        for process in processes:
+            soffice.kill_group(process)
         for thread in self._threads:
             _join(thread)
         if self._root is not None:
@@ -193,7 +197,7 @@ class Converter:
         except BaseException as exc:  # surfaced in the caller's thread, which cleans up
             self._events.put(("crash", exc))
 
-    def _convert(self, batch: list[_Task], profile: Path, tmp: Path, inbox: Path, outbox: Path) -> tuple[list[_Task], bool]:
+    def _convert(self, batch: list[Task], profile: Path, tmp: Path, inbox: Path, outbox: Path) -> tuple[list[Task], bool]:
         """Run one soffice over the batch; report finished files; return (files to queue again, profile spoiled)."""
         # soffice starts once the first file is written (starting takes it ~0.4 s, the first file
         # longer): the others are written meanwhile, in order, well before it gets to them. If it
@@ -206,7 +210,7 @@ class Converter:
             if self._schedule.cancelled:
                 raise _Cancelled
             process = soffice.start(self._program, profile, tmp, inbox, outbox, [task.conversion.docx for task in batch])
-            self._schedule.processes.add(process)
+            self._processes.add(process)
         finished = [False] * len(batch)
 
         def look(announced: int) -> None:
@@ -223,14 +227,14 @@ class Converter:
         finally:
             soffice.kill_group(process, profile)  # also any straggler of a soffice that exited
             with self._schedule.lock:
-                self._schedule.processes.discard(process)
+                self._processes.discard(process)
         if self._schedule.cancelled:
             raise _Cancelled
         return self._settle_batch(batch, finished, watched, process.returncode, outbox)
 
     def _settle_batch(
-        self, batch: list[_Task], finished: list[bool], watched: soffice.Watched, returncode: int, outbox: Path
-    ) -> tuple[list[_Task], bool]:
+        self, batch: list[Task], finished: list[bool], watched: soffice.Watched, returncode: int, outbox: Path
+    ) -> tuple[list[Task], bool]:
         """Decide, once soffice is over, which files failed, which are tried again, and whether to give up."""
         # soffice exits 0 whatever happened to the files; non-zero means it crashed or was killed.
         stopped = watched.timed_out or returncode != 0
@@ -248,7 +252,7 @@ class Converter:
         missing = [n for n in range(len(batch)) if not finished[n] and not self._collect(batch[n], outbox / f"{n:05d}.pdf")]
         self._note_run(stopped and len(missing) == len(batch), stop_reason)
         culprit = announced if announced in missing else next((n for n in missing if n > announced), None)
-        requeue: list[_Task] = []
+        requeue: list[Task] = []
         for number in missing:
             task = batch[number]
             if number < announced or not stopped:
@@ -270,7 +274,7 @@ class Converter:
                 return
         raise LibreOfficeNotWorking(messages.SOFFICE_NOT_WORKING.format(runs=self._stopped_runs, reason=reason))
 
-    def _ready(self, task: _Task) -> bool:
+    def _ready(self, task: Task) -> bool:
         """Wait until the file is written (taking what the writer sent); report it failed and return False if unusable."""
         while True:
             with self._schedule.lock:
@@ -317,7 +321,7 @@ class Converter:
             problem = item.reason if isinstance(item, ConversionFailure) else soffice.docx_problem(conversion.docx)
             task.state, task.problem = ("unusable", problem) if problem else ("ready", "")
 
-    def _collect(self, task: _Task, output: Path) -> bool:
+    def _collect(self, task: Task, output: Path) -> bool:
         """Move a complete PDF soffice wrote to its destination and report it; return False if there is none."""
         if task.state == "unusable":  # reported failed already: whatever soffice made of it is not kept
             output.unlink(missing_ok=True)
@@ -328,7 +332,7 @@ class Converter:
         self._report(task.conversion)
         return True
 
-    def _failed_attempt(self, task: _Task, reason: str, requeue: list[_Task]) -> None:
+    def _failed_attempt(self, task: Task, reason: str, requeue: list[Task]) -> None:
         task.attempts += 1
         if task.attempts >= ATTEMPTS:
             self._report(ConversionFailure(task.conversion, reason))
@@ -354,94 +358,5 @@ def _join(thread: threading.Thread) -> None:
             time.sleep(0.01)
 
 
-@dataclass(eq=False)
-class _Task:
-    conversion: Conversion
-    index: int  # position in the caller's list
-    state: str = "new"  # new (not written yet) -> ready, or unusable (``problem`` says why)
-    problem: str = ""
-    attempts: int = 0
-    alone: bool = False  # a retry runs in a soffice of its own, so one bad file cannot take others down
-
-
 class _Cancelled(Exception):
     pass
-
-
-class _Schedule:
-    """The files waiting, shared out between the workers by weight; the soffice processes running."""
-
-    def __init__(self, tasks: list[_Task], workers: int, batch_size: int):
-        self.pending: deque[_Task] = deque(tasks)
-        self.workers = workers
-        self.batch_size = max(1, batch_size)
-        self.busy = 0  # workers running a batch
-        self.in_flight = 0.0  # weight of the files taken by workers and not yet done, failed or given back
-        self.lock = threading.Condition()
-        self.cancelled = False
-        self.processes: set = set()
-
-    def take(self) -> list[_Task] | None:
-        """Return the next batch for a worker, waiting while others may give files back; None when all is done."""
-        with self.lock:
-            while True:
-                if self.cancelled:
-                    return None
-                if self.pending:
-                    self.busy += 1
-                    batch = self._cut(self.pending, self.in_flight)
-                    self.in_flight += sum(task.conversion.weight for task in batch)
-                    return batch
-                if self.busy == 0:
-                    return None
-                self.lock.wait()
-
-    def _cut(self, pending: deque[_Task], in_flight: float) -> list[_Task]:
-        """Take the next batch off ``pending``: a retry alone, else files up to a fair share of the work left.
-
-        The share counts what the other workers still have (by weight): with 8 like files and 2
-        workers each takes 4 (not 4, then 2, then 2 for a third start), and near the end a worker
-        does not take the rest while another is about to be idle.
-        """
-        if pending[0].alone:
-            return [pending.popleft()]
-        share = (sum(task.conversion.weight for task in pending) + in_flight) / self.workers
-        batch, weight = [], 0.0
-        while pending and len(batch) < self.batch_size and not pending[0].alone:
-            if batch and weight + pending[0].conversion.weight / 2 > share:  # the next file would overshoot
-                break
-            batch.append(pending.popleft())
-            weight += batch[-1].conversion.weight
-        return batch
-
-    def need_order(self) -> list[_Task]:
-        """Return the files in the order the workers will first need them, for a writer to write them in.
-
-        Each worker's first batch is converted file by file from the start: the first file of
-        every batch comes first (so every soffice starts at once), then the second of each, and
-        so on; the later batches in queue order.
-        """
-        pending, in_flight, batches = deque(self.pending), 0.0, []
-        while pending and len(batches) < self.workers:
-            batches.append(self._cut(pending, in_flight))
-            in_flight += sum(task.conversion.weight for task in batches[-1])
-        return [task for row in itertools.zip_longest(*batches) for task in row if task] + list(pending)
-
-    def give_back(self, tasks: list[_Task]) -> None:
-        with self.lock:
-            self.pending.extendleft(reversed(tasks))
-            self.in_flight -= sum(task.conversion.weight for task in tasks)
-            self.busy -= 1
-            self.lock.notify_all()
-
-    def settle(self, weight: float) -> None:
-        with self.lock:
-            self.in_flight -= weight
-
-    def cancel(self) -> None:
-        with self.lock:
-            self.cancelled = True
-            processes = list(self.processes)
-            self.lock.notify_all()
-        for process in processes:
-            soffice.kill_group(process)
