@@ -324,16 +324,18 @@ def test_ctrl_c_stops_at_once_keeps_what_was_finished_and_a_rerun_completes(
     assert our_processes(out) == []
 
 
-def test_ctrl_c_during_forced_rebuild_leaves_no_stale_manifest_and_resumes(reference: Reference, tmp_path: Path) -> None:
+def test_ctrl_c_during_forced_rebuild_keeps_the_previous_manifest_and_resumes(reference: Reference, tmp_path: Path) -> None:
     out = copy_of(reference, tmp_path)
     before = {row["pdf"]: sha256(out / row["pdf"]) for row in reference.rows}
+    previous = (out / "manifest.csv").read_bytes(), (out / "summary.json").read_bytes()
     run = Background(reference.config, out, tmp_path / "logs", "--force")
     run.wait_until(lambda: any(sha256(out / pdf) != digest for pdf, digest in before.items() if (out / pdf).exists()), "a PDF remade")
     os.kill(run.process.pid, signal.SIGINT)
     stopped = run.finish()
     assert stopped.returncode == 130, stopped.output
-    # The old manifest would vouch for files that were replaced since.
-    assert assert_left_as_interrupted(out, reference) == reference.documents
+    # A failed run leaves the last manifest as it was (the next run trusts no file whose hash changed).
+    assert ((out / "manifest.csv").read_bytes(), (out / "summary.json").read_bytes()) == previous
+    assert assert_only_finished_pairs(out, reference) == reference.documents
 
     rerun = run_cli(reference.config, out)
     assert rerun.returncode == 0, rerun.output
@@ -524,13 +526,14 @@ def test_a_rerun_remakes_exactly_what_changed(tmp_path: Path) -> None:
     after = files_in(out)
     assert all(after[name] == before[name] for name in before if name.endswith((".pdf", ".docx")) and "/0001/" not in name)
 
-    # A member removed from the roster: their folder goes, and the run says so (by ID).
+    # A member removed from the roster: their folder is set aside (not deleted), and the run says so (by ID).
     roster.write_text(small_roster({"0001": moved}, drop=("0002",)), encoding="utf-8")
     removed = run_cli(config, out, **quick)
     assert removed.returncode == 0 and removed.counts() == (0, 6), removed.output
-    assert "会員番号 0002" in removed.stderr and "名簿にない会員の出力を削除: 1 件" in removed.stdout
+    assert "会員番号 0002" in removed.stderr and "会員 1 件の出力は削除せず" in removed.stdout
     assert not (out / "enrolled/0002").exists()
-    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["removed_members"] == ["0002"]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["removed_members"] == ["0002"] and (out / summary["set_aside"] / "enrolled/0002/letter.pdf").is_file()
 
     # A member now enrolled: their documents move to the other group, with the enrolled paragraph.
     joined = SAMPLE_ROWS["0003"].removesuffix(",未加入") + ",加入"
@@ -539,8 +542,8 @@ def test_a_rerun_remakes_exactly_what_changed(tmp_path: Path) -> None:
     assert regrouped.returncode == 0 and regrouped.counts() == (2, 4), regrouped.output
     assert "会員番号 0003" in regrouped.stderr
     assert not (out / "unenrolled/0003").exists()
-    assert ENROLLED_HEADING in pdf_characters(out / "enrolled/0003/letter.pdf")
-    assert sorted(p.relative_to(out).as_posix() for p in out.glob("*/*")) == ["enrolled/0001", "enrolled/0003", "unenrolled/0004"]
+    assert ENROLLED_HEADING in pdf_text(out / "enrolled/0003/letter.pdf")
+    assert sorted(p.relative_to(out).as_posix() for g in GROUPS for p in out.glob(f"{g}/*")) == ["enrolled/0001", "enrolled/0003", "unenrolled/0004"]
     current = rows_by_key(out)
 
     forced = run_cli(config, out, "--force")
@@ -631,11 +634,15 @@ def test_a_trial_run_keeps_the_others_and_removes_their_outdated_documents(tmp_p
     roster.write_text(small_roster({"0003": moved}), encoding="utf-8")
     second = run_cli(config, out, "--limit", "1", MAILMERGE_SOFFICE="/nonexistent/soffice")
     assert second.returncode == 0 and second.counts() == (0, 2), second.output
-    assert "古くなった 2 文書を削除しました" in second.stderr
+    assert "古くなった 2 文書を removed/" in second.stderr and "古くなった 2 文書は削除せず" in second.stdout
     assert sorted(rows_by_key(out)) == sorted(key for key in initial if key[0] != "0003")
     assert sorted(p.name for p in (out / "unenrolled/0003").iterdir()) == []
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert (summary["selected_documents"], summary["documents_in_manifest"]) == (2, 6)
+    assert summary["outdated_set_aside"] == ["0003/letter", "0003/overview"]
+    assert sorted(p.name for p in (out / summary["set_aside"] / "unenrolled/0003").iterdir()) == [
+        "letter.docx", "letter.pdf", "overview.docx", "overview.pdf"
+    ]
 
     # The full run then makes exactly the missing two.
     full = run_cli(config, out)

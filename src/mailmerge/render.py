@@ -42,10 +42,9 @@ def strict_environment() -> jinja2.Environment:
 
 @dataclass(frozen=True)
 class RenderedDocument:
-    """One member's filled document: the .docx bytes and the rendered XML of its templated parts."""
+    """One member's filled document: the .docx bytes and its package's parts (for a bundle)."""
 
     docx: bytes
-    parts: Mapping[str, bytes]  # the rendered parts only
     package: Mapping[str, bytes]  # every part of the .docx, the unchanged ones shared with the template
 
 
@@ -107,7 +106,7 @@ class CompiledTemplate:
             except jinja2.TemplateError as exc:
                 raise TemplateRenderError(f"{self.display}: 会員番号 {member_id}: 差し込みに失敗しました ({exc})") from None
             rendered[part] = self._finish(part, xml, member_id)
-        return RenderedDocument(docx=self._package(rendered), parts=rendered, package={**self._static, **rendered})
+        return RenderedDocument(docx=self._package(rendered), package={**self._static, **rendered})
 
     def _finish(self, part: str, xml: str, member_id: str) -> bytes:
         """Apply docxtpl's post-processing and prove the result is well-formed XML."""

@@ -17,7 +17,7 @@ from lxml import etree
 
 from mailmerge import postal
 from mailmerge.errors import MailmergeError
-from mailmerge.models import ENROLLED, UNENROLLED, Member, Problem, Roster, Severity
+from mailmerge.models import ENROLLED, MEMBER_ID, UNENROLLED, Member, Problem, Roster, Severity
 
 if TYPE_CHECKING:
     from mailmerge.config import Config
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 # has a stray comma. The two readers below keep every cell as text, as entered.
 
 # The member ID names the member's output folder (out/2024/enrolled/<ID>/).
-_SAFE_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,31}")
+_SAFE_ID = re.compile(MEMBER_ID)
 _POSTAL = re.compile(r"([0-9]{3})-?([0-9]{4})")
 # Dashes people type between the 3 and the 4 digits that NFKC leaves alone
 # (an IME's ー, Word's – and −); the printed code always uses "-".
