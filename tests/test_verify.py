@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import shutil
 import subprocess
@@ -9,9 +10,11 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from click.testing import CliRunner
 from fixtures.samples import CYCLE, member_docx, write_member_docx
 
 from mailmerge import bundle, pdf, verify
+from mailmerge.cli import main
 from mailmerge.errors import VerificationError
 
 NAMES = {
@@ -204,3 +207,55 @@ def test_every_pdf_split_from_a_bundle_is_read_whole_by_qpdf_and_poppler(pdfs: P
     assert result.pages == {"V001": 2, "V002": 1, "V003": 1, "V004": 1} and not result.failed
     assert all(qpdf_reads(targets[m]) and poppler_reads(targets[m]) for m in NAMES)
     assert all(verify.verify_member_pdf(targets[m], m, names, cycle=CYCLE) == result.pages[m] for m in NAMES)
+
+
+def listed_pdfs(out: Path) -> list[Path]:
+    with (out / "manifest.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return [out / row["pdf"] for row in csv.DictReader(handle)]
+
+
+def test_a_run_whose_split_loses_a_block_lists_only_whole_pdfs(config_in, tmp_path: Path, monkeypatch):
+    real_write = verify.write_atomic
+    damaged: list[Path] = []
+
+    def write_losing_a_block(path: Path, data: bytes, **options):
+        if not damaged:  # the first member's PDF split from a combined one
+            damaged.append(path)
+            data = data[:4096] + data[8192:]
+        return real_write(path, data, **options)
+
+    monkeypatch.setattr(verify, "write_atomic", write_losing_a_block)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "--config", str(config_in()), "--out", str(out), "--limit", "3", "--quiet"])
+
+    assert result.exit_code == 0, result.output
+    assert damaged
+    listed = listed_pdfs(out)
+    assert len(listed) == 6  # the damaged one was converted again on its own
+    assert all(qpdf_reads(p) and poppler_reads(p) for p in listed)
+
+
+def test_ctrl_c_while_member_pdfs_are_saved_stops_the_run_and_lists_no_broken_pdf(config_in, tmp_path: Path, monkeypatch):
+    real_save = pikepdf.Pdf.save
+    saves: list[object] = []
+
+    def interrupted_save(self, filename, *args, **kwargs):
+        saves.append(filename)
+        if len(saves) == 2:
+            raise KeyboardInterrupt
+        return real_save(self, filename, *args, **kwargs)
+
+    monkeypatch.setattr(pikepdf.Pdf, "save", interrupted_save)
+    out = tmp_path / "out"
+    config = config_in()
+    result = CliRunner().invoke(main, ["run", "--config", str(config), "--out", str(out), "--limit", "3", "--quiet"])
+
+    assert result.exit_code == 130, result.output
+    assert not (out / "manifest.csv").exists()
+    assert all(qpdf_reads(p) and poppler_reads(p) for p in out.glob("*/*/*.pdf"))
+
+    monkeypatch.setattr(pikepdf.Pdf, "save", real_save)
+    rerun = CliRunner().invoke(main, ["run", "--config", str(config), "--out", str(out), "--limit", "3", "--quiet"])
+    assert rerun.exit_code == 0, rerun.output
+    listed = listed_pdfs(out)
+    assert len(listed) == 6 and all(qpdf_reads(p) and poppler_reads(p) for p in listed)
