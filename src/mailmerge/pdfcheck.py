@@ -113,7 +113,7 @@ def page_problem(page: pdfium_c.FPDF_PAGE, number: int) -> str:
         raise MemoryError("PDFium could not allocate a bitmap")
     try:
         pdfium_c.FPDFBitmap_FillRect(bitmap, 0, 0, _RENDER_SIZE, _RENDER_SIZE, 0xFFFFFFFF)
-        pdfium_c.FPDF_RenderPageBitmap(bitmap, page, 0, 0, _RENDER_SIZE, _RENDER_SIZE, 0, pdfium_c.FPDF_ANNOT)
+        pdfium_c.FPDF_RenderPageBitmap(bitmap, page, 0, 0, _RENDER_SIZE, _RENDER_SIZE, 0, 0)
         size = pdfium_c.FPDFBitmap_GetStride(bitmap) * _RENDER_SIZE
         pixels = ctypes.string_at(pdfium_c.FPDFBitmap_GetBuffer(bitmap), size)
     finally:

@@ -225,7 +225,8 @@ def _write_pages(source: pikepdf.Pdf, indices: list[int], target: Path) -> None:
     try:
         single.pages.extend(source.pages[i] for i in indices)
         buffer = io.BytesIO()
-        single.save(buffer)
+        # The pages' streams copied as they are, and no XMP rewrite: a third of the save's time.
+        single.save(buffer, fix_metadata_version=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
     finally:
         single.close()
     if not target.parent.is_dir():  # usually the member's folder exists already, holding its DOCX
