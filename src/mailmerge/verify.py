@@ -184,7 +184,11 @@ def split_bundle(pdf: Path, targets: Mapping[str, Path], names: MemberNames, *, 
         document.close()
 
     written: dict[str, int] = {}
-    with pikepdf.open(pdf) as source:
+    try:
+        source = pikepdf.open(pdf)
+    except pikepdf.PdfError as exc:
+        raise VerificationError(messages.BUNDLE_UNREADABLE.format(name=pdf.name, detail=exc)) from None
+    with source:
         for member_id, target in targets.items():
             if member_id in failed:
                 continue
@@ -195,7 +199,10 @@ def split_bundle(pdf: Path, targets: Mapping[str, Path], names: MemberNames, *, 
             indices = member_runs[0]
             problem = _content_problem(member_id, cycle, [pages[i] for i in indices], names)
             if not problem:
-                problem = write_pages(source, indices, target)
+                try:
+                    problem = write_pages(source, indices, target)
+                except pikepdf.PdfError as exc:  # qpdf cannot copy these pages: convert the member alone
+                    problem = messages.PDF_DAMAGED.format(detail=exc)
             if problem:
                 failed[member_id] = problem
             else:
