@@ -110,9 +110,10 @@ ROSTER_CHAR_UNASSIGNED = ("Unicode で文字が決められていない番号（
 ROSTER_CHAR_NO_GLYPH = ("{code} はテンプレートのフォント（{fonts}）にない文字で、正しく印刷されません"
                         "（絵文字や一部の記号・異体字など）。ふつうの文字に置き換えてください")
 # Fonts the templates name (issue 10 item 5: check is the pre-flight of run).
-ROSTER_FONT_MISSING = ("テンプレートが使うフォント「{family}」がこのコンピューターにありません（PDF が別の書体になります）。"
-                       "scripts/install-system.sh を実行してフォント（{package}）を入れてください")
-ROSTER_FONT_PACKAGE_UNKNOWN = "そのフォントのパッケージ"
+ROSTER_FONT_MISSING = "テンプレートが使うフォント「{family}」がこのコンピューターにありません（PDF が別の書体になり、印刷できない文字が出ます）。"
+ROSTER_FONT_INSTALL = ROSTER_FONT_MISSING + "scripts/install-system.sh を実行してフォント（{package}）を入れてください"
+ROSTER_FONT_INSTALL_OR_CHANGE = (ROSTER_FONT_MISSING + "そのフォントをインストールするか、Word でテンプレートの書体を"
+                                 "IPAex明朝・IPAexゴシックに戻してください")
 
 # --- templates and rendering -------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from mailmerge import __version__, manifest, pdf, produce, render, roster, state
+from mailmerge import __version__, fonts, manifest, pdf, produce, render, roster, state
 from mailmerge.config import Config
 from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
 from mailmerge.fsutil import make_private_dir, sha256_of, write_atomic
@@ -84,9 +84,11 @@ def provided_variables(config: Config) -> set[str]:
 
 def check(config: Config, roster_path: Path | None = None) -> CheckResult:
     """Read the roster and the templates and return every problem found, writing nothing."""
-    loaded = roster.load_roster(config, roster_path)
+    # The templates' fonts: each one installed (else an error), and the characters they print.
+    font_check = fonts.check_template_fonts({config.display_path(p): p for p in config.documents.values()})
+    loaded = roster.load_roster(config, roster_path, fonts=font_check.maps)
     # The roster reader has already refused member IDs unsafe as folder names.
-    problems = list(loaded.problems)
+    problems = [*loaded.problems, *font_check.problems]
     provided = provided_variables(config)
     templates: dict[str, render.CompiledTemplate] = {}
     used: set[str] = set()
