@@ -58,7 +58,7 @@ class RowCounter:
     def add(self, row: SheetRow) -> None:
         self.rows += 1
         self.cells += len(row.values) + len(row.kinds)
-        if self.rows > ROW_LIMIT + 1 or self.cells > CELL_LIMIT:  # + 1: the header row
+        if self.rows > ROW_LIMIT or self.cells > CELL_LIMIT:
             raise RosterUnreadable(messages.ROSTER_TOO_MANY_ROWS.format(limit=ROW_LIMIT, row=row.number))
 
 
