@@ -63,15 +63,22 @@ def check_sheet(config: Config, display: str, source: Path, sheet: Sheet, fonts:
 
 def roster_table(rows: Sequence[SheetRow], headers: HeaderMap) -> pd.DataFrame:
     """Return the roster as a table: its Excel row number, hidden, the cells outside any header, and per field its text and kind."""
+    headed = headers.headed
     data: dict[str, list] = {"row": [r.number for r in rows], "hidden": [r.hidden for r in rows],
-                             "stray": [sorted(c for c in (r.values.keys() | r.kinds.keys()) - headers.headed
-                                              if c in r.kinds or r.values[c].strip()) for r in rows]}
+                             "stray": [_stray(r, headed) for r in rows]}
     for column in headers.columns:
         data[column.field] = [r.values.get(column.index, "") for r in rows]
         data[f"{column.field}:kind"] = [r.kinds.get(column.index) for r in rows]
     # Text as Python str objects (object dtype), the same under pandas 2 and 3, whatever the row count.
     table = pd.DataFrame(data, index=pd.RangeIndex(len(rows)), dtype=object)
     return table.astype({"row": "int64", "hidden": "bool"})
+
+
+def _stray(row: SheetRow, headed: frozenset[int]) -> list[int]:
+    """Return the columns without a header that have a value in this row (most rows: none, found at C speed)."""
+    if headed.issuperset(row.values) and headed.issuperset(row.kinds):
+        return []
+    return sorted(c for c in (row.values.keys() | row.kinds.keys()) - headed if c in row.kinds or row.values[c].strip())
 
 
 def _members(rows: pd.DataFrame, columns: Sequence[Column]) -> tuple[Member, ...]:
@@ -94,6 +101,7 @@ class _TableChecker:
         self.required = set(config.required) | {"member_id", "group"}
         self.groups = {normalise_key(word): group for group, word in config.groups.items()}
         self.allowed_groups = ", ".join(config.groups[g] for g in (ENROLLED, UNENROLLED))
+        self.prefectures: dict[str, frozenset[str]] = {}  # Japan Post's answer per postal code, asked once
 
     def check(self, table: pd.DataFrame) -> pd.DataFrame:
         """Return the rows whose cells were checked, with each field's printed value (``FIELD:printed``)."""
@@ -130,7 +138,8 @@ class _TableChecker:
         usable = pd.Series(True, index=table.index)
         for index, row, raw, kind in table.loc[table[f"{name}:kind"].notna(), ["row", name, f"{name}:kind"]].itertuples():
             usable[index] = self._check_kind(column, row, raw, kind)
-        blank = values.str.strip() == ""
+        stripped = values.str.strip()
+        blank = stripped == ""
         if name in self.required:
             for row in table.loc[blank & usable, "row"]:
                 self.flag("error", messages.ROSTER_EMPTY, row, column, REQUIRED)
@@ -138,7 +147,7 @@ class _TableChecker:
         self._check_characters(table[usable], column)
         limit = self.config.max_length.get(name)
         if limit is not None:
-            lengths = values.str.strip().str.len()
+            lengths = stripped.str.len()
             too_long = usable & (lengths > limit)
             for row, length in zip(table.loc[too_long, "row"], lengths[too_long]):
                 self.flag("error", messages.ROSTER_TOO_LONG.format(length=length, limit=limit), row, column, LENGTH)
@@ -218,7 +227,9 @@ class _TableChecker:
             six = key.isascii() and key.isdigit() and len(key) == 6
             self.flag("error", messages.ROSTER_POSTAL_SIX_DIGITS if six else messages.ROSTER_POSTAL_SHAPE, row, column, FIELD)
             return ""
-        prefectures = postal.prefectures_of(printed.replace("-", ""))
+        prefectures = self.prefectures.get(printed)
+        if prefectures is None:
+            prefectures = self.prefectures[printed] = postal.prefectures_of(printed.replace("-", ""))
         if not prefectures:
             self.flag("warning", messages.ROSTER_POSTAL_UNKNOWN, row, column, FIELD)
             return printed

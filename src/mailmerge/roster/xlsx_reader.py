@@ -262,8 +262,6 @@ def _sheet_rows(stream: IO[bytes], shared: list[str], styles: list[_CellStyle]) 
     rows = []
     counter = RowCounter()
     number = 0
-    # The loop below runs once per cell (90,000 times for 10,000 members): the
-    # common cases (a shared or inline string) are handled inline, for speed.
     for row in _stream(stream, "row", skip_empty_rows=True):
         reference = row.get("r")
         number = int(reference) if reference else number + 1
@@ -285,11 +283,16 @@ def _sheet_rows(stream: IO[bytes], shared: list[str], styles: list[_CellStyle]) 
 
 
 def _row_cells(row: etree._Element, shared: list[str], styles: list[_CellStyle]) -> tuple[dict[int, str], dict[int, str]]:
+    """Return a row's cells with a value, as text by column index, and the kinds of those not stored as text."""
+    ns = row.tag[: row.tag.index("}") + 1] if row.tag[0] == "{" else ""
+    cell_tag, value_tag, formula_tag, inline_tag, text_tag = _TAGS.get(ns) or _tags(ns)
     values: dict[int, str] = {}
     kinds: dict[int, str] = {}
     column = -1
+    # This loop runs once per cell (90,000 times for 10,000 members): the common cases
+    # (a shared or inline string) are handled inline, for speed.
     for cell in row:
-        if not isinstance(cell.tag, str) or not cell.tag.endswith("}c"):
+        if cell.tag != cell_tag:
             continue
         reference = cell.get("r")
         if reference:
@@ -302,26 +305,18 @@ def _row_cells(row: etree._Element, shared: list[str], styles: list[_CellStyle])
         kind = cell.get("t", "n")
         if kind == "inlineStr":
             inline = cell[0] if len(cell) else None
-            if inline is not None and inline.tag.endswith("}is") and len(inline) == 1 and inline[0].tag.endswith("}t"):
+            if inline is not None and inline.tag == inline_tag and len(inline) == 1 and inline[0].tag == text_tag:
                 text = inline[0].text or ""
                 if "_x" in text:
                     text = _unescape(text)
             else:
-                text = _rich_text(next((c for c in cell if isinstance(c.tag, str) and c.tag.endswith("}is")), None))
+                text = _rich_text(cell.find(inline_tag))
         else:
-            raw = None
-            has_formula = False
-            for child in cell:
-                tag = child.tag
-                if isinstance(tag, str):
-                    if tag.endswith("}v"):
-                        raw = child.text
-                    elif tag.endswith("}f"):
-                        has_formula = True
+            raw = cell.findtext(value_tag)
             if not raw:
                 # A formula without a saved result (openpyxl writes <f>…</f><v></v>);
                 # t="str" with an empty <v> is Excel's saved result "".
-                if kind != "str" and has_formula:
+                if kind != "str" and cell.find(formula_tag) is not None:
                     kinds[column] = "formula"
                 continue
             if kind == "s":
@@ -342,6 +337,14 @@ def _row_cells(row: etree._Element, shared: list[str], styles: list[_CellStyle])
         if text:
             values[column] = text
     return values, kinds
+
+
+_TAGS: dict[str, tuple[str, ...]] = {}
+
+
+def _tags(ns: str) -> tuple[str, ...]:
+    _TAGS[ns] = tuple(f"{ns}{name}" for name in ("c", "v", "f", "is", "t"))
+    return _TAGS[ns]
 
 
 def _number_text(raw: str, min_digits: int) -> tuple[str, str]:
