@@ -352,7 +352,7 @@ def _control_totals(
     removed: Sequence[str],
 ) -> dict[str, Any]:
     """Return the run's control totals; raise when roster rows and outcomes do not add up."""
-    by_group = loaded.by_group()
+    by_group = roster.split_by_enrollment(loaded)
     totals = {
         "roster_rows": loaded.total_rows,
         "enrolled": len(by_group["enrolled"]),
