@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import zipfile
-import zlib
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -86,8 +85,7 @@ def test_entry_names_with_backslashes_are_read(config, tmp_path: Path) -> None:
 
 
 def test_a_cell_with_an_empty_style_attribute_has_the_default_style(config, tmp_path: Path) -> None:
-    rows = member_rows().replace('<c r="H2" ', '<c r="H2" ').replace("</row>", '<c r="H2" s=""><v>302</v></c></row>', 2)
-    rows = rows.replace('<row r="1">', '<row r="1">', 1)
+    # 住所2 as a number cell with s="" (some generators write it): the default style, shown as 302.
     sheet = member_rows((HEADERS,)) + "".join(
         f'<row r="{n}">' + "".join(cell(c, n, v) for c, v in enumerate(values[:7]) if v)
         + f'<c r="H{n}" s=""><v>302</v></c>' + cell(8, n, values[8]) + "</row>"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import re
 from pathlib import Path
 
@@ -17,6 +16,7 @@ MAX_CSV_BYTES = 64 * 1024 * 1024
 # as CP932 into such garbage, so their presence means "not CP932" (外字 could
 # not be printed anyway; saved as UTF-8 they are reported cell by cell).
 _NOT_CP932 = re.compile("[\x80-\x9f\ue000-\uf8ff]")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 # The csv module, not pandas.read_csv: read_csv numbers a record by its first physical line only
 # through its own counters, stops the whole file at one stray quote, and fills short rows; the
@@ -39,11 +39,12 @@ def read_csv_bytes(data: bytes) -> Sheet:
     if data.startswith(b"PK\x03\x04"):
         raise RosterUnreadable(messages.ROSTER_CSV_IS_XLSX)
     text, note = decode_csv(data)
-    del data
     header: SheetRow | None = None
     rows: list[SheetRow] = []
     counter = RowCounter()
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # Lines split as open(newline="") splits them (\r\n, \r or \n, kept), one at a time: an
+    # io.StringIO would hold a second copy of the text at 4 bytes a character.
+    reader = csv.reader(match[0] for match in _LINE.finditer(text))
     try:
         for number, record in enumerate(reader, start=1):
             row = SheetRow(number, {i: v for i, v in enumerate(record) if v})

@@ -10,7 +10,7 @@ from mailmerge.errors import MailmergeError
 # Bounds that no real roster comes near (the association has a few hundred members), so that a
 # wrong or hostile file fails with a sentence instead of exhausting memory (`check` stays under 300 MB).
 ROW_LIMIT = 100_000  # rows with content, header excluded
-CELL_LIMIT = 2_000_000  # cells with content, all rows together
+CELL_LIMIT = 1_000_000  # cells with content, all rows together (10 a row)
 
 
 class RosterUnreadable(MailmergeError):

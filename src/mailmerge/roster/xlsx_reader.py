@@ -31,7 +31,7 @@ _MAX_PART_BYTES = 512 * 2**20
 _MAX_SMALL_PART_BYTES = 64 * 2**20  # the parts read whole: workbook, relationships, styles, shared strings
 _MAX_RATIO = 200
 _RATIO_FROM_BYTES = 16 * 2**20
-_MAX_SHARED_STRINGS = 2_000_000
+_MAX_SHARED_STRINGS = 1_000_000
 # Built-in number formats that show dates or times: 14-22 and 45-47 everywhere,
 # 27-36 and 50-58 in a Japanese Excel (和暦 and 年月日 formats).
 _DATE_FORMAT_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
