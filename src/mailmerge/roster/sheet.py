@@ -58,8 +58,10 @@ class RowCounter:
     def add(self, row: SheetRow) -> None:
         self.rows += 1
         self.cells += len(row.values) + len(row.kinds)
-        if self.rows > ROW_LIMIT or self.cells > CELL_LIMIT:
+        if self.rows > ROW_LIMIT:
             raise RosterUnreadable(messages.ROSTER_TOO_MANY_ROWS.format(limit=ROW_LIMIT, row=row.number))
+        if self.cells > CELL_LIMIT:
+            raise RosterUnreadable(messages.ROSTER_TOO_MANY_CELLS.format(limit=CELL_LIMIT, row=row.number))
 
 
 def column_letter(index: int) -> str:
