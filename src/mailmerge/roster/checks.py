@@ -74,11 +74,11 @@ def roster_table(rows: Sequence[SheetRow], headers: HeaderMap) -> pd.DataFrame:
     return table.astype({"row": "int64", "hidden": "bool"})
 
 
-def _stray(row: SheetRow, headed: frozenset[int]) -> list[int]:
+def _stray(row: SheetRow, headed: frozenset[int]) -> tuple[int, ...]:
     """Return the columns without a header that have a value in this row (most rows: none, found at C speed)."""
     if headed.issuperset(row.values) and headed.issuperset(row.kinds):
-        return []
-    return sorted(c for c in (row.values.keys() | row.kinds.keys()) - headed if c in row.kinds or row.values[c].strip())
+        return ()
+    return tuple(sorted(c for c in (row.values.keys() | row.kinds.keys()) - headed if c in row.kinds or row.values[c].strip()))
 
 
 def _members(rows: pd.DataFrame, columns: Sequence[Column]) -> tuple[Member, ...]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from mailmerge import messages
 from mailmerge.errors import MailmergeError
@@ -13,11 +15,15 @@ ROW_LIMIT = 100_000  # rows with content, header excluded
 CELL_LIMIT = 1_000_000  # cells with content, all rows together (10 a row)
 
 
+# The kinds of a row whose cells are all text (every CSV row): one shared, read-only empty mapping.
+NO_KINDS: Mapping[int, str] = MappingProxyType({})
+
+
 class RosterUnreadable(MailmergeError):
     """The roster file as a whole cannot be read; the message is the whole problem."""
 
 
-@dataclass
+@dataclass(slots=True)
 class SheetRow:
     """One row with content: its Excel row number and its non-empty cells by column index (A = 0), as text.
 
@@ -27,7 +33,7 @@ class SheetRow:
 
     number: int
     values: dict[int, str]
-    kinds: dict[int, str] = field(default_factory=dict)
+    kinds: Mapping[int, str] = field(default_factory=lambda: NO_KINDS)
     hidden: bool = False
 
     def is_blank(self) -> bool:

@@ -13,7 +13,7 @@ from typing import IO
 from lxml import etree
 
 from mailmerge import messages
-from mailmerge.roster.sheet import RosterUnreadable, RowCounter, Sheet, SheetRow
+from mailmerge.roster.sheet import NO_KINDS, RosterUnreadable, RowCounter, Sheet, SheetRow
 
 # A small reader of the parts we need. openpyxl cannot report hidden rows in its fast read-only
 # mode, and its full mode takes 1.5 s for 10,000 rows. Compared cell by cell with openpyxl on
@@ -261,6 +261,7 @@ def _sheet_rows(stream: IO[bytes], shared: list[str], styles: list[_CellStyle]) 
     header = None
     rows = []
     counter = RowCounter()
+    seen: dict[str, str] = {}  # repeated inline values become one string object, as shared strings are
     number = 0
     for row in _stream(stream, "row", skip_empty_rows=True):
         reference = row.get("r")
@@ -272,8 +273,8 @@ def _sheet_rows(stream: IO[bytes], shared: list[str], styles: list[_CellStyle]) 
                 break
         else:
             continue
-        values, kinds = _row_cells(row, shared, styles)
-        found = SheetRow(number, values, kinds, row.get("hidden") in ("1", "true"))
+        values, kinds = _row_cells(row, shared, styles, seen)
+        found = SheetRow(number, values, kinds or NO_KINDS, row.get("hidden") in ("1", "true"))
         if number == 1:
             header = found
         elif not found.is_blank():
@@ -282,7 +283,8 @@ def _sheet_rows(stream: IO[bytes], shared: list[str], styles: list[_CellStyle]) 
     return header, rows
 
 
-def _row_cells(row: etree._Element, shared: list[str], styles: list[_CellStyle]) -> tuple[dict[int, str], dict[int, str]]:
+def _row_cells(row: etree._Element, shared: list[str], styles: list[_CellStyle],
+               seen: dict[str, str]) -> tuple[dict[int, str], dict[int, str]]:
     """Return a row's cells with a value, as text by column index, and the kinds of those not stored as text."""
     ns = row.tag[: row.tag.index("}") + 1] if row.tag[0] == "{" else ""
     cell_tag, value_tag, formula_tag, inline_tag, text_tag = _TAGS.get(ns) or _tags(ns)
@@ -335,7 +337,7 @@ def _row_cells(row: etree._Element, shared: list[str], styles: list[_CellStyle])
                 else:
                     text, kinds[column] = _number_text(raw, style.min_digits)
         if text:
-            values[column] = text
+            values[column] = seen.setdefault(text, text)
     return values, kinds
 
 
