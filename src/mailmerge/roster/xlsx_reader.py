@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,7 +68,7 @@ def read_xlsx(path: Path, sheet: str | None = None) -> Sheet:
         except RosterUnreadable:
             raise
         except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, KeyError, IndexError, ValueError,
-                AttributeError, EOFError, etree.XMLSyntaxError):
+                AttributeError, EOFError, zlib.error, etree.XMLSyntaxError):
             raise RosterUnreadable(messages.ROSTER_XLSX_BROKEN) from None
 
 
