@@ -34,3 +34,13 @@ def test_an_empty_roster_splits_into_two_empty_groups(tmp_path: Path) -> None:
     config = load_config(REPO / "mailmerge.toml")
     (tmp_path / "empty.csv").write_text("", encoding="utf-8")
     assert split_by_enrollment(load_roster(config, tmp_path / "empty.csv")) == {"enrolled": (), "unenrolled": ()}
+
+
+def test_problem_rows_are_plain_ints(config_in, tmp_path: Path) -> None:
+    from conftest import DATA
+
+    config = load_config(config_in(skip_hidden_rows="true"))
+    for name in ("hidden_rows.xlsx", "duplicate_ids.csv", "stray_comma.csv"):
+        roster = load_roster(config, DATA / "bad_rosters" / name)
+        assert roster.problems and all(type(p.row) is int for p in roster.problems)
+        assert all(type(m.row) is int for m in roster.members)
