@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import REPO
+from conftest import DATA, REPO
 from mailmerge.config import load_config
 from mailmerge.roster import load_roster, read_sheet, roster_table, split_by_enrollment
-from mailmerge.roster.headers import map_headers
 from mailmerge.roster.findings import Findings
+from mailmerge.roster.headers import map_headers
 
 
 def test_the_table_keeps_the_excel_row_numbers_and_every_field_as_text() -> None:
@@ -37,8 +37,6 @@ def test_an_empty_roster_splits_into_two_empty_groups(tmp_path: Path) -> None:
 
 
 def test_problem_rows_are_plain_ints(config_in, tmp_path: Path) -> None:
-    from conftest import DATA
-
     config = load_config(config_in(skip_hidden_rows="true"))
     for name in ("hidden_rows.xlsx", "duplicate_ids.csv", "stray_comma.csv"):
         roster = load_roster(config, DATA / "bad_rosters" / name)
