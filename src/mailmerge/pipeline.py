@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from mailmerge import __version__, manifest, messages, pdf, render, roster, state
+from mailmerge import __version__, fonts, manifest, messages, pdf, render, roster, state
 from mailmerge.config import Config
 from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
 from mailmerge.fsutil import make_private_dir, sha256_of, write_atomic
@@ -103,9 +103,11 @@ def check(config: Config, roster_path: Path | None = None) -> CheckResult:
 
 
 def _check_inputs(config: Config, roster_path: Path | None) -> CheckResult:
-    loaded = roster.load_roster(config, roster_path)
+    # The templates' fonts: each one installed (else an error), and the characters they print.
+    font_check = fonts.check_template_fonts({config.display_path(p): p for p in config.documents.values()})
+    loaded = roster.load_roster(config, roster_path, fonts=font_check.maps)
     # The roster reader has already refused member IDs unsafe as folder names.
-    problems = list(loaded.problems)
+    problems = [*loaded.problems, *font_check.problems]
     provided = provided_variables(config)
     templates: dict[str, render.CompiledTemplate] = {}
     used: set[str] = set()
@@ -378,7 +380,7 @@ def _control_totals(
     removed: Sequence[str],
 ) -> dict[str, Any]:
     """Return the run's control totals; raise when roster rows and outcomes do not add up."""
-    by_group = loaded.by_group()
+    by_group = roster.split_by_enrollment(loaded)
     totals = {
         "roster_rows": loaded.total_rows,
         "enrolled": len(by_group["enrolled"]),
