@@ -38,3 +38,32 @@ def write_config(folder: Path, **overrides: str) -> Path:
 def config_in(tmp_path: Path):
     """Return a function writing a config into tmp_path with overrides."""
     return lambda **overrides: write_config(tmp_path, **overrides)
+
+
+# --- one real run of the sample roster, shared by the review app's tests ----------------------
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return an output folder made by one real `mailmerge run` of the sample roster (read-only: copy it)."""
+    import subprocess
+    import sys
+
+    folder = tmp_path_factory.mktemp("sample-run")
+    config = write_config(folder)
+    out = folder / "out"
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("mailmerge")), "run", "--config", str(config), "--out", str(out), "--quiet"],
+        capture_output=True, text=True, cwd=folder,
+    )
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def copy_run(sample: Path, folder: Path) -> Path:
+    """Copy a run's output folder so a test can record decisions or run again in it."""
+    import shutil
+
+    target = folder / "out"
+    shutil.copytree(sample, target, ignore=shutil.ignore_patterns(".mailmerge.lock", ".review-cache"))
+    return target
