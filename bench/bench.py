@@ -257,6 +257,20 @@ def measure(members: int, folder: Path, runs: int, baseline: bool = True) -> lis
     return rows
 
 
+def bench_review_part() -> bool:
+    """The review app on 1,000 members (bench_review.py); print its checks, return True when all pass."""
+    from bench_review import measure_review
+
+    folder = OUT / "review"
+    folder.mkdir()
+    checks = measure_review(folder, make_roster)
+    shutil.rmtree(folder)
+    for text, passed in checks:
+        print(f"{'ok  ' if passed else 'MISS'} review: {text}", flush=True)
+    print(flush=True)
+    return all(passed for _text, passed in checks)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="roster sizes (members)")
@@ -265,9 +279,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-baseline", action="store_true", help="time the pipeline only (while working on it)")
     parser.add_argument("--no-probe", dest="probe", action="store_false",
                         help=f"skip the memory probe ({PROBE_FACTOR}x the largest roster, pipeline only)")
+    parser.add_argument("--only", choices=("pipeline", "review"), help="one part only (default: all)")
     args = parser.parse_args(argv)
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
+    if args.only != "pipeline":
+        review_ok = bench_review_part()
+        if args.only == "review":
+            return 0 if review_ok else 1
     print(f"{os.cpu_count()} CPUs; pipeline = mailmerge.pipeline.run, end to end; "
           "baseline = two soffice processes, own profiles, on the same DOCX files (byte for byte); "
           "each pipeline run is compared with the baseline runs just before and after it", flush=True)
@@ -327,6 +346,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         growth = usage.peak / largest["pipeline_peak"]
         checks.append((members, f"peak memory x{growth:.2f} of {largest['members']} members' (flat: ≤ x{MAX_PEAK_GROWTH})",
                        growth <= MAX_PEAK_GROWTH and usage.peak <= MAX_PEAK_BYTES))
+    if args.only is None:
+        ok &= review_ok
     for members, text, passed in checks:
         ok &= passed
         print(f"{'ok  ' if passed else 'MISS'} {members:5d} members: {text}")
