@@ -185,7 +185,8 @@ def _is_member(member_id: str) -> bool:
 def _http_error(exc: HTTPException) -> Response:
     message = exc.description if isinstance(exc.description, str) and not exc.description.isascii() else None
     if message is None:
-        message = {403: messages.REVIEW_FORBIDDEN, 404: messages.REVIEW_NOT_FOUND}.get(exc.code or 500, messages.REVIEW_BAD_REQUEST)
+        known = {403: messages.REVIEW_FORBIDDEN, 404: messages.REVIEW_NOT_FOUND, 500: messages.REVIEW_SERVER_ERROR}
+        message = known.get(exc.code or 500, messages.REVIEW_BAD_REQUEST)
     return _error(message, exc.code or 500)
 
 
@@ -299,10 +300,11 @@ def _routes(app: Flask) -> None:
     def member_page(member_id: str) -> str:
         view = _view()
         member = _member_or_404(member_id)
+        roster_member = view.members.get(member.member_id)
         order = [m.member_id for m in view.reviews]
         at = order.index(member.member_id)
         return render_template(
-            "member.html", view=view, member=member, fields=view.members.get(member.member_id),
+            "member.html", view=view, member=member, fields=roster_member.fields if roster_member else None,
             previous=order[at - 1] if at > 0 else None, next=order[at + 1] if at + 1 < len(order) else None,
             reviewer=_reviewer(), csrf=_state().csrf,
         )
@@ -371,6 +373,8 @@ def make_server(app: Flask, port: int = 0) -> Any:
     """Return a waitress server for the app on 127.0.0.1 (port 0: a free one, see ``server.effective_port``)."""
     from waitress.server import create_server
 
+    # waitress warns "Task queue depth is N" when requests wait for a thread: normal for a page of thumbnails.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     server = create_server(app, host=LOOPBACK, port=port, threads=4, ident="mailmerge", clear_untrusted_proxy_headers=True)
     set_port(app, server.effective_port)
     return server
