@@ -11,7 +11,7 @@
   var none = document.getElementById("no-match");
   // Search the way the roster compares: full-width digits and letters typed by an IME match too.
   function norm(s) { return (s || "").normalize("NFKC").trim().toLowerCase(); }
-  var keys = rows.map(function (tr) { return norm(tr.dataset.id) + "\u0000" + norm(tr.dataset.name); });
+  var keys = rows.map(function (tr) { return norm(tr.dataset.id) + "\u0000" + norm(tr.querySelector("td.name").textContent); });
 
   function apply() {
     var text = norm(q.value), g = group.value, f = flag.value, s = status.value, n = 0;
