@@ -194,7 +194,7 @@ def test_a_changed_roster_row_makes_the_approval_stale(served: Served, page: Pag
 
     page.goto(served.url.split("?")[0])
     expect(_row(page, "0007").locator(".status")).to_have_text("要再確認")
-    expect(_row(page, "0007").locator(".flags")).to_contain_text("判断後に文書が変わった")
+    expect(_row(page, "0007").locator(".flags")).to_contain_text("判断後に文書が変更")
     expect(_row(page, "0008").locator(".status")).to_have_text("承認済み")
     page.goto(served.url.split("?")[0] + "members/0007")
     expect(page.locator("#last-decision")).to_contain_text("もう一度確認してください")

@@ -256,4 +256,4 @@ def approve(
         )
     except MailmergeError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(messages.review_recorded(len(recorded), messages.REVIEW_STATUS_LABELS[decision]))
+    click.echo(messages.review_recorded(len(recorded), messages.STATUS_LABELS[decision]))

@@ -80,8 +80,8 @@ def create_app(config: Config, out_dir: Path, token: str, *, port: int | None = 
     app = Flask(__name__, template_folder="web/templates", static_folder="web/static", static_url_path="/static")
     app.jinja_env.undefined = __import__("jinja2").StrictUndefined
     app.jinja_env.globals.update(
-        flag_labels=messages.REVIEW_FLAG_LABELS,
-        status_labels=messages.REVIEW_STATUS_LABELS,
+        flag_labels=messages.FLAG_LABELS,
+        status_labels=messages.STATUS_LABELS,
         document_labels=messages.REVIEW_DOCUMENT_LABELS,
         group_labels=messages.REVIEW_GROUP_LABELS,
         groups=GROUPS,
@@ -299,13 +299,13 @@ def _list_row(member: Any) -> dict[str, Any]:
 
 
 def _counts(view: mailing.RunView) -> dict[str, Any]:
-    per_group = {g_: {"members": 0, "pages": 0, **{s: 0 for s in messages.REVIEW_STATUS_LABELS}} for g_ in GROUPS}
+    per_group = {g_: {"members": 0, "pages": 0, **{s: 0 for s in messages.STATUS_LABELS}} for g_ in GROUPS}
     for member in view.reviews:
         counts = per_group.setdefault(member.group, {"members": 0, "pages": 0})
         counts["members"] += 1
         counts["pages"] += member.pages
         counts[member.status] = counts.get(member.status, 0) + 1
-    total = {key: sum(c.get(key, 0) for c in per_group.values()) for key in ("members", "pages", *messages.REVIEW_STATUS_LABELS)}
+    total = {key: sum(c.get(key, 0) for c in per_group.values()) for key in ("members", "pages", *messages.STATUS_LABELS)}
     return {"groups": per_group, "total": total}
 
 
@@ -315,7 +315,7 @@ def _routes(app: Flask) -> None:
         view = _view()
         return render_template(
             "list.html", view=view, counts=_counts(view), reviewer=_reviewer(), csrf=_state().csrf,
-            flags=list(messages.REVIEW_FLAG_LABELS), members=[_list_row(m) for m in view.reviews],
+            flags=list(messages.FLAG_LABELS), members=[_list_row(m) for m in view.reviews],
         )
 
     @app.get("/members/<member_id>")
