@@ -95,7 +95,7 @@ def test_the_list_shows_every_member_with_thumbnails(served: Served, page: Page,
     assert page.locator("#members img").count() == len(rows)
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(tmp_path / "review-list.png"), full_page=False)
-    shutil.copy(tmp_path / "review-list.png", "/tmp/review-list.png")
+    assert (tmp_path / "review-list.png").stat().st_size > 10_000
 
 
 def test_filter_by_group_flag_and_decision_and_search(served: Served, page: Page) -> None:
@@ -168,6 +168,8 @@ def test_approve_and_hold_persist_across_reload(served: Served, page: Page, tmp_
     expect(_row(page, "0004").locator(".status")).to_have_text("保留")
     expect(_row(page, "0004")).to_contain_text("住所の番地が古い")
     expect(page.locator("#count-total")).to_contain_text("1")
+    page.screenshot(path=str(tmp_path / "review-list.png"))  # with decisions, for a person to look at
+    shutil.copy(tmp_path / "review-list.png", "/tmp/review-list.png")
 
 
 def test_a_changed_roster_row_makes_the_approval_stale(served: Served, page: Page) -> None:

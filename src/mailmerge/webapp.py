@@ -6,6 +6,7 @@ import hmac
 import logging
 import secrets
 import threading
+from datetime import datetime, timedelta, timezone
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ MAX_NOTE = 500
 MAX_REVIEWER = 40
 REVIEWER_COOKIE = "mailmerge_reviewer"
 LOOPBACK = "127.0.0.1"
+JST = timezone(timedelta(hours=9), "JST")
 ALLOWED_HOSTS = (LOOPBACK, "localhost")
 # default-src 'none': the pages load only their own CSS, JS and images; no inline script can run.
 CSP = (
@@ -117,6 +119,7 @@ def create_app(config: Config, out_dir: Path, token: str, *, port: int | None = 
         groups=GROUPS,
         thumb_height=thumbnails.image_height("thumb"),
     )
+    app.jinja_env.filters["local_time"] = local_time
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
     review = ReviewState(config=config, out_dir=Path(out_dir).resolve(), token=token, csrf=new_token(), port=port)
     app.extensions["mailmerge_review"] = review
@@ -126,6 +129,15 @@ def create_app(config: Config, out_dir: Path, token: str, *, port: int | None = 
     app.register_error_handler(MailmergeError, _mailmerge_error)
     _routes(app)
     return app
+
+
+def local_time(decided_at: str) -> str:
+    """Return a decision's time (ISO 8601 UTC) as the secretariat reads it: Japan time, to the minute."""
+    try:
+        moment = datetime.strptime(decided_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return decided_at
+    return moment.astimezone(JST).strftime("%Y-%m-%d %H:%M")
 
 
 def set_port(app: Flask, port: int) -> None:
@@ -303,6 +315,7 @@ def _member_json(member: Any) -> dict[str, Any]:
         "note": decision.note if decision else "",
         "reviewer": decision.reviewer if decision else "",
         "decided_at": decision.decided_at if decision else "",
+        "decided_at_local": local_time(decision.decided_at) if decision else "",
     }
 
 

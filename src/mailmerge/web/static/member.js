@@ -32,7 +32,7 @@
       var m = result.body.member;
       statusBadge.textContent = labels[m.status];
       statusBadge.className = "status s-" + m.status;
-      last.textContent = m.reviewer + " · " + m.decided_at + (m.note ? " · メモ: " + m.note : "");
+      last.textContent = m.reviewer + " · " + m.decided_at_local + (m.note ? " · メモ: " + m.note : "");
       message.textContent = "記録しました（" + labels[m.status] + "）。";
       message.className = "message ok";
       form.elements.note.value = "";
