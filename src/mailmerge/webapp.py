@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from flask import Flask, Response, abort, g, jsonify, redirect, render_template, request, send_file, url_for
+from jinja2 import StrictUndefined
 from werkzeug.exceptions import HTTPException
 
 from mailmerge import mailing, messages, state, thumbnails
@@ -110,7 +111,8 @@ def new_token() -> str:
 def create_app(config: Config, out_dir: Path, token: str, *, port: int | None = None) -> Flask:
     """Return the review app for the run in ``out_dir`` (``port``: the one it is served on, for the Host check)."""
     app = Flask(__name__, template_folder="web/templates", static_folder="web/static", static_url_path="/static")
-    app.jinja_env.undefined = __import__("jinja2").StrictUndefined
+    app.jinja_env.undefined = StrictUndefined
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True  # 1,000 rows: no indentation sent
     app.jinja_env.globals.update(
         flag_labels=messages.FLAG_LABELS,
         status_labels=messages.STATUS_LABELS,
