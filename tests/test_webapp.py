@@ -167,8 +167,10 @@ def test_decisions_from_the_page_form_need_a_reviewer_and_a_note_to_hold(client,
     done = client.post("/members/0003/decision", data={"decision": "approved", "csrf_token": csrf})
     assert done.status_code == 303
     page = client.get(done.headers["Location"]).get_data(as_text=True)
-    assert "記録しました" in page and 'id="status">承認済み<' in page and "確認 花子" in page
+    assert "記録しました" in page and 'id="status">承認済み<' in page
     latest = DecisionStore(run_dir / REVIEW_DB_NAME).latest()["0003"]
+    assert f"確認 花子 · {webapp.local_time(latest.decided_at)}" in page  # Japan time, to the minute
+    assert webapp.local_time("2026-12-01T16:40:00Z") == "2026-12-02 01:40"
     assert (latest.decision, latest.reviewer) == ("approved", "確認 花子")
     assert set(latest.documents) == {"letter", "overview"}
 
@@ -249,3 +251,34 @@ def test_two_reviewers_posting_200_decisions_each_at_once_lose_nothing(run_dir: 
     for name in ("確認 一郎", "確認 二郎"):
         notes = sorted(int(d.note.split()[-1]) for d in history if d.reviewer == name)
         assert notes == list(range(200))
+
+
+def test_a_member_whose_roster_row_changed_cannot_be_approved_until_run_again(run_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    import openpyxl
+
+    from conftest import REPO, write_config
+
+    roster = tmp_path / "members.xlsx"
+    shutil.copy(REPO / "data" / "members.xlsx", roster)
+    book = openpyxl.load_workbook(roster)
+    sheet = book.worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if str(r[headers.index("会員番号")].value) == "0005")
+    row[headers.index("住所2")].value = "新しいビル 3階"
+    book.save(roster)
+    config_dir = tmp_path / "changed"
+    config_dir.mkdir()
+    app = webapp.create_app(load_config(write_config(config_dir, path=f'"{roster}"')), run_dir, TOKEN)
+    client = app.test_client()
+    client.get(f"/?token={TOKEN}")
+    _named(client)
+    page = client.get("/members/0005").get_data(as_text=True)
+    assert "作成後に名簿・テンプレート・設定が変わっています" in page and 'class="approve" disabled' in page
+    refused = client.post("/api/decisions", json={"member_id": "0005", "decision": "approved"}, headers={"X-CSRF-Token": _csrf(client)})
+    assert refused.status_code == 409
+    assert refused.get_json()["error"].startswith("会員番号 0005: 作成後に名簿・テンプレート・設定が変わっています")
+    held = client.post("/api/decisions", json={"member_id": "0005", "decision": "hold", "note": "名簿を直した"},
+                       headers={"X-CSRF-Token": _csrf(client)})
+    assert held.status_code == 201

@@ -181,6 +181,11 @@ def decide(
     return made
 
 
+def why_not_approvable(member: review.MemberReview) -> str:
+    """Return why a member's documents cannot be approved now ('' when they can), for the review page."""
+    return _approvable(member)
+
+
 def _approvable(member: review.MemberReview) -> str:
     """Return why a member's documents cannot be approved ('' when they can)."""
     if review.MISSING_DOCUMENT in member.flags:

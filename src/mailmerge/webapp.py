@@ -373,7 +373,7 @@ def _routes(app: Flask) -> None:
         return render_template(
             "member.html", view=view, member=member, fields=roster_member.fields if roster_member else None,
             previous=order[at - 1] if at > 0 else None, next=order[at + 1] if at + 1 < len(order) else None,
-            reviewer=_reviewer(), csrf=_state().csrf,
+            reviewer=_reviewer(), csrf=_state().csrf, cannot_approve=mailing.why_not_approvable(member),
         )
 
     @app.get("/members/<member_id>/<document>/<kind>-<int:page>.png")
