@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
-from flask import Flask, Response, abort, g, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Flask, Response, abort, current_app, g, jsonify, redirect, render_template, request, send_file, url_for
 from jinja2 import StrictUndefined
 from werkzeug.exceptions import HTTPException
 
@@ -119,7 +119,6 @@ def create_app(config: Config, out_dir: Path, token: str, *, port: int | None = 
         document_labels=messages.REVIEW_DOCUMENT_LABELS,
         group_labels=messages.REVIEW_GROUP_LABELS,
         groups=GROUPS,
-        thumb_height=thumbnails.image_height("thumb"),
     )
     app.jinja_env.filters["local_time"] = local_time
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
@@ -148,8 +147,6 @@ def set_port(app: Flask, port: int) -> None:
 
 
 def _state() -> ReviewState:
-    from flask import current_app
-
     return current_app.extensions["mailmerge_review"]
 
 
@@ -167,7 +164,6 @@ def _guard() -> Response | None:
     given = request.args.get("token", "")
     bearer = request.headers.get("Authorization", "")
     if given and _same(given, review.token):
-        g.by_cookie = False
         if request.method == "GET" and not request.path.startswith("/api/"):
             # The token leaves the address bar and the history at once; from now on the cookie carries it.
             response = redirect(_path_without_token(), code=303)
@@ -175,10 +171,9 @@ def _guard() -> Response | None:
             return response
         return None
     if bearer.startswith("Bearer ") and _same(bearer[7:].strip(), review.token):
-        g.by_cookie = False  # a header a script sets; no other site's page can send it
-        return None
+        return None  # a header a script sets; no other site's page can send it, so no CSRF check
     if _same(request.cookies.get(review.cookie_name, ""), review.token):
-        g.by_cookie = True
+        # A cookie goes with any request the browser makes: a POST must also carry the page's CSRF token.
         if request.method not in ("GET", "HEAD"):
             sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
             if not _same(sent, review.csrf):
