@@ -237,3 +237,23 @@ def test_bundles_share_one_copy_of_each_font(printed, members) -> None:
         assert programs and len(programs) == len(set(programs)), "a font program is embedded twice"
         fonts = subprocess.run(["pdffonts", str(bundle)], capture_output=True, text=True, check=True).stdout
         assert all(" yes yes yes " in line for line in fonts.splitlines()[2:] if "IPAex" in line)  # embedded, subset, ToUnicode
+
+
+def test_labels_fit_the_longest_values_allowed_by_shrinking_never_clipping(tmp_path: Path) -> None:
+    longest = {
+        "postal_code": "060-0001",
+        "address1": "北海道札幌市中央区北一条西二丁目一番地一号 札幌中央ビルディング第二別館十二階Ｂ",
+        "address2": "北海道札幌市中央区北一条西二丁目一番地一号 札幌中央ビルディング第二別館十二階Ｂ",
+        "organisation": "㈱髙橋&<テスト>遠隔画像診断サービスセンター北海道札幌中央支社放射線科読影部門",
+        "department": "放射線科 遠隔読影センター 第一読影グループ品質管理担当課長",
+        "representative_title": "代表取締役社長兼最高経営責任者兼統括医長",
+        "representative_name": "髙橋　一郎右衛門之助左衛門太郎次郎三郎四",
+    }
+    onchu = longest | {"representative_title": "", "representative_name": "", "department": ""}
+    members = [printing.PrintMember(f"T{n:03d}", "enrolled", fields, ()) for n, fields in enumerate([longest, onchu] * 7)]
+    pdf = tmp_path / "labels.pdf"
+    pdf.write_bytes(printing.labels_pdf(members))
+    assert page_count(pdf) == 2
+    for index, member in enumerate(members):
+        assert label_text(pdf, index) == norm("".join(printing.recipient_lines(member.fields)))
+    assert label_text(pdf, 1).endswith(norm("読影部門 御中"))
