@@ -235,8 +235,9 @@ def test_bundles_share_one_copy_of_each_font(printed, members) -> None:
         with pikepdf.open(bundle) as pdf:
             programs = [o.read_raw_bytes() for o in pdf.objects if isinstance(o, pikepdf.Stream) and "/Length1" in o]
         assert programs and len(programs) == len(set(programs)), "a font program is embedded twice"
-        fonts = subprocess.run(["pdffonts", str(bundle)], capture_output=True, text=True, check=True).stdout
-        assert all(" yes yes yes " in line for line in fonts.splitlines()[2:] if "IPAex" in line)  # embedded, subset, ToUnicode
+    for pdf in [out / "print" / f"{g}.pdf" for g in ("enrolled", "unenrolled")] + [out / "print" / "labels.pdf"]:
+        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+        assert fonts and all("IPAex" in line and " yes yes yes " in line for line in fonts), pdf.name  # embedded, subset, ToUnicode
 
 
 def test_labels_fit_the_longest_values_allowed_by_shrinking_never_clipping(tmp_path: Path) -> None:
