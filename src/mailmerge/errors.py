@@ -50,3 +50,7 @@ class OutputLockedError(MailmergeError):
 
 class RunInterrupted(MailmergeError):
     """The run was stopped (Ctrl-C); what was finished is kept and the next run resumes."""
+
+
+class PrintError(MailmergeError):
+    """The print bundles cannot be made: nothing to print, a PDF changed since approval, a font missing."""
