@@ -28,6 +28,8 @@ from mailmerge import pipeline, render  # noqa: E402
 from mailmerge.roster import load_roster  # noqa: E402
 from mailmerge.config import load_config  # noqa: E402
 
+import bench_archive  # noqa: E402  (beside this file)
+
 OUT = ROOT / "bench" / "out"
 SIZES = (100, 1000)
 # Targets from the issue.
@@ -265,9 +267,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-baseline", action="store_true", help="time the pipeline only (while working on it)")
     parser.add_argument("--no-probe", dest="probe", action="store_false",
                         help=f"skip the memory probe ({PROBE_FACTOR}x the largest roster, pipeline only)")
+    parser.add_argument("--only", choices=["archive"], help="quick mode: one measurement only (archive: sealing 1,000 members)")
     args = parser.parse_args(argv)
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
+    if args.only == "archive":
+        return _report(bench_archive.run(make_roster, repeat=args.repeat or 3, keep=args.keep, out_root=OUT))
     print(f"{os.cpu_count()} CPUs; pipeline = mailmerge.pipeline.run, end to end; "
           "baseline = two soffice processes, own profiles, on the same DOCX files (byte for byte); "
           "each pipeline run is compared with the baseline runs just before and after it", flush=True)
@@ -299,7 +304,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             shutil.rmtree(folder)
 
     print()
-    ok = True
     checks = []
     for row in rows:
         checks += [
@@ -327,6 +331,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         growth = usage.peak / largest["pipeline_peak"]
         checks.append((members, f"peak memory x{growth:.2f} of {largest['members']} members' (flat: ≤ x{MAX_PEAK_GROWTH})",
                        growth <= MAX_PEAK_GROWTH and usage.peak <= MAX_PEAK_BYTES))
+    checks += bench_archive.run(make_roster, repeat=3, out_root=OUT)
+    return _report(checks)
+
+
+def _report(checks: Sequence[tuple[int, str, bool]]) -> int:
+    ok = True
     for members, text, passed in checks:
         ok &= passed
         print(f"{'ok  ' if passed else 'MISS'} {members:5d} members: {text}")

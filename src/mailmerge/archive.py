@@ -275,6 +275,14 @@ def read_batch(archive_dir: Path, folder: Path) -> ArchivedBatch:
     )
 
 
+def payload_manifest(folder: Path) -> dict[str, str]:
+    """Return a bag's payload manifest as written when sealed: path -> sha256 ({} when unreadable)."""
+    try:
+        return _payload_hashes(bagit.Bag(str(folder)))
+    except (bagit.BagError, OSError):
+        return {}
+
+
 def _payload_hashes(bag: bagit.Bag) -> dict[str, str]:
     """Return the bag's payload manifest: path relative to the bag (POSIX) -> sha256."""
     return {PurePosixPath(*Path(p).parts).as_posix(): h["sha256"] for p, h in bag.payload_entries().items()}
