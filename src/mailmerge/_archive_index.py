@@ -7,6 +7,8 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
+from mailmerge import messages
+from mailmerge.errors import MailmergeError
 from mailmerge.models import ArchivedBatch, HistoryEntry
 
 
@@ -76,8 +78,15 @@ class ArchiveIndex:
 
     def __init__(self, path: Path):
         self.path = path
-        self._conn = connect(path)
-        self._conn.executescript(_ARCHIVE_SCHEMA)
+        try:
+            self._conn = connect(path)
+            self._conn.executescript(_ARCHIVE_SCHEMA)
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+
+    def _error(self, exc: sqlite3.Error) -> MailmergeError:
+        # A full disk, a damaged file: said in Japanese; a bag already in place is recorded by the next run.
+        return MailmergeError(messages.ARCHIVE_BAD_INDEX.format(archive=self.path.parent, detail=exc))
 
     def close(self) -> None:
         self._conn.close()
@@ -113,8 +122,11 @@ class ArchiveIndex:
                 [(batch_id, f.path, f.member_id or None, f.document or None, f.pages, f.sha256) for f in batch.files],
             )
             c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
+        except BaseException as exc:
+            if c.in_transaction:
+                c.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise self._error(exc) from None
             raise
 
     def folders(self, cycle: str | None = None) -> list[str]:
