@@ -47,7 +47,7 @@ ARCHIVE_DONE = "封印しました: {folder}  年度 {cycle}, 発送日 {sent_on
 ARCHIVE_LEFT_OUT = "今回封印しなかった会員（未承認・保留）: {count} 件。承認後にもう一度 mailmerge archive を実行すると、その分だけ封印します。"
 ARCHIVE_NEXT = "次は年に一度 mailmerge verify で封印が壊れていないことを確かめてください。"
 ARCHIVE_NO_INDEX = "{archive}: 封印の索引（archive.db）がありません。mailmerge archive で封印してから使ってください"
-ARCHIVE_BAD_INDEX = "{archive}/archive.db: 索引を読めません（{detail}）。バックアップから戻すか、mailmerge verify で確認してください"
+ARCHIVE_BAD_INDEX = "{archive}/archive.db: 索引を読み書きできません（{detail}）。ディスクの空きを確かめ、もう一度実行してください（直らなければバックアップから戻してください）"
 
 # History (mailmerge history).
 HISTORY_NONE = "会員番号 {member_id}: 封印された送付記録はありません（{archive}）。"
