@@ -45,7 +45,7 @@ def test_documents_of_different_templates_are_not_combined():
     with pytest.raises(BundleError) as caught:
         bundle.build_bundle([first, second], Path("bundle.docx"))
 
-    assert str(caught.value) == "document 2: word/styles.xml differs from document 1's (another template, or an inserted image?)"
+    assert str(caught.value) == "2 件目の文書の word/styles.xml が 1 件目と違います（別のテンプレートか、画像が差し込まれた？）"
     assert not Path("bundle.docx").exists()
 
 
@@ -73,7 +73,7 @@ def test_numbered_lists_are_not_combined(tmp_path: Path):
     numbered = [_with_list(bundle.docx_parts(member_docx(m, name)), 1) for m, (name, _) in MEMBERS.items()]
     with pytest.raises(BundleError) as caught:
         bundle.build_bundle(numbered, tmp_path / "bundle.docx")
-    assert str(caught.value) == "the template uses a numbered list, which would count on from one member to the next"
+    assert str(caught.value) == "テンプレートに番号付きの箇条書きがあり、まとめて変換すると番号が会員をまたいで続いてしまいます"
 
     bulleted = [_with_list(bundle.docx_parts(member_docx(m, name)), 2) for m, (name, _) in MEMBERS.items()]
     bundle.build_bundle(bulleted, tmp_path / "bundle.docx")

@@ -32,14 +32,20 @@ def test_wareki_option_prints_every_date_in_the_imperial_era(config_in) -> None:
 def test_missing_config_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as raised:
         load_config()
-    assert str(raised.value) == f"{tmp_path / 'mailmerge.toml'}: config file not found (run from the project folder, or pass --config FILE)"
+    assert str(raised.value) == f"{tmp_path / 'mailmerge.toml'}: 設定ファイル（mailmerge.toml）が見つかりません。プロジェクトのフォルダーで実行するか、--config で設定ファイルを指定してください"
 
 
 def test_bad_date_style_is_refused(config_in) -> None:
-    with pytest.raises(ConfigError, match="date_style must be one of western, wareki, not 'iso'"):
+    with pytest.raises(ConfigError, match="date_style は western, wareki のどれかにしてください（いまは 'iso'）"):
         load_config(config_in(date_style='"iso"'))
 
 
 def test_groups_must_differ(config_in) -> None:
-    with pytest.raises(ConfigError, match=r"\[groups\] enrolled and unenrolled need different values"):
+    with pytest.raises(ConfigError, match=r"\[groups\] の enrolled と unenrolled には別々の言葉を書いてください"):
         load_config(config_in(unenrolled='"加入"'))
+
+
+def test_a_date_wareki_cannot_write_is_a_config_error(config_in) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_config(config_in(date_style='"wareki"', issue_date="1920-01-01"))
+    assert str(raised.value).endswith("mailmerge.toml: [letter] の日付: 1920-01-01 は昭和より前の日付なので和暦で書けません。date_style = \"western\" にしてください")

@@ -25,5 +25,5 @@ def test_format_japanese_date(day: dt.date, style: str, printed: str) -> None:
 
 
 def test_unknown_style_is_refused() -> None:
-    with pytest.raises(ValueError, match="unknown date style 'iso'"):
+    with pytest.raises(ValueError, match="日付の書き方 'iso' は使えません"):
         format_japanese_date(dt.date(2024, 2, 1), "iso")

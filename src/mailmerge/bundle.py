@@ -10,6 +10,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from mailmerge import messages
 from mailmerge.errors import BundleError
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -63,7 +64,7 @@ def build_bundle(documents: Sequence[Mapping[str, bytes]], out: Path) -> None:
     numbered lists that would count on across members); convert them one by one then.
     """
     if not documents:
-        raise BundleError("no documents to combine")
+        raise BundleError(messages.BUNDLE_EMPTY)
     first = documents[0]
     _check_same_template(documents)
     _check_no_numbered_lists(documents)
@@ -119,11 +120,11 @@ def _check_same_template(documents: Sequence[Mapping[str, bytes]]) -> None:
     shared = {name: data for name, data in first.items() if not _PER_MEMBER.match(name)}
     for position, document in enumerate(documents[1:], start=2):
         if {name for name in document if not _PER_MEMBER.match(name)} != shared.keys():
-            raise BundleError(f"document {position} does not have the same parts as document 1 (another template?)")
+            raise BundleError(messages.BUNDLE_OTHER_PARTS.format(position=position))
         for name, data in shared.items():
             other = document[name]
             if other is not data and other != data:
-                raise BundleError(f"document {position}: {name} differs from document 1's (another template, or an inserted image?)")
+                raise BundleError(messages.BUNDLE_PART_DIFFERS.format(position=position, part=name))
 
 
 def _check_no_numbered_lists(documents: Sequence[Mapping[str, bytes]]) -> None:
@@ -147,7 +148,7 @@ def _check_no_numbered_lists(documents: Sequence[Mapping[str, bytes]]) -> None:
     for document in documents:
         used.update(_NUM_ID.findall(document[DOCUMENT]))
     if numbered & used:
-        raise BundleError("the template uses a numbered list, which would count on from one member to the next")
+        raise BundleError(messages.BUNDLE_NUMBERED_LIST)
 
 
 def _copy_headers_footers(index, document, header_footer_rels, rels, types, parts) -> dict[str, str]:

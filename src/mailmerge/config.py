@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from mailmerge.dates import DATE_STYLES, format_japanese_date
+from mailmerge import messages
 from mailmerge.errors import ConfigError
 from mailmerge.models import GROUPS
 
@@ -55,8 +56,8 @@ def find_config(path: Path | None) -> Path:
     """Return the config to use: the one given, else ./mailmerge.toml."""
     candidate = path if path is not None else Path.cwd() / DEFAULT_CONFIG_NAME
     if not candidate.is_file():
-        hint = "" if path is not None else " (run from the project folder, or pass --config FILE)"
-        raise ConfigError(f"{candidate}: config file not found{hint}")
+        hint = "" if path is not None else messages.CONFIG_NOT_FOUND_HINT
+        raise ConfigError(messages.CONFIG_NOT_FOUND.format(path=candidate) + hint)
     return candidate.resolve()
 
 
@@ -67,40 +68,44 @@ def load_config(path: Path | None = None) -> Config:
     try:
         data = tomllib.loads(config_path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{name}: not a valid TOML file: {exc}") from None
+        raise ConfigError(messages.CONFIG_NOT_TOML.format(name=name, detail=exc)) from None
 
     def need(table: Mapping[str, Any], key: str, where: str) -> Any:
         if key not in table:
-            raise ConfigError(f"{name}: [{where}] needs a value for {key!r}")
+            raise ConfigError(messages.CONFIG_NEEDS_VALUE.format(name=name, where=where, key=key))
         return table[key]
 
     root = config_path.parent
     cycle = str(need(data, "cycle", "top level"))
     date_style = str(data.get("date_style", "western"))
     if date_style not in DATE_STYLES:
-        raise ConfigError(f"{name}: date_style must be one of {', '.join(DATE_STYLES)}, not {date_style!r}")
+        raise ConfigError(messages.CONFIG_BAD_DATE_STYLE.format(name=name, allowed=", ".join(DATE_STYLES), value=date_style))
 
     roster = data.get("roster", {})
     columns = dict(need(roster, "columns", "roster"))
     for core in CORE_FIELDS:
         if core not in columns:
-            raise ConfigError(f"{name}: [roster.columns] must map the field {core!r} to a roster header")
+            raise ConfigError(messages.CONFIG_NEEDS_COLUMN.format(name=name, field=core))
     required = tuple(roster.get("required", {}).get("fields", CORE_FIELDS))
     unknown = [f for f in required if f not in columns]
     if unknown:
-        raise ConfigError(f"{name}: [roster.required] names fields not in [roster.columns]: {', '.join(unknown)}")
+        raise ConfigError(messages.CONFIG_UNKNOWN_REQUIRED.format(name=name, fields=", ".join(unknown)))
 
     groups = {str(k): str(v) for k, v in need(data, "groups", "top level").items()}
     if sorted(groups) != sorted(GROUPS):
-        raise ConfigError(f"{name}: [groups] must define exactly {' and '.join(GROUPS)}")
+        raise ConfigError(messages.CONFIG_GROUPS.format(name=name))
     if groups["enrolled"] == groups["unenrolled"]:
-        raise ConfigError(f"{name}: [groups] enrolled and unenrolled need different values")
+        raise ConfigError(messages.CONFIG_SAME_GROUPS.format(name=name))
 
     documents = {str(k): root / str(v) for k, v in need(data, "documents", "top level").items()}
     if not documents:
-        raise ConfigError(f"{name}: [documents] lists no templates")
+        raise ConfigError(messages.CONFIG_NO_DOCUMENTS.format(name=name))
 
     conversion = data.get("conversion", {})
+    try:
+        constants = template_constants(data.get("letter", {}), cycle, date_style)
+    except ValueError as exc:  # a date the chosen style cannot write (和暦 before 昭和)
+        raise ConfigError(messages.CONFIG_BAD_DATE.format(name=name, detail=exc)) from None
     output = str(data.get("output", "out/{cycle}")).replace("{cycle}", cycle)
 
     return Config(
@@ -116,7 +121,7 @@ def load_config(path: Path | None = None) -> Config:
         groups=groups,
         documents=documents,
         output=root / output,
-        constants=template_constants(data.get("letter", {}), cycle, date_style),
+        constants=constants,
         workers=int(conversion.get("workers", 0)),
         timeout=float(conversion.get("timeout", 120)),
     )

@@ -19,11 +19,11 @@ def format_japanese_date(day: dt.date, style: str = "western") -> str:
     if style == "western":
         return f"{day.year}年{day.month}月{day.day}日"
     if style != "wareki":
-        raise ValueError(f"unknown date style {style!r}; use one of {', '.join(DATE_STYLES)}")
+        raise ValueError(f"日付の書き方 {style!r} は使えません（{', '.join(DATE_STYLES)} のどれか）")
     for start, era in _ERAS:
         if day >= start:
             year = day.year - start.year + 1
             # The first year of an era is written 元年, never 1年.
             year_text = "元" if year == 1 else str(year)
             return f"{era}{year_text}年{day.month}月{day.day}日"
-    raise ValueError(f"{day.isoformat()} is before the Shōwa era; write it in the western style")
+    raise ValueError(f"{day.isoformat()} は昭和より前の日付なので和暦で書けません。date_style = \"western\" にしてください")

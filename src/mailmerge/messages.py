@@ -9,9 +9,28 @@ from __future__ import annotations
 
 # --- command line (cli) --------------------------------------------------------------------
 
+# --- the cycle config (mailmerge.toml) ------------------------------------------------------
+
+CONFIG_NOT_FOUND = "{path}: 設定ファイル（mailmerge.toml）が見つかりません"
+CONFIG_NOT_FOUND_HINT = "。プロジェクトのフォルダーで実行するか、--config で設定ファイルを指定してください"
+CONFIG_NOT_TOML = "{name}: 設定ファイルの書き方に誤りがあります（{detail}）。Word ではなくテキストエディターで開き、直してください"
+CONFIG_NEEDS_VALUE = "{name}: [{where}] に {key} の値がありません。書き足してください"
+CONFIG_BAD_DATE_STYLE = "{name}: date_style は {allowed} のどれかにしてください（いまは {value!r}）"
+CONFIG_NEEDS_COLUMN = "{name}: [roster.columns] に項目 {field} の名簿の列名がありません。書き足してください"
+CONFIG_UNKNOWN_REQUIRED = "{name}: [roster.required] の {fields} は [roster.columns] にない項目です"
+CONFIG_GROUPS = "{name}: [groups] には enrolled と unenrolled の二つだけを書いてください"
+CONFIG_SAME_GROUPS = "{name}: [groups] の enrolled と unenrolled には別々の言葉を書いてください"
+CONFIG_NO_DOCUMENTS = "{name}: [documents] にテンプレートが一つもありません"
+CONFIG_BAD_DATE = "{name}: [letter] の日付: {detail}"
+
 # --- roster ----------------------------------------------------------------------------------
 
 # --- templates and rendering -------------------------------------------------------------
+
+BUNDLE_EMPTY = "まとめる文書がありません"
+BUNDLE_OTHER_PARTS = "{position} 件目の文書の構成が 1 件目と違います（別のテンプレート？）"
+BUNDLE_PART_DIFFERS = "{position} 件目の文書の {part} が 1 件目と違います（別のテンプレートか、画像が差し込まれた？）"
+BUNDLE_NUMBERED_LIST = "テンプレートに番号付きの箇条書きがあり、まとめて変換すると番号が会員をまたいで続いてしまいます"
 
 # --- LibreOffice conversion (pdf) --------------------------------------------------------
 
@@ -20,6 +39,28 @@ from __future__ import annotations
 # --- the run (pipeline, state) -----------------------------------------------------------
 
 # --- review decisions and the review app ---------------------------------------------------
+
+NO_MANIFEST = "{out_dir}: manifest.csv がありません。先に mailmerge run で書状を作成してください"
+BAD_MANIFEST = "{path}: manifest.csv を読めません（{detail}）。mailmerge run をもう一度実行してください"
+RUN_IN_PROGRESS = "{out_dir}: mailmerge run が実行中です。終わってから確認・承認してください"
+UNKNOWN_MEMBER = "会員番号 {member_id}: この実行の一覧（manifest.csv）にない会員番号です。番号を確かめてください"
+NO_MEMBERS_GIVEN = "会員番号を指定するか、--all で全員を指定してください"
+NO_REVIEWER = "確認した人の名前を入れてください（--reviewer、またはレビュー画面の名前欄）"
+CANNOT_APPROVE_MISSING = "会員番号 {member_id}: 文書がそろっていないため承認できません。mailmerge run で作成してから承認してください"
+CANNOT_APPROVE_CHANGED = (
+    "会員番号 {member_id}: 作成後に名簿・テンプレート・設定が変わっています。mailmerge run で作り直してから承認してください"
+)
+# What a reviewer sees for each flag and status (review.FLAGS, review.STATUSES).
+FLAG_LABELS = {
+    "long_letter": "書状が2ページ以上",
+    "onchu": "御中（代表者なし）",
+    "postal_warning": "郵便番号の注意",
+    "long_name": "長い会員名（折り返しの可能性）",
+    "missing_document": "文書がそろっていない",
+    "roster_changed": "作成後に名簿等が変更",
+    "stale": "判断後に文書が変更",
+}
+STATUS_LABELS = {"approved": "承認済み", "hold": "保留", "stale": "要再確認", "undecided": "未確認"}
 
 # --- print bundles and labels ----------------------------------------------------------------
 

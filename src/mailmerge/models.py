@@ -111,6 +111,39 @@ class ManifestRow:
     input_sha256: str = ""  # what the document was made from: roster row, template, config
 
 
+# What a reviewer can decide about a member's documents.
+APPROVED = "approved"
+HOLD = "hold"
+DECISIONS = (APPROVED, HOLD)
+
+
+@dataclass(frozen=True)
+class DocumentHashes:
+    """One document's files as a reviewer saw them: a decision holds only for these bytes."""
+
+    docx_sha256: str
+    pdf_sha256: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A reviewer's decision on one member's documents (approved or held), and on which files.
+
+    ``documents`` maps each document name (letter, overview) to the hashes of the files the
+    decision was made on; when a later run changes them, the decision no longer holds (stale).
+    """
+
+    member_id: str
+    decision: str
+    note: str
+    reviewer: str
+    decided_at: str  # ISO 8601, UTC: 2026-12-01T16:40:00Z
+    documents: Mapping[str, DocumentHashes] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "documents", MappingProxyType(dict(self.documents)))
+
+
 # --- archive -----------------------------------------------------------------------------------
 
 

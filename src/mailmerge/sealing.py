@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mailmerge import archive, mailing, messages
-from mailmerge._archive_index import ARCHIVE_DB_NAME, ArchiveIndex, existing_index
+from mailmerge.store import ARCHIVE_DB_NAME, ArchiveIndex, existing_index
 from mailmerge.config import Config
 from mailmerge.errors import MailmergeError
 from mailmerge.models import ArchivedBatch, ArchivedMember, HistoryEntry

@@ -1,0 +1,182 @@
+"""After a run: what the output folder holds, the decisions on it, and what may be printed and sealed.
+
+The review app, `approve`, `print` and `archive` all start from open_run(): the manifest (what was
+made and verified), the current roster (to know whether a document is still what the roster says),
+and the review decisions (whether a person approved these very files).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from mailmerge import manifest, messages, review, roster, state
+from mailmerge.config import Config
+from mailmerge.errors import MailmergeError
+from mailmerge.fsutil import sha256_of
+from mailmerge.models import APPROVED, Decision, ManifestRow, Member
+from mailmerge.pipeline import SUMMARY_NAME, check, input_digest
+from mailmerge.store import REVIEW_DB_NAME, DecisionStore
+
+
+@dataclass(frozen=True)
+class RunView:
+    """One output folder as the reviewers see it: every member's documents, flags and decision."""
+
+    out_dir: Path
+    cycle: str
+    summary: Mapping[str, Any]
+    rows: tuple[ManifestRow, ...]
+    members: Mapping[str, Member]
+    reviews: tuple[review.MemberReview, ...]
+    locked: bool
+
+    def review(self, member_id: str) -> review.MemberReview | None:
+        """Return one member's review (the ID as typed: normalised like the roster's)."""
+        key = roster.normalise_key(member_id)
+        return next((r for r in self.reviews if r.member_id == key), None)
+
+
+
+def decision_store(out_dir: Path) -> DecisionStore:
+    """Return the review decisions of an output folder (DIR/review.db)."""
+    return DecisionStore(out_dir / REVIEW_DB_NAME)
+
+
+def open_run(config: Config, out_dir: Path | None = None) -> RunView:
+    """Return the run in ``out_dir`` (default: the config's) with every member's review.
+
+    Raise MailmergeError when the folder holds no finished run (no manifest.csv).
+    """
+    out_dir = (out_dir or config.output).resolve()
+    path = out_dir / manifest.MANIFEST_NAME
+    if not path.is_file():
+        raise MailmergeError(messages.NO_MANIFEST.format(out_dir=out_dir))
+    try:
+        rows = tuple(manifest.read_manifest(path))
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        raise MailmergeError(messages.BAD_MANIFEST.format(path=path, detail=type(exc).__name__)) from None
+    summary_path = out_dir / SUMMARY_NAME
+    summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.is_file() else {}
+
+    checked = check(config)
+    members = {m.member_id: m for m in checked.roster.members}
+    postal_rows = {p.row for p in checked.warnings if p.row is not None}
+    template_hashes = {name: sha256_of(p) for name, p in config.documents.items() if p.is_file()}
+    decisions = decision_store(out_dir).latest()
+
+    by_member: dict[str, list[ManifestRow]] = {}
+    for row in rows:
+        by_member.setdefault(row.member_id, []).append(row)
+    order = list(members) + [m for m in by_member if m not in members]
+    documents = list(config.documents)
+    reviews = []
+    for member_id in order:
+        member = members.get(member_id)
+        member_rows = sorted(by_member.get(member_id, []), key=lambda r: documents.index(r.document) if r.document in documents else len(documents))
+        if member is None:
+            # In the manifest but no longer in the roster: nothing of it may be printed.
+            changed = True
+        else:
+            changed = any(
+                row.input_sha256 != input_digest(member, row.document, template_hashes.get(row.document, ""), config)
+                or row.group != member.group
+                for row in member_rows
+            )
+        decision = decisions.get(member_id)
+        stale = decision is not None and review.is_stale(decision, review.current_hashes(member_rows).get(member_id, {}))
+        fields = member.fields if member is not None else {}
+        flags = review.member_flags(
+            member_rows,
+            documents,
+            fields,
+            postal_warning=member is not None and member.row in postal_rows,
+            roster_changed=changed,
+            stale=stale,
+        )
+        name = member.display_name if member is not None else (member_rows[0].name if member_rows else "")
+        group = member.group if member is not None else member_rows[0].group
+        reviews.append(review.MemberReview(member_id, name, group, tuple(member_rows), flags, decision, stale))
+    return RunView(out_dir, config.cycle, summary, rows, members, tuple(reviews), state.is_locked(out_dir))
+
+
+def record_decisions(
+    config: Config,
+    out_dir: Path | None,
+    member_ids: Sequence[str] | None,
+    decision: str,
+    note: str,
+    reviewer: str,
+    *,
+    now: datetime | None = None,
+) -> tuple[Decision, ...]:
+    """Record one decision for each member named (None: every member that can take it); return them.
+
+    IDs are compared as the roster compares them (NFKC, trimmed). Nothing is recorded when an ID is
+    unknown, when a named member cannot be approved (documents missing or made from an older roster),
+    or while a run holds the folder. With ``member_ids`` None, members that cannot be approved are
+    passed over (see left_out).
+    """
+    if not reviewer.strip():
+        raise MailmergeError(messages.NO_REVIEWER)
+    view = open_run(config, out_dir)
+    return decide(view, member_ids, decision, note, reviewer, now=now)
+
+
+def decide(
+    view: RunView,
+    member_ids: Sequence[str] | None,
+    decision: str,
+    note: str,
+    reviewer: str,
+    *,
+    now: datetime | None = None,
+) -> tuple[Decision, ...]:
+    """Record decisions on an opened run (the review app keeps one open); see record_decisions."""
+    if not reviewer.strip():
+        raise MailmergeError(messages.NO_REVIEWER)
+    if view.locked or state.is_locked(view.out_dir):
+        raise MailmergeError(messages.RUN_IN_PROGRESS.format(out_dir=view.out_dir))
+    if member_ids is None:
+        chosen = [r for r in view.reviews if decision != APPROVED or _approvable(r) == ""]
+    else:
+        if not member_ids:
+            raise MailmergeError(messages.NO_MEMBERS_GIVEN)
+        chosen = []
+        for typed in member_ids:
+            found = view.review(typed)
+            if found is None or not found.rows:
+                raise MailmergeError(messages.UNKNOWN_MEMBER.format(member_id=roster.normalise_key(typed)))
+            if decision == APPROVED and _approvable(found):
+                raise MailmergeError(_approvable(found))
+            chosen.append(found)
+    unique = {r.member_id: r for r in chosen}.values()
+    made = tuple(
+        review.make_decision(r.member_id, decision, note, reviewer, review.current_hashes(r.rows).get(r.member_id, {}), now)
+        for r in unique
+    )
+    decision_store(view.out_dir).record(made)
+    return made
+
+
+def _approvable(member: review.MemberReview) -> str:
+    """Return why a member's documents cannot be approved ('' when they can)."""
+    if review.MISSING_DOCUMENT in member.flags:
+        return messages.CANNOT_APPROVE_MISSING.format(member_id=member.member_id)
+    if review.ROSTER_CHANGED in member.flags:
+        return messages.CANNOT_APPROVE_CHANGED.format(member_id=member.member_id)
+    return ""
+
+
+def approved_members(view: RunView) -> tuple[review.MemberReview, ...]:
+    """Return the members whose current documents a person approved: what may be printed and sealed."""
+    return tuple(r for r in view.reviews if r.approved)
+
+
+def left_out(view: RunView) -> tuple[review.MemberReview, ...]:
+    """Return the members that may not be printed or sealed (not approved, held, stale, changed)."""
+    return tuple(r for r in view.reviews if not r.approved)

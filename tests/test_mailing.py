@@ -1,0 +1,121 @@
+"""A finished run as the reviewers see it: members, flags, decisions that hold only for their files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from conftest import REPO, write_config
+from mailmerge import mailing, review, state
+from mailmerge.cli import main
+from mailmerge.config import load_config
+from mailmerge.errors import MailmergeError
+
+
+def make_cycle(folder: Path) -> Path:
+    """Return a config in ``folder`` whose roster is a copy of the sample (so a test may edit it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "data" / "members.xlsx", folder / "members.xlsx")
+    config = write_config(folder)
+    text = config.read_text(encoding="utf-8").replace(f'path = "{REPO}/data/members.xlsx"', 'path = "members.xlsx"')
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+def run_cycle(config: Path, out: Path, *extra: str) -> None:
+    result = CliRunner().invoke(main, ["run", "--config", str(config), "--out", str(out), "--quiet", *extra])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("mailing")
+    config = make_cycle(folder)
+    run_cycle(config, folder / "out")
+    return config, folder / "out"
+
+
+@pytest.fixture
+def own_run(finished_run, tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the finished run and its roster that a test may change."""
+    config_path, out = finished_run
+    config = make_cycle(tmp_path / "cycle")
+    shutil.copytree(out, tmp_path / "out")
+    return config, tmp_path / "out"
+
+
+def edit_roster(config: Path, member_id: str, column: str, value: str) -> None:
+    path = config.parent / "members.xlsx"
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    headers = [cell.value for cell in sheet[1]]
+    for cells in sheet.iter_rows(min_row=2):
+        if cells[0].value == member_id:
+            cells[headers.index(column)].value = value
+    workbook.save(path)
+
+
+def test_every_member_is_listed_undecided_with_the_flags_to_look_at(finished_run) -> None:
+    config, out = finished_run
+    view = mailing.open_run(load_config(config), out)
+    assert len(view.reviews) == 30
+    assert {r.status for r in view.reviews} == {review.UNDECIDED}
+    assert view.summary["roster_rows"] == 30
+    assert not view.locked
+    by_id = {r.member_id: r for r in view.reviews}
+    assert review.ONCHU in by_id["0021"].flags  # no representative: 御中
+    assert review.ONCHU not in by_id["0001"].flags
+    assert by_id["0001"].pages == by_id["0001"].row("letter").pages + by_id["0001"].row("overview").pages
+    assert [row.document for row in by_id["0001"].rows] == ["letter", "overview"]
+    assert mailing.approved_members(view) == ()
+
+
+def test_an_approval_recorded_with_a_full_width_id_holds_for_that_member(own_run) -> None:
+    config_path, out = own_run
+    config = load_config(config_path)
+    made = mailing.record_decisions(config, out, ["００１２ "], "approved", "", "事務局 山田")
+    assert [d.member_id for d in made] == ["0012"]
+    view = mailing.open_run(config, out)
+    assert [r.member_id for r in mailing.approved_members(view)] == ["0012"]
+    assert view.review("0012").decision.reviewer == "事務局 山田"
+    assert len(mailing.left_out(view)) == 29
+
+
+def test_an_unknown_member_id_records_nothing(own_run) -> None:
+    config_path, out = own_run
+    config = load_config(config_path)
+    with pytest.raises(MailmergeError, match="会員番号 9999: この実行の一覧"):
+        mailing.record_decisions(config, out, ["0001", "9999"], "approved", "", "事務局 山田")
+    assert mailing.approved_members(mailing.open_run(config, out)) == ()
+
+
+def test_no_decision_while_a_run_holds_the_folder(own_run) -> None:
+    config_path, out = own_run
+    with state.OutputLock(out):
+        with pytest.raises(MailmergeError, match="mailmerge run が実行中です"):
+            mailing.record_decisions(load_config(config_path), out, None, "approved", "", "事務局 山田")
+
+
+def test_an_approval_goes_stale_when_a_rerun_changes_the_members_documents(own_run) -> None:
+    config_path, out = own_run
+    config = load_config(config_path)
+    mailing.record_decisions(config, out, None, "approved", "", "事務局 山田")
+    assert len(mailing.approved_members(mailing.open_run(config, out))) == 30
+
+    edit_roster(config_path, "0005", "住所2", "新しいビル 2階")
+    changed = mailing.open_run(load_config(config_path), out).review("0005")
+    assert review.ROSTER_CHANGED in changed.flags and not changed.approved
+    with pytest.raises(MailmergeError, match="会員番号 0005: 作成後に名簿"):
+        mailing.record_decisions(load_config(config_path), out, ["0005"], "approved", "", "事務局 山田")
+
+    run_cycle(config_path, out)
+    view = mailing.open_run(load_config(config_path), out)
+    assert view.review("0005").status == review.STALE
+    assert review.STALE in view.review("0005").flags
+    assert [r.member_id for r in mailing.left_out(view)] == ["0005"]
+    mailing.record_decisions(load_config(config_path), out, ["0005"], "approved", "確認済み", "事務局 佐々木")
+    assert len(mailing.approved_members(mailing.open_run(load_config(config_path), out))) == 30

@@ -1,0 +1,63 @@
+"""The decisions database: append-only, newest per member, private, safe with two writers at once."""
+
+from __future__ import annotations
+
+import stat
+import threading
+from pathlib import Path
+
+from mailmerge.models import Decision, DocumentHashes
+from mailmerge.store import DecisionStore
+
+HASHES = {"letter": DocumentHashes("a" * 64, "b" * 64), "overview": DocumentHashes("c" * 64, "d" * 64)}
+
+
+def decision(member_id: str, verdict: str = "approved", reviewer: str = "事務局 山田", at: str = "2026-12-01T09:00:00Z") -> Decision:
+    return Decision(member_id, verdict, "", reviewer, at, HASHES)
+
+
+def test_the_newest_decision_of_each_member_counts_and_the_log_keeps_all(tmp_path: Path) -> None:
+    store = DecisionStore(tmp_path / "review.db")
+    store.record([decision("0001"), decision("0002", "hold")])
+    store.record([Decision("0001", "hold", "住所の番地が古い", "事務局 佐々木", "2026-12-01T10:00:00Z", HASHES)])
+
+    latest = store.latest()
+    assert latest["0001"].decision == "hold"
+    assert latest["0001"].note == "住所の番地が古い"
+    assert latest["0001"].reviewer == "事務局 佐々木"
+    assert latest["0001"].documents == HASHES
+    assert latest["0002"].decision == "hold"
+    assert [d.decision for d in store.history("0001")] == ["approved", "hold"]
+    assert len(store.history()) == 3
+
+
+def test_the_database_is_private_and_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "review.db"
+    DecisionStore(path).record([decision("0001")])
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert (tmp_path / "review.db-wal").exists() or path.read_bytes()[18:20] == b"\x02\x02"
+
+
+def test_an_empty_folder_has_no_decisions_and_creates_nothing(tmp_path: Path) -> None:
+    store = DecisionStore(tmp_path / "review.db")
+    assert store.latest() == {}
+    assert store.history() == []
+    assert not (tmp_path / "review.db").exists()
+
+
+def test_two_writers_at_once_lose_nothing(tmp_path: Path) -> None:
+    store = DecisionStore(tmp_path / "review.db")
+    store.record([])  # create the schema first, as the review app does on its first request
+
+    def write(reviewer: str) -> None:
+        for number in range(100):
+            DecisionStore(tmp_path / "review.db").record([decision(f"{number:04d}", reviewer=reviewer)])
+
+    threads = [threading.Thread(target=write, args=(name,)) for name in ("事務局 山田", "事務局 佐々木")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    history = store.history()
+    assert len(history) == 200
+    assert {d.reviewer for d in history} == {"事務局 山田", "事務局 佐々木"}
