@@ -118,8 +118,8 @@ def test_verify_names_a_changed_a_missing_and_an_extra_file(tmp_path: Path, samp
     approve(config, out)
     assert seal(config, out, archive_dir).exit_code == 0
     bag = archive_dir / "2024" / SENT_ON
-    changed, deleted = bag / "data/enrolled/0002/letter.pdf", bag / "data/unenrolled/0020/overview.docx"
-    added = bag / "data/enrolled/0003/extra.pdf"
+    changed, deleted = bag / "data/enrolled/0002/letter.pdf", bag / "data/enrolled/0020/overview.docx"
+    added = bag / "data/unenrolled/0003/extra.pdf"
     for folder in (changed.parent, deleted.parent, added.parent):
         folder.chmod(0o700)  # what someone tampering would have to do first
     changed.chmod(0o600)
