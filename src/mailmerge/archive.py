@@ -163,7 +163,7 @@ def seal_batch(
             )
         # bagit made the manifest from these very files a moment ago, and it matches the approved
         # hashes: a second full hashing would only re-read the page cache. Structure and completeness.
-        problems = validate_bag(staging, check_modes=False, fixity=False)
+        problems = inspect_bag(staging, bag=bag, check_modes=False, fixity=False)[0]
         if problems:
             detail = "; ".join(f"{p.kind} {p.path.relative_to(staging)}" for p in problems)
             raise MailmergeError(messages.ARCHIVE_BAG_INVALID.format(folder=target, detail=detail))
@@ -191,18 +191,23 @@ def seal_batch(
 def _fill(staging: Path, out_dir: Path, rows: Sequence[ManifestRow]) -> dict[str, str]:
     """Copy each row's DOCX and PDF into the bag in the run's layout; return path -> approved hash."""
     expected: dict[str, str] = {}
-    root = out_dir.resolve()
+    made: set[str] = set()
     for row in rows:
         for rel, sha in ((row.docx, row.docx_sha256), (row.pdf, row.pdf_sha256)):
-            source = (root / rel).resolve()
             parts = PurePosixPath(rel).parts
-            # A manifest path is the run's own; still, nothing outside the output folder is sealed.
-            if not source.is_relative_to(root) or PurePosixPath(rel).is_absolute() or ".." in parts or parts[0] not in GROUPS:
+            # A manifest path is the run's own (group/member/document); still, nothing outside
+            # the output folder is sealed (checked on the text: resolve() per file is slow).
+            if PurePosixPath(rel).is_absolute() or len(parts) != 3 or parts[0] not in GROUPS or ".." in parts:
                 raise MailmergeError(messages.ARCHIVE_UNSAFE_PATH.format(out=out_dir, member_id=row.member_id, path=rel))
-            if not source.is_file():
+            source = out_dir / rel
+            if source.is_symlink() or not source.is_file():
                 raise MailmergeError(messages.ARCHIVE_MISSING_SOURCE.format(path=source, member_id=row.member_id))
+            folder = staging / parts[0] / parts[1]
+            if str(folder) not in made:
+                folder.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+                made.add(str(folder))
             _copy(source, staging / rel)
-            expected[PurePosixPath(rel).as_posix()] = sha
+            expected[rel] = sha
     return expected
 
 
@@ -277,17 +282,9 @@ def read_batch(archive_dir: Path, folder: Path) -> ArchivedBatch:
     )
 
 
-def payload_manifest(folder: Path) -> dict[str, str]:
-    """Return a bag's payload manifest as written when sealed: path -> sha256 ({} when unreadable)."""
-    try:
-        return _payload_hashes(bagit.Bag(str(folder)))
-    except (bagit.BagError, OSError):
-        return {}
-
-
 def _payload_hashes(bag: bagit.Bag) -> dict[str, str]:
     """Return the bag's payload manifest: path relative to the bag (POSIX) -> sha256."""
-    return {PurePosixPath(*Path(p).parts).as_posix(): h["sha256"] for p, h in bag.payload_entries().items()}
+    return {p.replace(os.sep, "/"): h["sha256"] for p, h in bag.payload_entries().items()}
 
 
 def _sealed_files(sealed: Mapping[str, str], rows: Sequence[ManifestRow]) -> tuple[ArchivedFile, ...]:
@@ -307,24 +304,39 @@ def _sealed_files(sealed: Mapping[str, str], rows: Sequence[ManifestRow]) -> tup
 
 
 def validate_bag(folder: Path, *, check_modes: bool = True, fixity: bool = True) -> list[BagProblem]:
-    """Return every problem of a bag: bagit's validation (missing, changed and extra files,
-    payload and tag files), files beside the bag's own tag files, and (``check_modes``)
-    anything readable by others. ``fixity=False`` checks completeness only (no hashing)."""
+    """Return every problem of a bag (see inspect_bag)."""
+    return inspect_bag(folder, check_modes=check_modes, fixity=fixity)[0]
+
+
+def inspect_bag(
+    folder: Path, *, bag: bagit.Bag | None = None, check_modes: bool = True, fixity: bool = True
+) -> tuple[list[BagProblem], dict[str, str]]:
+    """Return every problem of a bag and its payload manifest (path -> sha256).
+
+    Problems: bagit's validation (missing, changed and extra files, payload and tag files),
+    files beside the bag's own tag files, and (``check_modes``) anything readable by others.
+    ``fixity=False`` checks structure and completeness only (no hashing). Opening a bag costs
+    bagit a realpath() per file, so an open ``bag`` is reused.
+    """
     problems: list[BagProblem] = []
+    manifest: dict[str, str] = {}
     try:
-        bag = bagit.Bag(str(folder))
-        bag.validate(processes=1, completeness_only=not fixity)
-    except bagit.BagValidationError as exc:
-        if exc.details:
-            problems += [_problem(folder, d) for d in exc.details]
-        else:
-            # bagit stops at the first size/count mismatch (Payload-Oxum) without details:
-            # name each file as its full check would.
-            problems += _detailed(folder, bag, exc)
-    except bagit.BagError as exc:
+        bag = bag or bagit.Bag(str(folder))
+        manifest = _payload_hashes(bag)
+    except (bagit.BagError, OSError) as exc:
         problems.append(BagProblem("broken", folder, str(exc)))
     else:
-        pass
+        try:
+            bag.validate(processes=1, completeness_only=not fixity)
+        except bagit.BagValidationError as exc:
+            if exc.details:
+                problems += [_problem(folder, d) for d in exc.details]
+            else:
+                # bagit stops at the first size/count mismatch (Payload-Oxum) without details:
+                # name each file as its full check would.
+                problems += _detailed(folder, bag, exc)
+        except (bagit.BagError, OSError) as exc:
+            problems.append(BagProblem("broken", folder, str(exc)))
     if folder.is_dir():
         known = TAG_FILES | {p.name for p in folder.glob("manifest-*.txt")} | {p.name for p in folder.glob("tagmanifest-*.txt")}
         for entry in sorted(folder.iterdir()):
@@ -332,7 +344,7 @@ def validate_bag(folder: Path, *, check_modes: bool = True, fixity: bool = True)
                 problems.append(BagProblem("extra", entry))
     if check_modes:
         problems += readable_by_others(folder)
-    return problems
+    return problems, manifest
 
 
 def _problem(folder: Path, detail: bagit.BagError) -> BagProblem:

@@ -200,8 +200,8 @@ def verify(archive_dir: Path, cycle: str | None = None) -> VerifyReport:
         files = 0
         for folder in bags:
             name = folder.relative_to(archive_dir).as_posix()
-            for p in archive.validate_bag(folder, check_modes=False):
-                problems.append(_line(p))
+            found, manifest = archive.inspect_bag(folder, check_modes=False)
+            problems += [_line(p) for p in found]
             if name not in recorded:
                 problems.append(messages.VERIFY_NO_ROW.format(path=folder))
                 continue
@@ -211,7 +211,6 @@ def verify(archive_dir: Path, cycle: str | None = None) -> VerifyReport:
             files += len(on_disk)
             problems += [messages.VERIFY_NO_FILE.format(path=folder / p) for p in sorted(set(rows) - on_disk)]
             problems += [messages.VERIFY_NO_ROW.format(path=folder / p) for p in sorted(on_disk - set(rows))]
-            manifest = archive.payload_manifest(folder)
             problems += [
                 messages.VERIFY_INDEX_CHANGED.format(path=folder / p)
                 for p in sorted(set(rows) & set(manifest)) if rows[p] != manifest[p]
