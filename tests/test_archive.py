@@ -60,8 +60,9 @@ def approve(config: Path, out: Path, member_ids: list[str] | None = None) -> Non
     mailing.record_decisions(load_config(config), out, member_ids, "approved", "", REVIEWER)
 
 
-def seal(config: Path, out: Path, archive_dir: Path, sent_on: str = SENT_ON):
-    return invoke("archive", "--config", config, "--out", out, "--sent-on", sent_on, "--archive", archive_dir)
+def seal(config: Path, out: Path, archive_dir: Path | None, sent_on: str = SENT_ON):
+    where = ["--archive", archive_dir] if archive_dir is not None else []  # default: archive/ beside the config
+    return invoke("archive", "--config", config, "--out", out, "--sent-on", sent_on, *where)
 
 
 def member_ids(out: Path) -> list[str]:
@@ -163,10 +164,10 @@ def test_verify_names_files_readable_by_others_and_a_batch_missing_from_the_inde
 
 def test_sealing_again_with_nothing_new_is_refused(tmp_path: Path, sample_runs) -> None:
     config, out = cycle_in(tmp_path, sample_runs)
-    archive_dir = tmp_path / "archive"
+    archive_dir = config.parent / "archive"
     approve(config, out)
-    assert seal(config, out, archive_dir).exit_code == 0
-    again = seal(config, out, archive_dir, sent_on="2026-12-02")
+    assert seal(config, out, None).exit_code == 0
+    again = seal(config, out, None, sent_on="2026-12-02")
     assert again.exit_code == 1
     assert again.output.splitlines()[-1] == (
         "Error: 封印するものがありません: 年度 2024 で承認済みの会員はすべて封印済みです（封印済み 30 会員、未承認 0 会員）。"
