@@ -7,9 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from helpers import DATA, REPO, invoke
 
-from conftest import DATA, REPO
 from mailmerge.cli import main
 
 BAD = DATA / "bad_rosters"
@@ -28,7 +27,7 @@ def expected_lines(name: str, shown: str) -> list[str]:
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_check_lists_every_problem_of_a_bad_roster(name: str, config_in) -> None:
     config = config_in()
-    result = CliRunner().invoke(main, ["check", "--config", str(config), "--roster", str(BAD / name)])
+    result = invoke("check", "--config", str(config), "--roster", str(BAD / name))
     shown = str(BAD / name)
     assert problem_lines(result.output, shown) == expected_lines(name, shown)
     assert result.exit_code == (1 if name in HAS_ERRORS else 0)
@@ -37,7 +36,7 @@ def test_check_lists_every_problem_of_a_bad_roster(name: str, config_in) -> None
 @pytest.mark.parametrize("name", HAS_ERRORS)
 def test_run_refuses_a_bad_roster_and_writes_nothing(name: str, config_in, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["run", "--config", str(config_in()), "--roster", str(BAD / name), "--out", str(out)])
+    result = invoke("run", "--config", str(config_in()), "--roster", str(BAD / name), "--out", str(out))
     shown = str(BAD / name)
     assert result.exit_code == 1
     assert problem_lines(result.output, shown) == expected_lines(name, shown)
@@ -49,7 +48,7 @@ def test_run_refuses_a_bad_roster_and_writes_nothing(name: str, config_in, tmp_p
 
 
 def test_check_on_the_sample_roster_is_clean_and_counts_the_groups() -> None:
-    result = CliRunner().invoke(main, ["check", "--config", str(REPO / "mailmerge.toml")])
+    result = invoke("check", "--config", str(REPO / "mailmerge.toml"))
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         f"名簿: {REPO / 'data/members.xlsx'} (最初の表示シート「会員名簿」)",

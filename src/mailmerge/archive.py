@@ -112,7 +112,16 @@ def next_folder(archive_dir: Path, cycle: str, sent_on: str) -> Path:
         number += 1
 
 
-def seal_batch(
+@dataclass(frozen=True)
+class StagedBatch:
+    """A bag built and validated in its staging folder, not yet in place."""
+
+    staging: Path
+    target: Path
+    batch: ArchivedBatch
+
+
+def build_batch(
     archive_dir: Path,
     *,
     cycle: str,
@@ -125,13 +134,12 @@ def seal_batch(
     templates: Mapping[str, Path],
     sealed_by: str,
     sealed_at: str,
-) -> ArchivedBatch:
-    """Seal the members' documents as a new bag, validated, then renamed into place.
+) -> StagedBatch:
+    """Build the members' bag in a staging folder beside its final place, validated and read-only.
 
-    The bag is built in a staging folder beside its final place and renamed only once bagit
-    has validated it and every document's hash equals the approved one; anything that stops
-    the sealing (an error, Ctrl-C, a full disk) removes the staging folder. The caller holds
-    archive_lock() and records the returned batch in the index.
+    bagit validates it and every document's hash must equal the approved one; anything that
+    stops the building (an error, Ctrl-C, a full disk) removes the staging folder. The caller
+    holds archive_lock(), then place_batch() renames it into place and the index records it.
     """
     cycle_dir = archive_dir / cycle
     make_private_dir(cycle_dir)
@@ -170,10 +178,6 @@ def seal_batch(
         _seal_modes(staging)
         # Everything the bag holds reaches the disk before the rename makes it a bag.
         os.sync()
-        if target.exists():  # nothing sealed is ever overwritten (the lock makes this a belt and braces)
-            raise MailmergeError(messages.ARCHIVE_EXISTS.format(folder=target))
-        os.rename(staging, target)
-        _fsync_dir(cycle_dir)
     except BaseException as exc:
         _remove_tree(staging)
         if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
@@ -181,11 +185,25 @@ def seal_batch(
         raise
     finally:
         os.umask(old_umask)
-    files = _sealed_files(sealed, rows)
-    return ArchivedBatch(
+    batch = ArchivedBatch(
         cycle, sent_on, target.relative_to(archive_dir).as_posix(), sealed_by, sealed_at,
-        roster_sha256, config_sha256, tuple(members), files,
+        roster_sha256, config_sha256, tuple(members), _sealed_files(sealed, rows),
     )
+    return StagedBatch(staging, target, batch)
+
+
+def place_batch(staged: StagedBatch) -> Path:
+    """Rename a built bag into place (atomic, same folder); never over an existing one."""
+    if staged.target.exists():  # nothing sealed is ever overwritten (the lock makes this belt and braces)
+        raise MailmergeError(messages.ARCHIVE_EXISTS.format(folder=staged.target))
+    os.rename(staged.staging, staged.target)
+    _fsync_dir(staged.target.parent)
+    return staged.target
+
+
+def discard_batch(staged: StagedBatch) -> None:
+    """Remove a built bag that was not placed (the sealing stopped before the rename)."""
+    _remove_tree(staged.staging)
 
 
 def _fill(staging: Path, out_dir: Path, rows: Sequence[ManifestRow]) -> dict[str, str]:

@@ -16,7 +16,8 @@ from mailmerge.config import Config, load_config
 from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
 from mailmerge.models import GROUPS
 
-GROUP_LABELS = {"enrolled": "加入", "unenrolled": "未加入"}
+# Signals that stop a run as Ctrl-C does: a closed terminal, `kill`.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class BarProgress:
@@ -38,21 +39,80 @@ class BarProgress:
             click.echo(message, err=True)
 
 
-def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+class StopSignals:
+    """Ctrl-C, SIGTERM and SIGHUP stop the process as KeyboardInterrupt; ``held()`` makes them wait.
+
+    The process-wide state a run needs (signal handlers, umask) is the command line's to set:
+    the library only asks for a held block (placing a document: two renames and a journal
+    line, not to be cut between them). Used from the main thread, where handlers run.
+    """
+
+    def __init__(self) -> None:
+        self._depth = 0
+        self._caught: int | None = None
+        self._previous: dict[int, object] = {}
+
+    def __enter__(self) -> StopSignals:
+        self._previous = {number: signal.signal(number, self._handle) for number in STOP_SIGNALS}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self._depth:
+            self._caught = signum
+        else:
+            raise KeyboardInterrupt
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Hold a stop signal until the block is over, then stop."""
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if not self._depth and self._caught is not None:
+                self._caught = None
+                raise KeyboardInterrupt
+
+
+class _Command(click.Command):
+    """A command whose --help says so in Japanese, as the rest of it does."""
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = messages.HELP_HELP
+        return option
+
+
+class _Group(_Command, click.Group):
+    """The command group; Ctrl-C anywhere in a command ends it with one line and exit status 130."""
+
+    command_class = _Command
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo(f"Error: {messages.CLI_INTERRUPTED}", err=True)
+            ctx.exit(130)
 
 
 config_option = click.option(
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Cycle config (default: ./mailmerge.toml).",
+    help=messages.HELP_CONFIG,
 )
 roster_option = click.option(
     "--roster",
     "roster_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Roster file (.xlsx or .csv) instead of the one in the config.",
+    help=messages.HELP_ROSTER,
 )
 
 
@@ -68,13 +128,13 @@ def _show_problems(problems) -> None:
         click.echo(str(problem), err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="mailmerge")
+@click.group(cls=_Group, help=messages.HELP_MAIN, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mailmerge", help=messages.HELP_VERSION)
 def main() -> None:
     """ATS renewal notices: the chairman's letter and the insurance overview for every member."""
 
 
-@main.command()
+@main.command(help=messages.HELP_CHECK)
 @config_option
 @roster_option
 def check(config_path: Path | None, roster_path: Path | None) -> None:
@@ -90,25 +150,27 @@ def check(config_path: Path | None, roster_path: Path | None) -> None:
     _show_problems(result.problems)
     roster = result.roster
     if roster.note:
-        click.echo(f"名簿: {config.display_path(roster.source)} ({roster.note})")
+        click.echo(messages.CLI_ROSTER_NOTE.format(roster=config.display_path(roster.source), note=roster.note))
     by_group = roster.by_group()
     click.echo(
-        f"会員 {roster.total_rows} 件: 加入 {len(by_group['enrolled'])} 件, 未加入 {len(by_group['unenrolled'])} 件, "
-        f"エラー行 {roster.rejected_rows} 件 (空行 {roster.blank_rows} 件は読み飛ばし)"
+        messages.CLI_CHECK_COUNTS.format(
+            total=roster.total_rows, enrolled=len(by_group["enrolled"]), unenrolled=len(by_group["unenrolled"]),
+            rejected=roster.rejected_rows, blank=roster.blank_rows,
+        )
     )
     if result.errors:
-        raise click.ClickException(f"エラーが {len(result.errors)} 件あります。直してから、もう一度 mailmerge check を実行してください。")
-    click.echo(f"OK（注意 {len(result.warnings)} 件）。次は mailmerge run で作成します。")
+        raise click.ClickException(messages.CLI_CHECK_ERRORS.format(count=len(result.errors)))
+    click.echo(messages.CLI_CHECK_OK.format(count=len(result.warnings)))
 
 
-@main.command()
+@main.command(help=messages.HELP_RUN)
 @config_option
 @roster_option
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: from the config, out/{cycle}).")
-@click.option("--only", type=click.Choice(GROUPS), help="Produce one group only.")
-@click.option("--limit", type=click.IntRange(min=1), help="Produce the first N members only (a trial run).")
-@click.option("--force", is_flag=True, help="Make every document again, even those whose inputs did not change.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help=messages.HELP_OUT)
+@click.option("--only", type=click.Choice(GROUPS), help=messages.HELP_ONLY)
+@click.option("--limit", type=click.IntRange(min=1), help=messages.HELP_LIMIT)
+@click.option("--force", is_flag=True, help=messages.HELP_FORCE)
+@click.option("--quiet", "-q", is_flag=True, help=messages.HELP_QUIET)
 def run(
     config_path: Path | None,
     roster_path: Path | None,
@@ -125,44 +187,45 @@ def run(
     """
     config = _load(config_path)
     progress = BarProgress(quiet)
-    # A closed terminal or `kill` stops the run as Ctrl-C does: LibreOffice killed, finished files kept.
-    previous = {number: signal.signal(number, _raise_keyboard_interrupt) for number in (signal.SIGTERM, signal.SIGHUP)}
+    # Personal data is for the owner only, LibreOffice's files too: set once, for the whole run.
+    old_umask = os.umask(0o077)
     try:
-        result = pipeline.run(
-            config, roster_path=roster_path, out_dir=out_dir, only=only, limit=limit, force=force, progress=progress
-        )
+        # A closed terminal or `kill` stops the run as Ctrl-C does: LibreOffice killed, finished files kept.
+        with StopSignals() as stop:
+            result = pipeline.run(
+                config, roster_path=roster_path, out_dir=out_dir, only=only, limit=limit, force=force,
+                progress=progress, hold_signals=stop.held,
+            )
     except RunInterrupted as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(130)
     except KeyboardInterrupt:
-        click.echo("Error: 中断しました。もう一度 mailmerge run を実行してください。", err=True)
+        click.echo(f"Error: {messages.CLI_INTERRUPTED}", err=True)
         sys.exit(130)
     except ProblemsFound as exc:
         _show_problems(exc.problems)
         errors = sum(1 for p in exc.problems if p.is_error)
-        raise click.ClickException(
-            f"名簿またはテンプレートにエラーが {errors} 件あります。何も作成していません。直してから、もう一度実行してください。"
-        ) from None
+        raise click.ClickException(messages.CLI_RUN_REFUSED.format(count=errors)) from None
     except MailmergeError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
+        os.umask(old_umask)
     _show_problems(result.warnings)
-    counts = ", ".join(f"{GROUP_LABELS[g]} {result.counts[g]} 件" for g in GROUPS)
+    counts = ", ".join(messages.CLI_GROUP_COUNT.format(group=config.groups[g], count=result.counts[g]) for g in GROUPS)
     where = os.path.relpath(result.out_dir) if result.out_dir.is_relative_to(Path.cwd()) else str(result.out_dir)
-    if result.removed_members:
-        click.echo(f"名簿にない会員の出力を削除: {len(result.removed_members)} 件")
+    if result.set_aside is not None:
+        what = [messages.CLI_SET_ASIDE_MEMBERS.format(count=len(result.removed_members))] if result.removed_members else []
+        outdated = len(result.summary["outdated_set_aside"])
+        what += [messages.CLI_SET_ASIDE_OUTDATED.format(count=outdated)] if outdated else []
+        click.echo(messages.CLI_SET_ASIDE.format(what="と".join(what), where=f"{where}/{result.summary['set_aside']}/"))
     click.echo(
-        f"完了: {sum(result.counts.values())} 会員 ({counts}), {result.made + result.reused} 文書"
-        f" (新規作成 {result.made}, 変更なしで再利用 {result.reused})"
+        messages.CLI_DONE.format(
+            members=sum(result.counts.values()), counts=counts, documents=result.made + result.reused,
+            made=result.made, reused=result.reused,
+        )
     )
-    totals = result.summary
-    click.echo(
-        f"集計: 名簿 {totals['roster_rows']} 行 = 加入 {totals['enrolled']} + 未加入 {totals['unenrolled']}"
-        f" + エラー {totals['rejected']} 行 (summary.json)"
-    )
-    click.echo(f"出力先: {where}/  (一覧: {where}/manifest.csv)")
+    click.echo(messages.CLI_TOTALS.format(**result.summary))
+    click.echo(messages.CLI_WHERE.format(where=where))
 
 
 # --- archive ---------------------------------------------------------------------------------
@@ -171,7 +234,7 @@ archive_option = click.option(
     "--archive",
     "archive_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Archive folder (default: archive/ beside the config).",
+    help=messages.HELP_ARCHIVE_DIR,
 )
 
 
@@ -179,10 +242,10 @@ def _archive_dir(config_path: Path | None, archive_dir: Path | None) -> Path:
     return archive_dir if archive_dir is not None else sealing.default_archive_dir(_load(config_path))
 
 
-@main.command("archive")
+@main.command("archive", help=messages.HELP_ARCHIVE)
 @config_option
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="The run's output folder (default: from the config, out/{cycle}).")
-@click.option("--sent-on", "sent_on", required=True, metavar="YYYY-MM-DD", help="The day the letters were mailed.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help=messages.HELP_ARCHIVE_OUT)
+@click.option("--sent-on", "sent_on", required=True, metavar="YYYY-MM-DD", help=messages.HELP_SENT_ON)
 @archive_option
 def archive_command(config_path: Path | None, out_dir: Path | None, sent_on: str, archive_dir: Path | None) -> None:
     """Seal the approved members' letters as sent: a read-only BagIt batch and the archive index.
@@ -191,24 +254,22 @@ def archive_command(config_path: Path | None, out_dir: Path | None, sent_on: str
     refuses an incomplete run or stale approvals. Exit status 1 when there is nothing new.
     """
     config = _load(config_path)
-    previous = {number: signal.signal(number, _raise_keyboard_interrupt) for number in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        result = sealing.seal(config, sent_on=sent_on, out_dir=out_dir, archive_dir=archive_dir)
+        # A closed terminal or `kill` stops it as Ctrl-C does: the half-built bag is removed.
+        with StopSignals() as stop:
+            result = sealing.seal(config, sent_on=sent_on, out_dir=out_dir, archive_dir=archive_dir, hold_signals=stop.held)
     except KeyboardInterrupt:
         click.echo(f"Error: {messages.ARCHIVE_INTERRUPTED}", err=True)
         sys.exit(130)
     except MailmergeError as exc:
         raise click.ClickException(str(exc)) from None
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
     if result.staging_removed:
         click.echo(messages.ARCHIVE_STAGING_REMOVED.format(count=result.staging_removed))
     for batch in result.recovered:
         click.echo(messages.ARCHIVE_RECOVERED.format(folder=result.archive_dir / batch.folder, members=len(batch.members)))
     batch = result.batch
     if batch is not None:
-        groups = ", ".join(f"{GROUP_LABELS[g]} {sum(1 for m in batch.members if m.group == g)} 件" for g in GROUPS)
+        groups = ", ".join(f"{messages.ARCHIVE_GROUP_WORDS[g]} {sum(1 for m in batch.members if m.group == g)} 件" for g in GROUPS)
         documents = sum(1 for f in batch.files if f.member_id) // 2
         click.echo(messages.ARCHIVE_DONE.format(
             folder=result.archive_dir / batch.folder, cycle=batch.cycle, sent_on=batch.sent_on,
@@ -219,7 +280,7 @@ def archive_command(config_path: Path | None, out_dir: Path | None, sent_on: str
     click.echo(messages.ARCHIVE_NEXT)
 
 
-@main.command()
+@main.command(help=messages.HELP_HISTORY)
 @click.argument("member_id")
 @archive_option
 @config_option
@@ -240,13 +301,13 @@ def history(member_id: str, archive_dir: Path | None, config_path: Path | None) 
     click.echo(messages.HISTORY_HEADER.format(member_id=key, count=len(entries)))
     for e in entries:
         click.echo(messages.HISTORY_LINE.format(
-            cycle=e.cycle, sent_on=e.sent_on, group=GROUP_LABELS.get(e.group, e.group), document=e.document,
+            cycle=e.cycle, sent_on=e.sent_on, group=messages.ARCHIVE_GROUP_WORDS.get(e.group, e.group), document=e.document,
             pages=e.pages, sha256=e.sha256, reviewer=e.reviewer, decided_at=e.decided_at,
             path=folder / e.folder / e.path,
         ))
 
 
-@main.command()
+@main.command(help=messages.HELP_VERIFY)
 @click.argument("cycle", required=False)
 @archive_option
 @config_option

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,11 +59,13 @@ def seal(
     out_dir: Path | None = None,
     archive_dir: Path | None = None,
     now: dt.datetime | None = None,
+    hold_signals: Callable[[], AbstractContextManager[None]] = nullcontext,
 ) -> SealResult:
     """Seal the members approved on their current files and not yet sealed in this cycle.
 
     Refuses a run that is incomplete, has files that differ from the manifest, or stale
     approvals, naming the members; raises NothingToSeal when there is nothing new.
+    ``hold_signals`` (the command line's) keeps Ctrl-C from cutting between placing and recording.
     """
     sent_on = check_date(sent_on)
     archive_dir = (archive_dir or default_archive_dir(config)).resolve()
@@ -91,7 +94,7 @@ def seal(
                                r.decision.decided_at, r.decision.note)
                 for r in todo
             ]
-            batch = archive.seal_batch(
+            staged = archive.build_batch(
                 archive_dir,
                 cycle=view.cycle,
                 sent_on=sent_on,
@@ -104,8 +107,16 @@ def seal(
                 sealed_by=getpass.getuser(),
                 sealed_at=sealed_at,
             )
-            index.record(batch)
-    return SealResult(batch, recovered, removed, left, archive_dir)
+            try:
+                # Not cut between the rename and the index (a stop there would leave a bag for
+                # the next run to record); after it, a failed index write is recovered the same way.
+                with hold_signals():
+                    archive.place_batch(staged)
+                    index.record(staged.batch)
+            except BaseException:
+                archive.discard_batch(staged)
+                raise
+    return SealResult(staged.batch, recovered, removed, left, archive_dir)
 
 
 def check_date(text: str) -> str:

@@ -11,14 +11,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict
 from pathlib import Path
 
-
+from mailmerge import messages
 from mailmerge.errors import OutputLockedError
-from mailmerge.fsutil import FILE_MODE, sha256_of, write_atomic
-from mailmerge.models import GROUPS, ManifestRow
+from mailmerge.fsutil import FILE_MODE, make_private_dir, sha256_of, write_atomic
+from mailmerge.models import GROUPS, ManifestRow, OutputLayout
 
 LOCK_NAME = ".mailmerge.lock"
 JOURNAL_NAME = ".journal.jsonl"
-STAGING_NAME = ".staging"
+STAGING_NAME = OutputLayout.STAGING
 TMP_SUFFIX = ".tmp"
 
 
@@ -50,9 +50,7 @@ class OutputLock:
 
 def locked_error(out_dir: Path) -> OutputLockedError:
     """Return the error a second run on the same output folder stops with."""
-    return OutputLockedError(
-        f"{out_dir}: 別の mailmerge run がこの出力先に書き込み中です。終わるのを待ってから、もう一度実行してください"
-    )
+    return OutputLockedError(messages.LOCKED.format(out_dir=out_dir))
 
 
 def is_locked(out_dir: Path) -> bool:
@@ -175,10 +173,26 @@ def remove_paths(paths: Iterable[Path]) -> None:
             path.unlink(missing_ok=True)
 
 
+def set_aside(layout: OutputLayout, folder: Path, paths: Iterable[Path]) -> None:
+    """Move files or member folders into ``folder`` (under DIR/removed/), keeping their place in the layout.
+
+    Used instead of deleting anything a person may still want: a removed member's letters,
+    outdated documents. A name already taken there gets a numbered suffix.
+    """
+    for path in paths:
+        target = folder / path.relative_to(layout.out_dir)
+        make_private_dir(target.parent)
+        number = 1
+        while target.exists():
+            number += 1
+            target = target.with_name(f"{path.name}.{number}")
+        os.replace(path, target)
+
+
 def member_folders(out_dir: Path) -> Iterator[tuple[str, str, Path]]:
     """Yield (group, member_id, folder) for every member folder in the output."""
     for group in GROUPS:
-        root = out_dir / group
+        root = OutputLayout(out_dir).group_folder(group)
         if root.is_dir():
             for folder in sorted(root.iterdir()):
                 if folder.is_dir():
