@@ -37,7 +37,7 @@ from mailmerge.config import load_config  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 SIZES = (100, 1000)
-PARTS = ("conversion", "resume", "roster", "check", "archive")
+PARTS = ("conversion", "resume", "roster", "check", "review", "archive")
 # Targets from the issue.
 MAX_RATIO = 0.35
 MAX_SECONDS_1000 = 90.0
@@ -265,6 +265,20 @@ def measure(members: int, folder: Path, runs: int, baseline: bool = True) -> lis
     return rows
 
 
+def bench_review_part() -> bool:
+    """The review app on 1,000 members (bench_review.py); print its checks, return True when all pass."""
+    from bench_review import measure_review
+
+    folder = OUT / "review"
+    folder.mkdir()
+    checks = measure_review(folder, make_roster)
+    shutil.rmtree(folder)
+    for text, passed in checks:
+        print(f"{'ok  ' if passed else 'MISS'} review: {text}", flush=True)
+    print(flush=True)
+    return all(passed for _text, passed in checks)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="roster sizes (members)")
@@ -274,8 +288,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-probe", dest="probe", action="store_false",
                         help=f"skip the memory probe ({PROBE_FACTOR}x the largest roster, pipeline only)")
     parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS),
-                        help="measure only these: conversion (~10 min), resume (rerun, refusal, Ctrl-C; ~1 min), roster (~20 s), check (10,000 members and hostile rosters, ~1 min), archive (sealing 1,000 members, ~5 min)")
+                        help="measure only these: conversion (~10 min), resume (rerun, refusal, Ctrl-C; ~1 min), roster (~20 s), check (10,000 members and hostile rosters, ~1 min), review (1,000-member list page and thumbnails, ~1 min), archive (sealing 1,000 members, ~5 min)")
     args = parser.parse_args(argv)
+    review_ok = bench_review_part() if "review" in args.only else True
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
     conversion = "conversion" in args.only
@@ -348,6 +363,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         shutil.rmtree(OUT / "quick", ignore_errors=True)
     if rows:
         print()
+    ok &= review_ok
     for members, text, passed in checks:
         ok &= passed
         print(f"{'ok  ' if passed else 'MISS'} {members:5d} members: {text}")

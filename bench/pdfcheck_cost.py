@@ -22,7 +22,6 @@ from pathlib import Path
 
 import pikepdf
 import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))

@@ -46,3 +46,12 @@ def sample_cycle(tmp_path_factory: pytest.TempPathFactory) -> SampleRun:
 def sample_run(sample_cycle: SampleRun) -> Path:
     """The sample run's output folder (read only: copy it)."""
     return sample_cycle.out
+
+
+def copy_run(sample: Path, folder: Path) -> Path:
+    """Copy a run's output folder so a test can record decisions or run again in it."""
+    import shutil
+
+    target = folder / "out"
+    shutil.copytree(sample, target, ignore=shutil.ignore_patterns(".mailmerge.lock", ".review-cache"))
+    return target

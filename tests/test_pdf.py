@@ -36,10 +36,14 @@ class SofficeWatch:
 
     def _look(self) -> None:
         while not self._stop.wait(0.01):
-            for process in soffice_processes(self.root):
-                for argument in process.info["cmdline"] or []:
-                    if argument.startswith("-env:UserInstallation="):
-                        self.profiles.add(argument.split("=", 1)[1])
+            self.note(soffice_processes(self.root))
+
+    def note(self, processes: list[psutil.Process]) -> None:
+        """Record the profiles of processes a test found itself (a busy machine may starve the watching thread)."""
+        for process in processes:
+            for argument in process.info["cmdline"] or []:
+                if argument.startswith("-env:UserInstallation="):
+                    self.profiles.add(argument.split("=", 1)[1])
 
     def stop(self) -> None:
         self._stop.set()
@@ -284,7 +288,11 @@ def test_ctrl_c_kills_soffice_and_removes_its_files(tmp_path: Path, root: Path, 
     )
     run = subprocess.Popen([sys.executable, "-c", script, str(root), *documents], stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 30
-    while not any(p.name() == "soffice.bin" for p in soffice_processes(root)) and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
+        found = soffice_processes(root)
+        watch.note(found)
+        if any(p.name() == "soffice.bin" for p in found):
+            break
         time.sleep(0.01)
     assert run.poll() is None, run.stderr.read()
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import getpass
+import logging
 import os
 import signal
 import sys
+import threading
+import webbrowser
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from mailmerge import __version__, messages, pipeline, sealing
+from mailmerge import __version__, mailing, messages, pipeline, sealing
 from mailmerge.config import Config, load_config
 from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
 from mailmerge.models import GROUPS
@@ -226,6 +230,94 @@ def run(
     )
     click.echo(messages.CLI_TOTALS.format(**result.summary))
     click.echo(messages.CLI_WHERE.format(where=where))
+
+
+out_option = click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="出力先フォルダ（省略時は設定の output、out/{cycle}）。"
+)
+
+
+@main.command()
+@config_option
+@out_option
+@click.option("--port", type=click.IntRange(1, 65535), help="使うポート番号（省略時は空いている番号）。")
+@click.option("--no-browser", is_flag=True, help="ブラウザを開かない（アドレスだけを表示）。")
+def review(config_path: Path | None, out_dir: Path | None, port: int | None, no_browser: bool) -> None:
+    """送付前の確認画面をこのパソコンだけで開きます（Ctrl-C で終了）。
+
+    一覧で全会員の書状と概要を見て、会員ごとに承認または保留（メモ付き）を記録します。
+    表示するアドレス http://127.0.0.1:PORT/?token=… は起動のたびに変わります。
+    """
+    from mailmerge import webapp  # Flask and waitress load only for this command
+
+    config = _load(config_path)
+    out = (out_dir or config.output).resolve()
+    try:
+        mailing.open_run(config, out)  # no manifest yet: say "run first" now, not in the browser
+    except MailmergeError as exc:
+        raise click.ClickException(str(exc)) from None
+    token = webapp.new_token()
+    app = webapp.create_app(config, out, token)
+    try:
+        server = webapp.make_server(app, port or 0)
+    except OSError:
+        raise click.ClickException(messages.REVIEW_PORT_IN_USE.format(port=port)) from None
+    url = f"http://127.0.0.1:{server.effective_port}/?token={token}"
+    click.echo(url)  # the one line on stdout, for a script to read
+    sys.stdout.flush()
+    click.echo(messages.REVIEW_SERVING, err=True)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    webapp.ACCESS_LOG.addHandler(handler)
+    webapp.ACCESS_LOG.setLevel(logging.INFO)
+    if not no_browser:
+        # webbrowser may wait for a text-mode browser to exit: never hold up the server for it.
+        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+    try:
+        with StopSignals():  # a closed terminal or `kill` stops the app as Ctrl-C does
+            server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+    click.echo(messages.REVIEW_STOPPED, err=True)
+
+
+@main.command()
+@config_option
+@out_option
+@click.option("--all", "all_members", is_flag=True, help="出力先の全会員を対象にします。")
+@click.option("--note", default="", help="メモ（保留の理由など）。")
+@click.option("--reviewer", help="確認者の名前（省略時はこのパソコンのログイン名）。")
+@click.option("--hold", is_flag=True, help="承認ではなく保留として記録します（--note が必要）。")
+@click.argument("member_ids", nargs=-1)
+def approve(
+    config_path: Path | None,
+    out_dir: Path | None,
+    all_members: bool,
+    note: str,
+    reviewer: str | None,
+    hold: bool,
+    member_ids: tuple[str, ...],
+) -> None:
+    """会員の承認（紙で確認した場合など）をコマンドで記録します。
+
+    MEMBER_ID は会員番号（全角でも可: ００１２ は 0012）。--all で全会員。
+    記録は確認画面と同じ review.db に残り、その時点の PDF・Word のファイルに対して有効です。
+    """
+    if all_members == bool(member_ids):
+        raise click.UsageError("会員番号を指定するか、--all を付けてください（両方は指定できません）。")
+    if hold and not note.strip():
+        raise click.UsageError(messages.REVIEW_NEED_NOTE)
+    config = _load(config_path)
+    decision = "hold" if hold else "approved"
+    try:
+        recorded = mailing.record_decisions(
+            config, out_dir, None if all_members else list(member_ids), decision, note.strip(), (reviewer or getpass.getuser()).strip()
+        )
+    except MailmergeError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(messages.review_recorded(len(recorded), messages.STATUS_LABELS[decision]))
 
 
 # --- archive ---------------------------------------------------------------------------------

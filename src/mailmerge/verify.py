@@ -1,5 +1,8 @@
 """Read the page marks of generated PDFs: split combined output by member and check each member's PDF.
 
+PDFium reads the text and draws the pages; qpdf (pikepdf) writes each member's file and reads it
+back strictly (pdfcheck), so no PDF is listed that a second parser rejects.
+
 PDFium is not thread-safe: call this module from one thread only (the pipeline's main thread).
 Splitting in both conversion workers at once crashed the interpreter (SIGSEGV, SIGTRAP).
 """
