@@ -30,13 +30,14 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import quick  # noqa: E402  (bench/quick.py, beside this script)
 import check_bench  # noqa: E402
+import bench_archive  # noqa: E402  (bench/bench_archive.py: sealing 1,000 members)
 from mailmerge import mailing, pipeline, render  # noqa: E402
 from mailmerge.roster import load_roster  # noqa: E402
 from mailmerge.config import load_config  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 SIZES = (100, 1000)
-PARTS = ("conversion", "resume", "roster", "check", "review", "print")
+PARTS = ("conversion", "resume", "roster", "check", "review", "print", "archive")
 # Targets from the issue.
 MAX_RATIO = 0.35
 MAX_SECONDS_1000 = 90.0
@@ -339,7 +340,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-probe", dest="probe", action="store_false",
                         help=f"skip the memory probe ({PROBE_FACTOR}x the largest roster, pipeline only)")
     parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS),
-                        help="measure only these: conversion (~10 min), resume (rerun, refusal, Ctrl-C; ~1 min), roster (~20 s), check (10,000 members and hostile rosters, ~1 min), review (1,000-member list page and thumbnails, ~1 min), print (1,000 approved members, ~2 min)")
+                        help="measure only these: conversion (~10 min), resume (rerun, refusal, Ctrl-C; ~1 min), roster (~20 s), check (10,000 members and hostile rosters, ~1 min), review (1,000-member list page and thumbnails, ~1 min), print (1,000 approved members, ~2 min), archive (sealing 1,000 members, ~5 min)")
     args = parser.parse_args(argv)
     review_ok = bench_review_part() if "review" in args.only else True
     shutil.rmtree(OUT, ignore_errors=True)
@@ -408,6 +409,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                        growth <= MAX_PEAK_GROWTH and usage.peak <= MAX_PEAK_BYTES))
     figures = quick.measure(args.only, OUT / "quick", args.repeat or 5)
     checks += [figure.check() for figure in figures]
+    if "archive" in args.only:
+        checks += bench_archive.run(make_roster, repeat=args.repeat or 5, keep=args.keep, out_root=OUT)
     if not args.keep:
         shutil.rmtree(OUT / "quick", ignore_errors=True)
     if rows:

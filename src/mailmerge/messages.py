@@ -370,3 +370,67 @@ PRINT_COVER_NOTE = (
 PRINT_LABELS_TITLE = "宛名ラベル（A4 12面）"
 
 # --- archive ---------------------------------------------------------------------------------
+
+# Help of the archive commands (mailmerge archive / history / verify --help).
+HELP_ARCHIVE = (
+    "発送した書状を封印します: 承認済み（今のファイルに対する承認）で、この年度にまだ封印していない会員の"
+    " Word と PDF、名簿・設定・テンプレート・承認の記録を、読み取り専用の BagIt 形式で archive/ に保存し、索引に記録します。"
+    "作成が途中の出力や古い承認があれば、会員番号を示して封印しません。新しく封印するものがなければ終了コード 1。"
+)
+HELP_HISTORY = (
+    "会員ひとりに送った書状を、年度・発送日をまたいで一覧にします（年度、発送日、加入状況、文書、ページ数、sha256、承認者）。"
+    "会員番号は名簿と同じく比べます（０００１ は 0001）。"
+)
+HELP_VERIFY = (
+    "封印をすべて点検します: BagIt の検証（ファイルの欠け・変更・増加）、索引と封印の食い違い、他人が読める権限。"
+    "問題をファイルの場所ごとに表示し、一つでもあれば終了コード 1。年度を指定するとその年度だけ。"
+)
+HELP_ARCHIVE_OUT = "封印する実行の出力先フォルダー（既定: 設定ファイルの output、out/{cycle}）。"
+HELP_SENT_ON = "発送した日（YYYY-MM-DD）。"
+HELP_ARCHIVE_DIR = "封印の保存先フォルダー（既定: 設定ファイルと同じ場所の archive/）。"
+
+# The groups as the archive's output names them.
+ARCHIVE_GROUP_WORDS = {"enrolled": "加入", "unenrolled": "未加入"}
+
+# Sealing (mailmerge archive): where, what, and what to do. {ids} is a list of member IDs.
+ARCHIVE_BAD_DATE = "--sent-on {value}: 日付は YYYY-MM-DD（例: 2026-12-01）で指定してください"
+ARCHIVE_RUN_LOCKED = "{out}: mailmerge run がこの出力先に書き込み中です。終わってから mailmerge archive を実行してください"
+ARCHIVE_INCOMPLETE = "{out}/manifest.csv: 会員番号 {ids} の文書がそろっていません（{detail}）。mailmerge run で全員分を作ってから封印してください"
+ARCHIVE_TOTALS = "{out}/summary.json: 集計が合いません（{detail}）。mailmerge run をやり直してから封印してください"
+ARCHIVE_NOT_VERIFIED = "会員番号 {ids} の文書が作成・承認時のファイルと違います（{paths}）。mailmerge run で作り直し、確認し直してから封印してください"
+ARCHIVE_STALE = "会員番号 {ids} の承認は古い文書に対するものです（その後に作り直されています）。もう一度確認して承認（または保留）してから封印してください"
+ARCHIVE_NOTHING_NEW = "封印するものがありません: 年度 {cycle} で承認済みの会員はすべて封印済みです（封印済み {sealed} 会員、未承認 {left} 会員）。"
+ARCHIVE_UNSAFE_PATH = "{out}/manifest.csv: 会員番号 {member_id} のファイルの場所 {path} が出力先の外を指しています。mailmerge run をやり直してください"
+ARCHIVE_MISSING_SOURCE = "{path}: ファイルがありません（会員番号 {member_id}）。mailmerge run で作り直してから封印してください"
+ARCHIVE_DISK_FULL = "{archive}: ディスクの空きがありません。封印は途中でやめ、作りかけは削除しました。空きを作ってから、もう一度 mailmerge archive を実行してください"
+ARCHIVE_INTERRUPTED = "中断しました。封印は完了していません（作りかけは削除しました）。もう一度 mailmerge archive を実行してください"
+ARCHIVE_BAG_INVALID = "{folder}: 作った封印を確かめたところ、問題がありました（{detail}）。何も封印していません。もう一度実行してください"
+ARCHIVE_EXISTS = "{folder}: すでに封印があります。封印済みのものは上書きしません"
+ARCHIVE_ORPHAN_INVALID = "{folder}: 索引（archive.db）に記録されていない封印があり、中身も検証に通りません（{detail}）。mailmerge verify で確認してください"
+ARCHIVE_LOCKED = "{archive}: 別の mailmerge archive が封印中です。終わってから、もう一度実行してください"
+ARCHIVE_RECOVERED = "前回中断した封印 {folder} を索引に記録しました（{members} 会員）。"
+ARCHIVE_STAGING_REMOVED = "前回中断した封印の作りかけ {count} 件を削除しました。"
+ARCHIVE_DONE = "封印しました: {folder}  年度 {cycle}, 発送日 {sent_on}, {members} 会員 ({groups}), {documents} 文書"
+ARCHIVE_LEFT_OUT = "今回封印しなかった会員（未承認・保留）: {count} 件。承認後にもう一度 mailmerge archive を実行すると、その分だけ封印します。"
+ARCHIVE_NEXT = "次は年に一度 mailmerge verify で封印が壊れていないことを確かめてください。"
+ARCHIVE_NO_INDEX = "{archive}: 封印の索引（archive.db）がありません。mailmerge archive で封印してから使ってください"
+ARCHIVE_BAD_INDEX = "{archive}/archive.db: 索引を読み書きできません（{detail}）。ディスクの空きを確かめ、もう一度実行してください（直らなければバックアップから戻してください）"
+
+# History (mailmerge history).
+HISTORY_NONE = "会員番号 {member_id}: 封印された送付記録はありません（{archive}）。"
+HISTORY_HEADER = "会員番号 {member_id}: 送付記録 {count} 件"
+HISTORY_LINE = "{cycle}年度  発送日 {sent_on}  {group}  {document}  {pages}ページ  sha256 {sha256}  承認 {reviewer} ({decided_at})  {path}"
+
+# Verification of the archive (mailmerge verify): one line per problem, the path first.
+VERIFY_MISSING = "{path}: ファイルがありません（封印時にはありました）"
+VERIFY_CHANGED = "{path}: 中身が封印時と違います（sha256 不一致）"
+VERIFY_EXTRA = "{path}: 封印時になかったファイルがあります"
+VERIFY_BAG_BROKEN = "{path}: BagIt の封印として読めません（{detail}）"
+VERIFY_NO_FILE = "{path}: 索引（archive.db）にある封印・ファイルが見つかりません"
+VERIFY_NO_ROW = "{path}: 索引（archive.db）に記録がありません"
+VERIFY_INDEX_CHANGED = "{path}: 索引（archive.db）の sha256 と封印の sha256 が違います"
+VERIFY_READABLE = "{path}: 所有者以外も読み書きできます（権限 {mode}）。chmod go-rwx で直してください"
+VERIFY_STAGING = "{path}: 中断した封印の作りかけが残っています。mailmerge archive をもう一度実行すると削除します"
+VERIFY_OK = "問題ありません: 封印 {bags} 件, ファイル {files} 件を確かめました（{archive}）。"
+VERIFY_FAILED = "問題が {count} 件あります（上の一覧）。封印の中身は直さず、バックアップと照らし合わせてください。"
+VERIFY_NO_CYCLE = "{archive}: 年度 {cycle} の封印はありません"

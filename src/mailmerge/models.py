@@ -197,3 +197,69 @@ class Decision:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "documents", MappingProxyType(dict(self.documents)))
+
+
+# --- archive -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArchivedFile:
+    """One file sealed in a batch: a member's document (PDF or DOCX) or one of the batch's own files.
+
+    ``path`` is relative to the bag (``data/enrolled/0001/letter.pdf``); the batch's own files
+    (roster, config, templates, decisions.csv) have no member_id.
+    """
+
+    path: str
+    sha256: str
+    member_id: str = ""
+    document: str = ""
+    pages: int | None = None
+
+
+@dataclass(frozen=True)
+class ArchivedMember:
+    """One member sealed in a batch, with the decision that approved what was sealed."""
+
+    member_id: str
+    name: str
+    group: str
+    decision: str
+    reviewer: str
+    decided_at: str
+    note: str = ""
+
+    def __repr__(self) -> str:
+        return f"ArchivedMember(member_id={self.member_id!r}, group={self.group!r})"
+
+
+@dataclass(frozen=True)
+class ArchivedBatch:
+    """One sealed batch (one BagIt bag): what was sent to whom on one day, and who sealed it."""
+
+    cycle: str
+    sent_on: str  # YYYY-MM-DD
+    folder: str  # relative to the archive folder, e.g. "2024/2026-12-01-2"
+    sealed_by: str
+    sealed_at: str  # ISO 8601 UTC
+    roster_sha256: str
+    config_sha256: str
+    members: tuple[ArchivedMember, ...]
+    files: tuple[ArchivedFile, ...]
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One document sent to a member, as the archive index knows it."""
+
+    cycle: str
+    sent_on: str
+    folder: str
+    member_id: str
+    group: str
+    document: str
+    path: str
+    pages: int | None
+    sha256: str
+    reviewer: str
+    decided_at: str
