@@ -1,4 +1,8 @@
-"""Measure the whole pipeline against the baseline (two parallel soffice, own profiles) on fictional rosters."""
+"""Measure the whole pipeline against the baseline (two parallel soffice, own profiles) on fictional rosters.
+
+Then (bench/quick.py) what else the secretariat waits for: a 10,000-row roster read, a rerun with nothing
+changed, a run refused by the lock, Ctrl-C. `--only resume roster` measures those alone, in about a minute.
+"""
 
 from __future__ import annotations
 
@@ -24,12 +28,16 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+import quick  # noqa: E402  (bench/quick.py, beside this script)
+import check_bench  # noqa: E402
+import bench_archive  # noqa: E402  (bench/bench_archive.py: sealing 1,000 members)
 from mailmerge import mailing, pipeline, render  # noqa: E402
 from mailmerge.roster import load_roster  # noqa: E402
 from mailmerge.config import load_config  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 SIZES = (100, 1000)
+PARTS = ("conversion", "resume", "roster", "check", "review", "print", "archive")
 # Targets from the issue.
 MAX_RATIO = 0.35
 MAX_SECONDS_1000 = 90.0
@@ -259,69 +267,91 @@ def measure(members: int, folder: Path, runs: int, baseline: bool = True) -> lis
     return rows
 
 
+def bench_review_part() -> bool:
+    """The review app on 1,000 members (bench_review.py); print its checks, return True when all pass."""
+    from bench_review import measure_review
+
+    folder = OUT / "review"
+    folder.mkdir()
+    checks = measure_review(folder, make_roster)
+    shutil.rmtree(folder)
+    for text, passed in checks:
+        print(f"{'ok  ' if passed else 'MISS'} review: {text}", flush=True)
+    print(flush=True)
+    return all(passed for _text, passed in checks)
+
+
 def bench_print(members: int, runs: int) -> dict:
-    """Time `mailmerge print` (mailing.print_run) for MEMBERS approved members; return the times and sizes.
+    """Time `mailmerge print` (mailing.print_run) for MEMBERS approved members; return wall and CPU times, sizes.
 
     The output it prints from is real: a fictional roster of MEMBERS rows run through the whole pipeline
-    once (a config copy pointing at it), then every member approved through the review core.
+    once (a config copy pointing at it), then every member approved through the review core. With
+    --keep the folder stays, and the next `--only print` prints from it again without the run.
     """
     folder = OUT / f"print-{members}"
-    folder.mkdir(parents=True)
-    make_roster(folder / "roster.csv", members)
-    text = (ROOT / "mailmerge.toml").read_text(encoding="utf-8")
-    text = text.replace('path = "data/members.xlsx"', f'path = "{folder / "roster.csv"}"')
-    text = text.replace('= "templates/', f'= "{ROOT / "templates"}/')
-    (folder / "mailmerge.toml").write_text(text, encoding="utf-8")
-    config = load_config(folder / "mailmerge.toml")
     out = folder / "out"
-    start = time.perf_counter()
-    pipeline.run(config, out_dir=out, progress=TimingProgress())
-    run_seconds = time.perf_counter() - start
-    mailing.record_decisions(config, out, None, "approved", "", "bench")
-    seconds = []
-    for _ in range(runs):
+    run_seconds = 0.0
+    if not (out / "manifest.csv").is_file():
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        make_roster(folder / "roster.csv", members)
+        text = (ROOT / "mailmerge.toml").read_text(encoding="utf-8")
+        text = text.replace('path = "data/members.xlsx"', f'path = "{folder / "roster.csv"}"')
+        text = text.replace('= "templates/', f'= "{ROOT / "templates"}/')
+        (folder / "mailmerge.toml").write_text(text, encoding="utf-8")
         start = time.perf_counter()
+        pipeline.run(load_config(folder / "mailmerge.toml"), out_dir=out, progress=TimingProgress())
+        run_seconds = time.perf_counter() - start
+    config = load_config(folder / "mailmerge.toml")
+    mailing.record_decisions(config, out, None, "approved", "", "bench")
+    seconds, cpu = [], []
+    for _ in range(runs):
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = mailing.print_run(config, out)
         seconds.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
     assert result.printed == members and not result.left_out
     pages = sum(b.pages for b in result.bundles)
     size = sum(b.path.stat().st_size for b in result.bundles)
-    return {"members": members, "seconds": seconds, "pages": pages, "bundle_bytes": size, "run_seconds": run_seconds,
-            "labels_bytes": result.labels.stat().st_size}
+    separate = sum((out / row.pdf).stat().st_size for row in mailing.open_run(config, out).rows)
+    return {"members": members, "seconds": seconds, "cpu": cpu, "pages": pages, "bundle_bytes": size,
+            "separate_bytes": separate, "run_seconds": run_seconds, "labels_bytes": result.labels.stat().st_size,
+            "load": os.getloadavg()[0]}
 
 
 def report_print(row: dict) -> tuple[int, str, bool]:
     median = statistics.median(row["seconds"])
+    made = f"made by one pipeline run first: {row['run_seconds']:.1f} s" if row["run_seconds"] else "kept from an earlier --keep"
     print(f"{row['members']:5d} members approved, print ({len(row['seconds'])} runs): median {median:.2f} s "
-          f"(runs {', '.join(format(s, '.2f') for s in row['seconds'])}); {row['pages']} pages in the bundles, "
-          f"{row['bundle_bytes'] / 2**20:.0f} MB, labels {row['labels_bytes'] / 2**10:.0f} KB "
-          f"(made by one pipeline run first: {row['run_seconds']:.1f} s)", flush=True)
+          f"(runs {', '.join(format(s, '.2f') for s in row['seconds'])}), CPU median {statistics.median(row['cpu']):.2f} s "
+          f"(runs {', '.join(format(s, '.2f') for s in row['cpu'])}); load average {row['load']:.1f}; "
+          f"{row['pages']} pages in the bundles, {row['bundle_bytes'] / 2**20:.0f} MB "
+          f"(the member PDFs: {row['separate_bytes'] / 2**20:.0f} MB), labels {row['labels_bytes'] / 2**10:.0f} KB ({made})",
+          flush=True)
     return row["members"], f"print {median:.1f} s ≤ {MAX_PRINT_SECONDS:g} s", median <= MAX_PRINT_SECONDS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="roster sizes (members)")
-    parser.add_argument("--repeat", type=int, default=0, help="runs per size, medians shown (default: 5 up to 100 members, else 3)")
+    parser.add_argument("--repeat", type=int, default=0, help="runs per size, medians shown (default: 5 up to 100 members, else 3; resume and roster: 5)")
     parser.add_argument("--keep", action="store_true", help=f"keep the generated files in {OUT}")
     parser.add_argument("--no-baseline", action="store_true", help="time the pipeline only (while working on it)")
     parser.add_argument("--no-probe", dest="probe", action="store_false",
                         help=f"skip the memory probe ({PROBE_FACTOR}x the largest roster, pipeline only)")
-    parser.add_argument("--only", choices=["print"], help="one measure only: print = `mailmerge print` for 1,000 approved members")
+    parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS),
+                        help="measure only these: conversion (~10 min), resume (rerun, refusal, Ctrl-C; ~1 min), roster (~20 s), check (10,000 members and hostile rosters, ~1 min), review (1,000-member list page and thumbnails, ~1 min), print (1,000 approved members, ~2 min), archive (sealing 1,000 members, ~5 min)")
     args = parser.parse_args(argv)
+    review_ok = bench_review_part() if "review" in args.only else True
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
-    if args.only == "print":
-        members, text, passed = report_print(bench_print(PRINT_MEMBERS, args.repeat or 5))
-        if not args.keep:
-            shutil.rmtree(OUT / f"print-{PRINT_MEMBERS}")
-        print(f"{'ok  ' if passed else 'MISS'} {members:5d} members: {text}")
-        return 0 if passed else 1
-    print(f"{os.cpu_count()} CPUs; pipeline = mailmerge.pipeline.run, end to end; "
-          "baseline = two soffice processes, own profiles, on the same DOCX files (byte for byte); "
-          "each pipeline run is compared with the baseline runs just before and after it", flush=True)
+    conversion = "conversion" in args.only
+    if conversion:
+        print(f"{os.cpu_count()} CPUs; pipeline = mailmerge.pipeline.run, end to end; "
+              "baseline = two soffice processes, own profiles, on the same DOCX files (byte for byte); "
+              "each pipeline run is compared with the baseline runs just before and after it", flush=True)
     rows = []
-    for members in args.sizes:
+    for members in args.sizes if conversion else []:
         folder = OUT / f"{members}"
         folder.mkdir()
         make_roster(folder / "roster.csv", members)
@@ -347,7 +377,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(folder)
 
-    print()
+    if rows:
+        print()
     ok = True
     checks = []
     for row in rows:
@@ -376,13 +407,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         growth = usage.peak / largest["pipeline_peak"]
         checks.append((members, f"peak memory x{growth:.2f} of {largest['members']} members' (flat: ≤ x{MAX_PEAK_GROWTH})",
                        growth <= MAX_PEAK_GROWTH and usage.peak <= MAX_PEAK_BYTES))
-    checks.append(report_print(bench_print(PRINT_MEMBERS, args.repeat or 5)))
+    figures = quick.measure(args.only, OUT / "quick", args.repeat or 5)
+    checks += [figure.check() for figure in figures]
+    if "archive" in args.only:
+        checks += bench_archive.run(make_roster, repeat=args.repeat or 5, keep=args.keep, out_root=OUT)
     if not args.keep:
-        shutil.rmtree(OUT / f"print-{PRINT_MEMBERS}")
+        shutil.rmtree(OUT / "quick", ignore_errors=True)
+    if rows:
+        print()
+    ok &= review_ok
+    if "print" in args.only:
+        OUT.mkdir(parents=True, exist_ok=True)
+        checks.append(report_print(bench_print(PRINT_MEMBERS, args.repeat or 5)))
+        if not args.keep:
+            shutil.rmtree(OUT / f"print-{PRINT_MEMBERS}")
     for members, text, passed in checks:
         ok &= passed
         print(f"{'ok  ' if passed else 'MISS'} {members:5d} members: {text}")
+    print()
+    if "check" in args.only:
+        ok &= report_check() == 0
     return 0 if ok else 1
+
+
+def report_check() -> int:
+    """Time `check` at 10,000 members and its peak memory on hostile rosters; print figures and ok/MISS."""
+    checks, lines = check_bench.run(make_roster)
+    for line in lines:
+        print(line, flush=True)
+    for text, passed in checks:
+        print(f"{'ok  ' if passed else 'MISS'} {text}")
+    return 0 if all(passed for _, passed in checks) else 1
 
 
 if __name__ == "__main__":

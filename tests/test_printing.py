@@ -11,6 +11,7 @@ import subprocess
 import unicodedata
 from pathlib import Path
 
+import pikepdf
 import pytest
 from click.testing import CliRunner
 
@@ -227,13 +228,33 @@ def test_include_unapproved_prints_everyone_and_says_so(sample_run: Path, tmp_pa
 
 
 def test_bundles_share_one_copy_of_each_font(printed, members) -> None:
-    """Member PDFs each carry their conversion batch's fonts; the bundle keeps one copy, drawn the same."""
+    """Member PDFs each carry their conversion batch's fonts; the bundle keeps one copy of each, embedded."""
     out, approve, _, _ = printed
     for group in ("enrolled", "unenrolled"):
-        ids = [i for i in approve if members[i].group == group]
-        separate = sum(p.stat().st_size for i in ids for p in out.glob(f"{group}/{i}/*.pdf"))
         bundle = out / "print" / f"{group}.pdf"
-        assert bundle.stat().st_size < 0.6 * separate
-        fonts = subprocess.run(["pdffonts", str(bundle)], capture_output=True, text=True, check=True).stdout
-        assert "IPAexMincho" in fonts and "IPAexGothic" in fonts
-        assert all(" yes yes " in line for line in fonts.splitlines()[2:] if "IPAex" in line)  # embedded, subset
+        with pikepdf.open(bundle) as pdf:
+            programs = [o.read_raw_bytes() for o in pdf.objects if isinstance(o, pikepdf.Stream) and "/Length1" in o]
+        assert programs and len(programs) == len(set(programs)), "a font program is embedded twice"
+    for pdf in [out / "print" / f"{g}.pdf" for g in ("enrolled", "unenrolled")] + [out / "print" / "labels.pdf"]:
+        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+        assert fonts and all("IPAex" in line and " yes yes yes " in line for line in fonts), pdf.name  # embedded, subset, ToUnicode
+
+
+def test_labels_fit_the_longest_values_allowed_by_shrinking_never_clipping(tmp_path: Path) -> None:
+    longest = {
+        "postal_code": "060-0001",
+        "address1": "北海道札幌市中央区北一条西二丁目一番地一号 札幌中央ビルディング第二別館十二階Ｂ",
+        "address2": "北海道札幌市中央区北一条西二丁目一番地一号 札幌中央ビルディング第二別館十二階Ｂ",
+        "organisation": "㈱髙橋&<テスト>遠隔画像診断サービスセンター北海道札幌中央支社放射線科読影部門",
+        "department": "放射線科 遠隔読影センター 第一読影グループ品質管理担当課長",
+        "representative_title": "代表取締役社長兼最高経営責任者兼統括医長",
+        "representative_name": "髙橋　一郎右衛門之助左衛門太郎次郎三郎四",
+    }
+    onchu = longest | {"representative_title": "", "representative_name": "", "department": ""}
+    members = [printing.PrintMember(f"T{n:03d}", "enrolled", fields, ()) for n, fields in enumerate([longest, onchu] * 7)]
+    pdf = tmp_path / "labels.pdf"
+    pdf.write_bytes(printing.labels_pdf(members))
+    assert page_count(pdf) == 2
+    for index, member in enumerate(members):
+        assert label_text(pdf, index) == norm("".join(printing.recipient_lines(member.fields)))
+    assert label_text(pdf, 1).endswith(norm("読影部門 御中"))

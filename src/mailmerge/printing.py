@@ -156,7 +156,7 @@ def cover_pdf(cover: Cover, members: Sequence[PrintMember], document_pages: int)
     """Return the one-page cover of a bundle: group, cycle, date, member count, page total."""
     register_fonts()
     buffer = io.BytesIO()
-    page = canvas.Canvas(buffer, pagesize=A4, pageCompression=1, invariant=1)
+    page = canvas.Canvas(buffer, pagesize=A4, pageCompression=1, invariant=1, initialFontName="IPAexGothic")
     page.setTitle(msg.PRINT_COVER_TITLE.format(cycle=cover.cycle, group=cover.group_label))
     left, y = 30 * mm, A4[1] - 45 * mm
     page.setFont("IPAexGothic", 22)
@@ -292,7 +292,7 @@ def labels_pdf(members: Sequence[PrintMember]) -> bytes:
     """Return A4 label sheets (2 × 6 labels of 86.4 × 42.3 mm), one label per member, in the order given."""
     register_fonts()
     buffer = io.BytesIO()
-    sheet = canvas.Canvas(buffer, pagesize=A4, pageCompression=1, invariant=1)
+    sheet = canvas.Canvas(buffer, pagesize=A4, pageCompression=1, invariant=1, initialFontName="IPAexGothic")
     sheet.setTitle(msg.PRINT_LABELS_TITLE)
     for index, member in enumerate(members):
         if index and index % LABELS_PER_SHEET == 0:
