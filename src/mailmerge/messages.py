@@ -242,6 +242,7 @@ PDF_PAGE_BLANK = "PDF の {page} ページ目を描画すると白紙になり�
 MARK_WRONG = "{page} ページ目の印字が {found} です（正しくは '{want}'）"
 MARK_UNREADABLE = "読めない印字"
 NAME_MISSING = "PDF にこの会員の名前がありません"
+FIELD_MISSING = "PDF の宛名に {field} の内容が見当たりません（フォントにない文字か、枠に入りきらなかった可能性があります）。mailmerge check で名簿を点検してください"
 OTHER_NAMES = "PDF に別の会員の名前があります（会員番号 {member_ids}）"
 # Why a member is converted again on their own after the combined conversion (shown as progress).
 BUNDLE_PAGE_UNMARKED = "一括変換した PDF の {page} ページ目に、この年度の読める印字がありません"
