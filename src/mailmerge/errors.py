@@ -50,3 +50,7 @@ class OutputLockedError(MailmergeError):
 
 class RunInterrupted(MailmergeError):
     """The run was stopped (Ctrl-C); what was finished is kept and the next run resumes."""
+
+
+class NothingToSeal(MailmergeError):
+    """`mailmerge archive`: every approved member of the cycle is already sealed."""
