@@ -31,13 +31,13 @@ sys.path.insert(0, str(ROOT / "src"))
 import quick  # noqa: E402  (bench/quick.py, beside this script)
 import check_bench  # noqa: E402
 import bench_archive  # noqa: E402  (bench/bench_archive.py: sealing 1,000 members)
-from mailmerge import pipeline, render  # noqa: E402
+from mailmerge import mailing, pipeline, render  # noqa: E402
 from mailmerge.roster import load_roster  # noqa: E402
 from mailmerge.config import load_config  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 SIZES = (100, 1000)
-PARTS = ("conversion", "resume", "roster", "check", "review", "archive")
+PARTS = ("conversion", "resume", "roster", "check", "review", "print", "archive")
 # Targets from the issue.
 MAX_RATIO = 0.35
 MAX_SECONDS_1000 = 90.0
@@ -45,6 +45,8 @@ MAX_PEAK_BYTES = 1.5 * 2**30
 MAX_RENDER_MS = 2.0
 MAX_PEAK_GROWTH = 1.25  # "flat as the roster grows": PROBE_FACTOR times the members, at most 25% more memory
 PROBE_FACTOR = 3
+MAX_PRINT_SECONDS = 15.0  # `mailmerge print` for 1,000 approved members
+PRINT_MEMBERS = 1000
 # soffice silently stops after about 250 files on one command line.
 BASELINE_FILES_PER_CALL = 200
 
@@ -279,6 +281,56 @@ def bench_review_part() -> bool:
     return all(passed for _text, passed in checks)
 
 
+def bench_print(members: int, runs: int) -> dict:
+    """Time `mailmerge print` (mailing.print_run) for MEMBERS approved members; return wall and CPU times, sizes.
+
+    The output it prints from is real: a fictional roster of MEMBERS rows run through the whole pipeline
+    once (a config copy pointing at it), then every member approved through the review core. With
+    --keep the folder stays, and the next `--only print` prints from it again without the run.
+    """
+    folder = OUT / f"print-{members}"
+    out = folder / "out"
+    run_seconds = 0.0
+    if not (out / "manifest.csv").is_file():
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        make_roster(folder / "roster.csv", members)
+        text = (ROOT / "mailmerge.toml").read_text(encoding="utf-8")
+        text = text.replace('path = "data/members.xlsx"', f'path = "{folder / "roster.csv"}"')
+        text = text.replace('= "templates/', f'= "{ROOT / "templates"}/')
+        (folder / "mailmerge.toml").write_text(text, encoding="utf-8")
+        start = time.perf_counter()
+        pipeline.run(load_config(folder / "mailmerge.toml"), out_dir=out, progress=TimingProgress())
+        run_seconds = time.perf_counter() - start
+    config = load_config(folder / "mailmerge.toml")
+    mailing.record_decisions(config, out, None, "approved", "", "bench")
+    seconds, cpu = [], []
+    for _ in range(runs):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        result = mailing.print_run(config, out)
+        seconds.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    assert result.printed == members and not result.left_out
+    pages = sum(b.pages for b in result.bundles)
+    size = sum(b.path.stat().st_size for b in result.bundles)
+    separate = sum((out / row.pdf).stat().st_size for row in mailing.open_run(config, out).rows)
+    return {"members": members, "seconds": seconds, "cpu": cpu, "pages": pages, "bundle_bytes": size,
+            "separate_bytes": separate, "run_seconds": run_seconds, "labels_bytes": result.labels.stat().st_size,
+            "load": os.getloadavg()[0]}
+
+
+def report_print(row: dict) -> tuple[int, str, bool]:
+    median = statistics.median(row["seconds"])
+    made = f"made by one pipeline run first: {row['run_seconds']:.1f} s" if row["run_seconds"] else "kept from an earlier --keep"
+    print(f"{row['members']:5d} members approved, print ({len(row['seconds'])} runs): median {median:.2f} s "
+          f"(runs {', '.join(format(s, '.2f') for s in row['seconds'])}), CPU median {statistics.median(row['cpu']):.2f} s "
+          f"(runs {', '.join(format(s, '.2f') for s in row['cpu'])}); load average {row['load']:.1f}; "
+          f"{row['pages']} pages in the bundles, {row['bundle_bytes'] / 2**20:.0f} MB "
+          f"(the member PDFs: {row['separate_bytes'] / 2**20:.0f} MB), labels {row['labels_bytes'] / 2**10:.0f} KB ({made})",
+          flush=True)
+    return row["members"], f"print {median:.1f} s ≤ {MAX_PRINT_SECONDS:g} s", median <= MAX_PRINT_SECONDS
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="roster sizes (members)")
@@ -288,7 +340,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-probe", dest="probe", action="store_false",
                         help=f"skip the memory probe ({PROBE_FACTOR}x the largest roster, pipeline only)")
     parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS),
-                        help="measure only these: conversion (~10 min), resume (rerun, refusal, Ctrl-C; ~1 min), roster (~20 s), check (10,000 members and hostile rosters, ~1 min), review (1,000-member list page and thumbnails, ~1 min), archive (sealing 1,000 members, ~5 min)")
+                        help="measure only these: conversion (~10 min), resume (rerun, refusal, Ctrl-C; ~1 min), roster (~20 s), check (10,000 members and hostile rosters, ~1 min), review (1,000-member list page and thumbnails, ~1 min), print (1,000 approved members, ~2 min), archive (sealing 1,000 members, ~5 min)")
     args = parser.parse_args(argv)
     review_ok = bench_review_part() if "review" in args.only else True
     shutil.rmtree(OUT, ignore_errors=True)
@@ -364,6 +416,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if rows:
         print()
     ok &= review_ok
+    if "print" in args.only:
+        OUT.mkdir(parents=True, exist_ok=True)
+        checks.append(report_print(bench_print(PRINT_MEMBERS, args.repeat or 5)))
+        if not args.keep:
+            shutil.rmtree(OUT / f"print-{PRINT_MEMBERS}")
     for members, text, passed in checks:
         ok &= passed
         print(f"{'ok  ' if passed else 'MISS'} {members:5d} members: {text}")

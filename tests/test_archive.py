@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import DATA, write_config
-from mailmerge import archive, mailing, sealing
+from mailmerge import archive, mailing, sealing, webapp
 from mailmerge.cli import main
 from mailmerge.config import load_config
 from mailmerge.fsutil import sha256_of
@@ -384,3 +384,21 @@ def test_bad_dates_and_a_missing_archive_are_told_in_japanese(tmp_path: Path, sa
     )
     assert sealing.sealed_status(tmp_path / "nowhere", "2024") == {}
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_the_review_app_shows_which_members_were_sealed_and_when(tmp_path: Path, sample_runs) -> None:
+    config, out = cycle_in(tmp_path, sample_runs)
+    approve(config, out, ["0001"])
+    assert seal(config, out, None).exit_code == 0  # archive/ beside the config, where the app looks by default
+
+    client = webapp.create_app(load_config(config), out, "t" * 32).test_client()
+    assert client.get("/?token=" + "t" * 32).status_code == 303
+    listed = client.get("/").get_data(as_text=True)
+    row_0001 = listed[listed.index('data-id="0001"'):listed.index('data-id="0002"')]
+    row_0002 = listed[listed.index('data-id="0002"'):listed.index('data-id="0003"')]
+    assert f"封印済み（発送 {SENT_ON}）" in row_0001
+    assert "封印済み" not in row_0002
+    assert f"封印済み: {SENT_ON} 発送分" in client.get("/members/0001").get_data(as_text=True)
+    assert "封印済み" not in client.get("/members/0002").get_data(as_text=True)
+    members = {m["member_id"]: m for m in client.get("/api/members").get_json()["members"]}
+    assert members["0001"]["sealed_sent_on"] == SENT_ON and members["0002"]["sealed_sent_on"] is None

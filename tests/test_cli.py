@@ -77,18 +77,18 @@ def test_approve_records_ids_typed_full_width_and_all(sample_run: Path, tmp_path
 
     out = copy_run(sample_run, tmp_path)
     config = str(config_in())
-    result = CliRunner().invoke(main, ["approve", "--config", config, "--out", str(out), "００１２", " 0013 ", "--reviewer", "事務局 山田"])
+    result = invoke("approve", "--config", config, "--out", str(out), "００１２", " 0013 ", "--reviewer", "事務局 山田")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == ["2 会員を「承認済み」として記録しました（review.db）。"]
     latest = DecisionStore(out / REVIEW_DB_NAME).latest()
     assert sorted(latest) == ["0012", "0013"]
     assert latest["0012"].reviewer == "事務局 山田" and latest["0012"].decision == "approved"
 
-    held = CliRunner().invoke(main, ["approve", "--config", config, "--out", str(out), "0012", "--hold", "--note", "住所の番地が古い"])
+    held = invoke("approve", "--config", config, "--out", str(out), "0012", "--hold", "--note", "住所の番地が古い")
     assert held.exit_code == 0, held.output
     assert DecisionStore(out / REVIEW_DB_NAME).latest()["0012"].note == "住所の番地が古い"
 
-    every = CliRunner().invoke(main, ["approve", "--config", config, "--out", str(out), "--all"])
+    every = invoke("approve", "--config", config, "--out", str(out), "--all")
     assert every.exit_code == 0, every.output
     assert every.output.splitlines() == ["30 会員を「承認済み」として記録しました（review.db）。"]
 
@@ -98,13 +98,13 @@ def test_approve_refuses_bad_arguments(sample_run: Path, tmp_path: Path, config_
 
     out = copy_run(sample_run, tmp_path)
     config = str(config_in())
-    neither = CliRunner().invoke(main, ["approve", "--config", config, "--out", str(out)])
+    neither = invoke("approve", "--config", config, "--out", str(out))
     assert neither.exit_code == 2 and "会員番号を指定するか、--all を付けてください" in neither.output
-    both = CliRunner().invoke(main, ["approve", "--config", config, "--out", str(out), "--all", "0001"])
+    both = invoke("approve", "--config", config, "--out", str(out), "--all", "0001")
     assert both.exit_code == 2
-    hold = CliRunner().invoke(main, ["approve", "--config", config, "--out", str(out), "0001", "--hold"])
+    hold = invoke("approve", "--config", config, "--out", str(out), "0001", "--hold")
     assert hold.exit_code == 2 and "保留にするときは、理由をメモに書いてください" in hold.output
-    unknown = CliRunner().invoke(main, ["approve", "--config", config, "--out", str(out), "9999"])
+    unknown = invoke("approve", "--config", config, "--out", str(out), "9999")
     assert unknown.exit_code == 1 and "9999" in unknown.output and unknown.output.startswith("Error: ")
 
 
@@ -139,5 +139,5 @@ def test_review_prints_one_address_serves_it_and_stops_on_ctrl_c(sample_run: Pat
 
 
 def test_review_before_any_run_says_run_first(tmp_path: Path, config_in) -> None:
-    result = CliRunner().invoke(main, ["review", "--config", str(config_in()), "--out", str(tmp_path / "none"), "--no-browser"])
+    result = invoke("review", "--config", str(config_in()), "--out", str(tmp_path / "none"), "--no-browser")
     assert result.exit_code == 1 and result.output.startswith("Error: ")

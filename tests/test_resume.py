@@ -125,13 +125,13 @@ class Background:
         return named(self.descendants(), "soffice.bin")
 
     def wait_until(self, condition: Callable[[], bool], what: str) -> None:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300  # against a hang only: a busy machine is slow
         while not condition():
             assert self.process.poll() is None, f"the run ended before {what}:\n{self.stderr_path.read_text()}"
             assert time.monotonic() < deadline, f"never reached: {what}"
             time.sleep(0.005)
 
-    def finish(self, timeout: float = 120) -> Finished:
+    def finish(self, timeout: float = 300) -> Finished:
         self.process.wait(timeout=timeout)
         finished = Finished(self.process.returncode, self.stdout_path.read_text(), self.stderr_path.read_text())
         assert "Traceback" not in finished.output, finished.output

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import json
 from pathlib import Path
 
+import pikepdf
 import pytest
 
 from mailmerge import state
 from mailmerge.errors import OutputLockedError
 from mailmerge.models import ManifestRow, OutputLayout
+
+
+def one_page_pdf(title: str) -> bytes:
+    """Return a real one-page PDF (qpdf must read it strictly), distinct per title."""
+    document = pikepdf.new()
+    document.add_blank_page()
+    document.docinfo["/Title"] = title
+    buffer = io.BytesIO()
+    document.save(buffer, static_id=True)
+    return buffer.getvalue()
 
 
 def write_document(out: Path, group: str, member_id: str, document: str = "letter") -> ManifestRow:
@@ -20,7 +32,7 @@ def write_document(out: Path, group: str, member_id: str, document: str = "lette
     folder.mkdir(parents=True, exist_ok=True)
     docx, pdf = folder / f"{document}.docx", folder / f"{document}.pdf"
     docx.write_bytes(f"docx {member_id} {document}".encode())
-    pdf.write_bytes(f"%PDF- {member_id} {document}\n%%EOF\n".encode())
+    pdf.write_bytes(one_page_pdf(f"{member_id} {document}"))
     return ManifestRow(
         member_id=member_id, name="医療法人テスト会", group=group, document=document,
         docx=docx.relative_to(out).as_posix(), pdf=pdf.relative_to(out).as_posix(), pages=1,
@@ -65,6 +77,16 @@ def test_a_document_is_reusable_only_with_the_same_inputs_and_intact_files(tmp_p
     assert not state.reusable(row, tmp_path, "inputs-1")
     (tmp_path / row.pdf).unlink()
     assert not state.reusable(row, tmp_path, "inputs-1")
+
+
+def test_a_broken_pdf_is_not_reused_even_when_the_journal_recorded_its_hash(tmp_path: Path) -> None:
+    row = write_document(tmp_path, "enrolled", "0001")
+    whole = (tmp_path / row.pdf).read_bytes()
+    # What an interrupted save left: a block of the file missing, its two ends intact.
+    broken = whole[:200] + whole[300:]
+    (tmp_path / row.pdf).write_bytes(broken)
+    recorded = dataclasses.replace(row, pdf_sha256=hashlib.sha256(broken).hexdigest())
+    assert not state.reusable(recorded, tmp_path, "inputs-1")
 
 
 def test_leftovers_and_unpaired_files_are_found(tmp_path: Path) -> None:

@@ -320,6 +320,36 @@ def approve(
     click.echo(messages.review_recorded(len(recorded), messages.STATUS_LABELS[decision]))
 
 
+@main.command("print")
+@config_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="The run's output folder (default: from the config, out/{cycle}).")
+@click.option("--include-unapproved", is_flag=True, help="Print every current member, approved or not (the covers say 未承認を含む).")
+def print_command(config_path: Path | None, out_dir: Path | None, include_unapproved: bool) -> None:
+    """Write DIR/print/: a bundle per group (cover, then each approved member's letter and overview,
+    in postal-code order), address labels (A4, 12 per sheet) and list.csv.
+
+    Members not approved (held, undecided, stale) are left out and named. Exit status 1 when nothing
+    is approved, or when a PDF changed since it was approved.
+    """
+    config = _load(config_path)
+    try:
+        result = mailing.print_run(config, out_dir, include_unapproved=include_unapproved)
+    except MailmergeError as exc:
+        raise click.ClickException(str(exc)) from None
+
+    def shown(path: Path) -> str:
+        return os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
+
+    for bundle in result.bundles:
+        click.echo(messages.PRINT_BUNDLE_LINE.format(
+            path=shown(bundle.path), group=config.groups[bundle.group], members=bundle.members, pages=bundle.pages))
+    click.echo(messages.PRINT_LABELS_LINE.format(path=shown(result.labels), labels=result.printed, sheets=result.label_sheets))
+    click.echo(messages.PRINT_LIST_LINE.format(path=shown(result.list_csv)))
+    if result.unapproved:
+        click.echo(messages.PRINT_INCLUDES_UNAPPROVED.format(count=len(result.unapproved)), err=True)
+    for line in mailing.describe_left_out(result.left_out):
+        click.echo(line, err=True)
+    click.echo(messages.PRINT_DONE_HINT)
 # --- archive ---------------------------------------------------------------------------------
 
 archive_option = click.option(

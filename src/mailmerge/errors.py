@@ -52,5 +52,9 @@ class RunInterrupted(MailmergeError):
     """The run was stopped (Ctrl-C); what was finished is kept and the next run resumes."""
 
 
+class PrintError(MailmergeError):
+    """The print bundles cannot be made: nothing to print, a PDF changed since approval, a font missing."""
+
+
 class NothingToSeal(MailmergeError):
     """`mailmerge archive`: every approved member of the cycle is already sealed."""

@@ -23,10 +23,12 @@ FONT_FOLDERS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"),
 _FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
 # The Debian package that provides a family, for the message (scripts/install-system.sh installs it).
 _PACKAGES = {"ipaexmincho": "fonts-ipaexfont", "ipaexgothic": "fonts-ipaexfont"}
-# Font names in a template's run properties: w:ascii, w:hAnsi and w:eastAsia carry Japanese and Latin
-# text; w:cs (complex scripts: Arabic, Hebrew…) never prints roster text, so it is not required.
+# The fonts a template needs: those of its run properties' w:eastAsia slot, which print the roster's
+# Japanese text (and, in IPAex, its Latin letters and digits too). A font named only for w:ascii/w:hAnsi
+# (python-docx's default styles name Courier) is not required: LibreOffice prints those letters in a
+# substitute, never as a wrong character; w:cs (Arabic, Hebrew…) never prints roster text.
 _RUN_FONTS = re.compile(rb'<w:rFonts\b[^>]*>')
-_FONT_ATTRIBUTE = re.compile(rb'\bw:(?:ascii|hAnsi|eastAsia)="([^"]+)"')
+_FONT_ATTRIBUTE = re.compile(rb'\bw:eastAsia="([^"]+)"')
 _FONT_PARTS = re.compile(r"^word/(styles|document|header\d*|footer\d*)\.xml$")
 
 
@@ -39,7 +41,7 @@ class FontCheck:
 
 
 def template_fonts(docx: Path) -> tuple[str, ...]:
-    """Return the font families a .docx names for its text, in first-use order ('' parts ignored)."""
+    """Return the font families a .docx names for its Japanese text (w:eastAsia), in first-use order."""
     families: dict[str, None] = {}
     try:
         with zipfile.ZipFile(docx) as archive:

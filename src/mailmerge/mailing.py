@@ -11,15 +11,15 @@ import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from mailmerge import manifest, messages, review, roster, state
+from mailmerge import manifest, messages, printing, review, roster, state
 from mailmerge.config import Config
-from mailmerge.errors import MailmergeError
+from mailmerge.errors import MailmergeError, PrintError
 from mailmerge.fsutil import sha256_of
-from mailmerge.models import APPROVED, Decision, ManifestRow, Member
+from mailmerge.models import APPROVED, GROUPS, Decision, ManifestRow, Member
 from mailmerge.pipeline import SUMMARY_NAME, check, input_digest
 from mailmerge.store import REVIEW_DB_NAME, DecisionStore
 
@@ -203,3 +203,87 @@ def approved_members(view: RunView) -> tuple[review.MemberReview, ...]:
 def left_out(view: RunView) -> tuple[review.MemberReview, ...]:
     """Return the members that may not be printed or sealed (not approved, held, stale, changed)."""
     return tuple(r for r in view.reviews if not r.approved)
+
+
+# --- print: bundles, labels and the list (mailmerge print) -------------------------------------
+
+
+@dataclass(frozen=True)
+class PrintRun:
+    """What `mailmerge print` wrote, and who was left out."""
+
+    out_dir: Path
+    bundles: tuple[printing.PrintedBundle, ...]
+    labels: Path
+    list_csv: Path
+    printed: int  # members printed, one label each
+    left_out: tuple[review.MemberReview, ...]
+    unapproved: tuple[str, ...]  # member IDs printed without a standing approval (--include-unapproved)
+
+    @property
+    def label_sheets(self) -> int:
+        return -(-self.printed // printing.LABELS_PER_SHEET)
+
+
+def print_run(
+    config: Config, out_dir: Path | None = None, *, include_unapproved: bool = False, today: date | None = None
+) -> PrintRun:
+    """Write DIR/print/: each group's bundle, the labels and the list, from the approved members only.
+
+    With ``include_unapproved`` every current member whose documents are complete and still match the
+    roster is printed too (the covers say 未承認を含む). Raise PrintError, writing nothing, when nothing
+    is approved (naming who was left out and why), while a run holds the folder, or when a PDF is no
+    longer the file that was approved.
+    """
+    view = open_run(config, out_dir)
+    if view.locked:
+        raise PrintError(messages.PRINT_RUN_IN_PROGRESS.format(out_dir=view.out_dir))
+    approved = approved_members(view)
+    if not approved and not include_unapproved:
+        raise PrintError("\n".join([messages.PRINT_NOTHING_APPROVED, *describe_left_out(left_out(view))]))
+    chosen = [r for r in view.reviews if r.approved or (include_unapproved and _printable(r))]
+    if not chosen:
+        raise PrintError("\n".join([messages.PRINT_NOTHING_TO_PRINT, *describe_left_out(left_out(view))]))
+    chosen_ids = {r.member_id for r in chosen}
+    groups = {}
+    for group in GROUPS:
+        cover = printing.Cover(config.groups[group], view.cycle, today or date.today(), include_unapproved)
+        groups[group] = (cover, [_print_member(view, r) for r in chosen if r.group == group])
+    bundles, labels, list_csv = printing.write_print(view.out_dir, groups)
+    return PrintRun(
+        view.out_dir,
+        bundles,
+        labels,
+        list_csv,
+        len(chosen),
+        tuple(r for r in view.reviews if r.member_id not in chosen_ids),
+        tuple(r.member_id for r in chosen if not r.approved),
+    )
+
+
+def _printable(member: review.MemberReview) -> bool:
+    # Documents made from an older roster row would go out under the new row's label: never printed.
+    return bool(member.rows) and review.MISSING_DOCUMENT not in member.flags and review.ROSTER_CHANGED not in member.flags
+
+
+def _print_member(view: RunView, member: review.MemberReview) -> printing.PrintMember:
+    """Return a member's documents with the hash each must still have: the approved one, else the manifest's."""
+    documents = []
+    for row in member.rows:
+        approved = member.decision.documents.get(row.document) if member.approved and member.decision else None
+        expected = approved.pdf_sha256 if approved is not None else row.pdf_sha256
+        documents.append(printing.PrintDocument(row.document, view.out_dir / row.pdf, expected))
+    return printing.PrintMember(member.member_id, member.group, view.members[member.member_id].fields, tuple(documents))
+
+
+def describe_left_out(members: Sequence[review.MemberReview]) -> list[str]:
+    """Return lines naming each member left out of the print, by ID under its status (never by name)."""
+    by_reason: dict[str, list[str]] = {}
+    for member in members:
+        reasons = [messages.STATUS_LABELS[member.status]]
+        reasons += [messages.FLAG_LABELS[f] for f in (review.MISSING_DOCUMENT, review.ROSTER_CHANGED) if f in member.flags]
+        by_reason.setdefault("・".join(reasons), []).append(member.member_id)
+    lines = [messages.PRINT_LEFT_OUT_HEADER.format(count=len(members))] if members else []
+    for reason, ids in by_reason.items():
+        lines.append(messages.PRINT_LEFT_OUT_LINE.format(status=reason, count=len(ids), member_ids=", ".join(ids)))
+    return lines

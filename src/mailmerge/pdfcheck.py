@@ -20,8 +20,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from mailmerge import messages
+from mailmerge.fsutil import is_complete_pdf
 
-_TAIL = 1024  # a complete PDF ends with "%%EOF" (and maybe a line break) within its last bytes
 # Pages are drawn into a bitmap this small: enough to prove that every object and font of the
 # page can be drawn (PDFium parses the same content and glyphs at any scale), cheap to scan.
 _RENDER_SIZE = 24
@@ -70,17 +70,9 @@ def structure_problem(path: Path, pages: int | None = None, *, every_object: boo
     place shifts nothing: only reading the objects there finds it; 0.25 ms). Fonts and images
     are left to page_problem(): decoding them all, as ``qpdf --check`` does, costs 2 ms a document.
     """
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(5)
-            handle.seek(0, 2)
-            handle.seek(max(handle.tell() - _TAIL, 0))
-            tail = handle.read()
-    except FileNotFoundError:
+    if not path.is_file():
         return messages.PDF_MISSING.format(name=path.name)
-    except OSError as exc:
-        return messages.PDF_UNREADABLE.format(detail=exc.strerror or exc)
-    if head != b"%PDF-" or not tail.rstrip().endswith(b"%%EOF"):
+    if not is_complete_pdf(path):
         return messages.PDF_CUT
     try:
         with pikepdf.open(path, attempt_recovery=False) as pdf:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict
 from pathlib import Path
 
-from mailmerge import messages
+from mailmerge import messages, pdfcheck
 from mailmerge.errors import OutputLockedError
 from mailmerge.fsutil import FILE_MODE, make_private_dir, sha256_of, write_atomic
 from mailmerge.models import GROUPS, ManifestRow, OutputLayout
@@ -132,7 +132,11 @@ def reusable(row: ManifestRow, out_dir: Path, input_sha256: str) -> bool:
     if row.input_sha256 != input_sha256:
         return False
     docx, pdf = out_dir / row.docx, out_dir / row.pdf
-    return docx.is_file() and pdf.is_file() and sha256_of(docx) == row.docx_sha256 and sha256_of(pdf) == row.pdf_sha256
+    if not (docx.is_file() and pdf.is_file() and sha256_of(docx) == row.docx_sha256 and sha256_of(pdf) == row.pdf_sha256):
+        return False
+    # The hash only says the file is the one recorded: a run interrupted in the middle of a save
+    # once recorded a broken PDF (issue 10). qpdf reads it strictly before it is used again.
+    return not pdfcheck.structure_problem(pdf, row.pages)
 
 
 def leftovers(out_dir: Path) -> list[Path]:

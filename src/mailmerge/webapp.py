@@ -16,7 +16,7 @@ from flask import Flask, Response, abort, current_app, g, jsonify, redirect, ren
 from jinja2 import StrictUndefined
 from werkzeug.exceptions import HTTPException
 
-from mailmerge import mailing, messages, state, thumbnails
+from mailmerge import mailing, messages, sealing, state, thumbnails
 from mailmerge.config import Config
 from mailmerge.errors import MailmergeError
 from mailmerge.manifest import MANIFEST_NAME, read_manifest
@@ -47,6 +47,7 @@ class ReviewState:
     token: str
     csrf: str
     port: int | None
+    archive_dir: Path | None = None
     _view_lock: threading.Lock = field(default_factory=threading.Lock)
     _view: tuple[tuple[Any, ...], mailing.RunView] | None = None
     _rows_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -108,8 +109,11 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def create_app(config: Config, out_dir: Path, token: str, *, port: int | None = None) -> Flask:
-    """Return the review app for the run in ``out_dir`` (``port``: the one it is served on, for the Host check)."""
+def create_app(config: Config, out_dir: Path, token: str, *, port: int | None = None, archive_dir: Path | None = None) -> Flask:
+    """Return the review app for the run in ``out_dir`` (``port``: the one it is served on, for the Host check).
+
+    ``archive_dir`` (default: the config's archive/) is read to show which members are sealed as sent.
+    """
     app = Flask(__name__, template_folder="web/templates", static_folder="web/static", static_url_path="/static")
     app.jinja_env.undefined = StrictUndefined
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True  # 1,000 rows: no indentation sent
@@ -122,7 +126,8 @@ def create_app(config: Config, out_dir: Path, token: str, *, port: int | None = 
     )
     app.jinja_env.filters["local_time"] = local_time
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
-    review = ReviewState(config=config, out_dir=Path(out_dir).resolve(), token=token, csrf=new_token(), port=port)
+    review = ReviewState(config=config, out_dir=Path(out_dir).resolve(), token=token, csrf=new_token(), port=port,
+                         archive_dir=archive_dir or sealing.default_archive_dir(config))
     app.extensions["mailmerge_review"] = review
     app.before_request(_guard)
     app.after_request(_headers_and_log)
@@ -298,8 +303,17 @@ def _record(member_id: str, decision: str, note: str, reviewer: str) -> None:
     g.pop("view", None)  # the page shows the decision just made
 
 
+def _sealed() -> dict[str, tuple[str, str]]:
+    """Return the members sealed as sent in this cycle (member_id -> sent_on, sealed_at), once per request."""
+    if "sealed" not in g:
+        state = _state()
+        g.sealed = sealing.sealed_status(state.archive_dir, state.config.cycle) if state.archive_dir else {}
+    return g.sealed
+
+
 def _member_json(member: Any) -> dict[str, Any]:
     decision = member.decision
+    sealed = _sealed().get(member.member_id)
     return {
         "member_id": member.member_id,
         "name": member.name,
@@ -313,6 +327,7 @@ def _member_json(member: Any) -> dict[str, Any]:
         "reviewer": decision.reviewer if decision else "",
         "decided_at": decision.decided_at if decision else "",
         "decided_at_local": local_time(decision.decided_at) if decision else "",
+        "sealed_sent_on": sealed[0] if sealed else None,
     }
 
 
@@ -335,6 +350,7 @@ def _list_row(member: Any) -> dict[str, Any]:
         ],
         "reviewer": decision.reviewer if decision else "",
         "note": decision.note if decision and decision.decision == "hold" else "",
+        "sealed": _sealed().get(member.member_id, ("", ""))[0],
     }
 
 
@@ -369,6 +385,7 @@ def _routes(app: Flask) -> None:
             "member.html", view=view, member=member, fields=roster_member.fields if roster_member else None,
             previous=order[at - 1] if at > 0 else None, next=order[at + 1] if at + 1 < len(order) else None,
             reviewer=_reviewer(), csrf=_state().csrf, cannot_approve=mailing.why_not_approvable(member),
+            sealed=_sealed().get(member.member_id),
         )
 
     @app.get("/members/<member_id>/<document>/<kind>-<int:page>.png")

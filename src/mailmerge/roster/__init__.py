@@ -11,18 +11,22 @@ from collections.abc import Container, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from mailmerge import messages
 from mailmerge.models import GROUPS, Member, Problem, Roster
-from mailmerge.roster.checks import check_sheet, roster_table
 from mailmerge.roster.csv_reader import read_csv
 from mailmerge.roster.keys import normalise_key, normalise_postal_code
 from mailmerge.roster.sheet import ROW_LIMIT, RosterUnreadable, Sheet, SheetRow
 from mailmerge.roster.xlsx_reader import read_xlsx
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from mailmerge.config import Config
+    from mailmerge.roster.headers import HeaderMap
+
+# pandas (and the checks built on it) is imported when a roster is first checked, not with the package:
+# its import is most of the CLI's start-up (0.5 s), which `mailmerge --help` or a run refused by the
+# output folder's lock need not pay.
 
 __all__ = [
     "ROW_LIMIT", "RosterUnreadable", "Sheet", "SheetRow", "load_roster", "normalise_key", "normalise_postal_code",
@@ -44,6 +48,8 @@ def load_roster(config: Config, path: Path | None = None,
         sheet = read_sheet(source, config.sheet)
     except RosterUnreadable as exc:
         return Roster(source=source, members=(), problems=(Problem("error", display, str(exc)),))
+    from mailmerge.roster.checks import check_sheet
+
     return check_sheet(config, display, source, sheet, fonts)
 
 
@@ -65,8 +71,17 @@ def read_sheet(path: Path, sheet: str | None = None) -> Sheet:
         raise RosterUnreadable(messages.ROSTER_CANNOT_OPEN.format(reason=exc.strerror)) from None
 
 
+def roster_table(rows: list[SheetRow], headers: HeaderMap) -> pd.DataFrame:
+    """Return the roster as a pandas table (see ``checks.roster_table``)."""
+    from mailmerge.roster import checks
+
+    return checks.roster_table(rows, headers)
+
+
 def split_by_enrollment(roster: Roster) -> dict[str, tuple[Member, ...]]:
     """Return the members of each group (enrolled, unenrolled), in roster order, split with a pandas groupby."""
+    import pandas as pd
+
     table = pd.DataFrame({"group": [m.group for m in roster.members], "member": list(roster.members)})
     groups = {group: tuple(rows["member"]) for group, rows in table.groupby("group", sort=False)}
     return {group: groups.get(group, ()) for group in GROUPS}

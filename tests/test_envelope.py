@@ -1,0 +1,222 @@
+"""The letter's recipient block shows through a 長3 window envelope: read from the converted PDF's text positions."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from conftest import REPO
+from mailmerge.cli import main
+from mailmerge.config import load_config
+from mailmerge.roster import load_roster
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+MM = 72 / 25.4  # PDF points per millimetre
+
+# The window we design for (README, "Window envelopes"), on the A4 sheet folded in three, top third
+# facing the window, the sheet against the envelope's top and left edges: 90 × 45 mm, its left edge
+# 23 mm and its top edge 13 mm from the sheet's. The frame sits 2 mm inside it on every side.
+WINDOW = (23.0, 13.0, 113.0, 58.0)  # x0, y0, x1, y1 in mm from the page's top-left corner
+FRAME = (25.0, 15.0, 111.0, 56.0)
+FOLD = 99.0  # the first fold: the top third of 297 mm
+
+
+def norm(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def words(pdf: Path) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """Return every word on page 1 with its box in mm, line by line as printed (poppler, not the code under test)."""
+    xml = subprocess.run(
+        ["pdftotext", "-bbox-layout", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, check=True
+    ).stdout
+    root = etree.fromstring(xml, etree.XMLParser(recover=True))
+    found = []
+    for word in root.iter(f"{XHTML}word"):
+        box = tuple(float(word.get(k)) / MM for k in ("xMin", "yMin", "xMax", "yMax"))
+        found.append((word.text or "", box))
+    # Visual lines (same top within 1 mm), left to right: a wide gap (an ideographic space) splits
+    # poppler's blocks, and the date beside the frame falls between the block's lines in its order.
+    return sorted(found, key=lambda w: (round(w[1][1]), w[1][0]))
+
+
+def locate(found, value: str) -> list[tuple[float, float, float, float]]:
+    """Return the boxes of the words that spell VALUE (whitespace ignored, wrapped lines joined).
+
+    Words that cannot continue VALUE (the date printed beside the block) are stepped over.
+    """
+    wanted = norm(value)
+    for first in range(len(found)):
+        rest, boxes = wanted, []
+        for text, box in found[first:]:
+            piece = norm(text)
+            if not piece:
+                continue
+            if rest.startswith(piece):
+                rest, boxes = rest[len(piece):], boxes + [box]
+            elif not boxes:
+                break
+            if not rest:
+                return boxes
+    raise AssertionError(f"{value!r} not in the letter")
+
+
+def inside(box, rect) -> bool:
+    # Half a millimetre for glyph boxes that poppler rounds outwards.
+    return box[0] >= rect[0] - 0.5 and box[1] >= rect[1] - 0.5 and box[2] <= rect[2] + 0.5 and box[3] <= rect[3] + 0.5
+
+
+def overlaps(box, rect) -> bool:
+    return box[0] < rect[2] and box[2] > rect[0] and box[1] < rect[3] and box[3] > rect[1]
+
+
+def recipient_lines(fields) -> list[str]:
+    """Return what the window must show, in order: Japanese practice puts 御中 after the department."""
+    lines = [f"〒{fields['postal_code']}", fields["address1"]]
+    lines += [fields["address2"]] if fields["address2"] else []
+    if fields["representative_name"]:
+        lines += [fields["organisation"]] + ([fields["department"]] if fields["department"] else [])
+        title = fields["representative_title"]
+        lines.append(f"{title} {fields['representative_name']} 様" if title else f"{fields['representative_name']} 様")
+    elif fields["department"]:
+        lines += [fields["organisation"], f"{fields['department']} 御中"]
+    else:
+        lines.append(f"{fields['organisation']} 御中")
+    return lines
+
+
+@pytest.fixture(scope="module")
+def letters(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Run the sample cycle once through the CLI; return each member's letter PDF."""
+    out = tmp_path_factory.mktemp("envelope") / "2024"
+    result = CliRunner().invoke(main, ["run", "--config", str(REPO / "mailmerge.toml"), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    return {p.parent.name: p for p in out.glob("*/*/letter.pdf")}
+
+
+@pytest.fixture(scope="module")
+def members():
+    return {m.member_id: m for m in load_roster(load_config(REPO / "mailmerge.toml")).members}
+
+
+# The longest values the roster allows (mailmerge.toml [roster.max_length]): 40, 30, 20 and 20 characters.
+ORG_40 = "㈱髙橋&<テスト>遠隔画像診断サービスセンター北海道札幌中央支社放射線科読影部門"
+ADDRESS_40 = "北海道札幌市中央区北一条西二丁目一番地一号 札幌中央ビルディング第二別館十二階Ｂ"
+DEPARTMENT_30 = "放射線科 遠隔読影センター 第一読影グループ品質管理担当課長"
+TITLE_20 = "代表取締役社長兼最高経営責任者兼統括医長"
+NAME_20 = "髙橋　一郎右衛門之助左衛門太郎次郎三郎四"
+LONGEST_ROSTER = (
+    "会員番号,会員名,部署,代表者役職,代表者氏名,郵便番号,住所1,住所2,加入状況\n"
+    f"9001,{ORG_40},{DEPARTMENT_30},{TITLE_20},{NAME_20},060-0001,{ADDRESS_40},{ADDRESS_40},加入\n"
+    f"9002,{ORG_40},{DEPARTMENT_30},,,060-0001,{ADDRESS_40},{ADDRESS_40},未加入\n"
+    f"9003,{ORG_40},,,,060-0001,{ADDRESS_40},{ADDRESS_40},未加入\n"
+)
+
+
+@pytest.fixture(scope="module")
+def longest(tmp_path_factory: pytest.TempPathFactory):
+    """Convert the letters of members whose every field is as long as the roster allows."""
+    folder = tmp_path_factory.mktemp("longest")
+    roster = folder / "longest.csv"
+    roster.write_text(LONGEST_ROSTER, encoding="utf-8")
+    config = load_config(REPO / "mailmerge.toml")
+    result = CliRunner().invoke(
+        main, ["run", "--config", str(REPO / "mailmerge.toml"), "--roster", str(roster), "--out", str(folder / "out"), "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    members = {m.member_id: m for m in load_roster(config, roster).members}
+    return members, {p.parent.name: p for p in (folder / "out").glob("*/*/letter.pdf")}
+
+
+def test_the_longest_values_allowed_fit_the_frame_on_one_page(longest) -> None:
+    members, letters = longest
+    assert sorted(letters) == ["9001", "9002", "9003"]
+    for field, limit in load_config(REPO / "mailmerge.toml").max_length.items():
+        assert max(len(m.fields[field]) for m in members.values()) == limit, field
+    for member_id, pdf in letters.items():
+        found = words(pdf)
+        for line in recipient_lines(members[member_id].fields):
+            for box in locate(found, line):
+                assert inside(box, FRAME), f"{member_id}: {line!r} at {[round(v, 1) for v in box]} mm, outside the frame"
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        assert re.search(r"^Pages:\s+1$", info, re.M), member_id
+
+
+def longest_members(members) -> set[str]:
+    """Return the IDs of the members with the longest value in each printed field, and every 御中 member."""
+    chosen = set()
+    for field in ("organisation", "department", "representative_title", "representative_name", "address1", "address2"):
+        chosen.add(max(members.values(), key=lambda m: len(m.fields[field])).member_id)
+    chosen |= {m.member_id for m in members.values() if not m.fields["representative_name"]}
+    return chosen
+
+
+def test_the_sample_has_the_cases_the_window_must_hold(members) -> None:
+    chosen = longest_members(members)
+    onchu = [m for m in members.values() if not m.fields["representative_name"]]
+    assert onchu and any(m.fields["department"] for m in onchu)
+    assert max(len(members[i].fields["organisation"]) for i in chosen) >= 35  # wraps in the frame
+
+
+def test_recipient_block_lies_inside_the_window_for_every_member(letters, members) -> None:
+    assert len(letters) == len(members)
+    for member_id in sorted(longest_members(members)) + sorted(members):
+        found = words(letters[member_id])
+        for line in recipient_lines(members[member_id].fields):
+            for box in locate(found, line):
+                assert inside(box, FRAME), f"{member_id}: {line!r} at {[round(v, 1) for v in box]} mm, outside the frame"
+                assert inside(box, WINDOW)
+
+
+def test_nothing_but_the_recipient_shows_through_the_window(letters, members) -> None:
+    for member_id in sorted(longest_members(members)):
+        found = words(letters[member_id])
+        block = {b for line in recipient_lines(members[member_id].fields) for b in locate(found, line)}
+        others = [(text, box) for text, box in found if box not in block]
+        assert others, "the letter has a body"
+        assert not [t for t, box in others if overlaps(box, WINDOW)], member_id
+        # The title starts below the window with room for the sheet to slip; the body stays on one page.
+        assert min(box[1] for _, box in others if box[0] < 100 and box[1] > WINDOW[1]) >= WINDOW[3] + 5
+
+
+def test_onchu_follows_the_department(letters, members) -> None:
+    onchu = next(m for m in members.values() if not m.fields["representative_name"] and m.fields["department"])
+    text = norm(subprocess.run(["pdftotext", str(letters[onchu.member_id]), "-"], capture_output=True, text=True).stdout)
+    organisation, department = norm(onchu.fields["organisation"]), norm(onchu.fields["department"])
+    assert organisation + department + "御中" in text
+    assert organisation + "御中" not in text
+    assert "様" not in text[: text.index("御中")]
+
+
+def test_every_letter_stays_one_page(letters) -> None:
+    for member_id, pdf in letters.items():
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        assert re.search(r"^Pages:\s+1$", info, re.M), member_id
+
+
+def test_template_frame_is_fixed_and_anchored_to_the_page() -> None:
+    """Issue 14 relies on it: the block's place and size never depend on its content."""
+    with zipfile.ZipFile(REPO / "templates" / "letter.docx") as package:
+        body = etree.fromstring(package.read("word/document.xml")).find(f"{W}body")
+    framed = [p for p in body.iter(f"{W}p") if p.find(f"{W}pPr/{W}framePr") is not None]
+    texts = ["".join(t.text or "" for t in p.iter(f"{W}t")) for p in framed]
+    for field in ("postal_code", "address1", "address2", "organisation", "department", "representative_name"):
+        assert any("{{ " + field + " }}" in t for t in texts), field
+    unframed = "".join(t.text or "" for p in body.iter(f"{W}p") if p not in framed for t in p.iter(f"{W}t"))
+    assert not re.search(r"organisation|address|postal_code|representative|department", unframed)
+    frames = {tuple(sorted(p.find(f"{W}pPr/{W}framePr").attrib.items())) for p in framed}
+    assert len(frames) == 1, "one frame: every paragraph of the block carries the same frame properties"
+    frame = {k.removeprefix(W): v for k, v in frames.pop()}
+    assert frame["hAnchor"] == frame["vAnchor"] == "page" and frame["hRule"] == "exact"
+    twips = 1440 / 25.4
+    x, y = int(frame["x"]) / twips, int(frame["y"]) / twips
+    assert FRAME == pytest.approx((x, y, x + int(frame["w"]) / twips, y + int(frame["h"]) / twips), abs=0.05)
+    assert FRAME[3] < FOLD

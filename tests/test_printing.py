@@ -1,0 +1,260 @@
+"""`mailmerge print` on a real sample run: bundles, labels and list read back the way a person reads them."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import shutil
+import stat
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pikepdf
+import pytest
+from click.testing import CliRunner
+
+from conftest import REPO
+from mailmerge import mailing, printing
+from mailmerge.cli import main
+from mailmerge.config import load_config
+from mailmerge.roster import load_roster
+
+CONFIG = REPO / "mailmerge.toml"
+MARK = re.compile(r"(\d{4})·2024·(\d+)/(\d+)")
+MM = 72 / 25.4
+
+
+def norm(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def page_texts(pdf: Path) -> list[str]:
+    """Return each page's text as poppler reads it, whitespace removed."""
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [norm(page) for page in text.split("\f")[:-1]]
+
+
+def page_count(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+
+
+def label_text(pdf: Path, index: int) -> str:
+    """Return the text inside the INDEX-th label's rectangle (2 × 6 per sheet, by rows), cropped by poppler."""
+    sheet, position = divmod(index, 12)
+    row, column = divmod(position, 2)
+    x, y = (18.6 + column * 86.4) * MM, (21.6 + row * 42.3) * MM
+    text = subprocess.run(
+        ["pdftotext", "-f", str(sheet + 1), "-l", str(sheet + 1), "-x", str(int(x) + 1), "-y", str(int(y) + 1),
+         "-W", str(int(86.4 * MM) - 2), "-H", str(int(42.3 * MM) - 2), str(pdf), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    return norm(text)
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load_config(CONFIG)
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Run the sample cycle once through the CLI; the tests copy it before deciding anything."""
+    out = tmp_path_factory.mktemp("print") / "2024"
+    result = CliRunner().invoke(main, ["run", "--config", str(CONFIG), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def members(config):
+    return {m.member_id: m for m in load_roster(config).members}
+
+
+def choose(members) -> tuple[list[str], list[str]]:
+    """Return the members to approve (3 enrolled, the 御中-with-department member and one more unenrolled) and to hold."""
+    enrolled = [i for i, m in members.items() if m.group == "enrolled"]
+    unenrolled = [i for i, m in members.items() if m.group == "unenrolled"]
+    onchu = next(i for i in unenrolled if not members[i].fields["representative_name"] and members[i].fields["department"])
+    longest = max(members, key=lambda i: len(members[i].fields["organisation"]))
+    approve = sorted({enrolled[-1], enrolled[0], longest, onchu, unenrolled[0]})
+    hold = [enrolled[1]]
+    return approve, hold
+
+
+@pytest.fixture(scope="module")
+def printed(sample_run: Path, tmp_path_factory: pytest.TempPathFactory, config, members):
+    """Approve some members and hold one through the review core, then `mailmerge print`."""
+    out = tmp_path_factory.mktemp("printed") / "2024"
+    shutil.copytree(sample_run, out)
+    approve, hold = choose(members)
+    mailing.record_decisions(config, out, approve, "approved", "", "テスト係")
+    mailing.record_decisions(config, out, hold, "hold", "住所の番地が古い", "テスト係")
+    result = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out, approve, hold, result
+
+
+def postal_order(ids, members) -> list[str]:
+    return sorted(ids, key=lambda i: (members[i].fields["postal_code"].replace("-", ""), i))
+
+
+def test_bundles_hold_the_approved_members_only_in_postal_code_order(printed, members) -> None:
+    out, approve, _, _ = printed
+    for group in ("enrolled", "unenrolled"):
+        pages = page_texts(out / "print" / f"{group}.pdf")
+        marks = [MARK.findall(page) for page in pages]
+        assert marks[0] == [], "the cover carries no member's mark"
+        assert all(len(m) == 1 for m in marks[1:]), "every other page carries one member's mark"
+        sequence = [m[0][0] for m in marks[1:]]
+        expected = postal_order([i for i in approve if members[i].group == group], members)
+        assert list(dict.fromkeys(sequence)) == expected
+        # Each member: the letter (1/1), then the overview (1/n .. n/n), each member's pages together.
+        for member_id in expected:
+            own = [(p, m[0]) for p, m in zip(pages[1:], marks[1:]) if m[0][0] == member_id]
+            assert "ご案内" in own[0][0] and own[0][1][1:] == ("1", "1")
+            assert [m[1] for _, m in own[1:]] == [str(n) for n in range(1, len(own))]
+            assert norm(members[member_id].fields["organisation"]) in own[0][0]
+
+
+def test_cover_states_group_cycle_date_members_and_page_total(printed, members, config) -> None:
+    out, approve, _, _ = printed
+    today = dt.date.today()
+    for group, word in config.groups.items():
+        pdf = out / "print" / f"{group}.pdf"
+        cover = page_texts(pdf)[0]
+        count = len([i for i in approve if members[i].group == group])
+        total = page_count(pdf)
+        assert f"2024年度{word}会員印刷用まとめ" in cover
+        assert f"区分{word}" in cover and "年度2024" in cover
+        assert f"作成日{today.year}年{today.month}月{today.day}日" in cover
+        assert f"会員数{count}名" in cover
+        assert f"合計{total}ページ(表紙1+書類{total - 1})" in cover
+        assert "承認済みの会員のみ" in cover and "未承認を含む" not in cover
+
+
+def test_labels_in_bundle_order_one_per_member(printed, members) -> None:
+    out, approve, _, _ = printed
+    order = [i for g in ("enrolled", "unenrolled") for i in postal_order([a for a in approve if members[a].group == g], members)]
+    labels = out / "print" / "labels.pdf"
+    assert page_count(labels) == 1
+    for index, member_id in enumerate(order):
+        fields = members[member_id].fields
+        text = label_text(labels, index)
+        assert text == norm("".join(printing.recipient_lines(fields))), member_id
+        assert text.startswith(norm(f"〒{fields['postal_code']}{fields['address1']}"))
+        if fields["representative_name"]:
+            assert text.endswith("様")
+        else:
+            assert text.endswith(norm(f"{fields['department'] or fields['organisation']}御中"))
+    assert label_text(labels, len(order)) == ""
+
+
+def test_list_csv_gives_the_print_order_and_page_ranges(printed, members) -> None:
+    out, approve, _, _ = printed
+    raw = (out / "print" / "list.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    assert list(rows[0]) == ["member_id", "postal_code", "group", "pages", "bundle", "bundle_pages", "label"]
+    order = [i for g in ("enrolled", "unenrolled") for i in postal_order([a for a in approve if members[a].group == g], members)]
+    assert [r["member_id"] for r in rows] == order
+    assert [r["label"] for r in rows] == [f"1-{n}" for n in range(1, len(order) + 1)]
+    for group in ("enrolled", "unenrolled"):
+        pages = page_texts(out / "print" / f"{group}.pdf")
+        for row in (r for r in rows if r["group"] == group):
+            first, last = map(int, row["bundle_pages"].split("-"))
+            assert row["bundle"] == f"{group}.pdf" and int(row["pages"]) == last - first + 1
+            assert row["postal_code"] == members[row["member_id"]].fields["postal_code"]
+            assert all(f"{row['member_id']}·2024·" in pages[p - 1] for p in range(first, last + 1))
+
+
+def test_left_out_members_are_named_by_id_and_status_never_by_name(printed, members) -> None:
+    _, approve, hold, result = printed
+    assert re.search(rf"保留 1 名: 会員番号 {hold[0]}$", result.output, re.M)
+    undecided = [i for i in members if i not in approve and i not in hold]
+    assert f"未確認 {len(undecided)} 名: 会員番号 {', '.join(undecided)}" in result.output
+    assert f"印刷に含めなかった会員: {len(undecided) + 1} 名" in result.output
+    for member in members.values():
+        assert member.fields["organisation"] not in result.output
+
+
+def test_print_files_are_private(printed) -> None:
+    out = printed[0]
+    names = sorted(p.name for p in (out / "print").iterdir())
+    assert names == ["enrolled.pdf", "labels.pdf", "list.csv", "unenrolled.pdf"]
+    for path in (out / "print").iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE((out / "print").stat().st_mode) == 0o700
+
+
+def test_nothing_approved_exits_1_and_writes_nothing(sample_run: Path, tmp_path: Path, members) -> None:
+    out = tmp_path / "2024"
+    shutil.copytree(sample_run, out)
+    result = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)])
+    assert result.exit_code == 1
+    assert "Error: 承認済みの会員がいないため、何も作成していません。" in result.output
+    assert f"未確認 {len(members)} 名: 会員番号 {', '.join(members)}" in result.output
+    assert not (out / "print").exists()
+
+
+def test_a_pdf_changed_after_approval_stops_the_print(sample_run: Path, tmp_path: Path, config, members) -> None:
+    out = tmp_path / "2024"
+    shutil.copytree(sample_run, out)
+    approve, _ = choose(members)
+    mailing.record_decisions(config, out, approve, "approved", "", "テスト係")
+    victim = approve[0]
+    pdf = next(out.glob(f"*/{victim}/overview.pdf"))
+    pdf.write_bytes(pdf.read_bytes() + b"\n% edited\n")
+    result = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)])
+    assert result.exit_code == 1
+    assert f"Error: 会員番号 {victim}: overview.pdf が承認したときのファイルと違います" in result.output
+    assert not (out / "print").exists()
+
+
+def test_include_unapproved_prints_everyone_and_says_so(sample_run: Path, tmp_path: Path, config, members) -> None:
+    out = tmp_path / "2024"
+    shutil.copytree(sample_run, out)
+    result = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out), "--include-unapproved"])
+    assert result.exit_code == 0, result.output
+    assert f"未承認の会員 {len(members)} 名を含めています" in result.output
+    for group in ("enrolled", "unenrolled"):
+        pages = page_texts(out / "print" / f"{group}.pdf")
+        assert "未承認を含む" in pages[0]
+        ids = {m[0] for page in pages[1:] for m in MARK.findall(page)}
+        assert ids == {i for i, m in members.items() if m.group == group}
+    assert page_count(out / "print" / "labels.pdf") == -(-len(members) // 12)
+
+
+def test_bundles_share_one_copy_of_each_font(printed, members) -> None:
+    """Member PDFs each carry their conversion batch's fonts; the bundle keeps one copy of each, embedded."""
+    out, approve, _, _ = printed
+    for group in ("enrolled", "unenrolled"):
+        bundle = out / "print" / f"{group}.pdf"
+        with pikepdf.open(bundle) as pdf:
+            programs = [o.read_raw_bytes() for o in pdf.objects if isinstance(o, pikepdf.Stream) and "/Length1" in o]
+        assert programs and len(programs) == len(set(programs)), "a font program is embedded twice"
+    for pdf in [out / "print" / f"{g}.pdf" for g in ("enrolled", "unenrolled")] + [out / "print" / "labels.pdf"]:
+        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+        assert fonts and all("IPAex" in line and " yes yes yes " in line for line in fonts), pdf.name  # embedded, subset, ToUnicode
+
+
+def test_labels_fit_the_longest_values_allowed_by_shrinking_never_clipping(tmp_path: Path) -> None:
+    longest = {
+        "postal_code": "060-0001",
+        "address1": "北海道札幌市中央区北一条西二丁目一番地一号 札幌中央ビルディング第二別館十二階Ｂ",
+        "address2": "北海道札幌市中央区北一条西二丁目一番地一号 札幌中央ビルディング第二別館十二階Ｂ",
+        "organisation": "㈱髙橋&<テスト>遠隔画像診断サービスセンター北海道札幌中央支社放射線科読影部門",
+        "department": "放射線科 遠隔読影センター 第一読影グループ品質管理担当課長",
+        "representative_title": "代表取締役社長兼最高経営責任者兼統括医長",
+        "representative_name": "髙橋　一郎右衛門之助左衛門太郎次郎三郎四",
+    }
+    onchu = longest | {"representative_title": "", "representative_name": "", "department": ""}
+    members = [printing.PrintMember(f"T{n:03d}", "enrolled", fields, ()) for n, fields in enumerate([longest, onchu] * 7)]
+    pdf = tmp_path / "labels.pdf"
+    pdf.write_bytes(printing.labels_pdf(members))
+    assert page_count(pdf) == 2
+    for index, member in enumerate(members):
+        assert label_text(pdf, index) == norm("".join(printing.recipient_lines(member.fields)))
+    assert label_text(pdf, 1).endswith(norm("読影部門 御中"))
