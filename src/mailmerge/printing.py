@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import zlib
@@ -20,7 +19,7 @@ from reportlab.pdfgen import canvas
 
 from mailmerge import messages as msg
 from mailmerge.errors import PrintError
-from mailmerge.fsutil import make_private_dir, sha256_bytes, write_atomic
+from mailmerge.fsutil import csv_bytes, make_private_dir, sha256_bytes, write_atomic
 
 PRINT_DIR = "print"
 LABELS_NAME = "labels.pdf"
@@ -41,8 +40,6 @@ SHEET_TOP = (A4[1] - LABEL_ROWS * LABEL_H) / 2
 LABEL_PAD = 4 * mm  # printers drift; nothing is printed within 4 mm of a label's edge
 LABEL_SIZES = (10.5, 10, 9.5, 9, 8.5, 8, 7.5, 7, 6.5, 6)  # the name's size; the address prints 1.5 pt smaller
 
-# Excel runs a cell that starts with one of these as a formula (CSV injection, OWASP): same guard as manifest.csv.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -360,17 +357,7 @@ def _char_width(char: str) -> float:
 
 def list_csv(rows: Iterable[ListRow]) -> bytes:
     """Return list.csv: UTF-8 with BOM (Excel shows the Japanese), formula cells neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(LIST_COLUMNS)
-    for row in rows:
-        writer.writerow([_neutralise(getattr(row, column)) for column in LIST_COLUMNS])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def _neutralise(value: object) -> str:
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return csv_bytes(LIST_COLUMNS, ([getattr(row, column) for column in LIST_COLUMNS] for row in rows))
 
 
 # --- all of it ---------------------------------------------------------------------------------
