@@ -24,6 +24,7 @@ test: setup
 
 bench: setup
 	$(PY) bench/bench.py
+	$(PY) bench/pdfcheck_cost.py
 
 clean:
 	rm -rf out bench/out

@@ -1,4 +1,8 @@
-"""Measure the whole pipeline against the baseline (two parallel soffice, own profiles) on fictional rosters."""
+"""Measure the whole pipeline against the baseline (two parallel soffice, own profiles) on fictional rosters.
+
+Then (bench/quick.py) what else the secretariat waits for: a 10,000-row roster read, a rerun with nothing
+changed, a run refused by the lock, Ctrl-C. `--only resume roster` measures those alone, in about a minute.
+"""
 
 from __future__ import annotations
 
@@ -24,12 +28,16 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+import quick  # noqa: E402  (bench/quick.py, beside this script)
+import check_bench  # noqa: E402
+import bench_archive  # noqa: E402  (bench/bench_archive.py: sealing 1,000 members)
 from mailmerge import mailing, pipeline, render  # noqa: E402
 from mailmerge.roster import load_roster  # noqa: E402
 from mailmerge.config import load_config  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 SIZES = (100, 1000)
+PARTS = ("conversion", "resume", "roster", "check", "review", "print", "archive")
 # Targets from the issue.
 MAX_RATIO = 0.35
 MAX_SECONDS_1000 = 90.0
@@ -259,6 +267,20 @@ def measure(members: int, folder: Path, runs: int, baseline: bool = True) -> lis
     return rows
 
 
+def bench_review_part() -> bool:
+    """The review app on 1,000 members (bench_review.py); print its checks, return True when all pass."""
+    from bench_review import measure_review
+
+    folder = OUT / "review"
+    folder.mkdir()
+    checks = measure_review(folder, make_roster)
+    shutil.rmtree(folder)
+    for text, passed in checks:
+        print(f"{'ok  ' if passed else 'MISS'} review: {text}", flush=True)
+    print(flush=True)
+    return all(passed for _text, passed in checks)
+
+
 def bench_print(members: int, runs: int) -> dict:
     """Time `mailmerge print` (mailing.print_run) for MEMBERS approved members; return wall and CPU times, sizes.
 
@@ -312,27 +334,24 @@ def report_print(row: dict) -> tuple[int, str, bool]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="roster sizes (members)")
-    parser.add_argument("--repeat", type=int, default=0, help="runs per size, medians shown (default: 5 up to 100 members, else 3)")
+    parser.add_argument("--repeat", type=int, default=0, help="runs per size, medians shown (default: 5 up to 100 members, else 3; resume and roster: 5)")
     parser.add_argument("--keep", action="store_true", help=f"keep the generated files in {OUT}")
     parser.add_argument("--no-baseline", action="store_true", help="time the pipeline only (while working on it)")
     parser.add_argument("--no-probe", dest="probe", action="store_false",
                         help=f"skip the memory probe ({PROBE_FACTOR}x the largest roster, pipeline only)")
-    parser.add_argument("--only", choices=["print"], help="one measure only: print = `mailmerge print` for 1,000 approved members")
+    parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS),
+                        help="measure only these: conversion (~10 min), resume (rerun, refusal, Ctrl-C; ~1 min), roster (~20 s), check (10,000 members and hostile rosters, ~1 min), review (1,000-member list page and thumbnails, ~1 min), print (1,000 approved members, ~2 min), archive (sealing 1,000 members, ~5 min)")
     args = parser.parse_args(argv)
-    if args.only == "print":
-        OUT.mkdir(parents=True, exist_ok=True)
-        members, text, passed = report_print(bench_print(PRINT_MEMBERS, args.repeat or 5))
-        if not args.keep:
-            shutil.rmtree(OUT / f"print-{PRINT_MEMBERS}")
-        print(f"{'ok  ' if passed else 'MISS'} {members:5d} members: {text}")
-        return 0 if passed else 1
+    review_ok = bench_review_part() if "review" in args.only else True
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
-    print(f"{os.cpu_count()} CPUs; pipeline = mailmerge.pipeline.run, end to end; "
-          "baseline = two soffice processes, own profiles, on the same DOCX files (byte for byte); "
-          "each pipeline run is compared with the baseline runs just before and after it", flush=True)
+    conversion = "conversion" in args.only
+    if conversion:
+        print(f"{os.cpu_count()} CPUs; pipeline = mailmerge.pipeline.run, end to end; "
+              "baseline = two soffice processes, own profiles, on the same DOCX files (byte for byte); "
+              "each pipeline run is compared with the baseline runs just before and after it", flush=True)
     rows = []
-    for members in args.sizes:
+    for members in args.sizes if conversion else []:
         folder = OUT / f"{members}"
         folder.mkdir()
         make_roster(folder / "roster.csv", members)
@@ -358,7 +377,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(folder)
 
-    print()
+    if rows:
+        print()
     ok = True
     checks = []
     for row in rows:
@@ -387,13 +407,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         growth = usage.peak / largest["pipeline_peak"]
         checks.append((members, f"peak memory x{growth:.2f} of {largest['members']} members' (flat: ≤ x{MAX_PEAK_GROWTH})",
                        growth <= MAX_PEAK_GROWTH and usage.peak <= MAX_PEAK_BYTES))
-    checks.append(report_print(bench_print(PRINT_MEMBERS, args.repeat or 5)))
+    figures = quick.measure(args.only, OUT / "quick", args.repeat or 5)
+    checks += [figure.check() for figure in figures]
+    if "archive" in args.only:
+        checks += bench_archive.run(make_roster, repeat=args.repeat or 5, keep=args.keep, out_root=OUT)
     if not args.keep:
-        shutil.rmtree(OUT / f"print-{PRINT_MEMBERS}")
+        shutil.rmtree(OUT / "quick", ignore_errors=True)
+    if rows:
+        print()
+    ok &= review_ok
+    if "print" in args.only:
+        OUT.mkdir(parents=True, exist_ok=True)
+        checks.append(report_print(bench_print(PRINT_MEMBERS, args.repeat or 5)))
+        if not args.keep:
+            shutil.rmtree(OUT / f"print-{PRINT_MEMBERS}")
     for members, text, passed in checks:
         ok &= passed
         print(f"{'ok  ' if passed else 'MISS'} {members:5d} members: {text}")
+    print()
+    if "check" in args.only:
+        ok &= report_check() == 0
     return 0 if ok else 1
+
+
+def report_check() -> int:
+    """Time `check` at 10,000 members and its peak memory on hostile rosters; print figures and ok/MISS."""
+    checks, lines = check_bench.run(make_roster)
+    for line in lines:
+        print(line, flush=True)
+    for text, passed in checks:
+        print(f"{'ok  ' if passed else 'MISS'} {text}")
+    return 0 if all(passed for _, passed in checks) else 1
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what the pipeline needs from Debian when it is missing: LibreOffice
 # Writer (headless), the Japanese fonts the templates name, poppler's tools,
-# and python3-venv (a fresh Debian 12 has python3 without ensurepip).
+# python3-venv (a fresh Debian 12 has python3 without ensurepip), and chromium, the browser
+# the review app's tests drive through Playwright (its own browser download is not used).
 set -euo pipefail
 
 missing=()
@@ -13,6 +14,7 @@ grep -q 'Noto Sans CJK JP' <<<"$fonts" || missing+=(fonts-noto-cjk)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 command -v make >/dev/null 2>&1 || missing+=(make)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0

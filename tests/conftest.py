@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-import re
+import signal
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parent / "data"
+from helpers import DATA, REPO, SampleRun, sample_run_once, write_config
+
+__all__ = ["DATA", "REPO", "write_config"]  # older test files import these from conftest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give the runs the tests start Ctrl-C as a terminal gives it, however pytest was started.
+
+    A job started in the background (`nohup`, `cmd &` in a script, some CI runners) inherits SIGINT
+    ignored, and so would every process the tests start: a run sent Ctrl-C would go on to the end.
+    Python's own handler here (in each xdist worker too) becomes the default again in every child.
+    """
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)
@@ -18,23 +30,28 @@ def isolated_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def write_config(folder: Path, **overrides: str) -> Path:
-    """Write a copy of the repo's mailmerge.toml into ``folder``, paths pointing back at the repo.
-
-    ``overrides`` replace top-level lines or keys by name, e.g. letter='"/path/to/letter.docx"'.
-    """
-    text = (REPO / "mailmerge.toml").read_text(encoding="utf-8")
-    text = text.replace('path = "data/', f'path = "{REPO}/data/')
-    text = text.replace('= "templates/', f'= "{REPO}/templates/')
-    for key, value in overrides.items():
-        text, count = re.subn(rf"(?m)^{key} = .*$", f"{key} = {value}", text, count=1)
-        assert count == 1, f"no key {key} in mailmerge.toml"
-    path = folder / "mailmerge.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 @pytest.fixture
 def config_in(tmp_path: Path):
     """Return a function writing a config into tmp_path with overrides."""
     return lambda **overrides: write_config(tmp_path, **overrides)
+
+
+@pytest.fixture(scope="session")
+def sample_cycle(tmp_path_factory: pytest.TempPathFactory) -> SampleRun:
+    """One real `mailmerge run` of the sample cycle, made once per test session (read only: copy it)."""
+    return sample_run_once(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def sample_run(sample_cycle: SampleRun) -> Path:
+    """The sample run's output folder (read only: copy it)."""
+    return sample_cycle.out
+
+
+def copy_run(sample: Path, folder: Path) -> Path:
+    """Copy a run's output folder so a test can record decisions or run again in it."""
+    import shutil
+
+    target = folder / "out"
+    shutil.copytree(sample, target, ignore=shutil.ignore_patterns(".mailmerge.lock", ".review-cache"))
+    return target

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 from fixtures.samples import CYCLE, member_docx
+from helpers import pdf_text
 
 from mailmerge import bundle, pdf, verify
 from mailmerge.errors import BundleError
 
 # Fictional members with different page counts: n/m must count per member, not per bundle.
 MEMBERS = {"B001": ("医療法人社団青葉会", 1), "B002": ("株式会社白樺画像診断", 3), "B003": ("合同会社みなと読影", 2)}
-
-
-def pdf_text(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def test_a_bundle_converts_once_and_splits_into_each_members_pages(tmp_path: Path):

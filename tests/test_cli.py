@@ -7,9 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from helpers import DATA, REPO, invoke
 
-from conftest import DATA, REPO
 from mailmerge.cli import main
 
 BAD = DATA / "bad_rosters"
@@ -28,7 +27,7 @@ def expected_lines(name: str, shown: str) -> list[str]:
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_check_lists_every_problem_of_a_bad_roster(name: str, config_in) -> None:
     config = config_in()
-    result = CliRunner().invoke(main, ["check", "--config", str(config), "--roster", str(BAD / name)])
+    result = invoke("check", "--config", str(config), "--roster", str(BAD / name))
     shown = str(BAD / name)
     assert problem_lines(result.output, shown) == expected_lines(name, shown)
     assert result.exit_code == (1 if name in HAS_ERRORS else 0)
@@ -37,7 +36,7 @@ def test_check_lists_every_problem_of_a_bad_roster(name: str, config_in) -> None
 @pytest.mark.parametrize("name", HAS_ERRORS)
 def test_run_refuses_a_bad_roster_and_writes_nothing(name: str, config_in, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["run", "--config", str(config_in()), "--roster", str(BAD / name), "--out", str(out)])
+    result = invoke("run", "--config", str(config_in()), "--roster", str(BAD / name), "--out", str(out))
     shown = str(BAD / name)
     assert result.exit_code == 1
     assert problem_lines(result.output, shown) == expected_lines(name, shown)
@@ -49,7 +48,7 @@ def test_run_refuses_a_bad_roster_and_writes_nothing(name: str, config_in, tmp_p
 
 
 def test_check_on_the_sample_roster_is_clean_and_counts_the_groups() -> None:
-    result = CliRunner().invoke(main, ["check", "--config", str(REPO / "mailmerge.toml")])
+    result = invoke("check", "--config", str(REPO / "mailmerge.toml"))
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         f"名簿: {REPO / 'data/members.xlsx'} (最初の表示シート「会員名簿」)",
@@ -67,3 +66,78 @@ def test_every_command_has_help_and_is_in_the_readme() -> None:
             for opt in param.opts:
                 if opt.startswith("--") and opt != "--help":
                     assert opt in readme, f"{opt} of mailmerge {name} is not in the README"
+
+
+# --- review and approve ---------------------------------------------------------------------
+
+
+def test_approve_records_ids_typed_full_width_and_all(sample_run: Path, tmp_path: Path, config_in) -> None:
+    from conftest import copy_run
+    from mailmerge.store import REVIEW_DB_NAME, DecisionStore
+
+    out = copy_run(sample_run, tmp_path)
+    config = str(config_in())
+    result = invoke("approve", "--config", config, "--out", str(out), "００１２", " 0013 ", "--reviewer", "事務局 山田")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["2 会員を「承認済み」として記録しました（review.db）。"]
+    latest = DecisionStore(out / REVIEW_DB_NAME).latest()
+    assert sorted(latest) == ["0012", "0013"]
+    assert latest["0012"].reviewer == "事務局 山田" and latest["0012"].decision == "approved"
+
+    held = invoke("approve", "--config", config, "--out", str(out), "0012", "--hold", "--note", "住所の番地が古い")
+    assert held.exit_code == 0, held.output
+    assert DecisionStore(out / REVIEW_DB_NAME).latest()["0012"].note == "住所の番地が古い"
+
+    every = invoke("approve", "--config", config, "--out", str(out), "--all")
+    assert every.exit_code == 0, every.output
+    assert every.output.splitlines() == ["30 会員を「承認済み」として記録しました（review.db）。"]
+
+
+def test_approve_refuses_bad_arguments(sample_run: Path, tmp_path: Path, config_in) -> None:
+    from conftest import copy_run
+
+    out = copy_run(sample_run, tmp_path)
+    config = str(config_in())
+    neither = invoke("approve", "--config", config, "--out", str(out))
+    assert neither.exit_code == 2 and "会員番号を指定するか、--all を付けてください" in neither.output
+    both = invoke("approve", "--config", config, "--out", str(out), "--all", "0001")
+    assert both.exit_code == 2
+    hold = invoke("approve", "--config", config, "--out", str(out), "0001", "--hold")
+    assert hold.exit_code == 2 and "保留にするときは、理由をメモに書いてください" in hold.output
+    unknown = invoke("approve", "--config", config, "--out", str(out), "9999")
+    assert unknown.exit_code == 1 and "9999" in unknown.output and unknown.output.startswith("Error: ")
+
+
+def test_review_prints_one_address_serves_it_and_stops_on_ctrl_c(sample_run: Path, tmp_path: Path, config_in) -> None:
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    from conftest import copy_run
+
+    out = copy_run(sample_run, tmp_path)
+    command = [str(Path(sys.executable).with_name("mailmerge")), "review", "--config", str(config_in()), "--out", str(out), "--no-browser"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline().rstrip("\n")
+        match = re.fullmatch(r"http://127\.0\.0\.1:(\d+)/\?token=([A-Za-z0-9_-]{40,})", line)
+        assert match, line
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        with browser.open(line, timeout=30) as response:  # the token, then the cookie it sets
+            assert response.status == 200 and "送付前の確認" in response.read().decode("utf-8")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"http://127.0.0.1:{match.group(1)}/", timeout=30)
+        assert refused.value.code == 403
+    finally:
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0
+    assert stdout == ""  # the address was the only line
+    assert stderr.splitlines()[-1] == "レビュー画面を終了しました。"
+    assert "レビュー画面を起動しました" in stderr
+
+
+def test_review_before_any_run_says_run_first(tmp_path: Path, config_in) -> None:
+    result = invoke("review", "--config", str(config_in()), "--out", str(tmp_path / "none"), "--no-browser")
+    assert result.exit_code == 1 and result.output.startswith("Error: ")

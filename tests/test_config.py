@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import REPO
 
-from conftest import REPO
 from mailmerge.config import load_config
 from mailmerge.errors import ConfigError
 

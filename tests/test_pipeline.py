@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import re
 import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from helpers import DATA, REPO, invoke, manifest_header, manifest_rows, page_count, pdf_characters, pdf_text, sha256, squash
 
-from conftest import DATA, REPO
-from mailmerge.cli import main
 from mailmerge.config import load_config
 from mailmerge.roster import load_roster
 
@@ -25,47 +22,14 @@ UNENROLLED_TEXT = (
 MANIFEST_COLUMNS = ["member_id", "name", "group", "document", "docx", "pdf", "pages", "docx_sha256", "pdf_sha256", "input_sha256"]
 
 
-def pdf_text(path: Path) -> str:
-    """Return the PDF's text as poppler reads it (not the code under test), whitespace removed.
-
-    LibreOffice spaces kana from digits and wraps lines; what a person reads is the characters.
-    """
-    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    return re.sub(r"\s+", "", text)
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def page_count(path: Path) -> int:
-    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
-    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
-
-
-@pytest.fixture(scope="session")
-def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Run the sample cycle once, through the CLI, and return the output folder."""
-    out = tmp_path_factory.mktemp("cycle") / "2024"
-    result = CliRunner().invoke(main, ["run", "--config", str(REPO / "mailmerge.toml"), "--out", str(out), "--quiet"])
-    assert result.exit_code == 0, result.output
-    return out
-
-
 @pytest.fixture(scope="session")
 def sample_members():
     return load_roster(load_config(REPO / "mailmerge.toml")).members
 
 
-def read_manifest_rows(out: Path) -> list[dict[str, str]]:
-    with (out / "manifest.csv").open(encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 def test_manifest_lists_two_documents_for_every_member(sample_run: Path, sample_members) -> None:
-    rows = read_manifest_rows(sample_run)
-    with (sample_run / "manifest.csv").open(encoding="utf-8-sig", newline="") as handle:
-        assert next(csv.reader(handle)) == MANIFEST_COLUMNS
+    rows = manifest_rows(sample_run)
+    assert manifest_header(sample_run) == MANIFEST_COLUMNS
     assert len(sample_members) == 30
     assert sorted((r["member_id"], r["document"]) for r in rows) == sorted(
         (m.member_id, d) for m in sample_members for d in ("letter", "overview")
@@ -78,18 +42,15 @@ def test_manifest_lists_two_documents_for_every_member(sample_run: Path, sample_
 
 
 def test_manifest_hashes_and_page_counts_match_the_files(sample_run: Path) -> None:
-    import hashlib
-
-    for row in read_manifest_rows(sample_run):
+    for row in manifest_rows(sample_run):
         for kind in ("docx", "pdf"):
-            data = (sample_run / row[kind]).read_bytes()
-            assert hashlib.sha256(data).hexdigest() == row[f"{kind}_sha256"]
+            assert sha256(sample_run / row[kind]) == row[f"{kind}_sha256"]
         assert page_count(sample_run / row["pdf"]) == int(row["pages"])
 
 
 def test_every_letter_names_its_member_and_carries_only_its_group_paragraph(sample_run: Path, sample_members) -> None:
     for member in sample_members:
-        text = pdf_text(sample_run / member.group / member.member_id / "letter.pdf")
+        text = pdf_characters(sample_run / member.group / member.member_id / "letter.pdf")
         fields = member.fields
         assert squash(fields["organisation"]) in text
         assert f"〒{fields['postal_code']}" in text
@@ -118,7 +79,7 @@ def test_every_letter_names_its_member_and_carries_only_its_group_paragraph(samp
 
 def test_no_letter_carries_another_members_name(sample_run: Path, sample_members) -> None:
     for member in sample_members:
-        text = pdf_text(sample_run / member.group / member.member_id / "letter.pdf")
+        text = pdf_characters(sample_run / member.group / member.member_id / "letter.pdf")
         others = [m.member_id for m in sample_members if m is not member and squash(m.fields["organisation"]) in text]
         assert others == [], f"member {member.member_id}'s letter names members {others}"
 
@@ -131,15 +92,12 @@ def test_every_letter_is_one_page_and_every_page_is_marked(sample_run: Path, sam
             if document == "letter":
                 assert pages == 1
             for page in range(1, pages + 1):
-                text = subprocess.run(
-                    ["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"], capture_output=True, text=True, check=True
-                ).stdout
-                assert squash(f"{member.member_id} · 2024 · {page}/{pages}") in squash(text)
+                assert squash(f"{member.member_id} · 2024 · {page}/{pages}") in squash(pdf_text(path, page))
 
 
 def test_overview_has_the_group_specific_part(sample_run: Path, sample_members) -> None:
     for member in sample_members:
-        text = pdf_text(sample_run / member.group / member.member_id / "overview.pdf")
+        text = pdf_characters(sample_run / member.group / member.member_id / "overview.pdf")
         assert "遠隔画像診断専門賠償責任保険の概要" in text
         for case in "①②③④⑤⑥":
             assert f"事例{case}" in text
@@ -171,14 +129,12 @@ def test_outputs_are_private(sample_run: Path) -> None:
 def test_csv_rosters_give_the_same_letters_as_the_workbook(sample_run: Path, tmp_path: Path) -> None:
     for name in ("sample_utf8.csv", "sample_utf8_bom.csv", "sample_cp932.csv"):
         out = tmp_path / name
-        result = CliRunner().invoke(
-            main, ["run", "--config", str(REPO / "mailmerge.toml"), "--roster", str(DATA / name), "--out", str(out), "--limit", "2", "-q"]
-        )
+        result = invoke("run", "--config", str(REPO / "mailmerge.toml"), "--roster", str(DATA / name), "--out", str(out), "--limit", "2", "-q")
         assert result.exit_code == 0, result.output
-        rows = read_manifest_rows(out)
+        rows = manifest_rows(out)
         assert len(rows) == 4
         for row in rows:
-            assert pdf_text(out / row["pdf"]) == pdf_text(sample_run / row["pdf"])
+            assert pdf_characters(out / row["pdf"]) == pdf_characters(sample_run / row["pdf"])
 
 
 def test_cp932_roster_prints_every_name_exactly_as_entered(tmp_path: Path) -> None:
@@ -186,12 +142,12 @@ def test_cp932_roster_prints_every_name_exactly_as_entered(tmp_path: Path) -> No
     config = load_config(REPO / "mailmerge.toml")
     members = load_roster(config, roster).members
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["run", "--config", str(REPO / "mailmerge.toml"), "--roster", str(roster), "--out", str(out), "-q"])
+    result = invoke("run", "--config", str(REPO / "mailmerge.toml"), "--roster", str(roster), "--out", str(out), "-q")
     assert result.exit_code == 0, result.output
     assert any("㈱" in m.fields["organisation"] for m in members)
     assert any("髙" in m.fields["representative_name"] for m in members)
     for member in members:
-        text = pdf_text(out / member.group / member.member_id / "letter.pdf")
+        text = pdf_characters(out / member.group / member.member_id / "letter.pdf")
         for field in ("organisation", "representative_name", "address1", "address2", "department"):
             assert squash(member.fields[field]) in text, (member.member_id, field)
 
@@ -204,17 +160,15 @@ def test_names_with_xml_characters_print_exactly(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["run", "--config", str(REPO / "mailmerge.toml"), "--roster", str(roster), "--out", str(out), "-q"])
+    result = invoke("run", "--config", str(REPO / "mailmerge.toml"), "--roster", str(roster), "--out", str(out), "-q")
     assert result.exit_code == 0, result.output
-    text = pdf_text(out / "unenrolled/0101/letter.pdf")
+    text = pdf_characters(out / "unenrolled/0101/letter.pdf")
     assert squash('<株式会社> A&B "遠隔" 読影 御中') in text
 
 
 def test_only_and_limit_select_members(tmp_path: Path, sample_members) -> None:
     out = tmp_path / "out"
-    result = CliRunner().invoke(
-        main, ["run", "--config", str(REPO / "mailmerge.toml"), "--out", str(out), "--only", "unenrolled", "--limit", "2", "-q"]
-    )
+    result = invoke("run", "--config", str(REPO / "mailmerge.toml"), "--out", str(out), "--only", "unenrolled", "--limit", "2", "-q")
     assert result.exit_code == 0, result.output
     expected = [m.member_id for m in sample_members if m.group == "unenrolled"][:2]
     assert sorted(p.name for p in (out / "unenrolled").iterdir()) == expected

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import io
+import re
+import struct
+import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from docx import Document
+from docx.shared import Mm
+from docxtpl import DocxTemplate
+from helpers import DATA, REPO, invoke
+from lxml import etree
 
-from conftest import DATA
-from mailmerge.cli import main
+from mailmerge.config import load_config
 from mailmerge.errors import TemplateRenderError
-from mailmerge.render import CompiledTemplate, inspect_template
+from mailmerge.render import CompiledTemplate, inspect_template, strict_environment
+from mailmerge.roster import load_roster
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 BROKEN = DATA / "broken_templates"
 
@@ -105,13 +115,12 @@ def test_inspect_template_reports_the_broken_template(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(BROKEN_TEMPLATE_ERRORS))
 def test_check_and_run_reject_a_broken_template_and_write_nothing(name: str, config_in, tmp_path: Path) -> None:
     config = config_in(letter=f'"{BROKEN / name}"')
-    runner = CliRunner()
-    checked = runner.invoke(main, ["check", "--config", str(config)])
+    checked = invoke("check", "--config", str(config))
     assert checked.exit_code == 1
     shown = str(BROKEN / name)
     assert f"{shown}: {BROKEN_TEMPLATE_ERRORS[name]}" in checked.output.splitlines()
     out = tmp_path / "out"
-    ran = runner.invoke(main, ["run", "--config", str(config), "--out", str(out)])
+    ran = invoke("run", "--config", str(config), "--out", str(out))
     assert ran.exit_code == 1
     assert f"{shown}: {BROKEN_TEMPLATE_ERRORS[name]}" in ran.output.splitlines()
     assert ran.output.splitlines()[-1] == "Error: 名簿またはテンプレートにエラーが 1 件あります。何も作成していません。直してから、もう一度実行してください。"
@@ -126,3 +135,133 @@ def test_a_line_break_typed_in_a_cell_prints_as_a_line_break(tmp_path: Path) -> 
     first = Document(out).paragraphs[0]
     assert first._p.xml.count("<w:br/>") == 1
     assert first.text == "甲画像診断センター\n東館 御中"
+
+
+# --- parity with docxtpl: the compiled path gives the XML DocxTemplate.render gives -------------
+
+
+def seal_png(size: int = 48) -> bytes:
+    """Return a PNG of a red ring, like an association's seal (made here: no image library needed)."""
+    rows = []
+    for y in range(size):
+        row = bytearray([0])  # filter: none
+        for x in range(size):
+            distance = ((x - size / 2) ** 2 + (y - size / 2) ** 2) ** 0.5
+            row += bytes((200, 30, 30)) if size * 0.35 < distance < size * 0.47 else bytes((255, 255, 255))
+        rows.append(bytes(row))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(rows))) + chunk(b"IEND", b"")
+
+
+def parity_template(path: Path) -> Path:
+    """A template with what the secretariat may add in Word: tables with loops, a seal, a tag in the title."""
+    document = Document()
+    document.core_properties.title = "{{ organisation }} 更新のご案内"
+    document.core_properties.subject = "会員番号 {{ member_id }}"
+    document.add_paragraph("{{ organisation }} 御中")
+    # A table with a row loop: one row per contract.
+    rows = document.add_table(rows=3, cols=2)
+    rows.cell(0, 0).text, rows.cell(0, 1).text = "契約", "保険料"
+    rows.cell(1, 0).text = "{%tr for contract in contracts %}"
+    rows.cell(2, 0).text, rows.cell(2, 1).text = "{{ contract.name }}", "{{ contract.fee }} 円"
+    row_end = rows.add_row()
+    row_end.cells[0].text = "{%tr endfor %}"
+    # A table with a column loop: one column per year (docxtpl then fits the table's grid).
+    columns = document.add_table(rows=2, cols=4)
+    for row, (label, value) in enumerate((("年度", "{{ year }}"), ("加入", "○"))):
+        cells = columns.rows[row].cells
+        cells[0].text, cells[1].text, cells[2].text, cells[3].text = label, "{%tc for year in years %}", value, "{%tc endfor %}"
+    # The seal, under the chairman's name, and once more in a repeated paragraph (two drawings, one picture).
+    seal = path.with_suffix(".png")
+    seal.write_bytes(seal_png())
+    document.add_paragraph("理事長")
+    document.add_picture(str(seal), width=Mm(15))
+    document.add_paragraph("{%p for copy in copies %}")
+    document.add_picture(str(seal), width=Mm(10))
+    document.add_paragraph("{%p endfor %}")
+    document.sections[0].footer.paragraphs[0].text = "{{ member_id }} · {{ cycle }}"
+    document.save(path)
+    return path
+
+
+PARITY_CONTEXT = {
+    "organisation": "医療法人社団青葉会", "member_id": "0007", "cycle": "2024", "enrolled": True,
+    "contracts": [{"name": "賠償責任", "fee": "12,000"}, {"name": "サイバー", "fee": "3,000"}],
+    "years": ["2022", "2023", "2024", "2025"], "copies": [1, 2],
+}
+
+
+def canonical(xml: bytes) -> bytes:
+    return etree.tostring(etree.fromstring(xml), method="c14n")
+
+
+def docxtpl_render(path: Path, context: dict, out: Path) -> Path:
+    template = DocxTemplate(path)
+    template.render(context, jinja_env=strict_environment())
+    template.save(out)
+    return out
+
+
+def parts_of(data: bytes | Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as package:
+        return {name: package.read(name) for name in package.namelist()}
+
+
+def assert_same_as_docxtpl(path: Path, context: dict, tmp_path: Path) -> dict[str, bytes]:
+    ours = parts_of(CompiledTemplate(path, "letter").render(context).docx)
+    theirs = parts_of(docxtpl_render(path, context, tmp_path / "docxtpl.docx"))
+    templated = [name for name in ours if re.fullmatch(r"word/(document|header\d*|footer\d*|footnotes)\.xml", name)]
+    assert "word/document.xml" in templated
+    for name in templated:
+        assert canonical(ours[name]) == canonical(theirs[name]), name
+    media = sorted(name for name in ours if name.startswith("word/media/"))
+    assert [ours[name] for name in media] == [theirs[name] for name in media]
+    properties = ("title", "subject", "author", "comments", "identifier", "language")
+    ours_file, theirs_file = tmp_path / "ours.docx", tmp_path / "docxtpl.docx"
+    ours_file.write_bytes(CompiledTemplate(path, "letter").render(context).docx)
+    assert [getattr(Document(ours_file).core_properties, p) for p in properties] == [
+        getattr(Document(theirs_file).core_properties, p) for p in properties
+    ]
+    return ours
+
+
+def test_tables_with_loops_a_seal_and_a_titled_document_render_as_docxtpl_renders_them(tmp_path: Path) -> None:
+    ours = assert_same_as_docxtpl(parity_template(tmp_path / "parity.docx"), PARITY_CONTEXT, tmp_path)
+    body = etree.fromstring(ours["word/document.xml"])
+    ns = {"w": W_NS, "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"}
+    column_table = body.findall(".//w:tbl", ns)[1]
+    assert len(column_table.findall("w:tblGrid/w:gridCol", ns)) == 5  # 年度 + four years
+    assert [d.get("id") for d in body.iterfind(".//wp:docPr", ns)] == ["1001", "1002", "1003"]
+    document = Document(io.BytesIO(CompiledTemplate(tmp_path / "parity.docx", "letter").render(PARITY_CONTEXT).docx))
+    assert document.core_properties.title == "医療法人社団青葉会 更新のご案内"
+    assert [c.text for c in document.tables[0].rows[2].cells] == ["サイバー", "3,000 円"]
+
+
+@pytest.mark.parametrize("name", ["letter", "overview"])
+def test_the_mailings_templates_render_as_docxtpl_renders_them(name: str, tmp_path: Path) -> None:
+    config = load_config(REPO / "mailmerge.toml")
+    member = load_roster(config).members[0]
+    context = {**config.constants, **member.fields, "member_id": member.member_id, "group": member.group,
+               "enrolled": member.group == "enrolled", "document": name}
+    assert_same_as_docxtpl(REPO / "templates" / f"{name}.docx", context, tmp_path)
+
+
+def test_a_tag_in_the_document_title_is_checked_like_the_others(tmp_path: Path) -> None:
+    document = Document()
+    document.core_properties.title = "{{ organisation }} 更新のご案内"
+    document.add_paragraph("本文")
+    document.save(tmp_path / "titled.docx")
+    template = CompiledTemplate(tmp_path / "titled.docx", "letter", "templates/titled.docx")
+    assert template.variables == {"organisation"}
+    with pytest.raises(TemplateRenderError) as raised:
+        template.render({"member_id": "0007"}, "0007")
+    assert str(raised.value) == (
+        "templates/titled.docx (文書のプロパティ): 会員番号 0007: 差し込み項目 'organisation' の値がありません"
+        "（名簿にも mailmerge.toml にもありません）。テンプレートを直すか mailmerge.toml に追加してください"
+    )
+    rendered = Document(io.BytesIO(template.render({"organisation": "A&B <画像>"}).docx))
+    assert rendered.core_properties.title == "A&B <画像> 更新のご案内"  # plain text: not XML-escaped twice

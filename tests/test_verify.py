@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
+import subprocess
 from pathlib import Path
 
+import pikepdf
 import pytest
+from click.testing import CliRunner
 from fixtures.samples import CYCLE, member_docx, write_member_docx
 
 from mailmerge import bundle, pdf, verify
+from mailmerge.cli import main
 from mailmerge.errors import VerificationError
 
 NAMES = {
@@ -35,6 +41,8 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
         member_docx("V004", NAMES["V004"]),
     ]
     bundle.build_bundle([bundle.docx_parts(d) for d in documents], folder / "unmarked-bundle.docx")
+    documents = [member_docx(m, NAMES[m], 2 if m == "V001" else 1) for m in NAMES]
+    bundle.build_bundle([bundle.docx_parts(d) for d in documents], folder / "bundle.docx")
     conversions = [pdf.Conversion(docx, docx.with_suffix(".pdf")) for docx in sorted(folder.glob("*.docx"))]
     pdf.convert_to_pdf(conversions, timeout=60, temp_root=folder)
     return folder
@@ -94,7 +102,8 @@ def test_a_pdf_that_only_looks_whole_is_caught(pdfs: Path, names: verify.MemberN
         handle.seek(200)
         handle.write(b"\0" * 2000)  # damaged in the middle, %PDF- and %%EOF intact
     message = check(tmp_path / "fake.pdf", "V001", names)
-    assert message.startswith("会員番号 V001 (letter): ")
+    assert message.startswith("会員番号 V001 (letter): PDF が壊れています（PDF の検査: ")
+    assert message.endswith("）。もう一度実行してください")
 
 
 def test_split_leaves_members_around_an_unmarked_page_for_a_retry(pdfs: Path, names: verify.MemberNames, tmp_path: Path):
@@ -103,9 +112,9 @@ def test_split_leaves_members_around_an_unmarked_page_for_a_retry(pdfs: Path, na
     result = verify.split_bundle(pdfs / "unmarked-bundle.pdf", targets, names, cycle=CYCLE)
 
     assert result.failed == {
-        "V001": "page 2 of the combined PDF has no readable mark of this cycle",
-        "V002": "no page of the combined PDF carries this member's mark",
-        "V003": "page 2 of the combined PDF has no readable mark of this cycle",
+        "V001": "一括変換した PDF の 2 ページ目に、この年度の読める印字がありません",
+        "V002": "一括変換した PDF に、この会員の印字のあるページがありません",
+        "V003": "一括変換した PDF の 2 ページ目に、この年度の読める印字がありません",
     }
     assert result.pages == {"V004": 1}
     assert sorted(p.parent.name for p in tmp_path.glob("*/letter.pdf")) == ["V004"]
@@ -119,3 +128,134 @@ def test_names_contained_in_the_members_own_name_do_not_count():
     assert names.mentioned(text, "N1") == {"N3"}
     assert names.mentioned(text, "N3") == {"N1"}
     assert names.mentioned(verify.normalize("白樺会"), "N1") == {"N4"}
+
+
+def poppler_reads(path: Path) -> bool:
+    """Return True when poppler (not the code under test) reads the PDF without a complaint."""
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True)
+    return info.returncode == 0 and text.returncode == 0 and not info.stderr and not text.stderr
+
+
+def qpdf_reads(path: Path) -> bool:
+    """Return True when qpdf, repair mode off, reads every object of the PDF without a warning."""
+    try:
+        with pikepdf.open(path, attempt_recovery=False) as document:
+            return not document.check_pdf_syntax() and not document.get_warnings()
+    except pikepdf.PdfError:
+        return False
+
+
+def test_ctrl_c_inside_the_save_is_raised_and_leaves_no_pdf(pdfs: Path, names: verify.MemberNames, tmp_path: Path, monkeypatch):
+    # Issue 10: a KeyboardInterrupt raised while a member's PDF was being saved was swallowed,
+    # and the save went on with a block missing. Raise one inside the save, half-way through.
+    real_save = pikepdf.Pdf.save
+    saves = []
+
+    class Interrupted(io.BytesIO):
+        def write(self, data):
+            if self.tell() > 2000:
+                raise KeyboardInterrupt
+            return super().write(data)
+
+    def interrupted_save(self, filename, *args, **kwargs):
+        saves.append(filename)
+        if len(saves) == 2:  # the second member's file
+            return real_save(self, Interrupted(), *args, **kwargs)
+        return real_save(self, filename, *args, **kwargs)
+
+    monkeypatch.setattr(pikepdf.Pdf, "save", interrupted_save)
+    targets = {m: tmp_path / m / "letter.pdf" for m in NAMES}
+    with pytest.raises(KeyboardInterrupt):
+        verify.split_bundle(pdfs / "bundle.pdf", targets, names, cycle=CYCLE)
+
+    # The first member's PDF was finished before the interruption, and is whole; nothing else was written.
+    assert len(saves) == 2
+    assert sorted(tmp_path.rglob("*.pdf")) == [targets["V001"]]
+    assert qpdf_reads(targets["V001"]) and poppler_reads(targets["V001"])
+    assert not list(tmp_path.rglob(".*"))
+
+
+def test_a_save_that_lost_a_block_is_never_listed(pdfs: Path, names: verify.MemberNames, tmp_path: Path, monkeypatch):
+    # What PDFium's save did when a Ctrl-C was swallowed: the file is written complete in form
+    # (%PDF- ... %%EOF) with a block of its middle missing. Poppler: "Couldn't find trailer dictionary".
+    real_write = verify.write_atomic
+    calls = []
+
+    def write_losing_a_block(path: Path, data: bytes, **options):
+        calls.append(path)
+        if path.parent.name == "V004":
+            data = data[:4096] + data[8192:]
+        return real_write(path, data, **options)
+
+    monkeypatch.setattr(verify, "write_atomic", write_losing_a_block)
+    targets = {m: tmp_path / m / "letter.pdf" for m in NAMES}
+    result = verify.split_bundle(pdfs / "bundle.pdf", targets, names, cycle=CYCLE)
+
+    assert [p.parent.name for p in calls] == list(NAMES)
+    assert result.pages == {"V001": 2, "V002": 1, "V003": 1}
+    assert list(result.failed) == ["V004"]
+    assert result.failed["V004"].startswith("PDF が壊れています（PDF の検査: ")
+    assert sorted(tmp_path.rglob("*.pdf")) == [targets[m] for m in ("V001", "V002", "V003")]
+    assert all(qpdf_reads(targets[m]) and poppler_reads(targets[m]) for m in result.pages)
+    assert not list(tmp_path.rglob(".*"))
+
+
+def test_every_pdf_split_from_a_bundle_is_read_whole_by_qpdf_and_poppler(pdfs: Path, names: verify.MemberNames, tmp_path: Path):
+    targets = {m: tmp_path / m / "letter.pdf" for m in NAMES}
+    result = verify.split_bundle(pdfs / "bundle.pdf", targets, names, cycle=CYCLE)
+    assert result.pages == {"V001": 2, "V002": 1, "V003": 1, "V004": 1} and not result.failed
+    assert all(qpdf_reads(targets[m]) and poppler_reads(targets[m]) for m in NAMES)
+    assert all(verify.verify_member_pdf(targets[m], m, names, cycle=CYCLE) == result.pages[m] for m in NAMES)
+
+
+def listed_pdfs(out: Path) -> list[Path]:
+    with (out / "manifest.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return [out / row["pdf"] for row in csv.DictReader(handle)]
+
+
+def test_a_run_whose_split_loses_a_block_lists_only_whole_pdfs(config_in, tmp_path: Path, monkeypatch):
+    real_write = verify.write_atomic
+    damaged: list[Path] = []
+
+    def write_losing_a_block(path: Path, data: bytes, **options):
+        if not damaged:  # the first member's PDF split from a combined one
+            damaged.append(path)
+            data = data[:4096] + data[8192:]
+        return real_write(path, data, **options)
+
+    monkeypatch.setattr(verify, "write_atomic", write_losing_a_block)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "--config", str(config_in()), "--out", str(out), "--limit", "3", "--quiet"])
+
+    assert result.exit_code == 0, result.output
+    assert damaged
+    listed = listed_pdfs(out)
+    assert len(listed) == 6  # the damaged one was converted again on its own
+    assert all(qpdf_reads(p) and poppler_reads(p) for p in listed)
+
+
+def test_ctrl_c_while_member_pdfs_are_saved_stops_the_run_and_lists_no_broken_pdf(config_in, tmp_path: Path, monkeypatch):
+    real_save = pikepdf.Pdf.save
+    saves: list[object] = []
+
+    def interrupted_save(self, filename, *args, **kwargs):
+        saves.append(filename)
+        if len(saves) == 2:
+            raise KeyboardInterrupt
+        return real_save(self, filename, *args, **kwargs)
+
+    monkeypatch.setattr(pikepdf.Pdf, "save", interrupted_save)
+    out = tmp_path / "out"
+    config = config_in()
+    result = CliRunner().invoke(main, ["run", "--config", str(config), "--out", str(out), "--limit", "3", "--quiet"])
+
+    assert result.exit_code == 130, result.output
+    assert not (out / "manifest.csv").exists()
+    assert all(qpdf_reads(p) and poppler_reads(p) for p in out.glob("*/*/*.pdf"))
+
+    monkeypatch.setattr(pikepdf.Pdf, "save", real_save)
+    rerun = CliRunner().invoke(main, ["run", "--config", str(config), "--out", str(out), "--limit", "3", "--quiet"])
+    assert rerun.exit_code == 0, rerun.output
+    listed = listed_pdfs(out)
+    assert len(listed) == 6 and all(qpdf_reads(p) and poppler_reads(p) for p in listed)

@@ -1,4 +1,9 @@
-"""Build the mailing's Word templates (templates/letter.docx, templates/overview.docx) from code."""
+"""Build the first versions of the mailing's Word templates (letter.docx, overview.docx) from code: a one-off.
+
+The .docx files in templates/ are the source of truth: the secretariat edits them in Word, and
+no test compares them with what this script writes. Running it again would overwrite those edits,
+so it writes only into the folder given: ``python tools/build_templates.py --out /tmp/fresh``.
+"""
 
 from __future__ import annotations
 
@@ -542,8 +547,9 @@ def build(name: str) -> DocxDocument:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, default=TEMPLATES, help="folder for the .docx files (default: templates/)")
+    parser.add_argument("--out", type=Path, required=True, help="folder for the .docx files (templates/ only on purpose)")
     args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
     for name in DOCUMENTS:
         path = args.out / f"{name}.docx"
         size = save_reproducibly(build(name), path)

@@ -20,12 +20,8 @@ class ProblemsFound(MailmergeError):
 
     def __init__(self, problems: Sequence[Problem]):
         self.problems = tuple(problems)
-        errors = [p for p in self.problems if p.is_error]
-        lines = [str(p) for p in errors]
-        super().__init__(
-            "\n".join(lines)
-            + f"\nエラーが {len(errors)} 件あります。何も作成していません。直してから、もう一度実行してください。"
-        )
+        # The CLI shows the problems and its own closing line; the message is for library callers.
+        super().__init__("\n".join(str(p) for p in self.problems if p.is_error))
 
 
 class TemplateRenderError(MailmergeError):
@@ -34,6 +30,10 @@ class TemplateRenderError(MailmergeError):
 
 class ConversionError(MailmergeError):
     """LibreOffice did not produce a good PDF for a document, even after a retry."""
+
+
+class LibreOfficeNotWorking(ConversionError):
+    """LibreOffice made no PDF at all and kept hanging or crashing: the run stops early."""
 
 
 class BundleError(MailmergeError):

@@ -13,8 +13,15 @@ DIR_MODE = 0o700
 
 
 def make_private_dir(path: Path) -> None:
-    """Create a folder (and its parents) readable only by the owner."""
-    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    """Create a folder (and its missing parents) readable only by the owner, whatever the umask."""
+    missing = []
+    folder = path
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=DIR_MODE, exist_ok=True)
+        os.chmod(folder, DIR_MODE)
     os.chmod(path, DIR_MODE)
 
 
@@ -52,3 +59,18 @@ def sha256_of(path: Path) -> str:
 def sha256_bytes(data: bytes) -> str:
     """Return the SHA-256 of bytes as hex."""
     return hashlib.sha256(data).hexdigest()
+
+
+_PDF_TAIL = 1024  # a complete PDF ends with "%%EOF" (and maybe a line break) within its last bytes
+
+
+def is_complete_pdf(path: Path) -> bool:
+    """Return True when the file is there, starts as a PDF and ends as one (written to its end)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(5)
+            handle.seek(max(path.stat().st_size - _PDF_TAIL, 0))
+            tail = handle.read()
+    except OSError:
+        return False
+    return head == b"%PDF-" and tail.rstrip().endswith(b"%%EOF")

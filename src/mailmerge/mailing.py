@@ -7,6 +7,7 @@ and the review decisions (whether a person approved these very files).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -104,6 +105,23 @@ def open_run(config: Config, out_dir: Path | None = None) -> RunView:
     return RunView(out_dir, config.cycle, summary, rows, members, tuple(reviews), state.is_locked(out_dir))
 
 
+def refresh(view: RunView) -> RunView:
+    """Return the view with the decisions in review.db now and the lock as it is now.
+
+    Cheap (no roster, no templates): the review app opens the run once per change of its inputs and
+    refreshes it on every request, so two reviewers see each other's decisions at once.
+    """
+    decisions = decision_store(view.out_dir).latest()
+    reviews = []
+    for member in view.reviews:
+        decision = decisions.get(member.member_id)
+        stale = decision is not None and review.is_stale(decision, review.current_hashes(member.rows).get(member.member_id, {}))
+        # STALE is the last of FLAGS, so the flags stay in FLAGS order.
+        flags = tuple(f for f in member.flags if f != review.STALE) + ((review.STALE,) if stale else ())
+        reviews.append(dataclasses.replace(member, decision=decision, stale=stale, flags=flags))
+    return dataclasses.replace(view, reviews=tuple(reviews), locked=state.is_locked(view.out_dir))
+
+
 def record_decisions(
     config: Config,
     out_dir: Path | None,
@@ -161,6 +179,11 @@ def decide(
     )
     decision_store(view.out_dir).record(made)
     return made
+
+
+def why_not_approvable(member: review.MemberReview) -> str:
+    """Return why a member's documents cannot be approved now ('' when they can), for the review page."""
+    return _approvable(member)
 
 
 def _approvable(member: review.MemberReview) -> str:

@@ -22,8 +22,146 @@ CONFIG_GROUPS = "{name}: [groups] には enrolled と unenrolled の二つだけ
 CONFIG_SAME_GROUPS = "{name}: [groups] の enrolled と unenrolled には別々の言葉を書いてください"
 CONFIG_NO_DOCUMENTS = "{name}: [documents] にテンプレートが一つもありません"
 CONFIG_BAD_DATE = "{name}: [letter] の日付: {detail}"
+HELP_MAIN = "ATS 更新案内: 会員ごとに理事長の書状と保険の概要を作ります。"
+HELP_CHECK = (
+    "名簿とテンプレートを点検し、LibreOffice があるか確かめます（何も書きません）。\n\n"
+    "問題は「ファイル:行: 列: 内容」で一覧にします。エラーがあれば終了コード 1。"
+)
+HELP_RUN = (
+    "会員ごとの書状と概要を DOCX と PDF で作り、manifest.csv に一覧にします。\n\n"
+    "はじめに名簿とテンプレートを点検し、エラーがあれば何も作りません。中断や名簿の修正の後に"
+    "もう一度実行すると、変わっていない文書はそのまま使います。"
+)
+HELP_CONFIG = "年度の設定ファイル（既定: ./mailmerge.toml）。"
+HELP_ROSTER = "設定ファイルの名簿の代わりに使う名簿（.xlsx または .csv）。"
+HELP_OUT = "出力先フォルダー（既定: 設定ファイルの output、out/{cycle}）。"
+HELP_ONLY = "一方の加入状況の会員だけ作ります。"
+HELP_LIMIT = "最初の N 会員だけ作ります（試しの実行）。"
+HELP_FORCE = "材料が変わっていない文書も、すべて作り直します。"
+HELP_QUIET = "進み具合のバーを出しません。"
+HELP_HELP = "この説明を出して終わります。"
+HELP_VERSION = "版を出して終わります。"
+CLI_CHECK_ERRORS = "エラーが {count} 件あります。直してから、もう一度 mailmerge check を実行してください。"
+CLI_CHECK_OK = "OK（注意 {count} 件）。次は mailmerge run で作成します。"
+CLI_ROSTER_NOTE = "名簿: {roster} ({note})"
+CLI_CHECK_COUNTS = "会員 {total} 件: 加入 {enrolled} 件, 未加入 {unenrolled} 件, エラー行 {rejected} 件 (空行 {blank} 件は読み飛ばし)"
+CLI_RUN_REFUSED = "名簿またはテンプレートにエラーが {count} 件あります。何も作成していません。直してから、もう一度実行してください。"
+CLI_GROUP_COUNT = "{group} {count} 件"
+CLI_DONE = "完了: {members} 会員 ({counts}), {documents} 文書 (新規作成 {made}, 変更なしで再利用 {reused})"
+CLI_TOTALS = "集計: 名簿 {roster_rows} 行 = 加入 {enrolled} + 未加入 {unenrolled} + エラー {rejected} 行 (summary.json)"
+CLI_WHERE = "出力先: {where}/  (一覧: {where}/manifest.csv)"
+CLI_INTERRUPTED = "中断しました。もう一度実行してください（mailmerge run は作り終えた文書から続けます）。"
+CLI_SET_ASIDE = "{what}は削除せず、{where} に移しました"
+CLI_SET_ASIDE_MEMBERS = "名簿にない（または加入状況が変わった）会員 {count} 件の出力"
+CLI_SET_ASIDE_OUTDATED = "古くなった {count} 文書"
 
 # --- roster ----------------------------------------------------------------------------------
+# Placeholders are filled with str.format; {column} is a column letter (J), {row} an Excel row number.
+
+# The file as a whole (one error, no row).
+ROSTER_XLS = ("古い Excel 形式（.xls）は読めません。Excel で開き、「名前を付けて保存」で"
+              "「Excel ブック（.xlsx）」を選んで保存し直してください")
+ROSTER_SUFFIX = "名簿は Excel ブック（.xlsx）か CSV（.csv）にしてください（拡張子「{suffix}」のファイルは読めません）"
+ROSTER_NO_SUFFIX = "なし"
+ROSTER_NOT_FOUND = ("名簿ファイルが見つかりません。ファイル名と場所、mailmerge.toml の [roster] path"
+                    "（または --roster で指定した名前）を確認してください")
+ROSTER_IS_FOLDER = "名簿ファイルではなくフォルダーです。名簿ファイルの名前まで指定してください"
+ROSTER_CANNOT_OPEN = "名簿ファイルを開けません（{reason}）。ファイルの権限を確認してください"
+ROSTER_TOO_MANY_ROWS = ("名簿の内容のある行が {limit:,} 行を超えています（{row:,} 行目まで読みました）。"
+                        "名簿のシートか範囲が正しいか確認してください（会員は 1 行に 1 件）")
+ROSTER_TOO_MANY_CELLS = ("名簿の値のあるセルが {limit:,} 個を超えています（{row:,} 行目まで読みました）。"
+                         "名簿に要らない列や範囲が含まれていないか確認してください")
+ROSTER_TOO_BIG = ("名簿ファイルが大きすぎます（{size} MB、上限 {limit} MB）。名簿のシートだけを"
+                  "新しいブックに写して保存し直してください")
+# CSV
+ROSTER_CSV_IS_XLSX = "拡張子は .csv ですが中身は Excel ブックです。拡張子を .xlsx にしてください"
+ROSTER_CSV_SYNTAX = ("CSV として読めません（{line} 行目付近）。引用符 \" の対応を確かめるか、"
+                     "Excel で開いて CSV として保存し直してください")
+ROSTER_CSV_RESAVE = "Excel で「CSV UTF-8（コンマ区切り）」を選んで保存し直してください"
+ROSTER_CSV_UTF16 = "UTF-16 の CSV（Excel の「Unicode テキスト」）は読めません。" + ROSTER_CSV_RESAVE
+ROSTER_CSV_BAD_BOM = "UTF-8 の印（BOM）がありますが、{line} 行目に UTF-8 として読めない文字があります。" + ROSTER_CSV_RESAVE
+ROSTER_CSV_ENCODING = ("文字コードが UTF-8 でも CP932（Shift_JIS）でもないため読めません（UTF-8 としては {utf8_line} 行目、"
+                       "CP932 としては {cp932_line} 行目に読めない文字）。" + ROSTER_CSV_RESAVE)
+ROSTER_NOTE_UTF8_BOM = "文字コード UTF-8 BOM 付き"
+ROSTER_NOTE_UTF8 = "文字コード UTF-8"
+ROSTER_NOTE_CP932 = "文字コード CP932 / Shift_JIS"
+# .xlsx
+ROSTER_XLSX_ENCRYPTED = ("パスワードで保護されているか、古い Excel 形式（.xls）のファイルです。"
+                         "パスワードを解除し、「Excel ブック（.xlsx）」として保存し直してください")
+ROSTER_XLSX_BROKEN = ("Excel ブック（.xlsx）として読めません（壊れているか、別の形式のファイルです）。"
+                      "Excel で開いて「Excel ブック（.xlsx）」として保存し直してください")
+ROSTER_XLSX_BOMB = ("Excel ブックの中の「{part}」が展開すると {size} MB（圧縮の {ratio:,} 倍）になり、名簿としてありえない大きさのため"
+                    "読みませんでした（壊れたファイルか、悪意のあるファイルの可能性）。名簿を Excel で作り直してください")
+ROSTER_XLSX_TOO_MANY_STRINGS = ("Excel ブックの文字列が {limit:,} 個を超えていて、名簿としてありえない量のため読みませんでした。"
+                                "名簿のシートだけを新しいブックに写して保存し直してください")
+ROSTER_XLSX_NO_SHEET = ("シート「{wanted}」がありません（このブックのシート: {names}）。"
+                        "mailmerge.toml の [roster] sheet を直してください")
+ROSTER_XLSX_NO_VISIBLE_SHEET = ("表示されているシートがありません。名簿のシートを再表示するか、"
+                                "mailmerge.toml の [roster] sheet にシート名を書いてください")
+ROSTER_NOTE_NAMED_SHEET = "mailmerge.toml で指定したシート「{name}」"
+ROSTER_NOTE_FIRST_SHEET = "最初の表示シート「{name}」"
+# Headers (row 1)
+ROSTER_NO_HEADERS = "1 行目に見出しがありません。1 行目に列の見出し（{examples} など）を入れてください"
+ROSTER_DOUBLED_HEADER = "同じ見出しの列が {count} つあります（{letters}）。使わない方の列を消すか、見出しを変えてください"
+ROSTER_MISSING_COLUMN = "列がありません{hint}。1 行目の見出しを「{header}」にするか、mailmerge.toml の [roster.columns] を直してください"
+ROSTER_CLOSE_HEADER = "（近い見出し: {quoted}）"
+ROSTER_COLUMN_LETTER = "{letter} 列"
+ROSTER_NO_MEMBERS = "会員の行がありません（2 行目以降が空です）。名簿に会員を入力してください"
+# Rows
+ROSTER_HIDDEN_SKIPPED = "非表示の行のため読み飛ばしました（mailmerge.toml の skip_hidden_rows = true）"
+ROSTER_HIDDEN = ("非表示の行です。退会などで送らない会員なら行を削除し、送る会員なら再表示してください"
+                 "（非表示の行を読み飛ばすには mailmerge.toml の [roster] に skip_hidden_rows = true）")
+ROSTER_SHIFTED = ("見出しより右（{letter} 列）にも値があり、列がずれているようです。"
+                  "値の中のカンマ（,）は全角の「，」にするか値全体を \"\" で囲み、"
+                  "メモの列なら 1 行目に見出しを入れてください")
+ROSTER_UNHEADED = "見出しのない {letters}に値があります。この値は使われません（使う列なら 1 行目に見出しを入れてください）"
+# Cells
+ROSTER_EMPTY = "空欄です（必須項目）"
+ROSTER_TOO_LONG = "{length} 文字あります（上限 {limit} 文字）。宛名欄に収まるよう短くしてください"
+ROSTER_LONG_VALUE = "{length} 文字の値"
+ROSTER_BAD_GROUP = "{quoted}は使えません（使える値: {allowed}）"
+ROSTER_DATE = ("日付として保存されています（Excel が番地や番号を日付に変えた可能性があります）。"
+               "セルの表示形式を「文字列」にして入力し直してください")
+ROSTER_BOOL = "TRUE/FALSE の値になっています。正しい値を入力してください"
+ROSTER_EXCEL_ERROR = "Excel のエラー値「{value}」です。式を直すか、値を入力してください"
+ROSTER_FORMULA = "式の計算結果が保存されていません。Excel で開いて保存し直すか、値を入力してください"
+ROSTER_DECIMAL = ("小数の数値として保存されています。表示どおりに印刷されるか確認し、"
+                  "セルの表示形式を「文字列」にして入力し直してください")
+ROSTER_ID_AS_NUMBER = ("数値として保存されています（{quoted}と読みました）。先頭の 0 が消えていないか"
+                       "確認し、セルの表示形式を「文字列」にして入力し直してください")
+ROSTER_POSTAL_AS_NUMBER_SHORT = ("数値として保存され、先頭の 0 が消えています（{digits} 桁）。"
+                                 "セルの表示形式を「文字列」にして 7 桁で入力し直してください")
+ROSTER_POSTAL_AS_NUMBER = "数値として保存されています。セルの表示形式を「文字列」にして入力し直してください"
+ROSTER_ID_RULE = "。会員番号は出力フォルダー名になるため、半角英数字・ハイフン・下線の 32 文字までにしてください"
+ROSTER_ID_WIDE = "会員番号に全角の文字（漢字・かななど）があります" + ROSTER_ID_RULE
+ROSTER_ID_TOO_LONG = "会員番号が {length} 文字あります" + ROSTER_ID_RULE
+ROSTER_ID_BAD_CHARACTER = "会員番号{quoted}に使えない文字があります" + ROSTER_ID_RULE
+ROSTER_POSTAL_SIX_DIGITS = "6 桁しかありません。先頭の 0 が消えていないか確認し、7 桁で入力してください（例: 060-0001）"
+ROSTER_POSTAL_SHAPE = "郵便番号の形になっていません。7 桁の数字で入力してください（例: 103-0027 または 1030027）"
+ROSTER_POSTAL_UNKNOWN = "日本郵便のデータにない郵便番号です。番号を確認してください"
+ROSTER_POSTAL_PREFECTURE = "{prefectures}の郵便番号ですが、{address_header} の都道府県と違います。郵便番号か住所を確認してください"
+ROSTER_DUPLICATE = "会員番号{quoted}が {others}と重複しています{aside}。どの行が正しいか確かめ、番号を直すか行を消してください"
+ROSTER_DUPLICATE_ROW = "{row} 行目"
+ROSTER_DUPLICATE_ROW_AS = "{row} 行目の{quoted}"
+ROSTER_DUPLICATE_WIDTH = "（全角・半角の違いや前後の空白は同じ番号とみなします）"
+# Characters that would print wrong (issue 10): {code} is U+202E, never the character itself.
+ROSTER_CHAR_PRIVATE_USE = "外字（{code}、どのフォントにもない文字）があり印刷できません。標準の文字に置き換えてください"
+ROSTER_CHAR_CONTROL = ("制御文字（{code}）が入っています。印刷できず、文書が壊れる原因になります。"
+                       "セルの値を入力し直してください（別の場所から貼り付けた値に入りがちです）")
+ROSTER_CHAR_FORMAT = ("目に見えない書式用の文字（{code}、{what}）が入っています。印刷すると文字の順序や"
+                      "区切りが変わります。セルの値を入力し直してください（Web などから貼り付けた値に入りがちです）")
+ROSTER_CHAR_BIDI = "文字の向きを変える制御"
+ROSTER_CHAR_ZERO_WIDTH = "幅のない文字"
+ROSTER_CHAR_OTHER_FORMAT = "書式制御"
+ROSTER_CHAR_UNASSIGNED = ("Unicode で文字が決められていない番号（{code}）が入っています。印刷できません。"
+                          "セルの値を入力し直してください")
+ROSTER_CHAR_NO_GLYPH = ("{code} はテンプレートのフォント（{fonts}）にない文字で、正しく印刷されません"
+                        "（絵文字や一部の記号・異体字など）。ふつうの文字に置き換えてください")
+# Fonts the templates name (issue 10 item 5: check is the pre-flight of run).
+ROSTER_FONT_MISSING = "テンプレートが使うフォント「{family}」がこのコンピューターにありません（PDF が別の書体になり、印刷できない文字が出ます）。"
+ROSTER_FONT_INSTALL = ROSTER_FONT_MISSING + "scripts/install-system.sh を実行してフォント（{package}）を入れてください"
+ROSTER_FONT_INSTALL_OR_CHANGE = (ROSTER_FONT_MISSING + "そのフォントをインストールするか、Word でテンプレートの書体を"
+                                 "IPAex明朝・IPAexゴシックに戻してください")
 
 # --- templates and rendering -------------------------------------------------------------
 
@@ -34,9 +172,86 @@ BUNDLE_NUMBERED_LIST = "テンプレートに番号付きの箇条書きがあ�
 
 # --- LibreOffice conversion (pdf) --------------------------------------------------------
 
+INSTALL_HINT = "LibreOffice を入れてください（sudo apt-get install libreoffice-writer-nogui）"
+SOFFICE_ENV_NOT_A_PROGRAM = (
+    "{env}={value}: そのようなプログラムはありません。LibreOffice の soffice を指すようにするか、"
+    "{env} を外してください。" + INSTALL_HINT
+)
+SOFFICE_NOT_FOUND = "LibreOffice（soffice）が見つかりません。" + INSTALL_HINT
+SOFFICE_CANNOT_START = "{program}: LibreOffice を起動できません（{reason}）。" + INSTALL_HINT
+SOFFICE_TIMED_OUT = "LibreOffice が {timeout:g} 秒以内に終わらなかったため止めました"
+SOFFICE_CRASHED = "LibreOffice が途中で異常終了しました（終了コード {status}）"
+SOFFICE_SAID = "。LibreOffice のメッセージ: {said}"
+SOFFICE_UNREADABLE = "LibreOffice がこの文書を読めないか、PDF を書きませんでした"
+SOFFICE_NOT_WORKING = (
+    "LibreOffice が動いていません: PDF を 1 件も作れないまま、{runs} 回続けて止まりました（{reason}）。"
+    "変換を中止しました（LibreOffice のプロセスは残っていません）。soffice --headless --version が動くか、"
+    "mailmerge.toml の [conversion] timeout が短すぎないか確かめてから、もう一度実行してください"
+)
+WORKERS_STOPPED = "PDF への変換が、文書を残したまま止まりました（プログラムの不具合です）。もう一度実行してください"
+DOCX_MISSING = "変換する DOCX ファイルがありません"
+DOCX_NOT_WRITTEN = "変換する DOCX ファイルが書かれませんでした"
+DOCX_DAMAGED = "Word 文書（.docx）ではありません: ファイルが壊れているか、別の種類のファイルです"
+CONVERSION_FAILED = (
+    "LibreOffice で PDF に変換できなかった文書があります:\n{failures}\n"
+    "Word で開けるか確かめてから、もう一度実行してください。"
+)
+
 # --- verification ----------------------------------------------------------------------------
+# A PDF that is not whole (pdfcheck): said of one member's document, after "会員番号 0001 (letter): ".
+PDF_MISSING = "PDF がありません ({name})。もう一度実行してください"
+PDF_CUT = "PDF が途中で切れているか PDF ではありません。もう一度実行してください"
+PDF_DAMAGED = "PDF が壊れています（PDF の検査: {detail}）。もう一度実行してください"
+PDF_UNREADABLE = "PDF を読めません（{detail}）。もう一度実行してください"
+PDF_NO_PAGES = "PDF にページがありません。もう一度実行してください"
+PDF_PAGE_COUNT = "PDF が {pages} ページあります（{expected} ページのはず）"
+PDF_PAGE_UNREADABLE = "PDF の {page} ページ目を読めません。もう一度実行してください"
+PDF_PAGE_TEXT_UNREADABLE = "PDF の {page} ページ目の文字を読めません。もう一度実行してください"
+PDF_PAGE_BLANK = "PDF の {page} ページ目を描画すると白紙になります。もう一度実行してください"
+# What a member's pages say (verify): the page marks, the member's own name, nobody else's.
+MARK_WRONG = "{page} ページ目の印字が {found} です（正しくは '{want}'）"
+MARK_UNREADABLE = "読めない印字"
+NAME_MISSING = "PDF にこの会員の名前がありません"
+OTHER_NAMES = "PDF に別の会員の名前があります（会員番号 {member_ids}）"
+# Why a member is converted again on their own after the combined conversion (shown as progress).
+BUNDLE_PAGE_UNMARKED = "一括変換した PDF の {page} ページ目に、この年度の読める印字がありません"
+BUNDLE_PAGES_APART = "一括変換した PDF で、この会員のページが連続していません"
+BUNDLE_NO_PAGE = "一括変換した PDF に、この会員の印字のあるページがありません"
+BUNDLE_UNREADABLE = "一括変換した PDF ({name}) を読めません（{detail}）"
 
 # --- the run (pipeline, state) -----------------------------------------------------------
+
+LOCKED = "{out_dir}: 別の mailmerge run がこの出力先に書き込み中です。終わるのを待ってから、もう一度実行してください"
+COLUMN_UNUSED = "名簿の列 {column} はどのテンプレートでも使われていません"
+FOUND_INTERRUPTED = "前回の実行は途中で止まっていました{details}。完成していた文書は確かめてから使い、残りを作ります。"
+SCRATCH_REMOVED = "作りかけのファイル {count} 件を削除"
+STRAYS_STOPPED = "残っていた LibreOffice {count} 件を停止"
+REUSING = "前回から変わっていない {count} 文書はそのまま使います（作り直すには --force）。"
+MEMBERS_SET_ASIDE = "名簿にない（または加入状況が変わった）会員の出力を {where}/ に移しました: 会員番号 {ids}"
+OUTDATED_SET_ASIDE = (
+    "名簿・テンプレート・設定が変わったため古くなった {count} 文書を {where}/ に移しました"
+    "（今回は作っていない会員の分です。全員分を作るには --only/--limit なしで実行してください）。"
+)
+CONVERTING = "PDF に変換・確認中"
+BUNDLE_FAILED = "{bundle}: 一括変換に失敗したため、1 件ずつ変換します"
+MEMBER_RETRIED_ALONE = "会員番号 {member_id} ({document}): 一括変換で確認できず、単独で変換し直します"
+MEMBER_DOCUMENT = "会員番号 {member_id} ({document})"
+INTERRUPTED = "中断しました。完成した {count} 文書は保存してあります。もう一度 mailmerge run を実行すると、残りから続けます。"
+DISK_FULL = (
+    "{out_dir}: ディスクの空きがありません。空きを作ってから、もう一度 mailmerge run を実行してください"
+    "（完成した文書は残っています）"
+)
+DISK_FULL_DETAIL = "\n（詳細: {detail}）"
+NOT_WRITABLE = (
+    "{path}: 書き込めません（読み取り専用か、書き込む権限がありません）。"
+    "書き込めるフォルダーを --out で指定するか、権限を確かめてから、もう一度実行してください"
+)
+FILE_ERROR = "{path}: ファイルを読み書きできません（{reason}）。確かめてから、もう一度実行してください"
+TOTALS_MISSING = "集計が合いません: 会員番号 {ids} の文書がありません。manifest.csv は書いていません"
+TOTALS_ROWS = (
+    "集計が合いません: 名簿 {roster_rows} 行 ≠ 加入 {enrolled} + 未加入 {unenrolled} + エラー {rejected}。"
+    "manifest.csv は書いていません"
+)
 
 # --- review decisions and the review app ---------------------------------------------------
 
@@ -61,6 +276,53 @@ FLAG_LABELS = {
     "stale": "判断後に文書が変更",
 }
 STATUS_LABELS = {"approved": "承認済み", "hold": "保留", "stale": "要再確認", "undecided": "未確認"}
+
+REVIEW_DOCUMENT_LABELS = {"letter": "書状", "overview": "概要"}
+REVIEW_GROUP_LABELS = {"enrolled": "加入", "unenrolled": "未加入"}
+
+REVIEW_FORBIDDEN = (
+    "このアドレスでは開けません。mailmerge review が表示したアドレス（?token= の付いたもの）を"
+    "そのまま開いてください。レビュー画面を起動し直した場合は、新しいアドレスが必要です。"
+)
+REVIEW_BAD_HOST = (
+    "このパソコンの外からのアクセスは受け付けません。mailmerge review が表示した "
+    "http://127.0.0.1:… のアドレスを開いてください。"
+)
+REVIEW_CSRF = "画面が古くなっています。ページを再読み込みしてから、もう一度操作してください。"
+REVIEW_NOT_FOUND = "該当するページやファイルがありません。一覧から会員を選んでください。"
+REVIEW_LOCKED = (
+    "mailmerge run がこの出力先を作成中のため、承認・保留は記録できません。"
+    "作成が終わってから、ページを再読み込みして操作してください。"
+)
+REVIEW_NEED_REVIEWER = "確認者のお名前が入力されていません。画面上部でお名前を入力してから操作してください。"
+REVIEW_NEED_NOTE = "保留にするときは、理由をメモに書いてください（例: 住所の番地が古い）。"
+REVIEW_BAD_DECISION = '判断は "approved"（承認）か "hold"（保留）のどちらかで指定してください。'
+REVIEW_BAD_REQUEST = "リクエストの形式が正しくありません。JSON で member_id と decision を送ってください。"
+REVIEW_TOO_LONG = "メモまたはお名前が長すぎます（{limit} 文字まで）。短くしてください。"
+REVIEW_SERVER_ERROR = "レビュー画面で予期しないエラーが起きました。画面を再読み込みしてください。続く場合は担当者に連絡してください。"
+REVIEW_SERVING = "レビュー画面を起動しました（このパソコンからのみ開けます）。終了するには Ctrl-C を押してください。"
+REVIEW_STOPPED = "レビュー画面を終了しました。"
+REVIEW_PORT_IN_USE = "ポート {port} は使用中です。別の番号を --port で指定するか、--port を付けずに実行してください。"
+
+
+def review_file_changed(path: str) -> str:
+    """A member's file no longer matches manifest.csv."""
+    return f"{path}: manifest.csv の作成後にファイルが変わっています。mailmerge run をもう一度実行してください。"
+
+
+def review_image_failed(detail: str) -> str:
+    """PDFium could not open a PDF to draw its pages."""
+    return f"PDF のページ画像を作れませんでした（{detail}）。mailmerge run をもう一度実行してください。"
+
+
+def review_no_such_page(page: int) -> str:
+    """A page number past the document's end."""
+    return f"{page} ページ目はありません。"
+
+
+def review_recorded(count: int, label: str) -> str:
+    """What `mailmerge approve` recorded."""
+    return f"{count} 会員を「{label}」として記録しました（review.db）。"
 
 # --- print bundles and labels ----------------------------------------------------------------
 
@@ -108,3 +370,67 @@ PRINT_COVER_NOTE = (
 PRINT_LABELS_TITLE = "宛名ラベル（A4 12面）"
 
 # --- archive ---------------------------------------------------------------------------------
+
+# Help of the archive commands (mailmerge archive / history / verify --help).
+HELP_ARCHIVE = (
+    "発送した書状を封印します: 承認済み（今のファイルに対する承認）で、この年度にまだ封印していない会員の"
+    " Word と PDF、名簿・設定・テンプレート・承認の記録を、読み取り専用の BagIt 形式で archive/ に保存し、索引に記録します。"
+    "作成が途中の出力や古い承認があれば、会員番号を示して封印しません。新しく封印するものがなければ終了コード 1。"
+)
+HELP_HISTORY = (
+    "会員ひとりに送った書状を、年度・発送日をまたいで一覧にします（年度、発送日、加入状況、文書、ページ数、sha256、承認者）。"
+    "会員番号は名簿と同じく比べます（０００１ は 0001）。"
+)
+HELP_VERIFY = (
+    "封印をすべて点検します: BagIt の検証（ファイルの欠け・変更・増加）、索引と封印の食い違い、他人が読める権限。"
+    "問題をファイルの場所ごとに表示し、一つでもあれば終了コード 1。年度を指定するとその年度だけ。"
+)
+HELP_ARCHIVE_OUT = "封印する実行の出力先フォルダー（既定: 設定ファイルの output、out/{cycle}）。"
+HELP_SENT_ON = "発送した日（YYYY-MM-DD）。"
+HELP_ARCHIVE_DIR = "封印の保存先フォルダー（既定: 設定ファイルと同じ場所の archive/）。"
+
+# The groups as the archive's output names them.
+ARCHIVE_GROUP_WORDS = {"enrolled": "加入", "unenrolled": "未加入"}
+
+# Sealing (mailmerge archive): where, what, and what to do. {ids} is a list of member IDs.
+ARCHIVE_BAD_DATE = "--sent-on {value}: 日付は YYYY-MM-DD（例: 2026-12-01）で指定してください"
+ARCHIVE_RUN_LOCKED = "{out}: mailmerge run がこの出力先に書き込み中です。終わってから mailmerge archive を実行してください"
+ARCHIVE_INCOMPLETE = "{out}/manifest.csv: 会員番号 {ids} の文書がそろっていません（{detail}）。mailmerge run で全員分を作ってから封印してください"
+ARCHIVE_TOTALS = "{out}/summary.json: 集計が合いません（{detail}）。mailmerge run をやり直してから封印してください"
+ARCHIVE_NOT_VERIFIED = "会員番号 {ids} の文書が作成・承認時のファイルと違います（{paths}）。mailmerge run で作り直し、確認し直してから封印してください"
+ARCHIVE_STALE = "会員番号 {ids} の承認は古い文書に対するものです（その後に作り直されています）。もう一度確認して承認（または保留）してから封印してください"
+ARCHIVE_NOTHING_NEW = "封印するものがありません: 年度 {cycle} で承認済みの会員はすべて封印済みです（封印済み {sealed} 会員、未承認 {left} 会員）。"
+ARCHIVE_UNSAFE_PATH = "{out}/manifest.csv: 会員番号 {member_id} のファイルの場所 {path} が出力先の外を指しています。mailmerge run をやり直してください"
+ARCHIVE_MISSING_SOURCE = "{path}: ファイルがありません（会員番号 {member_id}）。mailmerge run で作り直してから封印してください"
+ARCHIVE_DISK_FULL = "{archive}: ディスクの空きがありません。封印は途中でやめ、作りかけは削除しました。空きを作ってから、もう一度 mailmerge archive を実行してください"
+ARCHIVE_INTERRUPTED = "中断しました。封印は完了していません（作りかけは削除しました）。もう一度 mailmerge archive を実行してください"
+ARCHIVE_BAG_INVALID = "{folder}: 作った封印を確かめたところ、問題がありました（{detail}）。何も封印していません。もう一度実行してください"
+ARCHIVE_EXISTS = "{folder}: すでに封印があります。封印済みのものは上書きしません"
+ARCHIVE_ORPHAN_INVALID = "{folder}: 索引（archive.db）に記録されていない封印があり、中身も検証に通りません（{detail}）。mailmerge verify で確認してください"
+ARCHIVE_LOCKED = "{archive}: 別の mailmerge archive が封印中です。終わってから、もう一度実行してください"
+ARCHIVE_RECOVERED = "前回中断した封印 {folder} を索引に記録しました（{members} 会員）。"
+ARCHIVE_STAGING_REMOVED = "前回中断した封印の作りかけ {count} 件を削除しました。"
+ARCHIVE_DONE = "封印しました: {folder}  年度 {cycle}, 発送日 {sent_on}, {members} 会員 ({groups}), {documents} 文書"
+ARCHIVE_LEFT_OUT = "今回封印しなかった会員（未承認・保留）: {count} 件。承認後にもう一度 mailmerge archive を実行すると、その分だけ封印します。"
+ARCHIVE_NEXT = "次は年に一度 mailmerge verify で封印が壊れていないことを確かめてください。"
+ARCHIVE_NO_INDEX = "{archive}: 封印の索引（archive.db）がありません。mailmerge archive で封印してから使ってください"
+ARCHIVE_BAD_INDEX = "{archive}/archive.db: 索引を読み書きできません（{detail}）。ディスクの空きを確かめ、もう一度実行してください（直らなければバックアップから戻してください）"
+
+# History (mailmerge history).
+HISTORY_NONE = "会員番号 {member_id}: 封印された送付記録はありません（{archive}）。"
+HISTORY_HEADER = "会員番号 {member_id}: 送付記録 {count} 件"
+HISTORY_LINE = "{cycle}年度  発送日 {sent_on}  {group}  {document}  {pages}ページ  sha256 {sha256}  承認 {reviewer} ({decided_at})  {path}"
+
+# Verification of the archive (mailmerge verify): one line per problem, the path first.
+VERIFY_MISSING = "{path}: ファイルがありません（封印時にはありました）"
+VERIFY_CHANGED = "{path}: 中身が封印時と違います（sha256 不一致）"
+VERIFY_EXTRA = "{path}: 封印時になかったファイルがあります"
+VERIFY_BAG_BROKEN = "{path}: BagIt の封印として読めません（{detail}）"
+VERIFY_NO_FILE = "{path}: 索引（archive.db）にある封印・ファイルが見つかりません"
+VERIFY_NO_ROW = "{path}: 索引（archive.db）に記録がありません"
+VERIFY_INDEX_CHANGED = "{path}: 索引（archive.db）の sha256 と封印の sha256 が違います"
+VERIFY_READABLE = "{path}: 所有者以外も読み書きできます（権限 {mode}）。chmod go-rwx で直してください"
+VERIFY_STAGING = "{path}: 中断した封印の作りかけが残っています。mailmerge archive をもう一度実行すると削除します"
+VERIFY_OK = "問題ありません: 封印 {bags} 件, ファイル {files} 件を確かめました（{archive}）。"
+VERIFY_FAILED = "問題が {count} 件あります（上の一覧）。封印の中身は直さず、バックアップと照らし合わせてください。"
+VERIFY_NO_CYCLE = "{archive}: 年度 {cycle} の封印はありません"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,17 @@ UNENROLLED = "unenrolled"
 GROUPS = (ENROLLED, UNENROLLED)
 
 Severity = Literal["error", "warning"]
+
+# A member ID as the roster accepts it: ASCII letters, digits, "_" and "-", up to 32, so that it is
+# safe as a folder name and can be read back from a page mark.
+MEMBER_ID = r"[0-9A-Za-z][0-9A-Za-z_-]{0,31}"
+# The small grey line every template prints in its footer (see page_mark), as read back from a PDF's text.
+PAGE_MARK = re.compile(rf"(?P<member>{MEMBER_ID})\s*·\s*(?P<cycle>[^\s·]+)\s*·\s*(?P<page>\d+)\s*/\s*(?P<pages>\d+)")
+
+
+def page_mark(member_id: str, cycle: str, page: int, pages: int) -> str:
+    """Return the page mark: "<member_id> · <cycle> · <page>/<pages>", as the templates' footers print it."""
+    return f"{member_id} · {cycle} · {page}/{pages}"
 
 
 @dataclass(frozen=True)
@@ -86,13 +98,56 @@ class Roster:
 
 
 @dataclass(frozen=True)
-class DocumentJob:
-    """One document to produce for one member: where its DOCX and PDF go."""
+class MemberDocument:
+    """One document of one member (``document`` names its template): where its DOCX and PDF are."""
 
     member: Member
     document: str
     docx: Path
     pdf: Path
+
+
+@dataclass(frozen=True)
+class OutputLayout:
+    """Where things live in a run's output folder DIR: the one place that knows the layout.
+
+    DIR/<group>/<member_id>/<document>.docx|.pdf for finished documents; the same under
+    DIR/.staging/ while they are made; DIR/removed/<run>/<group>/<member_id>/ for what a run
+    set aside (members no longer in the roster, outdated documents) instead of deleting it.
+    """
+
+    out_dir: Path
+
+    STAGING = ".staging"
+    REMOVED = "removed"
+
+    @property
+    def staging(self) -> Path:
+        return self.out_dir / self.STAGING
+
+    def group_folder(self, group: str) -> Path:
+        return self.out_dir / group
+
+    def member_folder(self, group: str, member_id: str) -> Path:
+        return self.group_folder(group) / member_id
+
+    def document(self, member: Member, document: str) -> MemberDocument:
+        """Return where a member's document goes once finished."""
+        folder = self.member_folder(member.group, member.member_id)
+        return MemberDocument(member, document, folder / f"{document}.docx", folder / f"{document}.pdf")
+
+    def staged(self, final: MemberDocument) -> MemberDocument:
+        """Return the same document in the staging folder, same relative layout."""
+        return MemberDocument(
+            final.member,
+            final.document,
+            self.staging / final.docx.relative_to(self.out_dir),
+            self.staging / final.pdf.relative_to(self.out_dir),
+        )
+
+    def removed(self, run: str) -> Path:
+        """Return the folder where a run (named by its start, e.g. 20241201-154500) sets files aside."""
+        return self.out_dir / self.REMOVED / run
 
 
 @dataclass(frozen=True)
@@ -142,3 +197,69 @@ class Decision:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "documents", MappingProxyType(dict(self.documents)))
+
+
+# --- archive -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArchivedFile:
+    """One file sealed in a batch: a member's document (PDF or DOCX) or one of the batch's own files.
+
+    ``path`` is relative to the bag (``data/enrolled/0001/letter.pdf``); the batch's own files
+    (roster, config, templates, decisions.csv) have no member_id.
+    """
+
+    path: str
+    sha256: str
+    member_id: str = ""
+    document: str = ""
+    pages: int | None = None
+
+
+@dataclass(frozen=True)
+class ArchivedMember:
+    """One member sealed in a batch, with the decision that approved what was sealed."""
+
+    member_id: str
+    name: str
+    group: str
+    decision: str
+    reviewer: str
+    decided_at: str
+    note: str = ""
+
+    def __repr__(self) -> str:
+        return f"ArchivedMember(member_id={self.member_id!r}, group={self.group!r})"
+
+
+@dataclass(frozen=True)
+class ArchivedBatch:
+    """One sealed batch (one BagIt bag): what was sent to whom on one day, and who sealed it."""
+
+    cycle: str
+    sent_on: str  # YYYY-MM-DD
+    folder: str  # relative to the archive folder, e.g. "2024/2026-12-01-2"
+    sealed_by: str
+    sealed_at: str  # ISO 8601 UTC
+    roster_sha256: str
+    config_sha256: str
+    members: tuple[ArchivedMember, ...]
+    files: tuple[ArchivedFile, ...]
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One document sent to a member, as the archive index knows it."""
+
+    cycle: str
+    sent_on: str
+    folder: str
+    member_id: str
+    group: str
+    document: str
+    path: str
+    pages: int | None
+    sha256: str
+    reviewer: str
+    decided_at: str

@@ -1,4 +1,4 @@
-"""Run a cycle: check the roster and templates, render every member's documents, convert, verify, record."""
+"""Run a cycle: check the roster and templates, then tidy, plan reuse, produce, record."""
 
 from __future__ import annotations
 
@@ -9,19 +9,28 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from mailmerge import __version__, manifest, pdf, produce, render, roster, state
+from mailmerge import __version__, fonts, manifest, messages, pdf, render, roster, state
 from mailmerge.config import Config
 from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
 from mailmerge.fsutil import make_private_dir, sha256_of, write_atomic
-from mailmerge.models import GROUPS, DocumentJob, ManifestRow, Member, Problem, Roster
+from mailmerge.models import GROUPS, ManifestRow, Member, MemberDocument, OutputLayout, Problem, Roster
+from mailmerge.produce import Order, member_context, produce
+
+__all__ = ["CheckResult", "Progress", "RunResult", "SilentProgress", "check", "input_digest", "member_context", "run"]
 
 # Variables the pipeline itself gives every template, besides the roster's fields and the config's constants.
 PIPELINE_VARIABLES = ("member_id", "group", "enrolled", "document")
+SUMMARY_NAME = "summary.json"
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+_NOT_WRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS)
+# Below this much free space, a failed conversion is blamed on the disk (LibreOffice needs room to work).
+LOW_SPACE = 16 << 20
 
 
 class Progress(Protocol):
@@ -74,6 +83,7 @@ class RunResult:
     reused: int = 0
     removed_members: tuple[str, ...] = ()
     summary: Mapping[str, Any] = field(default_factory=dict)
+    set_aside: Path | None = None  # DIR/removed/<run>/, when the run moved anything there
 
 
 def provided_variables(config: Config) -> set[str]:
@@ -83,10 +93,21 @@ def provided_variables(config: Config) -> set[str]:
 
 
 def check(config: Config, roster_path: Path | None = None) -> CheckResult:
-    """Read the roster and the templates and return every problem found, writing nothing."""
-    loaded = roster.load_roster(config, roster_path)
+    """Read the roster and the templates, look for LibreOffice, and return every problem found, writing nothing."""
+    checked = _check_inputs(config, roster_path)
+    try:
+        pdf.find_soffice()
+    except MailmergeError as exc:
+        return dataclasses.replace(checked, problems=(*checked.problems, Problem("error", "LibreOffice", str(exc))))
+    return checked
+
+
+def _check_inputs(config: Config, roster_path: Path | None) -> CheckResult:
+    # The templates' fonts: each one installed (else an error), and the characters they print.
+    font_check = fonts.check_template_fonts({config.display_path(p): p for p in config.documents.values()})
+    loaded = roster.load_roster(config, roster_path, fonts=font_check.maps)
     # The roster reader has already refused member IDs unsafe as folder names.
-    problems = list(loaded.problems)
+    problems = [*loaded.problems, *font_check.problems]
     provided = provided_variables(config)
     templates: dict[str, render.CompiledTemplate] = {}
     used: set[str] = set()
@@ -99,11 +120,7 @@ def check(config: Config, roster_path: Path | None = None) -> CheckResult:
     if len(templates) == len(config.documents):
         for field_name in sorted(set(config.columns) - used - {"group", "member_id"}):
             problems.append(
-                Problem(
-                    "warning",
-                    config.display_path(config.path),
-                    f"名簿の列 {config.columns[field_name]} はどのテンプレートでも使われていません",
-                )
+                Problem("warning", config.display_path(config.path), messages.COLUMN_UNUSED.format(column=config.columns[field_name]))
             )
     return CheckResult(loaded, templates, tuple(problems))
 
@@ -112,24 +129,6 @@ def select_members(members: Sequence[Member], only: str | None, limit: int | Non
     """Return the members to produce: one group if asked, the first ``limit`` if asked."""
     chosen = [m for m in members if only is None or m.group == only]
     return chosen if limit is None else chosen[:limit]
-
-
-def member_context(member: Member, document: str, constants: Mapping[str, Any]) -> dict[str, Any]:
-    """Return everything a template sees for one member and document."""
-    context = dict(constants)
-    context.update(member.fields)
-    context.update(member_id=member.member_id, group=member.group, enrolled=member.group == GROUPS[0], document=document)
-    return context
-
-
-def document_jobs(members: Sequence[Member], documents: Sequence[str], out_dir: Path) -> list[DocumentJob]:
-    """Return where each member's documents go: DIR/<group>/<member_id>/<document>.docx|.pdf."""
-    jobs = []
-    for member in members:
-        folder = out_dir / member.group / member.member_id
-        for document in documents:
-            jobs.append(DocumentJob(member, document, folder / f"{document}.docx", folder / f"{document}.pdf"))
-    return jobs
 
 
 def input_digest(member: Member, document: str, template_sha256: str, config: Config) -> str:
@@ -156,160 +155,184 @@ def run(
     limit: int | None = None,
     force: bool = False,
     progress: Progress | None = None,
+    hold_signals: Callable[[], AbstractContextManager] = nullcontext,
 ) -> RunResult:
     """Produce every selected member's documents as DOCX and PDF, verified, with manifest.csv last.
 
     Safe to interrupt and to run again: documents whose inputs did not change are kept,
-    the rest are made; one run at a time per output folder.
+    the rest are made; one run at a time per output folder. Nothing finished is deleted:
+    what is no longer wanted is moved to DIR/removed/<run>/. ``hold_signals`` (the CLI's)
+    returns a context in which Ctrl-C waits, so a document is never half placed.
     """
     progress = progress or SilentProgress()
-    out_dir = (out_dir or config.output).resolve()
-    # Refuse a second run before reading anything, so it exits at once and writes nothing.
-    if out_dir.is_dir() and state.is_locked(out_dir):
-        raise state.locked_error(out_dir)
-    checked = check(config, roster_path)
-    if checked.errors:
-        raise ProblemsFound(checked.problems)
-    members = select_members(checked.roster.members, only, limit)
-    jobs = document_jobs(members, list(config.documents), out_dir)
-
-    old_umask = os.umask(0o077)  # LibreOffice's PDFs too: personal data is for the owner only
+    layout = OutputLayout((out_dir or config.output).resolve())
     try:
-        make_private_dir(out_dir)
-        with state.OutputLock(out_dir):
-            return _run_locked(config, checked, members, jobs, out_dir, force, progress)
+        # Refuse a second run before reading anything, so it exits at once and writes nothing.
+        if layout.out_dir.is_dir() and state.is_locked(layout.out_dir):
+            raise state.locked_error(layout.out_dir)
+        # LibreOffice is looked for only when there is something to convert: a rerun with nothing
+        # changed works without it.
+        checked = _check_inputs(config, roster_path)
+        if checked.errors:
+            raise ProblemsFound(checked.problems)
+        members = select_members(checked.roster.members, only, limit)
+        make_private_dir(layout.out_dir)
+        with state.OutputLock(layout.out_dir):
+            tidy(layout, progress)
+            plan = plan_reuse(config, checked, members, layout, force, progress)
+            done = produce_documents(config, checked, plan, layout, progress, hold_signals)
+            return record(checked, members, plan, done, layout, progress)
     except OSError as exc:
-        if exc.errno in _DISK_FULL:
-            raise _disk_full_error(out_dir) from None
-        raise
-    finally:
-        os.umask(old_umask)
+        raise _os_error(layout.out_dir, exc) from None
 
 
-def _run_locked(
-    config: Config,
-    checked: CheckResult,
-    members: Sequence[Member],
-    jobs: Sequence[DocumentJob],
-    out_dir: Path,
-    force: bool,
-    progress: Progress,
-) -> RunResult:
-    # What an interrupted run left: LibreOffice still at work (after SIGKILL), scratch files, its journal.
-    stopped = pdf.stop_strays(out_dir / state.STAGING_NAME)
-    found = state.leftovers(out_dir) + state.unpaired(out_dir)
+def tidy(layout: OutputLayout, progress: Progress) -> None:
+    """Clear what an interrupted run left: LibreOffice still at work (after SIGKILL), scratch files, half-placed files."""
+    stopped = pdf.stop_strays(layout.staging)
+    found = state.leftovers(layout.out_dir) + state.unpaired(layout.out_dir)
     scratch = state.count_files(found)
     state.remove_paths(found)
-    if stopped or found or (out_dir / state.JOURNAL_NAME).exists():
-        details = [f"作りかけのファイル {scratch} 件を削除"] if found else []
-        details += [f"残っていた LibreOffice {stopped} 件を停止"] if stopped else []
-        progress.info(
-            "前回の実行は途中で止まっていました" + (f"（{'、'.join(details)}）" if details else "")
-            + "。完成していた文書は確かめてから使い、残りを作ります。"
-        )
+    if stopped or found or (layout.out_dir / state.JOURNAL_NAME).exists():
+        details = [messages.SCRATCH_REMOVED.format(count=scratch)] if found else []
+        details += [messages.STRAYS_STOPPED.format(count=stopped)] if stopped else []
+        progress.info(messages.FOUND_INTERRUPTED.format(details=f"（{'、'.join(details)}）" if details else ""))
 
-    wanted = {m.member_id: m.group for m in checked.roster.members}
-    stale = state.stale_member_folders(out_dir, wanted)
-    if stale:
-        state.remove_paths(folder for _, _, folder in stale)
-        progress.info("名簿にない（または加入状況が変わった）会員の出力を削除しました: 会員番号 " + ", ".join(m for _, m, _ in stale))
 
+@dataclass(frozen=True)
+class Plan:
+    """What this run makes, what it keeps from earlier runs, and what is outdated."""
+
+    every: tuple[MemberDocument, ...]  # every roster member's documents, in manifest order
+    selected: tuple[MemberDocument, ...]  # this run's selection (--only, --limit)
+    todo: tuple[MemberDocument, ...]  # to make now
+    current: Mapping[MemberDocument, ManifestRow]  # selected, made from the same inputs, files intact
+    reused: Mapping[MemberDocument, ManifestRow]  # of those, the ones kept as they are (none with --force)
+    kept: Mapping[MemberDocument, ManifestRow]  # not selected, still current: listed again
+    outdated: tuple[MemberDocument, ...]  # not selected, made from older inputs: set aside at the end
+    digests: Mapping[MemberDocument, str]
+
+
+def plan_reuse(
+    config: Config, checked: CheckResult, members: Sequence[Member], layout: OutputLayout, force: bool, progress: Progress
+) -> Plan:
+    """Decide which documents earlier runs made from the same inputs (files intact) can stay as they are."""
     template_hashes = {name: sha256_of(path) for name, path in config.documents.items()}
     # Every roster member's documents, not only this run's selection (--only, --limit): the
     # manifest lists every good document in the folder, whichever run made it.
-    roster_jobs = document_jobs(checked.roster.members, list(config.documents), out_dir)
-    digests = {job: input_digest(job.member, job.document, template_hashes[job.document], config) for job in roster_jobs}
-    previous = _previous_rows(out_dir)
-    # Documents already made from the same inputs, files intact (with --force they are made again,
-    # but still recorded: a forced run that is stopped resumes without --force from them).
-    valid: dict[DocumentJob, ManifestRow] = {}
-    for job in roster_jobs:
-        row = previous.get((job.member.member_id, job.document))
-        if row is not None and row.group == job.member.group and state.reusable(row, out_dir, digests[job]):
-            valid[job] = dataclasses.replace(row, name=job.member.display_name)
-    selected = set(jobs)
-    outdated = [job for job in roster_jobs if job not in selected and job not in valid and (job.pdf.exists() or job.docx.exists())]
-    if outdated:
-        # Made from an older roster row, template or config, and not remade by this run: such a
-        # letter must not be printed by mistake.
-        state.remove_paths(p for job in outdated for p in (job.docx, job.pdf))
-        progress.info(
-            f"名簿・テンプレート・設定が変わったため古くなった {len(outdated)} 文書を削除しました"
-            "（今回は作っていない会員の分です。全員分を作るには --only/--limit なしで実行してください）。"
-        )
-    kept = {job: row for job, row in valid.items() if job not in selected}
-    valid = {job: row for job, row in valid.items() if job in selected}
-    done = {} if force else dict(valid)
-    todo = [job for job in jobs if job not in done]
-    reused = len(done)
+    every = tuple(layout.document(m, d) for m in checked.roster.members for d in config.documents)
+    selected = tuple(layout.document(m, d) for m in members for d in config.documents)
+    digests = {doc: input_digest(doc.member, doc.document, template_hashes[doc.document], config) for doc in every}
+    previous = _previous_rows(layout.out_dir)
+    valid: dict[MemberDocument, ManifestRow] = {}
+    for doc in every:
+        row = previous.get((doc.member.member_id, doc.document))
+        # state.reusable() checks the files' hashes: a file changed since it was recorded is made again.
+        if row is not None and row.group == doc.member.group and state.reusable(row, layout.out_dir, digests[doc]):
+            valid[doc] = dataclasses.replace(row, name=doc.member.display_name)
+    chosen = set(selected)
+    # Made from an older roster row, template or config, and not remade by this run: such a
+    # letter must not be printed by mistake, so it is set aside (never deleted).
+    outdated = tuple(d for d in every if d not in chosen and d not in valid and (d.pdf.exists() or d.docx.exists()))
+    # With --force the unchanged documents are made again, but still recorded: a forced run
+    # that is stopped resumes without --force from them.
+    reused = {} if force else {d: r for d, r in valid.items() if d in chosen}
     if reused:
-        progress.info(f"前回から変わっていない {reused} 文書はそのまま使います（作り直すには --force）。")
-
-    journal = state.Journal(out_dir)
-    # The last manifest vouches for files this run may replace: it goes now, and the journal
-    # carries the documents kept, so that a run stopped from here on resumes from them.
-    journal.reset([*kept.values(), *valid.values()])
-    for name in (manifest.MANIFEST_NAME, SUMMARY_NAME):
-        (out_dir / name).unlink(missing_ok=True)
-
-    def record(job: DocumentJob, row: ManifestRow) -> None:
-        journal.record(row)
-        done[job] = row
-
-    try:
-        with journal:
-            produce.produce(
-                todo,
-                templates=checked.templates,
-                contexts=lambda job: member_context(job.member, job.document, config.constants),
-                digests=digests,
-                names={m.member_id: m.display_name for m in checked.roster.members},
-                cycle=config.cycle,
-                workers=config.workers,
-                timeout=config.timeout,
-                out_dir=out_dir,
-                staging=out_dir / state.STAGING_NAME,
-                progress=progress,
-                on_placed=record,
-            )
-        state.remove_paths([out_dir / state.STAGING_NAME])
-    except BaseException as exc:
-        # Measured before the scratch files go: they may be what filled the disk.
-        free = _free_space(out_dir)
-        # Whatever stopped the run (Ctrl-C, a full disk, an error): scratch files go, finished documents stay.
-        state.remove_paths(state.leftovers(out_dir))
-        if isinstance(exc, KeyboardInterrupt):
-            raise RunInterrupted(
-                f"中断しました。完成した {len(done) - reused} 文書は保存してあります。"
-                "もう一度 mailmerge run を実行すると、残りから続けます。"
-            ) from None
-        if isinstance(exc, OSError) and exc.errno in _DISK_FULL:
-            raise _disk_full_error(out_dir) from None
-        if isinstance(exc, MailmergeError) and free < LOW_SPACE:
-            # On a full disk LibreOffice still exits 0, writing a whole PDF without its fonts (no
-            # text): verification refuses it, but the cause to fix is the disk, not the document.
-            raise _disk_full_error(out_dir, f"\n（詳細: {exc}）") from None
-        raise
-
-    done.update(kept)
-    rows = tuple(done[job] for job in roster_jobs if job in done)
-    summary = _control_totals(checked.roster, members, jobs, rows, len(jobs) - reused, [m for _, m, _ in stale])
-    # The documents were written without an fsync each: one sync, before the manifest vouches for them.
-    os.sync()
-    write_atomic(out_dir / SUMMARY_NAME, (json.dumps(summary, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-    # Written last: a manifest means every file it lists is complete and verified.
-    manifest.write_manifest(out_dir / manifest.MANIFEST_NAME, rows)
-    journal.remove()
-    counts = {g: sum(1 for m in members if m.group == g) for g in GROUPS}
-    return RunResult(
-        out_dir, counts, rows, checked.warnings, len(jobs) - reused, reused, tuple(m for _, m, _ in stale), summary
+        progress.info(messages.REUSING.format(count=len(reused)))
+    return Plan(
+        every=every, selected=selected, todo=tuple(d for d in selected if d not in reused),
+        current={d: r for d, r in valid.items() if d in chosen}, reused=reused,
+        kept={d: r for d, r in valid.items() if d not in chosen}, outdated=outdated, digests=digests,
     )
 
 
-SUMMARY_NAME = "summary.json"
-_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
-# Below this much free space, a failed conversion is blamed on the disk (LibreOffice needs room to work).
-LOW_SPACE = 16 << 20
+def produce_documents(
+    config: Config,
+    checked: CheckResult,
+    plan: Plan,
+    layout: OutputLayout,
+    progress: Progress,
+    hold_signals: Callable[[], AbstractContextManager],
+) -> dict[MemberDocument, ManifestRow]:
+    """Make the documents to make, journaling each as it is placed; return every document now good."""
+    journal = state.Journal(layout.out_dir)
+    # The journal carries the documents that are current (also those --force makes again), so that
+    # a run stopped from here on resumes from them. The last manifest.csv and summary.json stay as
+    # they are until the new ones replace them: a failed run leaves them as they were.
+    journal.reset([*plan.kept.values(), *plan.current.values()])
+    done = dict(plan.reused)
+    names = {m.member_id: m.display_name for m in checked.roster.members}
+    order = Order(
+        documents=plan.todo, templates=checked.templates, constants=config.constants, digests=plan.digests, names=names,
+        cycle=config.cycle, layout=layout, workers=config.workers, timeout=config.timeout, hold_signals=hold_signals,
+    )
+    by_key = {(d.member.member_id, d.document): d for d in plan.todo}
+    made = 0
+    try:
+        with journal, closing(produce(order, progress)) as rows:
+            for row in rows:
+                journal.record(row)
+                done[by_key[(row.member_id, row.document)]] = row
+                made += 1
+        state.remove_paths([layout.staging])
+    except BaseException as exc:
+        # Measured before the scratch files go: they may be what filled the disk.
+        free = _free_space(layout.out_dir)
+        # Whatever stopped the run (Ctrl-C, a full disk, an error): scratch files go, finished documents stay.
+        state.remove_paths(state.leftovers(layout.out_dir))
+        if isinstance(exc, KeyboardInterrupt):
+            raise RunInterrupted(messages.INTERRUPTED.format(count=made)) from None
+        if isinstance(exc, OSError) and exc.errno in _DISK_FULL:
+            raise _disk_full_error(layout.out_dir) from None
+        if isinstance(exc, MailmergeError) and free < LOW_SPACE:
+            # On a full disk LibreOffice still exits 0, writing a whole PDF without its fonts (no
+            # text): verification refuses it, but the cause to fix is the disk, not the document.
+            raise _disk_full_error(layout.out_dir, messages.DISK_FULL_DETAIL.format(detail=exc)) from None
+        raise
+    done.update(plan.kept)
+    return done
+
+
+def record(
+    checked: CheckResult,
+    members: Sequence[Member],
+    plan: Plan,
+    done: Mapping[MemberDocument, ManifestRow],
+    layout: OutputLayout,
+    progress: Progress,
+) -> RunResult:
+    """Set aside what is no longer wanted, then write summary.json and, last, manifest.csv."""
+    rows = tuple(done[d] for d in plan.every if d in done)
+    made = len(plan.selected) - len(plan.reused)
+    wanted = {m.member_id: m.group for m in checked.roster.members}
+    stale = state.stale_member_folders(layout.out_dir, wanted)
+    summary = _control_totals(checked.roster, members, plan.selected, rows, made, [m for _, m, _ in stale])
+    # Nothing finished is deleted: folders of members no longer in the roster (or now in the other
+    # group) and outdated documents not remade by this run go to DIR/removed/<run>/.
+    aside = layout.removed(datetime.now().strftime("%Y%m%d-%H%M%S"))
+    state.set_aside(layout, aside, [folder for _, _, folder in stale])
+    state.set_aside(layout, aside, [p for d in plan.outdated for p in (d.docx, d.pdf) if p.exists()])
+    where = _relative(aside, layout) if (stale or plan.outdated) else None
+    if stale:
+        progress.info(messages.MEMBERS_SET_ASIDE.format(ids=", ".join(m for _, m, _ in stale), where=where))
+    if plan.outdated:
+        progress.info(messages.OUTDATED_SET_ASIDE.format(count=len(plan.outdated), where=where))
+    summary["set_aside"] = where
+    summary["outdated_set_aside"] = [f"{d.member.member_id}/{d.document}" for d in plan.outdated]
+    # The documents were written without an fsync each: one sync, before the manifest vouches for them.
+    os.sync()
+    write_atomic(layout.out_dir / SUMMARY_NAME, (json.dumps(summary, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    # Written last: a manifest means every file it lists is complete and verified.
+    manifest.write_manifest(layout.out_dir / manifest.MANIFEST_NAME, rows)
+    state.Journal(layout.out_dir).remove()
+    counts = {g: sum(1 for m in members if m.group == g) for g in GROUPS}
+    return RunResult(
+        layout.out_dir, counts, rows, checked.warnings, made, len(plan.reused), tuple(m for _, m, _ in stale), summary,
+        aside if where else None,
+    )
+
+
+def _relative(path: Path, layout: OutputLayout) -> str:
+    return path.relative_to(layout.out_dir).as_posix()
 
 
 def _free_space(out_dir: Path) -> int:
@@ -320,10 +343,17 @@ def _free_space(out_dir: Path) -> int:
 
 
 def _disk_full_error(out_dir: Path, detail: str = "") -> MailmergeError:
-    return MailmergeError(
-        f"{out_dir}: ディスクの空きがありません。空きを作ってから、もう一度 mailmerge run を実行してください"
-        "（完成した文書は残っています）" + detail
-    )
+    return MailmergeError(messages.DISK_FULL.format(out_dir=out_dir) + detail)
+
+
+def _os_error(out_dir: Path, exc: OSError) -> MailmergeError:
+    """Return a file-system error as one sentence saying what to do."""
+    if exc.errno in _DISK_FULL:
+        return _disk_full_error(out_dir)
+    where = exc.filename or out_dir
+    if exc.errno in _NOT_WRITABLE:
+        return MailmergeError(messages.NOT_WRITABLE.format(path=where))
+    return MailmergeError(messages.FILE_ERROR.format(path=where, reason=exc.strerror or exc))
 
 
 def _previous_rows(out_dir: Path) -> dict[tuple[str, str], ManifestRow]:
@@ -344,13 +374,13 @@ def _previous_rows(out_dir: Path) -> dict[tuple[str, str], ManifestRow]:
 def _control_totals(
     loaded: Roster,
     members: Sequence[Member],
-    selected_documents: Sequence[DocumentJob],
+    selected: Sequence[MemberDocument],
     rows: Sequence[ManifestRow],
     made: int,
     removed: Sequence[str],
 ) -> dict[str, Any]:
     """Return the run's control totals; raise when roster rows and outcomes do not add up."""
-    by_group = loaded.by_group()
+    by_group = roster.split_by_enrollment(loaded)
     totals = {
         "roster_rows": loaded.total_rows,
         "enrolled": len(by_group["enrolled"]),
@@ -358,19 +388,16 @@ def _control_totals(
         "rejected": loaded.rejected_rows,
         "blank_rows_skipped": loaded.blank_rows,
         "selected_members": len(members),
-        "selected_documents": len(selected_documents),
+        "selected_documents": len(selected),
         "documents_made": made,
-        "documents_reused": len(selected_documents) - made,
+        "documents_reused": len(selected) - made,
         "documents_in_manifest": len(rows),
         "removed_members": list(removed),
     }
     listed = {(row.member_id, row.document) for row in rows}
-    missing = [job.member.member_id for job in selected_documents if (job.member.member_id, job.document) not in listed]
+    missing = [d.member.member_id for d in selected if (d.member.member_id, d.document) not in listed]
     if missing:
-        raise MailmergeError(f"集計が合いません: 会員番号 {', '.join(sorted(set(missing)))} の文書がありません。manifest.csv は書いていません")
+        raise MailmergeError(messages.TOTALS_MISSING.format(ids=", ".join(sorted(set(missing)))))
     if totals["roster_rows"] != totals["enrolled"] + totals["unenrolled"] + totals["rejected"]:
-        raise MailmergeError(
-            f"集計が合いません: 名簿 {totals['roster_rows']} 行 ≠ 加入 {totals['enrolled']} + 未加入 "
-            f"{totals['unenrolled']} + エラー {totals['rejected']}。manifest.csv は書いていません"
-        )
+        raise MailmergeError(messages.TOTALS_ROWS.format(**totals))
     return totals

@@ -3,7 +3,8 @@
 Part of the pipeline (only pipeline.py imports it): it orders the step modules render, bundle,
 pdf and verify. Every document is made in the staging folder and moved next to its member's
 other files only once its PDF has been verified, so a member folder never holds a file that
-looks finished but is not.
+looks finished but is not. What was placed comes back as ManifestRows, one by one, for the
+pipeline to record as they come.
 """
 
 from __future__ import annotations
@@ -11,25 +12,23 @@ from __future__ import annotations
 import itertools
 import math
 import os
-import signal
+import queue
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mailmerge import bundle, pdf, render, verify
-from mailmerge.errors import VerificationError
+from mailmerge import bundle, messages, pdf, render, verify
+from mailmerge.errors import ConversionError, MailmergeError, VerificationError
 from mailmerge.fsutil import FILE_MODE, make_private_dir, sha256_bytes, sha256_of, write_atomic
-from mailmerge.models import DocumentJob, ManifestRow
+from mailmerge.models import GROUPS, ManifestRow, Member, MemberDocument, OutputLayout
 
 # Members per combined document, at most. LibreOffice's cost per member falls as bundles grow
 # (measured per member: letter 7.0 ms at 10, 5.7 at 25, 5.3 at 50; overview 38, 27, 22 ms),
 # and a failed bundle costs at most this many one-by-one conversions.
 BUNDLE_MEMBERS = 50
-# Signals that stop a run (the CLI turns SIGTERM and SIGHUP into Ctrl-C).
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 # Documents per soffice process (bundles given to one soffice): its memory grows over a long run.
 # 400 was faster than 200 at 1,000 members in paired runs (25.0/23.7 s against 29.6/26.6 s of
 # conversion) while soffice's memory stays flat past ~1,200 pages.
@@ -38,6 +37,38 @@ DOCUMENTS_PER_PROCESS = 400
 # body (letter 6.4 KB: 8.6 ms, overview 26.8 KB: 26 ms): the fixed part, in bytes of body. Bundles
 # are shared out between the workers by this estimate, so that both finish together.
 PER_DOCUMENT_BODY = 3600
+# Bundles rendered ahead of the converter, at most: enough to keep both soffice busy, while
+# staging does not fill with thousands of files before LibreOffice gets to them.
+BUNDLES_AHEAD = 2 * (DOCUMENTS_PER_PROCESS // BUNDLE_MEMBERS)
+
+
+@dataclass(frozen=True)
+class Order:
+    """What produce() makes, from what, and how: settings and data flowing down from the pipeline.
+
+    ``names`` holds every roster member's name (by member ID): a PDF that mentions any other
+    member is refused. ``hold_signals`` returns a context in which Ctrl-C waits (the CLI's):
+    placing a document is two renames and a journal line, not to be cut between them.
+    """
+
+    documents: Sequence[MemberDocument]
+    templates: Mapping[str, render.CompiledTemplate]
+    constants: Mapping[str, Any]
+    digests: Mapping[MemberDocument, str]
+    names: Mapping[str, str]
+    cycle: str
+    layout: OutputLayout
+    workers: int = 0
+    timeout: float = 120.0
+    hold_signals: Callable[[], AbstractContextManager] = field(default=nullcontext)
+
+
+def member_context(member: Member, document: str, constants: Mapping[str, Any]) -> dict[str, Any]:
+    """Return everything a template sees for one member and document."""
+    context = dict(constants)
+    context.update(member.fields)
+    context.update(member_id=member.member_id, group=member.group, enrolled=member.group == GROUPS[0], document=document)
+    return context
 
 
 def bundle_sizes(members: int, workers: int) -> list[int]:
@@ -50,230 +81,185 @@ def bundle_sizes(members: int, workers: int) -> list[int]:
     return [n for n in [size + 1] * extra + [size] * (count - extra) if n]
 
 
-@contextmanager
-def held_signals() -> Iterator[None]:
-    """Hold Ctrl-C (and SIGTERM, SIGHUP) until the block is over, then deliver it.
+def produce(order: Order, progress: Any) -> Iterator[ManifestRow]:
+    """Make every document's DOCX and PDF; yield each one's manifest row once its files are in place.
 
-    Placing a document is two renames and a journal line: stopped between them, a member
-    folder would hold a PDF without its DOCX, or files the journal does not know.
+    Rows come as documents are finished (not at the end), so what was finished before an
+    interruption can be recorded. Raise ConversionError or VerificationError naming the member
+    when a document cannot be made even on its own. Close the iterator when stopping early.
     """
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signal handlers belong to the main thread, which is where documents are placed
+    if not order.documents:
         return
-    caught: list[int] = []
-    previous = {number: signal.signal(number, lambda signum, frame: caught.append(signum)) for number in STOP_SIGNALS}
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-        if caught:
-            signal.raise_signal(caught[0])  # now handled as it would have been: KeyboardInterrupt
-
-
-def staged(job: DocumentJob, out_dir: Path, staging: Path) -> DocumentJob:
-    """Return the job with its files in the staging folder, same relative layout."""
-    return DocumentJob(
-        job.member,
-        job.document,
-        staging / job.docx.relative_to(out_dir),
-        staging / job.pdf.relative_to(out_dir),
-    )
-
-
-def produce(
-    jobs: Sequence[DocumentJob],
-    *,
-    templates: Mapping[str, render.CompiledTemplate],
-    contexts: Callable[[DocumentJob], Mapping[str, Any]],
-    digests: Mapping[DocumentJob, str],
-    names: Mapping[str, str],
-    cycle: str,
-    workers: int,
-    timeout: float,
-    out_dir: Path,
-    staging: Path,
-    progress: Any,
-    on_placed: Callable[[DocumentJob, ManifestRow], None],
-) -> None:
-    """Make every job's DOCX and PDF; call ``on_placed`` with each job's manifest row once its files are in place.
-
-    ``on_placed`` runs as each document is finished (not at the end), so what was finished
-    before an interruption is recorded.
-
-    ``names`` holds every roster member's name (by member ID): a PDF that mentions any
-    other member is refused. Raise ConversionError or VerificationError naming the member
-    when a document cannot be made even on its own.
-    """
-    if not jobs:
-        return
+    staging = order.layout.staging
     make_private_dir(staging)
-    work = {staged(job, out_dir, staging): job for job in jobs}
-    renderer = _Renderer(work, templates, contexts)
-    with progress.stage("PDF に変換・確認中", len(jobs)) as advance:
-        production = _Production(
-            renderer, verify.MemberNames(names), cycle, workers, timeout, staging, progress, advance,
-            place=lambda work_job, pages: _place(work_job, work[work_job], pages, renderer, digests, out_dir, on_placed),
-        )
-        singles = production.convert_bundles(list(work))
-        if singles:
-            for job in singles:
-                renderer.ensure(job)  # a template error shows here, in the main thread, as itself
-            production.convert_singly(singles)
+    work = {order.layout.staged(document): document for document in order.documents}
+    production = _Production(order, work, staging, verify.MemberNames(order.names), progress)
+    with progress.stage(messages.CONVERTING, len(work)) as advance:
+        for row in itertools.chain(production.bundled(), production.singly()):
+            advance(1)
+            yield row
 
 
-def _place(
-    work_job: DocumentJob,
-    job: DocumentJob,
-    pages: int,
-    renderer: _Renderer,
-    digests: Mapping[DocumentJob, str],
-    out_dir: Path,
-    on_placed: Callable[[DocumentJob, ManifestRow], None],
-) -> None:
-    """Move a verified document from staging into its member's folder and record it."""
-    with held_signals():
-        make_private_dir(job.docx.parent)
-        os.chmod(work_job.pdf, FILE_MODE)
-        # The PDF (what is printed and mailed) goes last, and an older one goes first: a PDF in a
-        # member folder always has its DOCX beside it, made from the same inputs, even when the
-        # run is killed between two steps (SIGKILL, power): then a lone DOCX says it is unfinished.
-        job.pdf.unlink(missing_ok=True)
-        os.replace(work_job.docx, job.docx)
-        os.replace(work_job.pdf, job.pdf)
-        row = ManifestRow(
-            member_id=job.member.member_id,
-            name=job.member.display_name,
-            group=job.member.group,
-            document=job.document,
-            docx=job.docx.relative_to(out_dir).as_posix(),
-            pdf=job.pdf.relative_to(out_dir).as_posix(),
-            pages=pages,
-            docx_sha256=renderer.hashes[work_job],
-            pdf_sha256=sha256_of(job.pdf),
-            input_sha256=digests[job],
-        )
-        on_placed(job, row)
-
-
-class _Renderer:
-    """Fill each document's template and write its DOCX into staging, when its bundle is built.
-
-    Rendering happens in the conversion engine's prepare step, bundle by bundle, ahead of
-    LibreOffice and while it converts, so the first soffice starts after one bundle is rendered
-    instead of after all of them (rendering 2,000 documents first left both cores to one Python
-    thread for ~3 s).
-    """
+class _Production:
+    """One run's making: render and bundle ahead in a writer thread, convert, split, verify, place."""
 
     def __init__(
-        self,
-        work: Mapping[DocumentJob, DocumentJob],
-        templates: Mapping[str, render.CompiledTemplate],
-        contexts: Callable[[DocumentJob], Mapping[str, Any]],
+        self, order: Order, work: Mapping[MemberDocument, MemberDocument], staging: Path, names: verify.MemberNames, progress: Any
     ):
-        self.work = work
-        self.templates = templates
-        self.contexts = contexts
-        self.hashes: dict[DocumentJob, str] = {}
+        self.order = order
+        self.progress = progress
+        self.work = work  # staged document -> final document
+        self.staging = staging
+        self.names = names
+        self.hashes: dict[MemberDocument, str] = {}  # staged document -> its DOCX's SHA-256
+        self.retry: list[MemberDocument] = []  # staged documents to convert one by one
 
-    def render(self, work_job: DocumentJob) -> Mapping[str, bytes]:
-        """Render one document, write its DOCX, and return its package parts (for a bundle)."""
-        job = self.work[work_job]
-        rendered = self.templates[job.document].render(self.contexts(job), job.member.member_id)
-        make_private_dir(work_job.docx.parent)
+    def render(self, staged: MemberDocument) -> Mapping[str, bytes]:
+        """Render one document, write its DOCX into staging, and return its package parts (for a bundle)."""
+        final = self.work[staged]
+        context = member_context(final.member, final.document, self.order.constants)
+        rendered = self.order.templates[final.document].render(context, final.member.member_id)
+        make_private_dir(staged.docx.parent)
         # No fsync per file: the staging copy is remade if lost, and the pipeline syncs once
         # before the manifest vouches for the placed files.
-        write_atomic(work_job.docx, rendered.docx, durable=False)
-        self.hashes[work_job] = sha256_bytes(rendered.docx)
+        write_atomic(staged.docx, rendered.docx, durable=False)
+        self.hashes[staged] = sha256_bytes(rendered.docx)
         return rendered.package
 
-    def ensure(self, work_job: DocumentJob) -> None:
-        """Render a document whose bundle was never built (its build failed)."""
-        if work_job not in self.hashes:
-            self.render(work_job)
+    def bundled(self) -> Iterator[ManifestRow]:
+        """Convert each template's members in combined documents; note those to convert one by one."""
+        bundles = self._plan_bundles(list(self.work))
+        written: queue.Queue = queue.Queue(maxsize=BUNDLES_AHEAD)
+        stop = threading.Event()
+        # Rendering and bundling run in a thread of their own, ahead of LibreOffice and while it
+        # converts: the first soffice starts after one bundle is written, not after all of them
+        # (rendering 2,000 documents first left both cores to one Python thread for ~3 s).
+        writer = None
+        try:
+            with pdf.Converter(
+                list(bundles), written=written, workers=self.order.workers, timeout=self.order.timeout,
+                batch_size=max(DOCUMENTS_PER_PROCESS // BUNDLE_MEMBERS, 1), temp_root=self.staging,
+            ) as converter:
+                # Written in the order LibreOffice needs them: the first bundle of each worker's batch
+                # first, so that every soffice starts at once.
+                plan = {conversion: bundles[conversion] for conversion in converter.order}
+                writer = threading.Thread(target=self._write_bundles, args=(plan, written, stop), daemon=True)
+                writer.start()
+                for outcome in converter:
+                    if isinstance(outcome, pdf.ConversionFailure):
+                        self.progress.info(messages.BUNDLE_FAILED.format(bundle=outcome.conversion.name))
+                        self.retry.extend(bundles[outcome.conversion])
+                    else:
+                        yield from self._split(outcome, bundles[outcome])
+        finally:
+            stop.set()
+            if writer is not None and writer.is_alive():
+                writer.join()
 
+    def _write_bundles(self, bundles: Mapping[pdf.Conversion, list[MemberDocument]], written: queue.Queue, stop: threading.Event) -> None:
+        """Render and bundle each conversion's documents, in order, and hand each over once written."""
 
-@dataclass(frozen=True)
-class _Production:
-    """One run's conversion settings, shared by the bundled path and the one-by-one fallback."""
+        def hand_over(item: Any) -> bool:
+            while not stop.is_set():
+                try:
+                    written.put(item, timeout=0.1)
+                    return True
+                except queue.Full:
+                    continue
+            return False
 
-    renderer: _Renderer
-    names: verify.MemberNames
-    cycle: str
-    workers: int
-    timeout: float
-    staging: Path
-    progress: Any
-    advance: Callable[[int], None]
-    place: Callable[[DocumentJob, int], None]
+        try:
+            for conversion, documents in bundles.items():
+                try:
+                    bundle.build_bundle([self.render(document) for document in documents], conversion.docx)
+                    item: Any = conversion
+                except MailmergeError as exc:  # a template error, or a bundle that cannot be built
+                    item = pdf.ConversionFailure(conversion, str(exc))
+                if not hand_over(item):
+                    return
+            hand_over(pdf.END)
+        except BaseException as exc:  # raised in the converter's threads, and so in the caller's
+            hand_over(exc)
 
-    def convert_bundles(self, jobs: list[DocumentJob]) -> list[DocumentJob]:
-        """Convert each template's members in combined documents; return the jobs to convert one by one."""
-        bundles = self._plan_bundles(jobs)
-        singles: list[DocumentJob] = []
+    def _split(self, conversion: pdf.Conversion, chunk: list[MemberDocument]) -> Iterator[ManifestRow]:
+        # In this (the main) thread: PDFium must not run in two threads at once.
+        targets = {staged.member.member_id: staged.pdf for staged in chunk}
+        try:
+            result = verify.split_bundle(conversion.pdf, targets, self.names, cycle=self.order.cycle)
+        except VerificationError as exc:  # the combined PDF cannot be read at all
+            result = verify.SplitResult(failed={member_id: str(exc) for member_id in targets})
+        for staged in chunk:
+            if staged.member.member_id in result.pages:
+                yield from self._install(staged, result.pages[staged.member.member_id])
+            else:
+                self.progress.info(messages.MEMBER_RETRIED_ALONE.format(member_id=staged.member.member_id, document=staged.document))
+                self.retry.append(staged)
+        conversion.docx.unlink(missing_ok=True)
+        conversion.pdf.unlink(missing_ok=True)
 
-        def build(conversion: pdf.Conversion) -> None:
-            # Runs in the engine's helper thread (or a worker), while soffice converts other bundles.
-            bundle.build_bundle([self.renderer.render(job) for job in bundles[conversion]], conversion.docx)
-
-        def split(conversion: pdf.Conversion) -> None:
-            # In this (the main) thread, as on_done: PDFium must not run in two threads at once.
-            chunk = bundles[conversion]
-            targets = {job.member.member_id: job.pdf for job in chunk}
-            try:
-                result = verify.split_bundle(conversion.pdf, targets, self.names, cycle=self.cycle)
-            except VerificationError as exc:  # the combined PDF cannot be read at all
-                result = verify.SplitResult(failed={member_id: str(exc) for member_id in targets})
-            for job in chunk:
-                if job.member.member_id in result.pages:
-                    self.place(job, result.pages[job.member.member_id])
-                    self.advance(1)
-                else:
-                    self.progress.info(
-                        f"会員番号 {job.member.member_id} ({job.document}): 一括変換で確認できず、単独で変換し直します"
-                    )
-                    singles.append(job)
-            conversion.docx.unlink(missing_ok=True)
-            conversion.pdf.unlink(missing_ok=True)
-
-        failures = self._convert(list(bundles), split, prepare=build, check=False,
-                                 batch_size=max(DOCUMENTS_PER_PROCESS // BUNDLE_MEMBERS, 1))
-        for failure in failures:
-            self.progress.info(f"{failure.conversion.name}: 一括変換に失敗したため、1 件ずつ変換します")
-            singles.extend(bundles[failure.conversion])
-        return singles
-
-    def convert_singly(self, jobs: list[DocumentJob]) -> None:
-        """Convert documents one by one; a document that still fails is an error naming its member."""
+    def singly(self) -> Iterator[ManifestRow]:
+        """Convert the documents left one by one; a document that still fails is an error naming its member."""
+        if not self.retry:
+            return
+        for staged in self.retry:
+            if staged not in self.hashes:
+                self.render(staged)  # its bundle was never built; a template error shows here, as itself
         by_conversion = {
-            pdf.Conversion(job.docx, job.pdf, f"会員番号 {job.member.member_id} ({job.document})"): job for job in jobs
+            pdf.Conversion(staged.docx, staged.pdf, messages.MEMBER_DOCUMENT.format(member_id=staged.member.member_id, document=staged.document)): staged
+            for staged in self.retry
         }
+        failures = []
+        with pdf.Converter(list(by_conversion), workers=self.order.workers, timeout=self.order.timeout, temp_root=self.staging) as converter:
+            for outcome in converter:
+                if isinstance(outcome, pdf.ConversionFailure):
+                    failures.append(outcome)
+                    continue
+                staged = by_conversion[outcome]
+                pages = verify.verify_member_pdf(
+                    staged.pdf, staged.member.member_id, self.names, cycle=self.order.cycle, document=staged.document
+                )
+                yield from self._install(staged, pages)
+        if failures:
+            raise ConversionError(messages.CONVERSION_FAILED.format(failures="\n".join(f"  {failure}" for failure in failures)))
 
-        def done(conversion: pdf.Conversion) -> None:
-            job = by_conversion[conversion]
-            pages = verify.verify_member_pdf(job.pdf, job.member.member_id, self.names, cycle=self.cycle, document=job.document)
-            self.place(job, pages)
-            self.advance(1)
+    def _install(self, staged: MemberDocument, pages: int) -> Iterator[ManifestRow]:
+        """Move a verified document from staging into its member's folder and yield its manifest row."""
+        final = self.work[staged]
+        out_dir = self.order.layout.out_dir
+        with self.order.hold_signals():
+            make_private_dir(final.docx.parent)
+            os.chmod(staged.pdf, FILE_MODE)
+            # The PDF (what is printed and mailed) goes last, and an older one goes first: a PDF in a
+            # member folder always has its DOCX beside it, made from the same inputs, even when the
+            # run is killed between two steps (SIGKILL, power): then a lone DOCX says it is unfinished.
+            final.pdf.unlink(missing_ok=True)
+            os.replace(staged.docx, final.docx)
+            os.replace(staged.pdf, final.pdf)
+            # Yielded while signals are held: the caller records the row before a Ctrl-C lands.
+            yield ManifestRow(
+                member_id=final.member.member_id,
+                name=final.member.display_name,
+                group=final.member.group,
+                document=final.document,
+                docx=final.docx.relative_to(out_dir).as_posix(),
+                pdf=final.pdf.relative_to(out_dir).as_posix(),
+                pages=pages,
+                docx_sha256=self.hashes[staged],
+                pdf_sha256=sha256_of(final.pdf),
+                input_sha256=self.order.digests[final],
+            )
 
-        self._convert(list(by_conversion), done)
-
-    def _convert(self, conversions: list[pdf.Conversion], on_done: Callable[[pdf.Conversion], None], **options: Any):
-        # LibreOffice's scratch lives in staging too: a killed run's is cleared by the next.
-        return pdf.convert_to_pdf(
-            conversions, workers=self.workers, timeout=self.timeout, on_done=on_done, temp_root=self.staging, **options
-        )
-
-    def _plan_bundles(self, jobs: list[DocumentJob]) -> dict[pdf.Conversion, list[DocumentJob]]:
-        count = pdf.worker_count(self.workers)
+    def _plan_bundles(self, documents: list[MemberDocument]) -> dict[pdf.Conversion, list[MemberDocument]]:
+        count = pdf.worker_count(self.order.workers)
         chunks = []
-        for document in dict.fromkeys(job.document for job in jobs):
-            same = [job for job in jobs if job.document == document]
+        for name in dict.fromkeys(document.document for document in documents):
+            same = [document for document in documents if document.document == name]
             ends = list(itertools.accumulate(bundle_sizes(len(same), count)))
             chunks.append([same[start:end] for start, end in zip([0, *ends], ends)])
         # Templates alternate, the heavier first (overview, letter, overview, ...): a worker's batch
         # then holds the same mix as the other's, and as few batches as possible share the work
         # evenly. (An overview costs LibreOffice 3x a letter: batches are shared out by weight.)
-        templates = self.renderer.templates
+        templates = self.order.templates
         chunks.sort(key=lambda group: templates[group[0][0].document].body_size, reverse=True)
         folder = self.staging / "bundles"
         make_private_dir(folder)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -29,6 +30,17 @@ _LISTING_CHARACTERS = re.compile("[\t\a\n\f]")
 _NOT_WORD = "Word 文書 (.docx) として読めません。Word で開き「Word 文書 (*.docx)」形式で保存し直してください"
 # Relationship types LibreOffice never fetches on conversion; an external hyperlink is only a link.
 _HARMLESS_EXTERNAL = {b"hyperlink"}
+_BODY = "word/document.xml"
+_CORE = "docProps/core.xml"
+# The core properties docxtpl renders (DocxTemplate.render_properties), by their element in core.xml.
+_DC = "{http://purl.org/dc/elements/1.1/}"
+_PROPERTIES = tuple(_DC + name for name in ("creator", "description", "identifier", "language", "subject", "title"))
+# A drawing's id (Word's "docPr"); docxtpl numbers them 1001, 1002, ... in the body after rendering,
+# so pictures repeated by a loop do not share one (Word reports such a file as damaged).
+_DOCPR_ID = re.compile(r'(<wp:docPr\b[^>]*?\sid=")[^"]*(")')
+_TABLE = re.compile(r"<w:tbl[ >].*?</w:tbl>", re.DOTALL)
+_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*</w:t>")
+_NESTED_TABLE = re.compile(r"<w:tbl[ >]")
 
 
 def strict_environment() -> jinja2.Environment:
@@ -42,10 +54,9 @@ def strict_environment() -> jinja2.Environment:
 
 @dataclass(frozen=True)
 class RenderedDocument:
-    """One member's filled document: the .docx bytes and the rendered XML of its templated parts."""
+    """One member's filled document: the .docx bytes and its package's parts (for a bundle)."""
 
     docx: bytes
-    parts: Mapping[str, bytes]  # the rendered parts only
     package: Mapping[str, bytes]  # every part of the .docx, the unchanged ones shared with the template
 
 
@@ -79,19 +90,46 @@ class CompiledTemplate:
                 self._compiled[part] = self._env.from_string(source)
             except jinja2.TemplateSyntaxError as exc:
                 raise TemplateRenderError(_syntax_message(self.display, part, source, exc)) from None
+        self._properties = self._compile_properties()
+        if self._properties:
+            self._core = self._static.pop(_CORE)  # rendered per member, like the templated parts
         self._base = self._zip_static_parts()
         # What LibreOffice's work per document grows with: the body it reads, lays out and draws
         # (an overview's is 4x a letter's, and so is its conversion time).
-        self.body_size = next((info.file_size for info in self._infos if info.filename == "word/document.xml"), 1)
-        self._fix_tables = any("{%tc" in s or "%tc " in s for s in self._sources.values())
+        self.body_size = next((info.file_size for info in self._infos if info.filename == _BODY), 1)
+        body = self._sources.get(_BODY, "")
+        self._fix_tables = _tables_change_when_rendered(self._tpl, body)
+        self._number_drawings = "<wp:docPr" in body
 
     @property
     def variables(self) -> set[str]:
-        """Return the names the template reads from its context."""
+        """Return the names the template reads from its context (its parts and its document properties)."""
         names: set[str] = set()
-        for source in self._sources.values():
+        for source in [*self._sources.values(), *(source for source, _ in self._properties.values())]:
             names |= jinja2.meta.find_undeclared_variables(self._env.parse(source))
         return names
+
+    def _compile_properties(self) -> dict[str, tuple[str, jinja2.Template]]:
+        """Compile the document properties (title, subject, ...) that hold tags, as docxtpl renders them.
+
+        Their values are plain text, not XML: rendered without XML-escaping (lxml escapes them
+        when core.xml is written), but as strictly as the rest.
+        """
+        data = self._static.get(_CORE)
+        if data is None or (b"{{" not in data and b"{%" not in data):
+            return {}
+        env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+        compiled = {}
+        for element in etree.fromstring(data):
+            text = element.text or ""
+            if element.tag in _PROPERTIES and ("{{" in text or "{%" in text):
+                try:
+                    compiled[element.tag] = (text, env.from_string(text))
+                except jinja2.TemplateSyntaxError as exc:
+                    raise TemplateRenderError(
+                        f"{self.display} (文書のプロパティ): 差し込みタグの書き方に誤りがあります ({exc.message})。付近の文: 「{text}」"
+                    ) from None
+        return compiled
 
     def render(self, context: Mapping[str, Any], member_id: str = "") -> RenderedDocument:
         """Fill the template for one member; a variable nothing provides is an error, never a blank."""
@@ -107,7 +145,24 @@ class CompiledTemplate:
             except jinja2.TemplateError as exc:
                 raise TemplateRenderError(f"{self.display}: 会員番号 {member_id}: 差し込みに失敗しました ({exc})") from None
             rendered[part] = self._finish(part, xml, member_id)
-        return RenderedDocument(docx=self._package(rendered), parts=rendered, package={**self._static, **rendered})
+        if self._properties:
+            rendered[_CORE] = self._render_properties(context, member_id)
+        return RenderedDocument(docx=self._package(rendered), package={**self._static, **rendered})
+
+    def _render_properties(self, context: Mapping[str, Any], member_id: str) -> bytes:
+        core = etree.fromstring(self._core)
+        for element in core:
+            if element.tag in self._properties:
+                try:
+                    element.text = self._properties[element.tag][1].render(context)
+                except jinja2.UndefinedError as exc:
+                    raise TemplateRenderError(
+                        f"{self.display} (文書のプロパティ): 会員番号 {member_id}: {_undefined_name(exc)}の値がありません"
+                        "（名簿にも mailmerge.toml にもありません）。テンプレートを直すか mailmerge.toml に追加してください"
+                    ) from None
+                except jinja2.TemplateError as exc:
+                    raise TemplateRenderError(f"{self.display} (文書のプロパティ): 会員番号 {member_id}: 差し込みに失敗しました ({exc})") from None
+        return etree.tostring(core, xml_declaration=True, encoding="UTF-8", standalone=True)
 
     def _finish(self, part: str, xml: str, member_id: str) -> bytes:
         """Apply docxtpl's post-processing and prove the result is well-formed XML."""
@@ -117,8 +172,15 @@ class CompiledTemplate:
         # Word's own elements; its regex pass costs ~2 ms on the overview, so run it only when needed.
         if _LISTING_CHARACTERS.search(xml):
             xml = self._tpl.resolve_listing(xml)
-        if self._fix_tables and part == "word/document.xml":
-            xml = etree.tostring(DocxTemplate.fix_tables(self._tpl, xml), encoding="unicode")
+        if part == _BODY:
+            # As DocxTemplate.render does to the body: the table grids fitted to the cells a
+            # column loop made (3 ms on the overview: only where it can change anything), and
+            # the drawings numbered afresh.
+            if self._fix_tables:
+                xml = etree.tostring(DocxTemplate.fix_tables(self._tpl, xml), encoding="unicode")
+            if self._number_drawings:
+                ids = itertools.count(1001)
+                xml = _DOCPR_ID.sub(lambda m: f"{m.group(1)}{next(ids)}{m.group(2)}", xml)
         data = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + xml).encode("utf-8")
         try:
             etree.fromstring(data)
@@ -169,6 +231,24 @@ def _open_docxtpl(path: Path, display: str) -> DocxTemplate:
     except Exception:  # python-docx raises many kinds for a damaged package; all mean the same here
         raise TemplateRenderError(f"{display}: {_NOT_WORD}") from None
     return tpl
+
+
+def _tables_change_when_rendered(tpl: DocxTemplate, body: str) -> bool:
+    """Return True when docxtpl's fix_tables can change this body's tables once it is rendered.
+
+    It can when a tag sits in a table (a column loop, {%tc %}, makes rows of another length;
+    {% colspan %} and {% hm %} change the cells' spans), or when the template's own table grids
+    do not match their cells (fix_tables corrects them). Decided once, on the patched source.
+    """
+    tables = _TABLE.findall(body)
+    if not tables:
+        return False
+    for table in tables:
+        # (A table in a table ends this match at the inner one's end: decide by rendering, then.)
+        if "{%" in table or "{{" in _TEXT.sub("", table) or _NESTED_TABLE.search(table, 6):
+            return True
+    tree = etree.fromstring(body)
+    return etree.tostring(DocxTemplate.fix_tables(tpl, body)) != etree.tostring(tree)
 
 
 def _prepare_source(tpl: DocxTemplate, data: bytes) -> str:

@@ -11,14 +11,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict
 from pathlib import Path
 
-
+from mailmerge import messages, pdfcheck
 from mailmerge.errors import OutputLockedError
-from mailmerge.fsutil import FILE_MODE, sha256_of, write_atomic
-from mailmerge.models import GROUPS, ManifestRow
+from mailmerge.fsutil import FILE_MODE, make_private_dir, sha256_of, write_atomic
+from mailmerge.models import GROUPS, ManifestRow, OutputLayout
 
 LOCK_NAME = ".mailmerge.lock"
 JOURNAL_NAME = ".journal.jsonl"
-STAGING_NAME = ".staging"
+STAGING_NAME = OutputLayout.STAGING
 TMP_SUFFIX = ".tmp"
 
 
@@ -50,9 +50,7 @@ class OutputLock:
 
 def locked_error(out_dir: Path) -> OutputLockedError:
     """Return the error a second run on the same output folder stops with."""
-    return OutputLockedError(
-        f"{out_dir}: 別の mailmerge run がこの出力先に書き込み中です。終わるのを待ってから、もう一度実行してください"
-    )
+    return OutputLockedError(messages.LOCKED.format(out_dir=out_dir))
 
 
 def is_locked(out_dir: Path) -> bool:
@@ -134,7 +132,11 @@ def reusable(row: ManifestRow, out_dir: Path, input_sha256: str) -> bool:
     if row.input_sha256 != input_sha256:
         return False
     docx, pdf = out_dir / row.docx, out_dir / row.pdf
-    return docx.is_file() and pdf.is_file() and sha256_of(docx) == row.docx_sha256 and sha256_of(pdf) == row.pdf_sha256
+    if not (docx.is_file() and pdf.is_file() and sha256_of(docx) == row.docx_sha256 and sha256_of(pdf) == row.pdf_sha256):
+        return False
+    # The hash only says the file is the one recorded: a run interrupted in the middle of a save
+    # once recorded a broken PDF (issue 10). qpdf reads it strictly before it is used again.
+    return not pdfcheck.structure_problem(pdf, row.pages)
 
 
 def leftovers(out_dir: Path) -> list[Path]:
@@ -175,10 +177,26 @@ def remove_paths(paths: Iterable[Path]) -> None:
             path.unlink(missing_ok=True)
 
 
+def set_aside(layout: OutputLayout, folder: Path, paths: Iterable[Path]) -> None:
+    """Move files or member folders into ``folder`` (under DIR/removed/), keeping their place in the layout.
+
+    Used instead of deleting anything a person may still want: a removed member's letters,
+    outdated documents. A name already taken there gets a numbered suffix.
+    """
+    for path in paths:
+        target = folder / path.relative_to(layout.out_dir)
+        make_private_dir(target.parent)
+        number = 1
+        while target.exists():
+            number += 1
+            target = target.with_name(f"{path.name}.{number}")
+        os.replace(path, target)
+
+
 def member_folders(out_dir: Path) -> Iterator[tuple[str, str, Path]]:
     """Yield (group, member_id, folder) for every member folder in the output."""
     for group in GROUPS:
-        root = out_dir / group
+        root = OutputLayout(out_dir).group_folder(group)
         if root.is_dir():
             for folder in sorted(root.iterdir()):
                 if folder.is_dir():

@@ -9,9 +9,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
+from mailmerge import messages
 from mailmerge.errors import MailmergeError
 from mailmerge.fsutil import FILE_MODE
-from mailmerge.models import DECISIONS, Decision, DocumentHashes
+from mailmerge.models import DECISIONS, ArchivedBatch, Decision, DocumentHashes, HistoryEntry
 
 REVIEW_DB_NAME = "review.db"
 # How long a writer waits for another one (two reviewers, a script) before giving up.
@@ -133,3 +134,148 @@ def _decision(row: tuple) -> Decision:
 
 
 # --- archive index ---------------------------------------------------------------------------
+
+ARCHIVE_DB_NAME = "archive.db"
+
+_ARCHIVE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS batches (
+    id INTEGER PRIMARY KEY,
+    cycle TEXT NOT NULL,
+    sent_on TEXT NOT NULL,
+    folder TEXT NOT NULL UNIQUE,         -- relative to the archive folder: 2024/2026-12-01-2
+    sealed_by TEXT NOT NULL,
+    sealed_at TEXT NOT NULL,
+    roster_sha256 TEXT NOT NULL,
+    config_sha256 TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS members (
+    batch_id INTEGER NOT NULL REFERENCES batches(id),
+    cycle TEXT NOT NULL,
+    member_id TEXT NOT NULL,
+    name TEXT NOT NULL,                  -- as printed on the letter
+    member_group TEXT NOT NULL,
+    PRIMARY KEY (cycle, member_id)       -- a member is sealed once per cycle
+);
+CREATE INDEX IF NOT EXISTS members_by_id ON members (member_id);
+CREATE TABLE IF NOT EXISTS documents (
+    batch_id INTEGER NOT NULL REFERENCES batches(id),
+    path TEXT NOT NULL,                  -- relative to the bag: data/enrolled/0001/letter.pdf
+    member_id TEXT,                      -- NULL for the batch's own files (roster, config, templates)
+    document TEXT,
+    pages INTEGER,
+    sha256 TEXT NOT NULL,
+    PRIMARY KEY (batch_id, path)
+);
+CREATE INDEX IF NOT EXISTS documents_by_member ON documents (member_id);
+CREATE TABLE IF NOT EXISTS decisions (
+    batch_id INTEGER NOT NULL REFERENCES batches(id),
+    member_id TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    reviewer TEXT NOT NULL,
+    decided_at TEXT NOT NULL,
+    note TEXT NOT NULL,
+    PRIMARY KEY (batch_id, member_id)
+);
+"""
+
+
+class ArchiveIndex:
+    """The index of sealed batches (archive/archive.db): what was sealed, for whom, approved by whom.
+
+    Written once per batch, in one transaction, after the bag is in place; a bag found on
+    disk without its rows is recorded from the bag itself by the next sealing.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            self._conn = connect(path)
+            self._conn.executescript(_ARCHIVE_SCHEMA)
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+
+    def _error(self, exc: sqlite3.Error) -> MailmergeError:
+        # A full disk, a damaged file: said in Japanese; a bag already in place is recorded by the next run.
+        return MailmergeError(messages.ARCHIVE_BAD_INDEX.format(archive=self.path.parent, detail=exc))
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> ArchiveIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def record(self, batch: ArchivedBatch) -> None:
+        """Record one sealed batch with its members, files and decisions (all or nothing)."""
+        c = self._conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            cur = c.execute(
+                "INSERT INTO batches (cycle, sent_on, folder, sealed_by, sealed_at, roster_sha256, config_sha256)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (batch.cycle, batch.sent_on, batch.folder, batch.sealed_by, batch.sealed_at,
+                 batch.roster_sha256, batch.config_sha256),
+            )
+            batch_id = cur.lastrowid
+            c.executemany(
+                "INSERT INTO members (batch_id, cycle, member_id, name, member_group) VALUES (?, ?, ?, ?, ?)",
+                [(batch_id, batch.cycle, m.member_id, m.name, m.group) for m in batch.members],
+            )
+            c.executemany(
+                "INSERT INTO decisions (batch_id, member_id, decision, reviewer, decided_at, note) VALUES (?, ?, ?, ?, ?, ?)",
+                [(batch_id, m.member_id, m.decision, m.reviewer, m.decided_at, m.note) for m in batch.members],
+            )
+            c.executemany(
+                "INSERT INTO documents (batch_id, path, member_id, document, pages, sha256) VALUES (?, ?, ?, ?, ?, ?)",
+                [(batch_id, f.path, f.member_id or None, f.document or None, f.pages, f.sha256) for f in batch.files],
+            )
+            c.execute("COMMIT")
+        except BaseException as exc:
+            if c.in_transaction:
+                c.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise self._error(exc) from None
+            raise
+
+    def folders(self, cycle: str | None = None) -> list[str]:
+        """Return the recorded bag folders (relative to the archive folder), oldest first."""
+        sql = "SELECT folder FROM batches" + (" WHERE cycle = ?" if cycle is not None else "") + " ORDER BY id"
+        return [r[0] for r in self._conn.execute(sql, (cycle,) if cycle is not None else ())]
+
+    def files(self, folder: str) -> dict[str, str]:
+        """Return a recorded bag's payload files: path relative to the bag -> sha256."""
+        return dict(self._conn.execute(
+            "SELECT d.path, d.sha256 FROM documents d JOIN batches b ON b.id = d.batch_id WHERE b.folder = ?", (folder,)
+        ))
+
+    def sealed_members(self, cycle: str) -> dict[str, tuple[str, str]]:
+        """Return the members sealed in a cycle: member_id -> (sent_on, sealed_at)."""
+        return {
+            member_id: (sent_on, sealed_at)
+            for member_id, sent_on, sealed_at in self._conn.execute(
+                "SELECT m.member_id, b.sent_on, b.sealed_at FROM members m JOIN batches b ON b.id = m.batch_id"
+                " WHERE m.cycle = ?", (cycle,)
+            )
+        }
+
+    def history(self, member_id: str) -> list[HistoryEntry]:
+        """Return every document sealed for a member, by cycle, sending date and document."""
+        rows = self._conn.execute(
+            "SELECT b.cycle, b.sent_on, b.folder, m.member_id, m.member_group, d.document, d.path, d.pages, d.sha256,"
+            " c.reviewer, c.decided_at"
+            " FROM members m JOIN batches b ON b.id = m.batch_id"
+            " JOIN documents d ON d.batch_id = m.batch_id AND d.member_id = m.member_id"
+            " JOIN decisions c ON c.batch_id = m.batch_id AND c.member_id = m.member_id"
+            " WHERE m.member_id = ? ORDER BY b.cycle, b.sent_on, b.id, d.document, d.path",
+            (member_id,),
+        )
+        return [HistoryEntry(*row) for row in rows]
+
+
+def existing_index(archive_dir: Path) -> ArchiveIndex | None:
+    """Return the archive's index when there is one (reading never creates it)."""
+    path = archive_dir / ARCHIVE_DB_NAME
+    return ArchiveIndex(path) if path.is_file() else None
+

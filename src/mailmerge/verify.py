@@ -1,5 +1,8 @@
 """Read the page marks of generated PDFs: split combined output by member and check each member's PDF.
 
+PDFium reads the text and draws the pages; qpdf (pikepdf) writes each member's file and reads it
+back strictly (pdfcheck), so no PDF is listed that a second parser rejects.
+
 PDFium is not thread-safe: call this module from one thread only (the pipeline's main thread).
 Splitting in both conversion workers at once crashed the interpreter (SIGSEGV, SIGTRAP).
 """
@@ -8,22 +11,20 @@ from __future__ import annotations
 
 import ctypes
 import io
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pikepdf
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from mailmerge import messages, pdfcheck
 from mailmerge.errors import VerificationError
-
-# The small grey line every template prints in its footer: "<member_id> · <cycle> · <page>/<pages>".
-_MARK = re.compile(r"(?P<member>[0-9A-Za-z][0-9A-Za-z_-]*)\s*·\s*(?P<cycle>[^\s·]+)\s*·\s*(?P<page>\d+)\s*/\s*(?P<pages>\d+)")
-_TAIL = 1024  # a complete PDF ends with "%%EOF" (and maybe a line break)
+from mailmerge.fsutil import write_atomic
+from mailmerge.models import PAGE_MARK, page_mark
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class PageMark:
     pages: int
 
     def __str__(self) -> str:
-        return f"{self.member_id} · {self.cycle} · {self.page}/{self.pages}"
+        return page_mark(self.member_id, self.cycle, self.page, self.pages)
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ def _read_pages(pdf: pdfium.PdfDocument) -> list[tuple[PageMark | None, str]]:
     """Return each page's mark (None if it has none, or several) and its normalized text."""
     result = []
     for text in _page_texts(pdf):
-        found = list(_MARK.finditer(text))
+        found = list(PAGE_MARK.finditer(text))
         mark = None
         if len(found) == 1:
             member, cycle, page, pages = found[0].group("member", "cycle", "page", "pages")
@@ -117,19 +118,25 @@ def _read_pages(pdf: pdfium.PdfDocument) -> list[tuple[PageMark | None, str]]:
 
 
 def _page_texts(pdf: pdfium.PdfDocument) -> Iterator[str]:
-    """Yield each page's text, through pdfium's C functions.
+    """Yield each page's text, through pdfium's C functions, once the page has been drawn.
 
     A third cheaper than pypdfium2's page and text-page objects (0.75 against 1.1 ms a page),
     which register a finalizer each and map character to text indices for partial ranges.
+    Every page is drawn too (pdfcheck.page_problem) while it is loaded: drawing the pages of
+    a combined PDF costs a fraction of drawing each member's file, whose fonts PDFium would
+    load again for every file.
     """
     for index in range(len(pdf)):
         page = pdfium_c.FPDF_LoadPage(pdf.raw, index)
         if not page:
-            raise VerificationError(f"page {index + 1} of the PDF cannot be read")
+            raise VerificationError(messages.PDF_PAGE_UNREADABLE.format(page=index + 1))
         textpage = pdfium_c.FPDFText_LoadPage(page)
         try:
             if not textpage:
-                raise VerificationError(f"the text of page {index + 1} of the PDF cannot be read")
+                raise VerificationError(messages.PDF_PAGE_TEXT_UNREADABLE.format(page=index + 1))
+            problem = pdfcheck.page_problem(page, index + 1)
+            if problem:
+                raise VerificationError(problem)
             count = pdfium_c.FPDFText_CountChars(textpage)
             buffer = ctypes.create_string_buffer(2 * (count + 1))  # UTF-16 units, and the closing NUL
             written = pdfium_c.FPDFText_GetText(textpage, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
@@ -146,13 +153,17 @@ def split_bundle(pdf: Path, targets: Mapping[str, Path], names: MemberNames, *, 
     ``targets`` maps member ID -> PDF to write. A member's pages must be together and pass
     what verify_member_pdf checks (marks 1/m .. m/m of this cycle, the member's own name,
     nobody else's), read from the combined PDF's text (once: reading text is most of the
-    cost); the file written must be whole with that many pages. Members that fail are
-    returned in ``failed``, with the reason, for the caller to convert one by one. Raise
-    VerificationError when the combined PDF cannot be read at all.
+    cost), and every page must draw; the file written must be whole (pdfcheck: qpdf reads it
+    strictly) with that many pages. Members that fail are returned in ``failed``, with the
+    reason, for the caller to convert one by one. Raise VerificationError when the combined
+    PDF cannot be read at all.
     """
-    document = _open(pdf, f"combined PDF {pdf.name}")
+    document = _open(pdf)
     try:
-        pages = _read_pages(document)
+        try:
+            pages = _read_pages(document)
+        except VerificationError as exc:
+            raise VerificationError(messages.BUNDLE_UNREADABLE.format(name=pdf.name, detail=exc)) from None
         marks = [mark for mark, _text in pages]
         runs: dict[str, list[list[int]]] = {}
         failed: dict[str, str] = {}
@@ -162,7 +173,7 @@ def split_bundle(pdf: Path, targets: Mapping[str, Path], names: MemberNames, *, 
                 # A page nobody can claim: the members around it cannot be trusted either.
                 for neighbour in (previous, _next_member(marks, index, targets)):
                     if neighbour is not None:
-                        failed.setdefault(neighbour, f"page {index + 1} of the combined PDF has no readable mark of this cycle")
+                        failed.setdefault(neighbour, messages.BUNDLE_PAGE_UNMARKED.format(page=index + 1))
                 previous = None
                 continue
             if mark.member_id != previous:
@@ -170,30 +181,34 @@ def split_bundle(pdf: Path, targets: Mapping[str, Path], names: MemberNames, *, 
             runs[mark.member_id][-1].append(index)
             previous = mark.member_id
 
-        written: dict[str, int] = {}
+    finally:
+        document.close()
+
+    written: dict[str, int] = {}
+    try:
+        source = pikepdf.open(pdf)
+    except pikepdf.PdfError as exc:
+        raise VerificationError(messages.BUNDLE_UNREADABLE.format(name=pdf.name, detail=exc)) from None
+    with source:
         for member_id, target in targets.items():
             if member_id in failed:
                 continue
             member_runs = runs.get(member_id, [])
             if len(member_runs) != 1:
-                failed[member_id] = (
-                    "this member's pages are not together in the combined PDF"
-                    if member_runs
-                    else "no page of the combined PDF carries this member's mark"
-                )
+                failed[member_id] = messages.BUNDLE_PAGES_APART if member_runs else messages.BUNDLE_NO_PAGE
                 continue
             indices = member_runs[0]
             problem = _content_problem(member_id, cycle, [pages[i] for i in indices], names)
             if not problem:
-                _write_pages(document, indices, target)
-                problem = _file_problem(target) or _page_count_problem(target, len(indices))
+                try:
+                    problem = write_pages(source, indices, target)
+                except pikepdf.PdfError as exc:  # qpdf cannot copy these pages: convert the member alone
+                    problem = messages.PDF_DAMAGED.format(detail=exc)
             if problem:
                 failed[member_id] = problem
             else:
                 written[member_id] = len(indices)
-        return SplitResult(written, failed)
-    finally:
-        document.close()
+    return SplitResult(written, failed)
 
 
 def _next_member(marks: list[PageMark | None], index: int, targets: Mapping[str, Path]) -> str | None:
@@ -203,29 +218,36 @@ def _next_member(marks: list[PageMark | None], index: int, targets: Mapping[str,
     return None
 
 
-def _write_pages(document: pdfium.PdfDocument, indices: list[int], target: Path) -> None:
-    single = pdfium.PdfDocument.new()
+def write_pages(source: pikepdf.Pdf, indices: list[int], target: Path) -> str:
+    """Write the pages ``indices`` of ``source`` to ``target``, atomically, and check the file written.
+
+    Return why the file is not whole ('' when it is; a file that is not is removed).
+    qpdf writes the file, not PDFium: PDFium's save hands every block to a Python callback,
+    and a Ctrl-C raised in it was printed as "Exception ignored" and lost, the save going on
+    with a block missing (issue 10). qpdf writes into memory without running Python code, so
+    an interruption waits until the save is done and is then raised here, as it should be.
+    The pages were drawn already, in the combined PDF (_page_texts).
+    """
+    single = pikepdf.new()
     try:
-        single.import_pages(document, indices)
+        single.pages.extend(source.pages[i] for i in indices)
         buffer = io.BytesIO()
-        single.save(buffer)
+        # The pages' streams copied as they are, and no XMP rewrite: a third of the save's time.
+        single.save(buffer, fix_metadata_version=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
     finally:
         single.close()
-    # Written under a temporary name, then renamed: a half-written PDF is never seen under its name.
+    if not target.parent.is_dir():  # usually the member's folder exists already, holding its DOCX
+        target.parent.mkdir(parents=True, exist_ok=True)
     # No fsync per file (2.5 ms each here, a third of the splitting time): the caller syncs once,
     # before it records the files as done.
-    try:
-        fd, partial = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
-    except FileNotFoundError:  # usually the member's folder exists already, holding its DOCX
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, partial = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(buffer.getvalue())
-        os.replace(partial, target)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
+    write_atomic(target, buffer.getvalue(), durable=False)
+    # qpdf made these bytes a moment ago from objects it had read: what can go wrong since is the
+    # write (a file cut short, a block lost), which the strict read of the cross-references and
+    # the pages finds without parsing every object again.
+    problem = pdfcheck.structure_problem(target, len(indices), every_object=False)
+    if problem:
+        target.unlink(missing_ok=True)
+    return problem
 
 
 def verify_member_pdf(
@@ -239,53 +261,27 @@ def verify_member_pdf(
 ) -> int:
     """Check one member's PDF and return its page count; raise VerificationError naming the member ID.
 
-    Checked: the file exists and is a whole PDF; it has ``expected_pages`` pages (when given);
-    every page is marked "<member_id> · <cycle> · n/m" with n counting up and m the page count;
-    its text carries the member's own name and no other member's name.
+    Checked: the file exists and is a whole PDF (pdfcheck: qpdf reads it strictly, PDFium
+    draws every page); it has ``expected_pages`` pages (when given); every page is marked
+    "<member_id> · <cycle> · n/m" with n counting up and m the page count; its text carries
+    the member's own name and no other member's name.
     """
     who = f"会員番号 {member_id}" + (f" ({document})" if document else "")
-    problem = _file_problem(pdf)
+    problem = pdfcheck.structure_problem(pdf, expected_pages)
     if problem:
         raise VerificationError(f"{who}: {problem}")
-    reader = _open(pdf, who)
     try:
-        pages = _read_pages(reader)
+        reader = _open(pdf)
+        try:
+            pages = _read_pages(reader)
+        finally:
+            reader.close()
     except VerificationError as exc:
         raise VerificationError(f"{who}: {exc}") from None
-    finally:
-        reader.close()
-    if expected_pages is not None and len(pages) != expected_pages:
-        raise VerificationError(f"{who}: PDF が {len(pages)} ページあります（{expected_pages} ページのはず）")
     problem = _content_problem(member_id, cycle, pages, names)
     if problem:
         raise VerificationError(f"{who}: {problem}")
     return len(pages)
-
-
-def _file_problem(pdf: Path) -> str:
-    """Return why the file is not a whole PDF ('' if it is one)."""
-    try:
-        with pdf.open("rb") as handle:
-            head = handle.read(5)
-            handle.seek(max(pdf.stat().st_size - _TAIL, 0))
-            tail = handle.read()
-    except FileNotFoundError:
-        return f"PDF がありません ({pdf.name})。もう一度実行してください"
-    if head != b"%PDF-" or not tail.rstrip().endswith(b"%%EOF"):
-        return "PDF が途中で切れているか PDF ではありません。もう一度実行してください"
-    return ""
-
-
-def _page_count_problem(pdf: Path, expected: int) -> str:
-    try:
-        reader = pdfium.PdfDocument(pdf)
-    except pdfium.PdfiumError as exc:
-        return f"PDF を読めません ({exc})"
-    try:
-        pages = len(reader)
-    finally:
-        reader.close()
-    return "" if pages == expected else f"PDF が {pages} ページあります（{expected} ページのはず）"
 
 
 def _content_problem(member_id: str, cycle: str, pages: list[tuple[PageMark | None, str]], names: MemberNames) -> str:
@@ -293,20 +289,20 @@ def _content_problem(member_id: str, cycle: str, pages: list[tuple[PageMark | No
     for number, (mark, _text) in enumerate(pages, start=1):
         want = PageMark(member_id, cycle, number, len(pages))
         if mark != want:
-            found = f"'{mark}'" if mark else "読めない印字"
-            return f"{number} ページ目の印字が {found} です（正しくは '{want}'）"
+            found = f"'{mark}'" if mark else messages.MARK_UNREADABLE
+            return messages.MARK_WRONG.format(page=number, found=found, want=want)
     text = "".join(text for _mark, text in pages)
     own = names.names.get(member_id, "")
     if own and own not in text:
-        return "PDF にこの会員の名前がありません"
+        return messages.NAME_MISSING
     others = names.mentioned(text, member_id)
     if others:
-        return f"PDF に別の会員の名前があります（会員番号 {', '.join(sorted(others))}）"
+        return messages.OTHER_NAMES.format(member_ids=", ".join(sorted(others)))
     return ""
 
 
-def _open(pdf: Path, who: str) -> pdfium.PdfDocument:
+def _open(pdf: Path) -> pdfium.PdfDocument:
     try:
         return pdfium.PdfDocument(pdf)
     except pdfium.PdfiumError as exc:
-        raise VerificationError(f"{who}: the PDF cannot be read ({exc})") from None
+        raise VerificationError(messages.PDF_UNREADABLE.format(detail=exc)) from None

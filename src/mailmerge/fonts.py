@@ -1,0 +1,181 @@
+"""The fonts the templates name: are they installed, and which characters can they print (read with fontTools)."""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import os
+import re
+import struct
+import zipfile
+from collections.abc import Container, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fontTools.ttLib import TTCollection, TTFont, TTLibError
+
+from mailmerge import messages
+from mailmerge.models import Problem
+
+# Where Debian's fontconfig looks (fonts-ipaexfont installs into /usr/share/fonts/opentype/ipaexfont-*).
+FONT_FOLDERS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"),
+                Path.home() / ".local" / "share" / "fonts", Path.home() / ".fonts")
+_FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
+# The Debian package that provides a family, for the message (scripts/install-system.sh installs it).
+_PACKAGES = {"ipaexmincho": "fonts-ipaexfont", "ipaexgothic": "fonts-ipaexfont"}
+# The fonts a template needs: those of its run properties' w:eastAsia slot, which print the roster's
+# Japanese text (and, in IPAex, its Latin letters and digits too). A font named only for w:ascii/w:hAnsi
+# (python-docx's default styles name Courier) is not required: LibreOffice prints those letters in a
+# substitute, never as a wrong character; w:cs (Arabic, Hebrew…) never prints roster text.
+_RUN_FONTS = re.compile(rb'<w:rFonts\b[^>]*>')
+_FONT_ATTRIBUTE = re.compile(rb'\bw:eastAsia="([^"]+)"')
+_FONT_PARTS = re.compile(r"^word/(styles|document|header\d*|footer\d*)\.xml$")
+
+
+@dataclass(frozen=True)
+class FontCheck:
+    """The templates' fonts: the character map of each one installed, and an error for each one missing."""
+
+    maps: Mapping[str, Container[int]] = field(default_factory=dict)  # family -> code points it prints
+    problems: tuple[Problem, ...] = ()
+
+
+def template_fonts(docx: Path) -> tuple[str, ...]:
+    """Return the font families a .docx names for its Japanese text (w:eastAsia), in first-use order."""
+    families: dict[str, None] = {}
+    try:
+        with zipfile.ZipFile(docx) as archive:
+            for name in archive.namelist():
+                if _FONT_PARTS.match(name):
+                    for run_fonts in _RUN_FONTS.findall(archive.read(name)):
+                        for family in _FONT_ATTRIBUTE.findall(run_fonts):
+                            families[family.decode("utf-8", "replace")] = None
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return ()  # an unreadable template is reported by render's own check
+    return tuple(families)
+
+
+def check_template_fonts(templates: Mapping[str, Path]) -> FontCheck:
+    """Return the character maps of the fonts the templates (display name -> path) name, and what is missing."""
+    maps: dict[str, Container[int]] = {}
+    problems = []
+    reported: set[str] = set()
+    for display, path in templates.items():
+        for family in template_fonts(path):
+            if family in maps or family in reported:
+                continue
+            found = find_font(family)
+            if found is None:
+                reported.add(family)
+                package = _PACKAGES.get(family.casefold())
+                message = (messages.ROSTER_FONT_INSTALL.format(family=family, package=package) if package
+                           else messages.ROSTER_FONT_INSTALL_OR_CHANGE.format(family=family))
+                problems.append(Problem("error", display, message))
+            else:
+                maps[family] = character_map(*found)
+    return FontCheck(maps, tuple(problems))
+
+
+def find_font(family: str) -> tuple[Path, int] | None:
+    """Return the file (and its index in a collection) of an installed font family, matched by its name table.
+
+    Font files are read (name tables only) in folder order until the family is found, and
+    remembered for the next call: finding IPAexMincho reads a handful of files, not all of them.
+    """
+    wanted = family.casefold()
+    if wanted in _FOUND:
+        return _FOUND[wanted]
+    for path in _SCAN:
+        for number, families in enumerate(_families(path)):
+            for name in families:
+                _FOUND.setdefault(name.casefold(), (path, number))
+        if wanted in _FOUND:
+            return _FOUND[wanted]
+    return None
+
+
+def _font_files() -> Iterator[Path]:
+    for folder in FONT_FOLDERS:
+        for root, dirs, files in os.walk(folder):
+            dirs.sort()
+            for name in sorted(files):
+                if name.lower().endswith(_FONT_SUFFIXES):
+                    yield Path(root, name)
+
+
+# The scan, shared by every call in this process: family (casefolded) -> file, and the files not yet read.
+_FOUND: dict[str, tuple[Path, int]] = {}
+_SCAN = _font_files()
+
+
+def _families(path: Path) -> list[set[str]]:
+    """Return the family names of each font in a file (several in a .ttc), reading only the name tables."""
+    try:
+        if path.suffix.lower() in (".ttc", ".otc"):
+            collection = TTCollection(str(path), lazy=True)
+            fonts = list(collection.fonts)
+        else:
+            fonts = [TTFont(str(path), lazy=True)]
+        result = []
+        for font in fonts:
+            # Name IDs 1 (family) and 16 (typographic family), every platform and language: IPAex明朝 too.
+            result.append({str(record.toUnicode()) for record in font["name"].names if record.nameID in (1, 16)})
+            font.close()
+        return result
+    except (OSError, TTLibError, KeyError, AssertionError, UnicodeDecodeError, ValueError):
+        return []  # a damaged or unsupported file is not a font we can use
+
+
+class CodePoints:
+    """The code points of a font's format 12 cmap, kept as its ranges (a few thousand), searched by bisection."""
+
+    def __init__(self, starts: list[int], ends: list[int]):
+        self.starts = starts
+        self.ends = ends
+
+    def __contains__(self, code: object) -> bool:
+        if not isinstance(code, int):
+            return False
+        index = bisect.bisect_right(self.starts, code) - 1
+        return index >= 0 and code <= self.ends[index]
+
+    def __len__(self) -> int:
+        return sum(end - start + 1 for start, end in zip(self.starts, self.ends))
+
+
+@functools.lru_cache(maxsize=16)
+def character_map(path: Path, number: int = 0) -> Container[int]:
+    """Return the code points a font maps to a glyph (its best Unicode cmap subtable).
+
+    A full-Unicode (format 12) subtable is read from the table's bytes as ranges, in a millisecond;
+    fontTools' own decoding names each of IPAex's 12,000 glyphs first (0.1 s a font).
+    """
+    font = TTFont(str(path), lazy=True, fontNumber=number)
+    try:
+        ranges = _format12_ranges(font.reader["cmap"])
+        if ranges is not None:
+            return ranges
+        cmap = font["cmap"]
+        for platform, encoding in ((3, 10), (0, 6), (0, 4), (3, 1), (0, 3)):
+            table = cmap.getcmap(platform, encoding)
+            if table is not None:
+                return frozenset(table.cmap)
+        return frozenset()
+    finally:
+        font.close()
+
+
+def _format12_ranges(data: bytes) -> CodePoints | None:
+    """Return the ranges of the (3,10) or (0,4)/(0,6) format 12 subtable of raw cmap data, else None."""
+    count = struct.unpack_from(">H", data, 2)[0]
+    for index in range(count):
+        platform, encoding, offset = struct.unpack_from(">HHI", data, 4 + 8 * index)
+        if (platform, encoding) not in ((3, 10), (0, 4), (0, 6)) or struct.unpack_from(">H", data, offset)[0] != 12:
+            continue
+        groups = struct.unpack_from(">I", data, offset + 12)[0]
+        values = struct.unpack_from(f">{3 * groups}I", data, offset + 16)
+        starts, ends = list(values[0::3]), list(values[1::3])
+        if starts != sorted(starts):
+            return None
+        return CodePoints(starts, ends)
+    return None

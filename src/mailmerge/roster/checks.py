@@ -1,0 +1,263 @@
+"""Check a roster sheet against the config as a pandas table: one table row per roster row, every problem at its cell."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from mailmerge import messages, postal
+from mailmerge.models import ENROLLED, UNENROLLED, Member, Roster, Severity
+from mailmerge.roster.characters import Fonts, unprintable_characters
+from mailmerge.roster.findings import CHARACTERS, DUPLICATE, FIELD, KIND, LENGTH, REQUIRED, Findings, quote
+from mailmerge.roster.headers import Column, HeaderMap, map_headers
+from mailmerge.roster.keys import SAFE_ID, normalise_key, normalise_postal_code
+from mailmerge.roster.sheet import Sheet, SheetRow, column_letter
+
+if TYPE_CHECKING:
+    from mailmerge.config import Config
+
+# Columns whose value is a key (compared normalised, never printed as entered): only 外字 is looked for
+# in them, as before issue 10; every other character is judged by the key's own rule.
+_KEY_FIELDS = frozenset({"member_id", "group", "postal_code"})
+
+
+def check_sheet(config: Config, display: str, source: Path, sheet: Sheet, fonts: Fonts | None = None) -> Roster:
+    """Return the roster's valid members and every problem of ``sheet``, in sheet order.
+
+    ``fonts`` (family -> code points) are the templates' fonts: a character none of them can
+    print is an error in the cell that holds it.
+    """
+    findings = Findings(display)
+    headers = map_headers(dict(config.columns), sheet.header, findings)
+    table = roster_table(sheet.rows, headers)
+    # Empty rows after the last filled one are not counted: Excel keeps formatted empty rows.
+    last = sheet.rows[-1].number if sheet.rows else 1
+    blank_rows = (last - 1) - len(sheet.rows)
+    if headers.complete and not sheet.rows:
+        findings.add("error", messages.ROSTER_NO_MEMBERS)
+    if config.skip_hidden_rows:
+        for row in table.loc[table["hidden"], "row"]:
+            findings.add("warning", messages.ROSTER_HIDDEN_SKIPPED, row)
+        table = table.loc[~table["hidden"]]
+    members: tuple[Member, ...] = ()
+    if headers.complete:
+        # A missing or doubled column makes every row unusable; its cells are not checked.
+        checked = _TableChecker(config, findings, headers, fonts, sheet.is_csv).check(table)
+        rows = checked[~checked["row"].isin(findings.rejected) & (checked["member_id:printed"] != "")
+                       & (checked["group:printed"] != "")]
+        members = _members(rows, headers.columns)
+    return Roster(
+        source=source,
+        members=members,
+        problems=findings.problems(),
+        total_rows=len(table),
+        blank_rows=blank_rows,
+        rejected_rows=len(table) - len(members),
+        note=sheet.note,
+    )
+
+
+def roster_table(rows: Sequence[SheetRow], headers: HeaderMap) -> pd.DataFrame:
+    """Return the roster as a table: its Excel row number, hidden, the cells outside any header, and per field its text and kind."""
+    headed = headers.headed
+    data: dict[str, list] = {"row": [r.number for r in rows], "hidden": [r.hidden for r in rows],
+                             "stray": [_stray(r, headed) for r in rows]}
+    for column in headers.columns:
+        data[column.field] = [r.values.get(column.index, "") for r in rows]
+        data[f"{column.field}:kind"] = [r.kinds.get(column.index) for r in rows]
+    # Text as Python str objects (object dtype), the same under pandas 2 and 3, whatever the row count.
+    table = pd.DataFrame(data, index=pd.RangeIndex(len(rows)), dtype=object)
+    return table.astype({"row": "int64", "hidden": "bool"})
+
+
+def _stray(row: SheetRow, headed: frozenset[int]) -> tuple[int, ...]:
+    """Return the columns without a header that have a value in this row (most rows: none, found at C speed)."""
+    if headed.issuperset(row.values) and headed.issuperset(row.kinds):
+        return ()
+    return tuple(sorted(c for c in (row.values.keys() | row.kinds.keys()) - headed if c in row.kinds or row.values[c].strip()))
+
+
+def _members(rows: pd.DataFrame, columns: Sequence[Column]) -> tuple[Member, ...]:
+    names = [c.field for c in columns if c.field != "group"]
+    return tuple(
+        Member(row=int(record[0]), member_id=record[1], group=record[2], fields=dict(zip(names, record[3:])))
+        for record in rows[["row", "member_id:printed", "group:printed", *(f"{n}:printed" for n in names)]].itertuples(index=False)
+    )
+
+
+class _TableChecker:
+    """The checks of every cell of the table, column by column."""
+
+    def __init__(self, config: Config, findings: Findings, headers: HeaderMap, fonts: Fonts | None, is_csv: bool):
+        self.config = config
+        self.is_csv = is_csv
+        self.findings = findings
+        self.headers = headers
+        self.fonts = fonts
+        self.required = set(config.required) | {"member_id", "group"}
+        self.groups = {normalise_key(word): group for group, word in config.groups.items()}
+        self.allowed_groups = ", ".join(config.groups[g] for g in (ENROLLED, UNENROLLED))
+        self.prefectures: dict[str, frozenset[str]] = {}  # Japan Post's answer per postal code, asked once
+
+    def check(self, table: pd.DataFrame) -> pd.DataFrame:
+        """Return the rows whose cells were checked, with each field's printed value (``FIELD:printed``)."""
+        for row in table.loc[table["hidden"], "row"]:
+            self.findings.add("error", messages.ROSTER_HIDDEN, row)
+        table = self._check_stray_cells(table)
+        for column in self.headers.columns:
+            table = self._check_column(table, column)
+        self._check_duplicates(table)
+        return table
+
+    def _check_stray_cells(self, table: pd.DataFrame) -> pd.DataFrame:
+        """Report values outside any header; return the rows to check (not a shifted CSV row)."""
+        stray = table.loc[table["stray"].map(bool).astype(bool)]
+        shifted = pd.Series(False, index=table.index)
+        rightmost = max(self.headers.headed)
+        for index, row, columns in stray[["row", "stray"]].itertuples():
+            if self.is_csv and columns[-1] > rightmost:
+                # More values than headers in a CSV row: most likely a comma inside a value
+                # shifted the cells, so checking them would only quote the wrong data.
+                self.findings.add("error", messages.ROSTER_SHIFTED.format(letter=column_letter(columns[-1])), row, rank=1)
+                shifted[index] = True
+            else:
+                letters = "、".join(messages.ROSTER_COLUMN_LETTER.format(letter=column_letter(c)) for c in columns)
+                self.findings.add("warning", messages.ROSTER_UNHEADED.format(letters=letters), row, rank=1)
+        return table.loc[~shifted]
+
+    def flag(self, severity: Severity, message: str, row: int, column: Column, rank: int) -> None:
+        self.findings.add(severity, message, int(row), column.header, column.index, rank)
+
+    def _check_column(self, table: pd.DataFrame, column: Column) -> pd.DataFrame:
+        name = column.field
+        values: pd.Series = table[name]
+        usable = pd.Series(True, index=table.index)
+        for index, row, raw, kind in table.loc[table[f"{name}:kind"].notna(), ["row", name, f"{name}:kind"]].itertuples():
+            usable[index] = self._check_kind(column, row, raw, kind)
+        stripped = values.str.strip()
+        blank = stripped == ""
+        if name in self.required:
+            for row in table.loc[blank & usable, "row"]:
+                self.flag("error", messages.ROSTER_EMPTY, row, column, REQUIRED)
+        usable &= ~blank
+        self._check_characters(table[usable], column)
+        limit = self.config.max_length.get(name)
+        if limit is not None:
+            lengths = stripped.str.len()
+            too_long = usable & (lengths > limit)
+            for row, length in zip(table.loc[too_long, "row"], lengths[too_long]):
+                self.flag("error", messages.ROSTER_TOO_LONG.format(length=length, limit=limit), row, column, LENGTH)
+        printed = values.where(usable, "")
+        if name == "member_id":
+            printed = self._check_member_ids(table[usable], column).reindex(table.index, fill_value="")
+        elif name == "group":
+            keys = values[usable].map(normalise_key).map(self.groups)
+            for row, raw in table.loc[keys[keys.isna()].index, ["row", name]].itertuples(index=False):
+                self.flag("error", messages.ROSTER_BAD_GROUP.format(quoted=_quote_short(raw), allowed=self.allowed_groups),
+                          row, column, FIELD)
+            printed = keys.fillna("").reindex(table.index, fill_value="")
+        elif name == "postal_code":
+            printed = self._check_postal_codes(table[usable], column).reindex(table.index, fill_value="")
+        return table.assign(**{f"{name}:printed": printed})
+
+    def _check_kind(self, column: Column, row: int, raw: str, kind: str) -> bool:
+        """Report a cell Excel did not store as text; return whether the usual checks still apply."""
+        name = column.field
+        error = {"date": messages.ROSTER_DATE, "bool": messages.ROSTER_BOOL, "formula": messages.ROSTER_FORMULA,
+                 "error": messages.ROSTER_EXCEL_ERROR.format(value=raw)}.get(kind)
+        if error is not None:
+            self.flag("error", error, row, column, KIND)
+            return False
+        if kind == "decimal":
+            self.flag("warning", messages.ROSTER_DECIMAL, row, column, KIND)
+        elif name == "member_id":
+            self.flag("warning", messages.ROSTER_ID_AS_NUMBER.format(quoted=quote(raw)), row, column, KIND)
+        elif name == "postal_code":
+            digits = len(raw.lstrip("-"))
+            if digits != 7:
+                self.flag("error", messages.ROSTER_POSTAL_AS_NUMBER_SHORT.format(digits=digits), row, column, KIND)
+                return False
+            self.flag("warning", messages.ROSTER_POSTAL_AS_NUMBER, row, column, KIND)
+        # else: a whole number in a text column (a room number) prints as shown
+        return True
+
+    def _check_characters(self, table: pd.DataFrame, column: Column) -> None:
+        """Report each character that would not print (issue 10): one line per cell and code point."""
+        name = column.field
+        is_key = name in _KEY_FIELDS
+        bad = unprintable_characters(table[name], self.fonts, keys_only=is_key)
+        if not bad:
+            return
+        pattern = re.compile("[" + "".join(re.escape(c) for c in bad) + "]")
+        for row, raw in table.loc[table[name].str.contains(pattern), ["row", name]].itertuples(index=False):
+            seen = list(dict.fromkeys(pattern.findall(raw)))
+            for char in seen[:1] if is_key else seen:  # a key's first 外字 is enough: the key is wrong anyway
+                self.flag("error", bad[char], row, column, CHARACTERS)
+
+    def _check_member_ids(self, table: pd.DataFrame, column: Column) -> pd.Series:
+        keys = table["member_id"].map(normalise_key)
+        safe = keys.map(lambda key: SAFE_ID.fullmatch(key) is not None)
+        for row, raw, key in zip(table.loc[~safe, "row"], table.loc[~safe, "member_id"], keys[~safe]):
+            # A name typed into the ID column must not be echoed: quote only what looks like an ID.
+            if not key.isascii():
+                message = messages.ROSTER_ID_WIDE
+            elif len(key) > 32:
+                message = messages.ROSTER_ID_TOO_LONG.format(length=len(key))
+            else:
+                message = messages.ROSTER_ID_BAD_CHARACTER.format(quoted=quote(raw))
+            self.flag("error", message, row, column, FIELD)
+        return keys.where(safe, "")
+
+    def _check_postal_codes(self, table: pd.DataFrame, column: Column) -> pd.Series:
+        address = next((c for c in self.headers.columns if c.field == "address1"), None)
+        addresses = table[address.field] if address is not None else pd.Series("", index=table.index)
+        printed = {}
+        for index, row, raw, written_address in zip(table.index, table["row"], table["postal_code"], addresses):
+            printed[index] = self._check_postal_code(column, row, raw, written_address)
+        return pd.Series(printed, index=table.index, dtype=object) if printed else pd.Series([], dtype=object)
+
+    def _check_postal_code(self, column: Column, row: int, raw: str, address: str) -> str:
+        printed = normalise_postal_code(raw)
+        if printed is None:
+            key = normalise_key(raw)
+            six = key.isascii() and key.isdigit() and len(key) == 6
+            self.flag("error", messages.ROSTER_POSTAL_SIX_DIGITS if six else messages.ROSTER_POSTAL_SHAPE, row, column, FIELD)
+            return ""
+        prefectures = self.prefectures.get(printed)
+        if prefectures is None:
+            prefectures = self.prefectures[printed] = postal.prefectures_of(printed.replace("-", ""))
+        if not prefectures:
+            self.flag("warning", messages.ROSTER_POSTAL_UNKNOWN, row, column, FIELD)
+            return printed
+        written = postal.prefecture_of_address(address) if address else None
+        if written is not None and written not in prefectures:
+            self.flag("warning", messages.ROSTER_POSTAL_PREFECTURE.format(
+                prefectures="・".join(sorted(prefectures)), address_header=self.config.columns["address1"]), row, column, FIELD)
+        return printed
+
+    def _check_duplicates(self, table: pd.DataFrame) -> None:
+        """Report every row of a member ID used more than once (after NFKC), naming the other rows."""
+        column = next(c for c in self.headers.columns if c.field == "member_id")
+        ids = table.loc[table["member_id:printed"] != "", ["row", "member_id", "member_id:printed"]]
+        doubled = ids[ids["member_id:printed"].duplicated(keep=False)]
+        for _, occurrences in doubled.groupby("member_id:printed", sort=False):
+            pairs = list(occurrences[["row", "member_id"]].itertuples(index=False, name=None))
+            aside = messages.ROSTER_DUPLICATE_WIDTH if len({raw for _, raw in pairs}) > 1 else ""
+            for number, raw in pairs:
+                others = "、".join(
+                    messages.ROSTER_DUPLICATE_ROW.format(row=other) if other_raw == raw
+                    else messages.ROSTER_DUPLICATE_ROW_AS.format(row=other, quoted=quote(other_raw))
+                    for other, other_raw in pairs if other != number
+                )
+                self.flag("error", messages.ROSTER_DUPLICATE.format(quoted=quote(raw), others=others, aside=aside),
+                          number, column, DUPLICATE)
+
+
+def _quote_short(value: str, limit: int = 10) -> str:
+    """Return a short value quoted, a long one only described: it may be an address shifted into the column."""
+    length = len(value.strip())
+    return quote(value) if length <= limit else messages.ROSTER_LONG_VALUE.format(length=length)

@@ -1,0 +1,246 @@
+"""The archive at pipeline level: seal what was approved and sent, look a member up, verify the archive."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import re
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+
+from mailmerge import archive, mailing, messages
+from mailmerge.store import ARCHIVE_DB_NAME, ArchiveIndex, existing_index
+from mailmerge.config import Config
+from mailmerge.errors import MailmergeError
+from mailmerge.models import ArchivedBatch, ArchivedMember, HistoryEntry
+from mailmerge.roster import normalise_key
+
+ARCHIVE_FOLDER = "archive"
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Member IDs listed in one message; the rest are counted.
+_SHOWN_IDS = 20
+
+
+class NothingToSeal(MailmergeError):
+    """Every approved member of the cycle is already sealed."""
+
+
+@dataclass(frozen=True)
+class SealResult:
+    """What `mailmerge archive` did: the new batch (if any), batches recovered, leftovers removed."""
+
+    batch: ArchivedBatch | None
+    recovered: tuple[ArchivedBatch, ...]
+    staging_removed: int
+    left_out: int
+    archive_dir: Path
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """What `mailmerge verify` found: one Japanese line per problem, the path first."""
+
+    problems: tuple[str, ...]
+    bags: int
+    files: int
+
+
+def default_archive_dir(config: Config) -> Path:
+    """Return the archive folder: archive/ beside the cycle config."""
+    return config.root / ARCHIVE_FOLDER
+
+
+def seal(
+    config: Config,
+    *,
+    sent_on: str,
+    out_dir: Path | None = None,
+    archive_dir: Path | None = None,
+    now: dt.datetime | None = None,
+    hold_signals: Callable[[], AbstractContextManager[None]] = nullcontext,
+) -> SealResult:
+    """Seal the members approved on their current files and not yet sealed in this cycle.
+
+    Refuses a run that is incomplete, has files that differ from the manifest, or stale
+    approvals, naming the members; raises NothingToSeal when there is nothing new.
+    ``hold_signals`` (the command line's) keeps Ctrl-C from cutting between placing and recording.
+    """
+    sent_on = check_date(sent_on)
+    archive_dir = (archive_dir or default_archive_dir(config)).resolve()
+    view = mailing.open_run(config, out_dir)
+    if view.locked:
+        raise MailmergeError(messages.ARCHIVE_RUN_LOCKED.format(out=view.out_dir))
+    _check_complete(view, list(config.documents))
+    now = now or dt.datetime.now(dt.timezone.utc)
+    sealed_at = now.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with archive.archive_lock(archive_dir):
+        removed = archive.remove_staging(archive_dir)
+        with ArchiveIndex(archive_dir / ARCHIVE_DB_NAME) as index:
+            recovered = _record_orphans(archive_dir, index)
+            sealed = index.sealed_members(view.cycle)
+            stale = [r.member_id for r in view.reviews if r.status == "stale" and r.member_id not in sealed]
+            if stale:
+                raise MailmergeError(messages.ARCHIVE_STALE.format(ids=_ids(stale)))
+            todo = [r for r in mailing.approved_members(view) if r.member_id not in sealed]
+            left = sum(1 for r in view.reviews if r.member_id not in sealed) - len(todo)
+            if not todo:
+                if recovered or removed:
+                    return SealResult(None, recovered, removed, left, archive_dir)
+                raise NothingToSeal(messages.ARCHIVE_NOTHING_NEW.format(cycle=view.cycle, sealed=len(sealed), left=left))
+            members = [
+                ArchivedMember(r.member_id, r.name, r.group, r.decision.decision, r.decision.reviewer,
+                               r.decision.decided_at, r.decision.note)
+                for r in todo
+            ]
+            staged = archive.build_batch(
+                archive_dir,
+                cycle=view.cycle,
+                sent_on=sent_on,
+                out_dir=view.out_dir,
+                rows=[row for r in todo for row in r.rows],
+                members=members,
+                roster=config.roster,
+                config=config.path,
+                templates=config.documents,
+                sealed_by=getpass.getuser(),
+                sealed_at=sealed_at,
+            )
+            try:
+                # Not cut between the rename and the index (a stop there would leave a bag for
+                # the next run to record); after it, a failed index write is recovered the same way.
+                with hold_signals():
+                    archive.place_batch(staged)
+                    index.record(staged.batch)
+            except BaseException:
+                archive.discard_batch(staged)
+                raise
+    return SealResult(staged.batch, recovered, removed, left, archive_dir)
+
+
+def check_date(text: str) -> str:
+    """Return a sending date as YYYY-MM-DD, or raise naming what was typed."""
+    try:
+        if _DATE.match(text.strip()):
+            return dt.date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        pass
+    raise MailmergeError(messages.ARCHIVE_BAD_DATE.format(value=text))
+
+
+def _check_complete(view: mailing.RunView, documents: Sequence[str]) -> None:
+    """Refuse a run whose manifest lacks a member's document or whose totals do not add up."""
+    have: dict[str, set[str]] = {}
+    for row in view.rows:
+        have.setdefault(row.member_id, set()).add(row.document)
+    wanted = set(documents)
+    lacking = [m for m in [*view.members, *(i for i in have if i not in view.members)] if have.get(m, set()) != wanted]
+    if lacking:
+        detail = "必要な文書: " + ", ".join(documents)
+        raise MailmergeError(messages.ARCHIVE_INCOMPLETE.format(out=view.out_dir, ids=_ids(lacking), detail=detail))
+    s = view.summary
+    try:
+        totals_ok = int(s["roster_rows"]) == int(s["enrolled"]) + int(s["unenrolled"]) + int(s["rejected"])
+        listed_ok = int(s["documents_in_manifest"]) == len(view.rows)
+    except (KeyError, TypeError, ValueError):
+        raise MailmergeError(messages.ARCHIVE_TOTALS.format(out=view.out_dir, detail="項目が足りません")) from None
+    if not totals_ok:
+        detail = f"名簿 {s['roster_rows']} 行 ≠ 加入 {s['enrolled']} + 未加入 {s['unenrolled']} + エラー {s['rejected']}"
+        raise MailmergeError(messages.ARCHIVE_TOTALS.format(out=view.out_dir, detail=detail))
+    if not listed_ok:
+        detail = f"文書 {s['documents_in_manifest']} 件のはずが manifest.csv に {len(view.rows)} 行"
+        raise MailmergeError(messages.ARCHIVE_TOTALS.format(out=view.out_dir, detail=detail))
+
+
+def _record_orphans(archive_dir: Path, index: ArchiveIndex) -> tuple[ArchivedBatch, ...]:
+    """Record bags renamed into place whose sealing stopped before the index was written."""
+    known = set(index.folders())
+    recovered = []
+    for folder in archive.bag_folders(archive_dir):
+        if folder.relative_to(archive_dir).as_posix() in known:
+            continue
+        problems = archive.validate_bag(folder)
+        if problems:
+            detail = "; ".join(f"{p.kind} {p.path}" for p in problems[:5])
+            raise MailmergeError(messages.ARCHIVE_ORPHAN_INVALID.format(folder=folder, detail=detail))
+        batch = archive.read_batch(archive_dir, folder)
+        index.record(batch)
+        recovered.append(batch)
+    return tuple(recovered)
+
+
+def _ids(member_ids: Sequence[str]) -> str:
+    shown = ", ".join(member_ids[:_SHOWN_IDS])
+    return shown + (f" ほか {len(member_ids) - _SHOWN_IDS} 件" if len(member_ids) > _SHOWN_IDS else "")
+
+
+def sealed_status(archive_dir: Path, cycle: str) -> dict[str, tuple[str, str]]:
+    """Return the members sealed in a cycle: member_id -> (sent_on, sealed_at); {} without an archive.
+
+    For the review app: reading never creates the archive.
+    """
+    index = existing_index(archive_dir)
+    if index is None:
+        return {}
+    with index:
+        return index.sealed_members(cycle)
+
+
+def history(archive_dir: Path, member_id: str) -> list[HistoryEntry]:
+    """Return every document sealed for a member across cycles; the ID compared as the roster does."""
+    index = existing_index(archive_dir)
+    if index is None:
+        raise MailmergeError(messages.ARCHIVE_NO_INDEX.format(archive=archive_dir))
+    with index:
+        return index.history(normalise_key(member_id))
+
+
+def verify(archive_dir: Path, cycle: str | None = None) -> VerifyReport:
+    """Validate every bag and check the index against the bags; return every problem found."""
+    archive_dir = archive_dir.resolve()
+    index = existing_index(archive_dir)
+    if index is None:
+        raise MailmergeError(messages.ARCHIVE_NO_INDEX.format(archive=archive_dir))
+    problems: list[str] = []
+    with index:
+        recorded = index.folders(cycle)
+        bags = archive.bag_folders(archive_dir, cycle)
+        if cycle is not None and not bags and not recorded:
+            raise MailmergeError(messages.VERIFY_NO_CYCLE.format(archive=archive_dir, cycle=cycle))
+        files = 0
+        for folder in bags:
+            name = folder.relative_to(archive_dir).as_posix()
+            found, manifest = archive.inspect_bag(folder, check_modes=False)
+            problems += [_line(p) for p in found]
+            if name not in recorded:
+                problems.append(messages.VERIFY_NO_ROW.format(path=folder))
+                continue
+            rows = index.files(name)
+            data = folder / "data"
+            on_disk = {p.relative_to(folder).as_posix() for p in data.rglob("*") if p.is_file()} if data.is_dir() else set()
+            files += len(on_disk)
+            problems += [messages.VERIFY_NO_FILE.format(path=folder / p) for p in sorted(set(rows) - on_disk)]
+            problems += [messages.VERIFY_NO_ROW.format(path=folder / p) for p in sorted(on_disk - set(rows))]
+            problems += [
+                messages.VERIFY_INDEX_CHANGED.format(path=folder / p)
+                for p in sorted(set(rows) & set(manifest)) if rows[p] != manifest[p]
+            ]
+        on_disk_names = {f.relative_to(archive_dir).as_posix() for f in bags}
+        problems += [messages.VERIFY_NO_FILE.format(path=archive_dir / f) for f in recorded if f not in on_disk_names]
+    problems += [messages.VERIFY_STAGING.format(path=p) for p in archive.staging_leftovers(archive_dir)
+                 if cycle is None or p.parent.name == cycle]
+    top = archive_dir / cycle if cycle is not None else archive_dir
+    for p in archive.readable_by_others(top):
+        problems.append(_line(p))
+    return VerifyReport(tuple(problems), len(bags), files)
+
+
+def _line(problem: archive.BagProblem) -> str:
+    template = {
+        "missing": messages.VERIFY_MISSING,
+        "changed": messages.VERIFY_CHANGED,
+        "extra": messages.VERIFY_EXTRA,
+        "readable": messages.VERIFY_READABLE,
+    }.get(problem.kind, messages.VERIFY_BAG_BROKEN)
+    return template.format(path=problem.path, detail=problem.detail, mode=problem.detail)

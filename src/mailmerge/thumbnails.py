@@ -1,0 +1,102 @@
+"""Page images of the members' PDFs for the review app, made with pypdfium2 and cached by the PDF's hash."""
+
+from __future__ import annotations
+
+import io
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdfium2 as pdfium
+
+from mailmerge import messages
+from mailmerge.errors import MailmergeError
+from mailmerge.fsutil import make_private_dir, sha256_bytes, write_atomic
+
+CACHE_NAME = ".review-cache"
+
+
+@dataclass(frozen=True)
+class ImageSize:
+    """How one kind of page image is drawn: its width in pixels, grey or in colour, PNG effort."""
+
+    width: int
+    grayscale: bool
+    compress_level: int
+
+
+# A thumbnail shows the page's shape (one page or two, a long name wrapping), so grey is enough and
+# keeps it under 10 ms; the page a reviewer reads is in colour at ~1.85 px per point (10.5 pt type
+# is ~19 px high), and PNG's fast setting, since a page image is made once and then cached.
+SIZES = {
+    "thumb": ImageSize(width=150, grayscale=True, compress_level=6),
+    "page": ImageSize(width=1100, grayscale=False, compress_level=3),
+}
+
+# PDFium is not thread-safe (pypdfium2's documentation) and waitress serves requests in threads:
+# one lock around everything that touches it in this process.
+_PDFIUM_LOCK = threading.Lock()
+
+
+class PageImageError(MailmergeError):
+    """A page image could not be made: the PDF changed since the manifest, or PDFium refused it."""
+
+
+def cache_path(out_dir: Path, pdf_sha256: str, kind: str, page: int) -> Path:
+    """Return where the image of one page of the PDF with this hash is cached.
+
+    Keyed by the PDF's hash, so a document made again by a later run gets new images and an
+    unchanged one keeps its old ones; nothing from a request is part of the path but a number.
+    """
+    if kind not in SIZES:
+        raise ValueError(kind)
+    return out_dir / CACHE_NAME / pdf_sha256[:2] / pdf_sha256 / f"{kind}-{int(page)}.png"
+
+
+def page_image(out_dir: Path, pdf: Path, pdf_sha256: str, kind: str, page: int) -> bytes:
+    """Return the PNG of one page (1-based) of ``pdf``, from the cache or drawn and cached.
+
+    The PDF's bytes are checked against ``pdf_sha256`` (the manifest's) before drawing: an image
+    is always of the file the manifest describes, which is the file a decision is made on.
+    """
+    target = cache_path(out_dir, pdf_sha256, kind, page)
+    try:
+        return target.read_bytes()
+    except FileNotFoundError:
+        pass
+    data = pdf.read_bytes()
+    if sha256_bytes(data) != pdf_sha256:
+        raise PageImageError(messages.review_file_changed(pdf.relative_to(out_dir).as_posix()))
+    png = render_page(data, kind, page)
+    make_private_dir(target.parent)
+    write_atomic(target, png, durable=False)  # a lost cache file is simply drawn again
+    return png
+
+
+def render_page(data: bytes, kind: str, page: int) -> bytes:
+    """Draw one page (1-based) of a PDF given as bytes into a PNG of the kind's size."""
+    size = SIZES[kind]
+    with _PDFIUM_LOCK:
+        try:
+            document = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            raise PageImageError(messages.review_image_failed(str(exc))) from None
+        try:
+            if not 1 <= page <= len(document):
+                raise PageImageError(messages.review_no_such_page(page))
+            pdf_page = document[page - 1]
+            width_pt, _height_pt = pdf_page.get_size()
+            bitmap = pdf_page.render(scale=size.width / width_pt, grayscale=size.grayscale, may_draw_forms=False)
+            image = bitmap.to_pil().copy()  # to_pil() may share the bitmap's buffer, closed next
+            bitmap.close()
+            pdf_page.close()
+        finally:
+            document.close()
+    out = io.BytesIO()
+    image.save(out, "PNG", compress_level=size.compress_level)
+    return out.getvalue()
+
+
+def image_height(kind: str, width_pt: float = 595.3, height_pt: float = 841.9) -> int:
+    """Return an image's height in pixels for a page of the given size (A4 by default), for <img height>."""
+    return round(SIZES[kind].width * height_pt / width_pt)

@@ -1,0 +1,458 @@
+"""The local review app: Flask routes over the run's output folder, served by waitress on 127.0.0.1."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+import threading
+from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote
+
+from flask import Flask, Response, abort, current_app, g, jsonify, redirect, render_template, request, send_file, url_for
+from jinja2 import StrictUndefined
+from werkzeug.exceptions import HTTPException
+
+from mailmerge import mailing, messages, sealing, state, thumbnails
+from mailmerge.config import Config
+from mailmerge.errors import MailmergeError
+from mailmerge.manifest import MANIFEST_NAME, read_manifest
+from mailmerge.pipeline import SUMMARY_NAME
+from mailmerge.models import DECISIONS, GROUPS, ManifestRow
+
+ACCESS_LOG = logging.getLogger("mailmerge.review")
+MAX_NOTE = 500
+MAX_REVIEWER = 40
+REVIEWER_COOKIE = "mailmerge_reviewer"
+LOOPBACK = "127.0.0.1"
+JST = timezone(timedelta(hours=9), "JST")
+ALLOWED_HOSTS = (LOOPBACK, "localhost")
+# default-src 'none': the pages load only their own CSS, JS and images; no inline script can run.
+CSP = (
+    "default-src 'none'; img-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+FILE_TYPES = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
+@dataclass
+class ReviewState:
+    """What one start of the app holds: its folder, its secrets, the port it was given."""
+
+    config: Config
+    out_dir: Path
+    token: str
+    csrf: str
+    port: int | None
+    archive_dir: Path | None = None
+    _view_lock: threading.Lock = field(default_factory=threading.Lock)
+    _view: tuple[tuple[Any, ...], mailing.RunView] | None = None
+    _rows_lock: threading.Lock = field(default_factory=threading.Lock)
+    _rows: tuple[tuple[int, int], dict[tuple[str, str], ManifestRow]] | None = None
+
+    def run_view(self) -> mailing.RunView:
+        """Return the run with the decisions as they are now.
+
+        Opening a run reads the roster and checks the templates (~0.3 s of CPU for 1,000 members):
+        it is done again only when one of those files changed, and the decisions (one query) are
+        read afresh for every request.
+        """
+        key = self._inputs()
+        with self._view_lock:
+            if self._view is None or self._view[0] != key:
+                self._view = (key, mailing.open_run(self.config, self.out_dir))
+            view = self._view[1]
+        return mailing.refresh(view)
+
+    def _inputs(self) -> tuple[Any, ...]:
+        """Return what the run as shown is made from, as (size, mtime, inode) of each file."""
+        paths = [self.out_dir / MANIFEST_NAME, self.out_dir / SUMMARY_NAME, self.config.path, self.config.roster,
+                 *self.config.documents.values()]
+        signature = []
+        for path in paths:
+            try:
+                stat = Path(path).stat()
+                signature.append((str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino))
+            except OSError:
+                signature.append((str(path), None))
+        return tuple(signature)
+
+    def manifest_row(self, member_id: str, document: str) -> ManifestRow | None:
+        """Return the manifest's row for a member's document (read again only when manifest.csv changed).
+
+        Page images and files need only this, not the whole run: 20 thumbnails on a screen
+        must not read the roster 20 times.
+        """
+        path = self.out_dir / MANIFEST_NAME
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return None
+        key = (stat.st_mtime_ns, stat.st_size)
+        with self._rows_lock:
+            if self._rows is None or self._rows[0] != key:
+                rows = {(r.member_id, r.document): r for r in read_manifest(path)}
+                self._rows = (key, rows)
+            return self._rows[1].get((member_id, document))
+
+    @property
+    def cookie_name(self) -> str:
+        # Cookies ignore the port: two review apps open at once must not overwrite each other's.
+        return f"mailmerge_token_{self.port}" if self.port else "mailmerge_token"
+
+
+def new_token() -> str:
+    """Return a fresh random token for one start of the app."""
+    return secrets.token_urlsafe(32)
+
+
+def create_app(config: Config, out_dir: Path, token: str, *, port: int | None = None, archive_dir: Path | None = None) -> Flask:
+    """Return the review app for the run in ``out_dir`` (``port``: the one it is served on, for the Host check).
+
+    ``archive_dir`` (default: the config's archive/) is read to show which members are sealed as sent.
+    """
+    app = Flask(__name__, template_folder="web/templates", static_folder="web/static", static_url_path="/static")
+    app.jinja_env.undefined = StrictUndefined
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True  # 1,000 rows: no indentation sent
+    app.jinja_env.globals.update(
+        flag_labels=messages.FLAG_LABELS,
+        status_labels=messages.STATUS_LABELS,
+        document_labels=messages.REVIEW_DOCUMENT_LABELS,
+        group_labels=messages.REVIEW_GROUP_LABELS,
+        groups=GROUPS,
+    )
+    app.jinja_env.filters["local_time"] = local_time
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+    review = ReviewState(config=config, out_dir=Path(out_dir).resolve(), token=token, csrf=new_token(), port=port,
+                         archive_dir=archive_dir or sealing.default_archive_dir(config))
+    app.extensions["mailmerge_review"] = review
+    app.before_request(_guard)
+    app.after_request(_headers_and_log)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(MailmergeError, _mailmerge_error)
+    _routes(app)
+    return app
+
+
+def local_time(decided_at: str) -> str:
+    """Return a decision's time (ISO 8601 UTC) as the secretariat reads it: Japan time, to the minute."""
+    try:
+        moment = datetime.strptime(decided_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return decided_at
+    return moment.astimezone(JST).strftime("%Y-%m-%d %H:%M")
+
+
+def set_port(app: Flask, port: int) -> None:
+    """Tell the app the port it is served on, once the server has one (the Host check needs it)."""
+    app.extensions["mailmerge_review"].port = port
+
+
+def _state() -> ReviewState:
+    return current_app.extensions["mailmerge_review"]
+
+
+# --- security: Host, token, CSRF -----------------------------------------------------------------
+
+
+def _guard() -> Response | None:
+    review = _state()
+    host = request.host.lower()
+    wanted = {f"{h}:{review.port}" for h in ALLOWED_HOSTS} if review.port else set(ALLOWED_HOSTS)
+    name = host.rsplit(":", 1)[0] if not review.port else host
+    # A page on another site that a DNS name points at 127.0.0.1 sends its own Host: refuse it.
+    if host not in wanted and name not in wanted:
+        abort(400, messages.REVIEW_BAD_HOST)
+    given = request.args.get("token", "")
+    bearer = request.headers.get("Authorization", "")
+    if given and _same(given, review.token):
+        if request.method == "GET" and not request.path.startswith("/api/"):
+            # The token leaves the address bar and the history at once; from now on the cookie carries it.
+            response = redirect(_path_without_token(), code=303)
+            response.set_cookie(review.cookie_name, review.token, httponly=True, samesite="Strict", path="/")
+            return response
+        return None
+    if bearer.startswith("Bearer ") and _same(bearer[7:].strip(), review.token):
+        return None  # a header a script sets; no other site's page can send it, so no CSRF check
+    if _same(request.cookies.get(review.cookie_name, ""), review.token):
+        # A cookie goes with any request the browser makes: a POST must also carry the page's CSRF token.
+        if request.method not in ("GET", "HEAD"):
+            sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
+            if not _same(sent, review.csrf):
+                abort(403, messages.REVIEW_CSRF)
+        return None
+    abort(403, messages.REVIEW_FORBIDDEN)
+
+
+def _same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
+
+
+def _path_without_token() -> str:
+    rest = [(k, v) for k, v in request.args.items(multi=True) if k != "token"]
+    query = "&".join(f"{quote(k)}={quote(v)}" for k, v in rest)
+    return request.path + (f"?{query}" if query else "")
+
+
+def _headers_and_log(response: Response) -> Response:
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if response.mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = CSP
+    if "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-store"
+    ACCESS_LOG.info("%s %s %s", request.method, _loggable_path(), response.status_code)
+    return response
+
+
+def _loggable_path() -> str:
+    """Return the request's route with known member IDs filled in: never a query, a name or a stray path."""
+    rule = request.url_rule
+    if rule is None:
+        return "(不明なパス)"
+    path = rule.rule
+    for key, value in (request.view_args or {}).items():
+        shown = str(value) if key != "member_id" or _is_member(str(value)) else "?"
+        path = path.replace(f"<{key}>", shown).replace(f"<int:{key}>", shown)
+    return path
+
+
+def _is_member(member_id: str) -> bool:
+    return any(_state().manifest_row(member_id, d) is not None for d in _state().config.documents)
+
+
+def _http_error(exc: HTTPException) -> Response:
+    message = exc.description if isinstance(exc.description, str) and not exc.description.isascii() else None
+    if message is None:
+        known = {403: messages.REVIEW_FORBIDDEN, 404: messages.REVIEW_NOT_FOUND, 500: messages.REVIEW_SERVER_ERROR}
+        message = known.get(exc.code or 500, messages.REVIEW_BAD_REQUEST)
+    return _error(message, exc.code or 500)
+
+
+def _mailmerge_error(exc: MailmergeError) -> Response:
+    return _error(str(exc), 409)
+
+
+def _error(message: str, status: int) -> Response:
+    if request.path.startswith("/api/"):
+        response = jsonify(error=message)
+    else:
+        response = Response(render_template("error.html", message=message, status=status), mimetype="text/html")
+    response.status_code = status
+    return response
+
+
+# --- the run, as the pages show it ---------------------------------------------------------------
+
+
+def _view() -> mailing.RunView:
+    """Return the run as it is now (once per request: two reviewers see each other's decisions)."""
+    if "view" not in g:
+        g.view = _state().run_view()
+    return g.view
+
+
+def _member_or_404(member_id: str) -> Any:
+    member = _view().review(member_id)
+    if member is None:
+        abort(404)
+    return member
+
+
+def _row_or_404(member_id: str, document: str) -> ManifestRow:
+    row = _state().manifest_row(member_id, document)
+    if row is None:
+        abort(404)
+    return row
+
+
+def _file_of(row: ManifestRow, ext: str) -> Path:
+    """Return the file the manifest names for a row, refusing one outside the output folder."""
+    root = _state().out_dir
+    path = (root / (row.pdf if ext == "pdf" else row.docx)).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        abort(404)
+    return path
+
+
+def _reviewer() -> str:
+    return unquote(request.cookies.get(REVIEWER_COOKIE, ""))[:MAX_REVIEWER].strip()
+
+
+def _record(member_id: str, decision: str, note: str, reviewer: str) -> None:
+    """Record one decision from a page or the API (the same checks for both)."""
+    review = _state()
+    note, reviewer = note.strip(), reviewer.strip()
+    if decision not in DECISIONS:
+        abort(400, messages.REVIEW_BAD_DECISION)
+    if not reviewer:
+        abort(400, messages.REVIEW_NEED_REVIEWER)
+    if decision == "hold" and not note:
+        abort(400, messages.REVIEW_NEED_NOTE)
+    if len(note) > MAX_NOTE or len(reviewer) > MAX_REVIEWER:
+        abort(400, messages.REVIEW_TOO_LONG.format(limit=MAX_NOTE if len(note) > MAX_NOTE else MAX_REVIEWER))
+    if state.is_locked(review.out_dir):
+        abort(409, messages.REVIEW_LOCKED)
+    _member_or_404(member_id)
+    mailing.decide(_view(), [member_id], decision, note, reviewer)
+    g.pop("view", None)  # the page shows the decision just made
+
+
+def _sealed() -> dict[str, tuple[str, str]]:
+    """Return the members sealed as sent in this cycle (member_id -> sent_on, sealed_at), once per request."""
+    if "sealed" not in g:
+        state = _state()
+        g.sealed = sealing.sealed_status(state.archive_dir, state.config.cycle) if state.archive_dir else {}
+    return g.sealed
+
+
+def _member_json(member: Any) -> dict[str, Any]:
+    decision = member.decision
+    sealed = _sealed().get(member.member_id)
+    return {
+        "member_id": member.member_id,
+        "name": member.name,
+        "group": member.group,
+        "pages": member.pages,
+        "flags": list(member.flags),
+        "decision": decision.decision if decision else None,
+        "stale": member.stale,
+        "status": member.status,
+        "note": decision.note if decision else "",
+        "reviewer": decision.reviewer if decision else "",
+        "decided_at": decision.decided_at if decision else "",
+        "decided_at_local": local_time(decision.decided_at) if decision else "",
+        "sealed_sent_on": sealed[0] if sealed else None,
+    }
+
+
+def _list_row(member: Any) -> dict[str, Any]:
+    """Return what the list shows of a member, addresses built here: url_for 4,000 times is half a second."""
+    href = f"/members/{quote(member.member_id, safe='')}"
+    by_document = {row.document: row for row in member.rows}
+    decision = member.decision
+    return {
+        "id": member.member_id,
+        "name": member.name,
+        "group": member.group,
+        "pages": member.pages,
+        "flags": member.flags,
+        "status": member.status,
+        "href": href,
+        "thumbs": [
+            (document, f"{href}/{document}/thumb-1.png?v={by_document[document].pdf_sha256[:16]}" if document in by_document else None)
+            for document in messages.REVIEW_DOCUMENT_LABELS
+        ],
+        "reviewer": decision.reviewer if decision else "",
+        "note": decision.note if decision and decision.decision == "hold" else "",
+        "sealed": _sealed().get(member.member_id, ("", ""))[0],
+    }
+
+
+def _counts(view: mailing.RunView) -> dict[str, Any]:
+    per_group = {g_: {"members": 0, "pages": 0, **{s: 0 for s in messages.STATUS_LABELS}} for g_ in GROUPS}
+    for member in view.reviews:
+        counts = per_group.setdefault(member.group, {"members": 0, "pages": 0})
+        counts["members"] += 1
+        counts["pages"] += member.pages
+        counts[member.status] = counts.get(member.status, 0) + 1
+    total = {key: sum(c.get(key, 0) for c in per_group.values()) for key in ("members", "pages", *messages.STATUS_LABELS)}
+    return {"groups": per_group, "total": total}
+
+
+def _routes(app: Flask) -> None:
+    @app.get("/")
+    def index() -> str:
+        view = _view()
+        return render_template(
+            "list.html", view=view, counts=_counts(view), reviewer=_reviewer(), csrf=_state().csrf,
+            flags=list(messages.FLAG_LABELS), members=[_list_row(m) for m in view.reviews],
+        )
+
+    @app.get("/members/<member_id>")
+    def member_page(member_id: str) -> str:
+        view = _view()
+        member = _member_or_404(member_id)
+        roster_member = view.members.get(member.member_id)
+        order = [m.member_id for m in view.reviews]
+        at = order.index(member.member_id)
+        return render_template(
+            "member.html", view=view, member=member, fields=roster_member.fields if roster_member else None,
+            previous=order[at - 1] if at > 0 else None, next=order[at + 1] if at + 1 < len(order) else None,
+            reviewer=_reviewer(), csrf=_state().csrf, cannot_approve=mailing.why_not_approvable(member),
+            sealed=_sealed().get(member.member_id),
+        )
+
+    @app.get("/members/<member_id>/<document>/<kind>-<int:page>.png")
+    def page_image(member_id: str, document: str, kind: str, page: int) -> Response:
+        if kind not in thumbnails.SIZES:
+            abort(404)
+        row = _row_or_404(member_id, document)
+        if not 1 <= page <= row.pages:
+            abort(404)
+        png = thumbnails.page_image(_state().out_dir, _file_of(row, "pdf"), row.pdf_sha256, kind, page)
+        response = Response(png, mimetype="image/png")
+        # The address carries the PDF's hash (?v=), so a cached image is never of an older file.
+        response.headers["Cache-Control"] = "private, max-age=86400, immutable"
+        return response
+
+    @app.get("/members/<member_id>/<document>.<ext>")
+    def document_file(member_id: str, document: str, ext: str) -> Response:
+        if ext not in FILE_TYPES:
+            abort(404)
+        row = _row_or_404(member_id, document)
+        return send_file(
+            _file_of(row, ext), mimetype=FILE_TYPES[ext], as_attachment=ext == "docx",
+            download_name=f"{row.member_id}-{row.document}.{ext}", etag=row.pdf_sha256 if ext == "pdf" else row.docx_sha256,
+        )
+
+    @app.post("/members/<member_id>/decision")
+    def decide(member_id: str) -> Response:
+        reviewer = _reviewer()
+        _record(member_id, request.form.get("decision", ""), request.form.get("note", ""), reviewer)
+        return redirect(url_for("member_page", member_id=member_id, saved=1), code=303)
+
+    @app.post("/reviewer")
+    def set_reviewer() -> Response:
+        name = request.form.get("reviewer", "").strip()
+        if not name:
+            abort(400, messages.REVIEW_NEED_REVIEWER)
+        if len(name) > MAX_REVIEWER:
+            abort(400, messages.REVIEW_TOO_LONG.format(limit=MAX_REVIEWER))
+        back = request.form.get("back", "/")
+        response = redirect(back if back.startswith("/") and not back.startswith("//") else "/", code=303)
+        response.set_cookie(REVIEWER_COOKIE, quote(name), max_age=365 * 86400, httponly=True, samesite="Strict", path="/")
+        return response
+
+    @app.get("/api/members")
+    def api_members() -> Response:
+        view = _view()
+        return jsonify(members=[_member_json(m) for m in view.reviews], locked=view.locked, summary=dict(view.summary))
+
+    @app.post("/api/decisions")
+    def api_decisions() -> Response:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or not isinstance(body.get("member_id"), str):
+            abort(400, messages.REVIEW_BAD_REQUEST)
+        note, reviewer = body.get("note") or "", body.get("reviewer") or _reviewer()
+        if not isinstance(note, str) or not isinstance(reviewer, str):
+            abort(400, messages.REVIEW_BAD_REQUEST)
+        member_id = body["member_id"]
+        _record(member_id, str(body.get("decision", "")), note, reviewer)
+        return jsonify(member=_member_json(_member_or_404(member_id))), 201
+
+
+def make_server(app: Flask, port: int = 0) -> Any:
+    """Return a waitress server for the app on 127.0.0.1 (port 0: a free one, see ``server.effective_port``)."""
+    from waitress.server import create_server
+
+    # waitress warns "Task queue depth is N" when requests wait for a thread: normal for a page of thumbnails.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    server = create_server(app, host=LOOPBACK, port=port, threads=4, ident="mailmerge", clear_untrusted_proxy_headers=True)
+    set_port(app, server.effective_port)
+    return server

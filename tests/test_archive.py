@@ -1,0 +1,404 @@
+"""The archive as the secretariat uses it: seal the sample cycle, tamper with it, look members up, interrupt it."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import DATA, write_config
+from mailmerge import archive, mailing, sealing, webapp
+from mailmerge.cli import main
+from mailmerge.config import load_config
+from mailmerge.fsutil import sha256_of
+from mailmerge.store import ArchiveIndex
+
+SENT_ON = "2026-12-01"
+REVIEWER = "審査 花子"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def sample_runs(tmp_path_factory) -> dict[str, Path]:
+    """A real `mailmerge run` of the sample roster for cycle 2024 and for cycle 2025, once per module."""
+    base = tmp_path_factory.mktemp("runs")
+    outs = {}
+    for cycle in ("2024", "2025"):
+        folder = base / cycle
+        folder.mkdir()
+        config = write_config(folder, cycle=f'"{cycle}"')
+        result = invoke("run", "--config", config, "--out", folder / "out", "--quiet")
+        assert result.exit_code == 0, result.output
+        outs[cycle] = folder / "out"
+    return outs
+
+
+def cycle_in(tmp_path: Path, sample_runs: dict[str, Path], cycle: str = "2024", **overrides: str) -> tuple[Path, Path]:
+    """Copy a sample run into tmp_path: return (config, out folder); the archive goes to tmp_path/archive."""
+    folder = tmp_path / cycle
+    folder.mkdir(exist_ok=True)
+    config = write_config(folder, cycle=f'"{cycle}"', **overrides)
+    out = folder / "out"
+    shutil.copytree(sample_runs[cycle], out)
+    return config, out
+
+
+def approve(config: Path, out: Path, member_ids: list[str] | None = None) -> None:
+    mailing.record_decisions(load_config(config), out, member_ids, "approved", "", REVIEWER)
+
+
+def seal(config: Path, out: Path, archive_dir: Path | None, sent_on: str = SENT_ON):
+    where = ["--archive", archive_dir] if archive_dir is not None else []  # default: archive/ beside the config
+    return invoke("archive", "--config", config, "--out", out, "--sent-on", sent_on, *where)
+
+
+def member_ids(out: Path) -> list[str]:
+    with (out / "manifest.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return list(dict.fromkeys(row["member_id"] for row in csv.DictReader(handle)))
+
+
+def bag_info(folder: Path) -> dict[str, str]:
+    lines = (folder / "bag-info.txt").read_text(encoding="utf-8").splitlines()
+    return dict(line.split(": ", 1) for line in lines)
+
+
+def test_sealing_the_sample_cycle_makes_a_read_only_bag_and_index(tmp_path: Path, sample_runs) -> None:
+    config, out = cycle_in(tmp_path, sample_runs)
+    archive_dir = tmp_path / "archive"
+    approve(config, out)
+    result = seal(config, out, archive_dir)
+    assert result.exit_code == 0, result.output
+    bag = archive_dir / "2024" / SENT_ON
+    assert result.output.splitlines()[0] == (
+        f"封印しました: {bag}  年度 2024, 発送日 {SENT_ON}, 30 会員 (加入 18 件, 未加入 12 件), 60 文書"
+    )
+    info = bag_info(bag)
+    assert (info["Cycle"], info["Sent-On"], info["Members-Total"], info["Documents-Total"]) == ("2024", SENT_ON, "30", "60")
+    assert (info["Members-Enrolled"], info["Documents-Enrolled"], info["Members-Unenrolled"], info["Documents-Unenrolled"]) == ("18", "36", "12", "24")
+    assert info["Sealed-By"] and info["Roster-SHA256"] == sha256_of(load_config(config).roster)
+    # The run's own layout, byte for byte, with the roster, config, templates and decisions.
+    letter = bag / "data/enrolled/0001/letter.pdf"
+    assert sha256_of(letter) == sha256_of(out / "enrolled/0001/letter.pdf")
+    for rel in ("data/roster/members.xlsx", "data/config/mailmerge.toml", "data/templates/letter.docx",
+                "data/templates/overview.docx", "data/decisions.csv", "data/unenrolled/0030/overview.docx"):
+        assert (bag / rel).is_file(), rel
+    with (bag / "data/decisions.csv").open(encoding="utf-8-sig", newline="") as handle:
+        decisions = list(csv.DictReader(handle))
+    assert len(decisions) == 60 and {d["reviewer"] for d in decisions} == {REVIEWER}
+    assert {d["decision"] for d in decisions} == {"approved"}
+    # Read-only for the owner only: files 0400, folders 0500; nothing else lies around.
+    for path in [bag, *bag.rglob("*")]:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode == (0o500 if path.is_dir() else 0o400), (path, oct(mode))
+    assert not archive.staging_leftovers(archive_dir)
+    assert stat.S_IMODE((archive_dir / "archive.db").stat().st_mode) == 0o600
+    # The index knows what was sealed, and the review app can ask.
+    status = sealing.sealed_status(archive_dir, "2024")
+    assert len(status) == 30 and status["0001"][0] == SENT_ON
+    checked = invoke("verify", "--archive", archive_dir)
+    assert checked.exit_code == 0, checked.output
+    assert checked.output.strip() == f"問題ありません: 封印 1 件, ファイル 125 件を確かめました（{archive_dir}）。"
+
+
+def test_verify_names_a_changed_a_missing_and_an_extra_file(tmp_path: Path, sample_runs) -> None:
+    config, out = cycle_in(tmp_path, sample_runs)
+    archive_dir = tmp_path / "archive"
+    approve(config, out)
+    assert seal(config, out, archive_dir).exit_code == 0
+    bag = archive_dir / "2024" / SENT_ON
+    changed, deleted = bag / "data/enrolled/0002/letter.pdf", bag / "data/enrolled/0020/overview.docx"
+    added = bag / "data/unenrolled/0003/extra.pdf"
+    for folder in (changed.parent, deleted.parent, added.parent):
+        folder.chmod(0o700)  # what someone tampering would have to do first
+    changed.chmod(0o600)
+    data = bytearray(changed.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    changed.write_bytes(bytes(data))
+    deleted.unlink()
+    added.write_bytes(b"%PDF-1.4 not sent\n")
+    for folder in (changed.parent, deleted.parent, added.parent):
+        folder.chmod(0o500)
+    for path in (changed, added):
+        path.chmod(0o400)
+
+    result = invoke("verify", "--archive", archive_dir, "2024")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert f"{changed}: 中身が封印時と違います（sha256 不一致）" in lines
+    assert f"{deleted}: ファイルがありません（封印時にはありました）" in lines
+    assert f"{added}: 封印時になかったファイルがあります" in lines
+    # The index against the bag, both ways.
+    assert f"{deleted}: 索引（archive.db）にある封印・ファイルが見つかりません" in lines
+    assert f"{added}: 索引（archive.db）に記録がありません" in lines
+    assert lines[-1] == f"Error: 問題が {len(lines) - 1} 件あります（上の一覧）。封印の中身は直さず、バックアップと照らし合わせてください。"
+
+
+def test_verify_names_files_readable_by_others_and_a_batch_missing_from_the_index(tmp_path: Path, sample_runs) -> None:
+    config, out = cycle_in(tmp_path, sample_runs)
+    archive_dir = tmp_path / "archive"
+    approve(config, out)
+    assert seal(config, out, archive_dir).exit_code == 0
+    bag = archive_dir / "2024" / SENT_ON
+    (bag / "data/roster/members.xlsx").chmod(0o444)
+    copy = archive_dir / "2024" / "2026-12-02"
+    shutil.copytree(bag, copy)
+    result = invoke("verify", "--archive", archive_dir)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert f"{bag / 'data/roster/members.xlsx'}: 所有者以外も読み書きできます（権限 0o444）。chmod go-rwx で直してください" in lines
+    assert f"{copy}: 索引（archive.db）に記録がありません" in lines
+
+
+def test_sealing_again_with_nothing_new_is_refused(tmp_path: Path, sample_runs) -> None:
+    config, out = cycle_in(tmp_path, sample_runs)
+    archive_dir = config.parent / "archive"
+    approve(config, out)
+    assert seal(config, out, None).exit_code == 0
+    again = seal(config, out, None, sent_on="2026-12-02")
+    assert again.exit_code == 1
+    assert again.output.splitlines()[-1] == (
+        "Error: 封印するものがありません: 年度 2024 で承認済みの会員はすべて封印済みです（封印済み 30 会員、未承認 0 会員）。"
+    )
+    assert [p.name for p in archive.bag_folders(archive_dir)] == [SENT_ON]
+
+
+def test_one_more_approval_makes_a_second_batch_with_only_that_member(tmp_path: Path, sample_runs) -> None:
+    config, out = cycle_in(tmp_path, sample_runs)
+    archive_dir = tmp_path / "archive"
+    ids = member_ids(out)
+    approve(config, out, [i for i in ids if i != "0007"])
+    first = seal(config, out, archive_dir)
+    assert first.exit_code == 0, first.output
+    assert ", 29 会員 (" in first.output
+    assert "今回封印しなかった会員（未承認・保留）: 1 件" in first.output
+    approve(config, out, ["０００７"])  # typed full-width: compared as the roster compares
+    second = seal(config, out, archive_dir)
+    assert second.exit_code == 0, second.output
+    bag = archive_dir / "2024" / f"{SENT_ON}-2"
+    assert second.output.splitlines()[0].startswith(f"封印しました: {bag}  年度 2024, 発送日 {SENT_ON}, 1 会員 (加入 1 件, 未加入 0 件), 2 文書")
+    members = sorted(p.name for group in ("enrolled", "unenrolled") for p in (bag / "data" / group).glob("*") if p.is_dir())
+    assert members == ["0007"]
+    assert bag_info(bag)["Members-Total"] == "1"
+    assert sealing.sealed_status(archive_dir, "2024")["0007"][0] == SENT_ON
+    assert invoke("verify", "--archive", archive_dir).exit_code == 0
+
+
+def test_history_lists_a_members_notices_across_two_cycles(tmp_path: Path, sample_runs) -> None:
+    archive_dir = tmp_path / "archive"
+    for cycle, sent_on in (("2024", "2024-01-15"), ("2025", "2025-01-20")):
+        config, out = cycle_in(tmp_path, sample_runs, cycle)
+        approve(config, out)
+        assert seal(config, out, archive_dir, sent_on=sent_on).exit_code == 0
+    result = invoke("history", " ０００１ ", "--archive", archive_dir)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "会員番号 0001: 送付記録 8 件"
+    pdf_2024 = archive_dir / "2024/2024-01-15/data/enrolled/0001/letter.pdf"
+    sha = sha256_of(pdf_2024)
+    assert any(line.startswith(f"2024年度  発送日 2024-01-15  加入  letter  1ページ  sha256 {sha}  承認 {REVIEWER} (")
+               and line.endswith(str(pdf_2024)) for line in lines)
+    assert sum("2025年度  発送日 2025-01-20  加入" in line for line in lines) == 4
+    assert all("0002" not in line for line in lines[1:])
+    unknown = invoke("history", "9999", "--archive", archive_dir)
+    assert unknown.exit_code == 1
+    assert unknown.output.splitlines()[-1] == f"Error: 会員番号 9999: 封印された送付記録はありません（{archive_dir}）。"
+
+
+def test_archive_refuses_stale_approvals_changed_files_and_an_incomplete_run(tmp_path: Path, sample_runs) -> None:
+    # A roster copy whose member 0005 changed after the approvals: rerun, and that approval is stale.
+    roster = tmp_path / "members.csv"
+    rows = list(csv.reader((DATA / "sample_utf8.csv").open(encoding="utf-8", newline="")))
+    for row in rows:
+        if row[0] == "0005":
+            row[7] = (row[7] + " 別館").strip()
+    with roster.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    config, out = cycle_in(tmp_path, sample_runs, path=f'"{DATA / "sample_utf8.csv"}"')
+    archive_dir = tmp_path / "archive"
+    approve(config, out)
+    config = write_config(tmp_path / "2024", cycle='"2024"', path=f'"{roster}"')
+    assert invoke("run", "--config", config, "--out", out, "--quiet").exit_code == 0
+    stale = seal(config, out, archive_dir)
+    assert stale.exit_code == 1
+    assert stale.output.splitlines()[-1] == (
+        "Error: 会員番号 0005 の承認は古い文書に対するものです（その後に作り直されています）。"
+        "もう一度確認して承認（または保留）してから封印してください"
+    )
+    assert not archive.bag_folders(archive_dir)
+    approve(config, out, ["0005"])
+    # A file changed after the run (and the approval): what would be sealed is not what was approved.
+    pdf = out / "unenrolled/0021/letter.pdf"
+    pdf.write_bytes(pdf.read_bytes() + b"\n")
+    changed = seal(config, out, archive_dir)
+    assert changed.exit_code == 1
+    assert changed.output.splitlines()[-1].startswith(f"Error: 会員番号 0021 の文書が作成・承認時のファイルと違います（{pdf}）")
+    assert not archive.bag_folders(archive_dir) and not archive.staging_leftovers(archive_dir)
+    # A manifest that lacks a member's document.
+    manifest = out / "manifest.csv"
+    lines = manifest.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    manifest.write_text("".join(line for line in lines if not line.startswith("0003,") or ",overview," not in line), encoding="utf-8-sig")
+    incomplete = seal(config, out, archive_dir)
+    assert incomplete.exit_code == 1
+    assert incomplete.output.splitlines()[-1].startswith(f"Error: {out}/manifest.csv: 会員番号 0003 の文書がそろっていません")
+
+
+def test_a_failure_inside_the_build_leaves_no_bag_and_a_rerun_seals(tmp_path: Path, sample_runs, monkeypatch) -> None:
+    config, out = cycle_in(tmp_path, sample_runs)
+    archive_dir = tmp_path / "archive"
+    approve(config, out)
+    real_copy, copied = archive._copy, []
+
+    def disk_fills(source: Path, target: Path) -> None:
+        if len(copied) == 25:
+            raise OSError(28, "No space left on device")
+        copied.append(target)
+        real_copy(source, target)
+
+    monkeypatch.setattr(archive, "_copy", disk_fills)
+    full = seal(config, out, archive_dir)
+    assert full.exit_code == 1
+    assert full.output.splitlines()[-1] == (
+        f"Error: {archive_dir}: ディスクの空きがありません。封印は途中でやめ、作りかけは削除しました。"
+        "空きを作ってから、もう一度 mailmerge archive を実行してください"
+    )
+    assert not archive.bag_folders(archive_dir) and not archive.staging_leftovers(archive_dir)
+
+    def interrupted(source: Path, target: Path) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(archive, "_copy", interrupted)
+    stopped = seal(config, out, archive_dir)
+    assert stopped.exit_code == 130
+    assert not archive.bag_folders(archive_dir) and not archive.staging_leftovers(archive_dir)
+    assert sealing.sealed_status(archive_dir, "2024") == {}
+
+    monkeypatch.setattr(archive, "_copy", real_copy)
+    rerun = seal(config, out, archive_dir)
+    assert rerun.exit_code == 0, rerun.output
+    assert invoke("verify", "--archive", archive_dir).exit_code == 0
+
+
+KILLED_SEAL = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from mailmerge import archive, store
+    from mailmerge.cli import main
+
+    ready, where = Path(sys.argv[1]), sys.argv[2]
+    if where == "build":
+        real, count = archive._copy, []
+        def stall(source, target):
+            real(source, target)
+            count.append(target)
+            if len(count) == 40:
+                ready.write_text("copying")
+                time.sleep(600)
+        archive._copy = stall
+    else:
+        def stall(self, batch):
+            ready.write_text("renamed")
+            time.sleep(600)
+        store.ArchiveIndex.record = stall
+    main(sys.argv[3:])
+    """
+)
+
+
+def kill_mid_seal(tmp_path: Path, where: str, config: Path, out: Path, archive_dir: Path) -> None:
+    script, ready = tmp_path / "killed_seal.py", tmp_path / f"ready-{where}"
+    script.write_text(KILLED_SEAL, encoding="utf-8")
+    args = ["archive", "--config", config, "--out", out, "--sent-on", SENT_ON, "--archive", archive_dir]
+    proc = subprocess.Popen([sys.executable, str(script), str(ready), where, *map(str, args)])
+    try:
+        for _ in range(1200):
+            if ready.exists() or proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert ready.exists(), "the sealing never reached the point where it is killed"
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def test_kill_9_mid_seal_leaves_no_complete_looking_bag_and_a_rerun_finishes(tmp_path: Path, sample_runs) -> None:
+    config, out = cycle_in(tmp_path, sample_runs)
+    archive_dir = tmp_path / "archive"
+    approve(config, out)
+    kill_mid_seal(tmp_path, "build", config, out, archive_dir)
+    assert not archive.bag_folders(archive_dir)
+    leftovers = archive.staging_leftovers(archive_dir)
+    assert len(leftovers) == 1 and not (leftovers[0] / "bagit.txt").exists()
+    checked = invoke("verify", "--archive", archive_dir)
+    assert checked.exit_code == 1
+    assert f"{leftovers[0]}: 中断した封印の作りかけが残っています。mailmerge archive をもう一度実行すると削除します" in checked.output
+    rerun = seal(config, out, archive_dir)
+    assert rerun.exit_code == 0, rerun.output
+    assert rerun.output.splitlines()[0] == "前回中断した封印の作りかけ 1 件を削除しました。"
+    assert [p.name for p in archive.bag_folders(archive_dir)] == [SENT_ON]
+    assert invoke("verify", "--archive", archive_dir).exit_code == 0
+
+
+def test_kill_9_between_rename_and_index_is_recorded_by_the_rerun(tmp_path: Path, sample_runs) -> None:
+    config, out = cycle_in(tmp_path, sample_runs)
+    archive_dir = tmp_path / "archive"
+    approve(config, out)
+    kill_mid_seal(tmp_path, "index", config, out, archive_dir)
+    bag = archive_dir / "2024" / SENT_ON
+    assert archive.bag_folders(archive_dir) == [bag]
+    assert sealing.sealed_status(archive_dir, "2024") == {}
+    checked = invoke("verify", "--archive", archive_dir)
+    assert checked.exit_code == 1 and f"{bag}: 索引（archive.db）に記録がありません" in checked.output
+    rerun = seal(config, out, archive_dir)
+    assert rerun.exit_code == 0, rerun.output
+    assert rerun.output.splitlines()[0] == f"前回中断した封印 {bag} を索引に記録しました（30 会員）。"
+    assert len(sealing.sealed_status(archive_dir, "2024")) == 30
+    assert [p.name for p in archive.bag_folders(archive_dir)] == [SENT_ON]  # not sealed twice
+    assert invoke("verify", "--archive", archive_dir).exit_code == 0
+    with ArchiveIndex(archive_dir / "archive.db") as index:
+        assert len(index.history("0001")) == 4
+
+
+def test_bad_dates_and_a_missing_archive_are_told_in_japanese(tmp_path: Path, sample_runs) -> None:
+    config, out = cycle_in(tmp_path, sample_runs)
+    bad = seal(config, out, tmp_path / "archive", sent_on="2026-13-01")
+    assert bad.exit_code == 1
+    assert bad.output.splitlines()[-1] == "Error: --sent-on 2026-13-01: 日付は YYYY-MM-DD（例: 2026-12-01）で指定してください"
+    missing = invoke("verify", "--archive", tmp_path / "nowhere")
+    assert missing.exit_code == 1
+    assert missing.output.splitlines()[-1] == (
+        f"Error: {tmp_path / 'nowhere'}: 封印の索引（archive.db）がありません。mailmerge archive で封印してから使ってください"
+    )
+    assert sealing.sealed_status(tmp_path / "nowhere", "2024") == {}
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_the_review_app_shows_which_members_were_sealed_and_when(tmp_path: Path, sample_runs) -> None:
+    config, out = cycle_in(tmp_path, sample_runs)
+    approve(config, out, ["0001"])
+    assert seal(config, out, None).exit_code == 0  # archive/ beside the config, where the app looks by default
+
+    client = webapp.create_app(load_config(config), out, "t" * 32).test_client()
+    assert client.get("/?token=" + "t" * 32).status_code == 303
+    listed = client.get("/").get_data(as_text=True)
+    row_0001 = listed[listed.index('data-id="0001"'):listed.index('data-id="0002"')]
+    row_0002 = listed[listed.index('data-id="0002"'):listed.index('data-id="0003"')]
+    assert f"封印済み（発送 {SENT_ON}）" in row_0001
+    assert "封印済み" not in row_0002
+    assert f"封印済み: {SENT_ON} 発送分" in client.get("/members/0001").get_data(as_text=True)
+    assert "封印済み" not in client.get("/members/0002").get_data(as_text=True)
+    members = {m["member_id"]: m for m in client.get("/api/members").get_json()["members"]}
+    assert members["0001"]["sealed_sent_on"] == SENT_ON and members["0002"]["sealed_sent_on"] is None

@@ -1,0 +1,59 @@
+"""The templates' fonts: found on this machine by their names, their character maps read, a missing one reported."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from conftest import REPO
+from mailmerge.cli import main
+from mailmerge.fonts import character_map, check_template_fonts, find_font, template_fonts
+
+TEMPLATES = {"letter": REPO / "templates" / "letter.docx", "overview": REPO / "templates" / "overview.docx"}
+
+
+def test_templates_name_the_ipaex_fonts() -> None:
+    for path in TEMPLATES.values():
+        assert template_fonts(path) == ("IPAexMincho", "IPAexGothic")
+
+
+def test_fonts_are_found_by_any_of_their_names_and_their_maps_read() -> None:
+    mincho = find_font("IPAexMincho")
+    assert mincho is not None and mincho[0].exists()
+    assert find_font("IPAex明朝") == mincho and find_font("ipaexmincho") == mincho
+    assert find_font("No Such Mincho") is None
+    printable = character_map(*mincho)
+    assert all(ord(c) in printable for c in "髙﨑㈱①Ⅱﾅ　あ亜A")
+    assert not any(code in printable for code in (0x1F600, 0x200B, 0x202E, 0xE001))
+    assert len(printable) == 11_999  # IPAexMincho's cmap, every code point once
+
+
+def test_the_installed_templates_have_every_font() -> None:
+    found = check_template_fonts(TEMPLATES)
+    assert found.problems == ()
+    assert sorted(found.maps) == ["IPAexGothic", "IPAexMincho"]
+
+
+def copy_with_font(source: Path, target: Path, old: str, new: str) -> Path:
+    """Copy a template, renaming one font everywhere (as Word does when the typeface is changed)."""
+    with zipfile.ZipFile(source) as old_zip, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new_zip:
+        for info in old_zip.infolist():
+            new_zip.writestr(info, old_zip.read(info).replace(old.encode(), new.encode()))
+    return target
+
+
+def test_check_reports_a_font_the_templates_need_that_is_not_installed(config_in, tmp_path: Path) -> None:
+    letter = copy_with_font(TEMPLATES["letter"], tmp_path / "letter.docx", "IPAexMincho", "ShinMincho Pro")
+    overview = copy_with_font(TEMPLATES["overview"], tmp_path / "overview.docx", "IPAexGothic", "IPAexGothic Old")
+    config = config_in(letter=f'"{letter}"', overview=f'"{overview}"')
+    result = CliRunner().invoke(main, ["check", "--config", str(config)])
+    missing = "がこのコンピューターにありません（PDF が別の書体になり、印刷できない文字が出ます）。"
+    assert [line for line in result.output.splitlines() if "フォント" in line] == [
+        f"letter.docx: テンプレートが使うフォント「ShinMincho Pro」{missing}そのフォントをインストールするか、"
+        "Word でテンプレートの書体をIPAex明朝・IPAexゴシックに戻してください",
+        f"overview.docx: テンプレートが使うフォント「IPAexGothic Old」{missing}そのフォントをインストールするか、"
+        "Word でテンプレートの書体をIPAex明朝・IPAexゴシックに戻してください",
+    ]
+    assert result.exit_code == 1

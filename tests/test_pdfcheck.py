@@ -1,0 +1,133 @@
+"""Whether a PDF is whole: nothing poppler or qpdf rejects passes, whatever part of the file is lost."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pypdfium2
+import pypdfium2.internal.utils
+import pytest
+from fixtures.samples import write_member_docx
+
+from mailmerge import pdf
+from mailmerge.pdfcheck import pdf_problem, structure_problem
+
+DAMAGED = "PDF が壊れています（PDF の検査: "
+BLANK = "PDF の 1 ページ目を描画すると白紙になります。もう一度実行してください"
+CUT = "PDF が途中で切れているか PDF ではありません。もう一度実行してください"
+
+
+@pytest.fixture(scope="module")
+def letter(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A two-page member PDF as LibreOffice makes it."""
+    return converted(tmp_path_factory, 2)
+
+
+@pytest.fixture(scope="module")
+def long_letter(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A member PDF long enough for PDFium to save it in three blocks or more (of 32 KB)."""
+    return converted(tmp_path_factory, 24)
+
+
+def converted(tmp_path_factory: pytest.TempPathFactory, pages: int) -> Path:
+    folder = tmp_path_factory.mktemp("pdfcheck")
+    docx = write_member_docx(folder / "letter.docx", "C001", "医療法人社団青葉会", pages)
+    pdf.convert_to_pdf([pdf.Conversion(docx, folder / "letter.pdf")], timeout=60, temp_root=folder)
+    return folder / "letter.pdf"
+
+
+def poppler_reads(path: Path) -> bool:
+    """Return True when poppler (not the code under test) reads the PDF and its text without a complaint."""
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True)
+    return info.returncode == 0 and text.returncode == 0 and not info.stderr and not text.stderr
+
+
+def test_a_whole_pdf_passes(letter: Path):
+    assert pdf_problem(letter) == ""
+    assert pdf_problem(letter, pages=2) == ""
+    assert structure_problem(letter, 2) == ""
+    assert poppler_reads(letter)
+
+
+def test_a_wrong_page_count_is_a_problem(letter: Path):
+    assert pdf_problem(letter, pages=1) == "PDF が 2 ページあります（1 ページのはず）"
+    assert structure_problem(letter, 3) == "PDF が 2 ページあります（3 ページのはず）"
+
+
+def pdfium_save_interrupted_at(source: Path, block: int, monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, int]:
+    """Save ``source`` with PDFium, a Ctrl-C raised inside its write callback at ``block``; return the bytes and the blocks seen.
+
+    What issue 10 found: the KeyboardInterrupt is printed as "Exception ignored" and the save
+    returns as if it had worked.
+    """
+    writer = pypdfium2.internal.utils._buffer_writer
+    real_call = writer.__call__
+    seen = []
+
+    def interrupted(self, *args):
+        seen.append(1)
+        if len(seen) == block:
+            raise KeyboardInterrupt
+        return real_call(self, *args)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(writer, "__call__", interrupted)
+        document = pypdfium2.PdfDocument(source)
+        copy = pypdfium2.PdfDocument.new()
+        copy.import_pages(document)
+        buffer = io.BytesIO()
+        copy.save(buffer)  # does not raise: that is the bug
+        copy.close()
+        document.close()
+    return buffer.getvalue(), len(seen)
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the swallowed Ctrl-C itself
+def test_a_pdf_saved_by_pdfium_through_a_ctrl_c_is_rejected_like_poppler_does(long_letter: Path, tmp_path: Path, monkeypatch):
+    _, blocks = pdfium_save_interrupted_at(long_letter, 0, monkeypatch)
+    assert blocks >= 3  # a first, a middle and a last block
+    for block in range(1, blocks + 1):
+        data, _ = pdfium_save_interrupted_at(long_letter, block, monkeypatch)
+        path = tmp_path / f"interrupted-{block}.pdf"
+        path.write_bytes(data)
+        assert pdf_problem(path) != "", f"block {block} of {blocks} lost, yet the PDF passed"
+        assert not poppler_reads(path)
+
+
+def damaged_copies(data: bytes) -> dict[str, bytes]:
+    middle = len(data) // 2
+    return {
+        "truncated": data[:middle],
+        "a block missing": data[:4096] + data[8192:],
+        "a block missing near the end": data[: len(data) - 3000] + data[len(data) - 1000 :],
+        "zeros in the middle": data[:middle] + b"\0" * 4096 + data[middle + 4096 :],
+        "zeros over the first objects": data[:200] + b"\0" * 2000 + data[2200:],
+        "not a PDF": b"PK\x03\x04" + data[4:],
+    }
+
+
+@pytest.mark.parametrize("damage", list(damaged_copies(b"x" * 10000)))
+def test_a_damaged_pdf_is_a_problem_even_when_it_looks_whole(damage: str, letter: Path, tmp_path: Path):
+    path = tmp_path / "damaged.pdf"
+    path.write_bytes(damaged_copies(letter.read_bytes())[damage])
+    problem = pdf_problem(path)
+    assert problem.startswith(DAMAGED) or problem in (CUT, "PDF にページがありません。もう一度実行してください", BLANK)
+    # qpdf finds it, unless the damage is inside a compressed stream (its length intact): then drawing does.
+    assert structure_problem(path) in (problem, "")
+    assert str(tmp_path) not in problem  # the message names no temporary path
+
+
+def test_a_missing_pdf_is_a_problem(tmp_path: Path):
+    assert pdf_problem(tmp_path / "none.pdf") == "PDF がありません (none.pdf)。もう一度実行してください"
+
+
+def test_a_page_that_draws_nothing_is_a_problem(letter: Path, tmp_path: Path):
+    with pikepdf.open(letter) as document:
+        document.pages[1].obj.Contents = document.make_stream(b"")  # the second page's content lost
+        document.save(tmp_path / "blank.pdf")
+    assert structure_problem(tmp_path / "blank.pdf", 2) == ""  # well-formed: only drawing it shows the loss
+    assert pdf_problem(tmp_path / "blank.pdf") == "PDF の 2 ページ目を描画すると白紙になります。もう一度実行してください"

@@ -1,0 +1,202 @@
+"""The review app in a real browser: Debian's chromium driven by Playwright, on the sample run."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from conftest import REPO, copy_run, write_config
+from mailmerge import webapp
+from mailmerge.config import load_config
+from mailmerge.manifest import read_manifest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    # Debian's chromium, never Playwright's download; a missing one fails here (it is in install-system.sh).
+    assert Path(CHROMIUM).is_file(), f"{CHROMIUM} がありません: scripts/install-system.sh を実行してください"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Served:
+    """A copy of the sample run served by the real app and waitress on a free loopback port."""
+
+    def __init__(self, config: Path, out: Path):
+        self.config, self.out = config, out
+        self.app = webapp.create_app(load_config(config), out, "browser-test-token-0123456789")
+        self.server = webapp.make_server(self.app, 0)
+        self.url = f"http://127.0.0.1:{self.server.effective_port}/?token=browser-test-token-0123456789"
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+
+    def members(self):
+        return read_manifest(self.out / "manifest.csv")
+
+
+@pytest.fixture
+def served(sample_run: Path, tmp_path: Path) -> Iterator[Served]:
+    roster = tmp_path / "members.xlsx"
+    shutil.copy(REPO / "data" / "members.xlsx", roster)
+    config = write_config(tmp_path, path=f'"{roster}"')
+    served = Served(config, copy_run(sample_run, tmp_path))
+    yield served
+    served.server.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ja-JP")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _name_reviewer(page: Page, name: str = "確認 花子") -> None:
+    page.locator("#reviewer-ask input[name=reviewer]").fill(name)
+    page.locator("#reviewer-ask button").click()
+    expect(page.locator("#reviewer-name")).to_have_text(name)
+
+
+def _row(page: Page, member_id: str):
+    return page.locator(f'#members tbody tr[data-id="{member_id}"]')
+
+
+def test_the_list_shows_every_member_with_thumbnails(served: Served, page: Page, tmp_path: Path) -> None:
+    page.goto(served.url)
+    rows = served.members()
+    member_ids = sorted({r.member_id for r in rows})
+    expect(page.locator("#members tbody tr")).to_have_count(len(member_ids))
+    expect(page.locator("#shown")).to_have_text(str(len(member_ids)))
+    expect(page.locator("#control-totals")).to_contain_text("名簿 30 行 = 加入 18 + 未加入 12 + エラー 0 行")
+    expect(page.locator("#count-total")).to_contain_text("30")
+    for row in rows:
+        expect(_row(page, row.member_id)).to_contain_text(row.name)
+    # Thumbnails load as they scroll into view: scroll to the end, then every one is a drawn page.
+    for member_id in member_ids:
+        _row(page, member_id).scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#members img')].every(i => i.complete && i.naturalWidth === 150)", timeout=60_000
+    )
+    assert page.locator("#members img").count() == len(rows)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(tmp_path / "review-list.png"), full_page=False)
+    assert (tmp_path / "review-list.png").stat().st_size > 10_000
+
+
+def test_filter_by_group_flag_and_decision_and_search(served: Served, page: Page) -> None:
+    page.goto(served.url)
+    rows = {r.member_id: r for r in served.members()}
+    unenrolled = sorted({m for m, r in rows.items() if r.group == "unenrolled"})
+    page.select_option("#f-group", "unenrolled")
+    expect(page.locator("#shown")).to_have_text(str(len(unenrolled)))
+    visible = page.locator("#members tbody tr:visible")
+    expect(visible).to_have_count(len(unenrolled))
+    assert sorted(visible.evaluate_all("rows => rows.map(r => r.dataset.id)")) == unenrolled
+    assert page.url.endswith("?group=unenrolled")
+    page.reload()  # the filter is kept in the address
+    expect(page.locator("#f-group")).to_have_value("unenrolled")
+    expect(page.locator("#shown")).to_have_text(str(len(unenrolled)))
+    page.select_option("#f-group", "")
+
+    # Search by ID, typed full-width as an IME gives it, and by part of a name.
+    page.fill("#q", "００１２")
+    expect(page.locator("#members tbody tr:visible")).to_have_count(1)
+    expect(page.locator("#members tbody tr:visible")).to_have_attribute("data-id", "0012")
+    name = rows["0005"].name
+    part = name[len(name) // 2:]
+    expected = sorted(m for m, r in rows.items() if part in r.name)
+    page.fill("#q", part)
+    expect(page.locator("#shown")).to_have_text(str(len(expected)))
+    assert sorted(page.locator("#members tbody tr:visible").evaluate_all("rows => rows.map(r => r.dataset.id)")) == expected
+    page.fill("#q", "該当しない会員名")
+    expect(page.locator("#no-match")).to_be_visible()
+    page.fill("#q", "")
+
+    page.select_option("#f-flag", "any")
+    flagged = page.locator("#members tbody tr:visible")
+    assert all(f for f in flagged.evaluate_all("rows => rows.map(r => r.dataset.flags)"))
+    page.select_option("#f-flag", "")
+    page.select_option("#f-status", "approved")
+    expect(page.locator("#shown")).to_have_text("0")
+    page.select_option("#f-status", "undecided")
+    expect(page.locator("#shown")).to_have_text(str(len(rows)))
+
+
+def test_approve_and_hold_persist_across_reload(served: Served, page: Page, tmp_path: Path) -> None:
+    page.goto(served.url)
+    _name_reviewer(page)
+    _row(page, "0003").locator("td.name a").click()
+    expect(page.locator("h1")).to_contain_text("0003")
+    images = page.locator(".pages img.page")
+    member_rows = [r for r in served.members() if r.member_id == "0003"]
+    expect(images).to_have_count(sum(r.pages for r in member_rows))
+    for n in range(images.count()):
+        images.nth(n).scroll_into_view_if_needed()
+    page.wait_for_function("() => [...document.querySelectorAll('img.page')].every(i => i.complete && i.naturalWidth === 1100)",
+                           timeout=60_000)
+    page.get_by_role("button", name="承認する").click()
+    expect(page.locator("#decision-message")).to_have_text("記録しました（承認済み）。")
+    page.reload()
+    expect(page.locator("#status")).to_have_text("承認済み")
+    expect(page.locator("#last-decision")).to_contain_text("確認 花子")
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(tmp_path / "review-member.png"))
+    shutil.copy(tmp_path / "review-member.png", "/tmp/review-member.png")
+
+    page.locator("#next").click()
+    expect(page.locator("h1")).to_contain_text("0004")
+    page.fill("#note", "住所の番地が古い")
+    page.get_by_role("button", name="保留にする").click()
+    expect(page.locator("#status")).to_have_text("保留")
+    page.goto(served.url.split("?")[0])
+    expect(_row(page, "0003").locator(".status")).to_have_text("承認済み")
+    expect(_row(page, "0004").locator(".status")).to_have_text("保留")
+    expect(_row(page, "0004")).to_contain_text("住所の番地が古い")
+    expect(page.locator("#count-total")).to_contain_text("1")
+    page.screenshot(path=str(tmp_path / "review-list.png"))  # with decisions, for a person to look at
+    shutil.copy(tmp_path / "review-list.png", "/tmp/review-list.png")
+
+
+def test_a_changed_roster_row_makes_the_approval_stale(served: Served, page: Page) -> None:
+    page.goto(served.url)
+    _name_reviewer(page)
+    for member_id in ("0007", "0008"):
+        page.goto(served.url.split("?")[0] + f"members/{member_id}")
+        page.get_by_role("button", name="承認する").click()
+        expect(page.locator("#status")).to_have_text("承認済み")
+
+    # The secretariat corrects 0007's address in Excel and runs again.
+    roster = Path(load_config(served.config).roster)
+    book = openpyxl.load_workbook(roster)
+    sheet = book.worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    id_col, address_col = headers.index("会員番号"), headers.index("住所2")
+    target = next(r for r in sheet.iter_rows(min_row=2) if str(r[id_col].value) == "0007")
+    target[address_col].value = "青葉ビル 12階"
+    book.save(roster)
+    mailmerge = Path(sys.executable).with_name("mailmerge")
+    done = subprocess.run([str(mailmerge), "run", "--config", str(served.config), "--out", str(served.out), "--quiet"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+    page.goto(served.url.split("?")[0])
+    expect(_row(page, "0007").locator(".status")).to_have_text("要再確認")
+    expect(_row(page, "0007").locator(".flags")).to_contain_text("判断後に文書が変更")
+    expect(_row(page, "0008").locator(".status")).to_have_text("承認済み")
+    page.goto(served.url.split("?")[0] + "members/0007")
+    expect(page.locator("#last-decision")).to_contain_text("もう一度確認してください")

@@ -1,0 +1,284 @@
+"""The review app's HTTP layer: token, Host, CSRF, the manifest's files only, the lock, two reviewers at once."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_run
+from mailmerge import messages, webapp
+from mailmerge.config import load_config
+from mailmerge.manifest import read_manifest
+from mailmerge.state import OutputLock
+from mailmerge.store import REVIEW_DB_NAME, DecisionStore
+
+TOKEN = "test-token-" + "x" * 20
+
+
+@pytest.fixture
+def run_dir(sample_run: Path, tmp_path: Path) -> Path:
+    return copy_run(sample_run, tmp_path)
+
+
+@pytest.fixture
+def app(run_dir: Path, config_in):
+    return webapp.create_app(load_config(config_in()), run_dir, TOKEN)
+
+
+@pytest.fixture
+def client(app):
+    """A client that has opened the address with the token once (so it holds the cookie)."""
+    client = app.test_client()
+    first = client.get(f"/?token={TOKEN}")
+    assert first.status_code == 303 and first.headers["Location"] == "/"
+    return client
+
+
+def _csrf(client) -> str:
+    page = client.get("/").get_data(as_text=True)
+    return re.search(r'<meta name="csrf-token" content="([^"]+)">', page).group(1)
+
+
+def _named(client, name: str = "確認 太郎") -> None:
+    response = client.post("/reviewer", data={"reviewer": name, "csrf_token": _csrf(client), "back": "/"})
+    assert response.status_code == 303
+
+
+def _manifest(run_dir: Path):
+    return read_manifest(run_dir / "manifest.csv")
+
+
+def test_without_the_token_every_address_is_refused(app) -> None:
+    client = app.test_client()
+    for path in ("/", "/members/0001", "/api/members", "/static/review.css", "/members/0001/letter.pdf"):
+        response = client.get(path)
+        assert response.status_code == 403, path
+    assert messages.REVIEW_FORBIDDEN in client.get("/").get_data(as_text=True)
+    assert client.get("/?token=wrong").status_code == 403
+    assert client.post("/api/decisions", json={"member_id": "0001", "decision": "approved"}).status_code == 403
+
+
+def test_the_token_becomes_a_strict_httponly_cookie_and_leaves_the_address(app, run_dir: Path) -> None:
+    client = app.test_client()
+    first = client.get(f"/members/0001?token={TOKEN}")
+    assert first.status_code == 303
+    assert first.headers["Location"] == "/members/0001"
+    cookie = first.headers["Set-Cookie"]
+    assert cookie.startswith(f"mailmerge_token={TOKEN};")
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    page = client.get("/")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    for row in _manifest(run_dir):
+        assert f'data-id="{row.member_id}"' in text
+
+
+def test_security_headers_on_pages(client) -> None:
+    response = client.get("/")
+    assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_foreign_host_is_refused_even_with_the_token(run_dir: Path, config_in) -> None:
+    app = webapp.create_app(load_config(config_in()), run_dir, TOKEN, port=8765)
+    client = app.test_client()
+    for host in ("evil.example", "evil.example:8765", "127.0.0.1:9999", "localhost.evil.example:8765", "0.0.0.0:8765"):
+        response = client.get(f"/?token={TOKEN}", headers={"Host": host})
+        assert response.status_code == 400, host
+        assert messages.REVIEW_BAD_HOST in response.get_data(as_text=True)
+    for host in ("127.0.0.1:8765", "localhost:8765"):
+        assert client.get(f"/api/members?token={TOKEN}", headers={"Host": host}).status_code == 200, host
+
+
+def test_only_the_manifests_files_are_served(client, run_dir: Path) -> None:
+    row = next(r for r in _manifest(run_dir) if r.document == "letter")
+    pdf = client.get(f"/members/{row.member_id}/letter.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.data == (run_dir / row.pdf).read_bytes()
+    docx = client.get(f"/members/{row.member_id}/letter.docx")
+    assert docx.status_code == 200 and "attachment" in docx.headers["Content-Disposition"]
+    thumb = client.get(f"/members/{row.member_id}/letter/thumb-1.png")
+    assert thumb.status_code == 200 and thumb.data.startswith(b"\x89PNG")
+    (run_dir / "secret.pdf").write_bytes(b"%PDF-1.4 not listed")
+    refused = [
+        "/members/9999",
+        "/members/9999/letter.pdf",
+        f"/members/{row.member_id}/secret.pdf",
+        f"/members/{row.member_id}/manifest.csv",
+        f"/members/{row.member_id}/letter.txt",
+        f"/members/{row.member_id}/..%2F..%2Fsecret.pdf",
+        f"/members/{row.member_id}/letter/thumb-99.png",
+        f"/members/{row.member_id}/letter/other-1.png",
+        "/members/..%2Fsecret/letter.pdf",
+        "/secret.pdf",
+        "/manifest.csv",
+        "/static/../manifest.csv",
+        "/static/..%2Fsecret.pdf",
+        "/review.db",
+    ]
+    for path in refused:
+        assert client.get(path).status_code == 404, path
+    assert messages.REVIEW_NOT_FOUND in client.get("/members/9999").get_data(as_text=True)
+
+
+def test_a_post_without_the_pages_csrf_token_is_refused(client, run_dir: Path) -> None:
+    _named(client)
+    body = {"member_id": "0001", "decision": "approved", "note": ""}
+    refused = client.post("/api/decisions", json=body)
+    assert refused.status_code == 403 and refused.get_json() == {"error": messages.REVIEW_CSRF}
+    assert client.post("/api/decisions", json=body, headers={"X-CSRF-Token": "guess"}).status_code == 403
+    assert client.post("/members/0001/decision", data={"decision": "approved"}).status_code == 403
+    assert client.post("/reviewer", data={"reviewer": "誰か"}).status_code == 403
+    assert not (run_dir / REVIEW_DB_NAME).exists() or DecisionStore(run_dir / REVIEW_DB_NAME).latest() == {}
+    accepted = client.post("/api/decisions", json=body, headers={"X-CSRF-Token": _csrf(client)})
+    assert accepted.status_code == 201
+    assert accepted.get_json()["member"]["status"] == "approved"
+
+
+def test_a_script_with_the_token_in_a_header_needs_no_csrf(app, run_dir: Path) -> None:
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    body = {"member_id": "0002", "decision": "hold", "note": "住所の番地が古い", "reviewer": "スクリプト"}
+    assert client.post("/api/decisions", json=body, headers=headers).status_code == 201
+    members = client.get("/api/members", headers=headers).get_json()["members"]
+    member = next(m for m in members if m["member_id"] == "0002")
+    assert {k: member[k] for k in ("decision", "stale", "status", "note", "reviewer")} == {
+        "decision": "hold", "stale": False, "status": "hold", "note": "住所の番地が古い", "reviewer": "スクリプト"}
+    assert set(member) >= {"member_id", "name", "group", "pages", "flags", "decision", "stale"}
+    assert len(members) == len({r.member_id for r in _manifest(run_dir)})
+
+
+def test_decisions_from_the_page_form_need_a_reviewer_and_a_note_to_hold(client, run_dir: Path) -> None:
+    csrf = _csrf(client)
+    missing = client.post("/members/0003/decision", data={"decision": "approved", "csrf_token": csrf})
+    assert missing.status_code == 400 and messages.REVIEW_NEED_REVIEWER in missing.get_data(as_text=True)
+    _named(client, "確認 花子")
+    no_note = client.post("/members/0003/decision", data={"decision": "hold", "note": " ", "csrf_token": csrf})
+    assert no_note.status_code == 400 and messages.REVIEW_NEED_NOTE in no_note.get_data(as_text=True)
+    done = client.post("/members/0003/decision", data={"decision": "approved", "csrf_token": csrf})
+    assert done.status_code == 303
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "記録しました" in page and 'id="status">承認済み<' in page
+    latest = DecisionStore(run_dir / REVIEW_DB_NAME).latest()["0003"]
+    assert f"確認 花子 · {webapp.local_time(latest.decided_at)}" in page  # Japan time, to the minute
+    assert webapp.local_time("2026-12-01T16:40:00Z") == "2026-12-02 01:40"
+    assert (latest.decision, latest.reviewer) == ("approved", "確認 花子")
+    assert set(latest.documents) == {"letter", "overview"}
+
+
+def test_a_running_mailmerge_run_stops_decisions(client, run_dir: Path) -> None:
+    _named(client)
+    csrf = _csrf(client)
+    with OutputLock(run_dir):
+        page = client.get("/").get_data(as_text=True)
+        assert 'id="locked-banner"' in page and "mailmerge run がこの出力先を作成中です" in page
+        refused = client.post("/api/decisions", json={"member_id": "0001", "decision": "approved"}, headers={"X-CSRF-Token": csrf})
+        assert refused.status_code == 409 and refused.get_json() == {"error": messages.REVIEW_LOCKED}
+        form = client.post("/members/0001/decision", data={"decision": "approved", "csrf_token": csrf})
+        assert form.status_code == 409 and messages.REVIEW_LOCKED in form.get_data(as_text=True)
+    assert client.post("/api/decisions", json={"member_id": "0001", "decision": "approved"}, headers={"X-CSRF-Token": csrf}).status_code == 201
+
+
+def test_the_access_log_names_member_ids_never_names(client, run_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="mailmerge.review")
+    rows = _manifest(run_dir)
+    member = rows[0]
+    _named(client, "確認 次郎")
+    client.get("/")
+    client.get(f"/members/{member.member_id}")
+    client.get(f"/members/{member.member_id}/letter/thumb-1.png")
+    client.get(f"/members/{member.member_id}?q={member.name}")
+    client.get(f"/members/{member.name}")  # someone types a name into the address
+    client.post("/api/decisions", json={"member_id": member.member_id, "decision": "hold", "note": "番地が古い"},
+                headers={"X-CSRF-Token": _csrf(client)})
+    log = "\n".join(r.getMessage() for r in caplog.records if r.name == "mailmerge.review")
+    assert f"GET /members/{member.member_id} 200" in log
+    assert "GET /members/? 404" in log
+    for row in rows:
+        assert row.name not in log
+    for secret in ("確認 次郎", "番地が古い", TOKEN):
+        assert secret not in log
+
+
+def test_two_reviewers_posting_200_decisions_each_at_once_lose_nothing(run_dir: Path, config_in) -> None:
+    app = webapp.create_app(load_config(config_in()), run_dir, TOKEN)
+    server = webapp.make_server(app, 0)
+    port = server.effective_port
+    serving = threading.Thread(target=server.run, daemon=True)
+    serving.start()
+    member_ids = sorted({r.member_id for r in _manifest(run_dir)})
+    failures: list[str] = []
+
+    def reviewer(name: str, decision: str) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        connection.request("GET", f"/?token={TOKEN}")
+        response = connection.getresponse()
+        response.read()
+        cookie = response.getheader("Set-Cookie").split(";")[0]
+        connection.request("GET", "/", headers={"Cookie": cookie})
+        page = connection.getresponse().read().decode("utf-8")
+        csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+        for n in range(200):
+            body = json.dumps({"member_id": member_ids[n % len(member_ids)], "decision": decision,
+                               "note": f"{name} {n}", "reviewer": name})
+            connection.request("POST", "/api/decisions", body=body.encode("utf-8"), headers={
+                "Cookie": cookie, "X-CSRF-Token": csrf, "Content-Type": "application/json"})
+            answer = connection.getresponse()
+            answer.read()
+            if answer.status != 201:
+                failures.append(f"{name} {n}: {answer.status}")
+
+    threads = [threading.Thread(target=reviewer, args=args) for args in (("確認 一郎", "approved"), ("確認 二郎", "hold"))]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        server.close()
+    assert failures == []
+    history = DecisionStore(run_dir / REVIEW_DB_NAME).history()
+    assert len(history) == 400
+    for name in ("確認 一郎", "確認 二郎"):
+        notes = sorted(int(d.note.split()[-1]) for d in history if d.reviewer == name)
+        assert notes == list(range(200))
+
+
+def test_a_member_whose_roster_row_changed_cannot_be_approved_until_run_again(run_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    import openpyxl
+
+    from conftest import REPO, write_config
+
+    roster = tmp_path / "members.xlsx"
+    shutil.copy(REPO / "data" / "members.xlsx", roster)
+    book = openpyxl.load_workbook(roster)
+    sheet = book.worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if str(r[headers.index("会員番号")].value) == "0005")
+    row[headers.index("住所2")].value = "新しいビル 3階"
+    book.save(roster)
+    config_dir = tmp_path / "changed"
+    config_dir.mkdir()
+    app = webapp.create_app(load_config(write_config(config_dir, path=f'"{roster}"')), run_dir, TOKEN)
+    client = app.test_client()
+    client.get(f"/?token={TOKEN}")
+    _named(client)
+    page = client.get("/members/0005").get_data(as_text=True)
+    assert "作成後に名簿・テンプレート・設定が変わっています" in page and 'class="approve" disabled' in page
+    refused = client.post("/api/decisions", json={"member_id": "0005", "decision": "approved"}, headers={"X-CSRF-Token": _csrf(client)})
+    assert refused.status_code == 409
+    assert refused.get_json()["error"].startswith("会員番号 0005: 作成後に名簿・テンプレート・設定が変わっています")
+    held = client.post("/api/decisions", json={"member_id": "0005", "decision": "hold", "note": "名簿を直した"},
+                       headers={"X-CSRF-Token": _csrf(client)})
+    assert held.status_code == 201
