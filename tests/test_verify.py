@@ -89,6 +89,26 @@ def test_a_missing_name_is_caught(pdfs: Path):
     assert check(pdfs / "V002.pdf", "V002", others) == "会員番号 V002 (letter): PDF にこの会員の名前がありません"
 
 
+def test_every_printed_field_of_the_recipient_block_is_read_back(pdfs: Path, names: verify.MemberNames):
+    # The name prints; an address that did not (a glyph missing, a value cut off) is caught by its column.
+    printed = (("会員名", NAMES["V002"]),)
+    assert verify.verify_member_pdf(pdfs / "V002.pdf", "V002", names, cycle=CYCLE, printed=printed) == 1
+    missing = (*printed, ("住所1", "東京都千代田区神田駿河台2丁目3番11号"))
+    assert check(pdfs / "V002.pdf", "V002", names, printed=missing) == (
+        "会員番号 V002 (letter): PDF の宛名に 住所1 の内容が見当たりません（フォントにない文字か、枠に入りきらなかった"
+        "可能性があります）。mailmerge check で名簿を点検してください"
+    )
+
+
+def test_split_sends_a_member_whose_field_did_not_print_to_a_retry(pdfs: Path, names: verify.MemberNames, tmp_path: Path):
+    targets = {m: tmp_path / f"{m}.pdf" for m in NAMES}
+    printed = {"V003": (("部署", "読影管理部"),)}
+    result = verify.split_bundle(pdfs / "bundle.pdf", targets, names, cycle=CYCLE, printed=printed)
+    assert sorted(result.pages) == sorted(set(NAMES) - {"V003"})
+    assert "部署" in result.failed["V003"]
+    assert not targets["V003"].exists()
+
+
 def test_a_truncated_or_missing_pdf_is_caught(pdfs: Path, names: verify.MemberNames, tmp_path: Path):
     data = (pdfs / "V001.pdf").read_bytes()
     (tmp_path / "cut.pdf").write_bytes(data[: len(data) // 2])

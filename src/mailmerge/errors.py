@@ -54,3 +54,7 @@ class RunInterrupted(MailmergeError):
 
 class PrintError(MailmergeError):
     """The print bundles cannot be made: nothing to print, a PDF changed since approval, a font missing."""
+
+
+class NothingToSeal(MailmergeError):
+    """`mailmerge archive`: every approved member of the cycle is already sealed."""

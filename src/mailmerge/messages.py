@@ -41,6 +41,36 @@ HELP_FORCE = "材料が変わっていない文書も、すべて作り直しま
 HELP_QUIET = "進み具合のバーを出しません。"
 HELP_HELP = "この説明を出して終わります。"
 HELP_VERSION = "版を出して終わります。"
+HELP_REVIEW = (
+    "送付前の確認画面をこのパソコンだけで開きます（Ctrl-C で終了）。\n\n"
+    "一覧で全会員の書状と概要を見て、会員ごとに承認または保留（メモ付き）を記録します。"
+    "表示するアドレス http://127.0.0.1:PORT/?token=… は起動のたびに変わります。"
+)
+SHORT_HELP_REVIEW = "送付前の確認画面を開きます（このパソコンだけ）。"
+HELP_PORT = "使うポート番号（省略時は空いている番号）。"
+HELP_NO_BROWSER = "ブラウザを開かない（アドレスだけを表示）。"
+HELP_APPROVE = (
+    "会員の承認（紙で確認した場合など）をコマンドで記録します。\n\n"
+    "MEMBER_IDS は会員番号（全角でも可: ００１２ は 0012）。--all で全会員。"
+    "記録は確認画面と同じ review.db に残り、その時点の PDF・Word のファイルに対して有効です。"
+)
+SHORT_HELP_APPROVE = "承認・保留をコマンドで記録します。"
+HELP_ALL = "出力先の全会員を対象にします。"
+HELP_NOTE = "メモ（保留の理由など）。"
+HELP_REVIEWER = "確認者の名前（省略時はこのパソコンのログイン名）。"
+HELP_HOLD = "承認ではなく保留として記録します（--note が必要）。"
+APPROVE_IDS_OR_ALL = "会員番号を指定するか、--all を付けてください（両方は指定できません）。"
+HELP_PRINT = (
+    "承認済みの会員だけを印刷用にまとめ、出力先の print/ に書きます: 加入・未加入ごとの束（表紙、続いて会員ごとに"
+    "書状と概要、郵便番号順）、宛名ラベル（A4 12 面）、印刷順の一覧 list.csv。\n\n"
+    "承認されていない会員（未確認・保留・承認後に文書が変わった会員）は入れず、会員番号で知らせます。"
+    "承認済みが一人もいないとき、承認後に PDF が変わっていたときは何も書かず、終了コード 1。"
+)
+SHORT_HELP_PRINT = "承認済みの会員の束・宛名ラベル・一覧を作ります。"
+HELP_INCLUDE_UNAPPROVED = "承認されていない会員も入れます（表紙に「未承認を含む」と入ります）。"
+SHORT_HELP_ARCHIVE = "発送した書状を封印します（読み取り専用の BagIt と索引）。"
+SHORT_HELP_HISTORY = "会員ひとりに送った書状を一覧にします。"
+SHORT_HELP_VERIFY = "封印をすべて点検します（年に一度）。"
 CLI_CHECK_ERRORS = "エラーが {count} 件あります。直してから、もう一度 mailmerge check を実行してください。"
 CLI_CHECK_OK = "OK（注意 {count} 件）。次は mailmerge run で作成します。"
 CLI_ROSTER_NOTE = "名簿: {roster} ({note})"
@@ -212,6 +242,7 @@ PDF_PAGE_BLANK = "PDF の {page} ページ目を描画すると白紙になり�
 MARK_WRONG = "{page} ページ目の印字が {found} です（正しくは '{want}'）"
 MARK_UNREADABLE = "読めない印字"
 NAME_MISSING = "PDF にこの会員の名前がありません"
+FIELD_MISSING = "PDF の宛名に {field} の内容が見当たりません（フォントにない文字か、枠に入りきらなかった可能性があります）。mailmerge check で名簿を点検してください"
 OTHER_NAMES = "PDF に別の会員の名前があります（会員番号 {member_ids}）"
 # Why a member is converted again on their own after the combined conversion (shown as progress).
 BUNDLE_PAGE_UNMARKED = "一括変換した PDF の {page} ページ目に、この年度の読める印字がありません"

@@ -20,6 +20,9 @@ Severity = Literal["error", "warning"]
 # A member ID as the roster accepts it: ASCII letters, digits, "_" and "-", up to 32, so that it is
 # safe as a folder name and can be read back from a page mark.
 MEMBER_ID = r"[0-9A-Za-z][0-9A-Za-z_-]{0,31}"
+# The roster fields of the recipient block (what the window envelope shows): each one a template
+# prints is read back from the member's PDF before the PDF is listed.
+RECIPIENT_FIELDS = ("postal_code", "address1", "address2", "organisation", "department", "representative_title", "representative_name")
 # The small grey line every template prints in its footer (see page_mark), as read back from a PDF's text.
 PAGE_MARK = re.compile(rf"(?P<member>{MEMBER_ID})\s*·\s*(?P<cycle>[^\s·]+)\s*·\s*(?P<page>\d+)\s*/\s*(?P<pages>\d+)")
 

@@ -264,6 +264,7 @@ def produce_documents(
     order = Order(
         documents=plan.todo, templates=checked.templates, constants=config.constants, digests=plan.digests, names=names,
         cycle=config.cycle, layout=layout, workers=config.workers, timeout=config.timeout, hold_signals=hold_signals,
+        labels=config.columns,
     )
     by_key = {(d.member.member_id, d.document): d for d in plan.todo}
     made = 0

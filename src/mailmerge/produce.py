@@ -23,7 +23,7 @@ from typing import Any
 from mailmerge import bundle, messages, pdf, render, verify
 from mailmerge.errors import ConversionError, MailmergeError, VerificationError
 from mailmerge.fsutil import FILE_MODE, make_private_dir, sha256_bytes, sha256_of, write_atomic
-from mailmerge.models import GROUPS, ManifestRow, Member, MemberDocument, OutputLayout
+from mailmerge.models import GROUPS, RECIPIENT_FIELDS, ManifestRow, Member, MemberDocument, OutputLayout
 
 # Members per combined document, at most. LibreOffice's cost per member falls as bundles grow
 # (measured per member: letter 7.0 ms at 10, 5.7 at 25, 5.3 at 50; overview 38, 27, 22 ms),
@@ -58,6 +58,7 @@ class Order:
     names: Mapping[str, str]
     cycle: str
     layout: OutputLayout
+    labels: Mapping[str, str] = field(default_factory=dict)  # field -> the roster's header, for messages
     workers: int = 0
     timeout: float = 120.0
     hold_signals: Callable[[], AbstractContextManager] = field(default=nullcontext)
@@ -185,7 +186,8 @@ class _Production:
         # In this (the main) thread: PDFium must not run in two threads at once.
         targets = {staged.member.member_id: staged.pdf for staged in chunk}
         try:
-            result = verify.split_bundle(conversion.pdf, targets, self.names, cycle=self.order.cycle)
+            printed = {staged.member.member_id: self._printed(staged) for staged in chunk}
+            result = verify.split_bundle(conversion.pdf, targets, self.names, cycle=self.order.cycle, printed=printed)
         except VerificationError as exc:  # the combined PDF cannot be read at all
             result = verify.SplitResult(failed={member_id: str(exc) for member_id in targets})
         for staged in chunk:
@@ -216,11 +218,22 @@ class _Production:
                     continue
                 staged = by_conversion[outcome]
                 pages = verify.verify_member_pdf(
-                    staged.pdf, staged.member.member_id, self.names, cycle=self.order.cycle, document=staged.document
+                    staged.pdf, staged.member.member_id, self.names, cycle=self.order.cycle, document=staged.document,
+                    printed=self._printed(staged),
                 )
                 yield from self._install(staged, pages)
         if failures:
             raise ConversionError(messages.CONVERSION_FAILED.format(failures="\n".join(f"  {failure}" for failure in failures)))
+
+    def _printed(self, staged: MemberDocument) -> tuple[tuple[str, str], ...]:
+        """Return the recipient-block fields this document's template prints, as (roster header, value)."""
+        used = self.order.templates[staged.document].variables
+        fields = dict(staged.member.fields)
+        if not fields.get("representative_name", "").strip():
+            fields.pop("representative_title", None)  # a title prints only before a name (御中 otherwise)
+        return tuple(
+            (self.order.labels.get(name, name), fields.get(name, "")) for name in RECIPIENT_FIELDS if name in used
+        )
 
     def _install(self, staged: MemberDocument, pages: int) -> Iterator[ManifestRow]:
         """Move a verified document from staging into its member's folder and yield its manifest row."""

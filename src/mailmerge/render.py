@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import re
@@ -101,7 +102,7 @@ class CompiledTemplate:
         self._fix_tables = _tables_change_when_rendered(self._tpl, body)
         self._number_drawings = "<wp:docPr" in body
 
-    @property
+    @functools.cached_property
     def variables(self) -> set[str]:
         """Return the names the template reads from its context (its parts and its document properties)."""
         names: set[str] = set()

@@ -13,7 +13,7 @@ from pathlib import Path
 from mailmerge import archive, mailing, messages
 from mailmerge.store import ARCHIVE_DB_NAME, ArchiveIndex, existing_index
 from mailmerge.config import Config
-from mailmerge.errors import MailmergeError
+from mailmerge.errors import MailmergeError, NothingToSeal
 from mailmerge.models import ArchivedBatch, ArchivedMember, HistoryEntry
 from mailmerge.roster import normalise_key
 
@@ -21,10 +21,6 @@ ARCHIVE_FOLDER = "archive"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Member IDs listed in one message; the rest are counted.
 _SHOWN_IDS = 20
-
-
-class NothingToSeal(MailmergeError):
-    """Every approved member of the cycle is already sealed."""
 
 
 @dataclass(frozen=True)

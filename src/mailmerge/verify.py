@@ -13,7 +13,7 @@ import ctypes
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,12 +147,19 @@ def _page_texts(pdf: pdfium.PdfDocument) -> Iterator[str]:
             pdfium_c.FPDF_ClosePage(page)
 
 
-def split_bundle(pdf: Path, targets: Mapping[str, Path], names: MemberNames, *, cycle: str) -> SplitResult:
+def split_bundle(
+    pdf: Path,
+    targets: Mapping[str, Path],
+    names: MemberNames,
+    *,
+    cycle: str,
+    printed: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+) -> SplitResult:
     """Write each member's pages of a combined PDF to their own file, found and checked by the page marks.
 
     ``targets`` maps member ID -> PDF to write. A member's pages must be together and pass
-    what verify_member_pdf checks (marks 1/m .. m/m of this cycle, the member's own name,
-    nobody else's), read from the combined PDF's text (once: reading text is most of the
+    what verify_member_pdf checks (marks 1/m .. m/m of this cycle, the member's own name and
+    every field in ``printed``, nobody else's name), read from the combined PDF's text (once: reading text is most of the
     cost), and every page must draw; the file written must be whole (pdfcheck: qpdf reads it
     strictly) with that many pages. Members that fail are returned in ``failed``, with the
     reason, for the caller to convert one by one. Raise VerificationError when the combined
@@ -198,7 +205,7 @@ def split_bundle(pdf: Path, targets: Mapping[str, Path], names: MemberNames, *, 
                 failed[member_id] = messages.BUNDLE_PAGES_APART if member_runs else messages.BUNDLE_NO_PAGE
                 continue
             indices = member_runs[0]
-            problem = _content_problem(member_id, cycle, [pages[i] for i in indices], names)
+            problem = _content_problem(member_id, cycle, [pages[i] for i in indices], names, (printed or {}).get(member_id, ()))
             if not problem:
                 try:
                     problem = write_pages(source, indices, target)
@@ -258,13 +265,15 @@ def verify_member_pdf(
     cycle: str,
     expected_pages: int | None = None,
     document: str = "",
+    printed: Sequence[tuple[str, str]] = (),
 ) -> int:
     """Check one member's PDF and return its page count; raise VerificationError naming the member ID.
 
     Checked: the file exists and is a whole PDF (pdfcheck: qpdf reads it strictly, PDFium
     draws every page); it has ``expected_pages`` pages (when given); every page is marked
     "<member_id> · <cycle> · n/m" with n counting up and m the page count; its text carries
-    the member's own name and no other member's name.
+    the member's own name, every (label, value) of ``printed`` (the recipient block: 〒, address,
+    department, representative) and no other member's name.
     """
     who = f"会員番号 {member_id}" + (f" ({document})" if document else "")
     problem = pdfcheck.structure_problem(pdf, expected_pages)
@@ -278,14 +287,20 @@ def verify_member_pdf(
             reader.close()
     except VerificationError as exc:
         raise VerificationError(f"{who}: {exc}") from None
-    problem = _content_problem(member_id, cycle, pages, names)
+    problem = _content_problem(member_id, cycle, pages, names, printed)
     if problem:
         raise VerificationError(f"{who}: {problem}")
     return len(pages)
 
 
-def _content_problem(member_id: str, cycle: str, pages: list[tuple[PageMark | None, str]], names: MemberNames) -> str:
-    """Return what is wrong with a member's pages ('' if nothing): marks, own name, other names."""
+def _content_problem(
+    member_id: str,
+    cycle: str,
+    pages: list[tuple[PageMark | None, str]],
+    names: MemberNames,
+    printed: Sequence[tuple[str, str]] = (),
+) -> str:
+    """Return what is wrong with a member's pages ('' if nothing): marks, own name, printed fields, other names."""
     for number, (mark, _text) in enumerate(pages, start=1):
         want = PageMark(member_id, cycle, number, len(pages))
         if mark != want:
@@ -295,6 +310,12 @@ def _content_problem(member_id: str, cycle: str, pages: list[tuple[PageMark | No
     own = names.names.get(member_id, "")
     if own and own not in text:
         return messages.NAME_MISSING
+    # Every field of the recipient block must read back as entered: a character the font lacks, a
+    # control character or a value cut off by its frame would otherwise pass as a good letter.
+    for label, value in printed:
+        wanted = normalize(value)
+        if wanted and wanted not in text:
+            return messages.FIELD_MISSING.format(field=label)
     others = names.mentioned(text, member_id)
     if others:
         return messages.OTHER_NAMES.format(member_ids=", ".join(sorted(others)))

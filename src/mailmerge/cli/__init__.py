@@ -1,0 +1,232 @@
+"""The `mailmerge` command (click): the only package that talks to the terminal; check and run live here."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from mailmerge import __version__, messages, pipeline
+from mailmerge.config import Config, load_config
+from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
+from mailmerge.models import GROUPS
+
+# Signals that stop a run as Ctrl-C does: a closed terminal, `kill`.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class BarProgress:
+    """Progress bars on stderr, so a redirected stdout stays clean."""
+
+    def __init__(self, quiet: bool = False):
+        self.quiet = quiet
+
+    @contextmanager
+    def stage(self, label: str, total: int) -> Iterator[Callable[[int], None]]:
+        if self.quiet or total == 0:
+            yield lambda n=1: None
+            return
+        with click.progressbar(length=total, label=label, file=click.get_text_stream("stderr"), show_pos=True) as bar:
+            yield bar.update
+
+    def info(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(message, err=True)
+
+
+class StopSignals:
+    """Ctrl-C, SIGTERM and SIGHUP stop the process as KeyboardInterrupt; ``held()`` makes them wait.
+
+    The process-wide state a run needs (signal handlers, umask) is the command line's to set:
+    the library only asks for a held block (placing a document: two renames and a journal
+    line, not to be cut between them). Used from the main thread, where handlers run.
+    """
+
+    def __init__(self) -> None:
+        self._depth = 0
+        self._caught: int | None = None
+        self._previous: dict[int, object] = {}
+
+    def __enter__(self) -> StopSignals:
+        self._previous = {number: signal.signal(number, self._handle) for number in STOP_SIGNALS}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self._depth:
+            self._caught = signum
+        else:
+            raise KeyboardInterrupt
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Hold a stop signal until the block is over, then stop."""
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if not self._depth and self._caught is not None:
+                self._caught = None
+                raise KeyboardInterrupt
+
+
+class _Command(click.Command):
+    """A command whose --help says so in Japanese, as the rest of it does."""
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = messages.HELP_HELP
+        return option
+
+
+class _Group(_Command, click.Group):
+    """The command group; Ctrl-C anywhere in a command ends it with one line and exit status 130."""
+
+    command_class = _Command
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo(f"Error: {messages.CLI_INTERRUPTED}", err=True)
+            ctx.exit(130)
+
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=messages.HELP_CONFIG,
+)
+roster_option = click.option(
+    "--roster",
+    "roster_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=messages.HELP_ROSTER,
+)
+
+
+def _load(config_path: Path | None) -> Config:
+    try:
+        return load_config(config_path)
+    except MailmergeError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _show_problems(problems) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+@click.group(cls=_Group, help=messages.HELP_MAIN, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mailmerge", help=messages.HELP_VERSION)
+def main() -> None:
+    """ATS renewal notices: the chairman's letter and the insurance overview for every member."""
+
+
+@main.command(help=messages.HELP_CHECK)
+@config_option
+@roster_option
+def check(config_path: Path | None, roster_path: Path | None) -> None:
+    """Check the roster and the templates; write nothing.
+
+    Every problem is listed as FILE:ROW: COLUMN: problem. Exit status 1 when any error is found.
+    """
+    config = _load(config_path)
+    try:
+        result = pipeline.check(config, roster_path)
+    except MailmergeError as exc:
+        raise click.ClickException(str(exc)) from None
+    _show_problems(result.problems)
+    roster = result.roster
+    if roster.note:
+        click.echo(messages.CLI_ROSTER_NOTE.format(roster=config.display_path(roster.source), note=roster.note))
+    by_group = roster.by_group()
+    click.echo(
+        messages.CLI_CHECK_COUNTS.format(
+            total=roster.total_rows, enrolled=len(by_group["enrolled"]), unenrolled=len(by_group["unenrolled"]),
+            rejected=roster.rejected_rows, blank=roster.blank_rows,
+        )
+    )
+    if result.errors:
+        raise click.ClickException(messages.CLI_CHECK_ERRORS.format(count=len(result.errors)))
+    click.echo(messages.CLI_CHECK_OK.format(count=len(result.warnings)))
+
+
+@main.command(help=messages.HELP_RUN)
+@config_option
+@roster_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help=messages.HELP_OUT)
+@click.option("--only", type=click.Choice(GROUPS), help=messages.HELP_ONLY)
+@click.option("--limit", type=click.IntRange(min=1), help=messages.HELP_LIMIT)
+@click.option("--force", is_flag=True, help=messages.HELP_FORCE)
+@click.option("--quiet", "-q", is_flag=True, help=messages.HELP_QUIET)
+def run(
+    config_path: Path | None,
+    roster_path: Path | None,
+    out_dir: Path | None,
+    only: str | None,
+    limit: int | None,
+    force: bool,
+    quiet: bool,
+) -> None:
+    """Produce every member's letter and overview as DOCX and PDF, and manifest.csv.
+
+    The roster and the templates are checked first; on any error nothing is written.
+    Run it again after an interruption or a roster fix: unchanged documents are kept.
+    """
+    config = _load(config_path)
+    progress = BarProgress(quiet)
+    # Personal data is for the owner only, LibreOffice's files too: set once, for the whole run.
+    old_umask = os.umask(0o077)
+    try:
+        # A closed terminal or `kill` stops the run as Ctrl-C does: LibreOffice killed, finished files kept.
+        with StopSignals() as stop:
+            result = pipeline.run(
+                config, roster_path=roster_path, out_dir=out_dir, only=only, limit=limit, force=force,
+                progress=progress, hold_signals=stop.held,
+            )
+    except RunInterrupted as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo(f"Error: {messages.CLI_INTERRUPTED}", err=True)
+        sys.exit(130)
+    except ProblemsFound as exc:
+        _show_problems(exc.problems)
+        errors = sum(1 for p in exc.problems if p.is_error)
+        raise click.ClickException(messages.CLI_RUN_REFUSED.format(count=errors)) from None
+    except MailmergeError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        os.umask(old_umask)
+    _show_problems(result.warnings)
+    counts = ", ".join(messages.CLI_GROUP_COUNT.format(group=config.groups[g], count=result.counts[g]) for g in GROUPS)
+    where = os.path.relpath(result.out_dir) if result.out_dir.is_relative_to(Path.cwd()) else str(result.out_dir)
+    if result.set_aside is not None:
+        what = [messages.CLI_SET_ASIDE_MEMBERS.format(count=len(result.removed_members))] if result.removed_members else []
+        outdated = len(result.summary["outdated_set_aside"])
+        what += [messages.CLI_SET_ASIDE_OUTDATED.format(count=outdated)] if outdated else []
+        click.echo(messages.CLI_SET_ASIDE.format(what="と".join(what), where=f"{where}/{result.summary['set_aside']}/"))
+    click.echo(
+        messages.CLI_DONE.format(
+            members=sum(result.counts.values()), counts=counts, documents=result.made + result.reused,
+            made=result.made, reused=result.reused,
+        )
+    )
+    click.echo(messages.CLI_TOTALS.format(**result.summary))
+    click.echo(messages.CLI_WHERE.format(where=where))
+
+
+# Registered on `main` when imported: the commands after a run, and the archive's.
+from mailmerge.cli import after_run, archive  # noqa: E402,F401

@@ -1,0 +1,123 @@
+"""After a run: the review app, approvals from the command line, and the print bundles."""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import os
+import sys
+import threading
+import webbrowser
+from pathlib import Path
+
+import click
+
+from mailmerge import mailing, messages
+from mailmerge.cli import StopSignals, _load, config_option, main
+from mailmerge.errors import MailmergeError
+
+out_option = click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help=messages.HELP_OUT
+)
+
+
+@main.command(help=messages.HELP_REVIEW, short_help=messages.SHORT_HELP_REVIEW)
+@config_option
+@out_option
+@click.option("--port", type=click.IntRange(1, 65535), help=messages.HELP_PORT)
+@click.option("--no-browser", is_flag=True, help=messages.HELP_NO_BROWSER)
+def review(config_path: Path | None, out_dir: Path | None, port: int | None, no_browser: bool) -> None:
+    """Serve the review app on 127.0.0.1 until Ctrl-C; print its address as the one line of stdout."""
+    from mailmerge import webapp  # Flask and waitress load only for this command
+
+    config = _load(config_path)
+    out = (out_dir or config.output).resolve()
+    try:
+        mailing.open_run(config, out)  # no manifest yet: say "run first" now, not in the browser
+    except MailmergeError as exc:
+        raise click.ClickException(str(exc)) from None
+    token = webapp.new_token()
+    app = webapp.create_app(config, out, token)
+    try:
+        server = webapp.make_server(app, port or 0)
+    except OSError:
+        raise click.ClickException(messages.REVIEW_PORT_IN_USE.format(port=port)) from None
+    url = f"http://127.0.0.1:{server.effective_port}/?token={token}"
+    click.echo(url)  # the one line on stdout, for a script to read
+    sys.stdout.flush()
+    click.echo(messages.REVIEW_SERVING, err=True)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    webapp.ACCESS_LOG.addHandler(handler)
+    webapp.ACCESS_LOG.setLevel(logging.INFO)
+    if not no_browser:
+        # webbrowser may wait for a text-mode browser to exit: never hold up the server for it.
+        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+    try:
+        with StopSignals():  # a closed terminal or `kill` stops the app as Ctrl-C does
+            server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+    click.echo(messages.REVIEW_STOPPED, err=True)
+
+
+@main.command(help=messages.HELP_APPROVE, short_help=messages.SHORT_HELP_APPROVE)
+@config_option
+@out_option
+@click.option("--all", "all_members", is_flag=True, help=messages.HELP_ALL)
+@click.option("--note", default="", help=messages.HELP_NOTE)
+@click.option("--reviewer", help=messages.HELP_REVIEWER)
+@click.option("--hold", is_flag=True, help=messages.HELP_HOLD)
+@click.argument("member_ids", nargs=-1)
+def approve(
+    config_path: Path | None,
+    out_dir: Path | None,
+    all_members: bool,
+    note: str,
+    reviewer: str | None,
+    hold: bool,
+    member_ids: tuple[str, ...],
+) -> None:
+    """Record decisions from the command line (a secretariat that checked on paper)."""
+    if all_members == bool(member_ids):
+        raise click.UsageError(messages.APPROVE_IDS_OR_ALL)
+    if hold and not note.strip():
+        raise click.UsageError(messages.REVIEW_NEED_NOTE)
+    config = _load(config_path)
+    decision = "hold" if hold else "approved"
+    try:
+        recorded = mailing.record_decisions(
+            config, out_dir, None if all_members else list(member_ids), decision, note.strip(), (reviewer or getpass.getuser()).strip()
+        )
+    except MailmergeError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(messages.review_recorded(len(recorded), messages.STATUS_LABELS[decision]))
+
+
+@main.command("print", help=messages.HELP_PRINT, short_help=messages.SHORT_HELP_PRINT)
+@config_option
+@out_option
+@click.option("--include-unapproved", is_flag=True, help=messages.HELP_INCLUDE_UNAPPROVED)
+def print_command(config_path: Path | None, out_dir: Path | None, include_unapproved: bool) -> None:
+    """Write DIR/print/ from the approved members: bundles, labels, list.csv."""
+    config = _load(config_path)
+    try:
+        result = mailing.print_run(config, out_dir, include_unapproved=include_unapproved)
+    except MailmergeError as exc:
+        raise click.ClickException(str(exc)) from None
+
+    def shown(path: Path) -> str:
+        return os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
+
+    for bundle in result.bundles:
+        click.echo(messages.PRINT_BUNDLE_LINE.format(
+            path=shown(bundle.path), group=config.groups[bundle.group], members=bundle.members, pages=bundle.pages))
+    click.echo(messages.PRINT_LABELS_LINE.format(path=shown(result.labels), labels=result.printed, sheets=result.label_sheets))
+    click.echo(messages.PRINT_LIST_LINE.format(path=shown(result.list_csv)))
+    if result.unapproved:
+        click.echo(messages.PRINT_INCLUDES_UNAPPROVED.format(count=len(result.unapproved)), err=True)
+    for line in mailing.describe_left_out(result.left_out):
+        click.echo(line, err=True)
+    click.echo(messages.PRINT_DONE_HINT)

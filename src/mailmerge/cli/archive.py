@@ -1,0 +1,111 @@
+"""Sealing what was sent, a member's history, and the yearly check of the archive."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from mailmerge import messages, sealing
+from mailmerge.cli import StopSignals, _load, config_option, main
+from mailmerge.errors import MailmergeError
+from mailmerge.models import GROUPS
+
+archive_option = click.option(
+    "--archive",
+    "archive_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help=messages.HELP_ARCHIVE_DIR,
+)
+
+
+def _archive_dir(config_path: Path | None, archive_dir: Path | None) -> Path:
+    return archive_dir if archive_dir is not None else sealing.default_archive_dir(_load(config_path))
+
+
+@main.command("archive", help=messages.HELP_ARCHIVE, short_help=messages.SHORT_HELP_ARCHIVE)
+@config_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help=messages.HELP_ARCHIVE_OUT)
+@click.option("--sent-on", "sent_on", required=True, metavar="YYYY-MM-DD", help=messages.HELP_SENT_ON)
+@archive_option
+def archive_command(config_path: Path | None, out_dir: Path | None, sent_on: str, archive_dir: Path | None) -> None:
+    """Seal the approved members' letters as sent: a read-only BagIt batch and the archive index.
+
+    Seals only members approved on their current files and not yet sealed in this cycle;
+    refuses an incomplete run or stale approvals. Exit status 1 when there is nothing new.
+    """
+    config = _load(config_path)
+    try:
+        # A closed terminal or `kill` stops it as Ctrl-C does: the half-built bag is removed.
+        with StopSignals() as stop:
+            result = sealing.seal(config, sent_on=sent_on, out_dir=out_dir, archive_dir=archive_dir, hold_signals=stop.held)
+    except KeyboardInterrupt:
+        click.echo(f"Error: {messages.ARCHIVE_INTERRUPTED}", err=True)
+        sys.exit(130)
+    except MailmergeError as exc:
+        raise click.ClickException(str(exc)) from None
+    if result.staging_removed:
+        click.echo(messages.ARCHIVE_STAGING_REMOVED.format(count=result.staging_removed))
+    for batch in result.recovered:
+        click.echo(messages.ARCHIVE_RECOVERED.format(folder=result.archive_dir / batch.folder, members=len(batch.members)))
+    batch = result.batch
+    if batch is not None:
+        groups = ", ".join(f"{messages.ARCHIVE_GROUP_WORDS[g]} {sum(1 for m in batch.members if m.group == g)} 件" for g in GROUPS)
+        documents = sum(1 for f in batch.files if f.member_id) // 2
+        click.echo(messages.ARCHIVE_DONE.format(
+            folder=result.archive_dir / batch.folder, cycle=batch.cycle, sent_on=batch.sent_on,
+            members=len(batch.members), groups=groups, documents=documents,
+        ))
+    if result.left_out:
+        click.echo(messages.ARCHIVE_LEFT_OUT.format(count=result.left_out))
+    click.echo(messages.ARCHIVE_NEXT)
+
+
+@main.command(help=messages.HELP_HISTORY, short_help=messages.SHORT_HELP_HISTORY)
+@click.argument("member_id")
+@archive_option
+@config_option
+def history(member_id: str, archive_dir: Path | None, config_path: Path | None) -> None:
+    """List every notice sealed for one member, across cycles and batches.
+
+    Cycle, sending date, group, document, pages, sha256 and who approved it. The ID is
+    compared as the roster compares it (００１２ is 0012).
+    """
+    folder = _archive_dir(config_path, archive_dir)
+    try:
+        entries = sealing.history(folder, member_id)
+    except MailmergeError as exc:
+        raise click.ClickException(str(exc)) from None
+    key = entries[0].member_id if entries else member_id.strip()
+    if not entries:
+        raise click.ClickException(messages.HISTORY_NONE.format(member_id=key, archive=folder))
+    click.echo(messages.HISTORY_HEADER.format(member_id=key, count=len(entries)))
+    for e in entries:
+        click.echo(messages.HISTORY_LINE.format(
+            cycle=e.cycle, sent_on=e.sent_on, group=messages.ARCHIVE_GROUP_WORDS.get(e.group, e.group), document=e.document,
+            pages=e.pages, sha256=e.sha256, reviewer=e.reviewer, decided_at=e.decided_at,
+            path=folder / e.folder / e.path,
+        ))
+
+
+@main.command(help=messages.HELP_VERIFY, short_help=messages.SHORT_HELP_VERIFY)
+@click.argument("cycle", required=False)
+@archive_option
+@config_option
+def verify(cycle: str | None, archive_dir: Path | None, config_path: Path | None) -> None:
+    """Check every sealed batch: bagit validation, the index against the bags, permissions.
+
+    Lists each problem by path (missing, changed or extra file; a row without a file or a file
+    without a row; a file readable by others). Exit status 1 when there is any.
+    """
+    folder = _archive_dir(config_path, archive_dir)
+    try:
+        report = sealing.verify(folder, cycle)
+    except MailmergeError as exc:
+        raise click.ClickException(str(exc)) from None
+    for line in report.problems:
+        click.echo(line, err=True)
+    if report.problems:
+        raise click.ClickException(messages.VERIFY_FAILED.format(count=len(report.problems)))
+    click.echo(messages.VERIFY_OK.format(bags=report.bags, files=report.files, archive=folder))
