@@ -129,9 +129,13 @@ def write_config(folder: Path, **overrides: str) -> Path:
 
 
 def pdf_text(path: Path, page: int | None = None) -> str:
-    """Return the PDF's text as poppler lays it out (not the code under test): all pages, or page ``page`` (from 1)."""
+    """Return the PDF's text in poppler's reading order (not the code under test): all pages, or page ``page`` (from 1).
+
+    Reading order, not -layout: -layout merges lines that share a height across the page, so the
+    date beside the recipient block would land in the middle of a wrapped name.
+    """
     pages = ["-f", str(page), "-l", str(page)] if page is not None else []
-    command = ["pdftotext", "-layout", "-enc", "UTF-8", *pages, str(path), "-"]
+    command = ["pdftotext", "-enc", "UTF-8", *pages, str(path), "-"]
     return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
 
