@@ -129,13 +129,14 @@ def write_config(folder: Path, **overrides: str) -> Path:
 
 
 def pdf_text(path: Path, page: int | None = None) -> str:
-    """Return the PDF's text in poppler's reading order (not the code under test): all pages, or page ``page`` (from 1).
+    """Return the PDF's text as poppler lays it out (not the code under test): all pages, or page ``page`` (from 1).
 
-    Reading order, not -layout: -layout merges lines that share a height across the page, so the
-    date beside the recipient block would land in the middle of a wrapped name.
+    -layout, not reading order: reading order splits a line at a wide gap (an ideographic space in
+    医療法人社団晴嵐会　あおば…) into two blocks and puts other lines between them. Nothing is printed
+    beside the letter's recipient block (the date is below the window), so -layout reads it line by line.
     """
     pages = ["-f", str(page), "-l", str(page)] if page is not None else []
-    command = ["pdftotext", "-enc", "UTF-8", *pages, str(path), "-"]
+    command = ["pdftotext", "-layout", "-enc", "UTF-8", *pages, str(path), "-"]
     return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
 
