@@ -44,14 +44,15 @@ def words(pdf: Path) -> list[tuple[str, tuple[float, float, float, float]]]:
         box = tuple(float(word.get(k)) / MM for k in ("xMin", "yMin", "xMax", "yMax"))
         found.append((word.text or "", box))
     # Visual lines (same top within 1 mm), left to right: a wide gap (an ideographic space) splits
-    # poppler's blocks, and the date beside the frame falls between the block's lines in its order.
+    # poppler's blocks, and reading by visual lines keeps a wrapped value together.
     return sorted(found, key=lambda w: (round(w[1][1]), w[1][0]))
 
 
 def locate(found, value: str) -> list[tuple[float, float, float, float]]:
     """Return the boxes of the words that spell VALUE (whitespace ignored, wrapped lines joined).
 
-    Words that cannot continue VALUE (the date printed beside the block) are stepped over.
+    Words that cannot continue VALUE (anything printed beside the block) are stepped over, so a misplaced
+    block fails on its position, not here.
     """
     wanted = norm(value)
     for first in range(len(found)):
@@ -183,6 +184,10 @@ def test_nothing_but_the_recipient_shows_through_the_window(letters, members) ->
         others = [(text, box) for text, box in found if box not in block]
         assert others, "the letter has a body"
         assert not [t for t, box in others if overlaps(box, WINDOW)], member_id
+        # Nor beside it: no other text on the block's lines, so any reader (pdftotext -layout, PDFium,
+        # a screen reader) reads the recipient block whole, line after line.
+        band = (0.0, FRAME[1], 210.0, FRAME[3])
+        assert not [t for t, box in others if overlaps(box, band)], member_id
         # The title starts below the window with room for the sheet to slip; the body stays on one page.
         assert min(box[1] for _, box in others if box[0] < 100 and box[1] > WINDOW[1]) >= WINDOW[3] + 5
 
