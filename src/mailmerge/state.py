@@ -60,16 +60,17 @@ def is_locked(out_dir: Path) -> bool:
         return False
     fd = os.open(path, os.O_RDWR)
     try:
-        return not _try_lock(fd)
+        # A shared lock: two checks at once (two reviewers' requests) never see each other as a run.
+        return not _try_lock(fd, fcntl.LOCK_SH)
     finally:
         os.close(fd)  # closing releases the lock taken to test it
 
 
-def _try_lock(fd: int, attempts: int = 5, pause: float = 0.02) -> bool:
-    """Take the lock, trying for a moment: another run's is_locked() holds it for microseconds."""
+def _try_lock(fd: int, kind: int = fcntl.LOCK_EX, attempts: int = 5, pause: float = 0.02) -> bool:
+    """Take the lock, trying for a moment: an is_locked() check holds it for microseconds."""
     for attempt in range(attempts):
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, kind | fcntl.LOCK_NB)
             return True
         except BlockingIOError:
             if attempt + 1 < attempts:
