@@ -41,12 +41,12 @@ def collect_bundles(folder: Path, members: int) -> tuple[list[tuple[Path, dict[s
     kept: list[tuple[Path, dict[str, Path]]] = []
     real_split = verify.split_bundle
 
-    def keeping_split(pdf: Path, targets, names, *, cycle: str):
+    def keeping_split(pdf: Path, targets, names, **options):
         copy = folder / "bundles" / f"{len(kept):03d}.pdf"
         copy.parent.mkdir(exist_ok=True)
         shutil.copyfile(pdf, copy)
         kept.append((copy, dict(targets)))
-        return real_split(pdf, targets, names, cycle=cycle)
+        return real_split(pdf, targets, names, **options)
 
     verify.split_bundle = keeping_split
     try:

@@ -22,6 +22,7 @@ from docx import Document
 from lxml import etree
 
 from conftest import REPO
+from helpers import pdf_text
 from mailmerge.cli import main
 from mailmerge.config import load_config
 from mailmerge.models import Member
@@ -277,7 +278,7 @@ def test_a_word_edited_in_word_prints_in_every_letter(config_in, tmp_path: Path)
         rows = [row for row in csv.DictReader(handle) if row["document"] == "letter"]
     assert len(rows) == 4
     for row in rows:
-        text = squash(subprocess.run(["pdftotext", str(out / row["pdf"]), "-"], capture_output=True, text=True, check=True).stdout)
+        text = squash(pdf_text(out / row["pdf"]))
         assert "会員の皆さまにおかれましてはご清栄のこととお慶び申し上げます。" in text
         assert "ご健勝" not in text
         assert squash(row["name"]) in text

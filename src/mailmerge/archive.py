@@ -19,7 +19,7 @@ import bagit
 
 from mailmerge import messages
 from mailmerge.errors import MailmergeError
-from mailmerge.fsutil import DIR_MODE, FILE_MODE, csv_bytes, csv_value, make_private_dir, sha256_of
+from mailmerge.fsutil import DIR_MODE, FILE_MODE, csv_bytes, csv_value, fsync_dir, make_private_dir, sha256_of
 from mailmerge.models import GROUPS, ArchivedBatch, ArchivedFile, ArchivedMember, ManifestRow
 
 # bagit logs every step, and a traceback in English on any error: our errors say it in Japanese.
@@ -194,7 +194,7 @@ def place_batch(staged: StagedBatch) -> Path:
     if staged.target.exists():  # nothing sealed is ever overwritten (the lock makes this belt and braces)
         raise MailmergeError(messages.ARCHIVE_EXISTS.format(folder=staged.target))
     os.rename(staged.staging, staged.target)
-    _fsync_dir(staged.target.parent)
+    fsync_dir(staged.target.parent)
     return staged.target
 
 
@@ -401,11 +401,3 @@ def _remove_tree(path: Path) -> None:
     for dirpath, _, _ in os.walk(path):
         os.chmod(dirpath, DIR_MODE)
     shutil.rmtree(path)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -50,6 +50,15 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
         raise
 
 
+def fsync_dir(path: Path) -> None:
+    """Make a folder's entries (files renamed into it) durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def sha256_of(path: Path) -> str:
     """Return the SHA-256 of a file's bytes as hex."""
     digest = hashlib.sha256()
