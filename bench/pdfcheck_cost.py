@@ -41,12 +41,12 @@ def collect_bundles(folder: Path, members: int) -> tuple[list[tuple[Path, dict[s
     kept: list[tuple[Path, dict[str, Path]]] = []
     real_split = verify.split_bundle
 
-    def keeping_split(pdf: Path, targets, names, *, cycle: str):
+    def keeping_split(pdf: Path, targets, names, **options):
         copy = folder / "bundles" / f"{len(kept):03d}.pdf"
         copy.parent.mkdir(exist_ok=True)
         shutil.copyfile(pdf, copy)
         kept.append((copy, dict(targets)))
-        return real_split(pdf, targets, names, cycle=cycle)
+        return real_split(pdf, targets, names, **options)
 
     verify.split_bundle = keeping_split
     try:
@@ -68,17 +68,31 @@ def runs_of(bundle: Path) -> list[list[int]]:
     return list(runs.values())
 
 
-def read_texts(bundle: Path, draw: bool) -> None:
-    """Read every page's text as verify does, drawing each page too when ``draw``."""
+def read_texts(bundle: Path, draw: bool, drawing: list[float] | None = None) -> None:
+    """Read every page's text as verify does, drawing each page too when ``draw`` (its CPU time added to ``drawing``)."""
     document = pdfium.PdfDocument(bundle)
     real = pdfcheck.page_problem
-    if not draw:
-        pdfcheck.page_problem = lambda page, number: ""
+
+    def timed(page, number: int) -> str:
+        start = time.process_time()
+        problem = real(page, number)
+        drawing.append(time.process_time() - start)
+        return problem
+
+    pdfcheck.page_problem = (timed if drawing is not None else real) if draw else (lambda page, number: "")
     try:
         verify._read_pages(document)
     finally:
         pdfcheck.page_problem = real
         document.close()
+
+
+def drawing_ms(bundles: list[Path], documents: int) -> float:
+    """Return the CPU time of pdfcheck.page_problem alone (drawing a page), call by call, per member document."""
+    drawing: list[float] = []
+    for bundle in bundles:
+        read_texts(bundle, True, drawing)
+    return sum(drawing) * 1000 / documents
 
 
 def split_before(bundle: Path, runs: list[list[int]], out: Path) -> None:
@@ -105,11 +119,24 @@ def split_before(bundle: Path, runs: list[list[int]], out: Path) -> None:
 
 
 def split_now(bundle: Path, runs: list[list[int]], out: Path) -> None:
-    """Split as verify does now: qpdf writes each member's file, qpdf reads it strictly."""
-    with pikepdf.open(bundle) as source:
+    """Split as verify does now: qpdf decodes every stream of the bundle, writes each member's file, reads it strictly."""
+    with pikepdf.open(bundle, attempt_recovery=False) as source:
+        assert pdfcheck.streams_problem(source) == ""
         for number, indices in enumerate(runs):
             target = out / f"{number:03d}.pdf"
             assert verify.write_pages(source, indices, target) == ""
+
+
+def bundle_streams(bundle: Path) -> None:
+    """The check of the combined PDF alone: qpdf decodes every stream of it."""
+    with pikepdf.open(bundle, attempt_recovery=False) as source:
+        assert pdfcheck.streams_problem(source) == ""
+
+
+def member_reads(files: list[Path]) -> None:
+    """The check of each member's file alone: qpdf reads it strictly (as write_pages does)."""
+    for target in files:
+        assert pdfcheck.structure_problem(target, every_object=False, streams=False) == ""
 
 
 def cpu_ms(action, documents: int) -> float:
@@ -148,8 +175,10 @@ def main() -> int:
             "read text + draw every page (now)": each_bundle(lambda b, r: read_texts(b, draw=True)),
             "split + check (before: PDFium)": each_bundle(lambda b, r: split_before(b, r, split_dir)),
             "split + check (now: qpdf, strict)": each_bundle(lambda b, r: split_now(b, r, split_dir)),
+            "  of which: every stream of the bundle decoded": each_bundle(lambda b, r: bundle_streams(b)),
         }
         standalone = {
+            "  of which: each member file read strictly": lambda: member_reads(members),
             "structure_problem (a reused document)": lambda: [pdfcheck.structure_problem(p) for p in members],
             "pdf_problem (qpdf + every page drawn)": lambda: [pdfcheck.pdf_problem(p) for p in members],
         }
@@ -158,17 +187,29 @@ def main() -> int:
                 results.setdefault(label, []).append(cpu_ms(action, documents))
             for label, action in standalone.items():
                 results.setdefault(label, []).append(cpu_ms(action, len(members)))
+            results.setdefault("  of which: drawing (timed call by call)", []).append(
+                drawing_ms([bundle for bundle, _runs in plans], documents))
         extra = [
             (results["read text + draw every page (now)"][n] - results["read text (before)"][n])
             + (results["split + check (now: qpdf, strict)"][n] - results["split + check (before: PDFium)"][n])
             for n in range(args.rounds)
         ]
         results["extra per document in the bundled path (now - before)"] = extra
+        # The checks themselves, without the change of writer (qpdf instead of PDFium, the fix for the
+        # save that a Ctrl-C broke): drawing, the bundle's streams decoded, each member file read strictly.
+        checks = [
+            results["  of which: drawing (timed call by call)"][n]
+            + results["  of which: every stream of the bundle decoded"][n]
+            + results["  of which: each member file read strictly"][n]
+            for n in range(args.rounds)
+        ]
+        results["the checks alone (drawing, streams, strict reads)"] = checks
         print(f"{len(plans)} combined PDFs, {documents} member documents, {len(members)} member PDFs; CPU ms per document")
         for label, values in results.items():
             print(f"  {label:56s} median {statistics.median(values):6.3f}  range {min(values):6.3f}–{max(values):6.3f}")
-        verdict = "ok" if statistics.median(extra) <= 1.0 else "MISS"
-        print(f"target: extra checks ≤ 1 ms a document: {verdict}")
+        verdict = "ok" if max(checks) <= 1.0 else "MISS"
+        print(f"target: the extra checks ≤ 1 ms a document, every round: {verdict} (with the new writer: "
+              f"{statistics.median(extra):.2f} ms, {'ok' if max(extra) <= 1.0 else 'over'})")
     return 0
 
 

@@ -129,9 +129,15 @@ def write_config(folder: Path, **overrides: str) -> Path:
 
 
 def pdf_text(path: Path, page: int | None = None) -> str:
-    """Return the PDF's text as poppler lays it out (not the code under test): all pages, or page ``page`` (from 1)."""
+    """Return the PDF's text as poppler reads it (not the code under test): all pages, or page ``page`` (from 1).
+
+    In the order the document writes it (-raw), which is the order a person reads the recipient
+    block in: -layout merges lines that share a height across the page (the date beside the block
+    lands inside a wrapped name), and poppler's reading order splits a line at a wide gap such as
+    an ideographic space (医療法人社団晴嵐会　あおば…).
+    """
     pages = ["-f", str(page), "-l", str(page)] if page is not None else []
-    command = ["pdftotext", "-layout", "-enc", "UTF-8", *pages, str(path), "-"]
+    command = ["pdftotext", "-raw", "-enc", "UTF-8", *pages, str(path), "-"]
     return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
 

@@ -12,6 +12,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import psutil
 import pytest
 from fixtures.samples import write_member_docx
 from helpers import named, pdf_text

@@ -59,7 +59,10 @@ def test_every_letter_names_its_member_and_carries_only_its_group_paragraph(samp
             assert squash(f"{fields['representative_title']}{fields['representative_name']}様") in text
             assert "御中" not in text
         else:
-            assert squash(f"{fields['organisation']}御中") in text
+            # Japanese practice: 御中 after the department when there is one (株式会社X 総務部 御中).
+            addressee = fields["department"] or fields["organisation"]
+            assert squash(f"{addressee}御中") in text
+            assert text.count("御中") == 1
             assert "様" not in text.replace("皆さま", "")
         own, other = (
             (ENROLLED_HEADING + ENROLLED_TEXT, UNENROLLED_HEADING)

@@ -16,7 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import REPO
-from mailmerge import mailing, printing
+from helpers import page_count, pdf_text
+from mailmerge import mailing, sheets
 from mailmerge.cli import main
 from mailmerge.config import load_config
 from mailmerge.roster import load_roster
@@ -32,13 +33,7 @@ def norm(text: str) -> str:
 
 def page_texts(pdf: Path) -> list[str]:
     """Return each page's text as poppler reads it, whitespace removed."""
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    return [norm(page) for page in text.split("\f")[:-1]]
-
-
-def page_count(pdf: Path) -> int:
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    return [norm(page) for page in pdf_text(pdf).split("\f")[:-1]]
 
 
 def label_text(pdf: Path, index: int) -> str:
@@ -143,7 +138,7 @@ def test_labels_in_bundle_order_one_per_member(printed, members) -> None:
     for index, member_id in enumerate(order):
         fields = members[member_id].fields
         text = label_text(labels, index)
-        assert text == norm("".join(printing.recipient_lines(fields))), member_id
+        assert text == norm("".join(sheets.recipient_lines(fields))), member_id
         assert text.startswith(norm(f"〒{fields['postal_code']}{fields['address1']}"))
         if fields["representative_name"]:
             assert text.endswith("様")
@@ -251,10 +246,10 @@ def test_labels_fit_the_longest_values_allowed_by_shrinking_never_clipping(tmp_p
         "representative_name": "髙橋　一郎右衛門之助左衛門太郎次郎三郎四",
     }
     onchu = longest | {"representative_title": "", "representative_name": "", "department": ""}
-    members = [printing.PrintMember(f"T{n:03d}", "enrolled", fields, ()) for n, fields in enumerate([longest, onchu] * 7)]
+    members = [(f"T{n:03d}", fields) for n, fields in enumerate([longest, onchu] * 7)]
     pdf = tmp_path / "labels.pdf"
-    pdf.write_bytes(printing.labels_pdf(members))
+    pdf.write_bytes(sheets.labels_pdf(members))
     assert page_count(pdf) == 2
-    for index, member in enumerate(members):
-        assert label_text(pdf, index) == norm("".join(printing.recipient_lines(member.fields)))
+    for index, (_member_id, fields) in enumerate(members):
+        assert label_text(pdf, index) == norm("".join(sheets.recipient_lines(fields)))
     assert label_text(pdf, 1).endswith(norm("読影部門 御中"))

@@ -61,3 +61,26 @@ def test_two_writers_at_once_lose_nothing(tmp_path: Path) -> None:
     history = store.history()
     assert len(history) == 200
     assert {d.reviewer for d in history} == {"事務局 山田", "事務局 佐々木"}
+
+
+def test_two_reviewers_first_decisions_on_a_new_database_both_land(tmp_path: Path) -> None:
+    # Two connections switching a fresh file to WAL at once: SQLite refuses one at once, no busy wait.
+    failures: list[str] = []
+
+    def first_decision(folder: Path, reviewer: str, start: threading.Barrier) -> None:
+        start.wait()
+        try:
+            DecisionStore(folder / "review.db").record([decision("0001", reviewer=reviewer)])
+        except Exception as exc:  # noqa: BLE001 - every failure is what this test counts
+            failures.append(f"{folder.name}: {exc}")
+
+    for attempt in range(60):
+        folder = tmp_path / f"run{attempt}"
+        folder.mkdir()
+        start = threading.Barrier(2)
+        threads = [threading.Thread(target=first_decision, args=(folder, name, start)) for name in ("事務局 山田", "事務局 佐々木")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(DecisionStore(folder / "review.db").history()) == 2, failures

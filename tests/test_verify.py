@@ -12,8 +12,9 @@ import pikepdf
 import pytest
 from click.testing import CliRunner
 from fixtures.samples import CYCLE, member_docx, write_member_docx
+from helpers import pdf_text
 
-from mailmerge import bundle, pdf, verify
+from mailmerge import bundle, pdf, pdfcheck, verify
 from mailmerge.cli import main
 from mailmerge.errors import VerificationError
 
@@ -279,3 +280,24 @@ def test_ctrl_c_while_member_pdfs_are_saved_stops_the_run_and_lists_no_broken_pd
     assert rerun.exit_code == 0, rerun.output
     listed = listed_pdfs(out)
     assert len(listed) == 6 and all(qpdf_reads(p) and poppler_reads(p) for p in listed)
+
+
+def test_a_combined_pdf_with_a_damaged_font_is_refused(pdfs: Path, names: verify.MemberNames, tmp_path: Path):
+    # A block of the embedded font's compressed program lost: its text still reads as a good letter.
+    damaged = tmp_path / "bundle.pdf"
+    with pikepdf.open(pdfs / "bundle.pdf") as document:
+        fonts = [o for o in document.objects if isinstance(o, pikepdf.Dictionary) and "/FontFile2" in o]
+        assert fonts
+        raw = bytearray(fonts[0].FontFile2.read_raw_bytes())
+        raw[len(raw) // 2 : len(raw) // 2 + 64] = b"\0" * 64
+        fonts[0].FontFile2.write(bytes(raw), filter=pikepdf.Name.FlateDecode)  # written as it is, still "compressed"
+        document.save(damaged)
+    assert "医療法人社団青葉会" in pdf_text(damaged)
+    assert pdfcheck.streams_problem(pikepdf.open(damaged, attempt_recovery=False)).startswith("PDF が壊れています（PDF の検査: ")
+    targets = {m: tmp_path / m / "letter.pdf" for m in NAMES}
+
+    with pytest.raises(VerificationError) as caught:
+        verify.split_bundle(damaged, targets, names, cycle=CYCLE)
+
+    assert str(caught.value).startswith("一括変換した PDF (bundle.pdf) を読めません（PDF ")
+    assert not any(target.exists() for target in targets.values())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import errno
 import fcntl
-import io
 import logging
 import os
 import re
@@ -20,7 +19,7 @@ import bagit
 
 from mailmerge import messages
 from mailmerge.errors import MailmergeError
-from mailmerge.fsutil import DIR_MODE, FILE_MODE, make_private_dir, sha256_of
+from mailmerge.fsutil import DIR_MODE, FILE_MODE, csv_bytes, csv_value, fsync_dir, make_private_dir, sha256_of
 from mailmerge.models import GROUPS, ArchivedBatch, ArchivedFile, ArchivedMember, ManifestRow
 
 # bagit logs every step, and a traceback in English on any error: our errors say it in Japanese.
@@ -40,8 +39,6 @@ DECISION_COLUMNS = (
     "member_id", "name", "group", "decision", "reviewer", "decided_at", "note",
     "document", "pages", "pdf", "pdf_sha256", "docx", "docx_sha256",
 )
-# Excel runs a cell starting with one of these as a formula (CSV injection): an apostrophe neutralises it.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -197,7 +194,7 @@ def place_batch(staged: StagedBatch) -> Path:
     if staged.target.exists():  # nothing sealed is ever overwritten (the lock makes this belt and braces)
         raise MailmergeError(messages.ARCHIVE_EXISTS.format(folder=staged.target))
     os.rename(staged.staging, staged.target)
-    _fsync_dir(staged.target.parent)
+    fsync_dir(staged.target.parent)
     return staged.target
 
 
@@ -258,26 +255,12 @@ def _bag_info(cycle, sent_on, sealed_by, sealed_at, rows, members, roster_sha256
 def decisions_csv(rows: Sequence[ManifestRow], members: Sequence[ArchivedMember]) -> bytes:
     """Return decisions.csv: one line per member and document, the decision with the hashes it approved."""
     by_id = {m.member_id: m for m in members}
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(DECISION_COLUMNS)
-    for row in rows:
-        m = by_id[row.member_id]
-        values = (
-            row.member_id, row.name, row.group, m.decision, m.reviewer, m.decided_at, m.note,
-            row.document, row.pages, row.pdf, row.pdf_sha256, row.docx, row.docx_sha256,
-        )
-        writer.writerow([_neutralise(v) for v in values])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def _neutralise(value: object) -> str:
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def _restore(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
+    return csv_bytes(DECISION_COLUMNS, (
+        (row.member_id, row.name, row.group, by_id[row.member_id].decision, by_id[row.member_id].reviewer,
+         by_id[row.member_id].decided_at, by_id[row.member_id].note, row.document, row.pages, row.pdf,
+         row.pdf_sha256, row.docx, row.docx_sha256)
+        for row in rows
+    ))
 
 
 def read_batch(archive_dir: Path, folder: Path) -> ArchivedBatch:
@@ -285,7 +268,7 @@ def read_batch(archive_dir: Path, folder: Path) -> ArchivedBatch:
     bag = bagit.Bag(str(folder))
     info = {key: value[0] if isinstance(value, list) else value for key, value in bag.info.items()}
     with (folder / "data" / DECISIONS_NAME).open(encoding="utf-8-sig", newline="") as handle:
-        records = [{k: _restore(v) for k, v in record.items()} for record in csv.DictReader(handle)]
+        records = [{k: csv_value(v) for k, v in record.items()} for record in csv.DictReader(handle)]
     rows, members = [], {}
     for r in records:
         rows.append(ManifestRow(r["member_id"], r["name"], r["group"], r["document"], r["docx"], r["pdf"],
@@ -418,11 +401,3 @@ def _remove_tree(path: Path) -> None:
     for dirpath, _, _ in os.walk(path):
         os.chmod(dirpath, DIR_MODE)
     shutil.rmtree(path)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

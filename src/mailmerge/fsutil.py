@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import os
 import tempfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 # Letters and the roster are personal data: nothing we write is readable by other users.
@@ -47,6 +50,15 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
         raise
 
 
+def fsync_dir(path: Path) -> None:
+    """Make a folder's entries (files renamed into it) durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def sha256_of(path: Path) -> str:
     """Return the SHA-256 of a file's bytes as hex."""
     digest = hashlib.sha256()
@@ -74,3 +86,31 @@ def is_complete_pdf(path: Path) -> bool:
     except OSError:
         return False
     return head == b"%PDF-" and tail.rstrip().endswith(b"%%EOF")
+
+
+# --- spreadsheets (manifest.csv, list.csv, decisions.csv) ------------------------------------------
+
+# Excel runs a cell that starts with one of these as a formula (CSV injection, OWASP); a leading
+# apostrophe makes it plain text and Excel hides the apostrophe.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """Return a CSV for Excel: UTF-8 with BOM (so it shows the Japanese), CRLF, formula cells neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_spreadsheet_safe(value) for value in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def csv_value(text: str) -> str:
+    """Return a cell as it was before csv_bytes guarded it (a name cannot start with "'=")."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
+
+
+def _spreadsheet_safe(value: object) -> str:
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from mailmerge import manifest, messages, printing, review, roster, state
+from mailmerge import manifest, messages, printing, review, roster, sheets, state
 from mailmerge.config import Config
 from mailmerge.errors import MailmergeError, PrintError
 from mailmerge.fsutil import sha256_of
@@ -222,7 +222,7 @@ class PrintRun:
 
     @property
     def label_sheets(self) -> int:
-        return -(-self.printed // printing.LABELS_PER_SHEET)
+        return -(-self.printed // sheets.LABELS_PER_SHEET)
 
 
 def print_run(
@@ -247,7 +247,7 @@ def print_run(
     chosen_ids = {r.member_id for r in chosen}
     groups = {}
     for group in GROUPS:
-        cover = printing.Cover(config.groups[group], view.cycle, today or date.today(), include_unapproved)
+        cover = sheets.Cover(config.groups[group], view.cycle, today or date.today(), include_unapproved)
         groups[group] = (cover, [_print_member(view, r) for r in chosen if r.group == group])
     bundles, labels, list_csv = printing.write_print(view.out_dir, groups)
     return PrintRun(

@@ -195,6 +195,11 @@ ROSTER_FONT_INSTALL_OR_CHANGE = (ROSTER_FONT_MISSING + "そのフォントをイ
 
 # --- templates and rendering -------------------------------------------------------------
 
+RENDER_UNDEFINED = (
+    "{where}: 会員番号 {member_id}: {name}の値がありません（名簿にも mailmerge.toml にもありません）。"
+    "テンプレートを直すか mailmerge.toml に追加してください"
+)
+RENDER_FAILED = "{where}: 会員番号 {member_id}: 差し込みに失敗しました ({detail})"
 BUNDLE_EMPTY = "まとめる文書がありません"
 BUNDLE_OTHER_PARTS = "{position} 件目の文書の構成が 1 件目と違います（別のテンプレート？）"
 BUNDLE_PART_DIFFERS = "{position} 件目の文書の {part} が 1 件目と違います（別のテンプレートか、画像が差し込まれた？）"

@@ -6,13 +6,22 @@ Ctrl-C that way, and poppler then found no trailer and printed a nearly blank pa
 So a file counts as whole only when qpdf, without its repair mode, parses every object and every
 page's content stream with no warning, and PDFium draws every page. Only then is it listed.
 
-structure_problem() uses qpdf alone and may run in any thread; page_problem() and pdf_problem()
-use PDFium, which is not thread-safe: call them from one thread (the pipeline's main thread).
+A combined PDF (LibreOffice's bundle of 50 members) is checked once as a whole, which costs a
+fiftieth per member: qpdf decodes every stream of it (streams_problem: the pages' content and the
+fonts' programs; PDFium draws a damaged font in a fallback font, so drawing cannot tell), and
+PDFium draws every page (page_problem) while verify reads its text. Each member's file, which
+qpdf writes from those objects with their streams copied byte for byte, is then read strictly
+once more for its structure (structure_problem with ``streams=False``).
+
+structure_problem() and streams_problem() use qpdf alone and may run in any thread;
+page_problem() and pdf_problem() use PDFium, which is not thread-safe: call them from one thread
+(the pipeline's main thread).
 """
 
 from __future__ import annotations
 
 import ctypes
+import zlib
 from pathlib import Path
 
 import pikepdf
@@ -22,9 +31,10 @@ import pypdfium2.raw as pdfium_c
 from mailmerge import messages
 from mailmerge.fsutil import is_complete_pdf
 
-# Pages are drawn into a bitmap this small: enough to prove that every object and font of the
-# page can be drawn (PDFium parses the same content and glyphs at any scale), cheap to scan.
-_RENDER_SIZE = 24
+# Pages are drawn into a bitmap this small: PDFium runs every object of the page through its
+# renderer at any scale, and a page of the mailing still leaves ink in it (at least 42 of the
+# 256 bytes over 300 pages of letters and overviews; at 4 pixels a page can come out white).
+_RENDER_SIZE = 8
 _WHITE = 0xFF
 
 
@@ -58,17 +68,20 @@ def pdf_problem(path: Path, pages: int | None = None) -> str:
     return ""
 
 
-def structure_problem(path: Path, pages: int | None = None, *, every_object: bool = True) -> str:
+def structure_problem(path: Path, pages: int | None = None, *, every_object: bool = True, streams: bool = True) -> str:
     """Return why qpdf does not read ``path`` as a whole PDF of ``pages`` pages ('' when it does).
 
     Safe in any thread, and cheap (~0.4 ms a document): what a reused document needs.
 
     qpdf's repair mode is off: a cross-reference table that does not match the file (a block
     missing, the file cut short) is an error, and every warning (an object not where the
-    table says, a stream of the wrong length) counts as a problem. Every page's content is
-    decoded and, unless ``every_object`` is False, every object parsed (a block zeroed in
-    place shifts nothing: only reading the objects there finds it; 0.25 ms). Fonts and images
-    are left to page_problem(): decoding them all, as ``qpdf --check`` does, costs 2 ms a document.
+    table says, a stream of the wrong length) counts as a problem. The page tree is read,
+    every page's content decoded unless ``streams`` is False (a member's file split from a
+    combined PDF whose streams were decoded already: streams_problem), and every object parsed
+    unless ``every_object`` is False (a block zeroed in place shifts nothing: only reading the
+    objects there finds it; 0.25 ms). Fonts and images are left to the combined PDF's
+    streams_problem(): decoding them in every member's file, as ``qpdf --check`` does, costs
+    2 ms a document.
     """
     if not path.is_file():
         return messages.PDF_MISSING.format(name=path.name)
@@ -80,12 +93,12 @@ def structure_problem(path: Path, pages: int | None = None, *, every_object: boo
                 for _object in pdf.objects:
                     pass
             count = len(pdf.pages)
-            for page in pdf.pages:
+            for page in pdf.pages if streams else ():
                 contents = page.obj.get("/Contents")
                 for stream in [contents] if isinstance(contents, pikepdf.Stream) else list(contents or ()):
-                    stream.read_bytes()
+                    _decode(stream)
             warnings = pdf.get_warnings()
-    except (pikepdf.PdfError, pikepdf.DataDecodingError, ValueError, AttributeError, TypeError) as exc:
+    except (pikepdf.PdfError, pikepdf.DataDecodingError, zlib.error, ValueError, AttributeError, TypeError) as exc:
         return messages.PDF_DAMAGED.format(detail=_without_path(str(exc), path))
     if warnings:
         return messages.PDF_DAMAGED.format(detail=_without_path(warnings[0], path))
@@ -94,6 +107,41 @@ def structure_problem(path: Path, pages: int | None = None, *, every_object: boo
     if pages is not None and count != pages:
         return messages.PDF_PAGE_COUNT.format(pages=count, expected=pages)
     return ""
+
+
+def streams_problem(pdf: pikepdf.Pdf) -> str:
+    """Return why qpdf cannot decode every stream of an opened PDF ('' when it can), in Japanese.
+
+    Every stream: the pages' content and the fonts' programs, which a damaged block can hit
+    without shifting anything qpdf's structure check reads. For a combined PDF, once (about
+    0.3 ms a member document, most of it inflating the fonts), before its members' pages are
+    copied into their own files.
+    """
+    try:
+        for item in pdf.objects:
+            if isinstance(item, pikepdf.Stream):
+                _decode(item)
+        warnings = pdf.get_warnings()
+    except (pikepdf.PdfError, pikepdf.DataDecodingError, zlib.error, ValueError) as exc:
+        return messages.PDF_DAMAGED.format(detail=_without_path(str(exc), Path(pdf.filename)))
+    if warnings:
+        return messages.PDF_DAMAGED.format(detail=_without_path(warnings[0], Path(pdf.filename)))
+    return ""
+
+
+def _decode(stream: pikepdf.Stream) -> None:
+    """Decode a stream, raising when its data is damaged.
+
+    A Flate stream is inflated by zlib, which checks the Adler-32 at its end: qpdf ignores a
+    wrong one, and inflates a block of zeros in a font program without a word (PDFium then
+    draws the page blank).
+    """
+    if stream.get("/Filter") == pikepdf.Name.FlateDecode and "/DecodeParms" not in stream:
+        raw = stream.read_raw_bytes()
+        if raw:  # qpdf writes an empty stream as no bytes at all, filter or not
+            zlib.decompress(raw)
+    else:
+        stream.read_bytes()
 
 
 def page_problem(page: pdfium_c.FPDF_PAGE, number: int) -> str:

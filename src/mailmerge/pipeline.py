@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-import errno
 import hashlib
 import json
 import os
-import shutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -27,10 +25,6 @@ __all__ = ["CheckResult", "Progress", "RunResult", "SilentProgress", "check", "i
 # Variables the pipeline itself gives every template, besides the roster's fields and the config's constants.
 PIPELINE_VARIABLES = ("member_id", "group", "enrolled", "document")
 SUMMARY_NAME = "summary.json"
-_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
-_NOT_WRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS)
-# Below this much free space, a failed conversion is blamed on the disk (LibreOffice needs room to work).
-LOW_SPACE = 16 << 20
 
 
 class Progress(Protocol):
@@ -183,7 +177,7 @@ def run(
             done = produce_documents(config, checked, plan, layout, progress, hold_signals)
             return record(checked, members, plan, done, layout, progress)
     except OSError as exc:
-        raise _os_error(layout.out_dir, exc) from None
+        raise state.os_error(layout.out_dir, exc) from None
 
 
 def tidy(layout: OutputLayout, progress: Progress) -> None:
@@ -277,17 +271,17 @@ def produce_documents(
         state.remove_paths([layout.staging])
     except BaseException as exc:
         # Measured before the scratch files go: they may be what filled the disk.
-        free = _free_space(layout.out_dir)
+        free = state.free_space(layout.out_dir)
         # Whatever stopped the run (Ctrl-C, a full disk, an error): scratch files go, finished documents stay.
         state.remove_paths(state.leftovers(layout.out_dir))
         if isinstance(exc, KeyboardInterrupt):
             raise RunInterrupted(messages.INTERRUPTED.format(count=made)) from None
-        if isinstance(exc, OSError) and exc.errno in _DISK_FULL:
-            raise _disk_full_error(layout.out_dir) from None
-        if isinstance(exc, MailmergeError) and free < LOW_SPACE:
+        if isinstance(exc, OSError) and exc.errno in state.DISK_FULL:
+            raise state.disk_full_error(layout.out_dir) from None
+        if isinstance(exc, MailmergeError) and free < state.LOW_SPACE:
             # On a full disk LibreOffice still exits 0, writing a whole PDF without its fonts (no
             # text): verification refuses it, but the cause to fix is the disk, not the document.
-            raise _disk_full_error(layout.out_dir, messages.DISK_FULL_DETAIL.format(detail=exc)) from None
+            raise state.disk_full_error(layout.out_dir, messages.DISK_FULL_DETAIL.format(detail=exc)) from None
         raise
     done.update(plan.kept)
     return done
@@ -334,27 +328,6 @@ def record(
 
 def _relative(path: Path, layout: OutputLayout) -> str:
     return path.relative_to(layout.out_dir).as_posix()
-
-
-def _free_space(out_dir: Path) -> int:
-    try:
-        return shutil.disk_usage(out_dir).free
-    except OSError:
-        return LOW_SPACE
-
-
-def _disk_full_error(out_dir: Path, detail: str = "") -> MailmergeError:
-    return MailmergeError(messages.DISK_FULL.format(out_dir=out_dir) + detail)
-
-
-def _os_error(out_dir: Path, exc: OSError) -> MailmergeError:
-    """Return a file-system error as one sentence saying what to do."""
-    if exc.errno in _DISK_FULL:
-        return _disk_full_error(out_dir)
-    where = exc.filename or out_dir
-    if exc.errno in _NOT_WRITABLE:
-        return MailmergeError(messages.NOT_WRITABLE.format(path=where))
-    return MailmergeError(messages.FILE_ERROR.format(path=where, reason=exc.strerror or exc))
 
 
 def _previous_rows(out_dir: Path) -> dict[tuple[str, str], ManifestRow]:

@@ -17,6 +17,7 @@ import jinja2.meta
 from docxtpl import DocxTemplate
 from lxml import etree
 
+from mailmerge import messages
 from mailmerge.errors import TemplateRenderError
 from mailmerge.models import Problem
 
@@ -136,15 +137,7 @@ class CompiledTemplate:
         """Fill the template for one member; a variable nothing provides is an error, never a blank."""
         rendered: dict[str, bytes] = {}
         for part, template in self._compiled.items():
-            try:
-                xml = template.render(context)
-            except jinja2.UndefinedError as exc:
-                raise TemplateRenderError(
-                    f"{self.display}: 会員番号 {member_id}: {_undefined_name(exc)}の値がありません"
-                    "（名簿にも mailmerge.toml にもありません）。テンプレートを直すか mailmerge.toml に追加してください"
-                ) from None
-            except jinja2.TemplateError as exc:
-                raise TemplateRenderError(f"{self.display}: 会員番号 {member_id}: 差し込みに失敗しました ({exc})") from None
+            xml = self._fill(template, context, self.display, member_id)
             rendered[part] = self._finish(part, xml, member_id)
         if self._properties:
             rendered[_CORE] = self._render_properties(context, member_id)
@@ -154,16 +147,21 @@ class CompiledTemplate:
         core = etree.fromstring(self._core)
         for element in core:
             if element.tag in self._properties:
-                try:
-                    element.text = self._properties[element.tag][1].render(context)
-                except jinja2.UndefinedError as exc:
-                    raise TemplateRenderError(
-                        f"{self.display} (文書のプロパティ): 会員番号 {member_id}: {_undefined_name(exc)}の値がありません"
-                        "（名簿にも mailmerge.toml にもありません）。テンプレートを直すか mailmerge.toml に追加してください"
-                    ) from None
-                except jinja2.TemplateError as exc:
-                    raise TemplateRenderError(f"{self.display} (文書のプロパティ): 会員番号 {member_id}: 差し込みに失敗しました ({exc})") from None
+                where = f"{self.display} (文書のプロパティ)"
+                element.text = self._fill(self._properties[element.tag][1], context, where, member_id)
         return etree.tostring(core, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+    @staticmethod
+    def _fill(template: jinja2.Template, context: Mapping[str, Any], where: str, member_id: str) -> str:
+        """Render strictly: a value nothing provides is an error naming the template and the variable."""
+        try:
+            return template.render(context)
+        except jinja2.UndefinedError as exc:
+            raise TemplateRenderError(
+                messages.RENDER_UNDEFINED.format(where=where, member_id=member_id, name=_undefined_name(exc))
+            ) from None
+        except jinja2.TemplateError as exc:
+            raise TemplateRenderError(messages.RENDER_FAILED.format(where=where, member_id=member_id, detail=exc)) from None
 
     def _finish(self, part: str, xml: str, member_id: str) -> bytes:
         """Apply docxtpl's post-processing and prove the result is well-formed XML."""

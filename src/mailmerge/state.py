@@ -1,7 +1,9 @@
-"""What the output folder holds between runs: the lock, the journal of finished documents, leftovers."""
+"""What the output folder holds between runs: the lock, the journal of finished documents, leftovers;
+and its file-system errors (a full disk, a read-only folder) as one sentence each."""
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -12,10 +14,14 @@ from dataclasses import asdict
 from pathlib import Path
 
 from mailmerge import messages, pdfcheck
-from mailmerge.errors import OutputLockedError
+from mailmerge.errors import MailmergeError, OutputLockedError
 from mailmerge.fsutil import FILE_MODE, make_private_dir, sha256_of, write_atomic
 from mailmerge.models import GROUPS, ManifestRow, OutputLayout
 
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+_NOT_WRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS)
+# Below this much free space, a failed conversion is blamed on the disk (LibreOffice needs room to work).
+LOW_SPACE = 16 << 20
 LOCK_NAME = ".mailmerge.lock"
 JOURNAL_NAME = ".journal.jsonl"
 STAGING_NAME = OutputLayout.STAGING
@@ -48,6 +54,32 @@ class OutputLock:
             self._fd = None
 
 
+# --- what the output folder's file system says, as a sentence -------------------------------------
+
+
+def free_space(out_dir: Path) -> int:
+    """Return the free bytes where the output folder is (LOW_SPACE when that cannot be read)."""
+    try:
+        return shutil.disk_usage(out_dir).free
+    except OSError:
+        return LOW_SPACE
+
+
+def disk_full_error(out_dir: Path, detail: str = "") -> MailmergeError:
+    """Return the error a run stops with when the output folder's disk is full."""
+    return MailmergeError(messages.DISK_FULL.format(out_dir=out_dir) + detail)
+
+
+def os_error(out_dir: Path, exc: OSError) -> MailmergeError:
+    """Return a file-system error as one sentence saying what to do."""
+    if exc.errno in DISK_FULL:
+        return disk_full_error(out_dir)
+    where = exc.filename or out_dir
+    if exc.errno in _NOT_WRITABLE:
+        return MailmergeError(messages.NOT_WRITABLE.format(path=where))
+    return MailmergeError(messages.FILE_ERROR.format(path=where, reason=exc.strerror or exc))
+
+
 def locked_error(out_dir: Path) -> OutputLockedError:
     """Return the error a second run on the same output folder stops with."""
     return OutputLockedError(messages.LOCKED.format(out_dir=out_dir))
@@ -60,16 +92,17 @@ def is_locked(out_dir: Path) -> bool:
         return False
     fd = os.open(path, os.O_RDWR)
     try:
-        return not _try_lock(fd)
+        # A shared lock: two checks at once (two reviewers' requests) never see each other as a run.
+        return not _try_lock(fd, fcntl.LOCK_SH)
     finally:
         os.close(fd)  # closing releases the lock taken to test it
 
 
-def _try_lock(fd: int, attempts: int = 5, pause: float = 0.02) -> bool:
-    """Take the lock, trying for a moment: another run's is_locked() holds it for microseconds."""
+def _try_lock(fd: int, kind: int = fcntl.LOCK_EX, attempts: int = 5, pause: float = 0.02) -> bool:
+    """Take the lock, trying for a moment: an is_locked() check holds it for microseconds."""
     for attempt in range(attempts):
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, kind | fcntl.LOCK_NB)
             return True
         except BlockingIOError:
             if attempt + 1 < attempts:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -28,14 +29,38 @@ def connect(path: Path) -> sqlite3.Connection:
     if not path.exists():
         # Created 0600 before SQLite opens it: decisions name members, the index their documents.
         os.close(os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE))
+    connection = None
     try:
         connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        connection.execute("PRAGMA journal_mode = WAL")
+        _use_wal(connection)
         connection.execute("PRAGMA foreign_keys = ON")
     except sqlite3.Error as exc:
+        if connection is not None:
+            connection.close()
         raise StoreError(f"{path}: データベースを開けません（{exc}）。ファイルの権限と空き容量を確認してください") from None
     return connection
+
+
+def _use_wal(connection: sqlite3.Connection) -> None:
+    """Put the database in WAL mode (kept in the file), waiting out another connection doing the same.
+
+    Two connections switching a new file at once: SQLite answers one of them "database is locked"
+    at once, without the busy timeout (two reviewers' first decisions on a fresh review.db).
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if connection.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal":
+                return
+            problem = "database is locked"
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            problem = str(exc)
+        if time.monotonic() > deadline:
+            raise sqlite3.OperationalError(problem)
+        time.sleep(0.01)
 
 
 @contextmanager

@@ -193,10 +193,13 @@ def split_bundle(
 
     written: dict[str, int] = {}
     try:
-        source = pikepdf.open(pdf)
+        source = pikepdf.open(pdf, attempt_recovery=False)
     except pikepdf.PdfError as exc:
         raise VerificationError(messages.BUNDLE_UNREADABLE.format(name=pdf.name, detail=exc)) from None
     with source:
+        problem = pdfcheck.streams_problem(source)
+        if problem:
+            raise VerificationError(messages.BUNDLE_UNREADABLE.format(name=pdf.name, detail=problem))
         for member_id, target in targets.items():
             if member_id in failed:
                 continue
@@ -250,8 +253,9 @@ def write_pages(source: pikepdf.Pdf, indices: list[int], target: Path) -> str:
     write_atomic(target, buffer.getvalue(), durable=False)
     # qpdf made these bytes a moment ago from objects it had read: what can go wrong since is the
     # write (a file cut short, a block lost), which the strict read of the cross-references and
-    # the pages finds without parsing every object again.
-    problem = pdfcheck.structure_problem(target, len(indices), every_object=False)
+    # the page tree finds without parsing every object or decoding the streams again (copied byte
+    # for byte from the combined PDF, whose streams split_bundle decoded).
+    problem = pdfcheck.structure_problem(target, len(indices), every_object=False, streams=False)
     if problem:
         target.unlink(missing_ok=True)
     return problem

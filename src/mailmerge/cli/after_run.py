@@ -28,7 +28,7 @@ out_option = click.option(
 @click.option("--no-browser", is_flag=True, help=messages.HELP_NO_BROWSER)
 def review(config_path: Path | None, out_dir: Path | None, port: int | None, no_browser: bool) -> None:
     """Serve the review app on 127.0.0.1 until Ctrl-C; print its address as the one line of stdout."""
-    from mailmerge import webapp  # Flask and waitress load only for this command
+    from mailmerge import webapp, websecurity  # Flask and waitress load only for this command
 
     config = _load(config_path)
     out = (out_dir or config.output).resolve()
@@ -48,8 +48,8 @@ def review(config_path: Path | None, out_dir: Path | None, port: int | None, no_
     click.echo(messages.REVIEW_SERVING, err=True)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
-    webapp.ACCESS_LOG.addHandler(handler)
-    webapp.ACCESS_LOG.setLevel(logging.INFO)
+    websecurity.ACCESS_LOG.addHandler(handler)
+    websecurity.ACCESS_LOG.setLevel(logging.INFO)
     if not no_browser:
         # webbrowser may wait for a text-mode browser to exit: never hold up the server for it.
         threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
