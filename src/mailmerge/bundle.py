@@ -297,6 +297,13 @@ def shared_package(package: Mapping[str, bytes]) -> dict[str, bytes]:
     return out
 
 
+def write_package(parts: Mapping[str, bytes], out: Path) -> None:
+    """Write a package (part name -> bytes) as a DOCX, stored: LibreOffice reads it once, from a local disk."""
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+
+
 def layer_package(package: Mapping[str, bytes], pages: int) -> dict[str, bytes]:
     """Return a member's rendered package reduced to its frame's lines and its page mark, on ``pages`` pages.
 

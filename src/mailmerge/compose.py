@@ -37,11 +37,32 @@ class Mismatch:
     pixels: int
 
 
+class SharedPages:
+    """A group's shared pages of one template, open for composing every member's PDF; close it when done."""
+
+    def __init__(self, path: Path):
+        try:
+            self._pdf = pikepdf.open(path, attempt_recovery=False)
+        except pikepdf.PdfError as exc:
+            raise MailmergeError(messages.PDF_DAMAGED.format(detail=exc)) from None
+
+    @property
+    def pages(self) -> int:
+        return len(self._pdf.pages)
+
+    def compose(self, layer: Path, target: Path) -> int:
+        """Write the shared pages with the member's layer over them to ``target``; return its page count."""
+        return compose_member(self._pdf, layer, target)
+
+    def close(self) -> None:
+        self._pdf.close()
+
+
 def compose_member(shared: pikepdf.Pdf, layer: Path, target: Path) -> int:
     """Write the shared pages with the member's layer pages laid over them; return the page count."""
     with pikepdf.open(layer) as member, pikepdf.new() as out:
         if len(member.pages) != len(shared.pages):
-            raise MailmergeError(f"{layer.name}: {len(member.pages)} pages for {len(shared.pages)} shared pages")
+            raise MailmergeError(messages.LAYER_PAGES.format(layer=len(member.pages), shared=len(shared.pages)))
         out.pages.extend(shared.pages)
         for page, over in zip(out.pages, member.pages):
             page.add_overlay(over)

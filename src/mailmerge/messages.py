@@ -72,6 +72,8 @@ SHORT_HELP_ARCHIVE = "発送した書状を封印します（読み取り専用�
 SHORT_HELP_HISTORY = "会員ひとりに送った書状を一覧にします。"
 SHORT_HELP_VERIFY = "封印をすべて点検します（年に一度）。"
 CLI_CHECK_ERRORS = "エラーが {count} 件あります。直してから、もう一度 mailmerge check を実行してください。"
+CLI_CHECK_PATH_LAYERED = "{document}: 共有ページ + 会員ごとの差し込み層"
+CLI_CHECK_PATH_WHOLE = "{document}: 会員ごとに全体を変換（理由: {reason}）"
 CLI_CHECK_OK = "OK（注意 {count} 件）。次は mailmerge run で作成します。"
 CLI_ROSTER_NOTE = "名簿: {roster} ({note})"
 CLI_CHECK_COUNTS = "会員 {total} 件: 加入 {enrolled} 件, 未加入 {unenrolled} 件, エラー行 {rejected} 件 (空行 {blank} 件は読み飛ばし)"
@@ -207,15 +209,26 @@ BUNDLE_NUMBERED_LIST = "テンプレートに番号付きの箇条書きがあ�
 
 # --- LibreOffice conversion (pdf) --------------------------------------------------------
 # Shared pages and member layers (issue 14): why a template is converted whole, and the audit.
-LAYER_FIELD_IN_TEXT = "差し込み項目 {field} が本文の中にあるため、会員ごとに文書全体を変換します（宛名枠の外）"
-LAYER_FRAME_NOT_FIXED = "差し込み項目 {field} の枠が、ページに固定された高さ固定の枠ではないため、会員ごとに文書全体を変換します"
-LAYER_SEVERAL_FRAMES = "差し込み項目が複数の枠に分かれているため、会員ごとに文書全体を変換します"
-LAYER_FIELD_IN_FOOTER = "差し込み項目 {field} がヘッダー・フッターにあるため、会員ごとに文書全体を変換します"
+# Why a template's pages cannot be shared (check prints them after 「全体を変換（理由: …）」).
+LAYER_FIELD_IN_TEXT = "差し込み項目 {field} が宛名枠の外（本文）にあります"
+LAYER_FRAME_NOT_FIXED = "差し込み項目 {field} の枠が、ページに固定された高さ固定の枠ではありません"
+LAYER_SEVERAL_FRAMES = "差し込み項目が複数の枠に分かれています"
+LAYER_FIELD_IN_FOOTER = "差し込み項目 {field} がヘッダー・フッターにあります"
 LAYER_OVERFLOW = "会員番号 {member_id} ({document}): {field} が宛名枠に収まりません。名簿の値を短くしてください"
+LAYER_PAGES = "差し込み層が {layer} ページ、共有ページが {shared} ページで、重ねられません"
+LAYER_GROUPS = {"enrolled": "加入", "unenrolled": "未加入"}
+LAYER_AUDIT_PASSED = "{document}（{group}）: 共有ページ + 会員ごとの差し込み層で作成（抜き取り {count} 件を直接の変換と照合: 一致）"
 LAYER_AUDIT_MISMATCH = (
-    "{document}: 共通ページと宛名の重ね合わせが直接の変換と一致しませんでした（会員番号 {member_id}、{page} ページ目、"
-    "{pixels} 画素）。この実行では {document} を会員ごとに文書全体で変換します"
+    "{document}（{group}）: 共有ページと差し込み層の重ね合わせが直接の変換と一致しませんでした（会員番号 {member_id}、"
+    "{page} ページ目、{pixels} 画素）。この実行では {document}（{group}）を会員ごとに文書全体で変換します"
 )
+LAYER_AUDIT_INCOMPLETE = (
+    "{document}（{group}）: 抜き取り照合を終えられませんでした（{detail}）。この実行では {document}（{group}）を"
+    "会員ごとに文書全体で変換します"
+)
+LAYER_SHARED_FAILED = "共有ページ"
+LAYER_SAMPLE_FAILED = "照合用の直接変換"
+LAYER_SAMPLE_NOT_COMPOSED = "抜き取りの会員の差し込み層"
 
 INSTALL_HINT = "LibreOffice を入れてください（sudo apt-get install libreoffice-writer-nogui）"
 SOFFICE_ENV_NOT_A_PROGRAM = (

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from mailmerge import __version__, fonts, manifest, messages, pdf, render, roster, state
+from mailmerge import __version__, fonts, layering, manifest, messages, pdf, render, roster, state
 from mailmerge.config import Config
 from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
 from mailmerge.fsutil import make_private_dir, sha256_of, write_atomic
@@ -55,6 +55,8 @@ class CheckResult:
     roster: Roster
     templates: Mapping[str, render.CompiledTemplate]
     problems: tuple[Problem, ...]
+    # Template -> why its pages cannot be shared between a group's members (None: they can; issue 14).
+    paths: Mapping[str, str | None] = field(default_factory=dict)
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -116,7 +118,9 @@ def _check_inputs(config: Config, roster_path: Path | None) -> CheckResult:
             problems.append(
                 Problem("warning", config.display_path(config.path), messages.COLUMN_UNUSED.format(column=config.columns[field_name]))
             )
-    return CheckResult(loaded, templates, tuple(problems))
+    member_fields = tuple(name for name in config.columns if name != "group")
+    paths = layering.template_obstacles({name: t.path for name, t in templates.items()}, member_fields)
+    return CheckResult(loaded, templates, tuple(problems), paths)
 
 
 def select_members(members: Sequence[Member], only: str | None, limit: int | None) -> list[Member]:
@@ -258,7 +262,7 @@ def produce_documents(
     order = Order(
         documents=plan.todo, templates=checked.templates, constants=config.constants, digests=plan.digests, names=names,
         cycle=config.cycle, layout=layout, workers=config.workers, timeout=config.timeout, hold_signals=hold_signals,
-        labels=config.columns,
+        labels=config.columns, obstacles=checked.paths,
     )
     by_key = {(d.member.member_id, d.document): d for d in plan.todo}
     made = 0

@@ -13,6 +13,7 @@ import itertools
 import math
 import os
 import queue
+import random
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mailmerge import bundle, messages, pdf, render, verify
+from mailmerge import bundle, compose, layering, messages, pdf, render, verify
 from mailmerge.errors import ConversionError, MailmergeError, VerificationError
 from mailmerge.fsutil import FILE_MODE, make_private_dir, sha256_bytes, sha256_of, write_atomic
 from mailmerge.models import GROUPS, RECIPIENT_FIELDS, ManifestRow, Member, MemberDocument, OutputLayout
@@ -40,6 +41,9 @@ PER_DOCUMENT_BODY = 3600
 # Bundles rendered ahead of the converter, at most: enough to keep both soffice busy, while
 # staging does not fill with thousands of files before LibreOffice gets to them.
 BUNDLES_AHEAD = 2 * (DOCUMENTS_PER_PROCESS // BUNDLE_MEMBERS)
+# A member's layer (the recipient block and the page mark) is LibreOffice's fixed cost per document
+# and little more: 5 ms a member in bundles of 50 for either template (issue 14).
+LAYER_BODY = 600
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,8 @@ class Order:
     labels: Mapping[str, str] = field(default_factory=dict)  # field -> the roster's header, for messages
     workers: int = 0
     timeout: float = 120.0
+    # Template -> why its pages cannot be shared (None: they can). A template missing here is converted whole.
+    obstacles: Mapping[str, str | None] = field(default_factory=dict)
     hold_signals: Callable[[], AbstractContextManager] = field(default=nullcontext)
 
 
@@ -95,10 +101,16 @@ def produce(order: Order, progress: Any) -> Iterator[ManifestRow]:
     make_private_dir(staging)
     work = {order.layout.staged(document): document for document in order.documents}
     production = _Production(order, work, staging, verify.MemberNames(order.names), progress)
-    with progress.stage(messages.CONVERTING, len(work)) as advance:
-        for row in itertools.chain(production.bundled(), production.singly()):
-            advance(1)
-            yield row
+    try:
+        with progress.stage(messages.CONVERTING, len(work)) as advance:
+            production.prepare_layers()
+            for row in itertools.chain(production.bundled(list(work)), production.whole_again(), production.singly()):
+                advance(1)
+                yield row
+    finally:
+        production.close()
+    if production.overflows:
+        raise compose.LayerOverflowError("\n".join(production.overflows))
 
 
 class _Production:
@@ -114,6 +126,11 @@ class _Production:
         self.names = names
         self.hashes: dict[MemberDocument, str] = {}  # staged document -> its DOCX's SHA-256
         self.retry: list[MemberDocument] = []  # staged documents to convert one by one
+        self.again: list[MemberDocument] = []  # staged documents of a route that failed its audit: converted whole
+        self.overflows: list[str] = []  # members whose value does not fit the frame (the run's error, at the end)
+        self.routes = self._plan_routes()  # (document, group) -> the composed path's state
+        self.layer_bundles: dict[pdf.Conversion, layering.Route] = {}
+        self._numbers = itertools.count()  # bundle file names, unique across passes
 
     def render(self, staged: MemberDocument) -> Mapping[str, bytes]:
         """Render one document, write its DOCX into staging, and return its package parts (for a bundle)."""
@@ -127,9 +144,11 @@ class _Production:
         self.hashes[staged] = sha256_bytes(rendered.docx)
         return rendered.package
 
-    def bundled(self) -> Iterator[ManifestRow]:
-        """Convert each template's members in combined documents; note those to convert one by one."""
-        bundles = self._plan_bundles(list(self.work))
+    def bundled(self, documents: list[MemberDocument]) -> Iterator[ManifestRow]:
+        """Convert members in combined documents (whole, or their layers); note those to convert one by one."""
+        if not documents:
+            return
+        bundles = self._plan_bundles(documents)
         written: queue.Queue = queue.Queue(maxsize=BUNDLES_AHEAD)
         stop = threading.Event()
         # Rendering and bundling run in a thread of their own, ahead of LibreOffice and while it
@@ -172,7 +191,11 @@ class _Production:
         try:
             for conversion, documents in bundles.items():
                 try:
-                    bundle.build_bundle([self.render(document) for document in documents], conversion.docx)
+                    packages = [self.render(document) for document in documents]
+                    route = self.layer_bundles.get(conversion)
+                    if route is not None:
+                        packages = [bundle.layer_package(package, route.pages) for package in packages]
+                    bundle.build_bundle(packages, conversion.docx)
                     item: Any = conversion
                 except MailmergeError as exc:  # a template error, or a bundle that cannot be built
                     item = pdf.ConversionFailure(conversion, str(exc))
@@ -184,15 +207,21 @@ class _Production:
 
     def _split(self, conversion: pdf.Conversion, chunk: list[MemberDocument]) -> Iterator[ManifestRow]:
         # In this (the main) thread: PDFium must not run in two threads at once.
-        targets = {staged.member.member_id: staged.pdf for staged in chunk}
+        route = self.layer_bundles.get(conversion)
+        targets = {staged.member.member_id: staged.pdf if route is None else _layer_pdf(staged) for staged in chunk}
         try:
             printed = {staged.member.member_id: self._printed(staged) for staged in chunk}
-            result = verify.split_bundle(conversion.pdf, targets, self.names, cycle=self.order.cycle, printed=printed)
+            result = verify.split_bundle(
+                conversion.pdf, targets, self.names, cycle=self.order.cycle, printed=printed, draw=route is None,
+            )
         except VerificationError as exc:  # the combined PDF cannot be read at all
             result = verify.SplitResult(failed={member_id: str(exc) for member_id in targets})
         for staged in chunk:
             if staged.member.member_id in result.pages:
-                yield from self._install(staged, result.pages[staged.member.member_id])
+                if route is None:
+                    yield from self._install(staged, result.pages[staged.member.member_id])
+                else:
+                    yield from self._compose(staged, route)
             else:
                 self.progress.info(messages.MEMBER_RETRIED_ALONE.format(member_id=staged.member.member_id, document=staged.document))
                 self.retry.append(staged)
@@ -264,22 +293,165 @@ class _Production:
 
     def _plan_bundles(self, documents: list[MemberDocument]) -> dict[pdf.Conversion, list[MemberDocument]]:
         count = pdf.worker_count(self.order.workers)
+        templates = self.order.templates
+        kinds: dict[tuple, list[MemberDocument]] = {}
+        for document in documents:
+            # A route's layers go together (one page count, one set of shared pages); whole documents by template.
+            route = self._route(document)
+            kinds.setdefault((document.document, document.member.group) if route else (document.document,), []).append(document)
         chunks = []
-        for name in dict.fromkeys(document.document for document in documents):
-            same = [document for document in documents if document.document == name]
+        for key, same in kinds.items():
             ends = list(itertools.accumulate(bundle_sizes(len(same), count)))
-            chunks.append([same[start:end] for start, end in zip([0, *ends], ends)])
+            per_document = PER_DOCUMENT_BODY + (LAYER_BODY if len(key) == 2 else templates[key[0]].body_size)
+            chunks.append((per_document, self.routes.get(key), [same[start:end] for start, end in zip([0, *ends], ends)]))
         # Templates alternate, the heavier first (overview, letter, overview, ...): a worker's batch
         # then holds the same mix as the other's, and as few batches as possible share the work
         # evenly. (An overview costs LibreOffice 3x a letter: batches are shared out by weight.)
-        templates = self.order.templates
-        chunks.sort(key=lambda group: templates[group[0][0].document].body_size, reverse=True)
+        chunks.sort(key=lambda kind: kind[0], reverse=True)
         folder = self.staging / "bundles"
         make_private_dir(folder)
         bundles = {}
-        for number, chunk in enumerate(c for group in itertools.zip_longest(*chunks) for c in group if c):
-            docx = folder / f"{number:05d}-{chunk[0].document}.docx"
-            label = f"{chunk[0].document} {chunk[0].member.member_id}–{chunk[-1].member.member_id}"
-            weight = len(chunk) * (templates[chunk[0].document].body_size + PER_DOCUMENT_BODY)
-            bundles[pdf.Conversion(docx, docx.with_suffix(".pdf"), label, weight)] = chunk
+        lists = [[(per_document, route, chunk) for chunk in kind] for per_document, route, kind in chunks]
+        spread = [item for group in itertools.zip_longest(*lists) for item in group if item]
+        for per_document, route, chunk in spread:
+            number = next(self._numbers)
+            kind = "-layer" if route else ""
+            docx = folder / f"{number:05d}-{chunk[0].document}{kind}.docx"
+            label = f"{chunk[0].document}{kind} {chunk[0].member.member_id}–{chunk[-1].member.member_id}"
+            conversion = pdf.Conversion(docx, docx.with_suffix(".pdf"), label, len(chunk) * per_document)
+            bundles[conversion] = chunk
+            if route is not None:
+                self.layer_bundles[conversion] = route
         return bundles
+
+    # --- shared pages and member layers (issue 14) -------------------------------------------
+
+    def _plan_routes(self) -> dict[tuple[str, str], layering.Route]:
+        """Return the composed path's routes: each template without an obstacle, per group, with its audit sample."""
+        rng = random.Random()
+        routes = {}
+        for staged in self.work:
+            if self.order.obstacles.get(staged.document, messages.LAYER_FIELD_IN_TEXT) is None:
+                routes.setdefault((staged.document, staged.member.group), []).append(staged)
+        planned = {}
+        for (document, group), members in routes.items():
+            sample = layering.audit_sample(members, self.order.templates[document].variables, rng)
+            planned[(document, group)] = layering.Route(document, group, members, sample)
+        return planned
+
+    def _route(self, staged: MemberDocument) -> layering.Route | None:
+        route = self.routes.get((staged.document, staged.member.group))
+        return route if route is not None and not route.failed else None
+
+    def prepare_layers(self) -> None:
+        """Convert each route's shared pages and its audit sample directly, in one go; a route that fails goes whole."""
+        conversions: dict[pdf.Conversion, tuple[layering.Route, str]] = {}
+        folder = self.staging / "shared"
+        for route in self.routes.values():
+            make_private_dir(folder)
+            package = self.render(route.members[0])
+            route.box = bundle.frame_box(package)
+            shared = folder / f"{route.document}-{route.group}.docx"
+            bundle.write_package(bundle.shared_package(package), shared)
+            conversions[pdf.Conversion(shared, shared.with_suffix(".pdf"), f"{route.document} {route.group}", 2)] = (route, "")
+            for staged in route.members:
+                if staged.member.member_id in route.sample:
+                    self.render(staged)
+                    label = messages.MEMBER_DOCUMENT.format(member_id=staged.member.member_id, document=staged.document)
+                    conversions[pdf.Conversion(staged.docx, _direct_pdf(staged), label)] = (route, staged.member.member_id)
+        if not conversions:
+            return
+        failed: set[pdf.Conversion] = set()
+        with pdf.Converter(list(conversions), workers=self.order.workers, timeout=self.order.timeout, temp_root=self.staging) as converter:
+            failed.update(outcome.conversion for outcome in converter if isinstance(outcome, pdf.ConversionFailure))
+        for conversion, (route, member_id) in conversions.items():
+            if conversion in failed and not route.failed:
+                detail = messages.LAYER_SAMPLE_FAILED if member_id else messages.LAYER_SHARED_FAILED
+                self._fail(route, messages.LAYER_AUDIT_INCOMPLETE.format(detail=detail, **route.label))
+        for route in self.routes.values():
+            if not route.failed:
+                try:
+                    route.shared = compose.SharedPages(folder / f"{route.document}-{route.group}.pdf")
+                except MailmergeError as exc:
+                    self._fail(route, messages.LAYER_AUDIT_INCOMPLETE.format(detail=exc, **route.label))
+                    continue
+                route.pages = route.shared.pages
+        # Sampled members first: their audit then comes with a route's first bundle, and few are held.
+        for route in self.routes.values():
+            route.members.sort(key=lambda staged: staged.member.member_id not in route.sample)
+
+    def _compose(self, staged: MemberDocument, route: layering.Route) -> Iterator[ManifestRow]:
+        """Lay a member's layer over the shared pages, verify it; place it once its route's audit has passed."""
+        member_id = staged.member.member_id
+        printed = self._printed(staged)
+        # Before anything else, also on a route gone whole: there a frame clips what does not fit.
+        fields = compose.overflowing_fields(_layer_pdf(staged), route.box, dict(printed)) if route.box else []
+        if fields:
+            self.overflows.append(messages.LAYER_OVERFLOW.format(member_id=member_id, document=staged.document, field="、".join(fields)))
+            route.left.discard(member_id)
+            return
+        if route.failed:
+            self.again.append(staged)
+            return
+        try:
+            route.shared.compose(_layer_pdf(staged), staged.pdf)
+            pages = verify.verify_member_pdf(
+                staged.pdf, member_id, self.names, cycle=self.order.cycle, document=staged.document, printed=printed,
+            )
+        except MailmergeError:  # converted whole, on its own, as a member whose bundle failed
+            self.progress.info(messages.MEMBER_RETRIED_ALONE.format(member_id=member_id, document=staged.document))
+            self.retry.append(staged)
+            route.left.discard(member_id)
+            return
+        if route.passed:
+            yield from self._install(staged, pages)
+            return
+        route.held.append((staged, pages))
+        if member_id in route.left:
+            route.left.discard(member_id)
+            mismatches = compose.compare_pdfs(_direct_pdf(staged), staged.pdf)
+            if mismatches:
+                first = mismatches[0]
+                self._fail(route, messages.LAYER_AUDIT_MISMATCH.format(member_id=member_id, page=first.page, pixels=first.pixels, **route.label))
+                return
+        if not route.left:
+            yield from self._settle(route)
+
+    def _compared(self, route: layering.Route) -> set[str]:
+        return {staged.member.member_id for staged, _pages in route.held}
+
+    def _settle(self, route: layering.Route) -> Iterator[ManifestRow]:
+        """Every sampled member is done: the audit passed if each was composed and compared; place the held."""
+        compared = self._compared(route)
+        if not route.sample <= compared:  # a sampled member overflowed or went to a retry: not proven
+            self._fail(route, messages.LAYER_AUDIT_INCOMPLETE.format(detail=messages.LAYER_SAMPLE_NOT_COMPOSED, **route.label))
+            return
+        route.passed = True
+        self.progress.info(messages.LAYER_AUDIT_PASSED.format(count=len(route.sample), **route.label))
+        held, route.held = route.held, []
+        for staged, pages in held:
+            yield from self._install(staged, pages)
+
+    def _fail(self, route: layering.Route, message: str) -> None:
+        self.progress.info(message)
+        self.again.extend(route.fail())
+
+    def whole_again(self) -> Iterator[ManifestRow]:
+        """Convert whole, in bundles, the members of every route whose audit failed or could not finish."""
+        for route in self.routes.values():
+            if route.passed is None and route.members:
+                yield from self._settle(route)
+        yield from self.bundled(self.again)
+
+    def close(self) -> None:
+        for route in self.routes.values():
+            if route.shared is not None:
+                route.shared.close()
+
+
+def _layer_pdf(staged: MemberDocument) -> Path:
+    return staged.pdf.with_name(f"{staged.pdf.stem}.layer.pdf")
+
+
+def _direct_pdf(staged: MemberDocument) -> Path:
+    return staged.pdf.with_name(f"{staged.pdf.stem}.direct.pdf")

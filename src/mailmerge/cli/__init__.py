@@ -158,6 +158,11 @@ def check(config_path: Path | None, roster_path: Path | None) -> None:
             rejected=roster.rejected_rows, blank=roster.blank_rows,
         )
     )
+    for document, reason in result.paths.items():
+        if reason is None:
+            click.echo(messages.CLI_CHECK_PATH_LAYERED.format(document=document))
+        else:
+            click.echo(messages.CLI_CHECK_PATH_WHOLE.format(document=document, reason=reason))
     if result.errors:
         raise click.ClickException(messages.CLI_CHECK_ERRORS.format(count=len(result.errors)))
     click.echo(messages.CLI_CHECK_OK.format(count=len(result.warnings)))
