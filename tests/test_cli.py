@@ -53,6 +53,8 @@ def test_check_on_the_sample_roster_is_clean_and_counts_the_groups() -> None:
     assert result.output.splitlines() == [
         f"名簿: {REPO / 'data/members.xlsx'} (最初の表示シート「会員名簿」)",
         "会員 30 件: 加入 18 件, 未加入 12 件, エラー行 0 件 (空行 0 件は読み飛ばし)",
+        "letter: 共有ページ + 会員ごとの差し込み層",
+        "overview: 共有ページ + 会員ごとの差し込み層",
         "OK（注意 0 件）。次は mailmerge run で作成します。",
     ]
 

@@ -301,6 +301,8 @@ class _Production:
             kinds.setdefault((document.document, document.member.group) if route else (document.document,), []).append(document)
         chunks = []
         for key, same in kinds.items():
+            if key in self.routes:  # sampled members first: the audit comes with the route's first bundle, few are held
+                same.sort(key=lambda staged: staged.member.member_id not in self.routes[key].sample)
             ends = list(itertools.accumulate(bundle_sizes(len(same), count)))
             per_document = PER_DOCUMENT_BODY + (LAYER_BODY if len(key) == 2 else templates[key[0]].body_size)
             chunks.append((per_document, self.routes.get(key), [same[start:end] for start, end in zip([0, *ends], ends)]))
@@ -376,12 +378,17 @@ class _Production:
                     self._fail(route, messages.LAYER_AUDIT_INCOMPLETE.format(detail=exc, **route.label))
                     continue
                 route.pages = route.shared.pages
-        # Sampled members first: their audit then comes with a route's first bundle, and few are held.
-        for route in self.routes.values():
-            route.members.sort(key=lambda staged: staged.member.member_id not in route.sample)
 
     def _compose(self, staged: MemberDocument, route: layering.Route) -> Iterator[ManifestRow]:
         """Lay a member's layer over the shared pages, verify it; place it once its route's audit has passed."""
+        try:
+            yield from self._compose_layer(staged, route)
+        finally:
+            # Scratch gone as soon as used: on a nearly full disk, staging holds no more than today's path.
+            _layer_pdf(staged).unlink(missing_ok=True)
+            _direct_pdf(staged).unlink(missing_ok=True)
+
+    def _compose_layer(self, staged: MemberDocument, route: layering.Route) -> Iterator[ManifestRow]:
         member_id = staged.member.member_id
         printed = self._printed(staged)
         # Before anything else, also on a route gone whole: there a frame clips what does not fit.
@@ -410,6 +417,7 @@ class _Production:
         if member_id in route.left:
             route.left.discard(member_id)
             mismatches = compose.compare_pdfs(_direct_pdf(staged), staged.pdf)
+            _direct_pdf(staged).unlink()
             if mismatches:
                 first = mismatches[0]
                 self._fail(route, messages.LAYER_AUDIT_MISMATCH.format(member_id=member_id, page=first.page, pixels=first.pixels, **route.label))
