@@ -1,0 +1,87 @@
+"""Shared pages + member layers in real runs (issue 14): which path each template takes, the audit, overflow."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from helpers import invoke, make_cycle, manifest_rows, page_count, pdf_text, squash
+
+DATA = Path(__file__).resolve().parent / "data"
+ROUTES = ("letter（加入）", "letter（未加入）", "overview（加入）", "overview（未加入）")
+
+
+def edit_template(path: Path, change) -> None:
+    """Rewrite a template's word/document.xml with ``change`` (bytes -> bytes), as someone editing it in Word would."""
+    with zipfile.ZipFile(path) as package:
+        parts = {name: package.read(name) for name in package.namelist()}
+    parts["word/document.xml"] = change(parts["word/document.xml"])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+
+
+def test_the_sample_run_composes_every_template_and_group_and_its_audit_passes(sample_cycle) -> None:
+    for route in ROUTES:
+        assert re.search(rf"{route}: 共有ページ \+ 会員ごとの差し込み層で作成（抜き取り \d+ 件を直接の変換と照合: 一致）", sample_cycle.stderr), route
+    assert "全体で変換します" not in sample_cycle.stderr
+    for row in manifest_rows(sample_cycle.out):
+        expected = 1 if row["pdf"].endswith("letter.pdf") else 2
+        assert page_count(sample_cycle.out / row["pdf"]) == expected, row["pdf"]
+    member = sample_cycle.out / "enrolled" / "0001"
+    letter = squash(pdf_text(member / "letter.pdf"))
+    assert "株式会社青嶺画像診断センター" in letter and "佐藤健一" in letter  # the layer: the recipient block
+    assert "会員の皆さまにおかれましては" in letter  # the shared page: the letter's body
+    assert "0001·2024·1/1" in letter
+    overview = squash(pdf_text(member / "overview.pdf", page=2))
+    assert "0001·2024·2/2" in overview
+
+
+def test_a_field_in_the_body_is_converted_whole_and_a_shifted_layer_fails_the_audit(tmp_path: Path) -> None:
+    config = make_cycle(tmp_path / "cycle")
+    # The letter greets the member by name in its body: its pages differ per member.
+    edit_template(config.parent / "letter.docx", lambda xml: xml.replace(
+        "会員の皆さまにおかれましては".encode(), "{{ organisation }} 様におかれましては".encode()))
+    # The overview's recipient lines indented 0.5 mm inside their frame: a member's layer puts its
+    # lines at the frame's edge (it does not carry an indent), so composed pages would print the
+    # recipient block 0.5 mm left of where LibreOffice prints it. Only the audit can tell.
+    edit_template(config.parent / "overview.docx", lambda xml: re.sub(
+        rb"(<w:framePr [^>]*/><w:spacing [^>]*/>)", rb'\1<w:ind w:left="28"/>', xml))
+
+    checked = invoke("check", "--config", str(config))
+    assert checked.exit_code == 0, checked.output
+    assert "letter: 会員ごとに全体を変換（理由: 差し込み項目 organisation が宛名枠の外（本文）にあります）" in checked.output.splitlines()
+    assert "overview: 共有ページ + 会員ごとの差し込み層" in checked.output.splitlines()
+
+    out = tmp_path / "out"
+    result = invoke("run", "--config", str(config), "--out", str(out), "--only", "enrolled", "--limit", "2")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert not [line for line in lines if line.startswith("letter（")]  # never on the composed path
+    mismatch = [line for line in lines if line.startswith("overview（加入）: 共有ページと差し込み層の重ね合わせが直接の変換と一致しませんでした")]
+    assert len(mismatch) == 1 and mismatch[0].endswith("この実行では overview（加入）を会員ごとに文書全体で変換します"), lines
+    assert "で作成（抜き取り" not in result.output
+    rows = manifest_rows(out)
+    assert len(rows) == 4
+    letter = squash(pdf_text(out / "enrolled" / "0001" / "letter.pdf"))
+    assert "株式会社青嶺画像診断センター様におかれましては" in letter
+    assert page_count(out / "enrolled" / "0001" / "overview.pdf") == 2
+
+
+def test_a_value_too_long_for_the_frame_is_an_error_naming_member_and_field(tmp_path: Path) -> None:
+    lines = (DATA / "sample_utf8.csv").read_text(encoding="utf-8").splitlines()
+    header, first, second = lines[0], lines[1].split(","), lines[2]
+    # Within the roster's limit (raised below), and within the letter's window (it wraps onto 3 of its
+    # 12 lines), but the overview's block has room for 3 lines only: the representative's falls out.
+    first[1] = "株式会社" + "長" * 60 + "センター"
+    config = make_cycle(tmp_path / "cycle", "\n".join([header, ",".join(first), second]) + "\n")
+    config.write_text(config.read_text(encoding="utf-8").replace("organisation = 40", "organisation = 80"), encoding="utf-8")
+
+    result = invoke("run", "--config", str(config), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.output.splitlines() if "宛名枠に収まりません" in line]
+    assert errors == ["Error: 会員番号 0001 (overview): 代表者役職、代表者氏名 が宛名枠に収まりません。名簿の値を短くしてください"], result.output
+    done = manifest_rows(tmp_path / "out") if (tmp_path / "out" / "manifest.csv").exists() else []
+    assert done == []  # the run failed: no manifest vouches for anything
+    assert "株式会社長" not in result.output  # never a name in a message
