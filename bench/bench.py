@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "src"))
 import quick  # noqa: E402  (bench/quick.py, beside this script)
 import check_bench  # noqa: E402
 import bench_archive  # noqa: E402  (bench/bench_archive.py: sealing 1,000 members)
-from mailmerge import mailing, pipeline, render  # noqa: E402
+from mailmerge import compose, mailing, pipeline, render  # noqa: E402
 from mailmerge.roster import load_roster  # noqa: E402
 from mailmerge.config import load_config  # noqa: E402
 
@@ -101,6 +101,7 @@ class Usage:
         self.interval = interval
         self.peak = 0
         self.cpu = 0.0
+        self.sizes: dict[str, int] = {}
         self._sampler_cpu = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -127,6 +128,45 @@ class Usage:
             self.peak = max(self.peak, total)
             self._stop.wait(self.interval)
         self._sampler_cpu = time.thread_time()
+
+
+def _children_cpu() -> float:
+    # soffice is the pipeline's only child process: its CPU, once each has exited and been waited for.
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return children.ru_utime + children.ru_stime
+
+
+class ComposeTimer:
+    """Time compose.compose_member (issue 14: a member's layer laid over the shared pages) while a block runs.
+
+    The bench wraps the function the pipeline calls; thread CPU time, as composing runs in the main thread.
+    """
+
+    def __enter__(self) -> ComposeTimer:
+        self.seconds, self.pages = 0.0, 0
+        self._original = compose.compose_member
+
+        def timed(*args, **kwargs):
+            start = time.thread_time()
+            pages = self._original(*args, **kwargs)
+            self.seconds += time.thread_time() - start
+            self.pages += pages
+            return pages
+
+        compose.compose_member = timed
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        compose.compose_member = self._original
+
+
+def median_sizes(files: Sequence[Path]) -> dict[str, int]:
+    """Return the median size in KB of the PDFs per document (letter, overview), by their names."""
+    by_document: dict[str, list[int]] = {}
+    for path in files:
+        document = "letter" if "letter" in path.name else "overview"
+        by_document.setdefault(document, []).append(path.stat().st_size)
+    return {document: round(statistics.median(sizes) / 1024) for document, sizes in sorted(by_document.items())}
 
 
 def _cpu_seconds() -> float:
@@ -224,6 +264,8 @@ def timed_baseline(documents: Sequence[Path], folder: Path) -> tuple[float, int,
     scratch = Path(tempfile.mkdtemp(prefix="baseline-", dir=folder))
     with Usage() as usage:
         seconds, made = run_baseline(documents, scratch)
+    # Each DOCX converted directly, whole: what a member's PDF weighed before shared pages (issue 14).
+    usage.sizes = median_sizes(list(scratch.rglob("*.pdf")))
     shutil.rmtree(scratch)
     return seconds, made, usage
 
@@ -240,8 +282,11 @@ def measure(members: int, folder: Path, runs: int, baseline: bool = True) -> lis
     rows = []
     for _ in range(runs):
         shutil.rmtree(folder / "out", ignore_errors=True)
-        with Usage() as pipeline_usage:
+        children = _children_cpu()
+        with Usage() as pipeline_usage, ComposeTimer() as composing:
             seconds, documents, progress, result_rows = run_pipeline(folder / "roster.csv", folder / "out")
+        soffice_cpu = _children_cpu() - children
+        sizes = median_sizes([folder / "out" / row.pdf for row in result_rows])
         made = {f"{row.member_id}-{row.document}.docx": row.docx_sha256 for row in result_rows}
         if made != expected:
             raise SystemExit(f"the pipeline's DOCX files differ from the ones the baseline converts: {sorted(set(made.items()) ^ set(expected.items()))[:4]}")
@@ -262,6 +307,12 @@ def measure(members: int, folder: Path, runs: int, baseline: bool = True) -> lis
             "baseline_peak": max(before[2].peak, after[2].peak) if baseline else 0,
             "stages": progress.seconds,
             "notes": progress.notes,
+            "soffice_ms_member": 1000 * soffice_cpu / members,
+            "compose_ms_page": 1000 * composing.seconds / composing.pages if composing.pages else float("nan"),
+            "composed_pages": composing.pages,
+            "sizes_kb": sizes,
+            "direct_sizes_kb": before[2].sizes if baseline else {},
+            "audit": [note for note in progress.notes if "照合" in note or "全体で変換" in note],
         })
         before = after
     return rows
@@ -358,7 +409,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         runs = measure(members, folder, args.repeat or (5 if members <= 100 else 3), not args.no_baseline)
         # Pipeline and baseline run side by side, so the ratio is taken per run, then the median.
         row = dict(sorted(runs, key=lambda r: r["ratio"])[len(runs) // 2])
-        for key in ("pipeline_s", "pipeline_ms", "render_ms", "baseline_ms", "cpu_ratio"):
+        for key in ("pipeline_s", "pipeline_ms", "render_ms", "baseline_ms", "cpu_ratio", "soffice_ms_member", "compose_ms_page"):
             row[key] = statistics.median(r[key] for r in runs)
         for key in ("pipeline_peak", "baseline_peak"):
             row[key] = max(r[key] for r in runs)
@@ -372,7 +423,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             flush=True,
         )
         print("      stages: " + ", ".join(f"{label} {s:.2f} s" for label, s in row["stages"].items()), flush=True)
-        for note in row["notes"][:5]:
+        print(f"      LibreOffice CPU {row['soffice_ms_member']:.1f} ms per member (letter + overview; runs: "
+              f"{', '.join(format(r['soffice_ms_member'], '.1f') for r in runs)}); composition {row['compose_ms_page']:.2f} ms "
+              f"per page (runs: {', '.join(format(r['compose_ms_page'], '.2f') for r in runs)}; {row['composed_pages']} pages composed)", flush=True)
+        print(f"      member PDF size, median KB: composed {row['sizes_kb']}, each DOCX converted directly {row['direct_sizes_kb']}", flush=True)
+        failed_audits = [n for r in runs for n in r["audit"] if "全体で変換" in n]
+        print(f"      audit: {sum(len(r['audit']) for r in runs) - len(failed_audits)} template-groups passed over {len(runs)} runs, "
+              f"{len(failed_audits)} switched to whole conversion", flush=True)
+        for note in failed_audits[:4]:
+            print(f"      note: {note}")
+        for note in [n for n in row["notes"] if n not in row["audit"]][:5]:
             print(f"      note: {note}")
         if not args.keep:
             shutil.rmtree(folder)
