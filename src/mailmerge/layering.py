@@ -9,11 +9,13 @@ exactly like converting the member's document directly, or converts that templat
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
-from mailmerge import bundle, messages
-from mailmerge.models import RECIPIENT_FIELDS, MemberDocument
+from mailmerge import bundle, compose, messages, pdf, verify
+from mailmerge.errors import MailmergeError
+from mailmerge.fsutil import make_private_dir
+from mailmerge.models import RECIPIENT_FIELDS, ManifestRow, MemberDocument
 
 # Members converted directly for the audit at random, besides the longest value of each printed field.
 AUDIT_RANDOM = 3
@@ -74,3 +76,147 @@ class Route:
         self.passed = False
         held, self.held = [staged for staged, _pages in self.held], []
         return held
+
+
+class ComposedPath:
+    """The composed path's half of produce's _Production (which mixes it in): routes, shared pages, audit.
+
+    Uses what _Production has: order, work, staging, names, progress, render(), _install(),
+    _printed(), bundled(), and its lists retry, again and overflows.
+    """
+
+    def _plan_routes(self) -> dict[tuple[str, str], Route]:
+        """Return the composed path's routes: each template without an obstacle, per group, with its audit sample."""
+        rng = random.Random()
+        routes = {}
+        for staged in self.work:
+            if self.order.obstacles.get(staged.document, messages.LAYER_FIELD_IN_TEXT) is None:
+                routes.setdefault((staged.document, staged.member.group), []).append(staged)
+        planned = {}
+        for (document, group), members in routes.items():
+            sample = audit_sample(members, self.order.templates[document].variables, rng)
+            planned[(document, group)] = Route(document, group, members, sample)
+        return planned
+
+    def _route(self, staged: MemberDocument) -> Route | None:
+        route = self.routes.get((staged.document, staged.member.group))
+        return route if route is not None and not route.failed else None
+
+    def prepare_layers(self) -> None:
+        """Convert each route's shared pages and its audit sample directly, in one go; a route that fails goes whole."""
+        conversions: dict[pdf.Conversion, tuple[Route, str]] = {}
+        folder = self.staging / "shared"
+        for route in self.routes.values():
+            make_private_dir(folder)
+            package = self.render(route.members[0])
+            route.box = bundle.frame_box(package)
+            shared = folder / f"{route.document}-{route.group}.docx"
+            bundle.write_package(bundle.shared_package(package), shared)
+            conversions[pdf.Conversion(shared, shared.with_suffix(".pdf"), f"{route.document} {route.group}", 2)] = (route, "")
+            for staged in route.members:
+                if staged.member.member_id in route.sample:
+                    self.render(staged)
+                    label = messages.MEMBER_DOCUMENT.format(member_id=staged.member.member_id, document=staged.document)
+                    conversions[pdf.Conversion(staged.docx, direct_pdf(staged), label)] = (route, staged.member.member_id)
+        if not conversions:
+            return
+        failed: set[pdf.Conversion] = set()
+        with pdf.Converter(list(conversions), workers=self.order.workers, timeout=self.order.timeout, temp_root=self.staging) as converter:
+            failed.update(outcome.conversion for outcome in converter if isinstance(outcome, pdf.ConversionFailure))
+        for conversion, (route, member_id) in conversions.items():
+            if conversion in failed and not route.failed:
+                detail = messages.LAYER_SAMPLE_FAILED if member_id else messages.LAYER_SHARED_FAILED
+                self._fail(route, messages.LAYER_AUDIT_INCOMPLETE.format(detail=detail, **route.label))
+        for route in self.routes.values():
+            if not route.failed:
+                try:
+                    route.shared = compose.SharedPages(folder / f"{route.document}-{route.group}.pdf")
+                except MailmergeError as exc:
+                    self._fail(route, messages.LAYER_AUDIT_INCOMPLETE.format(detail=exc, **route.label))
+                    continue
+                route.pages = route.shared.pages
+
+    def _compose(self, staged: MemberDocument, route: Route) -> Iterator[ManifestRow]:
+        """Lay a member's layer over the shared pages, verify it; place it once its route's audit has passed."""
+        try:
+            yield from self._compose_layer(staged, route)
+        finally:
+            # Scratch gone as soon as used: on a nearly full disk, staging holds no more than today's path.
+            layer_pdf(staged).unlink(missing_ok=True)
+            direct_pdf(staged).unlink(missing_ok=True)
+
+    def _compose_layer(self, staged: MemberDocument, route: Route) -> Iterator[ManifestRow]:
+        member_id = staged.member.member_id
+        printed = self._printed(staged)
+        # Before anything else, also on a route gone whole: there a frame clips what does not fit.
+        fields = compose.overflowing_fields(layer_pdf(staged), route.box, dict(printed)) if route.box else []
+        if fields:
+            self.overflows.append(messages.LAYER_OVERFLOW.format(member_id=member_id, document=staged.document, field="、".join(fields)))
+            route.left.discard(member_id)
+            return
+        if route.failed:
+            self.again.append(staged)
+            return
+        try:
+            route.shared.compose(layer_pdf(staged), staged.pdf)
+            pages = verify.verify_member_pdf(
+                staged.pdf, member_id, self.names, cycle=self.order.cycle, document=staged.document, printed=printed,
+            )
+        except MailmergeError:  # converted whole, on its own, as a member whose bundle failed
+            self.progress.info(messages.MEMBER_RETRIED_ALONE.format(member_id=member_id, document=staged.document))
+            self.retry.append(staged)
+            route.left.discard(member_id)
+            return
+        if route.passed:
+            yield from self._install(staged, pages)
+            return
+        route.held.append((staged, pages))
+        if member_id in route.left:
+            route.left.discard(member_id)
+            mismatches = compose.compare_pdfs(direct_pdf(staged), staged.pdf)
+            direct_pdf(staged).unlink()
+            if mismatches:
+                first = mismatches[0]
+                self._fail(route, messages.LAYER_AUDIT_MISMATCH.format(member_id=member_id, page=first.page, pixels=first.pixels, **route.label))
+                return
+        if not route.left:
+            yield from self._settle(route)
+
+    def _compared(self, route: Route) -> set[str]:
+        return {staged.member.member_id for staged, _pages in route.held}
+
+    def _settle(self, route: Route) -> Iterator[ManifestRow]:
+        """Every sampled member is done: the audit passed if each was composed and compared; place the held."""
+        compared = self._compared(route)
+        if not route.sample <= compared:  # a sampled member overflowed or went to a retry: not proven
+            self._fail(route, messages.LAYER_AUDIT_INCOMPLETE.format(detail=messages.LAYER_SAMPLE_NOT_COMPOSED, **route.label))
+            return
+        route.passed = True
+        self.progress.info(messages.LAYER_AUDIT_PASSED.format(count=len(route.sample), **route.label))
+        held, route.held = route.held, []
+        for staged, pages in held:
+            yield from self._install(staged, pages)
+
+    def _fail(self, route: Route, message: str) -> None:
+        self.progress.info(message)
+        self.again.extend(route.fail())
+
+    def whole_again(self) -> Iterator[ManifestRow]:
+        """Convert whole, in bundles, the members of every route whose audit failed or could not finish."""
+        for route in self.routes.values():
+            if route.passed is None and route.members:
+                yield from self._settle(route)
+        yield from self.bundled(self.again)
+
+    def close(self) -> None:
+        for route in self.routes.values():
+            if route.shared is not None:
+                route.shared.close()
+
+
+def layer_pdf(staged: MemberDocument) -> Path:
+    return staged.pdf.with_name(f"{staged.pdf.stem}.layer.pdf")
+
+
+def direct_pdf(staged: MemberDocument) -> Path:
+    return staged.pdf.with_name(f"{staged.pdf.stem}.direct.pdf")
