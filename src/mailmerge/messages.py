@@ -226,9 +226,9 @@ LAYER_AUDIT_INCOMPLETE = (
     "{document}（{group}）: 抜き取り照合を終えられませんでした（{detail}）。この実行では {document}（{group}）を"
     "会員ごとに文書全体で変換します"
 )
-LAYER_SHARED_FAILED = "共有ページ"
-LAYER_SAMPLE_FAILED = "照合用の直接変換"
-LAYER_SAMPLE_NOT_COMPOSED = "抜き取りの会員の差し込み層"
+LAYER_SHARED_FAILED = "共有ページを変換できませんでした"
+LAYER_SAMPLE_FAILED = "照合用に直接変換できない会員がいました"
+LAYER_SAMPLE_NOT_COMPOSED = "抜き取りの会員に、差し込み層を重ねられない人がいました"
 
 INSTALL_HINT = "LibreOffice を入れてください（sudo apt-get install libreoffice-writer-nogui）"
 SOFFICE_ENV_NOT_A_PROGRAM = (
