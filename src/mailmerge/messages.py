@@ -228,7 +228,7 @@ LAYER_AUDIT_INCOMPLETE = (
 )
 LAYER_SHARED_FAILED = "共有ページを変換できませんでした"
 LAYER_SAMPLE_FAILED = "照合用に直接変換できない会員がいました"
-LAYER_SAMPLE_NOT_COMPOSED = "抜き取りの会員に、差し込み層を重ねられない人がいました"
+LAYER_SAMPLE_NOT_COMPOSED = "抜き取りの会員のうち、差し込み層を重ねられない会員がいました"
 
 INSTALL_HINT = "LibreOffice を入れてください（sudo apt-get install libreoffice-writer-nogui）"
 SOFFICE_ENV_NOT_A_PROGRAM = (
