@@ -122,21 +122,40 @@ def _share_fonts(pages: Iterable[pikepdf.Page], fonts: dict[tuple, list[tuple[by
     what the pages reach).
     """
     for page in pages:
-        resources = page.obj.get("/Resources")
-        table = resources.get("/Font") if resources is not None else None
-        if table is None:
+        for table in _font_tables(page.obj.get("/Resources")):
+            _share_table(table, fonts)
+
+
+def _font_tables(resources: pikepdf.Object | None, depth: int = 0) -> Iterable[pikepdf.Object]:
+    """Yield the font tables of a page's resources and of the form XObjects it draws.
+
+    A composed member PDF (issue 14) draws its layer (the recipient block, the page mark) as a form
+    XObject with fonts of its own: without looking there, each member's layer fonts were copied again.
+    """
+    if resources is None or depth > 3:
+        return
+    table = resources.get("/Font")
+    if table is not None:
+        yield table
+    objects = resources.get("/XObject")
+    for name in list(objects.keys()) if objects is not None else []:
+        form = objects[name]
+        if form.get("/Subtype") == "/Form":
+            yield from _font_tables(form.get("/Resources"), depth + 1)
+
+
+def _share_table(table: pikepdf.Object, fonts: dict[tuple, list[tuple[bytes, pikepdf.Object]]]) -> None:
+    for name in list(table.keys()):
+        font = table[name]
+        content = _font_bytes(font)
+        if content is None:
             continue
-        for name in list(table.keys()):
-            font = table[name]
-            content = _font_bytes(font)
-            if content is None:
-                continue
-            candidates = fonts.setdefault((len(content), zlib.crc32(content)), [])
-            same = next((kept for data, kept in candidates if data == content), None)
-            if same is None:
-                candidates.append((content, font))
-            else:
-                table[name] = same
+        candidates = fonts.setdefault((len(content), zlib.crc32(content)), [])
+        same = next((kept for data, kept in candidates if data == content), None)
+        if same is None:
+            candidates.append((content, font))
+        else:
+            table[name] = same
 
 
 def _font_bytes(font: pikepdf.Object) -> bytes | None:
