@@ -106,18 +106,22 @@ class ComposedPath:
         """Convert each route's shared pages and its audit sample directly, in one go; a route that fails goes whole."""
         conversions: dict[pdf.Conversion, tuple[Route, str]] = {}
         folder = self.staging / "shared"
-        for route in self.routes.values():
-            make_private_dir(folder)
-            package = self.render(route.members[0])
-            route.box = bundle.frame_box(package)
-            shared = folder / f"{route.document}-{route.group}.docx"
-            bundle.write_package(bundle.shared_package(package), shared)
-            conversions[pdf.Conversion(shared, shared.with_suffix(".pdf"), f"{route.document} {route.group}", 2)] = (route, "")
-            for staged in route.members:
-                if staged.member.member_id in route.sample:
-                    self.render(staged)
-                    label = messages.MEMBER_DOCUMENT.format(member_id=staged.member.member_id, document=staged.document)
-                    conversions[pdf.Conversion(staged.docx, direct_pdf(staged), label)] = (route, staged.member.member_id)
+        # Rendered here in the main thread (the bundles are rendered in the writer's): a Ctrl-C raised
+        # inside zipfile's write left a ZIP half open and came out as a ValueError with a traceback.
+        # Held, it lands once these few documents (~1 ms each) are written.
+        with self.order.hold_signals():
+            for route in self.routes.values():
+                make_private_dir(folder)
+                package = self.render(route.members[0])
+                route.box = bundle.frame_box(package)
+                shared = folder / f"{route.document}-{route.group}.docx"
+                bundle.write_package(bundle.shared_package(package), shared)
+                conversions[pdf.Conversion(shared, shared.with_suffix(".pdf"), f"{route.document} {route.group}", 2)] = (route, "")
+                for staged in route.members:
+                    if staged.member.member_id in route.sample:
+                        self.render(staged)
+                        label = messages.MEMBER_DOCUMENT.format(member_id=staged.member.member_id, document=staged.document)
+                        conversions[pdf.Conversion(staged.docx, direct_pdf(staged), label)] = (route, staged.member.member_id)
         if not conversions:
             return
         failed: set[pdf.Conversion] = set()
