@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,21 +93,50 @@ def check_overflow(layer: Path, box, values: Mapping[str, str], member_id: str, 
         raise LayerOverflowError(messages.LAYER_OVERFLOW.format(member_id=member_id, document=document, field="、".join(fields)))
 
 
+@dataclass(frozen=True)
+class Pictures:
+    """A PDF's pages drawn in grey at the audit's resolution, each kept zlib-compressed (a page is mostly white).
+
+    The audit draws a sample's direct conversions once, then their PDFs go: on a nearly full disk,
+    scratch room is what the composed path must not need more of than whole conversion.
+    """
+
+    shapes: tuple[tuple[int, int], ...]
+    pages: tuple[bytes, ...]
+
+    def page(self, index: int) -> np.ndarray:
+        return np.frombuffer(zlib.decompress(self.pages[index]), dtype=np.uint8).reshape(self.shapes[index]).astype(np.int16)
+
+
+def draw_pages(pdf: Path, dpi: int = AUDIT_DPI) -> Pictures:
+    """Draw every page of ``pdf`` for the audit; raise MailmergeError when PDFium cannot read it."""
+    try:
+        document = pdfium.PdfDocument(pdf)
+    except pdfium.PdfiumError as exc:
+        raise MailmergeError(messages.PDF_UNREADABLE.format(detail=exc)) from None
+    try:
+        drawn = [_render(document[index], dpi) for index in range(len(document))]
+    finally:
+        document.close()
+    return Pictures(tuple(a.shape for a in drawn), tuple(zlib.compress(a.astype(np.uint8).tobytes(), 1) for a in drawn))
+
+
 def compare_pdfs(direct: Path, composed: Path, dpi: int = AUDIT_DPI) -> list[Mismatch]:
     """Render both PDFs and return the pages whose pictures differ beyond anti-aliasing (AUDIT_MAX_PIXELS)."""
-    first, second = pdfium.PdfDocument(direct), pdfium.PdfDocument(composed)
-    try:
-        if len(first) != len(second):
-            return [Mismatch(min(len(first), len(second)) + 1, -1)]
-        found = []
-        for index in range(len(first)):
-            pixels = mismatched_pixels(_render(first[index], dpi), _render(second[index], dpi))
-            if pixels > AUDIT_MAX_PIXELS:
-                found.append(Mismatch(index + 1, pixels))
-        return found
-    finally:
-        first.close()
-        second.close()
+    return compare_pictures(draw_pages(direct, dpi), composed, dpi)
+
+
+def compare_pictures(direct: Pictures, composed: Path, dpi: int = AUDIT_DPI) -> list[Mismatch]:
+    """Return the pages of ``composed`` whose pictures differ from ``direct``'s beyond anti-aliasing."""
+    other = draw_pages(composed, dpi)
+    if len(direct.pages) != len(other.pages):
+        return [Mismatch(min(len(direct.pages), len(other.pages)) + 1, -1)]
+    found = []
+    for index in range(len(direct.pages)):
+        pixels = mismatched_pixels(direct.page(index), other.page(index))
+        if pixels > AUDIT_MAX_PIXELS:
+            found.append(Mismatch(index + 1, pixels))
+    return found
 
 
 def mismatched_pixels(a: np.ndarray, b: np.ndarray, tolerance: int = AUDIT_TOLERANCE) -> int:

@@ -61,6 +61,7 @@ class Route:
         self.box: tuple[float, float, float, float] | None = None
         self.passed: bool | None = None
         self.held: list[tuple[MemberDocument, int]] = []
+        self.pictures: dict[str, compose.Pictures] = {}  # sampled member -> its direct conversion, drawn
 
     @property
     def failed(self) -> bool:
@@ -74,6 +75,7 @@ class Route:
     def fail(self) -> list[MemberDocument]:
         """Switch the route to whole conversion; return the held members, to convert whole."""
         self.passed = False
+        self.pictures.clear()
         held, self.held = [staged for staged, _pages in self.held], []
         return held
 
@@ -104,6 +106,8 @@ class ComposedPath:
 
     def prepare_layers(self) -> None:
         """Convert each route's shared pages and its audit sample directly, in one go; a route that fails goes whole."""
+        if not self.routes:
+            return
         conversions: dict[pdf.Conversion, tuple[Route, str]] = {}
         folder = self.staging / "shared"
         # Rendered here in the main thread (the bundles are rendered in the writer's): a Ctrl-C raised
@@ -122,8 +126,6 @@ class ComposedPath:
                         self.render(staged)
                         label = messages.MEMBER_DOCUMENT.format(member_id=staged.member.member_id, document=staged.document)
                         conversions[pdf.Conversion(staged.docx, direct_pdf(staged), label)] = (route, staged.member.member_id)
-        if not conversions:
-            return
         failed: set[pdf.Conversion] = set()
         with pdf.Converter(list(conversions), workers=self.order.workers, timeout=self.order.timeout, temp_root=self.staging) as converter:
             failed.update(outcome.conversion for outcome in converter if isinstance(outcome, pdf.ConversionFailure))
@@ -131,6 +133,14 @@ class ComposedPath:
             if conversion in failed and not route.failed:
                 detail = messages.LAYER_SAMPLE_FAILED if member_id else messages.LAYER_SHARED_FAILED
                 self._fail(route, messages.LAYER_AUDIT_INCOMPLETE.format(detail=detail, **route.label))
+        for conversion, (route, member_id) in conversions.items():
+            if member_id and conversion not in failed and not route.failed:
+                try:
+                    route.pictures[member_id] = compose.draw_pages(conversion.pdf)
+                except MailmergeError:
+                    self._fail(route, messages.LAYER_AUDIT_INCOMPLETE.format(detail=messages.LAYER_SAMPLE_FAILED, **route.label))
+            if member_id:
+                conversion.pdf.unlink(missing_ok=True)
         for route in self.routes.values():
             if not route.failed:
                 try:
@@ -145,9 +155,8 @@ class ComposedPath:
         try:
             yield from self._compose_layer(staged, route)
         finally:
-            # Scratch gone as soon as used: on a nearly full disk, staging holds no more than today's path.
+            # Scratch gone as soon as used: on a nearly full disk, staging holds little more than today's path.
             layer_pdf(staged).unlink(missing_ok=True)
-            direct_pdf(staged).unlink(missing_ok=True)
 
     def _compose_layer(self, staged: MemberDocument, route: Route) -> Iterator[ManifestRow]:
         member_id = staged.member.member_id
@@ -177,8 +186,7 @@ class ComposedPath:
         route.held.append((staged, pages))
         if member_id in route.left:
             route.left.discard(member_id)
-            mismatches = compose.compare_pdfs(direct_pdf(staged), staged.pdf)
-            direct_pdf(staged).unlink()
+            mismatches = compose.compare_pictures(route.pictures.pop(member_id), staged.pdf)
             if mismatches:
                 first = mismatches[0]
                 self._fail(route, messages.LAYER_AUDIT_MISMATCH.format(member_id=member_id, page=first.page, pixels=first.pixels, **route.label))
