@@ -15,7 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 from fixtures.samples import write_member_docx
-from helpers import named, pdf_text
+from helpers import SOFFICE_TIMEOUT, named, pdf_text
 from helpers import processes_naming as soffice_processes
 
 from mailmerge import pdf
@@ -85,7 +85,7 @@ def test_converts_in_parallel_and_cleans_up(tmp_path: Path, root: Path, watch: S
         )
         for member, pages in (("A001", 1), ("A002", 2), ("A003", 1), ("A004", 1))
     ]
-    with pdf.Converter(conversions, workers=2, timeout=60, temp_root=root) as converter:
+    with pdf.Converter(conversions, workers=2, timeout=SOFFICE_TIMEOUT, temp_root=root) as converter:
         done = list(converter)
 
     assert sorted(c.label for c in done) == ["A001 letter", "A002 letter", "A003 letter", "A004 letter"]
@@ -110,7 +110,7 @@ def test_corrupt_docx_is_a_clear_error_and_the_others_still_convert(tmp_path: Pa
     conversions = [pdf.Conversion(path, path.with_suffix(".pdf")) for path in (random_bytes, good, empty, broken_xml)]
 
     with pytest.raises(ConversionError) as caught:
-        pdf.convert_to_pdf(conversions, workers=1, timeout=60, temp_root=root)
+        pdf.convert_to_pdf(conversions, workers=1, timeout=SOFFICE_TIMEOUT, temp_root=root)
 
     assert str(caught.value).splitlines() == [
         "LibreOffice で PDF に変換できなかった文書があります:",
@@ -173,7 +173,7 @@ def test_a_killed_soffice_is_retried_and_the_batch_completes(tmp_path: Path, roo
 
     killer = threading.Thread(target=kill_the_first_soffice)
     killer.start()
-    pdf.convert_to_pdf(conversions, workers=1, batch_size=6, timeout=60, temp_root=root)
+    pdf.convert_to_pdf(conversions, workers=1, batch_size=6, timeout=SOFFICE_TIMEOUT, temp_root=root)
     killer.join()
 
     assert killed, "the test never saw a soffice.bin to kill"
@@ -214,7 +214,7 @@ def test_files_that_cannot_be_written_fail_alone_and_the_others_convert(tmp_path
         write_member_docx(conversion.docx, member, NAMES[member])
         return conversion
 
-    outcomes = feed(conversions, write, workers=2, timeout=60, temp_root=root)
+    outcomes = feed(conversions, write, workers=2, timeout=SOFFICE_TIMEOUT, temp_root=root)
 
     assert [str(f) for f in outcomes if isinstance(f, pdf.ConversionFailure)] == ["A002 letter: テンプレートに番号付きの段落があります"]
     assert sorted(c.label for c in outcomes if isinstance(c, pdf.Conversion)) == ["A001 letter", "A003 letter"]
@@ -236,7 +236,7 @@ def test_later_files_are_written_while_libreoffice_converts_the_first(tmp_path: 
         converting_while_written.append(bool(soffice_processes(root)))
         return conversion
 
-    outcomes = feed(conversions, write, workers=1, batch_size=4, timeout=60, temp_root=root)
+    outcomes = feed(conversions, write, workers=1, batch_size=4, timeout=SOFFICE_TIMEOUT, temp_root=root)
 
     assert all(isinstance(outcome, pdf.Conversion) for outcome in outcomes) and len(outcomes) == 6
     assert any(converting_while_written[1:]), converting_while_written
@@ -261,7 +261,7 @@ def test_a_file_written_after_libreoffice_got_to_it_is_converted_on_its_retry(tm
         write_member_docx(conversion.docx, conversion.docx.stem, "医療法人テスト会")
         return conversion
 
-    outcomes = feed(conversions, write, workers=1, batch_size=3, timeout=60, temp_root=root)
+    outcomes = feed(conversions, write, workers=1, batch_size=3, timeout=SOFFICE_TIMEOUT, temp_root=root)
 
     assert late == [True]
     assert all(isinstance(outcome, pdf.Conversion) for outcome in outcomes) and len(outcomes) == 3
@@ -285,7 +285,7 @@ def test_ctrl_c_kills_soffice_and_removes_its_files(tmp_path: Path, root: Path, 
     script = (
         "import sys; from pathlib import Path; from mailmerge import pdf\n"
         "jobs = [pdf.Conversion(Path(d), Path(d).with_suffix('.pdf')) for d in sys.argv[2:]]\n"
-        "pdf.convert_to_pdf(jobs, workers=2, timeout=60, temp_root=Path(sys.argv[1]))\n"
+        f"pdf.convert_to_pdf(jobs, workers=2, timeout={SOFFICE_TIMEOUT}, temp_root=Path(sys.argv[1]))\n"
     )
     run = subprocess.Popen([sys.executable, "-c", script, str(root), *documents], stderr=subprocess.PIPE, text=True)
     # Ctrl-C once soffice.bin converts, however long it takes to start on a busy machine.
