@@ -155,26 +155,39 @@ def test_a_hung_soffice_stops_the_conversion_early_with_one_message(
 def test_a_killed_soffice_is_retried_and_the_batch_completes(tmp_path: Path, root: Path, watch: SofficeWatch, target: str):
     members = [f"A{n:03d}" for n in range(1, 7)]
     conversions = [pdf.Conversion(write_member_docx(tmp_path / f"{m}.docx", m, NAMES["A001"]), tmp_path / f"{m}.pdf") for m in members]
-    killed = []
+    killed, converted = [], threading.Event()
 
     def kill_the_first_soffice() -> None:
         # A crash (soffice.bin dies) or someone killing the whole soffice process group, mid-batch.
         deadline = time.monotonic() + 300  # against a hang only: on a busy machine soffice starts slowly
-        while not killed and time.monotonic() < deadline:
+        while not killed and not converted.is_set() and time.monotonic() < deadline:
             for process in soffice_processes(root):
-                if process.name() == "soffice.bin":
+                # A soffice.bin may exit between the scan and the kill (its first start restarts
+                # itself): look for the next one rather than end the thread.
+                try:
+                    if process.name() != "soffice.bin":
+                        continue
                     if target == "soffice.bin":
                         process.send_signal(signal.SIGKILL)
                     else:
-                        os.killpg(os.getpgid(process.pid), signal.SIGKILL)
-                    killed.append(process.pid)
-                    return
+                        group = os.getpgid(process.pid)
+                        if group == os.getpgrp():  # never the test's own group (soffice starts its own session)
+                            continue
+                        os.killpg(group, signal.SIGKILL)
+                except (psutil.NoSuchProcess, ProcessLookupError):
+                    continue
+                killed.append(process.pid)
+                return
             time.sleep(0.01)
 
-    killer = threading.Thread(target=kill_the_first_soffice)
+    killer = threading.Thread(target=kill_the_first_soffice, daemon=True)
     killer.start()
-    pdf.convert_to_pdf(conversions, workers=1, batch_size=6, timeout=SOFFICE_TIMEOUT, temp_root=root)
-    killer.join()
+    try:
+        pdf.convert_to_pdf(conversions, workers=1, batch_size=6, timeout=SOFFICE_TIMEOUT, temp_root=root)
+    finally:
+        converted.set()
+        killer.join(timeout=330)
+    assert not killer.is_alive(), "the killing thread never finished"
 
     assert killed, "the test never saw a soffice.bin to kill"
     for member in members:
