@@ -159,7 +159,7 @@ def test_ctrl_c_during_start_up_is_one_line_and_exit_130(tmp_path: Path) -> None
                 assert time.monotonic() < deadline and process.poll() is None, "the run never opened the roster"
                 time.sleep(0.05)
         process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=60)
+        stdout, stderr = process.communicate(timeout=300)
         os.close(writer)
     finally:
         if process.poll() is None:

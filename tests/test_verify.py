@@ -15,7 +15,7 @@ from docx.shared import Mm
 from PIL import Image, ImageDraw
 from click.testing import CliRunner
 from fixtures.samples import CYCLE, member_docx, write_member_docx
-from helpers import pdf_text
+from helpers import SOFFICE_TIMEOUT, pdf_text
 
 from mailmerge import bundle, pdf, pdfcheck, verify
 from mailmerge.cli import main
@@ -48,7 +48,7 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     documents = [member_docx(m, NAMES[m], 2 if m == "V001" else 1) for m in NAMES]
     bundle.build_bundle([bundle.docx_parts(d) for d in documents], folder / "bundle.docx")
     conversions = [pdf.Conversion(docx, docx.with_suffix(".pdf")) for docx in sorted(folder.glob("*.docx"))]
-    pdf.convert_to_pdf(conversions, timeout=60, temp_root=folder)
+    pdf.convert_to_pdf(conversions, timeout=SOFFICE_TIMEOUT, temp_root=folder)
     return folder
 
 
@@ -335,7 +335,7 @@ def test_a_picture_and_a_nearly_empty_last_page_pass(names: verify.MemberNames, 
         document.save(buffer)
         parts.append(bundle.docx_parts(buffer.getvalue()))
     bundle.build_bundle(parts, tmp_path / "pictured.docx")
-    pdf.convert_to_pdf([pdf.Conversion(tmp_path / "pictured.docx", tmp_path / "pictured.pdf")], timeout=300, temp_root=tmp_path)
+    pdf.convert_to_pdf([pdf.Conversion(tmp_path / "pictured.docx", tmp_path / "pictured.pdf")], timeout=SOFFICE_TIMEOUT, temp_root=tmp_path)
     targets = {m: tmp_path / m / "letter.pdf" for m in ("V001", "V002")}
 
     result = verify.split_bundle(tmp_path / "pictured.pdf", targets, names, cycle=CYCLE)
