@@ -31,6 +31,11 @@ DATA = Path(__file__).resolve().parent / "data"
 MAILMERGE = Path(sys.executable).parent / "mailmerge"
 # A usual shell's umask for the runs the tests start: the program itself must make its files private.
 SHELL_UMASK = 0o022
+# LibreOffice's deadline per file where the deadline is not what the test tests: against a hang
+# only. A loaded CI machine (two cores shared with other LibreOffice runs) makes soffice start
+# and convert several times slower than a quiet one; a deadline it missed there would be a
+# failure by chance, and a right conversion is never slowed down by a long one.
+SOFFICE_TIMEOUT = 300
 
 
 # ---------------------------------------------------------------------------------------------- set-up

@@ -324,7 +324,9 @@ def kill_mid_seal(tmp_path: Path, where: str, config: Path, out: Path, archive_d
     args = ["archive", "--config", config, "--out", out, "--sent-on", SENT_ON, "--archive", archive_dir]
     proc = subprocess.Popen([sys.executable, str(script), str(ready), where, *map(str, args)])
     try:
-        for _ in range(1200):
+        # Against a hang only: a fresh Python importing the package starts slowly on a busy machine.
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
             if ready.exists() or proc.poll() is not None:
                 break
             time.sleep(0.05)

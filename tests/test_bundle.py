@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from fixtures.samples import CYCLE, member_docx
-from helpers import pdf_text
+from helpers import SOFFICE_TIMEOUT, pdf_text
 
 from mailmerge import bundle, pdf, verify
 from mailmerge.errors import BundleError
@@ -18,7 +18,7 @@ MEMBERS = {"B001": ("医療法人社団青葉会", 1), "B002": ("株式会社白
 def test_a_bundle_converts_once_and_splits_into_each_members_pages(tmp_path: Path):
     documents = [bundle.docx_parts(member_docx(m, name, pages)) for m, (name, pages) in MEMBERS.items()]
     bundle.build_bundle(documents, tmp_path / "bundle.docx")
-    pdf.convert_to_pdf([pdf.Conversion(tmp_path / "bundle.docx", tmp_path / "bundle.pdf")], timeout=60, temp_root=tmp_path)
+    pdf.convert_to_pdf([pdf.Conversion(tmp_path / "bundle.docx", tmp_path / "bundle.pdf")], timeout=SOFFICE_TIMEOUT, temp_root=tmp_path)
     targets = {m: tmp_path / m / "letter.pdf" for m in MEMBERS}
 
     names = verify.MemberNames({m: name for m, (name, _) in MEMBERS.items()})

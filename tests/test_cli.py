@@ -114,6 +114,7 @@ def test_review_prints_one_address_serves_it_and_stops_on_ctrl_c(sample_run: Pat
     import signal
     import subprocess
     import sys
+    import threading
     import urllib.request
 
     from conftest import copy_run
@@ -122,18 +123,25 @@ def test_review_prints_one_address_serves_it_and_stops_on_ctrl_c(sample_run: Pat
     command = [str(Path(sys.executable).with_name("mailmerge")), "review", "--config", str(config_in()), "--out", str(out), "--no-browser"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        line = process.stdout.readline().rstrip("\n")
+        # Against a hang only (a busy machine starts it slowly): a run that never prints its address
+        # is killed, so the read below ends and the test fails instead of hanging.
+        hung = threading.Timer(300, process.kill)
+        hung.start()
+        try:
+            line = process.stdout.readline().rstrip("\n")
+        finally:
+            hung.cancel()
         match = re.fullmatch(r"http://127\.0\.0\.1:(\d+)/\?token=([A-Za-z0-9_-]{40,})", line)
         assert match, line
         browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
-        with browser.open(line, timeout=30) as response:  # the token, then the cookie it sets
+        with browser.open(line, timeout=120) as response:  # the token, then the cookie it sets
             assert response.status == 200 and "送付前の確認" in response.read().decode("utf-8")
         with pytest.raises(urllib.error.HTTPError) as refused:
-            urllib.request.urlopen(f"http://127.0.0.1:{match.group(1)}/", timeout=30)
+            urllib.request.urlopen(f"http://127.0.0.1:{match.group(1)}/", timeout=120)
         assert refused.value.code == 403
     finally:
         process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=30)
+        stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 0
     assert stdout == ""  # the address was the only line
     assert stderr.splitlines()[-1] == "レビュー画面を終了しました。"

@@ -15,7 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 from fixtures.samples import write_member_docx
-from helpers import named, pdf_text
+from helpers import SOFFICE_TIMEOUT, named, pdf_text
 from helpers import processes_naming as soffice_processes
 
 from mailmerge import pdf
@@ -85,7 +85,7 @@ def test_converts_in_parallel_and_cleans_up(tmp_path: Path, root: Path, watch: S
         )
         for member, pages in (("A001", 1), ("A002", 2), ("A003", 1), ("A004", 1))
     ]
-    with pdf.Converter(conversions, workers=2, timeout=60, temp_root=root) as converter:
+    with pdf.Converter(conversions, workers=2, timeout=SOFFICE_TIMEOUT, temp_root=root) as converter:
         done = list(converter)
 
     assert sorted(c.label for c in done) == ["A001 letter", "A002 letter", "A003 letter", "A004 letter"]
@@ -110,7 +110,7 @@ def test_corrupt_docx_is_a_clear_error_and_the_others_still_convert(tmp_path: Pa
     conversions = [pdf.Conversion(path, path.with_suffix(".pdf")) for path in (random_bytes, good, empty, broken_xml)]
 
     with pytest.raises(ConversionError) as caught:
-        pdf.convert_to_pdf(conversions, workers=1, timeout=60, temp_root=root)
+        pdf.convert_to_pdf(conversions, workers=1, timeout=SOFFICE_TIMEOUT, temp_root=root)
 
     assert str(caught.value).splitlines() == [
         "LibreOffice で PDF に変換できなかった文書があります:",
@@ -141,11 +141,12 @@ def test_a_hung_soffice_stops_the_conversion_early_with_one_message(
     ]
 
     with pytest.raises(LibreOfficeNotWorking) as caught:
-        pdf.convert_to_pdf(conversions, workers=1, batch_size=1, timeout=1, temp_root=root)
+        # 3 s, not 1: the fake must start and write its log before its deadline even on a loaded machine.
+        pdf.convert_to_pdf(conversions, workers=1, batch_size=1, timeout=3, temp_root=root)
 
     assert str(caught.value).startswith(
         "LibreOffice が動いていません: PDF を 1 件も作れないまま、2 回続けて止まりました"
-        "（LibreOffice が 1 秒以内に終わらなかったため止めました）。変換を中止しました"
+        "（LibreOffice が 3 秒以内に終わらなかったため止めました）。変換を中止しました"
     )
     assert len((tmp_path / "starts.log").read_text().split()) == 2
     assert_nothing_left(root, watch)
@@ -155,26 +156,39 @@ def test_a_hung_soffice_stops_the_conversion_early_with_one_message(
 def test_a_killed_soffice_is_retried_and_the_batch_completes(tmp_path: Path, root: Path, watch: SofficeWatch, target: str):
     members = [f"A{n:03d}" for n in range(1, 7)]
     conversions = [pdf.Conversion(write_member_docx(tmp_path / f"{m}.docx", m, NAMES["A001"]), tmp_path / f"{m}.pdf") for m in members]
-    killed = []
+    killed, converted = [], threading.Event()
 
     def kill_the_first_soffice() -> None:
         # A crash (soffice.bin dies) or someone killing the whole soffice process group, mid-batch.
         deadline = time.monotonic() + 300  # against a hang only: on a busy machine soffice starts slowly
-        while not killed and time.monotonic() < deadline:
+        while not killed and not converted.is_set() and time.monotonic() < deadline:
             for process in soffice_processes(root):
-                if process.name() == "soffice.bin":
+                # A soffice.bin may exit between the scan and the kill (its first start restarts
+                # itself): look for the next one rather than end the thread.
+                try:
+                    if process.name() != "soffice.bin":
+                        continue
                     if target == "soffice.bin":
                         process.send_signal(signal.SIGKILL)
                     else:
-                        os.killpg(os.getpgid(process.pid), signal.SIGKILL)
-                    killed.append(process.pid)
-                    return
+                        group = os.getpgid(process.pid)
+                        if group == os.getpgrp():  # never the test's own group (soffice starts its own session)
+                            continue
+                        os.killpg(group, signal.SIGKILL)
+                except (psutil.NoSuchProcess, ProcessLookupError):
+                    continue
+                killed.append(process.pid)
+                return
             time.sleep(0.01)
 
-    killer = threading.Thread(target=kill_the_first_soffice)
+    killer = threading.Thread(target=kill_the_first_soffice, daemon=True)
     killer.start()
-    pdf.convert_to_pdf(conversions, workers=1, batch_size=6, timeout=60, temp_root=root)
-    killer.join()
+    try:
+        pdf.convert_to_pdf(conversions, workers=1, batch_size=6, timeout=SOFFICE_TIMEOUT, temp_root=root)
+    finally:
+        converted.set()
+        killer.join(timeout=330)
+    assert not killer.is_alive(), "the killing thread never finished"
 
     assert killed, "the test never saw a soffice.bin to kill"
     for member in members:
@@ -214,7 +228,7 @@ def test_files_that_cannot_be_written_fail_alone_and_the_others_convert(tmp_path
         write_member_docx(conversion.docx, member, NAMES[member])
         return conversion
 
-    outcomes = feed(conversions, write, workers=2, timeout=60, temp_root=root)
+    outcomes = feed(conversions, write, workers=2, timeout=SOFFICE_TIMEOUT, temp_root=root)
 
     assert [str(f) for f in outcomes if isinstance(f, pdf.ConversionFailure)] == ["A002 letter: テンプレートに番号付きの段落があります"]
     assert sorted(c.label for c in outcomes if isinstance(c, pdf.Conversion)) == ["A001 letter", "A003 letter"]
@@ -236,7 +250,7 @@ def test_later_files_are_written_while_libreoffice_converts_the_first(tmp_path: 
         converting_while_written.append(bool(soffice_processes(root)))
         return conversion
 
-    outcomes = feed(conversions, write, workers=1, batch_size=4, timeout=60, temp_root=root)
+    outcomes = feed(conversions, write, workers=1, batch_size=4, timeout=SOFFICE_TIMEOUT, temp_root=root)
 
     assert all(isinstance(outcome, pdf.Conversion) for outcome in outcomes) and len(outcomes) == 6
     assert any(converting_while_written[1:]), converting_while_written
@@ -261,7 +275,7 @@ def test_a_file_written_after_libreoffice_got_to_it_is_converted_on_its_retry(tm
         write_member_docx(conversion.docx, conversion.docx.stem, "医療法人テスト会")
         return conversion
 
-    outcomes = feed(conversions, write, workers=1, batch_size=3, timeout=60, temp_root=root)
+    outcomes = feed(conversions, write, workers=1, batch_size=3, timeout=SOFFICE_TIMEOUT, temp_root=root)
 
     assert late == [True]
     assert all(isinstance(outcome, pdf.Conversion) for outcome in outcomes) and len(outcomes) == 3
@@ -285,7 +299,7 @@ def test_ctrl_c_kills_soffice_and_removes_its_files(tmp_path: Path, root: Path, 
     script = (
         "import sys; from pathlib import Path; from mailmerge import pdf\n"
         "jobs = [pdf.Conversion(Path(d), Path(d).with_suffix('.pdf')) for d in sys.argv[2:]]\n"
-        "pdf.convert_to_pdf(jobs, workers=2, timeout=60, temp_root=Path(sys.argv[1]))\n"
+        f"pdf.convert_to_pdf(jobs, workers=2, timeout={SOFFICE_TIMEOUT}, temp_root=Path(sys.argv[1]))\n"
     )
     run = subprocess.Popen([sys.executable, "-c", script, str(root), *documents], stderr=subprocess.PIPE, text=True)
     # Ctrl-C once soffice.bin converts, however long it takes to start on a busy machine.

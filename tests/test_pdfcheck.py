@@ -11,6 +11,7 @@ import pypdfium2
 import pypdfium2.internal.utils
 import pytest
 from fixtures.samples import write_member_docx
+from helpers import SOFFICE_TIMEOUT
 
 from mailmerge import pdf
 from mailmerge.pdfcheck import pdf_problem, structure_problem
@@ -35,7 +36,7 @@ def long_letter(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def converted(tmp_path_factory: pytest.TempPathFactory, pages: int) -> Path:
     folder = tmp_path_factory.mktemp("pdfcheck")
     docx = write_member_docx(folder / "letter.docx", "C001", "医療法人社団青葉会", pages)
-    pdf.convert_to_pdf([pdf.Conversion(docx, folder / "letter.pdf")], timeout=60, temp_root=folder)
+    pdf.convert_to_pdf([pdf.Conversion(docx, folder / "letter.pdf")], timeout=SOFFICE_TIMEOUT, temp_root=folder)
     return folder / "letter.pdf"
 
 

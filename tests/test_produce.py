@@ -11,6 +11,7 @@ import psutil
 import pytest
 
 from conftest import DATA, REPO
+from helpers import SOFFICE_TIMEOUT
 from mailmerge import pipeline, produce
 from mailmerge.config import load_config
 from mailmerge.models import OutputLayout
@@ -58,7 +59,7 @@ def make_order(tmp_path: Path, members: int, held: Held | None = None) -> produc
         names={m.member_id: m.display_name for m in checked.roster.members},
         cycle=config.cycle,
         layout=layout,
-        timeout=60,
+        timeout=SOFFICE_TIMEOUT,
         hold_signals=held or Held(),
     )
 

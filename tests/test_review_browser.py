@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -22,13 +23,34 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 
+# Generous waits for a loaded CI machine (two cores shared with LibreOffice): Playwright's defaults
+# (5 s for expect, 30 s for an action or a launch) fail by chance there. A page that is right
+# arrives as soon as it can; these only bound how long a wrong one is waited for.
+expect.set_options(timeout=30_000)
+PAGE_TIMEOUT_MS = 60_000
+LAUNCH_TIMEOUT_MS = 120_000
+# A `mailmerge run` again over the sample run (LibreOffice for the changed member): bounded, so a hung
+# run fails the test instead of hanging CI, and far above what a loaded machine needs.
+RUN_TIMEOUT = 600
+
+
+def _keep_screenshot(path: Path) -> None:
+    """Also copy a screenshot into the folder $MAILMERGE_SCREENSHOTS names, if set, for a person to look at.
+
+    Never into a fixed /tmp path: other sessions would overwrite it (or own it, in a sticky /tmp).
+    """
+    folder = os.environ.get("MAILMERGE_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(folder) / path.name)
+
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     # Debian's chromium, never Playwright's download; a missing one fails here (it is in install-system.sh).
     assert Path(CHROMIUM).is_file(), f"{CHROMIUM} がありません: scripts/install-system.sh を実行してください"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=LAUNCH_TIMEOUT_MS)
         yield browser
         browser.close()
 
@@ -62,6 +84,8 @@ def served(sample_run: Path, tmp_path: Path) -> Iterator[Served]:
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ja-JP")
     page = context.new_page()
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
+    page.set_default_navigation_timeout(PAGE_TIMEOUT_MS)
     yield page
     context.close()
 
@@ -156,7 +180,7 @@ def test_approve_and_hold_persist_across_reload(served: Served, page: Page, tmp_
     expect(page.locator("#last-decision")).to_contain_text("確認 花子")
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(tmp_path / "review-member.png"))
-    shutil.copy(tmp_path / "review-member.png", "/tmp/review-member.png")
+    _keep_screenshot(tmp_path / "review-member.png")
 
     page.locator("#next").click()
     expect(page.locator("h1")).to_contain_text("0004")
@@ -169,7 +193,7 @@ def test_approve_and_hold_persist_across_reload(served: Served, page: Page, tmp_
     expect(_row(page, "0004")).to_contain_text("住所の番地が古い")
     expect(page.locator("#count-total")).to_contain_text("1")
     page.screenshot(path=str(tmp_path / "review-list.png"))  # with decisions, for a person to look at
-    shutil.copy(tmp_path / "review-list.png", "/tmp/review-list.png")
+    _keep_screenshot(tmp_path / "review-list.png")
 
 
 def test_a_changed_roster_row_makes_the_approval_stale(served: Served, page: Page) -> None:
@@ -191,7 +215,7 @@ def test_a_changed_roster_row_makes_the_approval_stale(served: Served, page: Pag
     book.save(roster)
     mailmerge = Path(sys.executable).with_name("mailmerge")
     done = subprocess.run([str(mailmerge), "run", "--config", str(served.config), "--out", str(served.out), "--quiet"],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=RUN_TIMEOUT)
     assert done.returncode == 0, done.stderr
 
     page.goto(served.url.split("?")[0])

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import hashlib
 import io
 import json
+import os
 from pathlib import Path
 
 import pikepdf
@@ -122,3 +124,14 @@ def test_set_aside_moves_files_keeping_their_place_and_never_overwrites(tmp_path
     state.set_aside(layout, aside, [tmp_path / "enrolled" / "0002"])
     assert sorted(p.name for p in (aside / "enrolled").iterdir()) == ["0002", "0002.2"]
     assert (aside.stat().st_mode & 0o777) == 0o700
+
+
+def test_a_check_in_progress_is_not_taken_for_a_run(tmp_path: Path) -> None:
+    with state.OutputLock(tmp_path):
+        pass  # the lock file stays, as after any run
+    other = os.open(tmp_path / state.LOCK_NAME, os.O_RDWR)
+    try:
+        fcntl.flock(other, fcntl.LOCK_SH)  # another reviewer's request, checking at this very moment
+        assert not state.is_locked(tmp_path)
+    finally:
+        os.close(other)

@@ -22,7 +22,8 @@ from docx import Document
 from lxml import etree
 
 from conftest import REPO
-from helpers import pdf_text
+from helpers import SOFFICE_TIMEOUT, pdf_text
+from mailmerge import pdf
 from mailmerge.cli import main
 from mailmerge.config import load_config
 from mailmerge.models import Member
@@ -128,18 +129,17 @@ def longest_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, st
             path = folder / f"{name}-{group}.docx"
             path.write_bytes(render(name, member))
             docs[name, group] = path
-    subprocess.run(
-        ["soffice", "--headless", f"-env:UserInstallation=file://{folder}/profile", "--convert-to", "pdf",
-         "--outdir", str(folder), *map(str, docs.values())],
-        check=True, capture_output=True, timeout=180,
-    )
+    # The project's own engine: its deadline kills soffice's whole process group (a subprocess
+    # timeout would kill only the launcher and leave soffice.bin running), and it cleans up.
+    conversions = [pdf.Conversion(path, path.with_suffix(".pdf"), f"{name} {group}") for (name, group), path in docs.items()]
+    pdf.convert_to_pdf(conversions, timeout=SOFFICE_TIMEOUT, temp_root=folder)
     return {key: path.with_suffix(".pdf") for key, path in docs.items()}
 
 
 def pdf_pages(path: Path) -> list[str]:
     # LibreOffice spaces kana from digits (2024 年), so compare without whitespace.
-    pdf = pypdfium2.PdfDocument(path)
-    return [squash(page.get_textpage().get_text_range()) for page in pdf]
+    document = pypdfium2.PdfDocument(path)
+    return [squash(page.get_textpage().get_text_range()) for page in document]
 
 
 def test_longest_member_gets_a_one_page_letter_marked_and_addressed(longest_pdfs) -> None:

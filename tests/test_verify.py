@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from docx import Document
+from docx.shared import Mm
+from PIL import Image, ImageDraw
 from click.testing import CliRunner
 from fixtures.samples import CYCLE, member_docx, write_member_docx
-from helpers import pdf_text
+from helpers import SOFFICE_TIMEOUT, pdf_text
 
 from mailmerge import bundle, pdf, pdfcheck, verify
 from mailmerge.cli import main
@@ -45,7 +48,7 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     documents = [member_docx(m, NAMES[m], 2 if m == "V001" else 1) for m in NAMES]
     bundle.build_bundle([bundle.docx_parts(d) for d in documents], folder / "bundle.docx")
     conversions = [pdf.Conversion(docx, docx.with_suffix(".pdf")) for docx in sorted(folder.glob("*.docx"))]
-    pdf.convert_to_pdf(conversions, timeout=60, temp_root=folder)
+    pdf.convert_to_pdf(conversions, timeout=SOFFICE_TIMEOUT, temp_root=folder)
     return folder
 
 
@@ -282,18 +285,24 @@ def test_ctrl_c_while_member_pdfs_are_saved_stops_the_run_and_lists_no_broken_pd
     assert len(listed) == 6 and all(qpdf_reads(p) and poppler_reads(p) for p in listed)
 
 
-def test_a_combined_pdf_with_a_damaged_font_is_refused(pdfs: Path, names: verify.MemberNames, tmp_path: Path):
-    # A block of the embedded font's compressed program lost: its text still reads as a good letter.
-    damaged = tmp_path / "bundle.pdf"
-    with pikepdf.open(pdfs / "bundle.pdf") as document:
+def damage_a_font(source: Path, target: Path) -> None:
+    """Write ``source`` with a block of its first embedded font's compressed program zeroed."""
+    with pikepdf.open(source) as document:
         fonts = [o for o in document.objects if isinstance(o, pikepdf.Dictionary) and "/FontFile2" in o]
         assert fonts
         raw = bytearray(fonts[0].FontFile2.read_raw_bytes())
         raw[len(raw) // 2 : len(raw) // 2 + 64] = b"\0" * 64
         fonts[0].FontFile2.write(bytes(raw), filter=pikepdf.Name.FlateDecode)  # written as it is, still "compressed"
-        document.save(damaged)
+        document.save(target)
+
+
+def test_a_combined_pdf_with_a_damaged_font_is_refused(pdfs: Path, names: verify.MemberNames, tmp_path: Path):
+    # qpdf inflates the damaged program without a word (it ignores the Adler-32); the text still reads.
+    damaged = tmp_path / "bundle.pdf"
+    damage_a_font(pdfs / "bundle.pdf", damaged)
     assert "医療法人社団青葉会" in pdf_text(damaged)
-    assert pdfcheck.streams_problem(pikepdf.open(damaged, attempt_recovery=False)).startswith("PDF が壊れています（PDF の検査: ")
+    with pikepdf.open(damaged, attempt_recovery=False) as opened:
+        assert pdfcheck.streams_problem(opened).startswith("PDF が壊れています（PDF の検査: ")
     targets = {m: tmp_path / m / "letter.pdf" for m in NAMES}
 
     with pytest.raises(VerificationError) as caught:
@@ -301,3 +310,38 @@ def test_a_combined_pdf_with_a_damaged_font_is_refused(pdfs: Path, names: verify
 
     assert str(caught.value).startswith("一括変換した PDF (bundle.pdf) を読めません（PDF ")
     assert not any(target.exists() for target in targets.values())
+
+
+def test_a_member_pdf_converted_alone_with_a_damaged_font_is_caught(pdfs: Path, names: verify.MemberNames, tmp_path: Path):
+    damage_a_font(pdfs / "V002.pdf", tmp_path / "V002.pdf")
+    message = check(tmp_path / "V002.pdf", "V002", names)
+    assert message.startswith("会員番号 V002 (letter): PDF が壊れています（PDF の検査: ")
+
+
+def test_a_picture_and_a_nearly_empty_last_page_pass(names: verify.MemberNames, tmp_path: Path):
+    # What the secretariat may add in Word: the association's seal (LibreOffice exports it as JPEG,
+    # which qpdf decodes too) and a closing 以上 alone on the last page (drawn small, it looks white).
+    seal = tmp_path / "seal.png"
+    image = Image.new("RGB", (120, 120), "white")
+    ImageDraw.Draw(image).ellipse((5, 5, 115, 115), outline="red", width=8)
+    image.save(seal)
+    parts = []
+    for member_id in ("V001", "V002"):
+        document = Document(io.BytesIO(member_docx(member_id, NAMES[member_id])))
+        document.add_picture(str(seal), width=Mm(25))
+        document.add_page_break()
+        document.add_paragraph("以上")
+        buffer = io.BytesIO()
+        document.save(buffer)
+        parts.append(bundle.docx_parts(buffer.getvalue()))
+    bundle.build_bundle(parts, tmp_path / "pictured.docx")
+    pdf.convert_to_pdf([pdf.Conversion(tmp_path / "pictured.docx", tmp_path / "pictured.pdf")], timeout=SOFFICE_TIMEOUT, temp_root=tmp_path)
+    targets = {m: tmp_path / m / "letter.pdf" for m in ("V001", "V002")}
+
+    result = verify.split_bundle(tmp_path / "pictured.pdf", targets, names, cycle=CYCLE)
+
+    assert result.failed == {}
+    assert result.pages == {"V001": 2, "V002": 2}
+    for member_id, target in targets.items():
+        assert verify.verify_member_pdf(target, member_id, names, cycle=CYCLE) == 2
+        assert pdf_text(target, 2).split()[0] == "以上"

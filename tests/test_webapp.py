@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -219,7 +220,13 @@ def test_two_reviewers_posting_200_decisions_each_at_once_lose_nothing(run_dir: 
     failures: list[str] = []
 
     def reviewer(name: str, decision: str) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            post_decisions(name, decision)
+        except BaseException as exc:  # a thread's exception would otherwise vanish and the test go on
+            failures.append(f"{name}: {exc!r}")
+
+    def post_decisions(name: str, decision: str) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)  # per request, against a hang only
         connection.request("GET", f"/?token={TOKEN}")
         response = connection.getresponse()
         response.read()
@@ -237,12 +244,14 @@ def test_two_reviewers_posting_200_decisions_each_at_once_lose_nothing(run_dir: 
             if answer.status != 201:
                 failures.append(f"{name} {n}: {answer.status}")
 
-    threads = [threading.Thread(target=reviewer, args=args) for args in (("確認 一郎", "approved"), ("確認 二郎", "hold"))]
+    threads = [threading.Thread(target=reviewer, args=args, daemon=True) for args in (("確認 一郎", "approved"), ("確認 二郎", "hold"))]
     try:
         for thread in threads:
             thread.start()
+        deadline = time.monotonic() + 300  # against a hang only: a busy machine is slow
         for thread in threads:
-            thread.join()
+            thread.join(timeout=max(deadline - time.monotonic(), 0))
+        assert not any(thread.is_alive() for thread in threads), f"the reviewers never finished: {failures}"
     finally:
         server.close()
     assert failures == []

@@ -8,7 +8,7 @@ page's content stream with no warning, and PDFium draws every page. Only then is
 
 A combined PDF (LibreOffice's bundle of 50 members) is checked once as a whole, which costs a
 fiftieth per member: qpdf decodes every stream of it (streams_problem: the pages' content and the
-fonts' programs; PDFium draws a damaged font in a fallback font, so drawing cannot tell), and
+fonts' programs, which qpdf's structure check does not read), and
 PDFium draws every page (page_problem) while verify reads its text. Each member's file, which
 qpdf writes from those objects with their streams copied byte for byte, is then read strictly
 once more for its structure (structure_problem with ``streams=False``).
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ctypes
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pikepdf
@@ -32,9 +33,10 @@ from mailmerge import messages
 from mailmerge.fsutil import is_complete_pdf
 
 # Pages are drawn into a bitmap this small: PDFium runs every object of the page through its
-# renderer at any scale, and a page of the mailing still leaves ink in it (at least 42 of the
-# 256 bytes over 300 pages of letters and overviews; at 4 pixels a page can come out white).
-_RENDER_SIZE = 8
+# renderer at any scale, and the mailing's pages leave ink in it (at least 42 of the 256 bytes
+# over 300 pages of letters and overviews). A page that comes out white (a short last line and
+# the page mark can) is drawn again at the larger size before it counts as blank.
+_RENDER_SIZES = (8, 24)
 _WHITE = 0xFF
 
 
@@ -45,7 +47,7 @@ def pdf_problem(path: Path, pages: int | None = None) -> str:
     (structure_problem); it has ``pages`` pages when given; PDFium draws every page.
     PDFium: call from one thread only.
     """
-    problem = structure_problem(path, pages)
+    problem = structure_problem(path, pages, streams="all")
     if problem:
         return problem
     try:
@@ -68,7 +70,7 @@ def pdf_problem(path: Path, pages: int | None = None) -> str:
     return ""
 
 
-def structure_problem(path: Path, pages: int | None = None, *, every_object: bool = True, streams: bool = True) -> str:
+def structure_problem(path: Path, pages: int | None = None, *, every_object: bool = True, streams: str = "contents") -> str:
     """Return why qpdf does not read ``path`` as a whole PDF of ``pages`` pages ('' when it does).
 
     Safe in any thread, and cheap (~0.4 ms a document): what a reused document needs.
@@ -76,12 +78,12 @@ def structure_problem(path: Path, pages: int | None = None, *, every_object: boo
     qpdf's repair mode is off: a cross-reference table that does not match the file (a block
     missing, the file cut short) is an error, and every warning (an object not where the
     table says, a stream of the wrong length) counts as a problem. The page tree is read,
-    every page's content decoded unless ``streams`` is False (a member's file split from a
-    combined PDF whose streams were decoded already: streams_problem), and every object parsed
-    unless ``every_object`` is False (a block zeroed in place shifts nothing: only reading the
-    objects there finds it; 0.25 ms). Fonts and images are left to the combined PDF's
-    streams_problem(): decoding them in every member's file, as ``qpdf --check`` does, costs
-    2 ms a document.
+    every object parsed unless ``every_object`` is False (a block zeroed in place shifts
+    nothing: only reading the objects there finds it; 0.25 ms), and ``streams`` decoded:
+    "contents", the pages' content (a reused document, checked whole when it was placed);
+    "all", fonts and images too (a document converted on its own; ~2 ms, as ``qpdf --check``);
+    "none" (a member's file split from a combined PDF whose every stream was decoded already,
+    copied byte for byte: streams_problem).
     """
     if not path.is_file():
         return messages.PDF_MISSING.format(name=path.name)
@@ -93,10 +95,8 @@ def structure_problem(path: Path, pages: int | None = None, *, every_object: boo
                 for _object in pdf.objects:
                     pass
             count = len(pdf.pages)
-            for page in pdf.pages if streams else ():
-                contents = page.obj.get("/Contents")
-                for stream in [contents] if isinstance(contents, pikepdf.Stream) else list(contents or ()):
-                    _decode(stream)
+            for stream in _streams(pdf, streams):
+                _decode(stream)
             warnings = pdf.get_warnings()
     except (pikepdf.PdfError, pikepdf.DataDecodingError, zlib.error, ValueError, AttributeError, TypeError) as exc:
         return messages.PDF_DAMAGED.format(detail=_without_path(str(exc), path))
@@ -118,9 +118,8 @@ def streams_problem(pdf: pikepdf.Pdf) -> str:
     copied into their own files.
     """
     try:
-        for item in pdf.objects:
-            if isinstance(item, pikepdf.Stream):
-                _decode(item)
+        for stream in _streams(pdf, "all"):
+            _decode(stream)
         warnings = pdf.get_warnings()
     except (pikepdf.PdfError, pikepdf.DataDecodingError, zlib.error, ValueError) as exc:
         return messages.PDF_DAMAGED.format(detail=_without_path(str(exc), Path(pdf.filename)))
@@ -129,19 +128,31 @@ def streams_problem(pdf: pikepdf.Pdf) -> str:
     return ""
 
 
+def _streams(pdf: pikepdf.Pdf, which: str) -> Iterator[pikepdf.Stream]:
+    """Yield the streams structure_problem decodes: "all", the pages' "contents", or "none"."""
+    if which == "all":
+        yield from (item for item in pdf.objects if isinstance(item, pikepdf.Stream))
+    elif which == "contents":
+        for page in pdf.pages:
+            contents = page.obj.get("/Contents")
+            yield from [contents] if isinstance(contents, pikepdf.Stream) else list(contents or ())
+    elif which != "none":
+        raise ValueError(f"streams={which!r}")
+
+
 def _decode(stream: pikepdf.Stream) -> None:
     """Decode a stream, raising when its data is damaged.
 
     A Flate stream is inflated by zlib, which checks the Adler-32 at its end: qpdf ignores a
-    wrong one, and inflates a block of zeros in a font program without a word (PDFium then
-    draws the page blank).
+    wrong one and inflates a damaged font program without a word (the test's damaged font drew
+    nothing). Other filters (a picture's JPEG, a PNG predictor) are decoded by qpdf, images included.
     """
     if stream.get("/Filter") == pikepdf.Name.FlateDecode and "/DecodeParms" not in stream:
         raw = stream.read_raw_bytes()
         if raw:  # qpdf writes an empty stream as no bytes at all, filter or not
             zlib.decompress(raw)
     else:
-        stream.read_bytes()
+        stream.read_bytes(pikepdf.StreamDecodeLevel.all)
 
 
 def page_problem(page: pdfium_c.FPDF_PAGE, number: int) -> str:
@@ -150,19 +161,24 @@ def page_problem(page: pdfium_c.FPDF_PAGE, number: int) -> str:
     A page that draws nothing at all is what a damaged content stream gives; every page of
     the mailing prints at least its page mark.
     """
-    bitmap = pdfium_c.FPDFBitmap_Create(_RENDER_SIZE, _RENDER_SIZE, 0)
+    if any(_leaves_ink(page, size) for size in _RENDER_SIZES):
+        return ""
+    return messages.PDF_PAGE_BLANK.format(page=number)
+
+
+def _leaves_ink(page: pdfium_c.FPDF_PAGE, size: int) -> bool:
+    """Draw the page into a size x size bitmap; return whether any pixel is not white."""
+    bitmap = pdfium_c.FPDFBitmap_Create(size, size, 0)
     if not bitmap:
         raise MemoryError("PDFium could not allocate a bitmap")
     try:
-        pdfium_c.FPDFBitmap_FillRect(bitmap, 0, 0, _RENDER_SIZE, _RENDER_SIZE, 0xFFFFFFFF)
-        pdfium_c.FPDF_RenderPageBitmap(bitmap, page, 0, 0, _RENDER_SIZE, _RENDER_SIZE, 0, 0)
-        size = pdfium_c.FPDFBitmap_GetStride(bitmap) * _RENDER_SIZE
-        pixels = ctypes.string_at(pdfium_c.FPDFBitmap_GetBuffer(bitmap), size)
+        pdfium_c.FPDFBitmap_FillRect(bitmap, 0, 0, size, size, 0xFFFFFFFF)
+        pdfium_c.FPDF_RenderPageBitmap(bitmap, page, 0, 0, size, size, 0, 0)
+        length = pdfium_c.FPDFBitmap_GetStride(bitmap) * size
+        pixels = ctypes.string_at(pdfium_c.FPDFBitmap_GetBuffer(bitmap), length)
     finally:
         pdfium_c.FPDFBitmap_Destroy(bitmap)
-    if pixels.count(_WHITE) == len(pixels):
-        return messages.PDF_PAGE_BLANK.format(page=number)
-    return ""
+    return pixels.count(_WHITE) != len(pixels)
 
 
 def _without_path(detail: str, path: Path) -> str:

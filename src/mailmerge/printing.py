@@ -11,15 +11,14 @@ from pathlib import Path
 import pikepdf
 
 from mailmerge import messages as msg, sheets
-from mailmerge.sheets import Cover
 from mailmerge.errors import PrintError
 from mailmerge.fsutil import csv_bytes, make_private_dir, sha256_bytes, write_atomic
+from mailmerge.sheets import Cover
 
 PRINT_DIR = "print"
 LABELS_NAME = "labels.pdf"
 LIST_NAME = "list.csv"
 LIST_COLUMNS = ("member_id", "postal_code", "group", "pages", "bundle", "bundle_pages", "label")
-
 
 
 @dataclass(frozen=True)

@@ -216,7 +216,7 @@ class _Production(layering.ComposedPath):
             result = verify.split_bundle(
                 conversion.pdf, targets, self.names, cycle=self.order.cycle, printed=printed, draw=route is None,
             )
-        except VerificationError as exc:  # the combined PDF cannot be read at all
+        except VerificationError as exc:  # the combined PDF cannot be trusted as a whole
             result = verify.SplitResult(failed={member_id: str(exc) for member_id in targets})
         for staged in chunk:
             if staged.member.member_id in result.pages:

@@ -86,7 +86,7 @@ def locked_error(out_dir: Path) -> OutputLockedError:
 
 
 def is_locked(out_dir: Path) -> bool:
-    """Return True when another process holds the folder's lock (without creating anything)."""
+    """Return True when a run holds the folder's lock, in this process or another (without creating anything)."""
     path = out_dir / LOCK_NAME
     if not path.exists():
         return False

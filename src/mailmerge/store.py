@@ -51,15 +51,13 @@ def _use_wal(connection: sqlite3.Connection) -> None:
     deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
     while True:
         try:
-            if connection.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal":
-                return
-            problem = "database is locked"
+            # The mode it answers is kept as it is: a file system without shared memory stays in
+            # its rollback journal, which SQLite chose, as before.
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
                 raise
-            problem = str(exc)
-        if time.monotonic() > deadline:
-            raise sqlite3.OperationalError(problem)
         time.sleep(0.01)
 
 

@@ -163,10 +163,11 @@ def split_bundle(
     every field in ``printed``, nobody else's name), read from the combined PDF's text (once: reading text is most of the
     cost), and every page must draw; the file written must be whole (pdfcheck: qpdf reads it
     strictly) with that many pages. With ``draw`` False the pages are not drawn: a member's layer
-    (issue 14) is a recipient block and a mark, too little ink for the blank-page check at 8 pixels,
-    and what is drawn and listed is the composed PDF, verified whole. Members that fail are returned in ``failed``, with the
+    (issue 14) is a recipient block and a mark on a nearly white page, and what is drawn and listed
+    is the composed PDF, verified whole. Members that fail are returned in ``failed``, with the
     reason, for the caller to convert one by one. Raise VerificationError when the combined
-    PDF cannot be read at all.
+    PDF cannot be trusted as a whole: unreadable, a page that does not draw, a stream that does
+    not decode (pdfcheck.streams_problem).
     """
     document = _open(pdf)
     try:
@@ -258,7 +259,7 @@ def write_pages(source: pikepdf.Pdf, indices: list[int], target: Path) -> str:
     # write (a file cut short, a block lost), which the strict read of the cross-references and
     # the page tree finds without parsing every object or decoding the streams again (copied byte
     # for byte from the combined PDF, whose streams split_bundle decoded).
-    problem = pdfcheck.structure_problem(target, len(indices), every_object=False, streams=False)
+    problem = pdfcheck.structure_problem(target, len(indices), every_object=False, streams="none")
     if problem:
         target.unlink(missing_ok=True)
     return problem
@@ -283,7 +284,8 @@ def verify_member_pdf(
     department, representative) and no other member's name.
     """
     who = f"会員番号 {member_id}" + (f" ({document})" if document else "")
-    problem = pdfcheck.structure_problem(pdf, expected_pages)
+    # Converted on its own, nothing checked its fonts yet: every stream is decoded.
+    problem = pdfcheck.structure_problem(pdf, expected_pages, streams="all")
     if problem:
         raise VerificationError(f"{who}: {problem}")
     try:

@@ -1,6 +1,6 @@
 """The review app's guard: Host check, per-start token, CSRF, security headers, the access log, error pages.
 
-Every request passes guard() before any page or API code runs. The access log names routes and
+Every request passes the guard (_guard) before any page or API code runs. The access log names routes and
 known member IDs only, never a query, a name or a stray path (personal data stays out of logs).
 """
 
