@@ -1,6 +1,6 @@
 """Issue 14 bench: the shared-pages + member-layer path end to end, against the whole-document path.
 
-Not yet the pipeline: it runs the steps the pipeline would (render, layers bundled by 50 and converted
+Outside the pipeline (which takes this path since produce + layering; `make bench` measures it there): it runs the steps (render, layers bundled by 50 and converted
 on both cores, split and verified, composed, each member's PDF verified, overflow checked, the audit
 sample converted directly and compared pixel by pixel) and reports CPU time, which a shared machine
 disturbs less than wall time. Usage: .venv/bin/python bench/compose_bench.py [MEMBERS] [--pipeline] [--baseline]
