@@ -11,7 +11,7 @@ fiftieth per member: qpdf decodes every stream of it (streams_problem: the pages
 fonts' programs, which qpdf's structure check does not read), and
 PDFium draws every page (page_problem) while verify reads its text. Each member's file, which
 qpdf writes from those objects with their streams copied byte for byte, is then read strictly
-once more for its structure (structure_problem with ``streams=False``).
+once more for its structure (structure_problem with ``streams="none"``).
 
 structure_problem() and streams_problem() use qpdf alone and may run in any thread;
 page_problem() and pdf_problem() use PDFium, which is not thread-safe: call them from one thread
@@ -85,6 +85,8 @@ def structure_problem(path: Path, pages: int | None = None, *, every_object: boo
     "none" (a member's file split from a combined PDF whose every stream was decoded already,
     copied byte for byte: streams_problem).
     """
+    if streams not in ("all", "contents", "none"):
+        raise ValueError(f"streams={streams!r}")
     if not path.is_file():
         return messages.PDF_MISSING.format(name=path.name)
     if not is_complete_pdf(path):
@@ -136,8 +138,6 @@ def _streams(pdf: pikepdf.Pdf, which: str) -> Iterator[pikepdf.Stream]:
         for page in pdf.pages:
             contents = page.obj.get("/Contents")
             yield from [contents] if isinstance(contents, pikepdf.Stream) else list(contents or ())
-    elif which != "none":
-        raise ValueError(f"streams={which!r}")
 
 
 def _decode(stream: pikepdf.Stream) -> None:
