@@ -38,6 +38,9 @@ from mailmerge.fsutil import is_complete_pdf
 # the page mark can) is drawn again at the larger size before it counts as blank.
 _RENDER_SIZES = (8, 24)
 _WHITE = 0xFF
+# What reading a damaged PDF raises: qpdf's errors, zlib's for a stream that does not inflate, and
+# what pikepdf raises on an object of the wrong type where the structure needs another.
+_DAMAGE = (pikepdf.PdfError, pikepdf.DataDecodingError, zlib.error, ValueError, AttributeError, TypeError)
 
 
 def pdf_problem(path: Path, pages: int | None = None) -> str:
@@ -97,13 +100,11 @@ def structure_problem(path: Path, pages: int | None = None, *, every_object: boo
                 for _object in pdf.objects:
                     pass
             count = len(pdf.pages)
-            for stream in _streams(pdf, streams):
-                _decode(stream)
-            warnings = pdf.get_warnings()
-    except (pikepdf.PdfError, pikepdf.DataDecodingError, zlib.error, ValueError, AttributeError, TypeError) as exc:
+            problem = _decoding_problem(pdf, streams, path)
+    except _DAMAGE as exc:
         return messages.PDF_DAMAGED.format(detail=_without_path(str(exc), path))
-    if warnings:
-        return messages.PDF_DAMAGED.format(detail=_without_path(warnings[0], path))
+    if problem:
+        return problem
     if count == 0:
         return messages.PDF_NO_PAGES
     if pages is not None and count != pages:
@@ -119,14 +120,19 @@ def streams_problem(pdf: pikepdf.Pdf) -> str:
     0.3 ms a member document, most of it inflating the fonts), before its members' pages are
     copied into their own files.
     """
+    return _decoding_problem(pdf, "all", Path(pdf.filename))
+
+
+def _decoding_problem(pdf: pikepdf.Pdf, which: str, path: Path) -> str:
+    """Decode the streams ``which`` names (see _streams); return what went wrong, or any warning qpdf gave."""
     try:
-        for stream in _streams(pdf, "all"):
+        for stream in _streams(pdf, which):
             _decode(stream)
         warnings = pdf.get_warnings()
-    except (pikepdf.PdfError, pikepdf.DataDecodingError, zlib.error, ValueError) as exc:
-        return messages.PDF_DAMAGED.format(detail=_without_path(str(exc), Path(pdf.filename)))
+    except _DAMAGE as exc:
+        return messages.PDF_DAMAGED.format(detail=_without_path(str(exc), path))
     if warnings:
-        return messages.PDF_DAMAGED.format(detail=_without_path(warnings[0], Path(pdf.filename)))
+        return messages.PDF_DAMAGED.format(detail=_without_path(warnings[0], path))
     return ""
 
 
