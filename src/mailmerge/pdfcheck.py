@@ -11,7 +11,7 @@ fiftieth per member: qpdf decodes every stream of it (streams_problem: the pages
 fonts' programs, which qpdf's structure check does not read), and
 PDFium draws every page (page_problem) while verify reads its text. Each member's file, which
 qpdf writes from those objects with their streams copied byte for byte, is then read strictly
-once more for its structure (structure_problem with ``streams=False``).
+once more for its structure (structure_problem with ``streams="none"``).
 
 structure_problem() and streams_problem() use qpdf alone and may run in any thread;
 page_problem() and pdf_problem() use PDFium, which is not thread-safe: call them from one thread
@@ -38,6 +38,9 @@ from mailmerge.fsutil import is_complete_pdf
 # the page mark can) is drawn again at the larger size before it counts as blank.
 _RENDER_SIZES = (8, 24)
 _WHITE = 0xFF
+# What reading a damaged PDF raises: qpdf's errors, zlib's for a stream that does not inflate, and
+# what pikepdf raises on an object of the wrong type where the structure needs another.
+_DAMAGE = (pikepdf.PdfError, pikepdf.DataDecodingError, zlib.error, ValueError, AttributeError, TypeError)
 
 
 def pdf_problem(path: Path, pages: int | None = None) -> str:
@@ -85,6 +88,8 @@ def structure_problem(path: Path, pages: int | None = None, *, every_object: boo
     "none" (a member's file split from a combined PDF whose every stream was decoded already,
     copied byte for byte: streams_problem).
     """
+    if streams not in ("all", "contents", "none"):
+        raise ValueError(f"streams={streams!r}")
     if not path.is_file():
         return messages.PDF_MISSING.format(name=path.name)
     if not is_complete_pdf(path):
@@ -95,13 +100,11 @@ def structure_problem(path: Path, pages: int | None = None, *, every_object: boo
                 for _object in pdf.objects:
                     pass
             count = len(pdf.pages)
-            for stream in _streams(pdf, streams):
-                _decode(stream)
-            warnings = pdf.get_warnings()
-    except (pikepdf.PdfError, pikepdf.DataDecodingError, zlib.error, ValueError, AttributeError, TypeError) as exc:
+            problem = _decoding_problem(pdf, streams, path)
+    except _DAMAGE as exc:
         return messages.PDF_DAMAGED.format(detail=_without_path(str(exc), path))
-    if warnings:
-        return messages.PDF_DAMAGED.format(detail=_without_path(warnings[0], path))
+    if problem:
+        return problem
     if count == 0:
         return messages.PDF_NO_PAGES
     if pages is not None and count != pages:
@@ -117,14 +120,19 @@ def streams_problem(pdf: pikepdf.Pdf) -> str:
     0.3 ms a member document, most of it inflating the fonts), before its members' pages are
     copied into their own files.
     """
+    return _decoding_problem(pdf, "all", Path(pdf.filename))
+
+
+def _decoding_problem(pdf: pikepdf.Pdf, which: str, path: Path) -> str:
+    """Decode the streams ``which`` names (see _streams); return what went wrong, or any warning qpdf gave."""
     try:
-        for stream in _streams(pdf, "all"):
+        for stream in _streams(pdf, which):
             _decode(stream)
         warnings = pdf.get_warnings()
-    except (pikepdf.PdfError, pikepdf.DataDecodingError, zlib.error, ValueError) as exc:
-        return messages.PDF_DAMAGED.format(detail=_without_path(str(exc), Path(pdf.filename)))
+    except _DAMAGE as exc:
+        return messages.PDF_DAMAGED.format(detail=_without_path(str(exc), path))
     if warnings:
-        return messages.PDF_DAMAGED.format(detail=_without_path(warnings[0], Path(pdf.filename)))
+        return messages.PDF_DAMAGED.format(detail=_without_path(warnings[0], path))
     return ""
 
 
@@ -136,8 +144,6 @@ def _streams(pdf: pikepdf.Pdf, which: str) -> Iterator[pikepdf.Stream]:
         for page in pdf.pages:
             contents = page.obj.get("/Contents")
             yield from [contents] if isinstance(contents, pikepdf.Stream) else list(contents or ())
-    elif which != "none":
-        raise ValueError(f"streams={which!r}")
 
 
 def _decode(stream: pikepdf.Stream) -> None:
