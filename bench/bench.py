@@ -146,12 +146,12 @@ class ComposeTimer:
         self.seconds, self.pages = 0.0, 0
         self._original = compose.compose_member
 
-        def timed(*args, **kwargs):
+        def timed(shared, layers, indices, target):
             start = time.thread_time()
-            pages = self._original(*args, **kwargs)
+            problem = self._original(shared, layers, indices, target)
             self.seconds += time.thread_time() - start
-            self.pages += pages
-            return pages
+            self.pages += len(indices)
+            return problem
 
         compose.compose_member = timed
         return self

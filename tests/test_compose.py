@@ -82,7 +82,9 @@ def test_composed_pdfs_pass_verification_and_look_like_direct_conversions(made):
         with pikepdf.open(shared_pdf) as shared:
             for member in members:
                 target = folder / f"{document}-{member.member_id}-composed.pdf"
-                compose.compose_member(shared, folder / f"{document}-{member.member_id}-layer.pdf", target)
+                with pikepdf.open(folder / f"{document}-{member.member_id}-layer.pdf") as layer:
+                    assert compose.compose_member(shared, layer, range(len(layer.pages)), target) == ""
+                # The run checks the parts (shared pages once, each layer in its bundle); here the whole file, fully.
                 pages = verify.verify_member_pdf(target, member.member_id, names, cycle=config.cycle, document=document)
                 assert pages == len(shared.pages)
                 assert compose.compare_pdfs(folder / f"{document}-{member.member_id}.pdf", target) == []
@@ -98,8 +100,8 @@ def test_the_audit_catches_a_shifted_layer(made):
         for page in pdf_file.pages:
             page.contents_add(pikepdf.Stream(pdf_file, b"1 0 0 1 1.42 0 cm"), prepend=True)
         pdf_file.save(shifted)
-    with pikepdf.open(shared_pdf) as shared:
-        compose.compose_member(shared, shifted, folder / "shifted.pdf")
+    with pikepdf.open(shared_pdf) as shared, pikepdf.open(shifted) as layer:
+        assert compose.compose_member(shared, layer, [0], folder / "shifted.pdf") == ""
     mismatches = compose.compare_pdfs(folder / f"letter-{member.member_id}.pdf", folder / "shifted.pdf")
     assert [m.page for m in mismatches] == [1]
     assert mismatches[0].pixels > 100
@@ -120,12 +122,20 @@ def test_a_value_too_long_for_the_frame_is_an_error_naming_member_and_field(made
 
 
 def test_shared_pages_carry_no_member_and_no_page_mark(made):
-    _folder, _config, _members, _too_long, names, out = made
+    folder, _config, members, _too_long, names, out = made
     for document, (_packages, shared_pdf) in out.items():
         text = verify.normalize(pdf_text(shared_pdf))
         assert names.mentioned(text, "") == set(), document
         assert "· 2024 ·" not in text
         assert "ATS会員専用保険" in text.replace(" ", "")  # the shared words are there
+        with pikepdf.open(shared_pdf) as shared:
+            assert verify.verify_shared_pdf(shared_pdf, names) == len(shared.pages)
+    # What the run checks of shared pages before composing any member on them: a page with a
+    # member's mark (here a layer) or a member's name (here a direct conversion) is refused.
+    with pytest.raises(verify.VerificationError, match="共有ページにページ番号"):
+        verify.verify_shared_pdf(folder / f"letter-{members[0].member_id}-layer.pdf", names)
+    with pytest.raises(verify.VerificationError, match="共有ページにページ番号"):
+        verify.verify_shared_pdf(folder / f"letter-{members[0].member_id}.pdf", names)
 
 
 def pdf_text(path: Path) -> str:

@@ -203,7 +203,7 @@ def test_ctrl_c_inside_the_save_is_raised_and_leaves_no_pdf(pdfs: Path, names: v
 def test_a_save_that_lost_a_block_is_never_listed(pdfs: Path, names: verify.MemberNames, tmp_path: Path, monkeypatch):
     # What PDFium's save did when a Ctrl-C was swallowed: the file is written complete in form
     # (%PDF- ... %%EOF) with a block of its middle missing. Poppler: "Couldn't find trailer dictionary".
-    real_write = verify.write_atomic
+    real_write = pdfcheck.write_atomic
     calls = []
 
     def write_losing_a_block(path: Path, data: bytes, **options):
@@ -212,7 +212,7 @@ def test_a_save_that_lost_a_block_is_never_listed(pdfs: Path, names: verify.Memb
             data = data[:4096] + data[8192:]
         return real_write(path, data, **options)
 
-    monkeypatch.setattr(verify, "write_atomic", write_losing_a_block)
+    monkeypatch.setattr(pdfcheck, "write_atomic", write_losing_a_block)
     targets = {m: tmp_path / m / "letter.pdf" for m in NAMES}
     result = verify.split_bundle(pdfs / "bundle.pdf", targets, names, cycle=CYCLE)
 
@@ -239,16 +239,16 @@ def listed_pdfs(out: Path) -> list[Path]:
 
 
 def test_a_run_whose_split_loses_a_block_lists_only_whole_pdfs(config_in, tmp_path: Path, monkeypatch):
-    real_write = verify.write_atomic
+    real_write = pdfcheck.write_atomic
     damaged: list[Path] = []
 
     def write_losing_a_block(path: Path, data: bytes, **options):
-        if not damaged:  # the first member's PDF split from a combined one
+        if not damaged:  # the first member's PDF split from a combined one, or composed over shared pages
             damaged.append(path)
             data = data[:4096] + data[8192:]
         return real_write(path, data, **options)
 
-    monkeypatch.setattr(verify, "write_atomic", write_losing_a_block)
+    monkeypatch.setattr(pdfcheck, "write_atomic", write_losing_a_block)
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["run", "--config", str(config_in()), "--out", str(out), "--limit", "3", "--quiet"])
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +11,7 @@ import numpy as np
 import pikepdf
 import pypdfium2 as pdfium
 
-from mailmerge import messages
+from mailmerge import messages, pdfcheck
 from mailmerge.errors import MailmergeError
 
 AUDIT_DPI = 100
@@ -51,44 +51,58 @@ class SharedPages:
     def pages(self) -> int:
         return len(self._pdf.pages)
 
-    def compose(self, layer: Path, target: Path) -> int:
-        """Write the shared pages with the member's layer over them to ``target``; return its page count."""
-        return compose_member(self._pdf, layer, target)
+    def compose(self, layers: pikepdf.Pdf, indices: Sequence[int], target: Path) -> str:
+        """Write the shared pages with a member's layer pages over them to ``target`` (see compose_member)."""
+        return compose_member(self._pdf, layers, indices, target)
 
     def close(self) -> None:
         self._pdf.close()
 
 
-def compose_member(shared: pikepdf.Pdf, layer: Path, target: Path) -> int:
-    """Write the shared pages with the member's layer pages laid over them; return the page count."""
-    with pikepdf.open(layer) as member, pikepdf.new() as out:
-        if len(member.pages) != len(shared.pages):
-            raise MailmergeError(messages.LAYER_PAGES.format(layer=len(member.pages), shared=len(shared.pages)))
-        out.pages.extend(shared.pages)
-        for page, over in zip(out.pages, member.pages):
-            page.add_overlay(over)
-        out.save(target)
-        return len(out.pages)
+def compose_member(shared: pikepdf.Pdf, layers: pikepdf.Pdf, indices: Sequence[int], target: Path) -> str:
+    """Write the shared pages with the pages ``indices`` of ``layers`` (a member's layer) laid over them.
 
-
-def overflowing_fields(layer: Path, box: tuple[float, float, float, float], values: Mapping[str, str]) -> list[str]:
-    """Return the fields whose printed value is not whole inside the frame's box on the layer's first page.
-
-    ``values`` maps what names a field to the reader (the roster's column header) to its printed value.
-    In a layer the frame's lines are plain paragraphs, so what does not fit runs below the box.
+    Return why the file written is not whole ('' when it is: pdfcheck.write_checked). Both PDFs
+    were checked whole before (every stream decoded, every page drawn), and qpdf copies their
+    streams byte for byte; the layer becomes a form XObject drawn over each shared page.
     """
-    document = pdfium.PdfDocument(layer)
+    if len(indices) != len(shared.pages):
+        raise MailmergeError(messages.LAYER_PAGES.format(layer=len(indices), shared=len(shared.pages)))
     try:
-        text = document[0].get_textpage().get_text_bounded(*box)
+        with pikepdf.new() as out:
+            out.pages.extend(shared.pages)
+            for page, index in zip(out.pages, indices):
+                page.add_overlay(layers.pages[index])
+            return pdfcheck.write_checked(out, target)
+    except pikepdf.PdfError as exc:
+        return messages.PDF_DAMAGED.format(detail=exc)
+
+
+def frame_overflows(
+    layers: Path, first_pages: Mapping[str, int], box: tuple[float, float, float, float], values: Mapping[str, Mapping[str, str]],
+) -> dict[str, list[str]]:
+    """Return, per member whose value does not fit, the fields not printed whole inside the frame's box.
+
+    ``layers`` is a PDF of members' layers, ``first_pages`` each member's first page in it, and
+    ``values`` each member's printed fields (the roster's column header -> value). In a layer the
+    frame's lines are plain paragraphs, so what does not fit runs below the box. PDFium: one thread.
+    """
+    document = pdfium.PdfDocument(layers)
+    try:
+        found = {}
+        for member_id, index in first_pages.items():
+            inside = _compact(document[index].get_textpage().get_text_bounded(*box))
+            fields = [name for name, value in values[member_id].items() if value and _compact(value) not in inside]
+            if fields:
+                found[member_id] = fields
+        return found
     finally:
         document.close()
-    inside = _compact(text)
-    return [field for field, value in values.items() if value and _compact(value) not in inside]
 
 
 def check_overflow(layer: Path, box, values: Mapping[str, str], member_id: str, document: str) -> None:
-    """Raise LayerOverflowError naming the member and every field not printed whole inside its frame."""
-    fields = overflowing_fields(layer, box, values)
+    """Raise LayerOverflowError naming the member and every field not printed whole inside its frame (a layer PDF of its own)."""
+    fields = frame_overflows(layer, {member_id: 0}, box, {member_id: values}).get(member_id)
     if fields:
         raise LayerOverflowError(messages.LAYER_OVERFLOW.format(member_id=member_id, document=document, field="、".join(fields)))
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from mailmerge import bundle, compose, messages, pdf, verify
-from mailmerge.errors import MailmergeError
+from mailmerge.errors import MailmergeError, VerificationError
 from mailmerge.fsutil import make_private_dir
 from mailmerge.models import RECIPIENT_FIELDS, ManifestRow, MemberDocument
 
@@ -143,43 +144,66 @@ class ComposedPath:
                 conversion.pdf.unlink(missing_ok=True)
         for route in self.routes.values():
             if not route.failed:
+                shared = folder / f"{route.document}-{route.group}.pdf"
                 try:
-                    route.shared = compose.SharedPages(folder / f"{route.document}-{route.group}.pdf")
+                    verify.verify_shared_pdf(shared, self.names)
+                    route.shared = compose.SharedPages(shared)
                 except MailmergeError as exc:
                     self._fail(route, messages.LAYER_AUDIT_INCOMPLETE.format(detail=exc, **route.label))
                     continue
                 route.pages = route.shared.pages
 
-    def _compose(self, staged: MemberDocument, route: Route) -> Iterator[ManifestRow]:
-        """Lay a member's layer over the shared pages, verify it; place it once its route's audit has passed."""
-        try:
-            yield from self._compose_layer(staged, route)
-        finally:
-            # Scratch gone as soon as used: on a nearly full disk, staging holds little more than today's path.
-            layer_pdf(staged).unlink(missing_ok=True)
+    def composed(self, conversion: pdf.Conversion, chunk: Sequence[MemberDocument], route: Route) -> Iterator[ManifestRow]:
+        """Compose each member of a converted layer bundle over the route's shared pages; place them once audited.
 
-    def _compose_layer(self, staged: MemberDocument, route: Route) -> Iterator[ManifestRow]:
+        The layer bundle is read as a whole bundle is (verify.read_bundle: marks, the member's own
+        name and printed fields, nobody else's, every page drawn; every stream decoded), and each
+        member's pages go straight from it into the composed PDF.
+        """
+        members = {staged.member.member_id: staged for staged in chunk}
+        printed = {member_id: self._printed(staged) for member_id, staged in members.items()}
+        layers = None
+        try:
+            reading = verify.read_bundle(conversion.pdf, members, self.names, cycle=self.order.cycle, printed=printed)
+            firsts = {member_id: indices[0] for member_id, indices in reading.members.items()}
+            # Before anything else, also on a route gone whole: there a frame clips what does not fit.
+            overflows = compose.frame_overflows(conversion.pdf, firsts, route.box, {m: dict(printed[m]) for m in firsts}) if route.box else {}
+            layers = verify.open_bundle(conversion.pdf)
+        except VerificationError as exc:  # the layer bundle cannot be trusted as a whole
+            reading, overflows = verify.BundleReading(failed=dict.fromkeys(members, str(exc))), {}
+        try:
+            for member_id, staged in members.items():
+                if member_id in reading.members:
+                    yield from self._compose(staged, route, layers, reading.members[member_id], overflows.get(member_id))
+                else:
+                    self.progress.info(messages.MEMBER_RETRIED_ALONE.format(member_id=member_id, document=staged.document))
+                    self.retry.append(staged)
+        finally:
+            if layers is not None:
+                layers.close()
+
+    def _compose(
+        self, staged: MemberDocument, route: Route, layers: Any, indices: list[int], overflow: list[str] | None,
+    ) -> Iterator[ManifestRow]:
+        """Lay a member's layer over the shared pages; place it once its route's audit has passed."""
         member_id = staged.member.member_id
-        printed = self._printed(staged)
-        # Before anything else, also on a route gone whole: there a frame clips what does not fit.
-        fields = compose.overflowing_fields(layer_pdf(staged), route.box, dict(printed)) if route.box else []
-        if fields:
-            self.overflows.append(messages.LAYER_OVERFLOW.format(member_id=member_id, document=staged.document, field="、".join(fields)))
+        if overflow:
+            self.overflows.append(messages.LAYER_OVERFLOW.format(member_id=member_id, document=staged.document, field="、".join(overflow)))
             route.left.discard(member_id)
             return
         if route.failed:
             self.again.append(staged)
             return
         try:
-            route.shared.compose(layer_pdf(staged), staged.pdf)
-            pages = verify.verify_member_pdf(
-                staged.pdf, member_id, self.names, cycle=self.order.cycle, document=staged.document, printed=printed,
-            )
-        except MailmergeError:  # converted whole, on its own, as a member whose bundle failed
+            problem = route.shared.compose(layers, indices, staged.pdf)
+        except MailmergeError as exc:
+            problem = str(exc)
+        if problem:  # converted whole, on its own, as a member whose bundle failed
             self.progress.info(messages.MEMBER_RETRIED_ALONE.format(member_id=member_id, document=staged.document))
             self.retry.append(staged)
             route.left.discard(member_id)
             return
+        pages = len(indices)
         if route.passed:
             yield from self._install(staged, pages)
             return
@@ -224,10 +248,6 @@ class ComposedPath:
         for route in self.routes.values():
             if route.shared is not None:
                 route.shared.close()
-
-
-def layer_pdf(staged: MemberDocument) -> Path:
-    return staged.pdf.with_name(f"{staged.pdf.stem}.layer.pdf")
 
 
 def direct_pdf(staged: MemberDocument) -> Path:

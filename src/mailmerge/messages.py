@@ -227,6 +227,7 @@ LAYER_AUDIT_INCOMPLETE = (
     "会員ごとに文書全体で変換します"
 )
 LAYER_SHARED_FAILED = "共有ページを変換できませんでした"
+SHARED_MARKED = "共有ページにページ番号（会員番号つき）が残っています"
 LAYER_SAMPLE_FAILED = "照合用に直接変換できない会員がいました"
 LAYER_SAMPLE_NOT_COMPOSED = "抜き取りの会員のうち、差し込み層を重ねられない会員がいました"
 

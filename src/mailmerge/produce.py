@@ -210,25 +210,26 @@ class _Production(layering.ComposedPath):
     def _split(self, conversion: pdf.Conversion, chunk: list[MemberDocument]) -> Iterator[ManifestRow]:
         # In this (the main) thread: PDFium must not run in two threads at once.
         route = self.layer_bundles.get(conversion)
-        targets = {staged.member.member_id: staged.pdf if route is None else layering.layer_pdf(staged) for staged in chunk}
+        if route is not None:
+            yield from self.composed(conversion, chunk, route)
+        else:
+            yield from self._split_whole(conversion, chunk)
+        conversion.docx.unlink(missing_ok=True)
+        conversion.pdf.unlink(missing_ok=True)
+
+    def _split_whole(self, conversion: pdf.Conversion, chunk: list[MemberDocument]) -> Iterator[ManifestRow]:
+        targets = {staged.member.member_id: staged.pdf for staged in chunk}
         try:
             printed = {staged.member.member_id: self._printed(staged) for staged in chunk}
-            result = verify.split_bundle(
-                conversion.pdf, targets, self.names, cycle=self.order.cycle, printed=printed, draw=route is None,
-            )
+            result = verify.split_bundle(conversion.pdf, targets, self.names, cycle=self.order.cycle, printed=printed)
         except VerificationError as exc:  # the combined PDF cannot be trusted as a whole
             result = verify.SplitResult(failed={member_id: str(exc) for member_id in targets})
         for staged in chunk:
             if staged.member.member_id in result.pages:
-                if route is None:
-                    yield from self._install(staged, result.pages[staged.member.member_id])
-                else:
-                    yield from self._compose(staged, route)
+                yield from self._install(staged, result.pages[staged.member.member_id])
             else:
                 self.progress.info(messages.MEMBER_RETRIED_ALONE.format(member_id=staged.member.member_id, document=staged.document))
                 self.retry.append(staged)
-        conversion.docx.unlink(missing_ok=True)
-        conversion.pdf.unlink(missing_ok=True)
 
     def singly(self) -> Iterator[ManifestRow]:
         """Convert the documents left one by one; a document that still fails is an error naming its member."""

@@ -10,10 +10,9 @@ Splitting in both conversion workers at once crashed the interpreter (SIGSEGV, S
 from __future__ import annotations
 
 import ctypes
-import io
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +22,6 @@ import pypdfium2.raw as pdfium_c
 
 from mailmerge import messages, pdfcheck
 from mailmerge.errors import VerificationError
-from mailmerge.fsutil import write_atomic
 from mailmerge.models import PAGE_MARK, page_mark
 
 
@@ -104,10 +102,10 @@ def _trie_pattern(words: Iterable[str]) -> str:
     return pattern(trie)
 
 
-def _read_pages(pdf: pdfium.PdfDocument, draw: bool = True) -> list[tuple[PageMark | None, str]]:
+def _read_pages(pdf: pdfium.PdfDocument) -> list[tuple[PageMark | None, str]]:
     """Return each page's mark (None if it has none, or several) and its normalized text."""
     result = []
-    for text in _page_texts(pdf, draw):
+    for text in _page_texts(pdf):
         found = list(PAGE_MARK.finditer(text))
         mark = None
         if len(found) == 1:
@@ -117,7 +115,7 @@ def _read_pages(pdf: pdfium.PdfDocument, draw: bool = True) -> list[tuple[PageMa
     return result
 
 
-def _page_texts(pdf: pdfium.PdfDocument, draw: bool = True) -> Iterator[str]:
+def _page_texts(pdf: pdfium.PdfDocument) -> Iterator[str]:
     """Yield each page's text, through pdfium's C functions, once the page has been drawn.
 
     A third cheaper than pypdfium2's page and text-page objects (0.75 against 1.1 ms a page),
@@ -134,7 +132,7 @@ def _page_texts(pdf: pdfium.PdfDocument, draw: bool = True) -> Iterator[str]:
         try:
             if not textpage:
                 raise VerificationError(messages.PDF_PAGE_TEXT_UNREADABLE.format(page=index + 1))
-            problem = pdfcheck.page_problem(page, index + 1) if draw else ""
+            problem = pdfcheck.page_problem(page, index + 1)
             if problem:
                 raise VerificationError(problem)
             count = pdfium_c.FPDFText_CountChars(textpage)
@@ -147,6 +145,14 @@ def _page_texts(pdf: pdfium.PdfDocument, draw: bool = True) -> Iterator[str]:
             pdfium_c.FPDF_ClosePage(page)
 
 
+@dataclass(frozen=True)
+class BundleReading:
+    """What read_bundle found: each member's pages (content checked), and why the others failed."""
+
+    members: Mapping[str, list[int]] = field(default_factory=dict)  # member_id -> page indices, in order
+    failed: Mapping[str, str] = field(default_factory=dict)  # member_id -> reason (no personal data)
+
+
 def split_bundle(
     pdf: Path,
     targets: Mapping[str, Path],
@@ -154,70 +160,24 @@ def split_bundle(
     *,
     cycle: str,
     printed: Mapping[str, Sequence[tuple[str, str]]] | None = None,
-    draw: bool = True,
 ) -> SplitResult:
     """Write each member's pages of a combined PDF to their own file, found and checked by the page marks.
 
-    ``targets`` maps member ID -> PDF to write. A member's pages must be together and pass
-    what verify_member_pdf checks (marks 1/m .. m/m of this cycle, the member's own name and
-    every field in ``printed``, nobody else's name), read from the combined PDF's text (once: reading text is most of the
-    cost), and every page must draw; the file written must be whole (pdfcheck: qpdf reads it
-    strictly) with that many pages. With ``draw`` False the pages are not drawn: a member's layer
-    (issue 14) is a recipient block and a mark on a nearly white page, and what is drawn and listed
-    is the composed PDF, verified whole. Members that fail are returned in ``failed``, with the
-    reason, for the caller to convert one by one. Raise VerificationError when the combined
-    PDF cannot be trusted as a whole: unreadable, a page that does not draw, a stream that does
-    not decode (pdfcheck.streams_problem).
+    ``targets`` maps member ID -> PDF to write. The pages are read and checked as read_bundle
+    says; the file written must be whole (pdfcheck: qpdf reads it strictly) with that many
+    pages. Members that fail are returned in ``failed``, with the reason, for the caller to
+    convert one by one. Raise VerificationError when the combined PDF cannot be trusted as a
+    whole: unreadable, a page that does not draw, a stream that does not decode.
     """
-    document = _open(pdf)
-    try:
-        try:
-            pages = _read_pages(document, draw)
-        except VerificationError as exc:
-            raise VerificationError(messages.BUNDLE_UNREADABLE.format(name=pdf.name, detail=exc)) from None
-        marks = [mark for mark, _text in pages]
-        runs: dict[str, list[list[int]]] = {}
-        failed: dict[str, str] = {}
-        previous: str | None = None
-        for index, mark in enumerate(marks):
-            if mark is None or mark.member_id not in targets or mark.cycle != cycle:
-                # A page nobody can claim: the members around it cannot be trusted either.
-                for neighbour in (previous, _next_member(marks, index, targets)):
-                    if neighbour is not None:
-                        failed.setdefault(neighbour, messages.BUNDLE_PAGE_UNMARKED.format(page=index + 1))
-                previous = None
-                continue
-            if mark.member_id != previous:
-                runs.setdefault(mark.member_id, []).append([])
-            runs[mark.member_id][-1].append(index)
-            previous = mark.member_id
-
-    finally:
-        document.close()
-
+    reading = read_bundle(pdf, targets, names, cycle=cycle, printed=printed)
     written: dict[str, int] = {}
-    try:
-        source = pikepdf.open(pdf, attempt_recovery=False)
-    except pikepdf.PdfError as exc:
-        raise VerificationError(messages.BUNDLE_UNREADABLE.format(name=pdf.name, detail=exc)) from None
-    with source:
-        problem = pdfcheck.streams_problem(source)
-        if problem:
-            raise VerificationError(messages.BUNDLE_UNREADABLE.format(name=pdf.name, detail=problem))
-        for member_id, target in targets.items():
-            if member_id in failed:
-                continue
-            member_runs = runs.get(member_id, [])
-            if len(member_runs) != 1:
-                failed[member_id] = messages.BUNDLE_PAGES_APART if member_runs else messages.BUNDLE_NO_PAGE
-                continue
-            indices = member_runs[0]
-            problem = _content_problem(member_id, cycle, [pages[i] for i in indices], names, (printed or {}).get(member_id, ()))
-            if not problem:
-                try:
-                    problem = write_pages(source, indices, target)
-                except pikepdf.PdfError as exc:  # qpdf cannot copy these pages: convert the member alone
-                    problem = messages.PDF_DAMAGED.format(detail=exc)
+    failed = dict(reading.failed)
+    with open_bundle(pdf) as source:
+        for member_id, indices in reading.members.items():
+            try:
+                problem = write_pages(source, indices, targets[member_id])
+            except pikepdf.PdfError as exc:  # qpdf cannot copy these pages: convert the member alone
+                problem = messages.PDF_DAMAGED.format(detail=exc)
             if problem:
                 failed[member_id] = problem
             else:
@@ -225,44 +185,93 @@ def split_bundle(
     return SplitResult(written, failed)
 
 
-def _next_member(marks: list[PageMark | None], index: int, targets: Mapping[str, Path]) -> str | None:
+def read_bundle(
+    pdf: Path,
+    members: Collection[str],
+    names: MemberNames,
+    *,
+    cycle: str,
+    printed: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+) -> BundleReading:
+    """Find each member's pages of a combined PDF by the page marks, and check what they say.
+
+    A member's pages must be together and pass what verify_member_pdf checks (marks 1/m .. m/m
+    of this cycle, the member's own name and every field in ``printed``, nobody else's name),
+    read from the combined PDF's text (once: reading text is most of the cost); every page
+    must draw. Raise VerificationError when the combined PDF cannot be read as a whole.
+    """
+    document = _open(pdf)
+    try:
+        try:
+            pages = _read_pages(document)
+        except VerificationError as exc:
+            raise VerificationError(messages.BUNDLE_UNREADABLE.format(name=pdf.name, detail=exc)) from None
+    finally:
+        document.close()
+    marks = [mark for mark, _text in pages]
+    runs: dict[str, list[list[int]]] = {}
+    failed: dict[str, str] = {}
+    previous: str | None = None
+    for index, mark in enumerate(marks):
+        if mark is None or mark.member_id not in members or mark.cycle != cycle:
+            # A page nobody can claim: the members around it cannot be trusted either.
+            for neighbour in (previous, _next_member(marks, index, members)):
+                if neighbour is not None:
+                    failed.setdefault(neighbour, messages.BUNDLE_PAGE_UNMARKED.format(page=index + 1))
+            previous = None
+            continue
+        if mark.member_id != previous:
+            runs.setdefault(mark.member_id, []).append([])
+        runs[mark.member_id][-1].append(index)
+        previous = mark.member_id
+    found: dict[str, list[int]] = {}
+    for member_id in members:
+        if member_id in failed:
+            continue
+        member_runs = runs.get(member_id, [])
+        if len(member_runs) != 1:
+            failed[member_id] = messages.BUNDLE_PAGES_APART if member_runs else messages.BUNDLE_NO_PAGE
+            continue
+        indices = member_runs[0]
+        problem = _content_problem(member_id, cycle, [pages[i] for i in indices], names, (printed or {}).get(member_id, ()))
+        if problem:
+            failed[member_id] = problem
+        else:
+            found[member_id] = indices
+    return BundleReading(found, failed)
+
+
+def open_bundle(pdf: Path) -> pikepdf.Pdf:
+    """Open a combined PDF with qpdf, strictly, once every stream of it decoded (pdfcheck.streams_problem).
+
+    Raise VerificationError when it cannot be trusted; the caller closes it.
+    """
+    try:
+        source = pikepdf.open(pdf, attempt_recovery=False)
+    except pikepdf.PdfError as exc:
+        raise VerificationError(messages.BUNDLE_UNREADABLE.format(name=pdf.name, detail=exc)) from None
+    problem = pdfcheck.streams_problem(source)
+    if problem:
+        source.close()
+        raise VerificationError(messages.BUNDLE_UNREADABLE.format(name=pdf.name, detail=problem))
+    return source
+
+
+def _next_member(marks: list[PageMark | None], index: int, members: Collection[str]) -> str | None:
     for mark in marks[index + 1 :]:
-        if mark is not None and mark.member_id in targets:
+        if mark is not None and mark.member_id in members:
             return mark.member_id
     return None
 
 
 def write_pages(source: pikepdf.Pdf, indices: list[int], target: Path) -> str:
-    """Write the pages ``indices`` of ``source`` to ``target``, atomically, and check the file written.
+    """Write the pages ``indices`` of ``source`` to ``target`` (pdfcheck.write_checked); return why it is not whole, or ''.
 
-    Return why the file is not whole ('' when it is; a file that is not is removed).
-    qpdf writes the file, not PDFium: PDFium's save hands every block to a Python callback,
-    and a Ctrl-C raised in it was printed as "Exception ignored" and lost, the save going on
-    with a block missing (issue 10). qpdf writes into memory without running Python code, so
-    an interruption waits until the save is done and is then raised here, as it should be.
-    The pages were drawn already, in the combined PDF (_page_texts).
+    The pages were drawn already, in the combined PDF (_page_texts), and their streams decoded (open_bundle).
     """
-    single = pikepdf.new()
-    try:
+    with pikepdf.new() as single:
         single.pages.extend(source.pages[i] for i in indices)
-        buffer = io.BytesIO()
-        # The pages' streams copied as they are, and no XMP rewrite: a third of the save's time.
-        single.save(buffer, fix_metadata_version=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
-    finally:
-        single.close()
-    if not target.parent.is_dir():  # usually the member's folder exists already, holding its DOCX
-        target.parent.mkdir(parents=True, exist_ok=True)
-    # No fsync per file (2.5 ms each here, a third of the splitting time): the caller syncs once,
-    # before it records the files as done.
-    write_atomic(target, buffer.getvalue(), durable=False)
-    # qpdf made these bytes a moment ago from objects it had read: what can go wrong since is the
-    # write (a file cut short, a block lost), which the strict read of the cross-references and
-    # the page tree finds without parsing every object or decoding the streams again (copied byte
-    # for byte from the combined PDF, whose streams split_bundle decoded).
-    problem = pdfcheck.structure_problem(target, len(indices), every_object=False, streams="none")
-    if problem:
-        target.unlink(missing_ok=True)
-    return problem
+        return pdfcheck.write_checked(single, target)
 
 
 def verify_member_pdf(
@@ -299,6 +308,30 @@ def verify_member_pdf(
     problem = _content_problem(member_id, cycle, pages, names, printed)
     if problem:
         raise VerificationError(f"{who}: {problem}")
+    return len(pages)
+
+
+def verify_shared_pdf(pdf: Path, names: MemberNames) -> int:
+    """Check a group's shared pages (issue 14) and return their count; raise VerificationError.
+
+    Checked once per template and group, as a member's PDF converted on its own is: a whole PDF
+    (every stream decoded, every page drawn), and its text carries no page mark and no member's
+    name: each member's own comes with the layer, laid over these pages.
+    """
+    problem = pdfcheck.structure_problem(pdf, streams="all")
+    if problem:
+        raise VerificationError(problem)
+    reader = _open(pdf)
+    try:
+        pages = _read_pages(reader)
+    finally:
+        reader.close()
+    text = "".join(text for _mark, text in pages)
+    if any(mark is not None for mark, _text in pages) or PAGE_MARK.search(text):
+        raise VerificationError(messages.SHARED_MARKED)
+    others = names.mentioned(text, "")
+    if others:
+        raise VerificationError(messages.OTHER_NAMES.format(member_ids=", ".join(sorted(others))))
     return len(pages)
 
 
