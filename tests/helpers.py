@@ -80,7 +80,9 @@ def sample_run_once(tmp_path_factory: pytest.TempPathFactory) -> SampleRun:
 
 
 def _run_sample_cycle(folder: Path) -> None:
-    config = make_cycle(folder / "cycle")
+    # Shared pages + layers for every group, however small (issue 14): the tests reading the sample
+    # run's PDFs read composed ones; the tests making their own cycles convert whole (30 members).
+    config = make_cycle(folder / "cycle", shared_pages_from=0)
     done = run_mailmerge("run", "--config", str(config), "--out", str(folder / "2024"))
     assert done.returncode == 0, done.stdout + done.stderr
     saved = {"returncode": done.returncode, "stdout": done.stdout, "stderr": done.stderr}
@@ -90,8 +92,10 @@ def _run_sample_cycle(folder: Path) -> None:
 # ---------------------------------------------------------------------------------------------- config
 
 
-def make_cycle(folder: Path, roster_csv: str | None = None) -> Path:
+def make_cycle(folder: Path, roster_csv: str | None = None, shared_pages_from: int | None = None) -> Path:
     """Copy the templates (and the roster, or write the CSV given) into ``folder``; return a config using them.
+
+    ``shared_pages_from`` replaces the config's (the group size from which templates are composed).
 
     Copies, so that a test can change them, and so that a template being edited in the
     repository meanwhile cannot make two runs of one test differ.
@@ -109,6 +113,9 @@ def make_cycle(folder: Path, roster_csv: str | None = None) -> Path:
     text, found = re.subn(r'(?m)^path = "data/members\.xlsx"$', f'path = "{roster}"', text)
     assert found == 1, "mailmerge.toml no longer names data/members.xlsx"
     text = text.replace('= "templates/', '= "')
+    if shared_pages_from is not None:
+        text, found = re.subn(r"(?m)^shared_pages_from = \d+$", f"shared_pages_from = {shared_pages_from}", text)
+        assert found == 1, "mailmerge.toml no longer sets shared_pages_from"
     config = folder / "mailmerge.toml"
     config.write_text(text, encoding="utf-8")
     return config

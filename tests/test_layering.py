@@ -39,7 +39,7 @@ def test_the_sample_run_composes_every_template_and_group_and_its_audit_passes(s
 
 
 def test_a_field_in_the_body_is_converted_whole_and_a_shifted_layer_fails_the_audit(tmp_path: Path) -> None:
-    config = make_cycle(tmp_path / "cycle")
+    config = make_cycle(tmp_path / "cycle", shared_pages_from=0)
     # The letter greets the member by name in its body: its pages differ per member.
     edit_template(config.parent / "letter.docx", lambda xml: xml.replace(
         "会員の皆さまにおかれましては".encode(), "{{ organisation }} 様におかれましては".encode()))
@@ -51,8 +51,11 @@ def test_a_field_in_the_body_is_converted_whole_and_a_shifted_layer_fails_the_au
 
     checked = invoke("check", "--config", str(config))
     assert checked.exit_code == 0, checked.output
-    assert "letter: 会員ごとに全体を変換（理由: 差し込み項目 organisation が宛名枠の外（本文）にあります）" in checked.output.splitlines()
-    assert "overview: 共有ページ + 会員ごとの差し込み層" in checked.output.splitlines()
+    lines = checked.output.splitlines()
+    assert "letter（加入 18 名）: 会員ごとに全体を変換（理由: 差し込み項目 organisation が宛名枠の外（本文）にあります）" in lines
+    assert "letter（未加入 12 名）: 会員ごとに全体を変換（理由: 差し込み項目 organisation が宛名枠の外（本文）にあります）" in lines
+    assert "overview（加入 18 名）: 共有ページ + 会員ごとの差し込み層" in lines
+    assert "overview（未加入 12 名）: 共有ページ + 会員ごとの差し込み層" in lines
 
     out = tmp_path / "out"
     result = invoke("run", "--config", str(config), "--out", str(out), "--only", "enrolled", "--limit", "2")
@@ -75,7 +78,7 @@ def test_a_value_too_long_for_the_frame_is_an_error_naming_member_and_field(tmp_
     # Within the roster's limit (raised below), and within the letter's window (it wraps onto 3 of its
     # 12 lines), but the overview's block has room for 3 lines only: the representative's falls out.
     first[1] = "株式会社" + "長" * 60 + "センター"
-    config = make_cycle(tmp_path / "cycle", "\n".join([header, ",".join(first), second]) + "\n")
+    config = make_cycle(tmp_path / "cycle", "\n".join([header, ",".join(first), second]) + "\n", shared_pages_from=0)
     config.write_text(config.read_text(encoding="utf-8").replace("organisation = 40", "organisation = 80"), encoding="utf-8")
 
     result = invoke("run", "--config", str(config), "--out", str(tmp_path / "out"))

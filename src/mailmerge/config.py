@@ -40,6 +40,7 @@ class Config:
     constants: Mapping[str, Any] = field(default_factory=dict)  # template context, dates formatted
     workers: int = 0
     timeout: float = 120.0
+    shared_pages_from: int = 100  # members of a template and group, at least, for the composed path
 
     @property
     def root(self) -> Path:
@@ -124,6 +125,7 @@ def load_config(path: Path | None = None) -> Config:
         constants=constants,
         workers=int(conversion.get("workers", 0)),
         timeout=float(conversion.get("timeout", 120)),
+        shared_pages_from=max(int(conversion.get("shared_pages_from", 100)), 0),
     )
 
 

@@ -27,6 +27,24 @@ def template_obstacles(templates: Mapping[str, Path], member_fields: Sequence[st
     return {name: bundle.layering_obstacle(bundle.docx_parts(path), member_fields) for name, path in templates.items()}
 
 
+def planned_paths(
+    obstacles: Mapping[str, str | None], counts: Mapping[str, int], minimum: int,
+) -> list[tuple[str, str, int, str | None]]:
+    """Return, per template and group with members, (template, group, members, why it is converted whole or None).
+
+    ``obstacles`` is template_obstacles' answer, ``counts`` the members per group, ``minimum``
+    config.shared_pages_from: below it, preparing the shared pages and the audit costs more than
+    the layers save (about 100 members a template and group, measured: see the README).
+    """
+    planned = []
+    for document, obstacle in obstacles.items():
+        for group, count in counts.items():
+            if count:
+                reason = obstacle or (messages.LAYER_FEW_MEMBERS.format(minimum=minimum) if count < minimum else None)
+                planned.append((document, group, count, reason))
+    return planned
+
+
 def audit_sample(members: Sequence[MemberDocument], used: set[str], rng: random.Random) -> list[MemberDocument]:
     """Return the members to convert directly: the longest value of each printed field, then AUDIT_RANDOM at random.
 
@@ -97,6 +115,8 @@ class ComposedPath:
                 routes.setdefault((staged.document, staged.member.group), []).append(staged)
         planned = {}
         for (document, group), members in routes.items():
+            if len(members) < self.order.shared_pages_from:
+                continue
             sample = audit_sample(members, self.order.templates[document].variables, rng)
             planned[(document, group)] = Route(document, group, members, sample)
         return planned

@@ -57,6 +57,8 @@ class CheckResult:
     problems: tuple[Problem, ...]
     # Template -> why its pages cannot be shared between a group's members (None: they can; issue 14).
     paths: Mapping[str, str | None] = field(default_factory=dict)
+    # Per template and group with members: (template, group, members, why converted whole or None).
+    plan: tuple[tuple[str, str, int, str | None], ...] = ()
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -120,7 +122,9 @@ def _check_inputs(config: Config, roster_path: Path | None) -> CheckResult:
             )
     member_fields = tuple(name for name in config.columns if name != "group")
     paths = layering.template_obstacles({name: t.path for name, t in templates.items()}, member_fields)
-    return CheckResult(loaded, templates, tuple(problems), paths)
+    counts = {group: len(members) for group, members in loaded.by_group().items()}
+    plan = tuple(layering.planned_paths(paths, counts, config.shared_pages_from))
+    return CheckResult(loaded, templates, tuple(problems), paths, plan)
 
 
 def select_members(members: Sequence[Member], only: str | None, limit: int | None) -> list[Member]:
@@ -262,7 +266,7 @@ def produce_documents(
     order = Order(
         documents=plan.todo, templates=checked.templates, constants=config.constants, digests=plan.digests, names=names,
         cycle=config.cycle, layout=layout, workers=config.workers, timeout=config.timeout, hold_signals=hold_signals,
-        labels=config.columns, obstacles=checked.paths,
+        labels=config.columns, obstacles=checked.paths, shared_pages_from=config.shared_pages_from,
     )
     by_key = {(d.member.member_id, d.document): d for d in plan.todo}
     made = 0

@@ -69,6 +69,7 @@ class Order:
     timeout: float = 120.0
     # Template -> why its pages cannot be shared (None: they can). A template missing here is converted whole.
     obstacles: Mapping[str, str | None] = field(default_factory=dict)
+    shared_pages_from: int = 0  # a route with fewer members is converted whole (config.shared_pages_from)
     hold_signals: Callable[[], AbstractContextManager] = field(default=nullcontext)
 
 

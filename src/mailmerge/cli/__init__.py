@@ -158,11 +158,12 @@ def check(config_path: Path | None, roster_path: Path | None) -> None:
             rejected=roster.rejected_rows, blank=roster.blank_rows,
         )
     )
-    for document, reason in result.paths.items():
+    for document, group, count, reason in result.plan:
+        names = {"document": document, "group": messages.LAYER_GROUPS.get(group, group), "count": count}
         if reason is None:
-            click.echo(messages.CLI_CHECK_PATH_LAYERED.format(document=document))
+            click.echo(messages.CLI_CHECK_PATH_LAYERED.format(**names))
         else:
-            click.echo(messages.CLI_CHECK_PATH_WHOLE.format(document=document, reason=reason))
+            click.echo(messages.CLI_CHECK_PATH_WHOLE.format(reason=reason, **names))
     if result.errors:
         raise click.ClickException(messages.CLI_CHECK_ERRORS.format(count=len(result.errors)))
     click.echo(messages.CLI_CHECK_OK.format(count=len(result.warnings)))
