@@ -172,6 +172,8 @@ def working_outside(processes: list[psutil.Process], folder: Path) -> list[str]:
             cmdline = " ".join(process.cmdline())
         except psutil.NoSuchProcess:
             continue
+        if not cmdline:  # exiting: Linux empties /proc/PID/cmdline once a process has let go of its memory
+            continue
         if str(folder) not in cmdline and folder.as_uri() not in cmdline:
             outside.append(f"{process.pid} {process.name()}")
     return outside
