@@ -462,7 +462,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"per page (runs: {', '.join(format(r['compose_ms_page'], '.2f') for r in runs)}; {row['composed_pages']} pages composed)", flush=True)
         print(f"      checks that every PDF is whole (qpdf strict reads, streams decoded, pages drawn): {row['checks_ms']:.2f} ms "
               f"per document (runs: {', '.join(format(r['checks_ms'], '.2f') for r in runs)})", flush=True)
-        print(f"      member PDF size, median KB: composed {row['sizes_kb']}, each DOCX converted directly {row['direct_sizes_kb']}", flush=True)
+        print(f"      member PDF size, median KB: this run's {row['sizes_kb']}, each DOCX converted directly {row['direct_sizes_kb']}", flush=True)
         failed_audits = [n for r in runs for n in r["audit"] if "全体で変換" in n]
         print(f"      audit: {sum(len(r['audit']) for r in runs) - len(failed_audits)} template-groups passed over {len(runs)} runs, "
               f"{len(failed_audits)} switched to whole conversion", flush=True)
