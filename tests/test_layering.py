@@ -6,6 +6,8 @@ import re
 import zipfile
 from pathlib import Path
 
+import pikepdf
+
 from helpers import invoke, make_cycle, manifest_rows, page_count, pdf_text, squash
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -70,6 +72,33 @@ def test_a_field_in_the_body_is_converted_whole_and_a_shifted_layer_fails_the_au
     letter = squash(pdf_text(out / "enrolled" / "0001" / "letter.pdf"))
     assert "株式会社青嶺画像診断センター様におかれましては" in letter
     assert page_count(out / "enrolled" / "0001" / "overview.pdf") == 2
+    # What was placed is LibreOffice's own conversion of each member's overview: no page of it draws
+    # a layer over shared pages (a composed page does, as a form XObject).
+    for row in rows:
+        with pikepdf.open(out / row["pdf"]) as placed:
+            assert not [page for page in placed.pages if "/XObject" in page.obj.get("/Resources", {})], row["pdf"]
+
+
+def edit_part(path: Path, name: str, change) -> None:
+    with zipfile.ZipFile(path) as package:
+        parts = {part: package.read(part) for part in package.namelist()}
+    parts[name] = change(parts[name])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for part, data in parts.items():
+            package.writestr(part, data)
+
+
+def test_a_member_field_outside_the_body_text_means_whole_conversion_too(tmp_path: Path) -> None:
+    # The letter's title (File > Properties in Word) names the member: the shared pages would carry
+    # the first member's name in every member's PDF. Only rendering two made-up members shows it.
+    config = make_cycle(tmp_path / "cycle", shared_pages_from=0)
+    edit_part(config.parent / "letter.docx", "docProps/core.xml", lambda xml: xml.replace(
+        "<dc:title>ATS会員専用保険".encode(), "<dc:title>{{ organisation }} 様 ATS会員専用保険".encode()))
+    checked = invoke("check", "--config", str(config))
+    assert checked.exit_code == 0, checked.output
+    lines = checked.output.splitlines()
+    assert "letter（加入 18 名）: 会員ごとに全体を変換（理由: 宛名枠の外（文書のプロパティ）の内容が会員によって変わります）" in lines
+    assert "overview（加入 18 名）: 共有ページ + 会員ごとの差し込み層" in lines
 
 
 def test_a_value_too_long_for_the_frame_is_an_error_naming_member_and_field(tmp_path: Path) -> None:

@@ -297,6 +297,23 @@ def shared_package(package: Mapping[str, bytes]) -> dict[str, bytes]:
     return out
 
 
+def visible_parts(package: Mapping[str, bytes]) -> dict[str, bytes]:
+    """Return a package's parts as they print: in XML parts, runs hidden by w:vanish removed.
+
+    For comparing two members' shared pages: the page mark's runs stay in them, hidden (see
+    shared_package), and carry the member ID; nothing else may differ.
+    """
+    out = {}
+    for name, data in package.items():
+        if name.endswith(".xml") and b"w:vanish" in data:
+            root = etree.fromstring(data)
+            for run in [r for r in root.iter(_w("r")) if r.find(f"{_w('rPr')}/{_w('vanish')}") is not None]:
+                run.getparent().remove(run)
+            data = _xml(root)
+        out[name] = data
+    return out
+
+
 def write_package(parts: Mapping[str, bytes], out: Path) -> None:
     """Write a package (part name -> bytes) as a DOCX, stored: LibreOffice reads it once, from a local disk."""
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as package:

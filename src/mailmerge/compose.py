@@ -63,8 +63,9 @@ def compose_member(shared: pikepdf.Pdf, layers: pikepdf.Pdf, indices: Sequence[i
     """Write the shared pages with the pages ``indices`` of ``layers`` (a member's layer) laid over them.
 
     Return why the file written is not whole ('' when it is: pdfcheck.write_checked). Both PDFs
-    were checked whole before (every stream decoded, every page drawn), and qpdf copies their
-    streams byte for byte; the layer becomes a form XObject drawn over each shared page.
+    were checked whole before (every stream decoded, every page drawn), and qpdf copies their fonts
+    byte for byte; the layer becomes a form XObject drawn over each shared page, and each page's
+    content a new stream: those, made here, are decoded again in the file written.
     """
     if len(indices) != len(shared.pages):
         raise MailmergeError(messages.LAYER_PAGES.format(layer=len(indices), shared=len(shared.pages)))
@@ -73,7 +74,7 @@ def compose_member(shared: pikepdf.Pdf, layers: pikepdf.Pdf, indices: Sequence[i
             out.pages.extend(shared.pages)
             for page, index in zip(out.pages, indices):
                 page.add_overlay(layers.pages[index])
-            return pdfcheck.write_checked(out, target)
+            return pdfcheck.write_checked(out, target, streams="drawn")
     except pikepdf.PdfError as exc:
         return messages.PDF_DAMAGED.format(detail=exc)
 

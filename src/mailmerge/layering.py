@@ -13,18 +13,49 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from mailmerge import bundle, compose, messages, pdf, verify
+from mailmerge import bundle, compose, messages, pdf, render, verify
 from mailmerge.errors import MailmergeError, VerificationError
 from mailmerge.fsutil import make_private_dir
-from mailmerge.models import RECIPIENT_FIELDS, ManifestRow, MemberDocument
+from mailmerge.models import GROUPS, RECIPIENT_FIELDS, ManifestRow, Member, MemberDocument, member_context
 
 # Members converted directly for the audit at random, besides the longest value of each printed field.
 AUDIT_RANDOM = 3
 
 
-def template_obstacles(templates: Mapping[str, Path], member_fields: Sequence[str]) -> dict[str, str | None]:
-    """Return, per template, why its pages cannot be shared (a sentence), or None when they can."""
-    return {name: bundle.layering_obstacle(bundle.docx_parts(path), member_fields) for name, path in templates.items()}
+def template_obstacles(
+    templates: Mapping[str, render.CompiledTemplate], member_fields: Sequence[str], constants: Mapping[str, Any],
+) -> dict[str, str | None]:
+    """Return, per template, why its pages cannot be shared (a sentence), or None when they can.
+
+    First what the template's XML shows (bundle.layering_obstacle: member fields outside one fixed
+    frame); then what only rendering shows: the shared pages of two made-up members of each group,
+    who differ in every field, must be the same (a field used in a footnote, in the document's
+    properties, through {% set %} in the body, would otherwise print the first member's value on
+    every member's letter).
+    """
+    obstacles: dict[str, str | None] = {}
+    for name, template in templates.items():
+        obstacles[name] = bundle.layering_obstacle(bundle.docx_parts(template.path), member_fields) or _varying_part(
+            template, name, member_fields, constants)
+    return obstacles
+
+
+# Two made-up members, different in every field (never printed: only their shared pages are compared).
+_MADE_UP = ("甲", "乙")
+
+
+def _varying_part(template: render.CompiledTemplate, document: str, member_fields: Sequence[str], constants: Mapping[str, Any]) -> str | None:
+    """Return why the shared pages change with the member (a sentence naming the part), or None when they do not."""
+    for group in GROUPS:
+        shared = []
+        for value in _MADE_UP:
+            member = Member(row=0, member_id=value, group=group, fields={name: value for name in member_fields if name != "member_id"})
+            package = template.render(member_context(member, document, constants), member.member_id).package
+            shared.append(bundle.visible_parts(bundle.shared_package(package)))
+        differing = sorted(name for name in shared[0].keys() | shared[1].keys() if shared[0].get(name) != shared[1].get(name))
+        if differing:
+            return messages.LAYER_PART_VARIES.format(part=messages.DOCX_PARTS.get(differing[0], differing[0]))
+    return None
 
 
 def planned_paths(
@@ -188,7 +219,7 @@ class ComposedPath:
             firsts = {member_id: indices[0] for member_id, indices in reading.members.items()}
             # Before anything else, also on a route gone whole: there a frame clips what does not fit.
             overflows = compose.frame_overflows(conversion.pdf, firsts, route.box, {m: dict(printed[m]) for m in firsts}) if route.box else {}
-            layers = verify.open_bundle(conversion.pdf)
+            layers = verify.open_bundle(conversion.pdf, reading.pages)
         except VerificationError as exc:  # the layer bundle cannot be trusted as a whole
             reading, overflows = verify.BundleReading(failed=dict.fromkeys(members, str(exc))), {}
         try:
@@ -196,8 +227,7 @@ class ComposedPath:
                 if member_id in reading.members:
                     yield from self._compose(staged, route, layers, reading.members[member_id], overflows.get(member_id))
                 else:
-                    self.progress.info(messages.MEMBER_RETRIED_ALONE.format(member_id=member_id, document=staged.document))
-                    self.retry.append(staged)
+                    self._alone(staged, route)
         finally:
             if layers is not None:
                 layers.close()
@@ -218,10 +248,8 @@ class ComposedPath:
             problem = route.shared.compose(layers, indices, staged.pdf)
         except MailmergeError as exc:
             problem = str(exc)
-        if problem:  # converted whole, on its own, as a member whose bundle failed
-            self.progress.info(messages.MEMBER_RETRIED_ALONE.format(member_id=member_id, document=staged.document))
-            self.retry.append(staged)
-            route.left.discard(member_id)
+        if problem:
+            self._alone(staged, route)
             return
         pages = len(indices)
         if route.passed:
@@ -237,6 +265,18 @@ class ComposedPath:
                 return
         if not route.left:
             yield from self._settle(route)
+
+    def _alone(self, staged: MemberDocument, route: Route) -> None:
+        """Convert a member whose layer failed whole, on its own, as a member whose bundle failed.
+
+        A sampled member so cannot be compared: the audit cannot pass, and the route goes whole at
+        once (its members are not composed and held to no purpose).
+        """
+        self.progress.info(messages.MEMBER_RETRIED_ALONE.format(member_id=staged.member.member_id, document=staged.document))
+        self.retry.append(staged)
+        if staged.member.member_id in route.left and not route.failed:
+            route.left.discard(staged.member.member_id)
+            self._fail(route, messages.LAYER_AUDIT_INCOMPLETE.format(detail=messages.LAYER_SAMPLE_NOT_COMPOSED, **route.label))
 
     def _compared(self, route: Route) -> set[str]:
         return {staged.member.member_id for staged, _pages in route.held}

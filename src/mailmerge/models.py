@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 # Group keys used in paths, the manifest and the templates' context; the
 # roster's own words for them (加入 / 未加入) live in the config.
@@ -266,3 +266,11 @@ class HistoryEntry:
     sha256: str
     reviewer: str
     decided_at: str
+
+
+def member_context(member: Member, document: str, constants: Mapping[str, Any]) -> dict[str, Any]:
+    """Return everything a template sees for one member and document."""
+    context = dict(constants)
+    context.update(member.fields)
+    context.update(member_id=member.member_id, group=member.group, enrolled=member.group == GROUPS[0], document=document)
+    return context

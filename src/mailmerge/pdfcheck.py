@@ -85,11 +85,12 @@ def structure_problem(path: Path, pages: int | None = None, *, every_object: boo
     every object parsed unless ``every_object`` is False (a block zeroed in place shifts
     nothing: only reading the objects there finds it; 0.25 ms), and ``streams`` decoded:
     "contents", the pages' content (a reused document, checked whole when it was placed);
+    "drawn", the pages' content and the form XObjects they draw (a member's layer, composed);
     "all", fonts and images too (a document converted on its own; ~2 ms, as ``qpdf --check``);
     "none" (a member's file split from a combined PDF whose every stream was decoded already,
     copied byte for byte: streams_problem).
     """
-    if streams not in ("all", "contents", "none"):
+    if streams not in ("all", "contents", "drawn", "none"):
         raise ValueError(f"streams={streams!r}")
     if not path.is_file():
         return messages.PDF_MISSING.format(name=path.name)
@@ -113,7 +114,7 @@ def structure_problem(path: Path, pages: int | None = None, *, every_object: boo
     return ""
 
 
-def write_checked(pdf: pikepdf.Pdf, target: Path) -> str:
+def write_checked(pdf: pikepdf.Pdf, target: Path, streams: str = "none") -> str:
     """Save ``pdf`` (made by qpdf from objects already checked) to ``target``, atomically; return why it is not whole, or ''.
 
     qpdf writes the file, not PDFium: PDFium's save hands every block to a Python callback, and a
@@ -123,6 +124,8 @@ def write_checked(pdf: pikepdf.Pdf, target: Path) -> str:
     is the write (a file cut short, a block lost): the strict read of the cross-references and
     the page tree finds it, without parsing every object or decoding the streams again (copied
     byte for byte from a PDF whose every stream was decoded). A file that is not whole is removed.
+    ``streams`` says which streams to decode in the file written (see structure_problem): "drawn"
+    for a composed file, whose pages' content and layer are streams qpdf made anew.
     """
     buffer = io.BytesIO()
     # The streams copied as they are, and no XMP rewrite: a third of the save's time.
@@ -133,7 +136,7 @@ def write_checked(pdf: pikepdf.Pdf, target: Path) -> str:
     # No fsync per file (2.5 ms each here, a third of the splitting time): the caller syncs once,
     # before it records the files as done.
     write_atomic(target, buffer.getvalue(), durable=False)
-    problem = structure_problem(target, pages, every_object=False, streams="none")
+    problem = structure_problem(target, pages, every_object=False, streams=streams)
     if problem:
         target.unlink(missing_ok=True)
     return problem
@@ -167,10 +170,13 @@ def _streams(pdf: pikepdf.Pdf, which: str) -> Iterator[pikepdf.Stream]:
     """Yield the streams structure_problem decodes: "all", the pages' "contents", or "none"."""
     if which == "all":
         yield from (item for item in pdf.objects if isinstance(item, pikepdf.Stream))
-    elif which == "contents":
+    elif which in ("contents", "drawn"):
         for page in pdf.pages:
             contents = page.obj.get("/Contents")
             yield from [contents] if isinstance(contents, pikepdf.Stream) else list(contents or ())
+            if which == "drawn":
+                forms = page.obj.get("/Resources", {}).get("/XObject", {})
+                yield from (form for form in forms.values() if isinstance(form, pikepdf.Stream) and form.get("/Subtype") == "/Form")
 
 
 def _decode(stream: pikepdf.Stream) -> None:

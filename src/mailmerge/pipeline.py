@@ -17,8 +17,8 @@ from mailmerge import __version__, fonts, layering, manifest, messages, pdf, ren
 from mailmerge.config import Config
 from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
 from mailmerge.fsutil import make_private_dir, sha256_of, write_atomic
-from mailmerge.models import GROUPS, ManifestRow, Member, MemberDocument, OutputLayout, Problem, Roster
-from mailmerge.produce import Order, member_context, produce
+from mailmerge.models import GROUPS, ManifestRow, Member, MemberDocument, OutputLayout, Problem, Roster, member_context
+from mailmerge.produce import Order, produce
 
 __all__ = ["CheckResult", "Progress", "RunResult", "SilentProgress", "check", "input_digest", "member_context", "run"]
 
@@ -121,7 +121,7 @@ def _check_inputs(config: Config, roster_path: Path | None) -> CheckResult:
                 Problem("warning", config.display_path(config.path), messages.COLUMN_UNUSED.format(column=config.columns[field_name]))
             )
     member_fields = tuple(name for name in config.columns if name != "group")
-    paths = layering.template_obstacles({name: t.path for name, t in templates.items()}, member_fields)
+    paths = layering.template_obstacles(templates, member_fields, config.constants)
     counts = {group: len(members) for group, members in loaded.by_group().items()}
     plan = tuple(layering.planned_paths(paths, counts, config.shared_pages_from))
     return CheckResult(loaded, templates, tuple(problems), paths, plan)

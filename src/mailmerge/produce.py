@@ -26,7 +26,7 @@ from typing import Any
 from mailmerge import bundle, compose, layering, messages, pdf, render, verify
 from mailmerge.errors import ConversionError, MailmergeError, VerificationError
 from mailmerge.fsutil import FILE_MODE, make_private_dir, sha256_bytes, sha256_of, write_atomic
-from mailmerge.models import GROUPS, RECIPIENT_FIELDS, ManifestRow, Member, MemberDocument, OutputLayout
+from mailmerge.models import RECIPIENT_FIELDS, ManifestRow, MemberDocument, OutputLayout, member_context
 
 # Members per combined document, at most. LibreOffice's cost per member falls as bundles grow
 # (measured per member: letter 7.0 ms at 10, 5.7 at 25, 5.3 at 50; overview 38, 27, 22 ms),
@@ -71,14 +71,6 @@ class Order:
     obstacles: Mapping[str, str | None] = field(default_factory=dict)
     shared_pages_from: int = 0  # a route with fewer members is converted whole (config.shared_pages_from)
     hold_signals: Callable[[], AbstractContextManager] = field(default=nullcontext)
-
-
-def member_context(member: Member, document: str, constants: Mapping[str, Any]) -> dict[str, Any]:
-    """Return everything a template sees for one member and document."""
-    context = dict(constants)
-    context.update(member.fields)
-    context.update(member_id=member.member_id, group=member.group, enrolled=member.group == GROUPS[0], document=document)
-    return context
 
 
 def bundle_sizes(members: int, workers: int) -> list[int]:

@@ -151,6 +151,7 @@ class BundleReading:
 
     members: Mapping[str, list[int]] = field(default_factory=dict)  # member_id -> page indices, in order
     failed: Mapping[str, str] = field(default_factory=dict)  # member_id -> reason (no personal data)
+    pages: int = 0  # the combined PDF's pages, as PDFium counts them
 
 
 def split_bundle(
@@ -172,7 +173,7 @@ def split_bundle(
     reading = read_bundle(pdf, targets, names, cycle=cycle, printed=printed)
     written: dict[str, int] = {}
     failed = dict(reading.failed)
-    with open_bundle(pdf) as source:
+    with open_bundle(pdf, reading.pages) as source:
         for member_id, indices in reading.members.items():
             try:
                 problem = write_pages(source, indices, targets[member_id])
@@ -238,19 +239,23 @@ def read_bundle(
             failed[member_id] = problem
         else:
             found[member_id] = indices
-    return BundleReading(found, failed)
+    return BundleReading(found, failed, len(pages))
 
 
-def open_bundle(pdf: Path) -> pikepdf.Pdf:
+def open_bundle(pdf: Path, pages: int) -> pikepdf.Pdf:
     """Open a combined PDF with qpdf, strictly, once every stream of it decoded (pdfcheck.streams_problem).
 
-    Raise VerificationError when it cannot be trusted; the caller closes it.
+    ``pages`` is the count read_bundle found: the page numbers it gives by the marks are used on
+    qpdf's pages, so both parsers must see the same pages. Raise VerificationError when the PDF
+    cannot be trusted; the caller closes it.
     """
     try:
         source = pikepdf.open(pdf, attempt_recovery=False)
     except pikepdf.PdfError as exc:
         raise VerificationError(messages.BUNDLE_UNREADABLE.format(name=pdf.name, detail=exc)) from None
     problem = pdfcheck.streams_problem(source)
+    if not problem and len(source.pages) != pages:
+        problem = messages.PDF_PAGE_COUNT.format(pages=len(source.pages), expected=pages)
     if problem:
         source.close()
         raise VerificationError(messages.BUNDLE_UNREADABLE.format(name=pdf.name, detail=problem))
