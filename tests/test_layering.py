@@ -117,3 +117,21 @@ def test_a_value_too_long_for_the_frame_is_an_error_naming_member_and_field(tmp_
     done = manifest_rows(tmp_path / "out") if (tmp_path / "out" / "manifest.csv").exists() else []
     assert done == []  # the run failed: no manifest vouches for anything
     assert "株式会社長" not in result.output  # never a name in a message
+
+
+def test_a_member_whose_document_differs_outside_the_frame_is_converted_whole(tmp_path: Path) -> None:
+    # A condition on one member in the body: no field prints there, and two made-up members read
+    # the same, so check lets the letter share its pages. The run compares every member's
+    # document outside the frame with the one the shared pages were made from.
+    config = make_cycle(tmp_path / "cycle", shared_pages_from=0)
+    edit_template(config.parent / "letter.docx", lambda xml: xml.replace(
+        "会員の皆さまにおかれましては".encode(), "会員の皆さまにおかれましては{% if member_id == '0002' %}（特記事項あり）{% endif %}".encode()))
+    out = tmp_path / "out"
+    result = invoke("run", "--config", str(config), "--out", str(out), "--only", "enrolled", "--limit", "3")
+    assert result.exit_code == 0, result.output
+    assert "会員番号 0002 (letter): 宛名枠の外の内容が共有ページと違うため、文書全体で変換します" in result.output.splitlines()
+    assert "（特記事項あり）" in squash(pdf_text(out / "enrolled" / "0002" / "letter.pdf"))
+    others = [row["pdf"] for row in manifest_rows(out) if row["pdf"].endswith("letter.pdf") and "/0002/" not in row["pdf"]]
+    assert len(others) == 2
+    for letter in others:
+        assert "特記事項" not in squash(pdf_text(out / letter)), letter

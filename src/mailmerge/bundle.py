@@ -297,18 +297,21 @@ def shared_package(package: Mapping[str, bytes]) -> dict[str, bytes]:
     return out
 
 
-def visible_parts(package: Mapping[str, bytes]) -> dict[str, bytes]:
-    """Return a package's parts as they print: in XML parts, runs hidden by w:vanish removed.
+def outside_frame(package: Mapping[str, bytes]) -> dict[str, bytes]:
+    """Return what a member's shared pages are made of: every part but the frame's paragraphs, headers and footers.
 
-    For comparing two members' shared pages: the page mark's runs stay in them, hidden (see
-    shared_package), and carry the member ID; nothing else may differ.
+    The frame (its paragraphs, their number and spacing included) is the layer's, and so are the
+    headers and footers (the page mark); all the rest must be the same for every member of a
+    group for their shared pages to be one document.
     """
     out = {}
     for name, data in package.items():
-        if name.endswith(".xml") and b"w:vanish" in data:
+        if _HEADER_FOOTER_PART.match(name):
+            continue
+        if name == DOCUMENT:
             root = etree.fromstring(data)
-            for run in [r for r in root.iter(_w("r")) if r.find(f"{_w('rPr')}/{_w('vanish')}") is not None]:
-                run.getparent().remove(run)
+            for paragraph in [p for p in root.iter(_P) if p.find(_FRAME_PR) is not None]:
+                paragraph.getparent().remove(paragraph)
             data = _xml(root)
         out[name] = data
     return out

@@ -15,7 +15,7 @@ from typing import Any
 
 from mailmerge import bundle, compose, messages, pdf, render, verify
 from mailmerge.errors import MailmergeError, VerificationError
-from mailmerge.fsutil import make_private_dir
+from mailmerge.fsutil import make_private_dir, sha256_bytes
 from mailmerge.models import GROUPS, RECIPIENT_FIELDS, ManifestRow, Member, MemberDocument, member_context
 
 # Members converted directly for the audit at random, besides the longest value of each printed field.
@@ -51,7 +51,7 @@ def _varying_part(template: render.CompiledTemplate, document: str, member_field
         for value in _MADE_UP:
             member = Member(row=0, member_id=value, group=group, fields={name: value for name in member_fields if name != "member_id"})
             package = template.render(member_context(member, document, constants), member.member_id).package
-            shared.append(bundle.visible_parts(bundle.shared_package(package)))
+            shared.append(bundle.outside_frame(package))
         differing = sorted(name for name in shared[0].keys() | shared[1].keys() if shared[0].get(name) != shared[1].get(name))
         if differing:
             return messages.LAYER_PART_VARIES.format(part=messages.DOCX_PARTS.get(differing[0], differing[0]))
@@ -112,6 +112,7 @@ class Route:
         self.passed: bool | None = None
         self.held: list[tuple[MemberDocument, int]] = []
         self.pictures: dict[str, compose.Pictures] = {}  # sampled member -> its direct conversion, drawn
+        self.digest = ""  # shared_digest of the member whose document the shared pages were made from
 
     @property
     def failed(self) -> bool:
@@ -169,6 +170,7 @@ class ComposedPath:
             for route in self.routes.values():
                 make_private_dir(folder)
                 package = self.render(route.members[0])
+                route.digest = shared_digest(package)
                 route.box = bundle.frame_box(package)
                 shared = folder / f"{route.document}-{route.group}.docx"
                 bundle.write_package(bundle.shared_package(package), shared)
@@ -211,7 +213,13 @@ class ComposedPath:
         name and printed fields, nobody else's, every page drawn; every stream decoded), and each
         member's pages go straight from it into the composed PDF.
         """
-        members = {staged.member.member_id: staged for staged in chunk}
+        members = {}
+        for staged in chunk:
+            if staged in self.varying:  # its document differs outside the frame: the shared pages are not its
+                self.progress.info(messages.LAYER_MEMBER_VARIES.format(member_id=staged.member.member_id, document=staged.document))
+                self._alone(staged, route, told=True)
+            else:
+                members[staged.member.member_id] = staged
         printed = {member_id: self._printed(staged) for member_id, staged in members.items()}
         layers = None
         try:
@@ -266,13 +274,14 @@ class ComposedPath:
         if not route.left:
             yield from self._settle(route)
 
-    def _alone(self, staged: MemberDocument, route: Route) -> None:
+    def _alone(self, staged: MemberDocument, route: Route, told: bool = False) -> None:
         """Convert a member whose layer failed whole, on its own, as a member whose bundle failed.
 
         A sampled member so cannot be compared: the audit cannot pass, and the route goes whole at
         once (its members are not composed and held to no purpose).
         """
-        self.progress.info(messages.MEMBER_RETRIED_ALONE.format(member_id=staged.member.member_id, document=staged.document))
+        if not told:
+            self.progress.info(messages.MEMBER_RETRIED_ALONE.format(member_id=staged.member.member_id, document=staged.document))
         self.retry.append(staged)
         if staged.member.member_id in route.left and not route.failed:
             route.left.discard(staged.member.member_id)
@@ -308,6 +317,12 @@ class ComposedPath:
         for route in self.routes.values():
             if route.shared is not None:
                 route.shared.close()
+
+
+def shared_digest(package: Mapping[str, bytes]) -> str:
+    """Return the SHA-256 of a rendered document outside its frame (bundle.outside_frame): one per route's members."""
+    parts = bundle.outside_frame(package)
+    return sha256_bytes(b"".join(name.encode() + b"\0" + sha256_bytes(parts[name]).encode() for name in sorted(parts)))
 
 
 def direct_pdf(staged: MemberDocument) -> Path:

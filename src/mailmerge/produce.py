@@ -125,6 +125,9 @@ class _Production(layering.ComposedPath):
         self.overflows: list[str] = []  # members whose value does not fit the frame (the run's error, at the end)
         self.routes = self._plan_routes()  # (document, group) -> the composed path's state
         self.layer_bundles: dict[pdf.Conversion, layering.Route] = {}
+        # Staged documents left out of their layer bundle (the writer thread adds them before it hands the
+        # bundle over; the main thread reads them once the bundle is converted).
+        self.varying: set[MemberDocument] = set()
         self._numbers = itertools.count()  # bundle file names, unique across passes
 
     def render(self, staged: MemberDocument) -> Mapping[str, bytes]:
@@ -189,7 +192,11 @@ class _Production(layering.ComposedPath):
                     packages = [self.render(document) for document in documents]
                     route = self.layer_bundles.get(conversion)
                     if route is not None:
-                        packages = [bundle.layer_package(package, route.pages) for package in packages]
+                        # Only members whose document is the shared pages' outside the frame: every one is
+                        # compared (the audit's pictures are a sample). The others are converted whole.
+                        same = [layering.shared_digest(package) == route.digest for package in packages]
+                        self.varying.update(d for d, ok in zip(documents, same) if not ok)
+                        packages = [bundle.layer_package(p, route.pages) for p, ok in zip(packages, same) if ok]
                     bundle.build_bundle(packages, conversion.docx)
                     item: Any = conversion
                 except MailmergeError as exc:  # a template error, or a bundle that cannot be built
