@@ -50,7 +50,10 @@ def _varying_part(template: render.CompiledTemplate, document: str, member_field
         shared = []
         for value in _MADE_UP:
             member = Member(row=0, member_id=value, group=group, fields={name: value for name in member_fields if name != "member_id"})
-            package = template.render(member_context(member, document, constants), member.member_id).package
+            try:
+                package = template.render(member_context(member, document, constants), member.member_id).package
+            except MailmergeError:  # the template's own error is reported by check; unproven, it goes whole
+                return messages.LAYER_UNPROVEN
             shared.append(bundle.outside_frame(package))
         differing = sorted(name for name in shared[0].keys() | shared[1].keys() if shared[0].get(name) != shared[1].get(name))
         if differing:

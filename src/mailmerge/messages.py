@@ -214,6 +214,7 @@ LAYER_FIELD_IN_TEXT = "差し込み項目 {field} が宛名枠の外（本文）
 LAYER_FRAME_NOT_FIXED = "差し込み項目 {field} の枠が、ページに固定された高さ固定の枠ではありません"
 LAYER_SEVERAL_FRAMES = "差し込み項目が複数の枠に分かれています"
 LAYER_MEMBER_VARIES = "会員番号 {member_id} ({document}): 宛名枠の外の内容が共有ページと違うため、文書全体で変換します"
+LAYER_UNPROVEN = "宛名枠の外の内容が会員によって変わらないことを確かめられません（テンプレートの差し込みにエラーがあります）"
 LAYER_PART_VARIES = "宛名枠の外（{part}）の内容が会員によって変わります"
 DOCX_PARTS = {"word/document.xml": "本文", "word/footnotes.xml": "脚注", "word/endnotes.xml": "文末脚注", "word/comments.xml": "コメント", "docProps/core.xml": "文書のプロパティ"}
 LAYER_FIELD_IN_FOOTER = "差し込み項目 {field} がヘッダー・フッターにあります"
