@@ -167,7 +167,7 @@ def _decoding_problem(pdf: pikepdf.Pdf, which: str, path: Path) -> str:
 
 
 def _streams(pdf: pikepdf.Pdf, which: str) -> Iterator[pikepdf.Stream]:
-    """Yield the streams structure_problem decodes: "all", the pages' "contents", or "none"."""
+    """Yield the streams structure_problem decodes: "all", the pages' "contents", those and the forms they "drawn", or "none"."""
     if which == "all":
         yield from (item for item in pdf.objects if isinstance(item, pikepdf.Stream))
     elif which in ("contents", "drawn"):
