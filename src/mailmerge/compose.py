@@ -63,18 +63,27 @@ def compose_member(shared: pikepdf.Pdf, layers: pikepdf.Pdf, indices: Sequence[i
     """Write the shared pages with the pages ``indices`` of ``layers`` (a member's layer) laid over them.
 
     Return why the file written is not whole ('' when it is: pdfcheck.write_checked). Both PDFs
-    were checked whole before (every stream decoded, every page drawn), and qpdf copies their fonts
-    byte for byte; the layer becomes a form XObject drawn over each shared page, and each page's
-    content a new stream: those, made here, are decoded again in the file written.
+    were checked whole before (every stream decoded, every page drawn). Each layer page becomes a
+    form XObject drawn after the shared page's own content, which qpdf copies byte for byte: its
+    content streams are kept as they are, between a "q" and a "Q" stream, not merged into one
+    (pikepdf's add_overlay inflates and deflates the whole page again, for every member). What is
+    made here anew (the form, the two small streams around the page's own) is decoded again in the
+    file written (``streams="composed"``).
     """
     if len(indices) != len(shared.pages):
         raise MailmergeError(messages.LAYER_PAGES.format(layer=len(indices), shared=len(shared.pages)))
     try:
         with pikepdf.new() as out:
             out.pages.extend(shared.pages)
-            for page, index in zip(out.pages, indices):
-                page.add_overlay(layers.pages[index])
-            return pdfcheck.write_checked(out, target, streams="drawn")
+            for number, (page, index) in enumerate(zip(out.pages, indices), start=1):
+                form = layers.pages[index].as_form_xobject()
+                # One name per page: LibreOffice's pages share one /Resources dictionary.
+                name = page.add_resource(form, pikepdf.Name.XObject, name=pikepdf.Name(f"/MailmergeLayer{number}"))
+                placement = page.calc_form_xobject_placement(form, name, pikepdf.Rectangle(page.trimbox))
+                contents = page.obj.get("/Contents")
+                own = [contents] if isinstance(contents, pikepdf.Stream) else list(contents or ())
+                page.obj.Contents = pikepdf.Array([pikepdf.Stream(out, b"q\n"), *own, pikepdf.Stream(out, b"Q\n" + placement)])
+            return pdfcheck.write_checked(out, target, streams="composed")
     except pikepdf.PdfError as exc:
         return messages.PDF_DAMAGED.format(detail=exc)
 

@@ -85,12 +85,13 @@ def structure_problem(path: Path, pages: int | None = None, *, every_object: boo
     every object parsed unless ``every_object`` is False (a block zeroed in place shifts
     nothing: only reading the objects there finds it; 0.25 ms), and ``streams`` decoded:
     "contents", the pages' content (a reused document, checked whole when it was placed);
-    "drawn", the pages' content and the form XObjects they draw (a member's layer, composed);
+    "composed", what compose.compose_member makes anew: each page's form XObjects (a member's
+    layer) and its first and last content streams (around the shared page's own, copied byte for byte);
     "all", fonts and images too (a document converted on its own; ~2 ms, as ``qpdf --check``);
     "none" (a member's file split from a combined PDF whose every stream was decoded already,
     copied byte for byte: streams_problem).
     """
-    if streams not in ("all", "contents", "drawn", "none"):
+    if streams not in ("all", "contents", "composed", "none"):
         raise ValueError(f"streams={streams!r}")
     if not path.is_file():
         return messages.PDF_MISSING.format(name=path.name)
@@ -124,8 +125,8 @@ def write_checked(pdf: pikepdf.Pdf, target: Path, streams: str = "none") -> str:
     is the write (a file cut short, a block lost): the strict read of the cross-references and
     the page tree finds it, without parsing every object or decoding the streams again (copied
     byte for byte from a PDF whose every stream was decoded). A file that is not whole is removed.
-    ``streams`` says which streams to decode in the file written (see structure_problem): "drawn"
-    for a composed file, whose pages' content and layer are streams qpdf made anew.
+    ``streams`` says which streams to decode in the file written (see structure_problem):
+    "composed" for a composed file, whose layer and page-content wrappers qpdf made anew.
     """
     buffer = io.BytesIO()
     # The streams copied as they are, and no XMP rewrite: a third of the save's time.
@@ -167,16 +168,19 @@ def _decoding_problem(pdf: pikepdf.Pdf, which: str, path: Path) -> str:
 
 
 def _streams(pdf: pikepdf.Pdf, which: str) -> Iterator[pikepdf.Stream]:
-    """Yield the streams structure_problem decodes: "all", the pages' "contents", those and the forms they "drawn", or "none"."""
+    """Yield the streams structure_problem decodes: "all", the pages' "contents", what was "composed", or "none"."""
     if which == "all":
         yield from (item for item in pdf.objects if isinstance(item, pikepdf.Stream))
-    elif which in ("contents", "drawn"):
+    elif which in ("contents", "composed"):
         for page in pdf.pages:
             contents = page.obj.get("/Contents")
-            yield from [contents] if isinstance(contents, pikepdf.Stream) else list(contents or ())
-            if which == "drawn":
-                forms = page.obj.get("/Resources", {}).get("/XObject", {})
-                yield from (form for form in forms.values() if isinstance(form, pikepdf.Stream) and form.get("/Subtype") == "/Form")
+            contents = [contents] if isinstance(contents, pikepdf.Stream) else list(contents or ())
+            if which == "contents":
+                yield from contents
+                continue
+            yield from contents[:1] + contents[-1:] if len(contents) > 1 else contents
+            forms = page.obj.get("/Resources", {}).get("/XObject", {})
+            yield from (form for form in forms.values() if isinstance(form, pikepdf.Stream) and form.get("/Subtype") == "/Form")
 
 
 def _decode(stream: pikepdf.Stream) -> None:
