@@ -308,13 +308,27 @@ def outside_frame(package: Mapping[str, bytes]) -> dict[str, bytes]:
     for name, data in package.items():
         if _HEADER_FOOTER_PART.match(name):
             continue
-        if name == DOCUMENT:
-            root = etree.fromstring(data)
-            for paragraph in [p for p in root.iter(_P) if p.find(_FRAME_PR) is not None]:
-                paragraph.getparent().remove(paragraph)
-            data = _xml(root)
-        out[name] = data
+        out[name] = _without_frame_paragraphs(data) if name == DOCUMENT else data
     return out
+
+
+def _without_frame_paragraphs(xml: bytes) -> bytes:
+    """Return document.xml without its frame's paragraphs, cut out of the bytes (a third of parsing it).
+
+    A paragraph ends at ``</w:p>``; one holding ``<w:framePr`` is cut from its ``<w:p>`` on. A frame
+    paragraph whose start cannot be told (a paragraph inside it) is kept whole: its member's text then
+    counts as outside the frame, and the member is converted whole: slower, never wrong.
+    """
+    pieces = xml.split(b"</w:p>")
+    kept = []
+    for number, piece in enumerate(pieces):
+        if number < len(pieces) - 1 and b"<w:framePr" in piece:
+            start = max(piece.rfind(b"<w:p>"), piece.rfind(b"<w:p "))
+            if start >= 0 and b"<w:framePr" in piece[start:]:
+                kept.append(piece[:start])
+                continue
+        kept.append(piece if number == len(pieces) - 1 else piece + b"</w:p>")
+    return b"".join(kept)
 
 
 def write_package(parts: Mapping[str, bytes], out: Path) -> None:
