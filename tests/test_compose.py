@@ -148,3 +148,31 @@ def pdf_text(path: Path) -> str:
         return "\n".join(page.get_textpage().get_text_range() for page in document)
     finally:
         document.close()
+
+
+def _document(body: str) -> bytes:
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+            f'{body}</w:body></w:document>').encode()
+
+
+FRAME = '<w:p><w:pPr><w:framePr w:w="4876" w:h="2324" w:hRule="exact" w:vAnchor="page" w:hAnchor="page" w:x="1417" w:y="850"/></w:pPr><w:r><w:t>{}</w:t></w:r></w:p>'
+
+
+def test_what_members_share_is_everything_but_the_frame_and_a_former_frame_is_body_text():
+    # The frame's lines (and how many there are) are the layer's; the body is shared.
+    one = bundle.outside_frame({bundle.DOCUMENT: _document(FRAME.format("会員甲") + FRAME.format("部署甲") + "<w:p><w:r><w:t>本文</w:t></w:r></w:p>")})
+    two = bundle.outside_frame({bundle.DOCUMENT: _document(FRAME.format("会員乙") + "<w:p><w:r><w:t>本文</w:t></w:r></w:p>")})
+    assert one == two
+    # A paragraph Word keeps a former frame for (tracked formatting) is body text: it prints in the
+    # shared pages, so it must be the same for every member.
+    former = ('<w:p><w:pPr><w:pPrChange w:id="1" w:author="x"><w:pPr><w:framePr w:w="10" w:h="10"/></w:pPr></w:pPrChange>'
+              '</w:pPr><w:r><w:t>{}</w:t></w:r></w:p>')
+    assert bundle.outside_frame({bundle.DOCUMENT: _document(former.format("甲"))}) != bundle.outside_frame({bundle.DOCUMENT: _document(former.format("乙"))})
+
+
+def test_a_second_frame_means_whole_conversion():
+    template = bundle.docx_parts(REPO / "templates" / "letter.docx")
+    callout = '<w:p><w:pPr><w:framePr w:w="2000" w:h="500" w:hRule="exact" w:vAnchor="page" w:hAnchor="page" w:x="8000" w:y="8000"/></w:pPr><w:r><w:t>ご注意</w:t></w:r></w:p>'
+    document = template[bundle.DOCUMENT].replace(b"<w:sectPr", callout.encode() + b"<w:sectPr", 1)
+    assert bundle.layering_obstacle({**template, bundle.DOCUMENT: document}, MEMBER_FIELDS) == "差し込み項目が複数の枠に分かれています"

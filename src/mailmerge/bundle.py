@@ -315,16 +315,19 @@ def outside_frame(package: Mapping[str, bytes]) -> dict[str, bytes]:
 def _without_frame_paragraphs(xml: bytes) -> bytes:
     """Return document.xml without its frame's paragraphs, cut out of the bytes (a third of parsing it).
 
-    A paragraph ends at ``</w:p>``; one holding ``<w:framePr`` is cut from its ``<w:p>`` on. A frame
-    paragraph whose start cannot be told (a paragraph inside it) is kept whole: its member's text then
-    counts as outside the frame, and the member is converted whole: slower, never wrong.
+    A paragraph ends at ``</w:p>``; one whose own properties hold ``<w:framePr`` (as shared_package
+    and layer_package see the frame: not a former frame kept by Word's tracked changes, in
+    ``<w:pPrChange>``) is cut from its ``<w:p>`` on. A frame paragraph whose start cannot be told (a
+    paragraph inside it) is kept whole: its member's text then counts as outside the frame, and the
+    member is converted whole: slower, never wrong.
     """
     pieces = xml.split(b"</w:p>")
     kept = []
     for number, piece in enumerate(pieces):
         if number < len(pieces) - 1 and b"<w:framePr" in piece:
             start = max(piece.rfind(b"<w:p>"), piece.rfind(b"<w:p "))
-            if start >= 0 and b"<w:framePr" in piece[start:]:
+            own = piece[start:].split(b"</w:pPr>", 1)[0].split(b"<w:pPrChange", 1)[0] if start >= 0 else b""
+            if b"<w:framePr" in own:
                 kept.append(piece[:start])
                 continue
         kept.append(piece if number == len(pieces) - 1 else piece + b"</w:p>")
@@ -406,6 +409,10 @@ def layering_obstacle(template: Mapping[str, bytes], member_fields: Sequence[str
     fields = "|".join(re.escape(field) for field in member_fields if field != "member_id")
     uses_field = re.compile(rf"\{{[{{%][^}}]*(?<![.\w])({fields})\b")  # not agent.postal_code
     root = etree.fromstring(template[DOCUMENT])
+    # Every frame of the document, with member fields or not: shared_package empties every frame
+    # and layer_package sets their lines at the one frame's place, so there must be one.
+    if len({tuple(sorted(frame.attrib.items())) for frame in root.iter(_w("framePr")) if frame.getparent().getparent().tag == _P}) > 1:
+        return messages.LAYER_SEVERAL_FRAMES
     frames = set()
     for paragraph in root.iter(_P):
         text = "".join(t.text or "" for t in paragraph.iter(_w("t")))

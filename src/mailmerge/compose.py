@@ -79,10 +79,10 @@ def compose_member(shared: pikepdf.Pdf, layers: pikepdf.Pdf, indices: Sequence[i
                 form = layers.pages[index].as_form_xobject()
                 # One name per page: LibreOffice's pages share one /Resources dictionary.
                 name = page.add_resource(form, pikepdf.Name.XObject, name=pikepdf.Name(f"/MailmergeLayer{number}"))
-                placement = page.calc_form_xobject_placement(form, name, pikepdf.Rectangle(page.trimbox))
+                placement = page.calc_form_xobject_placement(form, name, pikepdf.Rectangle(page.trimbox), allow_shrink=True, allow_expand=True)
                 contents = page.obj.get("/Contents")
                 own = [contents] if isinstance(contents, pikepdf.Stream) else list(contents or ())
-                page.obj.Contents = pikepdf.Array([pikepdf.Stream(out, b"q\n"), *own, pikepdf.Stream(out, b"Q\n" + placement)])
+                page.obj.Contents = pikepdf.Array([pikepdf.Stream(out, b"q\n"), *own, pikepdf.Stream(out, b"\nQ\n" + placement)])
             return pdfcheck.write_checked(out, target, streams="composed")
     except pikepdf.PdfError as exc:
         return messages.PDF_DAMAGED.format(detail=exc)

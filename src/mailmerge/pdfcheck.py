@@ -172,6 +172,7 @@ def _streams(pdf: pikepdf.Pdf, which: str) -> Iterator[pikepdf.Stream]:
     if which == "all":
         yield from (item for item in pdf.objects if isinstance(item, pikepdf.Stream))
     elif which in ("contents", "composed"):
+        seen: set[tuple[int, int]] = set()
         for page in pdf.pages:
             contents = page.obj.get("/Contents")
             contents = [contents] if isinstance(contents, pikepdf.Stream) else list(contents or ())
@@ -180,7 +181,10 @@ def _streams(pdf: pikepdf.Pdf, which: str) -> Iterator[pikepdf.Stream]:
                 continue
             yield from contents[:1] + contents[-1:] if len(contents) > 1 else contents
             forms = page.obj.get("/Resources", {}).get("/XObject", {})
-            yield from (form for form in forms.values() if isinstance(form, pikepdf.Stream) and form.get("/Subtype") == "/Form")
+            for form in forms.values():  # LibreOffice's pages share one /Resources: each form once
+                if isinstance(form, pikepdf.Stream) and form.get("/Subtype") == "/Form" and form.objgen not in seen:
+                    seen.add(form.objgen)
+                    yield form
 
 
 def _decode(stream: pikepdf.Stream) -> None:
