@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "src"))
 
 import bench  # noqa: E402  (make_roster, render_all, run_baseline, run_pipeline, Usage)
-from mailmerge import bundle, compose, pdf, verify  # noqa: E402
+from mailmerge import bundle, compose, frames, pdf, verify  # noqa: E402
 from mailmerge.config import load_config  # noqa: E402
 from mailmerge.pipeline import check, member_context  # noqa: E402
 
@@ -61,7 +61,7 @@ def composed_run(roster: Path, folder: Path, seed: int) -> dict:
         d.mkdir(parents=True)
     groups = {}
     for document, template in result.templates.items():
-        obstacle = bundle.layering_obstacle(bundle.docx_parts(template.path), MEMBER_FIELDS)
+        obstacle = frames.layering_obstacle(bundle.docx_parts(template.path), MEMBER_FIELDS)
         assert obstacle is None, obstacle
         for group in ("enrolled", "unenrolled"):
             members = [m for m in result.roster.members if m.group == group]
@@ -75,7 +75,7 @@ def composed_run(roster: Path, folder: Path, seed: int) -> dict:
     conversions, samples = [], {}
     for (document, group), members in groups.items():
         shared = shared_dir / f"{document}-{group}.docx"
-        shared.write_bytes(_zip(bundle.shared_package(package(members[0], document).package)))
+        shared.write_bytes(_zip(frames.shared_package(package(members[0], document).package)))
         conversions.append(pdf.Conversion(shared, shared.with_suffix(".pdf"), weight=2))
         samples[(document, group)] = audit_sample(members, rng)
         for member in samples[(document, group)]:
@@ -99,7 +99,7 @@ def composed_run(roster: Path, folder: Path, seed: int) -> dict:
     # this keeps to convert_to_pdf's plainest form, the same before and after the conversion split.
     self3, kids3 = cpu()
     for conversion, (document, group, chunk) in bundles.items():
-        bundle.build_bundle([bundle.layer_package(package(m, document).package, pages[(document, group)]) for m in chunk], conversion.docx)
+        bundle.build_bundle([frames.layer_package(package(m, document).package, pages[(document, group)]) for m in chunk], conversion.docx)
     pdf.convert_to_pdf(list(bundles), workers=2, timeout=300, batch_size=8, temp_root=folder)
     failed = []
     for conversion, (document, group, chunk) in bundles.items():
@@ -121,7 +121,7 @@ def composed_run(roster: Path, folder: Path, seed: int) -> dict:
                 target = out_dir / f"{document}-{member.member_id}.pdf"
                 t = time.process_time()
                 if box is None:
-                    box = bundle.frame_box(package(member, document).package)
+                    box = frames.frame_box(package(member, document).package)
                 compose.check_overflow(layer, box, {config.columns[f]: member.fields.get(f) or "" for f in FRAME_FIELDS
                                                     if f in used}, member.member_id, document)
                 t2 = time.process_time()

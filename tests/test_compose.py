@@ -10,7 +10,7 @@ import pypdfium2 as pdfium
 import pytest
 from conftest import REPO, write_config
 
-from mailmerge import bundle, compose, pdf, verify
+from mailmerge import bundle, compose, frames, pdf, verify
 from mailmerge.config import load_config
 from mailmerge.pipeline import check, member_context
 
@@ -45,7 +45,7 @@ def made(tmp_path_factory):
         template = result.templates[document]
         packages = {m.member_id: template.render(member_context(m, document, config.constants), m.member_id) for m in [*members, too_long]}
         first = packages[members[0].member_id].package
-        shared = _zip(bundle.shared_package(first), folder / f"{document}-shared.docx")
+        shared = _zip(frames.shared_package(first), folder / f"{document}-shared.docx")
         conversions.append(pdf.Conversion(shared, shared.with_suffix(".pdf")))
         for member_id, rendered in packages.items():
             direct = folder / f"{document}-{member_id}.docx"
@@ -57,7 +57,7 @@ def made(tmp_path_factory):
     for document, (packages, shared_pdf) in out.items():
         pages = len(pikepdf.open(shared_pdf).pages)
         for member_id, rendered in packages.items():
-            layer = _zip(bundle.layer_package(rendered.package, pages), folder / f"{document}-{member_id}-layer.docx")
+            layer = _zip(frames.layer_package(rendered.package, pages), folder / f"{document}-{member_id}-layer.docx")
             layers.append(pdf.Conversion(layer, layer.with_suffix(".pdf")))
     pdf.convert_to_pdf(layers, temp_root=folder)
     return folder, config, members, too_long, names, out
@@ -66,13 +66,13 @@ def made(tmp_path_factory):
 def test_both_shipped_templates_can_share_their_pages():
     for name in ("letter", "overview"):
         template = bundle.docx_parts(REPO / "templates" / f"{name}.docx")
-        assert bundle.layering_obstacle(template, MEMBER_FIELDS) is None
+        assert frames.layering_obstacle(template, MEMBER_FIELDS) is None
 
 
 def test_a_member_field_in_the_body_text_means_whole_conversion():
     template = bundle.docx_parts(REPO / "templates" / "letter.docx")
     document = template[bundle.DOCUMENT].replace("会員の皆さまにおかれましては".encode(), "{{ organisation }} 様におかれましては".encode())
-    reason = bundle.layering_obstacle({**template, bundle.DOCUMENT: document}, MEMBER_FIELDS)
+    reason = frames.layering_obstacle({**template, bundle.DOCUMENT: document}, MEMBER_FIELDS)
     assert reason == "差し込み項目 organisation が宛名枠の外（本文）にあります"
 
 
@@ -111,7 +111,7 @@ def test_a_value_too_long_for_the_frame_is_an_error_naming_member_and_field(made
     folder, config, members, too_long, _names, out = made
     packages, _shared = out["letter"]
     columns = config.columns  # the message names the roster's column headers
-    box = bundle.frame_box(packages[too_long.member_id].package)
+    box = frames.frame_box(packages[too_long.member_id].package)
     for member in members:  # the sample's longest values fit
         compose.check_overflow(folder / f"letter-{member.member_id}-layer.pdf", box,
                                {columns[f]: member.fields[f] or "" for f in FRAME_FIELDS}, member.member_id, "letter")
@@ -161,18 +161,18 @@ FRAME = '<w:p><w:pPr><w:framePr w:w="4876" w:h="2324" w:hRule="exact" w:vAnchor=
 
 def test_what_members_share_is_everything_but_the_frame_and_a_former_frame_is_body_text():
     # The frame's lines (and how many there are) are the layer's; the body is shared.
-    one = bundle.outside_frame({bundle.DOCUMENT: _document(FRAME.format("会員甲") + FRAME.format("部署甲") + "<w:p><w:r><w:t>本文</w:t></w:r></w:p>")})
-    two = bundle.outside_frame({bundle.DOCUMENT: _document(FRAME.format("会員乙") + "<w:p><w:r><w:t>本文</w:t></w:r></w:p>")})
+    one = frames.outside_frame({bundle.DOCUMENT: _document(FRAME.format("会員甲") + FRAME.format("部署甲") + "<w:p><w:r><w:t>本文</w:t></w:r></w:p>")})
+    two = frames.outside_frame({bundle.DOCUMENT: _document(FRAME.format("会員乙") + "<w:p><w:r><w:t>本文</w:t></w:r></w:p>")})
     assert one == two
     # A paragraph Word keeps a former frame for (tracked formatting) is body text: it prints in the
     # shared pages, so it must be the same for every member.
     former = ('<w:p><w:pPr><w:pPrChange w:id="1" w:author="x"><w:pPr><w:framePr w:w="10" w:h="10"/></w:pPr></w:pPrChange>'
               '</w:pPr><w:r><w:t>{}</w:t></w:r></w:p>')
-    assert bundle.outside_frame({bundle.DOCUMENT: _document(former.format("甲"))}) != bundle.outside_frame({bundle.DOCUMENT: _document(former.format("乙"))})
+    assert frames.outside_frame({bundle.DOCUMENT: _document(former.format("甲"))}) != frames.outside_frame({bundle.DOCUMENT: _document(former.format("乙"))})
 
 
 def test_a_second_frame_means_whole_conversion():
     template = bundle.docx_parts(REPO / "templates" / "letter.docx")
     callout = '<w:p><w:pPr><w:framePr w:w="2000" w:h="500" w:hRule="exact" w:vAnchor="page" w:hAnchor="page" w:x="8000" w:y="8000"/></w:pPr><w:r><w:t>ご注意</w:t></w:r></w:p>'
     document = template[bundle.DOCUMENT].replace(b"<w:sectPr", callout.encode() + b"<w:sectPr", 1)
-    assert bundle.layering_obstacle({**template, bundle.DOCUMENT: document}, MEMBER_FIELDS) == "差し込み項目が複数の枠に分かれています"
+    assert frames.layering_obstacle({**template, bundle.DOCUMENT: document}, MEMBER_FIELDS) == "差し込み項目が複数の枠に分かれています"

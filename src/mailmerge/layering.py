@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from mailmerge import bundle, compose, messages, pdf, render, verify
+from mailmerge import bundle, compose, frames, messages, pdf, render, verify
 from mailmerge.errors import MailmergeError, VerificationError
 from mailmerge.fsutil import make_private_dir, sha256_bytes
 from mailmerge.models import GROUPS, RECIPIENT_FIELDS, ManifestRow, Member, MemberDocument, member_context
@@ -27,7 +27,7 @@ def template_obstacles(
 ) -> dict[str, str | None]:
     """Return, per template, why its pages cannot be shared (a sentence), or None when they can.
 
-    First what the template's XML shows (bundle.layering_obstacle: member fields outside one fixed
+    First what the template's XML shows (frames.layering_obstacle: member fields outside one fixed
     frame); then what only rendering shows: the shared pages of two made-up members of each group,
     who differ in every field, must be the same (a field used in a footnote, in the document's
     properties, through {% set %} in the body, would otherwise print the first member's value on
@@ -35,7 +35,7 @@ def template_obstacles(
     """
     obstacles: dict[str, str | None] = {}
     for name, template in templates.items():
-        obstacles[name] = bundle.layering_obstacle(bundle.docx_parts(template.path), member_fields) or _varying_part(
+        obstacles[name] = frames.layering_obstacle(bundle.docx_parts(template.path), member_fields) or _varying_part(
             template, name, member_fields, constants)
     return obstacles
 
@@ -54,7 +54,7 @@ def _varying_part(template: render.CompiledTemplate, document: str, member_field
                 package = template.render(member_context(member, document, constants), member.member_id).package
             except Exception:  # noqa: BLE001 - its own error is check's to report (made-up values can fail where real ones do not, e.g. |int then a division): unproven, it goes whole
                 return messages.LAYER_UNPROVEN
-            shared.append(bundle.outside_frame(package))
+            shared.append(frames.outside_frame(package))
         differing = sorted(name for name in shared[0].keys() | shared[1].keys() if shared[0].get(name) != shared[1].get(name))
         if differing:
             return messages.LAYER_PART_VARIES.format(part=messages.DOCX_PARTS.get(differing[0], differing[0]))
@@ -174,9 +174,9 @@ class ComposedPath:
                 make_private_dir(folder)
                 package = self.render(route.members[0])
                 route.digest = shared_digest(package)
-                route.box = bundle.frame_box(package)
+                route.box = frames.frame_box(package)
                 shared = folder / f"{route.document}-{route.group}.docx"
-                bundle.write_package(bundle.shared_package(package), shared)
+                bundle.write_package(frames.shared_package(package), shared)
                 conversions[pdf.Conversion(shared, shared.with_suffix(".pdf"), f"{route.document} {route.group}", 2)] = (route, "")
                 for staged in route.members:
                     if staged.member.member_id in route.sample:
@@ -323,8 +323,8 @@ class ComposedPath:
 
 
 def shared_digest(package: Mapping[str, bytes]) -> str:
-    """Return the SHA-256 of a rendered document outside its frame (bundle.outside_frame): one per route's members."""
-    parts = bundle.outside_frame(package)
+    """Return the SHA-256 of a rendered document outside its frame (frames.outside_frame): one per route's members."""
+    parts = frames.outside_frame(package)
     return sha256_bytes(b"".join(name.encode() + b"\0" + sha256_bytes(parts[name]).encode() for name in sorted(parts)))
 
 

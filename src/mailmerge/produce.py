@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mailmerge import bundle, compose, layering, messages, pdf, render, verify
+from mailmerge import bundle, compose, frames, layering, messages, pdf, render, verify
 from mailmerge.errors import ConversionError, MailmergeError, VerificationError
 from mailmerge.fsutil import FILE_MODE, make_private_dir, sha256_bytes, sha256_of, write_atomic
 from mailmerge.models import RECIPIENT_FIELDS, ManifestRow, MemberDocument, OutputLayout, member_context
@@ -196,7 +196,7 @@ class _Production(layering.ComposedPath):
                         # compared (the audit's pictures are a sample). The others are converted whole.
                         same = [layering.shared_digest(package) == route.digest for package in packages]
                         self.varying.update(d for d, ok in zip(documents, same) if not ok)
-                        packages = [bundle.layer_package(p, route.pages) for p, ok in zip(packages, same) if ok]
+                        packages = [frames.layer_package(p, route.pages) for p, ok in zip(packages, same) if ok]
                     bundle.build_bundle(packages, conversion.docx)
                     item: Any = conversion
                 except MailmergeError as exc:  # a template error, or a bundle that cannot be built
