@@ -125,7 +125,10 @@ def composed_run(roster: Path, folder: Path, seed: int) -> dict:
                 compose.check_overflow(layer, box, {config.columns[f]: member.fields.get(f) or "" for f in FRAME_FIELDS
                                                     if f in used}, member.member_id, document)
                 t2 = time.process_time()
-                composed_pages += compose.compose_member(shared, layer, target)
+                with pikepdf.open(layer) as layer_pages:
+                    indices = range(len(layer_pages.pages))
+                    assert compose.compose_member(shared, layer_pages, indices, target) == ""
+                composed_pages += len(indices)
                 t3 = time.process_time()
                 verify.verify_member_pdf(target, member.member_id, names, cycle=config.cycle, document=document)
                 t4 = time.process_time()
