@@ -138,41 +138,19 @@ def _children_cpu() -> float:
     return children.ru_utime + children.ru_stime
 
 
-class ComposeTimer:
-    """Time compose.compose_member (issue 14: a member's layer laid over the shared pages) while a block runs.
+class CallTimer:
+    """Time the calls of a module's functions while a block runs: thread CPU time, summed over every call.
 
-    The bench wraps the function the pipeline calls; thread CPU time, as composing runs in the main thread.
+    The pipeline calls them in its main thread (PDFium must run there). ``count``, when given, adds
+    up a number from each call's arguments (the pages compose.compose_member composes).
     """
 
-    def __enter__(self) -> ComposeTimer:
-        self.seconds, self.pages = 0.0, 0
-        self._original = compose.compose_member
+    def __init__(self, module: object, names: Sequence[str], count=None):
+        self._module, self._names, self._count = module, names, count
 
-        def timed(shared, layers, indices, target):
-            start = time.thread_time()
-            problem = self._original(shared, layers, indices, target)
-            self.seconds += time.thread_time() - start
-            self.pages += len(indices)
-            return problem
-
-        compose.compose_member = timed
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        compose.compose_member = self._original
-
-
-class ChecksTimer:
-    """Time pdfcheck's checks (issue 10: strict reads, streams decoded, pages drawn) while a block runs, in this thread.
-
-    They run in the pipeline's main thread (PDFium must); thread CPU time, summed over every call.
-    """
-
-    NAMES = ("structure_problem", "streams_problem", "page_problem")
-
-    def __enter__(self) -> ChecksTimer:
-        self.seconds = 0.0
-        self._originals = {name: getattr(pdfcheck, name) for name in self.NAMES}
+    def __enter__(self) -> CallTimer:
+        self.seconds, self.counted = 0.0, 0
+        self._originals = {name: getattr(self._module, name) for name in self._names}
 
         def timing(original):
             def timed(*args, **kwargs):
@@ -181,15 +159,26 @@ class ChecksTimer:
                     return original(*args, **kwargs)
                 finally:
                     self.seconds += time.thread_time() - start
+                    self.counted += self._count(args) if self._count else 1
             return timed
 
         for name, original in self._originals.items():
-            setattr(pdfcheck, name, timing(original))
+            setattr(self._module, name, timing(original))
         return self
 
     def __exit__(self, *exc: object) -> None:
         for name, original in self._originals.items():
-            setattr(pdfcheck, name, original)
+            setattr(self._module, name, original)
+
+
+def composing_timer() -> CallTimer:
+    """Time compose.compose_member (issue 14: a member's layer laid over the shared pages), counting pages."""
+    return CallTimer(compose, ("compose_member",), count=lambda args: len(args[2]))
+
+
+def checks_timer() -> CallTimer:
+    """Time pdfcheck's checks (issue 10: strict reads, streams decoded, pages drawn)."""
+    return CallTimer(pdfcheck, ("structure_problem", "streams_problem", "page_problem"))
 
 
 def median_sizes(files: Sequence[Path]) -> dict[str, int]:
@@ -315,7 +304,7 @@ def measure(members: int, folder: Path, runs: int, baseline: bool = True) -> lis
     for _ in range(runs):
         shutil.rmtree(folder / "out", ignore_errors=True)
         children = _children_cpu()
-        with Usage() as pipeline_usage, ComposeTimer() as composing, ChecksTimer() as checking:
+        with Usage() as pipeline_usage, composing_timer() as composing, checks_timer() as checking:
             seconds, documents, progress, result_rows = run_pipeline(folder / "roster.csv", folder / "out")
         soffice_cpu = _children_cpu() - children
         sizes = median_sizes([folder / "out" / row.pdf for row in result_rows])
@@ -340,8 +329,8 @@ def measure(members: int, folder: Path, runs: int, baseline: bool = True) -> lis
             "stages": progress.seconds,
             "notes": progress.notes,
             "soffice_ms_member": 1000 * soffice_cpu / members,
-            "compose_ms_page": 1000 * composing.seconds / composing.pages if composing.pages else float("nan"),
-            "composed_pages": composing.pages,
+            "compose_ms_page": 1000 * composing.seconds / composing.counted if composing.counted else float("nan"),
+            "composed_pages": composing.counted,
             "checks_ms": 1000 * checking.seconds / documents,
             "sizes_kb": sizes,
             "direct_sizes_kb": before[2].sizes if baseline else {},

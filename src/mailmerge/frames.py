@@ -166,9 +166,9 @@ def layering_obstacle(template: Mapping[str, bytes], member_fields: Sequence[str
     root = etree.fromstring(template[DOCUMENT])
     # Every frame of the document, with member fields or not: shared_package empties every frame
     # and layer_package sets their lines at the one frame's place, so there must be one.
-    if len({tuple(sorted(frame.attrib.items())) for frame in root.iter(_w("framePr")) if frame.getparent().getparent().tag == _P}) > 1:
+    frames = {tuple(sorted(frame.attrib.items())) for paragraph in root.iter(_P) if (frame := paragraph.find(_FRAME_PR)) is not None}
+    if len(frames) > 1:
         return messages.LAYER_SEVERAL_FRAMES
-    frames = set()
     for paragraph in root.iter(_P):
         text = "".join(t.text or "" for t in paragraph.iter(_w("t")))
         found = uses_field.search(text)
@@ -177,12 +177,9 @@ def layering_obstacle(template: Mapping[str, bytes], member_fields: Sequence[str
         frame = paragraph.find(_FRAME_PR)
         if frame is None:
             return messages.LAYER_FIELD_IN_TEXT.format(field=found.group(1))
-        frames.add(tuple(sorted(frame.attrib.items())))
         attributes = {key.removeprefix(f"{{{W}}}"): value for key, value in frame.attrib.items()}
         if attributes.get("hRule") != "exact" or attributes.get("vAnchor") != "page" or attributes.get("hAnchor") != "page":
             return messages.LAYER_FRAME_NOT_FIXED.format(field=found.group(1))
-    if len(frames) > 1:
-        return messages.LAYER_SEVERAL_FRAMES
     if re.search(rb"\{\{[^}]*\bmember_id\b", template[DOCUMENT]):
         return messages.LAYER_FIELD_IN_TEXT.format(field="member_id")
     for name, data in template.items():

@@ -70,13 +70,15 @@ def planned_paths(
     config.shared_pages_from: below it, preparing the shared pages and the audit costs more than
     the layers save (about 100 members a template and group, measured: see the README).
     """
-    planned = []
-    for document, obstacle in obstacles.items():
-        for group, count in counts.items():
-            if count:
-                reason = obstacle or (messages.LAYER_FEW_MEMBERS.format(minimum=minimum) if count < minimum else None)
-                planned.append((document, group, count, reason))
-    return planned
+    return [
+        (document, group, count, whole_reason(obstacle, count, minimum))
+        for document, obstacle in obstacles.items() for group, count in counts.items() if count
+    ]
+
+
+def whole_reason(obstacle: str | None, members: int, minimum: int) -> str | None:
+    """Return why a template and group of ``members`` is converted whole (a sentence), or None: shared pages + layers."""
+    return obstacle or (messages.LAYER_FEW_MEMBERS.format(minimum=minimum) if members < minimum else None)
 
 
 def audit_sample(members: Sequence[MemberDocument], used: set[str], rng: random.Random) -> list[MemberDocument]:
@@ -144,13 +146,14 @@ class ComposedPath:
     def _plan_routes(self) -> dict[tuple[str, str], Route]:
         """Return the composed path's routes: each template without an obstacle, per group, with its audit sample."""
         rng = random.Random()
-        routes = {}
+        routes: dict[tuple[str, str], list[MemberDocument]] = {}
         for staged in self.work:
-            if self.order.obstacles.get(staged.document, messages.LAYER_FIELD_IN_TEXT) is None:
-                routes.setdefault((staged.document, staged.member.group), []).append(staged)
+            routes.setdefault((staged.document, staged.member.group), []).append(staged)
         planned = {}
         for (document, group), members in routes.items():
-            if len(members) < self.order.shared_pages_from:
+            # A template check did not look at (none in the order) is converted whole.
+            obstacle = self.order.obstacles.get(document, messages.LAYER_FIELD_IN_TEXT)
+            if whole_reason(obstacle, len(members), self.order.shared_pages_from):
                 continue
             sample = audit_sample(members, self.order.templates[document].variables, rng)
             planned[(document, group)] = Route(document, group, members, sample)
