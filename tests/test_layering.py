@@ -110,7 +110,9 @@ def test_a_value_too_long_for_the_frame_is_an_error_naming_member_and_field(tmp_
     header, first, second = lines[0], lines[1].split(","), lines[2]
     # Within the roster's limit (raised below), and within the letter's window (it wraps onto 3 of its
     # 12 lines), but the overview's block has room for 3 lines only: the representative's falls out.
+    # The title also occurs in the organisation, inside the frame: it fell out all the same.
     first[1] = "株式会社" + "長" * 60 + "センター"
+    first[3] = "長長"
     config = make_cycle(tmp_path / "cycle", "\n".join([header, ",".join(first), second]) + "\n", shared_pages_from=0)
     config.write_text(config.read_text(encoding="utf-8").replace("organisation = 40", "organisation = 80"), encoding="utf-8")
 

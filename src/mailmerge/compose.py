@@ -102,12 +102,30 @@ def frame_overflows(
         found = {}
         for member_id, index in first_pages.items():
             inside = _compact(document[index].get_textpage().get_text_bounded(*box))
-            fields = [name for name, value in values[member_id].items() if value and _compact(value) not in inside]
+            fields = _missing(values[member_id], inside)
             if fields:
                 found[member_id] = fields
         return found
     finally:
         document.close()
+
+
+def _missing(values: Mapping[str, str], inside: str) -> list[str]:
+    """Return the fields (in ``values``' order) whose value is not in ``inside``, each found in its own place.
+
+    The longest first, each occurrence found taken out: a value that also occurs inside a longer
+    one (a title 「長」 in an organisation 「…センター長…」) is not found there when its own line fell out.
+    """
+    missing = set()
+    for name, value in sorted(values.items(), key=lambda item: -len(_compact(item[1]))):
+        wanted = _compact(value)
+        if not wanted:
+            continue
+        if wanted in inside:
+            inside = inside.replace(wanted, "\0", 1)
+        else:
+            missing.add(name)
+    return [name for name in values if name in missing]
 
 
 def check_overflow(layer: Path, box, values: Mapping[str, str], member_id: str, document: str) -> None:

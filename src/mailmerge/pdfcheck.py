@@ -34,10 +34,11 @@ from mailmerge import messages
 from mailmerge.fsutil import is_complete_pdf, write_atomic
 
 # Pages are drawn into a bitmap this small: PDFium runs every object of the page through its
-# renderer at any scale, and the mailing's pages leave ink in it (at least 42 of the 256 bytes
-# over 300 pages of letters and overviews). A page that comes out white (a short last line and
-# the page mark can) is drawn again at the larger size before it counts as blank.
-_RENDER_SIZES = (8, 24)
+# renderer at any scale (a draw costs the same at 8 or 24 pixels: it is per glyph), and every page
+# of the mailing leaves ink in it, a layer's page too (its recipient block or its page mark alone:
+# at 8 pixels most of those came out white and were drawn twice). A page that comes out white is
+# drawn again at the larger size before it counts as blank.
+_RENDER_SIZES = (24, 72)
 _WHITE = 0xFF
 # What reading a damaged PDF raises: qpdf's errors, zlib's for a stream that does not inflate, and
 # what pikepdf raises on an object of the wrong type where the structure needs another.
