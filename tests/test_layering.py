@@ -25,8 +25,14 @@ def edit_template(path: Path, change) -> None:
 
 
 def test_the_sample_run_composes_the_large_group_and_its_audit_passes(sample_cycle) -> None:
+    enrolled = [row.split(",") for row in (DATA / "sample_utf8.csv").read_text(encoding="utf-8").splitlines()[1:] if row.endswith(",加入")]
+    longest_name = max(enrolled, key=lambda row: len(row[1]))[0]
     for route in COMPOSED:
-        assert re.search(rf"{route}: 共有ページ \+ 会員ごとの差し込み層で作成（抜き取り \d+ 件を直接の変換と照合: 一致）", sample_cycle.stderr), route
+        found = re.search(rf"{route}: 共有ページ \+ 会員ごとの差し込み層で作成（抜き取り (\d+) 件を直接の変換と照合: 一致。会員番号 ([\d、]+)）", sample_cycle.stderr)
+        assert found, route
+        sampled = found.group(2).split("、")
+        assert len(sampled) == int(found.group(1)) >= 4 and len(set(sampled)) == len(sampled), found.group(0)
+        assert longest_name in sampled  # the longest 会員名 is always in the sample, besides 3 at random
     assert "未加入）: 共有ページ" not in sample_cycle.stderr  # 12 members: converted whole
     assert "全体で変換します" not in sample_cycle.stderr
     for row in manifest_rows(sample_cycle.out):

@@ -222,7 +222,7 @@ LAYER_OVERFLOW = "会員番号 {member_id} ({document}): {field} が宛名枠に
 LAYER_FEW_MEMBERS = "{minimum} 名未満のグループは、共有ページを用意するより全体を変換する方が速いため"
 LAYER_PAGES = "差し込み層が {layer} ページ、共有ページが {shared} ページで、重ねられません"
 LAYER_GROUPS = {"enrolled": "加入", "unenrolled": "未加入"}
-LAYER_AUDIT_PASSED = "{document}（{group}）: 共有ページ + 会員ごとの差し込み層で作成（抜き取り {count} 件を直接の変換と照合: 一致）"
+LAYER_AUDIT_PASSED = "{document}（{group}）: 共有ページ + 会員ごとの差し込み層で作成（抜き取り {count} 件を直接の変換と照合: 一致。会員番号 {members}）"
 LAYER_AUDIT_MISMATCH = (
     "{document}（{group}）: 共有ページと差し込み層の重ね合わせが直接の変換と一致しませんでした（会員番号 {member_id}、"
     "{page} ページ目、{pixels} 画素）。この実行では {document}（{group}）を会員ごとに文書全体で変換します"
