@@ -34,11 +34,14 @@ from mailmerge import messages
 from mailmerge.fsutil import is_complete_pdf, write_atomic
 
 # Pages are drawn into a bitmap this small: PDFium runs every object of the page through its
-# renderer at any scale (a draw costs the same at 8 or 24 pixels: it is per glyph), and every page
-# of the mailing leaves ink in it, a layer's page too (its recipient block or its page mark alone:
-# at 8 pixels most of those came out white and were drawn twice). A page that comes out white is
-# drawn again at the larger size before it counts as blank.
-_RENDER_SIZES = (24, 72)
+# renderer at any scale, and the mailing's pages leave ink in it (a full page at least 42 of the 256
+# bytes at 8 pixels, over 300 pages of letters and overviews). A page of a few lines (a layer's
+# recipient block, or its page mark alone) most often comes out white at 8 pixels, and never at 24,
+# where a full page costs a fifth more to draw: so the sizes tried depend on the page's characters.
+# A page that comes out white is drawn again at the larger size before it counts as blank.
+_RENDER_SIZES = (8, 24)
+_FEW_LINES_SIZES = (24, 72)
+_FEW_LINES = 300  # characters: a letter page has ~650, an overview page ~1,000, a layer page at most ~110
 _WHITE = 0xFF
 # What reading a damaged PDF raises: qpdf's errors, zlib's for a stream that does not inflate, and
 # what pikepdf raises on an object of the wrong type where the structure needs another.
@@ -203,13 +206,15 @@ def _decode(stream: pikepdf.Stream) -> None:
         stream.read_bytes(pikepdf.StreamDecodeLevel.all)
 
 
-def page_problem(page: pdfium_c.FPDF_PAGE, number: int) -> str:
+def page_problem(page: pdfium_c.FPDF_PAGE, number: int, characters: int | None = None) -> str:
     """Return why PDFium cannot draw a loaded page ('' when it can); ``number`` counts from 1.
 
     A page that draws nothing at all is what a damaged content stream gives; every page of
-    the mailing prints at least its page mark.
+    the mailing prints at least its page mark. ``characters``, the page's text length when
+    known, chooses the sizes to draw it at.
     """
-    if any(_leaves_ink(page, size) for size in _RENDER_SIZES):
+    sizes = _FEW_LINES_SIZES if characters is not None and characters < _FEW_LINES else _RENDER_SIZES
+    if any(_leaves_ink(page, size) for size in sizes):
         return ""
     return messages.PDF_PAGE_BLANK.format(page=number)
 

@@ -132,10 +132,10 @@ def _page_texts(pdf: pdfium.PdfDocument) -> Iterator[str]:
         try:
             if not textpage:
                 raise VerificationError(messages.PDF_PAGE_TEXT_UNREADABLE.format(page=index + 1))
-            problem = pdfcheck.page_problem(page, index + 1)
+            count = pdfium_c.FPDFText_CountChars(textpage)
+            problem = pdfcheck.page_problem(page, index + 1, count)
             if problem:
                 raise VerificationError(problem)
-            count = pdfium_c.FPDFText_CountChars(textpage)
             buffer = ctypes.create_string_buffer(2 * (count + 1))  # UTF-16 units, and the closing NUL
             written = pdfium_c.FPDFText_GetText(textpage, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
             yield buffer.raw[: 2 * max(written - 1, 0)].decode("utf-16-le", "replace").replace("\0", "")
