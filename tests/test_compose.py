@@ -107,6 +107,38 @@ def test_the_audit_catches_a_shifted_layer(made):
     assert mismatches[0].pixels > 100
 
 
+def test_layer_packages_cut_from_the_bytes_are_the_ones_parsing_gives(monkeypatch):
+    from mailmerge import render
+    from mailmerge.roster import load_roster
+
+    config = load_config(REPO / "mailmerge.toml")
+    members = load_roster(config, REPO / "data" / "members.xlsx").members
+    templates = render.load_templates(config.documents)
+    packages = [templates[d].render(member_context(m, d, config.constants), m.member_id).package for m in members for d in templates]
+    letter = packages[0][bundle.DOCUMENT]
+    frame = letter[letter.rfind(b"<w:p>", 0, letter.find(b"<w:framePr")) : letter.find(b"</w:p>", letter.find(b"<w:framePr")) + 6]
+    end = letter.rfind(b"<w:sectPr")
+    tricky = {
+        # a framed paragraph in a table cell, and in a text box of a paragraph with no properties: not the body's
+        "table": b"<w:tbl><w:tr><w:tc>" + frame + b"</w:tc></w:tr></w:tbl>",
+        "text box": b"<w:p><w:r><w:pict><w:txbxContent>" + frame + b"</w:txbxContent></w:pict></w:r></w:p>",
+        # a frame kept only in Word's tracked changes: body text
+        "former frame": b'<w:p><w:pPr><w:jc w:val="left"/><w:pPrChange w:id="9" w:author="x"><w:pPr>'
+        + b'<w:framePr w:w="10" w:h="10" w:hRule="exact" w:x="0" w:y="0"/></w:pPr></w:pPrChange></w:pPr><w:r><w:t>body</w:t></w:r></w:p>',
+        # custom XML around a framed paragraph, and a comment holding a tag: the whole document is parsed
+        "custom XML": b'<w:customXml w:element="x">' + frame + b"</w:customXml>",
+        "comment": b"<!-- <w:tbl> -->",
+    }
+    for name, insert in tricky.items():
+        packages.append({**packages[0], bundle.DOCUMENT: letter[:end] + insert + letter[end:]})
+    cut = [frames._frame_paragraphs_only(p[bundle.DOCUMENT]) for p in packages]
+    assert all(len(c) < len(p[bundle.DOCUMENT]) for c, p in zip(cut[: len(members) * 2], packages))  # the real ones are cut
+    assert cut[-2:] == [p[bundle.DOCUMENT] for p in packages[-2:]]  # the custom XML and the comment are not
+    fast = [frames.layer_package(p, 2) for p in packages]
+    monkeypatch.setattr(frames, "_frame_paragraphs_only", lambda xml: xml)
+    assert fast == [frames.layer_package(p, 2) for p in packages]
+
+
 def _mismatched_by_definition(a, b, tolerance):
     """Count, as the audit defines it, taking every pixel's 3x3 neighbourhood (the picture's edge repeated)."""
     import numpy as np
