@@ -211,6 +211,25 @@ def test_a_pdf_changed_after_approval_stops_the_print(sample_run: Path, tmp_path
     assert not (out / "print").exists()
 
 
+def test_a_refused_print_sets_the_earlier_print_aside(sample_run: Path, tmp_path: Path, config, members) -> None:
+    out = tmp_path / "2024"
+    shutil.copytree(sample_run, out)
+    approve, _ = choose(members)
+    mailing.record_decisions(config, out, approve, "approved", "", "テスト係")
+    first = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)])
+    assert first.exit_code == 0, first.output
+    earlier = {p.name: p.read_bytes() for p in (out / "print").iterdir()}
+    # Every approval withdrawn: the earlier bundles hold members who must not be mailed now.
+    mailing.record_decisions(config, out, approve, "hold", "宛名を確認中", "テスト係")
+    refused = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)])
+    assert refused.exit_code == 1
+    assert "Error: 承認済みの会員がいないため、何も作成していません。" in refused.output
+    assert not (out / "print").exists()
+    [aside] = (out / "removed").glob("*/print")
+    assert {p.name: p.read_bytes() for p in aside.iterdir()} == earlier  # moved, not deleted
+    assert f"以前に作成した印刷用ファイル（print フォルダー）は、今の承認と合わないおそれがあるため使えません。削除せず {aside} に移しました" in refused.output
+
+
 def test_include_unapproved_prints_everyone_and_says_so(sample_run: Path, tmp_path: Path, config, members) -> None:
     out = tmp_path / "2024"
     shutil.copytree(sample_run, out)

@@ -19,7 +19,7 @@ from mailmerge import manifest, messages, printing, review, roster, sheets, stat
 from mailmerge.config import Config
 from mailmerge.errors import MailmergeError, PrintError
 from mailmerge.fsutil import sha256_of
-from mailmerge.models import APPROVED, GROUPS, Decision, ManifestRow, Member
+from mailmerge.models import APPROVED, GROUPS, Decision, ManifestRow, Member, OutputLayout
 from mailmerge.pipeline import SUMMARY_NAME, check, input_digest
 from mailmerge.store import REVIEW_DB_NAME, DecisionStore
 
@@ -233,9 +233,36 @@ def print_run(
     With ``include_unapproved`` every current member whose documents are complete and still match the
     roster is printed too (the covers say 未承認を含む). Raise PrintError, writing nothing, when nothing
     is approved (naming who was left out and why), while a run holds the folder, or when a PDF is no
-    longer the file that was approved.
+    longer the file that was approved; an earlier print's DIR/print/ is then set aside (see
+    _set_aside_older_print), never left looking current.
     """
     view = open_run(config, out_dir)
+    try:
+        return _print_view(config, view, include_unapproved, today)
+    except PrintError as exc:
+        aside = _set_aside_older_print(view.out_dir)
+        if aside is None:
+            raise
+        raise PrintError(f"{exc}\n{messages.PRINT_OLDER_SET_ASIDE.format(where=aside)}") from None
+
+
+def _set_aside_older_print(out_dir: Path) -> Path | None:
+    """Move an earlier print's DIR/print/ to DIR/removed/<now>/print/; return where, or None if there was none.
+
+    A refused print means the approvals or the files changed since (an approval withdrawn, a PDF
+    remade, a run under way): the older bundles and labels may hold a member who must not be
+    mailed, so they no longer sit where the next print would put its files. Moved, not deleted.
+    """
+    older = out_dir / printing.PRINT_DIR
+    if not older.is_dir() or not any(older.iterdir()):
+        return None
+    layout = OutputLayout(out_dir)
+    aside = layout.removed(datetime.now().strftime("%Y%m%d-%H%M%S"))
+    state.set_aside(layout, aside, [older])
+    return aside / printing.PRINT_DIR
+
+
+def _print_view(config: Config, view: RunView, include_unapproved: bool, today: date | None) -> PrintRun:
     if view.locked:
         raise PrintError(messages.PRINT_RUN_IN_PROGRESS.format(out_dir=view.out_dir))
     approved = approved_members(view)

@@ -405,6 +405,10 @@ PRINT_NOTHING_APPROVED = (
     "承認済みの会員がいないため、何も作成していません。mailmerge review（または mailmerge approve）で承認してから実行してください"
 )
 PRINT_RUN_IN_PROGRESS = "{out_dir}: mailmerge run が実行中です。終わってから印刷用のファイルを作成してください"
+PRINT_OLDER_SET_ASIDE = (
+    "以前に作成した印刷用ファイル（print フォルダー）は、今の承認と合わないおそれがあるため使えません。"
+    "削除せず {where} に移しました"
+)
 PRINT_NOTHING_TO_PRINT = "印刷できる会員がいません（文書がそろっていません）。mailmerge run で作成してください"
 PRINT_LEFT_OUT_HEADER = "印刷に含めなかった会員: {count} 名"
 PRINT_LEFT_OUT_LINE = "  {status} {count} 名: 会員番号 {member_ids}"
