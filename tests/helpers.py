@@ -7,6 +7,7 @@ the manifest, psutil for processes.
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import json
 import os
@@ -14,9 +15,11 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
@@ -190,6 +193,32 @@ def sha256(path: Path) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- running the CLI
+
+
+class ServerThread:
+    """A waitress server running in a thread of its own, as `mailmerge review` runs it in the main one; close() stops it.
+
+    waitress cannot stop its loop from another thread: closing the listening socket makes the loop's
+    select() fail with EBADF (webtest's StopableWSGIServer takes it the same way). That error, once
+    close() was called, is the end; any other is the thread's exception, which pytest reports.
+    """
+
+    def __init__(self, server: Any):
+        self.server = server
+        self._closing = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.server.run()
+        except OSError as exc:
+            if not (self._closing and exc.errno == errno.EBADF):
+                raise
+
+    def close(self) -> None:
+        self._closing = True
+        self.server.close()
 
 
 def invoke(*args: str) -> Result:

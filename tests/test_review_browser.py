@@ -6,7 +6,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from conftest import REPO, copy_run, write_config
+from helpers import ServerThread
 from mailmerge import webapp
 from mailmerge.config import load_config
 from mailmerge.manifest import read_manifest
@@ -63,8 +63,7 @@ class Served:
         self.app = webapp.create_app(load_config(config), out, "browser-test-token-0123456789")
         self.server = webapp.make_server(self.app, 0)
         self.url = f"http://127.0.0.1:{self.server.effective_port}/?token=browser-test-token-0123456789"
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
+        self.serving = ServerThread(self.server)
 
     def members(self):
         return read_manifest(self.out / "manifest.csv")
@@ -77,7 +76,7 @@ def served(sample_run: Path, tmp_path: Path) -> Iterator[Served]:
     config = write_config(tmp_path, path=f'"{roster}"')
     served = Served(config, copy_run(sample_run, tmp_path))
     yield served
-    served.server.close()
+    served.serving.close()
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import copy_run
+from helpers import ServerThread
 from mailmerge import messages, webapp
 from mailmerge.config import load_config
 from mailmerge.manifest import read_manifest
@@ -214,8 +215,7 @@ def test_two_reviewers_posting_200_decisions_each_at_once_lose_nothing(run_dir: 
     app = webapp.create_app(load_config(config_in()), run_dir, TOKEN)
     server = webapp.make_server(app, 0)
     port = server.effective_port
-    serving = threading.Thread(target=server.run, daemon=True)
-    serving.start()
+    serving = ServerThread(server)
     member_ids = sorted({r.member_id for r in _manifest(run_dir)})
     failures: list[str] = []
 
@@ -253,7 +253,7 @@ def test_two_reviewers_posting_200_decisions_each_at_once_lose_nothing(run_dir: 
             thread.join(timeout=max(deadline - time.monotonic(), 0))
         assert not any(thread.is_alive() for thread in threads), f"the reviewers never finished: {failures}"
     finally:
-        server.close()
+        serving.close()
     assert failures == []
     history = DecisionStore(run_dir / REVIEW_DB_NAME).history()
     assert len(history) == 400
