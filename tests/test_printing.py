@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import datetime as dt
 import re
 import shutil
@@ -228,6 +229,25 @@ def test_a_refused_print_sets_the_earlier_print_aside(sample_run: Path, tmp_path
     [aside] = (out / "removed").glob("*/print")
     assert {p.name: p.read_bytes() for p in aside.iterdir()} == earlier  # moved, not deleted
     assert f"以前に作成した印刷用ファイル（print フォルダー）は、今の承認と合わないおそれがあるため使えません。削除せず {aside} に移しました" in refused.output
+
+
+def test_an_earlier_print_that_cannot_be_moved_is_named_not_to_be_used(sample_run: Path, tmp_path: Path, config, members, monkeypatch) -> None:
+    out = tmp_path / "2024"
+    shutil.copytree(sample_run, out)
+    approve, _ = choose(members)
+    mailing.record_decisions(config, out, approve, "approved", "", "テスト係")
+    assert CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)]).exit_code == 0
+    mailing.record_decisions(config, out, approve, "hold", "宛名を確認中", "テスト係")
+
+    def read_only(*_args):  # as a folder on a read-only disk answers (root ignores a folder's mode)
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(mailing.state, "set_aside", read_only)
+    refused = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)])
+    assert refused.exit_code == 1
+    assert (f"以前に作成した印刷用ファイル（{out / 'print'}）は、今の承認と合わないおそれがあります。"
+            "移動できなかったため（Read-only file system）、印刷に使わないでください") in refused.output
+    assert "Traceback" not in refused.output
 
 
 def test_include_unapproved_prints_everyone_and_says_so(sample_run: Path, tmp_path: Path, config, members) -> None:

@@ -240,7 +240,11 @@ def print_run(
     try:
         return _print_view(config, view, include_unapproved, today)
     except PrintError as exc:
-        aside = _set_aside_older_print(view.out_dir)
+        try:
+            aside = _set_aside_older_print(view.out_dir)
+        except OSError as failed:  # a read-only folder: the older files stay, and must not be used
+            older = view.out_dir / printing.PRINT_DIR
+            raise PrintError(f"{exc}\n{messages.PRINT_OLDER_NOT_MOVED.format(where=older, detail=failed.strerror)}") from None
         if aside is None:
             raise
         raise PrintError(f"{exc}\n{messages.PRINT_OLDER_SET_ASIDE.format(where=aside)}") from None

@@ -409,6 +409,10 @@ PRINT_OLDER_SET_ASIDE = (
     "以前に作成した印刷用ファイル（print フォルダー）は、今の承認と合わないおそれがあるため使えません。"
     "削除せず {where} に移しました"
 )
+PRINT_OLDER_NOT_MOVED = (
+    "以前に作成した印刷用ファイル（{where}）は、今の承認と合わないおそれがあります。移動できなかったため（{detail}）、"
+    "印刷に使わないでください"
+)
 PRINT_NOTHING_TO_PRINT = "印刷できる会員がいません（文書がそろっていません）。mailmerge run で作成してください"
 PRINT_LEFT_OUT_HEADER = "印刷に含めなかった会員: {count} 名"
 PRINT_LEFT_OUT_LINE = "  {status} {count} 名: 会員番号 {member_ids}"
