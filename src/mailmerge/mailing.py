@@ -261,7 +261,7 @@ def _set_aside_older_print(out_dir: Path) -> Path | None:
     if not older.is_dir() or not any(older.iterdir()):
         return None
     layout = OutputLayout(out_dir)
-    aside = layout.removed(datetime.now().strftime("%Y%m%d-%H%M%S"))
+    aside = layout.removed_now()
     state.set_aside(layout, aside, [older])
     return aside / printing.PRINT_DIR
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
@@ -151,6 +152,10 @@ class OutputLayout:
     def removed(self, run: str) -> Path:
         """Return the folder where a run (named by its start, e.g. 20241201-154500) sets files aside."""
         return self.out_dir / self.REMOVED / run
+
+    def removed_now(self) -> Path:
+        """Return the folder for what is set aside now (a run's, or a refused print's): removed(<now>)."""
+        return self.removed(datetime.now().strftime("%Y%m%d-%H%M%S"))
 
 
 @dataclass(frozen=True)

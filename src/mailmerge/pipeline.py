@@ -9,7 +9,6 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -311,7 +310,7 @@ def record(
     summary = _control_totals(checked.roster, members, plan.selected, rows, made, [m for _, m, _ in stale])
     # Nothing finished is deleted: folders of members no longer in the roster (or now in the other
     # group) and outdated documents not remade by this run go to DIR/removed/<run>/.
-    aside = layout.removed(datetime.now().strftime("%Y%m%d-%H%M%S"))
+    aside = layout.removed_now()
     state.set_aside(layout, aside, [folder for _, _, folder in stale])
     state.set_aside(layout, aside, [p for d in plan.outdated for p in (d.docx, d.pdf) if p.exists()])
     where = _relative(aside, layout) if (stale or plan.outdated) else None
