@@ -177,8 +177,8 @@ def composing_timer() -> CallTimer:
 
 
 def checks_timer() -> CallTimer:
-    """Time pdfcheck's checks (issue 10: strict reads, streams decoded, pages drawn)."""
-    return CallTimer(pdfcheck, ("structure_problem", "streams_problem", "page_problem"))
+    """Time pdfcheck's checks (issue 10: strict reads, bytes read back, streams decoded, pages drawn)."""
+    return CallTimer(pdfcheck, ("structure_problem", "written_problem", "streams_problem", "page_problem"))
 
 
 def median_sizes(files: Sequence[Path]) -> dict[str, int]:
@@ -449,7 +449,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"      LibreOffice CPU {row['soffice_ms_member']:.1f} ms per member (letter + overview; runs: "
               f"{', '.join(format(r['soffice_ms_member'], '.1f') for r in runs)}); composition {row['compose_ms_page']:.2f} ms "
               f"per page (runs: {', '.join(format(r['compose_ms_page'], '.2f') for r in runs)}; {row['composed_pages']} pages composed)", flush=True)
-        print(f"      checks that every PDF is whole (qpdf strict reads, streams decoded, pages drawn): {row['checks_ms']:.2f} ms "
+        print(f"      checks that every PDF is whole (qpdf strict reads, bytes read back, streams decoded, pages drawn): {row['checks_ms']:.2f} ms "
               f"per document (runs: {', '.join(format(r['checks_ms'], '.2f') for r in runs)})", flush=True)
         print(f"      member PDF size, median KB: this run's {row['sizes_kb']}, each DOCX converted directly {row['direct_sizes_kb']}", flush=True)
         failed_audits = [n for r in runs for n in r["audit"] if "全体で変換" in n]

@@ -13,7 +13,7 @@ import pytest
 from fixtures.samples import write_member_docx
 from helpers import SOFFICE_TIMEOUT
 
-from mailmerge import pdf
+from mailmerge import pdf, pdfcheck
 from mailmerge.pdfcheck import pdf_problem, structure_problem
 
 DAMAGED = "PDF が壊れています（PDF の検査: "
@@ -120,6 +120,51 @@ def test_a_damaged_pdf_is_a_problem_even_when_it_looks_whole(damage: str, letter
     # qpdf finds it, unless the damage is inside a compressed stream (its length intact): then drawing does.
     assert structure_problem(path) in (problem, "")
     assert str(tmp_path) not in problem  # the message names no temporary path
+
+
+@pytest.mark.parametrize("damage", list(damaged_copies(b"x" * 10000)))
+def test_a_file_damaged_on_its_way_to_the_disk_is_removed_not_listed(damage: str, letter: Path, tmp_path: Path, monkeypatch):
+    """What write_checked writes (a member's file split or composed) is read back; any damage to it fails it."""
+    real_write = pdfcheck.write_atomic
+
+    def damaging_write(path: Path, data: bytes, **options) -> None:
+        real_write(path, damaged_copies(data)[damage], **options)
+
+    monkeypatch.setattr(pdfcheck, "write_atomic", damaging_write)
+    target = tmp_path / "C001" / "letter.pdf"
+    with pikepdf.open(letter) as document:
+        problem = pdfcheck.write_checked(document, target)
+    # Zeros inside a compressed stream shift nothing qpdf's strict read of the structure looks at:
+    # only the bytes read back tell.
+    assert problem.startswith(DAMAGED) or problem in (CUT, "PDF にページがありません。もう一度実行してください") or (
+        problem.startswith("PDF を書き込んだ内容と、読み戻した内容が違います（") and problem.endswith("ディスクに問題がないか確かめてから、もう一度実行してください")
+    ), problem
+    assert not target.exists() and not list(target.parent.iterdir())
+    monkeypatch.setattr(pdfcheck, "write_atomic", real_write)
+    with pikepdf.open(letter) as document:
+        assert pdfcheck.write_checked(document, target) == ""
+    assert pdf_problem(target, pages=2) == "" and poppler_reads(target)
+
+
+def test_zeros_written_inside_a_stream_are_found_by_the_bytes_read_back(letter: Path, tmp_path: Path, monkeypatch):
+    real_write = pdfcheck.write_atomic
+    written: list[bytes] = []
+
+    def zeroing_write(path: Path, data: bytes, **options) -> None:
+        written.append(data)
+        middle = len(data) // 2
+        real_write(path, data[:middle] + b"\0" * 4096 + data[middle + 4096 :], **options)
+
+    monkeypatch.setattr(pdfcheck, "write_atomic", zeroing_write)
+    with pikepdf.open(letter) as document:
+        problem = pdfcheck.write_checked(document, tmp_path / "letter.pdf")
+    data = written[0]
+    first = next(n for n in range(len(data) // 2, len(data)) if data[n] != 0)
+    assert not (tmp_path / "letter.pdf").exists()
+    assert problem == (
+        f"PDF を書き込んだ内容と、読み戻した内容が違います（{first} バイト目から。読み戻し {len(data)} バイト、書き込み {len(data)} バイト）。"
+        "ディスクに問題がないか確かめてから、もう一度実行してください"
+    )
 
 
 def test_a_missing_pdf_is_a_problem(tmp_path: Path):

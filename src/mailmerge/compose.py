@@ -67,8 +67,8 @@ def compose_member(shared: pikepdf.Pdf, layers: pikepdf.Pdf, indices: Sequence[i
     form XObject drawn after the shared page's own content, which qpdf copies byte for byte: its
     content streams are kept as they are, between a "q" and a "Q" stream, not merged into one
     (pikepdf's add_overlay inflates and deflates the whole page again, for every member). What is
-    made here anew (the form, the two small streams around the page's own) is decoded again in the
-    file written (``streams="composed"``).
+    made here anew (the form, the two small streams around the page's own) comes from that checked
+    content; the file written must hold the bytes qpdf made of it (pdfcheck.write_checked).
     """
     if len(indices) != len(shared.pages):
         raise MailmergeError(messages.LAYER_PAGES.format(layer=len(indices), shared=len(shared.pages)))
@@ -83,7 +83,7 @@ def compose_member(shared: pikepdf.Pdf, layers: pikepdf.Pdf, indices: Sequence[i
                 contents = page.obj.get("/Contents")
                 own = [contents] if isinstance(contents, pikepdf.Stream) else list(contents or ())
                 page.obj.Contents = pikepdf.Array([pikepdf.Stream(out, b"q\n"), *own, pikepdf.Stream(out, b"\nQ\n" + placement)])
-            return pdfcheck.write_checked(out, target, streams="composed")
+            return pdfcheck.write_checked(out, target)
     except pikepdf.PdfError as exc:
         return messages.PDF_DAMAGED.format(detail=exc)
 

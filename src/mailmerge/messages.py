@@ -266,6 +266,10 @@ CONVERSION_FAILED = (
 PDF_MISSING = "PDF がありません ({name})。もう一度実行してください"
 PDF_CUT = "PDF が途中で切れているか PDF ではありません。もう一度実行してください"
 PDF_DAMAGED = "PDF が壊れています（PDF の検査: {detail}）。もう一度実行してください"
+PDF_WRITTEN_DIFFERS = (
+    "PDF を書き込んだ内容と、読み戻した内容が違います（{offset} バイト目から。読み戻し {found} バイト、書き込み {written} バイト）。"
+    "ディスクに問題がないか確かめてから、もう一度実行してください"
+)
 PDF_UNREADABLE = "PDF を読めません（{detail}）。もう一度実行してください"
 PDF_NO_PAGES = "PDF にページがありません。もう一度実行してください"
 PDF_PAGE_COUNT = "PDF が {pages} ページあります（{expected} ページのはず）"

@@ -10,10 +10,11 @@ A combined PDF (LibreOffice's bundle of 50 members) is checked once as a whole, 
 fiftieth per member: qpdf decodes every stream of it (streams_problem: the pages' content and the
 fonts' programs, which qpdf's structure check does not read), and
 PDFium draws every page (page_problem) while verify reads its text. Each member's file, which
-qpdf writes from those objects with their streams copied byte for byte, is then read strictly
-once more for its structure (structure_problem with ``streams="none"``).
+qpdf writes from those objects with their streams copied byte for byte, is then read back: its
+bytes must be the ones qpdf made (written_problem) and qpdf must read it strictly
+(structure_problem with ``streams="none"``).
 
-structure_problem() and streams_problem() use qpdf alone and may run in any thread;
+structure_problem(), written_problem() and streams_problem() use qpdf alone and may run in any thread;
 page_problem() and pdf_problem() use PDFium, which is not thread-safe: call them from one thread
 (the pipeline's main thread).
 """
@@ -89,13 +90,11 @@ def structure_problem(path: Path, pages: int | None = None, *, every_object: boo
     every object parsed unless ``every_object`` is False (a block zeroed in place shifts
     nothing: only reading the objects there finds it; 0.25 ms), and ``streams`` decoded:
     "contents", the pages' content (a reused document, checked whole when it was placed);
-    "composed", what compose.compose_member makes anew: each page's form XObjects (a member's
-    layer) and its first and last content streams (around the shared page's own, copied byte for byte);
     "all", fonts and images too (a document converted on its own; ~2 ms, as ``qpdf --check``);
-    "none" (a member's file split from a combined PDF whose every stream was decoded already,
-    copied byte for byte: streams_problem).
+    "none" (a file write_checked wrote: its bytes are the ones qpdf made from objects checked
+    before, which written_problem compares).
     """
-    if streams not in ("all", "contents", "composed", "none"):
+    if streams not in ("all", "contents", "none"):
         raise ValueError(f"streams={streams!r}")
     if not path.is_file():
         return messages.PDF_MISSING.format(name=path.name)
@@ -119,18 +118,18 @@ def structure_problem(path: Path, pages: int | None = None, *, every_object: boo
     return ""
 
 
-def write_checked(pdf: pikepdf.Pdf, target: Path, streams: str = "none") -> str:
+def write_checked(pdf: pikepdf.Pdf, target: Path) -> str:
     """Save ``pdf`` (made by qpdf from objects already checked) to ``target``, atomically; return why it is not whole, or ''.
 
     qpdf writes the file, not PDFium: PDFium's save hands every block to a Python callback, and a
     Ctrl-C raised in it was printed as "Exception ignored" and lost, the save going on with a
     block missing (issue 10). qpdf writes into memory without running Python code, so an
     interruption waits until the save is done and is raised after it. What can go wrong since
-    is the write (a file cut short, a block lost): the strict read of the cross-references and
-    the page tree finds it, without parsing every object or decoding the streams again (copied
-    byte for byte from a PDF whose every stream was decoded). A file that is not whole is removed.
-    ``streams`` says which streams to decode in the file written (see structure_problem):
-    "composed" for a composed file, whose layer and page-content wrappers qpdf made anew.
+    is the write (a file cut short, a block lost or zeroed): the file read back must hold the very
+    bytes qpdf made, and qpdf must read its cross-references and page tree strictly. Its streams
+    need no decoding again: they are the checked PDFs' streams copied byte for byte, and what
+    qpdf made anew from checked content (a member's layer as a form, the streams around a
+    shared page's own), all in the bytes compared. A file that is not whole is removed.
     """
     buffer = io.BytesIO()
     # The streams copied as they are, and no XMP rewrite: a third of the save's time.
@@ -138,13 +137,26 @@ def write_checked(pdf: pikepdf.Pdf, target: Path, streams: str = "none") -> str:
     pages = len(pdf.pages)
     if not target.parent.is_dir():  # usually the member's folder exists already, holding its DOCX
         target.parent.mkdir(parents=True, exist_ok=True)
+    data = buffer.getvalue()
     # No fsync per file (2.5 ms each here, a third of the splitting time): the caller syncs once,
     # before it records the files as done.
-    write_atomic(target, buffer.getvalue(), durable=False)
-    problem = structure_problem(target, pages, every_object=False, streams=streams)
+    write_atomic(target, data, durable=False)
+    problem = structure_problem(target, pages, every_object=False, streams="none") or written_problem(target, data)
     if problem:
         target.unlink(missing_ok=True)
     return problem
+
+
+def written_problem(path: Path, data: bytes) -> str:
+    """Return how the file at ``path`` differs from ``data``, the bytes written to it ('' when it holds them), in Japanese."""
+    try:
+        found = path.read_bytes()
+    except OSError as exc:
+        return messages.PDF_UNREADABLE.format(detail=exc.strerror)
+    if found == data:
+        return ""
+    offset = next((n for n, (a, b) in enumerate(zip(found, data)) if a != b), min(len(found), len(data)))
+    return messages.PDF_WRITTEN_DIFFERS.format(offset=offset, found=len(found), written=len(data))
 
 
 def streams_problem(pdf: pikepdf.Pdf) -> str:
@@ -172,23 +184,13 @@ def _decoding_problem(pdf: pikepdf.Pdf, which: str, path: Path) -> str:
 
 
 def _streams(pdf: pikepdf.Pdf, which: str) -> Iterator[pikepdf.Stream]:
-    """Yield the streams structure_problem decodes: "all", the pages' "contents", what was "composed", or "none"."""
+    """Yield the streams structure_problem decodes: "all", the pages' "contents", or "none"."""
     if which == "all":
         yield from (item for item in pdf.objects if isinstance(item, pikepdf.Stream))
-    elif which in ("contents", "composed"):
-        seen: set[tuple[int, int]] = set()
+    elif which == "contents":
         for page in pdf.pages:
             contents = page.obj.get("/Contents")
-            contents = [contents] if isinstance(contents, pikepdf.Stream) else list(contents or ())
-            if which == "contents":
-                yield from contents
-                continue
-            yield from contents[:1] + contents[-1:] if len(contents) > 1 else contents
-            forms = page.obj.get("/Resources", {}).get("/XObject", {})
-            for form in forms.values():  # LibreOffice's pages share one /Resources: each form once
-                if isinstance(form, pikepdf.Stream) and form.get("/Subtype") == "/Form" and form.objgen not in seen:
-                    seen.add(form.objgen)
-                    yield form
+            yield from [contents] if isinstance(contents, pikepdf.Stream) else list(contents or ())
 
 
 def _decode(stream: pikepdf.Stream) -> None:
