@@ -131,9 +131,16 @@ def test_layer_packages_cut_from_the_bytes_are_the_ones_parsing_gives(monkeypatc
     }
     for name, insert in tricky.items():
         packages.append({**packages[0], bundle.DOCUMENT: letter[:end] + insert + letter[end:]})
+    # Page setup changed with Word's track changes on: the former section's properties inside the body's
+    # sectPr (its last <w:sectPr> in the file is not the body's), and a bookmark's end after the last paragraph.
+    former = b'<w:sectPrChange w:id="7" w:author="x" w:date="2024-11-01T10:00:00Z"><w:sectPr><w:pgMar w:top="1985" ' \
+        b'w:right="1701" w:bottom="1701" w:left="1701" w:header="851" w:footer="992" w:gutter="0"/></w:sectPr></w:sectPrChange>'
+    closing = letter.find(b"</w:sectPr>", end)
+    packages.insert(-2, {**packages[0], bundle.DOCUMENT: letter[:end] + b'<w:bookmarkEnd w:id="3"/>' + letter[end:closing] + former + letter[closing:]})
     cut = [frames._frame_paragraphs_only(p[bundle.DOCUMENT]) for p in packages]
     assert all(len(c) < len(p[bundle.DOCUMENT]) for c, p in zip(cut[: len(members) * 2], packages))  # the real ones are cut
     assert cut[-2:] == [p[bundle.DOCUMENT] for p in packages[-2:]]  # the custom XML and the comment are not
+    assert len(cut[-3]) < len(packages[-3][bundle.DOCUMENT])  # the former section's properties: cut too
     fast = [frames.layer_package(p, 2) for p in packages]
     monkeypatch.setattr(frames, "_frame_paragraphs_only", lambda xml: xml)
     assert fast == [frames.layer_package(p, 2) for p in packages]
@@ -172,6 +179,11 @@ def test_the_audit_counts_the_pixels_its_definition_counts():
     assert expected > 0
     assert compose.mismatched_pixels(a, a) == 0
     assert compose.mismatched_pixels(a, a[:59]) == a.size
+    # 8-bit pictures as PDFium gives them: black against white is a difference, not a wrap-around of 1.
+    white, black = np.full((4, 4), 255, np.uint8), np.full((4, 4), 255, np.uint8)
+    black[1, 1] = 0
+    assert _mismatched_by_definition(white.astype(np.int16), black.astype(np.int16), compose.AUDIT_TOLERANCE) == 1
+    assert compose.mismatched_pixels(white, black) == compose.mismatched_pixels(black, white) == 1
 
 
 def test_a_value_too_long_for_the_frame_is_an_error_naming_member_and_field(made):

@@ -187,10 +187,12 @@ def mismatched_pixels(a: np.ndarray, b: np.ndarray, tolerance: int = AUDIT_TOLER
     A pixel within ``tolerance`` of the other picture's pixel at its place is explained by it (that
     pixel is in its neighbourhood), so only the others, a few hundred of a page's million, have
     their neighbourhoods looked at (a tenth of the time of taking every pixel's, the same count).
-    The picture's edge counts as repeated beyond it.
+    The picture's edge counts as repeated beyond it. Any integer pictures: they are compared as int16
+    (8-bit grey levels subtracted as uint8 would wrap around: 0 against 255 would differ by 1).
     """
     if a.shape != b.shape:
         return a.size
+    a, b = a.astype(np.int16, copy=False), b.astype(np.int16, copy=False)
     rows, cols = np.nonzero(np.abs(a - b) > tolerance)
     if rows.size == 0:
         return 0

@@ -158,13 +158,11 @@ def _frame_paragraphs_only(xml: bytes) -> bytes:
     overview's 1.1). Every paragraph of the body (not one in a table or a text box) holding
     ``<w:framePr`` anywhere is kept, in order; layer_package then keeps those whose own properties
     hold the frame, as it does in the whole document. When the nesting cannot be followed
-    (_NOT_FOLLOWED), or the last sectPr is not the body's, the document comes back whole: slower,
-    the same result.
+    (_NOT_FOLLOWED), or no sectPr follows the body's last paragraph, the document comes back whole:
+    slower, the same result.
     """
     start, end = xml.find(b"<w:body>"), xml.rfind(b"</w:body>")
-    section = xml.rfind(b"<w:sectPr", start, end)
-    body = xml[start:end]
-    if start < 0 or section < 0 or any(sign in body for sign in _NOT_FOLLOWED):
+    if start < 0 or end < 0 or any(sign in xml[start:end] for sign in _NOT_FOLLOWED):
         return xml
     start += len(b"<w:body>")
     kept, depth, opened, last_end = [], 0, (b"", 0), start
@@ -184,7 +182,10 @@ def _frame_paragraphs_only(xml: bytes) -> bytes:
             last_end = found.end()
             if tag == b"p" and b"<w:framePr" in xml[opened[1] : last_end]:
                 kept.append(xml[opened[1] : last_end])
-    if depth or section < last_end:
+    # The body's own sectPr is the first after its last paragraph, table or content control: the
+    # last one in the file may be the former section's, inside a tracked change (w:sectPrChange).
+    section = xml.find(b"<w:sectPr", last_end, end)
+    if depth or section < 0:
         return xml
     return xml[:start] + b"".join(kept) + xml[section:]
 

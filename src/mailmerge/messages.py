@@ -267,7 +267,7 @@ PDF_MISSING = "PDF がありません ({name})。もう一度実行してくだ�
 PDF_CUT = "PDF が途中で切れているか PDF ではありません。もう一度実行してください"
 PDF_DAMAGED = "PDF が壊れています（PDF の検査: {detail}）。もう一度実行してください"
 PDF_WRITTEN_DIFFERS = (
-    "PDF を書き込んだ内容と、読み戻した内容が違います（{offset} バイト目から。読み戻し {found} バイト、書き込み {written} バイト）。"
+    "PDF を書き込んだ内容と、読み戻した内容が違います（{byte} バイト目から。読み戻し {found} バイト、書き込み {written} バイト）。"
     "ディスクに問題がないか確かめてから、もう一度実行してください"
 )
 PDF_UNREADABLE = "PDF を読めません（{detail}）。もう一度実行してください"

@@ -125,8 +125,10 @@ def write_checked(pdf: pikepdf.Pdf, target: Path) -> str:
     Ctrl-C raised in it was printed as "Exception ignored" and lost, the save going on with a
     block missing (issue 10). qpdf writes into memory without running Python code, so an
     interruption waits until the save is done and is raised after it. What can go wrong since
-    is the write (a file cut short, a block lost or zeroed): the file read back must hold the very
-    bytes qpdf made, and qpdf must read its cross-references and page tree strictly. Its streams
+    is the write (a file cut short, a block lost or altered): the file read back must hold the very
+    bytes qpdf made, and qpdf must read its cross-references and page tree strictly. (Read back
+    soon after, it comes from the kernel's cache: what the disk itself does later is the final
+    sync's, before the manifest.) Its streams
     need no decoding again: they are the checked PDFs' streams copied byte for byte, and what
     qpdf made anew from checked content (a member's layer as a form, the streams around a
     shared page's own), all in the bytes compared. A file that is not whole is removed.
@@ -156,7 +158,7 @@ def written_problem(path: Path, data: bytes) -> str:
     if found == data:
         return ""
     offset = next((n for n, (a, b) in enumerate(zip(found, data)) if a != b), min(len(found), len(data)))
-    return messages.PDF_WRITTEN_DIFFERS.format(offset=offset, found=len(found), written=len(data))
+    return messages.PDF_WRITTEN_DIFFERS.format(byte=offset + 1, found=len(found), written=len(data))
 
 
 def streams_problem(pdf: pikepdf.Pdf) -> str:
