@@ -146,8 +146,8 @@ def test_review_prints_one_address_serves_it_and_stops_on_ctrl_c(sample_run: Pat
         stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 0
     assert stdout == ""  # the address was the only line
-    assert stderr.splitlines()[-1] == "レビュー画面を終了しました。"
-    assert "レビュー画面を起動しました" in stderr
+    assert stderr.splitlines()[-1] == "確認画面を終了しました。"
+    assert "確認画面を起動しました" in stderr
 
 
 def test_review_before_any_run_says_run_first(tmp_path: Path, config_in) -> None:

@@ -18,9 +18,10 @@ from click.testing import CliRunner
 
 from conftest import REPO
 from helpers import page_count, pdf_text
-from mailmerge import mailing, sheets
+from mailmerge import mailing, sheets, state
 from mailmerge.cli import main
 from mailmerge.config import load_config
+from mailmerge.models import recipient_lines
 from mailmerge.roster import load_roster
 
 CONFIG = REPO / "mailmerge.toml"
@@ -132,6 +133,7 @@ def test_cover_states_group_cycle_date_members_and_page_total(printed, members, 
         assert f"会員数{count}名" in cover
         assert f"合計{total}ページ(表紙1+書類{total - 1})" in cover
         assert "承認済みの会員のみ" in cover and "未承認を含む" not in cover
+        assert "この表紙は封入しません。片面印刷してください(両面では、次の会員のページが裏に刷られます)。" in cover
 
 
 def test_labels_in_bundle_order_one_per_member(printed, members) -> None:
@@ -142,7 +144,7 @@ def test_labels_in_bundle_order_one_per_member(printed, members) -> None:
     for index, member_id in enumerate(order):
         fields = members[member_id].fields
         text = label_text(labels, index)
-        assert text == norm("".join(sheets.recipient_lines(fields))), member_id
+        assert text == norm("".join(recipient_lines(fields))), member_id
         assert text.startswith(norm(f"〒{fields['postal_code']}{fields['address1']}"))
         if fields["representative_name"]:
             assert text.endswith("様")
@@ -250,6 +252,60 @@ def test_an_earlier_print_that_cannot_be_moved_is_named_not_to_be_used(sample_ru
     assert "Traceback" not in refused.output
 
 
+def _printed_once_then(config, members, sample_run: Path, tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
+    """A copy of the sample run with approved members printed once; return it and the print's files."""
+    out = tmp_path / "2024"
+    shutil.copytree(sample_run, out)
+    approve, _ = choose(members)
+    mailing.record_decisions(config, out, approve, "approved", "", "テスト係")
+    assert CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)]).exit_code == 0
+    return out, {p.name: p.read_bytes() for p in (out / "print").iterdir()}
+
+
+def test_a_print_refused_with_the_approvals_unchanged_keeps_the_earlier_print(sample_run: Path, tmp_path: Path, config, members, monkeypatch) -> None:
+    out, earlier = _printed_once_then(config, members, sample_run, tmp_path)
+    monkeypatch.setattr(sheets, "LABEL_SIZES", (40,))  # a label printer's font too large for any address
+    refused = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)])
+    assert refused.exit_code == 1
+    assert refused.output == "Error: 会員番号 0001: 宛名が長すぎてラベルに収まりません。名簿の住所・会員名を短くしてください\n"
+    assert {p.name: p.read_bytes() for p in (out / "print").iterdir()} == earlier
+    assert not (out / "removed").exists()
+
+
+def test_a_second_print_while_one_is_writing_is_refused_and_moves_nothing(sample_run: Path, tmp_path: Path, config, members) -> None:
+    out, earlier = _printed_once_then(config, members, sample_run, tmp_path)
+    mailing.record_decisions(config, out, choose(members)[0], "hold", "宛名を確認中", "テスト係")  # would set it aside
+    with state.OutputLock(out, state.PRINT_LOCK_NAME, "held by the test"):  # as the first print holds it
+        refused = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)])
+    assert refused.exit_code == 1
+    assert refused.output == f"Error: {out}: 別の mailmerge print が印刷用のファイルを作成中です。終わるのを待ってから、もう一度実行してください\n"
+    assert {p.name: p.read_bytes() for p in (out / "print").iterdir()} == earlier
+    # A run or a reviewer is not held up by a print: the run's lock is another.
+    assert not state.is_locked(out)
+
+
+def test_a_print_set_aside_where_one_was_set_aside_already_is_named_where_it_went(sample_run: Path, tmp_path: Path, config, members, monkeypatch) -> None:
+    out, earlier = _printed_once_then(config, members, sample_run, tmp_path)
+    same_second = out / "removed" / "20261202-031500"
+    (same_second / "print").mkdir(parents=True)  # another refused print's, set aside within the same second
+    monkeypatch.setattr(mailing.OutputLayout, "removed_now", lambda self: same_second)
+    mailing.record_decisions(config, out, choose(members)[0], "hold", "宛名を確認中", "テスト係")
+    refused = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)])
+    assert refused.exit_code == 1
+    assert f"削除せず {same_second / 'print.2'} に移しました" in refused.output
+    assert {p.name: p.read_bytes() for p in (same_second / "print.2").iterdir()} == earlier
+
+
+def test_a_file_error_while_printing_is_one_japanese_line(sample_run: Path, tmp_path: Path, config, members) -> None:
+    out = tmp_path / "2024"
+    shutil.copytree(sample_run, out)
+    mailing.record_decisions(config, out, choose(members)[0], "approved", "", "テスト係")
+    (out / "print").write_bytes(b"")  # a file where the print folder goes
+    result = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {out / 'print'}: ファイルを読み書きできません（Not a directory）。確かめてから、もう一度実行してください\n"
+
+
 def test_include_unapproved_prints_everyone_and_says_so(sample_run: Path, tmp_path: Path, config, members) -> None:
     out = tmp_path / "2024"
     shutil.copytree(sample_run, out)
@@ -293,5 +349,5 @@ def test_labels_fit_the_longest_values_allowed_by_shrinking_never_clipping(tmp_p
     pdf.write_bytes(sheets.labels_pdf(members))
     assert page_count(pdf) == 2
     for index, (_member_id, fields) in enumerate(members):
-        assert label_text(pdf, index) == norm("".join(sheets.recipient_lines(fields)))
+        assert label_text(pdf, index) == norm("".join(recipient_lines(fields)))
     assert label_text(pdf, 1).endswith(norm("読影部門 御中"))

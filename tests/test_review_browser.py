@@ -223,3 +223,26 @@ def test_a_changed_roster_row_makes_the_approval_stale(served: Served, page: Pag
     expect(_row(page, "0008").locator(".status")).to_have_text("承認済み")
     page.goto(served.url.split("?")[0] + "members/0007")
     expect(page.locator("#last-decision")).to_contain_text("もう一度確認してください")
+
+
+def test_the_member_page_says_why_its_buttons_wait_for_a_name(served: Served, page: Page) -> None:
+    page.goto(served.url)
+    page.goto(served.url.split("?")[0] + "members/0003")
+    hint = page.locator("#name-first")
+    expect(hint).to_have_text("承認・保留するには、画面上の「お名前」を入力して保存してください。")
+    expect(page.get_by_role("button", name="承認する")).to_be_disabled()
+    _name_reviewer(page)
+    expect(hint).to_have_count(0)
+    expect(page.get_by_role("button", name="承認する")).to_be_enabled()
+
+
+def test_the_lists_column_headings_stay_in_view_below_the_filters(served: Served, page: Page) -> None:
+    for width in (1366, 900):  # at 900 pixels the filter bar wraps to two lines
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(served.url)
+        page.mouse.wheel(0, 2000)
+        page.wait_for_function("() => window.scrollY > 1000")
+        heading = page.locator("#members thead").bounding_box()
+        filters = page.locator("#filters").bounding_box()
+        assert filters["y"] + filters["height"] - 1 <= heading["y"] < filters["y"] + filters["height"] + 20, (width, heading, filters)
+        expect(page.locator("#members thead th", has_text="会員番号")).to_be_visible()

@@ -291,3 +291,19 @@ def test_a_member_whose_roster_row_changed_cannot_be_approved_until_run_again(ru
     held = client.post("/api/decisions", json={"member_id": "0005", "decision": "hold", "note": "名簿を直した"},
                        headers={"X-CSRF-Token": _csrf(client)})
     assert held.status_code == 201
+
+
+def test_the_member_page_shows_the_address_as_the_letter_prints_it(client, config_in) -> None:
+    from mailmerge.roster import load_roster
+
+    members = load_roster(load_config(config_in())).members
+    named = next(m for m in members if m.fields.get("representative_name") and m.fields.get("representative_title"))
+    unnamed = next(m for m in members if not m.fields.get("representative_name") and m.fields.get("department"))
+    page = client.get(f"/members/{named.member_id}").get_data(as_text=True)
+    f = named.fields
+    assert f"<div>{f['representative_title']} {f['representative_name']} 様</div>" in page
+    page = client.get(f"/members/{unnamed.member_id}").get_data(as_text=True)
+    f = unnamed.fields
+    # Without a representative, 御中 follows the department on its line, as in the letter's window and on the label.
+    assert f"<div>{f['organisation']}</div>" in page and f"<div>{f['department']} 御中</div>" in page
+    assert "（御中）" not in page

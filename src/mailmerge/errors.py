@@ -56,5 +56,13 @@ class PrintError(MailmergeError):
     """The print bundles cannot be made: nothing to print, a PDF changed since approval, a font missing."""
 
 
+class PrintOutdated(PrintError):
+    """A print refused because the approvals or the files are not what a print may use now.
+
+    Nothing approved, a PDF changed or gone since its approval, a run under way: an earlier print's
+    bundles and labels may hold a member who must not be mailed (mailing sets them aside).
+    """
+
+
 class NothingToSeal(MailmergeError):
     """`mailmerge archive`: every approved member of the cycle is already sealed."""

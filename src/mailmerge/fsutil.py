@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import io
 import os
@@ -25,6 +26,8 @@ def make_private_dir(path: Path) -> None:
     for folder in reversed(missing):
         folder.mkdir(mode=DIR_MODE, exist_ok=True)
         os.chmod(folder, DIR_MODE)
+    if not path.is_dir():  # a file of that name: said as such, not as a temporary file that could not be made in it
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path))
     os.chmod(path, DIR_MODE)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from mailmerge import manifest, messages, printing, review, roster, sheets, state
 from mailmerge.config import Config
-from mailmerge.errors import MailmergeError, PrintError
+from mailmerge.errors import MailmergeError, PrintError, PrintOutdated
 from mailmerge.fsutil import sha256_of
 from mailmerge.models import APPROVED, GROUPS, Decision, ManifestRow, Member, OutputLayout
 from mailmerge.pipeline import SUMMARY_NAME, check, input_digest
@@ -233,13 +233,20 @@ def print_run(
     With ``include_unapproved`` every current member whose documents are complete and still match the
     roster is printed too (the covers say 未承認を含む). Raise PrintError, writing nothing, when nothing
     is approved (naming who was left out and why), while a run holds the folder, or when a PDF is no
-    longer the file that was approved; an earlier print's DIR/print/ is then set aside (see
-    _set_aside_older_print), never left looking current.
+    longer the file that was approved (PrintOutdated: an earlier print's DIR/print/ is then set
+    aside, see _set_aside_older_print, never left looking current), or when a label does not fit or
+    a font is missing (the approvals as they were: an earlier print stays). One print at a time
+    per folder: a second is refused while the first writes or sets aside (OutputLockedError).
     """
     view = open_run(config, out_dir)
+    with state.OutputLock(view.out_dir, state.PRINT_LOCK_NAME, messages.PRINT_BUSY):
+        return _print_or_set_aside(config, view, include_unapproved, today)
+
+
+def _print_or_set_aside(config: Config, view: RunView, include_unapproved: bool, today: date | None) -> PrintRun:
     try:
         return _print_view(config, view, include_unapproved, today)
-    except PrintError as exc:
+    except PrintOutdated as exc:
         try:
             aside = _set_aside_older_print(view.out_dir)
         except OSError as failed:  # a read-only folder: the older files stay, and must not be used
@@ -261,20 +268,18 @@ def _set_aside_older_print(out_dir: Path) -> Path | None:
     if not older.is_dir() or not any(older.iterdir()):
         return None
     layout = OutputLayout(out_dir)
-    aside = layout.removed_now()
-    state.set_aside(layout, aside, [older])
-    return aside / printing.PRINT_DIR
+    return state.set_aside(layout, layout.removed_now(), [older])[0]
 
 
 def _print_view(config: Config, view: RunView, include_unapproved: bool, today: date | None) -> PrintRun:
     if view.locked:
-        raise PrintError(messages.PRINT_RUN_IN_PROGRESS.format(out_dir=view.out_dir))
+        raise PrintOutdated(messages.PRINT_RUN_IN_PROGRESS.format(out_dir=view.out_dir))
     approved = approved_members(view)
     if not approved and not include_unapproved:
-        raise PrintError("\n".join([messages.PRINT_NOTHING_APPROVED, *describe_left_out(left_out(view))]))
+        raise PrintOutdated("\n".join([messages.PRINT_NOTHING_APPROVED, *describe_left_out(left_out(view))]))
     chosen = [r for r in view.reviews if r.approved or (include_unapproved and _printable(r))]
     if not chosen:
-        raise PrintError("\n".join([messages.PRINT_NOTHING_TO_PRINT, *describe_left_out(left_out(view))]))
+        raise PrintOutdated("\n".join([messages.PRINT_NOTHING_TO_PRINT, *describe_left_out(left_out(view))]))
     chosen_ids = {r.member_id for r in chosen}
     groups = {}
     for group in GROUPS:

@@ -329,7 +329,7 @@ BAD_MANIFEST = "{path}: manifest.csv を読めません（{detail}）。mailmerg
 RUN_IN_PROGRESS = "{out_dir}: mailmerge run が実行中です。終わってから確認・承認してください"
 UNKNOWN_MEMBER = "会員番号 {member_id}: この実行の一覧（manifest.csv）にない会員番号です。番号を確かめてください"
 NO_MEMBERS_GIVEN = "会員番号を指定するか、--all で全員を指定してください"
-NO_REVIEWER = "確認した人の名前を入れてください（--reviewer、またはレビュー画面の名前欄）"
+NO_REVIEWER = "確認した人の名前を入れてください（--reviewer、または確認画面の名前欄）"
 CANNOT_APPROVE_MISSING = "会員番号 {member_id}: 文書がそろっていないため承認できません。mailmerge run で作成してから承認してください"
 CANNOT_APPROVE_CHANGED = (
     "会員番号 {member_id}: 作成後に名簿・テンプレート・設定が変わっています。mailmerge run で作り直してから承認してください"
@@ -351,7 +351,7 @@ REVIEW_GROUP_LABELS = {"enrolled": "加入", "unenrolled": "未加入"}
 
 REVIEW_FORBIDDEN = (
     "このアドレスでは開けません。mailmerge review が表示したアドレス（?token= の付いたもの）を"
-    "そのまま開いてください。レビュー画面を起動し直した場合は、新しいアドレスが必要です。"
+    "そのまま開いてください。確認画面を起動し直した場合は、新しいアドレスが必要です。"
 )
 REVIEW_BAD_HOST = (
     "このパソコンの外からのアクセスは受け付けません。mailmerge review が表示した "
@@ -368,9 +368,9 @@ REVIEW_NEED_NOTE = "保留にするときは、理由をメモに書いてくだ
 REVIEW_BAD_DECISION = '判断は "approved"（承認）か "hold"（保留）のどちらかで指定してください。'
 REVIEW_BAD_REQUEST = "リクエストの形式が正しくありません。JSON で member_id と decision を送ってください。"
 REVIEW_TOO_LONG = "メモまたはお名前が長すぎます（{limit} 文字まで）。短くしてください。"
-REVIEW_SERVER_ERROR = "レビュー画面で予期しないエラーが起きました。画面を再読み込みしてください。続く場合は担当者に連絡してください。"
-REVIEW_SERVING = "レビュー画面を起動しました（このパソコンからのみ開けます）。終了するには Ctrl-C を押してください。"
-REVIEW_STOPPED = "レビュー画面を終了しました。"
+REVIEW_SERVER_ERROR = "確認画面で予期しないエラーが起きました。画面を再読み込みしてください。続く場合は担当者に連絡してください。"
+REVIEW_SERVING = "確認画面を起動しました（このパソコンからのみ開けます）。終了するには Ctrl-C を押してください。"
+REVIEW_STOPPED = "確認画面を終了しました。"
 REVIEW_PORT_IN_USE = "ポート {port} は使用中です。別の番号を --port で指定するか、--port を付けずに実行してください。"
 
 
@@ -408,6 +408,7 @@ PRINT_LABEL_OVERFLOW = "会員番号 {member_id}: 宛名が長すぎてラベル
 PRINT_NOTHING_APPROVED = (
     "承認済みの会員がいないため、何も作成していません。mailmerge review（または mailmerge approve）で承認してから実行してください"
 )
+PRINT_BUSY = "{out_dir}: 別の mailmerge print が印刷用のファイルを作成中です。終わるのを待ってから、もう一度実行してください"
 PRINT_RUN_IN_PROGRESS = "{out_dir}: mailmerge run が実行中です。終わってから印刷用のファイルを作成してください"
 PRINT_OLDER_SET_ASIDE = (
     "以前に作成した印刷用ファイル（print フォルダー）は、今の承認と合わないおそれがあるため使えません。"
@@ -440,7 +441,7 @@ PRINT_COVER_ORDER_VALUE = "郵便番号順（同じ番号は会員番号順）�
 PRINT_COVER_RANGE = "郵便番号"
 PRINT_COVER_APPROVAL = "承認"
 PRINT_COVER_NOTE = (
-    "・この表紙は封入しません。",
+    "・この表紙は封入しません。片面印刷してください（両面では、次の会員のページが裏に刷られます）。",
     "・各ページ下部の「会員番号 · 年度 · ページ」で、宛名ラベル（labels.pdf）と照合してください。",
     "・一覧は print/list.csv（会員番号・郵便番号・束のページ範囲・ラベルの位置）。",
 )

@@ -58,6 +58,27 @@ class Problem:
         return f"{place}:{column} {prefix}{self.message}"
 
 
+def recipient_lines(fields: Mapping[str, str]) -> tuple[str, ...]:
+    """Return how a member is addressed, line by line, as its letter's window, its label and the review page show it.
+
+    〒 code, address, then the organisation, its department and ``title name 様``; without a
+    representative, 御中 follows the department when there is one (株式会社X 総務部 御中), else the organisation.
+    """
+    lines = [f"〒{fields.get('postal_code', '')}", fields.get("address1", "")]
+    if fields.get("address2"):
+        lines.append(fields["address2"])
+    organisation, department = fields.get("organisation", ""), fields.get("department", "")
+    name, title = fields.get("representative_name", ""), fields.get("representative_title", "")
+    if name:
+        lines += [organisation] + ([department] if department else [])
+        lines.append(f"{title} {name} 様" if title else f"{name} 様")
+    elif department:
+        lines += [organisation, f"{department} 御中"]
+    else:
+        lines.append(f"{organisation} 御中")
+    return tuple(lines)
+
+
 @dataclass(frozen=True)
 class Member:
     """One member organisation as read from the roster.

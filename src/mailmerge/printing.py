@@ -11,7 +11,7 @@ from pathlib import Path
 import pikepdf
 
 from mailmerge import messages as msg, sheets
-from mailmerge.errors import PrintError
+from mailmerge.errors import PrintError, PrintOutdated
 from mailmerge.fsutil import csv_bytes, make_private_dir, sha256_bytes, write_atomic
 from mailmerge.sheets import Cover
 
@@ -178,9 +178,9 @@ def _read_checked(member: PrintMember, doc: PrintDocument) -> bytes:
     try:
         data = doc.pdf.read_bytes()
     except OSError:
-        raise PrintError(msg.PRINT_PDF_MISSING.format(member_id=member.member_id, document=doc.document)) from None
+        raise PrintOutdated(msg.PRINT_PDF_MISSING.format(member_id=member.member_id, document=doc.document)) from None
     if sha256_bytes(data) != doc.sha256:
-        raise PrintError(msg.PRINT_PDF_CHANGED.format(member_id=member.member_id, document=doc.document))
+        raise PrintOutdated(msg.PRINT_PDF_CHANGED.format(member_id=member.member_id, document=doc.document))
     return data
 
 

@@ -17,6 +17,7 @@ from reportlab.pdfgen import canvas
 
 from mailmerge import messages as msg
 from mailmerge.errors import PrintError
+from mailmerge.models import recipient_lines
 
 # fonts-ipaexfont (Debian) puts them here; other layouts are searched under /usr/share/fonts.
 FONT_FILES = {"IPAexGothic": "ipaexg.ttf", "IPAexMincho": "ipaexm.ttf"}
@@ -41,23 +42,6 @@ class Cover:
     cycle: str
     date: dt.date
     unapproved: bool  # --include-unapproved: members nobody approved are in it
-
-
-def recipient_lines(fields: Mapping[str, str]) -> tuple[str, ...]:
-    """Return the address lines of a label; 御中 follows the department when there is one (株式会社X 総務部 御中)."""
-    lines = [f"〒{fields.get('postal_code', '')}", fields.get("address1", "")]
-    if fields.get("address2"):
-        lines.append(fields["address2"])
-    organisation, department = fields.get("organisation", ""), fields.get("department", "")
-    name, title = fields.get("representative_name", ""), fields.get("representative_title", "")
-    if name:
-        lines += [organisation] + ([department] if department else [])
-        lines.append(f"{title} {name} 様" if title else f"{name} 様")
-    elif department:
-        lines += [organisation, f"{department} 御中"]
-    else:
-        lines.append(f"{organisation} 御中")
-    return tuple(lines)
 
 
 @lru_cache(maxsize=None)

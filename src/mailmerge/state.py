@@ -23,27 +23,30 @@ _NOT_WRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS)
 # Below this much free space, a failed conversion is blamed on the disk (LibreOffice needs room to work).
 LOW_SPACE = 16 << 20
 LOCK_NAME = ".mailmerge.lock"
+PRINT_LOCK_NAME = ".print.lock"  # `mailmerge print`'s own: one print at a time, runs and reviewers unaffected
 JOURNAL_NAME = ".journal.jsonl"
 STAGING_NAME = OutputLayout.STAGING
 TMP_SUFFIX = ".tmp"
 
 
 class OutputLock:
-    """An exclusive lock on an output folder, held for the whole run.
+    """An exclusive lock on an output folder, held for the whole run (or, named PRINT_LOCK_NAME, a print).
 
     flock is released by the kernel when the process dies, even by SIGKILL, so a crashed
-    run never leaves the folder locked; a second run while the first is alive is refused.
+    run never leaves the folder locked; a second run while the first is alive is refused
+    with ``busy`` (a message with {out_dir}).
     """
 
-    def __init__(self, out_dir: Path):
-        self.path = out_dir / LOCK_NAME
+    def __init__(self, out_dir: Path, name: str = LOCK_NAME, busy: str = messages.LOCKED):
+        self.path = out_dir / name
+        self._busy = busy
         self._fd: int | None = None
 
     def __enter__(self) -> OutputLock:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
         if not _try_lock(fd):
             os.close(fd)
-            raise locked_error(self.path.parent)
+            raise OutputLockedError(self._busy.format(out_dir=self.path.parent))
         self._fd = fd
         return self
 
@@ -210,12 +213,13 @@ def remove_paths(paths: Iterable[Path]) -> None:
             path.unlink(missing_ok=True)
 
 
-def set_aside(layout: OutputLayout, folder: Path, paths: Iterable[Path]) -> None:
+def set_aside(layout: OutputLayout, folder: Path, paths: Iterable[Path]) -> list[Path]:
     """Move files or member folders into ``folder`` (under DIR/removed/), keeping their place in the layout.
 
     Used instead of deleting anything a person may still want: a removed member's letters,
-    outdated documents. A name already taken there gets a numbered suffix.
+    outdated documents. A name already taken there gets a numbered suffix. Returns where each went.
     """
+    moved = []
     for path in paths:
         target = folder / path.relative_to(layout.out_dir)
         make_private_dir(target.parent)
@@ -224,6 +228,8 @@ def set_aside(layout: OutputLayout, folder: Path, paths: Iterable[Path]) -> None
             number += 1
             target = target.with_name(f"{path.name}.{number}")
         os.replace(path, target)
+        moved.append(target)
+    return moved
 
 
 def member_folders(out_dir: Path) -> Iterator[tuple[str, str, Path]]:

@@ -18,7 +18,7 @@ from mailmerge import mailing, messages, sealing, state, thumbnails, websecurity
 from mailmerge.config import Config
 from mailmerge.manifest import MANIFEST_NAME, read_manifest
 from mailmerge.pipeline import SUMMARY_NAME
-from mailmerge.models import DECISIONS, GROUPS, ManifestRow
+from mailmerge.models import DECISIONS, GROUPS, ManifestRow, recipient_lines
 
 MAX_NOTE = 500
 MAX_REVIEWER = 40
@@ -276,7 +276,7 @@ def _routes(app: Flask) -> None:
         order = [m.member_id for m in view.reviews]
         at = order.index(member.member_id)
         return render_template(
-            "member.html", view=view, member=member, fields=roster_member.fields if roster_member else None,
+            "member.html", view=view, member=member, address=recipient_lines(roster_member.fields) if roster_member else None,
             previous=order[at - 1] if at > 0 else None, next=order[at + 1] if at + 1 < len(order) else None,
             reviewer=_reviewer(), csrf=_state().csrf, cannot_approve=mailing.why_not_approvable(member),
             sealed=_sealed().get(member.member_id),

@@ -90,7 +90,7 @@ class _Command(click.Command):
 
 
 class _Group(_Command, click.Group):
-    """The command group; Ctrl-C anywhere in a command ends it with one line and exit status 130."""
+    """The command group; Ctrl-C anywhere in a command ends it with one line and exit status 130, a file error with one line and 1."""
 
     command_class = _Command
 
@@ -100,6 +100,10 @@ class _Group(_Command, click.Group):
         except KeyboardInterrupt:
             click.echo(f"Error: {messages.CLI_INTERRUPTED}", err=True)
             ctx.exit(130)
+        except OSError as exc:  # what no command turned into its own sentence: one line, never a traceback
+            where = exc.filename if exc.filename is not None else Path.cwd()
+            click.echo(f"Error: {messages.FILE_ERROR.format(path=where, reason=exc.strerror or exc)}", err=True)
+            ctx.exit(1)
 
 
 config_option = click.option(

@@ -43,4 +43,12 @@
   document.getElementById("filters").addEventListener("submit", function (e) { e.preventDefault(); });
   [q, group, flag, status].forEach(function (el) { el.addEventListener("input", apply); });
   apply();
+
+  // The column headings stay in view just under the filter bar, which wraps to two lines on a narrow window.
+  var bar = document.getElementById("filters");
+  if (bar && window.ResizeObserver) {
+    new ResizeObserver(function () {
+      document.documentElement.style.setProperty("--list-head-top", "calc(3rem + " + bar.offsetHeight + "px)");
+    }).observe(bar);
+  }
 })();

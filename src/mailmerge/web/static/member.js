@@ -37,7 +37,7 @@
       message.className = "message ok";
       form.elements.note.value = "";
     }).catch(function () {
-      message.textContent = "レビュー画面に接続できません。mailmerge review が動いているか確認してください。";
+      message.textContent = "確認画面に接続できません。mailmerge review が動いているか確認してください。";
       message.className = "message error";
     });
   });
