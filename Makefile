@@ -20,7 +20,7 @@ run: setup
 	$(VENV)/bin/mailmerge run
 
 test: setup
-	$(VENV)/bin/pytest -n 2 -q
+	$(VENV)/bin/pytest -n 2 --dist worksteal -q
 
 bench: setup
 	$(PY) bench/bench.py

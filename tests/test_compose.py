@@ -200,6 +200,38 @@ def test_a_value_too_long_for_the_frame_is_an_error_naming_member_and_field(made
     assert str(caught.value) == "会員番号 9999 (letter): 会員名、部署、代表者氏名 が宛名枠に収まりません。名簿の値を短くしてください"
 
 
+def test_a_line_hanging_below_the_frame_by_all_but_a_sliver_is_an_overflow(made):
+    import pypdfium2 as pdfium
+
+    folder, config, members, _too_long, _names, out = made
+    packages, _shared = out["letter"]
+    member = members[0]
+    box = frames.frame_box(packages[member.member_id].package)
+    layer = folder / f"letter-{member.member_id}-layer.pdf"
+    values = {config.columns[f]: member.fields[f] or "" for f in FRAME_FIELDS}
+    compose.check_overflow(layer, box, values, member.member_id, "letter")  # it fits
+    document = pdfium.PdfDocument(layer)
+    textpage = document[0].get_textpage()
+    glyphs = [textpage.get_charbox(i) for i in range(textpage.count_chars())]  # (left, bottom, right, top)
+    inside = [g for g in glyphs if box[0] <= g[0] and g[2] <= box[2] and box[1] <= g[1] and g[3] <= box[3] and g[2] > g[0]]
+    lowest = min(g[1] for g in inside)
+    last_line = [g for g in inside if g[1] < lowest + 4]  # the lowest line's glyphs (a line is ~14 pt high)
+    # The frame's bottom just under the top of the last line's lowest-reaching glyph: every glyph of that line
+    # touches the frame, most hang below it. The frame would not print that line, yet PDFium's bounded text
+    # (any glyph touching the box) has all of it.
+    cut = (box[0], min(g[3] for g in last_line) - 0.1, box[2], box[3])
+    assert cut[1] - compose.OVERFLOW_SLACK > lowest
+    touching = "".join(textpage.get_text_bounded(*cut).split())
+    whole = "".join(compose._text_inside(textpage, cut).split())
+    assert touching == "".join(textpage.get_text_bounded(*box).split())  # PDFium: the whole block still inside
+    document.close()
+    assert len(whole) < len(touching)  # a flat glyph (一) of the line may still lie wholly inside: the rest does not
+    with pytest.raises(compose.LayerOverflowError) as caught:
+        compose.check_overflow(layer, cut, values, member.member_id, "letter")
+    assert str(caught.value).startswith(f"会員番号 {member.member_id} (letter): ")
+    assert str(caught.value).endswith(" が宛名枠に収まりません。名簿の値を短くしてください")
+
+
 def test_shared_pages_carry_no_member_and_no_page_mark(made):
     folder, _config, members, _too_long, names, out = made
     for document, (_packages, shared_pdf) in out.items():

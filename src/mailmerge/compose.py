@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pikepdf
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 from mailmerge import messages, pdfcheck
 from mailmerge.errors import MailmergeError
@@ -24,6 +26,8 @@ AUDIT_TOLERANCE = 64
 # 0.5 mm gives 600-1,500 pixels, a justified line spread differently (0.47 pt) 170-250: both fail.
 # A shift of 0.25 mm (1 pixel at 100 dpi) is below what this finds.
 AUDIT_MAX_PIXELS = 40
+# Points a glyph's ink may reach past the frame's edge and still count as inside it (rounding).
+OVERFLOW_SLACK = 0.5
 
 
 class LayerOverflowError(MailmergeError):
@@ -101,13 +105,32 @@ def frame_overflows(
     try:
         found = {}
         for member_id, index in first_pages.items():
-            inside = _compact(document[index].get_textpage().get_text_bounded(*box))
-            fields = _missing(values[member_id], inside)
+            fields = _missing(values[member_id], _compact(_text_inside(document[index].get_textpage(), box)))
             if fields:
                 found[member_id] = fields
         return found
     finally:
         document.close()
+
+
+def _text_inside(textpage: pdfium.PdfTextPage, box: tuple[float, float, float, float]) -> str:
+    """Return the page's characters whose glyphs lie wholly inside ``box`` (left, bottom, right, top), in order.
+
+    Wholly: PDFium's own bounded text takes a character that only touches the box, so a line
+    hanging below the frame by all but a sliver (which the frame itself would not print) counted
+    as inside. A glyph's ink box may reach OVERFLOW_SLACK points past the box's edge (rounding).
+    """
+    left, bottom, right, top = box[0] - OVERFLOW_SLACK, box[1] - OVERFLOW_SLACK, box[2] + OVERFLOW_SLACK, box[3] + OVERFLOW_SLACK
+    edges = [ctypes.c_double() for _ in range(4)]
+    pointers = [ctypes.byref(edge) for edge in edges]
+    chars = []
+    for index in range(pdfium_c.FPDFText_CountChars(textpage.raw)):
+        if not pdfium_c.FPDFText_GetCharBox(textpage.raw, index, *pointers):
+            continue
+        char_left, char_right, char_bottom, char_top = (edge.value for edge in edges)
+        if left <= char_left and char_right <= right and bottom <= char_bottom and char_top <= top:
+            chars.append(chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, index)))
+    return "".join(chars)
 
 
 def _missing(values: Mapping[str, str], inside: str) -> list[str]:
