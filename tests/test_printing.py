@@ -351,3 +351,21 @@ def test_labels_fit_the_longest_values_allowed_by_shrinking_never_clipping(tmp_p
     for index, (_member_id, fields) in enumerate(members):
         assert label_text(pdf, index) == norm("".join(recipient_lines(fields)))
     assert label_text(pdf, 1).endswith(norm("読影部門 御中"))
+
+
+def test_a_label_keeps_each_line_whole_when_a_smaller_size_allows(tmp_path: Path) -> None:
+    fields = {
+        "postal_code": "812-0011", "address1": "福岡県福岡市博多区博多駅前二丁目1番1号", "address2": "",
+        # 27 characters: broken at 10.5 pt (「…ソリューショ／ンズ」 or the like), whole at 8.5 pt
+        "organisation": "株式会社メディカル＆イメージング・ソリューションズ", "department": "",
+        "representative_title": "代表取締役", "representative_name": "山野 一葉",
+    }
+    assert sheets._wrap(fields["organisation"], 10.5, sheets.LABEL_W - 2 * sheets.LABEL_PAD) != [fields["organisation"]]
+    pdf = tmp_path / "labels.pdf"
+    pdf.write_bytes(sheets.labels_pdf([("T001", fields)]))
+    x, y = 18.6 * MM, 21.6 * MM
+    text = subprocess.run(
+        ["pdftotext", "-x", str(int(x) + 1), "-y", str(int(y) + 1), "-W", str(int(86.4 * MM) - 2), "-H", str(int(42.3 * MM) - 2),
+         str(pdf), "-"], capture_output=True, text=True, check=True,
+    ).stdout
+    assert fields["organisation"] in [line.strip() for line in text.splitlines()], text

@@ -32,6 +32,7 @@ SHEET_LEFT = (A4[0] - LABEL_COLUMNS * LABEL_W) / 2
 SHEET_TOP = (A4[1] - LABEL_ROWS * LABEL_H) / 2
 LABEL_PAD = 4 * mm  # printers drift; nothing is printed within 4 mm of a label's edge
 LABEL_SIZES = (10.5, 10, 9.5, 9, 8.5, 8, 7.5, 7, 6.5, 6)  # the name's size; the address prints 1.5 pt smaller
+UNBROKEN_FROM = 8.5  # the smallest name size worth keeping every line whole for (the address then 7 pt)
 
 
 @dataclass(frozen=True)
@@ -137,14 +138,19 @@ def labels_pdf(members: Sequence[tuple[str, Mapping[str, str]]]) -> bytes:
 
 
 def _draw_label(sheet: canvas.Canvas, x: float, top: float, lines: Sequence[str], address_lines: int, member_id: str) -> None:
-    """Draw one label's lines from its top-left corner, as large as they fit (10.5 pt down to 6 pt), never clipped."""
+    """Draw one label's lines from its top-left corner, as large as they fit (10.5 pt down to 6 pt), never clipped.
+
+    A line is broken only when it cannot be whole at UNBROKEN_FROM or larger: a break falls between
+    any two characters (Japanese has no word spaces) and may part a word (「クリニッ／ク」).
+    """
     width, height = LABEL_W - 2 * LABEL_PAD, LABEL_H - 2 * LABEL_PAD
-    for size in LABEL_SIZES:
-        laid = _lay_out(lines, address_lines, size, width)
-        if sum(step for _, _, step in laid) <= height:
-            break
-    else:
+    layouts = [_lay_out(lines, address_lines, size, width) for size in LABEL_SIZES]
+    fitting = [laid for laid in layouts if sum(step for _, _, step in laid) <= height]
+    if not fitting:
         raise PrintError(msg.PRINT_LABEL_OVERFLOW.format(member_id=member_id))
+    unbroken = [laid for size, laid in zip(LABEL_SIZES, layouts)
+                if size >= UNBROKEN_FROM and laid in fitting and len(laid) == len(lines) + 1]  # + the half line
+    laid = (unbroken or fitting)[0]
     y = top
     for text, font_size, step in laid:
         y -= step
