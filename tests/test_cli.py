@@ -153,3 +153,17 @@ def test_review_prints_one_address_serves_it_and_stops_on_ctrl_c(sample_run: Pat
 def test_review_before_any_run_says_run_first(tmp_path: Path, config_in) -> None:
     result = invoke("review", "--config", str(config_in()), "--out", str(tmp_path / "none"), "--no-browser")
     assert result.exit_code == 1 and result.output.startswith("Error: ")
+
+
+def test_output_read_by_a_command_that_stops_early_ends_quietly(config_in) -> None:
+    """`mailmerge check | head -1`: the reader goes away; no 「ファイルを読み書きできません（Broken pipe）」 line."""
+    import subprocess
+    import sys
+
+    command = [str(Path(sys.executable).with_name("mailmerge")), "check", "--config", str(config_in())]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process.stdout.close()  # long before the command writes its first line (importing takes ~1 s)
+    errors = process.stderr.read()
+    process.wait(timeout=300)
+    assert "Broken pipe" not in errors and "読み書き" not in errors and "Traceback" not in errors, errors
+

@@ -27,6 +27,11 @@ def _zip(parts: dict[str, bytes], path: Path) -> Path:
     return path
 
 
+def _with_a_character_beyond_u_ffff(member):
+    """The member as 9998, its department starting with 𩸽 (U+29E3D, a fish's name IPAex prints; two UTF-16 units)."""
+    return dataclasses.replace(member, member_id="9998", fields={**member.fields, "department": "𩸽" + (member.fields["department"] or "販売部")})
+
+
 @pytest.fixture(scope="module")
 def made(tmp_path_factory):
     """Convert, for the letter and the overview: two enrolled members directly, the group's shared pages, their layers."""
@@ -38,12 +43,13 @@ def made(tmp_path_factory):
     members = [members[0], longest] if longest is not members[0] else members[:2]
     # A member whose organisation cannot fit the letter's frame (400 characters: 16 lines; the roster's limit is not applied here).
     too_long = dataclasses.replace(members[0], member_id="9999", fields={**members[0].fields, "organisation": "長" * 400})
-    names = verify.MemberNames({m.member_id: m.display_name for m in [*result.roster.members, too_long]})
+    rare = _with_a_character_beyond_u_ffff(members[0])
+    names = verify.MemberNames({m.member_id: m.display_name for m in [*result.roster.members, too_long, rare]})
     out = {}
     conversions = []
     for document in ("letter", "overview"):
         template = result.templates[document]
-        packages = {m.member_id: template.render(member_context(m, document, config.constants), m.member_id) for m in [*members, too_long]}
+        packages = {m.member_id: template.render(member_context(m, document, config.constants), m.member_id) for m in [*members, too_long, rare]}
         first = packages[members[0].member_id].package
         shared = _zip(frames.shared_package(first), folder / f"{document}-shared.docx")
         conversions.append(pdf.Conversion(shared, shared.with_suffix(".pdf")))
@@ -198,6 +204,16 @@ def test_a_value_too_long_for_the_frame_is_an_error_naming_member_and_field(made
         compose.check_overflow(folder / f"letter-{too_long.member_id}-layer.pdf", box,
                                {columns[f]: too_long.fields[f] or "" for f in FRAME_FIELDS}, too_long.member_id, "letter")
     assert str(caught.value) == "会員番号 9999 (letter): 会員名、部署、代表者氏名 が宛名枠に収まりません。名簿の値を短くしてください"
+
+
+def test_a_character_beyond_u_ffff_fits_the_frame_as_any_other(made):
+    folder, config, members, _too_long, _names, _out = made
+    rare = _with_a_character_beyond_u_ffff(members[0])
+    for document in ("letter", "overview"):
+        packages, _shared = _out[document]
+        box = frames.frame_box(packages[rare.member_id].package)
+        values = {config.columns[f]: rare.fields[f] or "" for f in FRAME_FIELDS if f in ("organisation", "department")}
+        compose.check_overflow(folder / f"{document}-{rare.member_id}-layer.pdf", box, values, rare.member_id, document)
 
 
 def test_a_line_hanging_below_the_frame_by_all_but_a_sliver_is_an_overflow(made):

@@ -275,7 +275,7 @@ def test_a_print_refused_with_the_approvals_unchanged_keeps_the_earlier_print(sa
 def test_a_second_print_while_one_is_writing_is_refused_and_moves_nothing(sample_run: Path, tmp_path: Path, config, members) -> None:
     out, earlier = _printed_once_then(config, members, sample_run, tmp_path)
     mailing.record_decisions(config, out, choose(members)[0], "hold", "宛名を確認中", "テスト係")  # would set it aside
-    with state.OutputLock(out, state.PRINT_LOCK_NAME, "held by the test"):  # as the first print holds it
+    with state.OutputLock(out, None, "held by the test"):  # as the first print holds it
         refused = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)])
     assert refused.exit_code == 1
     assert refused.output == f"Error: {out}: 別の mailmerge print が印刷用のファイルを作成中です。終わるのを待ってから、もう一度実行してください\n"

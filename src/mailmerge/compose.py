@@ -119,6 +119,7 @@ def _text_inside(textpage: pdfium.PdfTextPage, box: tuple[float, float, float, f
     Wholly: PDFium's own bounded text takes a character that only touches the box, so a line
     hanging below the frame by all but a sliver (which the frame itself would not print) counted
     as inside. A glyph's ink box may reach OVERFLOW_SLACK points past the box's edge (rounding).
+    PDFium counts in UTF-16: a character beyond U+FFFF (𩸽, which IPAex prints) is two halves, joined here.
     """
     left, bottom, right, top = box[0] - OVERFLOW_SLACK, box[1] - OVERFLOW_SLACK, box[2] + OVERFLOW_SLACK, box[3] + OVERFLOW_SLACK
     edges = [ctypes.c_double() for _ in range(4)]
@@ -130,7 +131,7 @@ def _text_inside(textpage: pdfium.PdfTextPage, box: tuple[float, float, float, f
         char_left, char_right, char_bottom, char_top = (edge.value for edge in edges)
         if left <= char_left and char_right <= right and bottom <= char_bottom and char_top <= top:
             chars.append(chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, index)))
-    return "".join(chars)
+    return "".join(chars).encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def _missing(values: Mapping[str, str], inside: str) -> list[str]:

@@ -19,34 +19,38 @@ from mailmerge.fsutil import FILE_MODE, make_private_dir, sha256_of, write_atomi
 from mailmerge.models import GROUPS, ManifestRow, OutputLayout
 
 DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
-_NOT_WRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS)
+NOT_WRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS)
 # Below this much free space, a failed conversion is blamed on the disk (LibreOffice needs room to work).
 LOW_SPACE = 16 << 20
 LOCK_NAME = ".mailmerge.lock"
-PRINT_LOCK_NAME = ".print.lock"  # `mailmerge print`'s own: one print at a time, runs and reviewers unaffected
 JOURNAL_NAME = ".journal.jsonl"
 STAGING_NAME = OutputLayout.STAGING
 TMP_SUFFIX = ".tmp"
 
 
 class OutputLock:
-    """An exclusive lock on an output folder, held for the whole run (or, named PRINT_LOCK_NAME, a print).
+    """An exclusive lock on an output folder, held for the whole run (or, without a name, a print).
 
     flock is released by the kernel when the process dies, even by SIGKILL, so a crashed
     run never leaves the folder locked; a second run while the first is alive is refused
-    with ``busy`` (a message with {out_dir}).
+    with ``busy`` (a message with {out_dir}). ``name`` None locks the folder itself, through a
+    read-only descriptor: `mailmerge print` (one at a time) then needs no file it could fail to
+    create, and a run (its lock file) and reviewers (is_locked) never wait for a print.
     """
 
-    def __init__(self, out_dir: Path, name: str = LOCK_NAME, busy: str = messages.LOCKED):
-        self.path = out_dir / name
-        self._busy = busy
+    def __init__(self, out_dir: Path, name: str | None = LOCK_NAME, busy: str = messages.LOCKED):
+        self.path = out_dir / name if name is not None else out_dir
+        self._out_dir, self._busy = out_dir, busy
         self._fd: int | None = None
 
     def __enter__(self) -> OutputLock:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+        if self.path.is_dir():
+            fd = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY)
+        else:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
         if not _try_lock(fd):
             os.close(fd)
-            raise OutputLockedError(self._busy.format(out_dir=self.path.parent))
+            raise OutputLockedError(self._busy.format(out_dir=self._out_dir))
         self._fd = fd
         return self
 
@@ -78,7 +82,7 @@ def os_error(out_dir: Path, exc: OSError) -> MailmergeError:
     if exc.errno in DISK_FULL:
         return disk_full_error(out_dir)
     where = exc.filename or out_dir
-    if exc.errno in _NOT_WRITABLE:
+    if exc.errno in NOT_WRITABLE:
         return MailmergeError(messages.NOT_WRITABLE.format(path=where))
     return MailmergeError(messages.FILE_ERROR.format(path=where, reason=exc.strerror or exc))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from mailmerge import __version__, messages, pipeline
+from mailmerge import __version__, messages, pipeline, state
 from mailmerge.config import Config, load_config
 from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
 from mailmerge.models import GROUPS
@@ -101,9 +102,20 @@ class _Group(_Command, click.Group):
             click.echo(f"Error: {messages.CLI_INTERRUPTED}", err=True)
             ctx.exit(130)
         except OSError as exc:  # what no command turned into its own sentence: one line, never a traceback
-            where = exc.filename if exc.filename is not None else Path.cwd()
-            click.echo(f"Error: {messages.FILE_ERROR.format(path=where, reason=exc.strerror or exc)}", err=True)
+            if exc.errno == errno.EPIPE:  # whoever read our output has gone (`| head`): click ends quietly
+                raise
+            click.echo(f"Error: {_file_error(exc)}", err=True)
             ctx.exit(1)
+
+
+def _file_error(exc: OSError) -> str:
+    """Return a file-system error no command caught as one sentence, naming the file when the error does."""
+    where = f"{exc.filename}: " if exc.filename is not None else ""
+    if exc.errno in state.DISK_FULL:
+        return messages.CLI_DISK_FULL.format(where=where)
+    if exc.errno in state.NOT_WRITABLE:
+        return messages.CLI_NOT_WRITABLE.format(where=where)
+    return messages.CLI_FILE_ERROR.format(where=where, reason=exc.strerror or exc)
 
 
 config_option = click.option(
