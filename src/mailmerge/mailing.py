@@ -236,7 +236,8 @@ def print_run(
     longer the file that was approved (PrintOutdated: an earlier print's DIR/print/ is then set
     aside, see _set_aside_older_print, never left looking current), or when a label does not fit or
     a font is missing (the approvals as they were: an earlier print stays). One print at a time
-    per folder (the folder itself locked): a second is refused while the first writes or sets aside (OutputLockedError).
+    per folder (the folder itself locked): a second is refused while the first writes or sets
+    aside (OutputLockedError).
     """
     view = open_run(config, out_dir)
     with state.OutputLock(view.out_dir, None, messages.PRINT_BUSY):

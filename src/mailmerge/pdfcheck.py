@@ -14,7 +14,7 @@ qpdf writes from those objects with their streams copied byte for byte, is then 
 bytes must be the ones qpdf made (written_problem) and qpdf must read it strictly
 (structure_problem with ``streams="none"``).
 
-structure_problem(), written_problem() and streams_problem() use qpdf alone and may run in any thread;
+structure_problem() and streams_problem() use qpdf alone, written_problem() reads a file: any thread;
 page_problem() and pdf_problem() use PDFium, which is not thread-safe: call them from one thread
 (the pipeline's main thread).
 """
