@@ -144,15 +144,21 @@ def _draw_label(sheet: canvas.Canvas, x: float, top: float, lines: Sequence[str]
     any two characters (Japanese has no word spaces) and may part a word (「クリニッ／ク」).
     """
     width, height = LABEL_W - 2 * LABEL_PAD, LABEL_H - 2 * LABEL_PAD
-    layouts = [_lay_out(lines, address_lines, size, width) for size in LABEL_SIZES]
-    fitting = [laid for laid in layouts if sum(step for _, _, step in laid) <= height]
-    if not fitting:
+    chosen = None  # the largest size that fits, lines broken or not
+    for size in LABEL_SIZES:  # largest first
+        if chosen is not None and size < UNBROKEN_FROM:
+            break
+        laid = _lay_out(lines, address_lines, size, width)
+        if sum(step for _, _, step in laid) > height:
+            continue
+        if size >= UNBROKEN_FROM and len(laid) == len(lines) + 1:  # every line whole (+ the half line)
+            chosen = laid
+            break
+        chosen = chosen or laid
+    if chosen is None:
         raise PrintError(msg.PRINT_LABEL_OVERFLOW.format(member_id=member_id))
-    unbroken = [laid for size, laid in zip(LABEL_SIZES, layouts)
-                if size >= UNBROKEN_FROM and laid in fitting and len(laid) == len(lines) + 1]  # + the half line
-    laid = (unbroken or fitting)[0]
     y = top
-    for text, font_size, step in laid:
+    for text, font_size, step in chosen:
         y -= step
         sheet.setFont("IPAexGothic", font_size)
         sheet.drawString(x, y + 0.25 * step, text)
