@@ -306,6 +306,45 @@ def test_a_file_error_while_printing_is_one_japanese_line(sample_run: Path, tmp_
     assert result.output == f"Error: {out / 'print'}: ファイルを読み書きできません（Not a directory）。確かめてから、もう一度実行してください\n"
 
 
+def _print_stopped(out: Path, config, monkeypatch, where: str, after: int) -> None:
+    """Print, stopped (as by a kill) at the ``after``-th call of ``where``: writing a file, or putting one in place."""
+    from mailmerge import printing
+
+    calls = []
+    target, name = (printing, "write_atomic") if where == "write" else (Path, "replace")
+    real = getattr(target, name)
+
+    def stopping(*args, **kwargs):
+        calls.append(args)
+        if len(calls) > after:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, stopping)
+    with pytest.raises(KeyboardInterrupt):
+        mailing.print_run(config, out)
+    monkeypatch.setattr(target, name, real)
+
+
+@pytest.mark.parametrize(("where", "after"), [("write", 1), ("place", 1), ("place", 3)])
+def test_a_print_stopped_half_way_never_leaves_old_and_new_files_side_by_side(
+    sample_run: Path, tmp_path: Path, config, members, monkeypatch, where: str, after: int,
+) -> None:
+    out, earlier = _printed_once_then(config, members, sample_run, tmp_path)
+    approve, _ = choose(members)
+    # One member of each group held: every file of the next print differs from the earlier one's.
+    held = [next(i for i in approve if members[i].group == group) for group in ("enrolled", "unenrolled")]
+    mailing.record_decisions(config, out, held, "hold", "宛名を確認中", "テスト係")
+    _print_stopped(out, config, monkeypatch, where, after)
+    now = {p.name: p.read_bytes() for p in (out / "print").iterdir()}
+    old = {name for name, data in now.items() if earlier.get(name) == data}
+    new = set(now) - old
+    assert not (old and new), (sorted(old), sorted(new))  # bundles and labels that belong together, or none
+    if where == "write":
+        assert now == earlier  # stopped before anything was put in place: the earlier print as it was
+    assert not [name for name in now if name.startswith(".")]  # no half-written file left behind
+
+
 def test_include_unapproved_prints_everyone_and_says_so(sample_run: Path, tmp_path: Path, config, members) -> None:
     out = tmp_path / "2024"
     shutil.copytree(sample_run, out)

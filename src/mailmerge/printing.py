@@ -199,7 +199,7 @@ def write_print(
     out_dir: Path,
     groups: Mapping[str, tuple[Cover, Sequence[PrintMember]]],
 ) -> tuple[tuple[PrintedBundle, ...], Path, Path]:
-    """Write DIR/print/<group>.pdf, labels.pdf and list.csv (0600, atomically) for the members of each group.
+    """Write DIR/print/<group>.pdf, labels.pdf and list.csv (0600, as one set: _replace_set) for the members of each group.
 
     Everything is made in memory first: a PDF that fails its hash check stops the print before any
     file is written. A group with nobody to print has no bundle (an older one is removed, so a stale
@@ -224,14 +224,31 @@ def write_print(
 
     folder = out_dir / PRINT_DIR
     make_private_dir(folder)
-    bundles = []
-    for group, data, count, pages in made:
-        path = folder / f"{group}.pdf"
-        write_atomic(path, data)
-        bundles.append(PrintedBundle(group, path, count, pages))
-    for group in groups:
-        if group not in {b.group for b in bundles}:
-            (folder / f"{group}.pdf").unlink(missing_ok=True)
-    write_atomic(folder / LABELS_NAME, labels)
-    write_atomic(folder / LIST_NAME, list_csv(list_rows))
-    return tuple(bundles), folder / LABELS_NAME, folder / LIST_NAME
+    files = {f"{group}.pdf": data for group, data, _count, _pages in made}
+    files.update({LABELS_NAME: labels, LIST_NAME: list_csv(list_rows)})
+    _replace_set(folder, files, [f"{group}.pdf" for group in groups])
+    bundles = tuple(PrintedBundle(group, folder / f"{group}.pdf", count, pages) for group, _data, count, pages in made)
+    return bundles, folder / LABELS_NAME, folder / LIST_NAME
+
+
+def _replace_set(folder: Path, files: Mapping[str, bytes], bundle_names: Sequence[str]) -> None:
+    """Put ``files`` in ``folder`` as one set: never some of an earlier print's files beside some of this one's.
+
+    Bundles and labels that do not belong together put a member's letter under another member's
+    label. So every file is first written whole under a hidden name (a stop there leaves the
+    earlier set as it was), then the earlier set's files are removed (all of them: a group with
+    nobody to print now keeps no stale bundle), and only then are the new ones renamed into place:
+    a stop in between leaves part of the new set and nothing of the old. Other files in the folder
+    are left alone.
+    """
+    staged = {name: folder / f".{name}.new" for name in files}
+    try:
+        for name, data in files.items():
+            write_atomic(staged[name], data)
+        for name in {*bundle_names, LABELS_NAME, LIST_NAME}:
+            (folder / name).unlink(missing_ok=True)
+        for name, path in staged.items():
+            path.replace(folder / name)
+    finally:
+        for path in staged.values():
+            path.unlink(missing_ok=True)
