@@ -128,10 +128,10 @@ def write_checked(pdf: pikepdf.Pdf, target: Path) -> str:
     is the write (a file cut short, a block lost or altered): the file read back must hold the very
     bytes qpdf made, and qpdf must read its cross-references and page tree strictly. (Read back
     soon after, it comes from the kernel's cache: what the disk itself does later is the final
-    sync's, before the manifest.) Its streams
-    need no decoding again: they are the checked PDFs' streams copied byte for byte, and what
-    qpdf made anew from checked content (a member's layer as a form, the streams around a
-    shared page's own), all in the bytes compared. A file that is not whole is removed.
+    sync's, before the manifest.) Its streams need no decoding again: they are the checked PDFs'
+    streams copied byte for byte, and what qpdf made anew from checked content (a member's layer
+    as a form, the streams around a shared page's own), all in the bytes compared. A file that
+    is not whole is removed.
     """
     buffer = io.BytesIO()
     # The streams copied as they are, and no XMP rewrite: a third of the save's time.

@@ -40,11 +40,11 @@ class OutputLock:
 
     def __init__(self, out_dir: Path, name: str | None = LOCK_NAME, busy: str = messages.LOCKED):
         self.path = out_dir / name if name is not None else out_dir
-        self._out_dir, self._busy = out_dir, busy
+        self._out_dir, self._busy, self._of_folder = out_dir, busy, name is None
         self._fd: int | None = None
 
     def __enter__(self) -> OutputLock:
-        if self.path.is_dir():
+        if self._of_folder:
             fd = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY)
         else:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
