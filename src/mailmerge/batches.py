@@ -62,7 +62,8 @@ class Schedule:
         if pending[0].alone:
             return [pending.popleft()]
         share = (sum(task.conversion.weight for task in pending) + in_flight) / self.workers
-        batch, weight = [], 0.0
+        batch: list[Task] = []
+        weight = 0.0
         while pending and len(batch) < self.batch_size and not pending[0].alone:
             if batch and weight + pending[0].conversion.weight / 2 > share:  # the next file would overshoot
                 break
@@ -77,7 +78,8 @@ class Schedule:
         every batch comes first (so every soffice starts at once), then the second of each, and
         so on; the later batches in queue order.
         """
-        pending, in_flight, batches = deque(self.pending), 0.0, []
+        pending, in_flight = deque(self.pending), 0.0
+        batches: list[list[Task]] = []
         while pending and len(batches) < self.workers:
             batches.append(self._cut(pending, in_flight))
             in_flight += sum(task.conversion.weight for task in batches[-1])

@@ -6,6 +6,7 @@ import csv
 import dataclasses
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from mailmerge.fsutil import csv_bytes, csv_value, write_atomic
 from mailmerge.models import ManifestRow
@@ -24,7 +25,7 @@ def read_manifest(path: Path) -> list[ManifestRow]:
         reader = csv.DictReader(handle)
         rows = []
         for record in reader:
-            values = {c: csv_value(record[c]) for c in COLUMNS}
+            values: dict[str, Any] = {c: csv_value(record[c]) for c in COLUMNS}
             values["pages"] = int(values["pages"])
             rows.append(ManifestRow(**values))
         return rows

@@ -228,8 +228,10 @@ def watch(
     deadline. ``look(announced)`` is called every few hundredths of a second, so the caller can
     take finished PDFs while soffice goes on with the next file.
     """
+    stdout = process.stdout
+    assert stdout is not None  # started with stdout=PIPE
     selector = selectors.DefaultSelector()
-    selector.register(process.stdout, selectors.EVENT_READ)
+    selector.register(stdout, selectors.EVENT_READ)
     deadline = time.monotonic() + timeout
     pending = b""
     lines: list[str] = []
@@ -245,7 +247,7 @@ def watch(
                 return Watched(False, announced, tuple(lines))
             if not ready:
                 continue
-            chunk = os.read(process.stdout.fileno(), 65536)
+            chunk = os.read(stdout.fileno(), 65536)
             if not chunk:
                 break
             deadline = time.monotonic() + timeout
@@ -267,7 +269,7 @@ def watch(
         return Watched(False, announced, tuple(lines))
     finally:
         selector.close()
-        process.stdout.close()
+        stdout.close()
 
 
 def own_words(lines: Sequence[str]) -> str:
