@@ -11,8 +11,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 
 from conftest import DATA, REPO
+from mailmerge.cli import main
 from mailmerge.config import load_config
 from mailmerge.roster import load_roster, normalise_key, normalise_postal_code, read_xlsx
 
@@ -114,6 +116,18 @@ def test_named_sheet_is_read_even_if_hidden_and_a_missing_one_lists_the_sheets(c
         "mailmerge.toml の [roster] sheet を直してください"
     ]
     assert roster.members == () and roster.total_rows == 0
+
+
+def test_a_workbook_of_two_visible_sheets_is_read_only_from_the_sheet_the_config_names(config_in) -> None:
+    # 「2023年度」 (last year's addresses) is the first tab, 「会員名簿」 the second: check once said OK.
+    result = CliRunner().invoke(main, ["check", "--config", str(config_in()), "--roster", str(copy_here(BAD / "two_sheets.xlsx"))])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == EXPECTED["two_sheets.xlsx"]["lines"][0]
+
+    roster = load_roster(load_config(config_in(sheet='"会員名簿"')), Path("two_sheets.xlsx"))
+    assert roster.problems == ()
+    assert roster.note == "mailmerge.toml で指定したシート「会員名簿」"
+    assert [m.member_id for m in roster.members] == ["0101", "0102", "0103"]
 
 
 def test_excel_style_workbook_reads_rich_text_without_furigana(config) -> None:
@@ -222,8 +236,8 @@ def test_reader_agrees_with_openpyxl_on_every_cell_of_every_workbook() -> None:
             book = openpyxl.load_workbook(path, data_only=True)
         except Exception:
             continue  # not_excel.xlsx, encrypted.xlsx: openpyxl cannot open them either
-        table = read_xlsx(path)
-        sheet = next(ws for ws in book.worksheets if ws.sheet_state == "visible")
+        sheet = [ws for ws in book.worksheets if ws.sheet_state == "visible"][-1]
+        table = read_xlsx(path, sheet.title)
         mine = {(r.number, c): text for r in [table.header, *table.rows] if r for c, text in r.values.items()}
         for row in sheet.iter_rows():
             for cell in row:

@@ -133,6 +133,9 @@ ROSTER_XLSX_NO_SHEET = ("シート「{wanted}」がありません（このブ�
                         "mailmerge.toml の [roster] sheet を直してください")
 ROSTER_XLSX_NO_VISIBLE_SHEET = ("表示されているシートがありません。名簿のシートを再表示するか、"
                                 "mailmerge.toml の [roster] sheet にシート名を書いてください")
+ROSTER_XLSX_MANY_SHEETS = ("表示されているシートが複数あり（{names}）、どれが名簿か決められないため読みませんでした。"
+                           "mailmerge.toml の [roster] に sheet = \"シート名\" と名簿のシート名を書くか、"
+                           "名簿以外のシートを削除または非表示にしてください")
 ROSTER_NOTE_NAMED_SHEET = "mailmerge.toml で指定したシート「{name}」"
 ROSTER_NOTE_FIRST_SHEET = "最初の表示シート「{name}」"
 # Headers (row 1)

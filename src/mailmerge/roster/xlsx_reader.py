@@ -53,7 +53,7 @@ _PLAIN = _CellStyle(False, 0)
 
 
 def read_xlsx(path: Path, sheet: str | None = None) -> Sheet:
-    """Return the rows of a workbook's roster sheet (``sheet``, else the first visible one).
+    """Return the rows of a workbook's roster sheet (``sheet``, else its only visible one).
 
     Raise RosterUnreadable when the file as a whole cannot be read, is implausibly large, or has
     more rows with content than any roster.
@@ -136,9 +136,15 @@ class _Package:
                 raise RosterUnreadable(messages.ROSTER_XLSX_NO_SHEET.format(wanted=wanted, names=names))
             note = messages.ROSTER_NOTE_NAMED_SHEET.format(name=wanted)
         else:
-            chosen = next((s for s in sheets if s[1] == "visible"), None)
-            if chosen is None:
+            visible = [s for s in sheets if s[1] == "visible"]
+            if not visible:
                 raise RosterUnreadable(messages.ROSTER_XLSX_NO_VISIBLE_SHEET)
+            if len(visible) > 1:
+                # Last year's roster left as the first tab would be read silently (issue 25): which
+                # sheet is the roster is for the secretariat to say, not for the tab order.
+                names = "".join(f"「{name}」" for name, _, _ in visible)
+                raise RosterUnreadable(messages.ROSTER_XLSX_MANY_SHEETS.format(names=names))
+            chosen = visible[0]
             note = messages.ROSTER_NOTE_FIRST_SHEET.format(name=chosen[0])
         shared: list[str] = []
         styles: list[_CellStyle] = []

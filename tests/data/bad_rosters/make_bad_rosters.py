@@ -114,15 +114,20 @@ def raw_file(data: bytes) -> Callable[[Path], None]:
 
 
 def xlsx_file(table: Sequence[Sequence], hidden: Sequence[int] = (), formats: dict[str, str] | None = None,
-              title: str = "会員名簿") -> Callable[[Path], None]:
+              title: str = "会員名簿", before: Sequence[tuple[str, Sequence[Sequence]]] = ()) -> Callable[[Path], None]:
     """Write a workbook with openpyxl: strings as text cells, other Python values as Excel stores them.
 
-    ``hidden`` are Excel row numbers; ``formats`` maps a cell ("F5") to a number format.
+    ``hidden`` are Excel row numbers; ``formats`` maps a cell ("F5") to a number format; ``before``
+    are (title, rows) of visible sheets placed before the roster's.
     """
 
     def write(path: Path) -> None:
         wb = openpyxl.Workbook()
-        ws = wb.active
+        for other, other_rows in before:
+            sheet = wb.create_sheet(other, len(wb.sheetnames) - 1)
+            for row in other_rows:
+                sheet.append(list(row))
+        ws = wb[wb.sheetnames[-1]]
         ws.title = title
         for row in table:
             ws.append(list(row))
@@ -377,6 +382,11 @@ CASES = (
         "FILE:5: 住所2: 日付として保存されています（Excel が番地や番号を日付に変えた可能性があります）。"
         "セルの表示形式を「文字列」にして入力し直してください",
     ), total_rows=5, members=3, note="最初の表示シート「会員名簿」"),
+    # Last year's roster left as the first tab (issue 25): which sheet is meant must be said, not guessed.
+    Case("two_sheets.xlsx", xlsx_file([HEADERS, *rows({}, {}, {})], before=[("2023年度", [HEADERS, *rows({}, {})])]), (
+        "FILE: 表示されているシートが複数あり（「2023年度」「会員名簿」）、どれが名簿か決められないため読みませんでした。"
+        'mailmerge.toml の [roster] に sheet = "シート名" と名簿のシート名を書くか、名簿以外のシートを削除または非表示にしてください',
+    )),
     Case("unheaded_note.xlsx", xlsx_file([HEADERS, *rows({}, {}, {})[:1], [*rows({}, {})[1], "要確認"],
                                           rows({}, {}, {})[2]]), (
         "FILE:3: warning: 見出しのない J 列に値があります。この値は使われません（使う列なら 1 行目に見出しを入れてください）",
