@@ -51,3 +51,18 @@ def test_a_run_makes_private_files_under_a_loose_umask_and_gives_the_umask_back(
     for path in [out, *out.rglob("*")]:
         mode = stat.S_IMODE(path.stat().st_mode)
         assert mode == (0o700 if path.is_dir() else 0o600), (path, oct(mode))
+
+
+def test_a_stop_caught_in_a_held_block_that_never_resumed_still_stops() -> None:
+    def placing(stop: StopSignals):
+        with stop.held():
+            yield "placed"  # the caller takes this and never asks for more
+
+    with pytest.raises(KeyboardInterrupt):
+        with StopSignals() as stop:
+            steps = placing(stop)
+            next(steps)
+            os.kill(os.getpid(), signal.SIGINT)  # held: caught, not raised
+            del steps  # dropped while holding: its close() raising cannot reach anyone
+    # The handlers are given back and the stop was not lost.
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

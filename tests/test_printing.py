@@ -6,9 +6,12 @@ import csv
 import errno
 import datetime as dt
 import re
+import os
 import shutil
+import signal
 import stat
 import subprocess
+import time
 import unicodedata
 from pathlib import Path
 
@@ -16,8 +19,8 @@ import pikepdf
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO
-from helpers import page_count, pdf_text
+from conftest import REPO, write_config
+from helpers import mailmerge_command, page_count, pdf_text
 from mailmerge import mailing, sheets, state
 from mailmerge.cli import main
 from mailmerge.config import load_config
@@ -212,6 +215,62 @@ def test_a_pdf_changed_after_approval_stops_the_print(sample_run: Path, tmp_path
     assert result.exit_code == 1
     assert f"Error: 会員番号 {victim}: overview.pdf が承認したときのファイルと違います" in result.output
     assert not (out / "print").exists()
+
+
+def test_a_print_refused_for_changed_files_names_every_changed_member(sample_run: Path, tmp_path: Path, config, members) -> None:
+    out = tmp_path / "2024"
+    shutil.copytree(sample_run, out)
+    approve, _ = choose(members)
+    mailing.record_decisions(config, out, approve, "approved", "", "テスト係")
+    enrolled = next(i for i in approve if members[i].group == "enrolled")
+    unenrolled = next(i for i in approve if members[i].group == "unenrolled")
+    for victim, document in ((enrolled, "letter"), (unenrolled, "overview"), (unenrolled, "letter")):
+        pdf = next(out.glob(f"*/{victim}/{document}.pdf"))
+        pdf.write_bytes(pdf.read_bytes() + b"\n% edited\n")
+    result = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    first = lines.index(f"Error: 会員番号 {enrolled}: letter.pdf が承認したときのファイルと違います（承認後に変更された）")
+    assert lines[first + 1:first + 4] == [
+        f"会員番号 {unenrolled}: letter.pdf が承認したときのファイルと違います（承認後に変更された）",
+        f"会員番号 {unenrolled}: overview.pdf が承認したときのファイルと違います（承認後に変更された）",
+        "何も印刷用に作成していません。上の会員を mailmerge review で確認し直してから、もう一度 mailmerge print を実行してください",
+    ]
+    assert not (out / "print").exists()
+
+
+def test_ctrl_c_during_print_says_to_run_print_again(sample_run: Path, tmp_path: Path) -> None:
+    out = tmp_path / "2024"
+    shutil.copytree(sample_run, out)
+    # The roster is a pipe nobody writes to: print waits there, reading its inputs, for the Ctrl-C.
+    roster = tmp_path / "members.xlsx"
+    os.mkfifo(roster)
+    folder = tmp_path / "cfg"
+    folder.mkdir()
+    config = write_config(folder, path=f'"{roster}"')
+    process = subprocess.Popen(mailmerge_command("print", "--config", str(config), "--out", str(out)),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 300  # against a hang only
+        while True:
+            try:
+                writer = os.open(roster, os.O_WRONLY | os.O_NONBLOCK)
+                break
+            except OSError:
+                assert time.monotonic() < deadline and process.poll() is None, "print never opened the roster"
+                time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=300)
+        os.close(writer)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130
+    assert stderr.splitlines() == [
+        "Error: 中断しました。印刷用ファイル（print フォルダー）は完成していないおそれがあります。"
+        "印刷には使わず、もう一度 mailmerge print を実行してください。"
+    ]
+    assert stdout == ""
 
 
 def test_a_refused_print_sets_the_earlier_print_aside(sample_run: Path, tmp_path: Path, config, members) -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -226,7 +227,12 @@ class PrintRun:
 
 
 def print_run(
-    config: Config, out_dir: Path | None = None, *, include_unapproved: bool = False, today: date | None = None
+    config: Config,
+    out_dir: Path | None = None,
+    *,
+    include_unapproved: bool = False,
+    today: date | None = None,
+    hold_signals: Callable[[], AbstractContextManager[None]] = nullcontext,
 ) -> PrintRun:
     """Write DIR/print/: each group's bundle, the labels and the list, from the approved members only.
 
@@ -237,16 +243,20 @@ def print_run(
     aside, see _set_aside_older_print, never left looking current), or when a label does not fit or
     a font is missing (the approvals as they were: an earlier print stays). One print at a time
     per folder (the folder itself locked): a second is refused while the first writes or sets
-    aside (OutputLockedError).
+    aside (OutputLockedError). ``hold_signals`` (the command line's) keeps a Ctrl-C from landing
+    while the files are put in place.
     """
     view = open_run(config, out_dir)
     with state.OutputLock(view.out_dir, None, messages.PRINT_BUSY):
-        return _print_or_set_aside(config, view, include_unapproved, today)
+        return _print_or_set_aside(config, view, include_unapproved, today, hold_signals)
 
 
-def _print_or_set_aside(config: Config, view: RunView, include_unapproved: bool, today: date | None) -> PrintRun:
+def _print_or_set_aside(
+    config: Config, view: RunView, include_unapproved: bool, today: date | None,
+    hold_signals: Callable[[], AbstractContextManager[None]],
+) -> PrintRun:
     try:
-        return _print_view(config, view, include_unapproved, today)
+        return _print_view(config, view, include_unapproved, today, hold_signals)
     except PrintOutdated as exc:
         try:
             aside = _set_aside_older_print(view.out_dir)
@@ -272,7 +282,10 @@ def _set_aside_older_print(out_dir: Path) -> Path | None:
     return state.set_aside(layout, layout.removed_now(), [older])[0]
 
 
-def _print_view(config: Config, view: RunView, include_unapproved: bool, today: date | None) -> PrintRun:
+def _print_view(
+    config: Config, view: RunView, include_unapproved: bool, today: date | None,
+    hold_signals: Callable[[], AbstractContextManager[None]],
+) -> PrintRun:
     if view.locked:
         raise PrintOutdated(messages.PRINT_RUN_IN_PROGRESS.format(out_dir=view.out_dir))
     approved = approved_members(view)
@@ -286,7 +299,7 @@ def _print_view(config: Config, view: RunView, include_unapproved: bool, today: 
     for group in GROUPS:
         cover = sheets.Cover(config.groups[group], view.cycle, today or date.today(), include_unapproved)
         groups[group] = (cover, [_print_member(view, r) for r in chosen if r.group == group])
-    bundles, labels, list_csv = printing.write_print(view.out_dir, groups)
+    bundles, labels, list_csv = printing.write_print(view.out_dir, groups, hold_signals)
     return PrintRun(
         view.out_dir,
         bundles,

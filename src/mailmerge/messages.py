@@ -83,6 +83,29 @@ CLI_DONE = "完了: {members} 会員 ({counts}), {documents} 文書 (新規作�
 CLI_TOTALS = "集計: 名簿 {roster_rows} 行 = 加入 {enrolled} + 未加入 {unenrolled} + エラー {rejected} 行 (summary.json)"
 CLI_WHERE = "出力先: {where}/  (一覧: {where}/manifest.csv)"
 CLI_INTERRUPTED = "中断しました。もう一度実行してください（mailmerge run は作り終えた文書から続けます）。"
+# Ctrl-C during a command: what was left and what to run again, per command (run: CLI_INTERRUPTED).
+CLI_INTERRUPTED_BY_COMMAND = {
+    "run": CLI_INTERRUPTED,
+    "check": "中断しました。何も書き込んでいません。もう一度 mailmerge check を実行してください。",
+    "approve": "中断しました。判定は全員分を記録したか、何も記録していないかのどちらかです。"
+    "mailmerge review で確かめ、必要ならもう一度 mailmerge approve を実行してください。",
+    "print": "中断しました。印刷用ファイル（print フォルダー）は完成していないおそれがあります。"
+    "印刷には使わず、もう一度 mailmerge print を実行してください。",
+    "history": "中断しました。何も変更していません。もう一度 mailmerge history を実行してください。",
+    "verify": "中断しました。何も変更していません。もう一度 mailmerge verify を実行してください。",
+}
+CLI_INTERRUPTED_OTHER = "中断しました。もう一度 mailmerge {command} を実行してください。"
+CLI_INTERRUPTED_LOADING = "中断しました。何も実行していません。もう一度実行してください。"
+
+
+def interrupted(command: str | None) -> str:
+    """Return the one line said when Ctrl-C stops ``command`` (None: before a command started)."""
+    if command is None:
+        return CLI_INTERRUPTED_LOADING
+    if command == "archive":
+        return ARCHIVE_INTERRUPTED
+    return CLI_INTERRUPTED_BY_COMMAND.get(command, CLI_INTERRUPTED_OTHER.format(command=command))
+
 CLI_FILE_ERROR = "{where}ファイルを読み書きできません（{reason}）。確かめてから、もう一度実行してください"
 CLI_DISK_FULL = "{where}ディスクの空きがありません。空きを作ってから、もう一度実行してください"
 CLI_NOT_WRITABLE = "{where}書き込めません（読み取り専用か、書き込む権限がありません）。権限を確かめてから、もう一度実行してください"
@@ -405,10 +428,10 @@ PRINT_FONT_MISSING = (
     "フォント {font}（{file}）が見つかりません。表紙と宛名ラベルに使います。"
     "fonts-ipaexfont を入れてください（make setup、または sudo apt-get install fonts-ipaexfont）"
 )
-PRINT_PDF_MISSING = "会員番号 {member_id}: {document}.pdf がありません。mailmerge run で作り直し、確認・承認してから印刷してください"
-PRINT_PDF_CHANGED = (
-    "会員番号 {member_id}: {document}.pdf が承認したときのファイルと違います（承認後に変更された）。"
-    "何も印刷用に作成していません。mailmerge review で確認し直してから、もう一度 mailmerge print を実行してください"
+PRINT_PDF_MISSING = "会員番号 {member_id}: {document}.pdf がありません（mailmerge run で作り直してください）"
+PRINT_PDF_CHANGED = "会員番号 {member_id}: {document}.pdf が承認したときのファイルと違います（承認後に変更された）"
+PRINT_FILES_CHANGED_TAIL = (
+    "何も印刷用に作成していません。上の会員を mailmerge review で確認し直してから、もう一度 mailmerge print を実行してください"
 )
 PRINT_LABEL_OVERFLOW = "会員番号 {member_id}: 宛名が長すぎてラベルに収まりません。名簿の住所・会員名を短くしてください"
 PRINT_NOTHING_APPROVED = (

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import io
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,26 +80,39 @@ def print_order(members: Iterable[PrintMember]) -> tuple[PrintMember, ...]:
 # --- the bundle --------------------------------------------------------------------------------
 
 
-def bundle_pdf(cover: Cover, members: Sequence[PrintMember]) -> tuple[bytes, int, list[tuple[int, int]]]:
+def bundle_pdf(
+    cover: Cover, members: Sequence[PrintMember], outdated: list[str] | None = None
+) -> tuple[bytes, int, list[tuple[int, int]]]:
     """Return the bundle (cover, then every member's PDFs), its pages, and each member's (first, last) page in it.
 
-    Each PDF is read once and must still have the SHA-256 it was approved with (PrintError naming the
-    member otherwise); its pages are copied as they are (qpdf), not converted again. The cover, which
-    states the page total, is drawn last and put in front.
+    Each PDF is read once and must still have the SHA-256 it was approved with (PrintOutdated naming
+    every member whose file is missing or changed otherwise); its pages are copied as they are (qpdf),
+    not converted again. The cover, which states the page total, is drawn last and put in front.
+    Given ``outdated``, the reasons are appended to it instead (several bundles' members named in one
+    refusal) and nothing is returned worth writing.
     """
     merged = pikepdf.new()
     sources = []  # qpdf reads a copied page's streams from its source when saving: keep them open until then
     fonts: dict[tuple, list[tuple[bytes, pikepdf.Object]]] = {}
     ranges = []
+    refused: list[str] = [] if outdated is None else outdated
+    count = len(refused)
     try:
         for member in members:
             start = len(merged.pages) + 2  # page 1 will be the cover
             for doc in member.documents:
-                sources.append(pikepdf.open(io.BytesIO(_read_checked(member, doc))))
+                data = _read_checked(member, doc, refused)
+                if data is None:
+                    continue  # read on: the refusal names every member whose files changed, not the first
+                sources.append(pikepdf.open(io.BytesIO(data)))
                 before = len(merged.pages)
                 merged.pages.extend(sources[-1].pages)
                 _share_fonts(merged.pages[before:], fonts)
             ranges.append((start, len(merged.pages) + 1))
+        if len(refused) > count:
+            if outdated is None:
+                raise PrintOutdated("\n".join([*refused, msg.PRINT_FILES_CHANGED_TAIL]))
+            return b"", 0, ranges
         document_pages = len(merged.pages)
         sources.append(pikepdf.open(io.BytesIO(sheets.cover_pdf(cover, [m.postal_code for m in members], document_pages))))
         merged.pages.insert(0, sources[-1].pages[0])
@@ -174,13 +188,16 @@ def _font_bytes(font: pikepdf.Object) -> bytes | None:
     return b"".join(len(part).to_bytes(8, "big") + part for part in parts)  # length-prefixed: unambiguous
 
 
-def _read_checked(member: PrintMember, doc: PrintDocument) -> bytes:
+def _read_checked(member: PrintMember, doc: PrintDocument, outdated: list[str]) -> bytes | None:
+    """Return a document's bytes, or None with the reason appended to ``outdated`` (missing, or not the approved file)."""
     try:
         data = doc.pdf.read_bytes()
     except OSError:
-        raise PrintOutdated(msg.PRINT_PDF_MISSING.format(member_id=member.member_id, document=doc.document)) from None
+        outdated.append(msg.PRINT_PDF_MISSING.format(member_id=member.member_id, document=doc.document))
+        return None
     if sha256_bytes(data) != doc.sha256:
-        raise PrintOutdated(msg.PRINT_PDF_CHANGED.format(member_id=member.member_id, document=doc.document))
+        outdated.append(msg.PRINT_PDF_CHANGED.format(member_id=member.member_id, document=doc.document))
+        return None
     return data
 
 
@@ -198,6 +215,7 @@ def list_csv(rows: Iterable[ListRow]) -> bytes:
 def write_print(
     out_dir: Path,
     groups: Mapping[str, tuple[Cover, Sequence[PrintMember]]],
+    hold_signals: Callable[[], AbstractContextManager[None]] = nullcontext,
 ) -> tuple[tuple[PrintedBundle, ...], Path, Path]:
     """Write DIR/print/<group>.pdf, labels.pdf and list.csv (0600, as one set: _replace_set) for the members of each group.
 
@@ -208,11 +226,12 @@ def write_print(
     made: list[tuple[str, bytes, int, int]] = []
     list_rows: list[ListRow] = []
     ordered_all: list[PrintMember] = []
+    outdated: list[str] = []
     for group, (cover, members) in groups.items():
         ordered = print_order(members)
         if not ordered:
             continue
-        data, pages, ranges = bundle_pdf(cover, ordered)
+        data, pages, ranges = bundle_pdf(cover, ordered, outdated)
         made.append((group, data, len(ordered), pages))
         for member, (first, last) in zip(ordered, ranges):
             list_rows.append(
@@ -220,13 +239,16 @@ def write_print(
                         sheets.label_position(len(ordered_all)))
             )
             ordered_all.append(member)
+    if outdated:  # every member whose files changed, across both bundles, in one refusal
+        raise PrintOutdated("\n".join([*outdated, msg.PRINT_FILES_CHANGED_TAIL]))
     labels = sheets.labels_pdf([(m.member_id, m.fields) for m in ordered_all])
 
     folder = out_dir / PRINT_DIR
     make_private_dir(folder)
     files = {f"{group}.pdf": data for group, data, _count, _pages in made}
     files.update({LABELS_NAME: labels, LIST_NAME: list_csv(list_rows)})
-    _replace_set(folder, files, [f"{group}.pdf" for group in groups])
+    with hold_signals():  # a Ctrl-C waits until the whole set is in place: never part of one, part of another
+        _replace_set(folder, files, [f"{group}.pdf" for group in groups])
     bundles = tuple(PrintedBundle(group, folder / f"{group}.pdf", count, pages) for group, _data, count, pages in made)
     return bundles, folder / LABELS_NAME, folder / LIST_NAME
 

@@ -19,6 +19,9 @@ from mailmerge.models import GROUPS
 
 # Signals that stop a run as Ctrl-C does: a closed terminal, `kill`.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+# Set by the `mailmerge` program (__main__), never in a test process: once a command has ended, stop
+# signals are ignored until the process exits.
+IGNORE_STOPS_WHEN_DONE = False
 
 
 class BarProgress:
@@ -60,6 +63,11 @@ class StopSignals:
     def __exit__(self, *exc: object) -> None:
         for number, handler in self._previous.items():
             signal.signal(number, handler)
+        if self._caught is not None and exc[0] is None:
+            # Caught inside a held block that never resumed (a generator dropped while holding):
+            # the stop is still owed, said here rather than lost.
+            self._caught = None
+            raise KeyboardInterrupt
 
     def _handle(self, signum: int, frame: object) -> None:
         if self._depth:
@@ -71,11 +79,17 @@ class StopSignals:
     def held(self) -> Iterator[None]:
         """Hold a stop signal until the block is over, then stop."""
         self._depth += 1
+        dropped = False
         try:
             yield
+        except GeneratorExit:
+            # Held by a generator that is being closed (perhaps by the garbage collector, where an
+            # exception raised here would be printed and lost): the stop stays owed to __exit__.
+            dropped = True
+            raise
         finally:
             self._depth -= 1
-            if not self._depth and self._caught is not None:
+            if not self._depth and self._caught is not None and not dropped:
                 self._caught = None
                 raise KeyboardInterrupt
 
@@ -97,15 +111,22 @@ class _Group(_Command, click.Group):
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            done = super().invoke(ctx)
         except KeyboardInterrupt:
-            click.echo(f"Error: {messages.CLI_INTERRUPTED}", err=True)
+            click.echo(f"Error: {messages.interrupted(ctx.invoked_subcommand)}", err=True)
             ctx.exit(130)
         except OSError as exc:  # what no command turned into its own sentence: one line, never a traceback
             if exc.errno == errno.EPIPE:  # whoever read our output has gone (`| head`): click ends quietly
                 raise
             click.echo(f"Error: {_file_error(exc)}", err=True)
             ctx.exit(1)
+        if IGNORE_STOPS_WHEN_DONE:
+            # The command said its last line: a Ctrl-C now has nothing left to stop. Let through, it
+            # would land in click's teardown ("Aborted!", exit 1) or in the interpreter's shutdown,
+            # where Python no longer runs handlers and the process ends without a word.
+            for number in STOP_SIGNALS:
+                signal.signal(number, signal.SIG_IGN)
+        return done
 
 
 def _file_error(exc: OSError) -> str:
@@ -222,7 +243,7 @@ def run(
         click.echo(f"Error: {exc}", err=True)
         sys.exit(130)
     except KeyboardInterrupt:
-        click.echo(f"Error: {messages.CLI_INTERRUPTED}", err=True)
+        click.echo(f"Error: {messages.interrupted('run')}", err=True)
         sys.exit(130)
     except ProblemsFound as exc:
         _show_problems(exc.problems)

@@ -104,7 +104,9 @@ def print_command(config_path: Path | None, out_dir: Path | None, include_unappr
     """Write DIR/print/ from the approved members: bundles, labels, list.csv."""
     config = _load(config_path)
     try:
-        result = mailing.print_run(config, out_dir, include_unapproved=include_unapproved)
+        # A closed terminal or `kill` stops it as Ctrl-C does: one line, and never half a set of files.
+        with StopSignals() as stop:
+            result = mailing.print_run(config, out_dir, include_unapproved=include_unapproved, hold_signals=stop.held)
     except MailmergeError as exc:
         raise click.ClickException(str(exc)) from None
 
