@@ -100,6 +100,21 @@ def test_no_decision_while_a_run_holds_the_folder(own_run) -> None:
             mailing.record_decisions(load_config(config_path), out, None, "approved", "", "事務局 山田")
 
 
+def test_a_member_id_stored_as_a_number_raises_no_postal_flag(own_run) -> None:
+    config_path, out = own_run
+    before = mailing.open_run(load_config(config_path), out).review("0012").flags
+    path = config_path.parent / "members.xlsx"
+    workbook = openpyxl.load_workbook(path)
+    cell = next(cells[0] for cells in workbook.active.iter_rows(min_row=2) if cells[0].value == "0012")
+    cell.value, cell.number_format = 12, "0000"  # shows 0012: `check` warns that it is a number
+    workbook.save(path)
+    config = load_config(config_path)
+    view = mailing.open_run(config, out)
+    assert review.POSTAL_WARNING not in view.review("0012").flags
+    assert view.review("0012").flags == before == (review.LONG_NAME,)
+    assert view.review("0012").may_be_approved
+
+
 def test_an_approval_goes_stale_when_a_rerun_changes_the_members_documents(own_run) -> None:
     config_path, out = own_run
     config = load_config(config_path)

@@ -18,9 +18,18 @@ def row(document: str, pages: int = 1, pdf: str = "p") -> ManifestRow:
 FIELDS = {"organisation": "株式会社テスト", "representative_name": "山田 太郎"}
 
 
-def flags(rows, fields=FIELDS, **kwargs) -> tuple[str, ...]:
+def facts(rows, fields=FIELDS, **kwargs) -> review.Facts:
     options = {"postal_warning": False, "roster_changed": False, "stale": False} | kwargs
-    return review.member_flags(rows, ["letter", "overview"], fields, **options)
+    return review.Facts({r.document: r for r in rows}, ["letter", "overview"], fields, **options)
+
+
+def flags(rows, fields=FIELDS, **kwargs) -> tuple[str, ...]:
+    return review.raised_flags(facts(rows, fields, **kwargs))
+
+
+def member(rows, decision=None, **kwargs) -> review.MemberReview:
+    undecided = review.MemberReview("0001", "株式会社テスト", "enrolled", tuple(rows), facts(rows, **kwargs), None)
+    return review.with_decision(undecided, decision)
 
 
 def test_a_plain_member_has_no_flags() -> None:
@@ -34,6 +43,45 @@ def test_each_flag_is_raised_by_what_it_names() -> None:
     long_name = {"organisation": "医療法人社団" + "あ" * 15, "representative_name": "山田"}
     assert flags([row("letter"), row("overview")], long_name) == (review.LONG_NAME,)
     assert flags([row("letter"), row("overview")], postal_warning=True, stale=True) == (review.POSTAL_WARNING, review.STALE)
+
+
+def test_the_flag_table_gives_the_order_and_the_labels() -> None:
+    assert review.FLAGS == (review.LONG_LETTER, review.ONCHU, review.POSTAL_WARNING, review.LONG_NAME,
+                            review.MISSING_DOCUMENT, review.ROSTER_CHANGED, review.STALE)
+    assert review.FLAG_LABELS[review.POSTAL_WARNING] == "郵便番号の注意"
+    assert review.FLAG_LABELS[review.ROSTER_CHANGED] == "作成後に名簿等が変更"
+    assert len(set(review.FLAG_LABELS.values())) == len(review.FLAGS)
+
+
+def test_the_gates_follow_the_documents_and_the_decision() -> None:
+    rows = [row("letter"), row("overview")]
+    approval = review.make_decision("0001", "approved", "", "事務局 山田", review.current_hashes(rows)["0001"])
+    plain = member(rows, approval)
+    assert plain.may_be_approved and plain.approved and plain.approval_blocker == ""
+    assert plain.may_be_printed() and plain.may_be_sealed(set()) and not plain.may_be_sealed({"0001"})
+    assert plain.blocking_flags == ()
+
+    undecided = member(rows)
+    assert undecided.may_be_approved and not undecided.approved
+    assert not undecided.may_be_printed() and undecided.may_be_printed(include_unapproved=True)
+    assert not undecided.may_be_sealed(set())
+
+    missing = member([row("letter")], approval)
+    assert not missing.may_be_approved and not missing.approved
+    assert missing.approval_blocker.startswith("会員番号 0001: 文書がそろっていないため承認できません")
+    assert not missing.may_be_printed(include_unapproved=True) and not missing.may_be_sealed(set())
+    assert missing.blocking_flags == (review.MISSING_DOCUMENT,)
+
+    changed = member(rows, approval, roster_changed=True)
+    assert not changed.approved and not changed.may_be_printed(include_unapproved=True)
+    assert changed.approval_blocker.startswith("会員番号 0001: 作成後に名簿・テンプレート・設定が変わっています")
+    assert changed.blocking_flags == (review.ROSTER_CHANGED,)
+
+    remade = [row("letter", pdf="q"), row("overview")]
+    stale = member(remade, approval)
+    assert stale.status == review.STALE and stale.flags == (review.STALE,) and not stale.approved
+    assert not stale.may_be_printed() and not stale.may_be_sealed(set())
+    assert review.with_decision(stale, None).flags == ()
 
 
 def test_half_width_characters_count_half() -> None:

@@ -67,7 +67,9 @@ def open_run(config: Config, out_dir: Path | None = None) -> RunView:
 
     checked = check(config)
     members = {m.member_id: m for m in checked.roster.members}
-    postal_rows = {p.row for p in checked.warnings if p.row is not None}
+    # Only warnings about the postal code raise 郵便番号の注意 (not, say, an ID stored as a number).
+    postal_header = config.columns.get("postal_code")
+    postal_rows = {p.row for p in checked.warnings if p.row is not None and p.column == postal_header}
     template_hashes = {name: sha256_of(p) for name, p in config.documents.items() if p.is_file()}
     decisions = decision_store(out_dir).latest()
 
@@ -89,20 +91,19 @@ def open_run(config: Config, out_dir: Path | None = None) -> RunView:
                 or row.group != member.group
                 for row in member_rows
             )
-        decision = decisions.get(member_id)
-        stale = decision is not None and review.is_stale(decision, review.current_hashes(member_rows).get(member_id, {}))
         fields = member.fields if member is not None else {}
-        flags = review.member_flags(
-            member_rows,
-            documents,
-            fields,
+        facts = review.Facts(
+            made={row.document: row for row in member_rows},
+            documents=documents,
+            fields=fields,
             postal_warning=member is not None and member.row in postal_rows,
             roster_changed=changed,
-            stale=stale,
+            stale=False,
         )
         name = member.display_name if member is not None else (member_rows[0].name if member_rows else "")
         group = member.group if member is not None else member_rows[0].group
-        reviews.append(review.MemberReview(member_id, name, group, tuple(member_rows), flags, decision, stale))
+        undecided = review.MemberReview(member_id, name, group, tuple(member_rows), facts, None)
+        reviews.append(review.with_decision(undecided, decisions.get(member_id)))
     return RunView(out_dir, config.cycle, summary, rows, members, tuple(reviews), state.is_locked(out_dir))
 
 
@@ -113,13 +114,7 @@ def refresh(view: RunView) -> RunView:
     refreshes it on every request, so two reviewers see each other's decisions at once.
     """
     decisions = decision_store(view.out_dir).latest()
-    reviews = []
-    for member in view.reviews:
-        decision = decisions.get(member.member_id)
-        stale = decision is not None and review.is_stale(decision, review.current_hashes(member.rows).get(member.member_id, {}))
-        # STALE is the last of FLAGS, so the flags stay in FLAGS order.
-        flags = tuple(f for f in member.flags if f != review.STALE) + ((review.STALE,) if stale else ())
-        reviews.append(dataclasses.replace(member, decision=decision, stale=stale, flags=flags))
+    reviews = [review.with_decision(member, decisions.get(member.member_id)) for member in view.reviews]
     return dataclasses.replace(view, reviews=tuple(reviews), locked=state.is_locked(view.out_dir))
 
 
@@ -161,7 +156,7 @@ def decide(
     if view.locked or state.is_locked(view.out_dir):
         raise MailmergeError(messages.RUN_IN_PROGRESS.format(out_dir=view.out_dir))
     if member_ids is None:
-        chosen = [r for r in view.reviews if decision != APPROVED or _approvable(r) == ""]
+        chosen = [r for r in view.reviews if decision != APPROVED or r.may_be_approved]
     else:
         if not member_ids:
             raise MailmergeError(messages.NO_MEMBERS_GIVEN)
@@ -170,8 +165,8 @@ def decide(
             found = view.review(typed)
             if found is None or not found.rows:
                 raise MailmergeError(messages.UNKNOWN_MEMBER.format(member_id=roster.normalise_key(typed)))
-            if decision == APPROVED and _approvable(found):
-                raise MailmergeError(_approvable(found))
+            if decision == APPROVED and not found.may_be_approved:
+                raise MailmergeError(found.approval_blocker)
             chosen.append(found)
     unique = {r.member_id: r for r in chosen}.values()
     made = tuple(
@@ -180,20 +175,6 @@ def decide(
     )
     decision_store(view.out_dir).record(made)
     return made
-
-
-def why_not_approvable(member: review.MemberReview) -> str:
-    """Return why a member's documents cannot be approved now ('' when they can), for the review page."""
-    return _approvable(member)
-
-
-def _approvable(member: review.MemberReview) -> str:
-    """Return why a member's documents cannot be approved ('' when they can)."""
-    if review.MISSING_DOCUMENT in member.flags:
-        return messages.CANNOT_APPROVE_MISSING.format(member_id=member.member_id)
-    if review.ROSTER_CHANGED in member.flags:
-        return messages.CANNOT_APPROVE_CHANGED.format(member_id=member.member_id)
-    return ""
 
 
 def approved_members(view: RunView) -> tuple[review.MemberReview, ...]:
@@ -291,7 +272,7 @@ def _print_view(
     approved = approved_members(view)
     if not approved and not include_unapproved:
         raise PrintOutdated("\n".join([messages.PRINT_NOTHING_APPROVED, *describe_left_out(left_out(view))]))
-    chosen = [r for r in view.reviews if r.approved or (include_unapproved and _printable(r))]
+    chosen = [r for r in view.reviews if r.may_be_printed(include_unapproved)]
     if not chosen:
         raise PrintOutdated("\n".join([messages.PRINT_NOTHING_TO_PRINT, *describe_left_out(left_out(view))]))
     chosen_ids = {r.member_id for r in chosen}
@@ -311,11 +292,6 @@ def _print_view(
     )
 
 
-def _printable(member: review.MemberReview) -> bool:
-    # Documents made from an older roster row would go out under the new row's label: never printed.
-    return bool(member.rows) and review.MISSING_DOCUMENT not in member.flags and review.ROSTER_CHANGED not in member.flags
-
-
 def _print_member(view: RunView, member: review.MemberReview) -> printing.PrintMember:
     """Return a member's documents with the hash each must still have: the approved one, else the manifest's."""
     documents = []
@@ -331,7 +307,7 @@ def describe_left_out(members: Sequence[review.MemberReview]) -> list[str]:
     by_reason: dict[str, list[str]] = {}
     for member in members:
         reasons = [messages.STATUS_LABELS[member.status]]
-        reasons += [messages.FLAG_LABELS[f] for f in (review.MISSING_DOCUMENT, review.ROSTER_CHANGED) if f in member.flags]
+        reasons += [review.FLAG_LABELS[f] for f in member.blocking_flags]
         by_reason.setdefault("・".join(reasons), []).append(member.member_id)
     lines = [messages.PRINT_LEFT_OUT_HEADER.format(count=len(members))] if members else []
     for reason, ids in by_reason.items():

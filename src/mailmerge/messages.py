@@ -363,16 +363,15 @@ CANNOT_APPROVE_MISSING = "会員番号 {member_id}: 文書がそろっていな�
 CANNOT_APPROVE_CHANGED = (
     "会員番号 {member_id}: 作成後に名簿・テンプレート・設定が変わっています。mailmerge run で作り直してから承認してください"
 )
-# What a reviewer sees for each flag and status (review.FLAGS, review.STATUSES).
-FLAG_LABELS = {
-    "long_letter": "書状が2ページ以上",
-    "onchu": "御中（代表者なし）",
-    "postal_warning": "郵便番号の注意",
-    "long_name": "長い会員名（折り返しの可能性）",
-    "missing_document": "文書がそろっていない",
-    "roster_changed": "作成後に名簿等が変更",
-    "stale": "判断後に文書が変更",
-}
+# What a reviewer sees for each flag (review.FLAG_TABLE, which gives their order and rules).
+FLAG_LONG_LETTER = "書状が2ページ以上"
+FLAG_ONCHU = "御中（代表者なし）"
+FLAG_POSTAL_WARNING = "郵便番号の注意"
+FLAG_LONG_NAME = "長い会員名（折り返しの可能性）"
+FLAG_MISSING_DOCUMENT = "文書がそろっていない"
+FLAG_ROSTER_CHANGED = "作成後に名簿等が変更"
+FLAG_STALE = "判断後に文書が変更"
+# What a reviewer sees for each status (review.STATUSES).
 STATUS_LABELS = {"approved": "承認済み", "hold": "保留", "stale": "要再確認", "undecided": "未確認"}
 
 REVIEW_DOCUMENT_LABELS = {"letter": "書状", "overview": "概要"}

@@ -6,22 +6,64 @@ documents changed since (a later run) counts as not approved until someone decid
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cached_property
 
+from mailmerge import messages
 from mailmerge.models import APPROVED, DECISIONS, HOLD, Decision, DocumentHashes, ManifestRow
 
-# What a reviewer should look at before reading, in the order shown.
-LONG_LETTER = "long_letter"  # the letter runs past one page
-ONCHU = "onchu"  # no representative: addressed to the organisation, 御中
-POSTAL_WARNING = "postal_warning"  # `check` warned about the postal code
-LONG_NAME = "long_name"  # the name may wrap in the recipient block
-MISSING_DOCUMENT = "missing_document"  # a document of this member is not in the manifest (failed or not made)
-ROSTER_CHANGED = "roster_changed"  # the roster row, a template or the config changed since the run
-STALE = "stale"  # decided on other files than the current ones
-FLAGS = (LONG_LETTER, ONCHU, POSTAL_WARNING, LONG_NAME, MISSING_DOCUMENT, ROSTER_CHANGED, STALE)
+# Flag IDs (the names the web page, its filter and the JSON use).
+LONG_LETTER = "long_letter"
+ONCHU = "onchu"
+POSTAL_WARNING = "postal_warning"
+LONG_NAME = "long_name"
+MISSING_DOCUMENT = "missing_document"
+ROSTER_CHANGED = "roster_changed"
+STALE = "stale"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the flags of one member are judged on."""
+
+    made: Mapping[str, ManifestRow]  # the member's documents in the manifest, by document name
+    documents: Sequence[str]  # the documents every member should have
+    fields: Mapping[str, str]  # the roster row (empty when the member left the roster)
+    postal_warning: bool  # `check` warned about this member's postal code
+    roster_changed: bool  # the roster row, a template or the config changed since the documents were made
+    stale: bool  # decided on other files than the current ones
+
+    @property
+    def complete(self) -> bool:
+        """Return True when every document of the member is in the manifest."""
+        return bool(self.made) and all(document in self.made for document in self.documents)
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One thing a reviewer should look at: its ID, its label and the rule that raises it."""
+
+    id: str
+    label: str
+    raised: Callable[[Facts], bool]
+
+
+# Every review flag, in the order the review page shows them: the only place a flag is defined.
+FLAG_TABLE: tuple[Flag, ...] = (
+    Flag(LONG_LETTER, messages.FLAG_LONG_LETTER, lambda f: "letter" in f.made and f.made["letter"].pages > 1),
+    Flag(ONCHU, messages.FLAG_ONCHU, lambda f: not f.fields.get("representative_name", "").strip()),
+    Flag(POSTAL_WARNING, messages.FLAG_POSTAL_WARNING, lambda f: f.postal_warning),
+    Flag(LONG_NAME, messages.FLAG_LONG_NAME, lambda f: text_width(f.fields.get("organisation", "")) > LONG_NAME_WIDTH),
+    Flag(MISSING_DOCUMENT, messages.FLAG_MISSING_DOCUMENT, lambda f: not f.complete),
+    Flag(ROSTER_CHANGED, messages.FLAG_ROSTER_CHANGED, lambda f: f.roster_changed),
+    Flag(STALE, messages.FLAG_STALE, lambda f: f.stale),
+)
+FLAGS = tuple(flag.id for flag in FLAG_TABLE)
+FLAG_LABELS = {flag.id: flag.label for flag in FLAG_TABLE}
 
 # A name wider than this (full-width characters; half-width count one half) may wrap in the
 # letter's recipient block.
@@ -34,18 +76,30 @@ STATUSES = (APPROVED, HOLD, STALE, UNDECIDED)
 
 @dataclass(frozen=True)
 class MemberReview:
-    """One member's documents in the run, what to look at, and the decision that holds for them."""
+    """One member's documents in the run, what to look at, the decision, and what may be done with them.
+
+    The gates (``approval_blocker``, ``approved``, ``may_be_printed``, ``may_be_sealed``) are the one
+    place that decides whether a member may be approved, printed or sealed.
+    """
 
     member_id: str
     name: str
     group: str
     rows: tuple[ManifestRow, ...]
-    flags: tuple[str, ...]
+    facts: Facts
     decision: Decision | None
-    stale: bool
 
     def __repr__(self) -> str:
         return f"MemberReview(member_id={self.member_id!r}, group={self.group!r}, status={self.status!r})"
+
+    @cached_property
+    def flags(self) -> tuple[str, ...]:
+        """Return the flags raised for this member, in FLAGS order."""
+        return raised_flags(self.facts)
+
+    @property
+    def stale(self) -> bool:
+        return self.facts.stale
 
     @property
     def status(self) -> str:
@@ -55,9 +109,50 @@ class MemberReview:
         return STALE if self.stale else self.decision.decision
 
     @property
+    def complete(self) -> bool:
+        """Return True when every document was made (none failed or is missing from the manifest)."""
+        return self.facts.complete
+
+    @property
+    def current(self) -> bool:
+        """Return True when the documents were made from the current roster row, templates and config."""
+        return not self.facts.roster_changed
+
+    @property
+    def approval_blocker(self) -> str:
+        """Return why these documents cannot be approved now ('' when they can)."""
+        if not self.complete:
+            return messages.CANNOT_APPROVE_MISSING.format(member_id=self.member_id)
+        if not self.current:
+            return messages.CANNOT_APPROVE_CHANGED.format(member_id=self.member_id)
+        return ""
+
+    @property
+    def blocking_flags(self) -> tuple[str, ...]:
+        """Return the flags that keep these documents from being approved, printed or sealed."""
+        return tuple(flag for flag, blocks in ((MISSING_DOCUMENT, not self.complete), (ROSTER_CHANGED, not self.current))
+                     if blocks)
+
+    @property
+    def may_be_approved(self) -> bool:
+        """Return True when the documents are complete and current: a person may approve them."""
+        return self.complete and self.current
+
+    @property
     def approved(self) -> bool:
         """Return True when these very files were approved and may be printed and sealed."""
-        return self.status == APPROVED and MISSING_DOCUMENT not in self.flags and ROSTER_CHANGED not in self.flags
+        return self.status == APPROVED and self.may_be_approved
+
+    def may_be_printed(self, include_unapproved: bool = False) -> bool:
+        """Return True when the member goes into the print (unapproved too with ``include_unapproved``).
+
+        Documents made from an older roster row would go out under the new row's label: never printed.
+        """
+        return self.approved or (include_unapproved and self.may_be_approved)
+
+    def may_be_sealed(self, sealed: Container[str]) -> bool:
+        """Return True when the member is approved on its current files and not among ``sealed``."""
+        return self.approved and self.member_id not in sealed
 
     @property
     def pages(self) -> int:
@@ -85,28 +180,15 @@ def text_width(text: str) -> float:
     return sum(1.0 if unicodedata.east_asian_width(char) in "WFA" else 0.5 for char in text)
 
 
-def member_flags(
-    rows: Sequence[ManifestRow],
-    documents: Sequence[str],
-    fields: Mapping[str, str],
-    *,
-    postal_warning: bool,
-    roster_changed: bool,
-    stale: bool,
-) -> tuple[str, ...]:
-    """Return the flags of one member, in FLAGS order."""
-    made = {row.document: row for row in rows}
-    letter = made.get("letter")
-    raised = {
-        LONG_LETTER: letter is not None and letter.pages > 1,
-        ONCHU: not fields.get("representative_name", "").strip(),
-        POSTAL_WARNING: postal_warning,
-        LONG_NAME: text_width(fields.get("organisation", "")) > LONG_NAME_WIDTH,
-        MISSING_DOCUMENT: any(document not in made for document in documents),
-        ROSTER_CHANGED: roster_changed,
-        STALE: stale,
-    }
-    return tuple(flag for flag in FLAGS if raised[flag])
+def raised_flags(facts: Facts) -> tuple[str, ...]:
+    """Return the flags ``facts`` raise, in FLAGS order."""
+    return tuple(flag.id for flag in FLAG_TABLE if flag.raised(facts))
+
+
+def with_decision(member: MemberReview, decision: Decision | None) -> MemberReview:
+    """Return the member's review under ``decision`` (stale when it was made on other files)."""
+    stale = decision is not None and is_stale(decision, current_hashes(member.rows).get(member.member_id, {}))
+    return dataclasses.replace(member, decision=decision, facts=dataclasses.replace(member.facts, stale=stale))
 
 
 def make_decision(

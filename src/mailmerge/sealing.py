@@ -76,10 +76,10 @@ def seal(
         with ArchiveIndex(archive_dir / ARCHIVE_DB_NAME) as index:
             recovered = _record_orphans(archive_dir, index)
             sealed = index.sealed_members(view.cycle)
-            stale = [r.member_id for r in view.reviews if r.status == "stale" and r.member_id not in sealed]
+            stale = [r.member_id for r in view.reviews if r.stale and r.member_id not in sealed]
             if stale:
                 raise MailmergeError(messages.ARCHIVE_STALE.format(ids=_ids(stale)))
-            todo = [r for r in mailing.approved_members(view) if r.member_id not in sealed]
+            todo = [r for r in view.reviews if r.may_be_sealed(sealed)]
             left = sum(1 for r in view.reviews if r.member_id not in sealed) - len(todo)
             if not todo:
                 if recovered or removed:

@@ -15,6 +15,7 @@ from flask import Flask, Response, abort, current_app, g, jsonify, redirect, ren
 from jinja2 import StrictUndefined
 
 from mailmerge import mailing, messages, sealing, state, thumbnails, websecurity
+from mailmerge import review as review_rules
 from mailmerge.config import Config
 from mailmerge.manifest import MANIFEST_NAME, read_manifest
 from mailmerge.pipeline import SUMMARY_NAME
@@ -107,7 +108,7 @@ def create_app(config: Config, out_dir: Path, token: str, *, port: int | None = 
     app.jinja_env.undefined = StrictUndefined
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True  # 1,000 rows: no indentation sent
     app.jinja_env.globals.update(
-        flag_labels=messages.FLAG_LABELS,
+        flag_labels=review_rules.FLAG_LABELS,
         status_labels=messages.STATUS_LABELS,
         document_labels=messages.REVIEW_DOCUMENT_LABELS,
         group_labels=messages.REVIEW_GROUP_LABELS,
@@ -265,7 +266,7 @@ def _routes(app: Flask) -> None:
         view = _view()
         return render_template(
             "list.html", view=view, counts=_counts(view), reviewer=_reviewer(), csrf=_state().csrf,
-            flags=list(messages.FLAG_LABELS), members=[_list_row(m) for m in view.reviews],
+            flags=review_rules.FLAGS, members=[_list_row(m) for m in view.reviews],
         )
 
     @app.get("/members/<member_id>")
@@ -278,7 +279,7 @@ def _routes(app: Flask) -> None:
         return render_template(
             "member.html", view=view, member=member, address=recipient_lines(roster_member.fields) if roster_member else None,
             previous=order[at - 1] if at > 0 else None, next=order[at + 1] if at + 1 < len(order) else None,
-            reviewer=_reviewer(), csrf=_state().csrf, cannot_approve=mailing.why_not_approvable(member),
+            reviewer=_reviewer(), csrf=_state().csrf, cannot_approve=member.approval_blocker,
             sealed=_sealed().get(member.member_id),
         )
 
