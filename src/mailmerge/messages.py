@@ -197,6 +197,8 @@ ROSTER_ID_RULE = "。会員番号は出力フォルダー名になるため、�
 ROSTER_ID_WIDE = "会員番号に全角の文字（漢字・かななど）があります" + ROSTER_ID_RULE
 ROSTER_ID_TOO_LONG = "会員番号が {length} 文字あります" + ROSTER_ID_RULE
 ROSTER_ID_BAD_CHARACTER = "会員番号{quoted}に使えない文字があります" + ROSTER_ID_RULE
+ROSTER_ID_RESERVED = ("会員番号{quoted}は Windows が機器の名前として使うため、フォルダー名にできません"
+                      "（CON・PRN・AUX・NUL・COM1～9・LPT1～9 は大文字・小文字とも使えません）。別の番号にしてください")
 ROSTER_POSTAL_SIX_DIGITS = "6 桁しかありません。先頭の 0 が消えていないか確認し、7 桁で入力してください（例: 060-0001）"
 ROSTER_POSTAL_SHAPE = "郵便番号の形になっていません。7 桁の数字で入力してください（例: 103-0027 または 1030027）"
 ROSTER_POSTAL_UNKNOWN = "日本郵便のデータにない郵便番号です。番号を確認してください"
@@ -204,8 +206,8 @@ ROSTER_POSTAL_PREFECTURE = "{prefectures}の郵便番号ですが、{address_hea
 ROSTER_DUPLICATE = "会員番号{quoted}が {others}と重複しています{aside}。どの行が正しいか確かめ、番号を直すか行を消してください"
 ROSTER_DUPLICATE_ROW = "{row} 行目"
 ROSTER_DUPLICATE_ROW_AS = "{row} 行目の{quoted}"
-ROSTER_DUPLICATE_WIDTH = "（全角・半角の違いや前後の空白は同じ番号とみなします）"
-# Characters that would print wrong (issue 10): {code} is U+202E, never the character itself.
+ROSTER_DUPLICATE_WIDTH = "（全角・半角、大文字・小文字の違いや前後の空白は同じ番号とみなします）"
+# Characters that would print wrong (issue 10): {code} is 「𠮷」(U+20BB7), or U+202E alone for an invisible one.
 ROSTER_CHAR_PRIVATE_USE = "外字（{code}、どのフォントにもない文字）があり印刷できません。標準の文字に置き換えてください"
 ROSTER_CHAR_CONTROL = ("制御文字（{code}）が入っています。印刷できず、文書が壊れる原因になります。"
                        "セルの値を入力し直してください（別の場所から貼り付けた値に入りがちです）")
@@ -216,6 +218,13 @@ ROSTER_CHAR_ZERO_WIDTH = "幅のない文字"
 ROSTER_CHAR_OTHER_FORMAT = "書式制御"
 ROSTER_CHAR_UNASSIGNED = ("Unicode で文字が決められていない番号（{code}）が入っています。印刷できません。"
                           "セルの値を入力し直してください")
+ROSTER_CHAR_LINE_BREAK = ("セルの中に改行（{code}）があります。宛名や文書では行が崩れて正しく印刷されません。"
+                          "改行を消して 1 行にしてください（住所が長いときは 住所2 の列に分けてください）")
+ROSTER_CHAR_COMBINING = ("前の文字に重ねる結合文字（{code}）が入っています。文字が変わって印刷されます。"
+                         "セルの値を入力し直してください（Mac や Web から貼り付けた値に入りがちです）")
+ROSTER_PAGE_MARK_SHAPE = ("各ページの下に印刷する印（「0002 · 2024 · 1/1」のような 会員番号 · 年度 · ページ）と同じ形の文字があり、"
+                          "ほかの会員のページと取り違えるため作成できません。「·」や「/」を別の文字に変えてください")
+ROSTER_ABBREVIATION = "「{short}」は略した書き方です。宛名には「{full}」と正式に書くことをおすすめします"
 ROSTER_CHAR_NO_GLYPH = ("{code} はテンプレートのフォント（{fonts}）にない文字で、正しく印刷されません"
                         "（絵文字や一部の記号・異体字など）。ふつうの文字に置き換えてください")
 # Fonts the templates name (issue 10 item 5: check is the pre-flight of run).

@@ -11,10 +11,10 @@ import pandas as pd
 
 from mailmerge import messages, postal
 from mailmerge.models import ENROLLED, UNENROLLED, Member, Roster, Severity
-from mailmerge.roster.characters import Fonts, unprintable_characters
+from mailmerge.roster.characters import PRINTED_TEXT_HINT, Fonts, printed_text_problems, unprintable_characters
 from mailmerge.roster.findings import CHARACTERS, DUPLICATE, FIELD, KIND, LENGTH, REQUIRED, Findings, quote
 from mailmerge.roster.headers import Column, HeaderMap, map_headers
-from mailmerge.roster.keys import SAFE_ID, normalise_key, normalise_postal_code
+from mailmerge.roster.keys import RESERVED_NAMES, SAFE_ID, normalise_key, normalise_postal_code
 from mailmerge.roster.sheet import Sheet, SheetRow, column_letter
 
 if TYPE_CHECKING:
@@ -145,6 +145,8 @@ class _TableChecker:
                 self.flag("error", messages.ROSTER_EMPTY, row, column, REQUIRED)
         usable &= ~blank
         self._check_characters(table[usable], column)
+        if name not in _KEY_FIELDS:
+            self._check_printed_text(table[usable], column)
         limit = self.config.max_length.get(name)
         if limit is not None:
             lengths = stripped.str.len()
@@ -195,15 +197,26 @@ class _TableChecker:
         pattern = re.compile("[" + "".join(re.escape(c) for c in bad) + "]")
         for row, raw in table.loc[table[name].str.contains(pattern), ["row", name]].itertuples(index=False):
             seen = list(dict.fromkeys(pattern.findall(raw)))
+            if "\r" in seen and "\n" in seen:
+                seen.remove("\r")  # Windows' CR LF is one line break
             for char in seen[:1] if is_key else seen:  # a key's first 外字 is enough: the key is wrong anyway
                 self.flag("error", bad[char], row, column, CHARACTERS)
 
+    def _check_printed_text(self, table: pd.DataFrame, column: Column) -> None:
+        """Report text that prints wrong beyond single characters: a page mark's shape, a company form written short."""
+        suspect = table[column.field].str.contains(PRINTED_TEXT_HINT)
+        for row, raw in table.loc[suspect, ["row", column.field]].itertuples(index=False):
+            for severity, message in printed_text_problems(raw):
+                self.flag(severity, message, row, column, CHARACTERS)
+
     def _check_member_ids(self, table: pd.DataFrame, column: Column) -> pd.Series:
         keys = table["member_id"].map(normalise_key)
-        safe = keys.map(lambda key: SAFE_ID.fullmatch(key) is not None)
+        safe = keys.map(lambda key: SAFE_ID.fullmatch(key) is not None and key.upper() not in RESERVED_NAMES)
         for row, raw, key in zip(table.loc[~safe, "row"], table.loc[~safe, "member_id"], keys[~safe]):
             # A name typed into the ID column must not be echoed: quote only what looks like an ID.
-            if not key.isascii():
+            if key.upper() in RESERVED_NAMES:
+                message = messages.ROSTER_ID_RESERVED.format(quoted=quote(raw))
+            elif not key.isascii():
                 message = messages.ROSTER_ID_WIDE
             elif len(key) > 32:
                 message = messages.ROSTER_ID_TOO_LONG.format(length=len(key))
@@ -243,8 +256,10 @@ class _TableChecker:
         """Report every row of a member ID used more than once (after NFKC), naming the other rows."""
         column = next(c for c in self.headers.columns if c.field == "member_id")
         ids = table.loc[table["member_id:printed"] != "", ["row", "member_id", "member_id:printed"]]
-        doubled = ids[ids["member_id:printed"].duplicated(keep=False)]
-        for _, occurrences in doubled.groupby("member_id:printed", sort=False):
+        # Compared without case too: AB01 and ab01 name one folder on Windows shares and USB sticks.
+        ids = ids.assign(folded=ids["member_id:printed"].str.lower())
+        doubled = ids[ids["folded"].duplicated(keep=False)]
+        for _, occurrences in doubled.groupby("folded", sort=False):
             pairs = list(occurrences[["row", "member_id"]].itertuples(index=False, name=None))
             aside = messages.ROSTER_DUPLICATE_WIDTH if len({raw for _, raw in pairs}) > 1 else ""
             for number, raw in pairs:

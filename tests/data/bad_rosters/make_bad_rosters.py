@@ -48,9 +48,11 @@ HIDDEN = ("非表示の行です。退会などで送らない会員なら行を
           "（非表示の行を読み飛ばすには mailmerge.toml の [roster] に skip_hidden_rows = true）")
 GROUPS = "（使える値: 加入, 未加入）"
 DUPLICATE = "。どの行が正しいか確かめ、番号を直すか行を消してください"
-WIDTH = "（全角・半角の違いや前後の空白は同じ番号とみなします）"
+WIDTH = "（全角・半角、大文字・小文字の違いや前後の空白は同じ番号とみなします）"
 BAD_POSTAL = "郵便番号の形になっていません。7 桁の数字で入力してください（例: 103-0027 または 1030027）"
 BAD_ID = "。会員番号は出力フォルダー名になるため、半角英数字・ハイフン・下線の 32 文字までにしてください"
+RESERVED = ("は Windows が機器の名前として使うため、フォルダー名にできません"
+            "（CON・PRN・AUX・NUL・COM1～9・LPT1～9 は大文字・小文字とも使えません）。別の番号にしてください")
 TOO_LONG = "。宛名欄に収まるよう短くしてください"
 AS_NUMBER = "数値として保存されています。セルの表示形式を「文字列」にして入力し直してください"
 ID_AS_NUMBER = ("数値として保存されています（「{}」と読みました）。先頭の 0 が消えていないか確認し、"
@@ -299,7 +301,7 @@ CASES = (
     Case("duplicate_ids.csv", lambda p: p.write_bytes(b"\xef\xbb\xbf" + csv_bytes([HEADERS, *rows(
         {"会員番号": "0101"}, {"会員番号": "0102"}, {"会員番号": "0101"}, {"会員番号": "０１０３"},
         {"会員番号": "0103 "}, {"会員番号": "0104"}, {"会員番号": "0105"}, {"会員番号": "0105"},
-        {"会員番号": "0105"})])), (
+        {"会員番号": "0105"}, {"会員番号": "AB01"}, {"会員番号": "ab01"})])), (
         f"FILE:2: 会員番号: 会員番号「0101」が 4 行目と重複しています{DUPLICATE}",
         f"FILE:4: 会員番号: 会員番号「0101」が 2 行目と重複しています{DUPLICATE}",
         f"FILE:5: 会員番号: 会員番号「０１０３」が 6 行目の「0103 」と重複しています{WIDTH}{DUPLICATE}",
@@ -307,7 +309,10 @@ CASES = (
         f"FILE:8: 会員番号: 会員番号「0105」が 9 行目、10 行目と重複しています{DUPLICATE}",
         f"FILE:9: 会員番号: 会員番号「0105」が 8 行目、10 行目と重複しています{DUPLICATE}",
         f"FILE:10: 会員番号: 会員番号「0105」が 8 行目、9 行目と重複しています{DUPLICATE}",
-    ), total_rows=9, members=2, note="文字コード UTF-8 BOM 付き"),
+        # One folder on Windows (issue 25).
+        f"FILE:11: 会員番号: 会員番号「AB01」が 12 行目の「ab01」と重複しています{WIDTH}{DUPLICATE}",
+        f"FILE:12: 会員番号: 会員番号「ab01」が 11 行目の「AB01」と重複しています{WIDTH}{DUPLICATE}",
+    ), total_rows=11, members=2, note="文字コード UTF-8 BOM 付き"),
     # Trailing and full-width spaces and a zero-width space at the edge are fine; one inside is not.
     Case("unknown_group.csv", csv_file([HEADERS, *rows(
         {"加入状況": "加入済"}, {"加入状況": "未加入 "}, {"加入状況": "加\u200b入"}, {"加入状況": "enrolled"},
@@ -442,21 +447,26 @@ CASES = (
     ), total_rows=2, members=1, note="文字コード UTF-8"),
     Case("bad_ids.csv", csv_file([HEADERS, *rows(
         {"会員番号": "A/01"}, {"会員番号": "12.0"}, {"会員番号": "会員１"}, {"会員番号": ""},
-        {"会員番号": "ATS-0001_b"}, {"会員番号": "X" * 33}, {"会員番号": "-01"})]), (
+        {"会員番号": "ATS-0001_b"}, {"会員番号": "X" * 33}, {"会員番号": "-01"}, {"会員番号": "CON"},
+        {"会員番号": "nul"}, {"会員番号": "Com1"})]), (
         f"FILE:2: 会員番号: 会員番号「A/01」に使えない文字があります{BAD_ID}",
         f"FILE:3: 会員番号: 会員番号「12.0」に使えない文字があります{BAD_ID}",
         f"FILE:4: 会員番号: 会員番号に全角の文字（漢字・かななど）があります{BAD_ID}",
         f"FILE:5: 会員番号: {EMPTY}",
         f"FILE:7: 会員番号: 会員番号が 33 文字あります{BAD_ID}",
         f"FILE:8: 会員番号: 会員番号「-01」に使えない文字があります{BAD_ID}",
-    ), total_rows=7, members=1, note="文字コード UTF-8"),
-    # Row 3's address spans two lines inside quotes: row 4 is still row 4 (Excel's numbering).
+        *(f"FILE:{row}: 会員番号: 会員番号「{name}」{RESERVED}" for row, name in ((9, "CON"), (10, "nul"), (11, "Com1"))),
+    ), total_rows=10, members=1, note="文字コード UTF-8"),
+    # Row 3's address spans two lines inside quotes (Alt+Enter): an error at its cell (issue 25), and
+    # row 4 is still row 4 (Excel's numbering).
     Case("multiline_cell.csv", csv_file([HEADERS, *rows(
         {}, {"住所2": "一番町ビル\r\n3階"}, {"加入状況": "加入済"})], "cp932"), (
+        "FILE:3: 住所2: セルの中に改行（U+000A）があります。宛名や文書では行が崩れて正しく印刷されません。"
+        "改行を消して 1 行にしてください（住所が長いときは 住所2 の列に分けてください）",
         f"FILE:4: 加入状況: 「加入済」は使えません{GROUPS}",
-    ), total_rows=3, members=2, note="文字コード CP932 / Shift_JIS"),
+    ), total_rows=3, members=1, note="文字コード CP932 / Shift_JIS"),
     Case("gaiji.csv", csv_file([HEADERS, *rows({"代表者氏名": f"港{SP}\ue001郎"}, {})]), (
-        "FILE:2: 代表者氏名: 外字（U+E001、どのフォントにもない文字）があり印刷できません。標準の文字に置き換えてください",
+        "FILE:2: 代表者氏名: 外字（「\ue001」(U+E001)、どのフォントにもない文字）があり印刷できません。標準の文字に置き換えてください",
     ), total_rows=2, members=1, note="文字コード UTF-8"),
 )
 
