@@ -43,7 +43,11 @@ def page_texts(pdf: Path) -> list[str]:
 
 def label_text(pdf: Path, index: int) -> str:
     """Return the text inside the INDEX-th label's rectangle (2 × 6 per sheet, by rows), cropped by poppler."""
-    sheet, position = divmod(index, 12)
+    return label_text_at(pdf, *divmod(index, 12))
+
+
+def label_text_at(pdf: Path, sheet: int, position: int) -> str:
+    """Return the text inside the label at POSITION (0-11, by rows) of SHEET (0-based), cropped by poppler."""
     row, column = divmod(position, 2)
     x, y = (18.6 + column * 86.4) * MM, (21.6 + row * 42.3) * MM
     text = subprocess.run(
@@ -143,17 +147,19 @@ def test_labels_in_bundle_order_one_per_member(printed, members) -> None:
     out, approve, _, _ = printed
     order = [i for g in ("enrolled", "unenrolled") for i in postal_order([a for a in approve if members[a].group == g], members)]
     labels = out / "print" / "labels.pdf"
-    assert page_count(labels) == 1
+    assert page_count(labels) == 2  # each group from a sheet of its own
+    enrolled = sum(members[i].group == "enrolled" for i in order)
     for index, member_id in enumerate(order):
         fields = members[member_id].fields
-        text = label_text(labels, index)
-        assert text == norm("".join(recipient_lines(fields))), member_id
+        sheet, position = (0, index) if index < enrolled else (1, index - enrolled)
+        text = label_text_at(labels, sheet, position)
+        assert text == norm("".join(recipient_lines(fields)) + member_id), member_id  # the ID in the corner
         assert text.startswith(norm(f"〒{fields['postal_code']}{fields['address1']}"))
         if fields["representative_name"]:
-            assert text.endswith("様")
+            assert text.endswith(f"様{member_id}")
         else:
-            assert text.endswith(norm(f"{fields['department'] or fields['organisation']}御中"))
-    assert label_text(labels, len(order)) == ""
+            assert text.endswith(norm(f"{fields['department'] or fields['organisation']}御中{member_id}"))
+    assert label_text_at(labels, 0, enrolled) == ""  # the rest of the 加入 sheet stays empty
 
 
 def test_list_csv_gives_the_print_order_and_page_ranges(printed, members) -> None:
@@ -164,7 +170,10 @@ def test_list_csv_gives_the_print_order_and_page_ranges(printed, members) -> Non
     assert list(rows[0]) == ["member_id", "postal_code", "group", "pages", "bundle", "bundle_pages", "label"]
     order = [i for g in ("enrolled", "unenrolled") for i in postal_order([a for a in approve if members[a].group == g], members)]
     assert [r["member_id"] for r in rows] == order
-    assert [r["label"] for r in rows] == [f"1-{n}" for n in range(1, len(order) + 1)]
+    enrolled = [r for r in rows if r["group"] == "enrolled"]
+    unenrolled = [r for r in rows if r["group"] == "unenrolled"]
+    assert [r["label"] for r in enrolled] == [f"1-{n}" for n in range(1, len(enrolled) + 1)]
+    assert [r["label"] for r in unenrolled] == [f"2-{n}" for n in range(1, len(unenrolled) + 1)]
     for group in ("enrolled", "unenrolled"):
         pages = page_texts(out / "print" / f"{group}.pdf")
         for row in (r for r in rows if r["group"] == group):
@@ -444,11 +453,11 @@ def test_labels_fit_the_longest_values_allowed_by_shrinking_never_clipping(tmp_p
     onchu = longest | {"representative_title": "", "representative_name": "", "department": ""}
     members = [(f"T{n:03d}", fields) for n, fields in enumerate([longest, onchu] * 7)]
     pdf = tmp_path / "labels.pdf"
-    pdf.write_bytes(sheets.labels_pdf(members))
+    pdf.write_bytes(sheets.labels_pdf([members]))
     assert page_count(pdf) == 2
-    for index, (_member_id, fields) in enumerate(members):
-        assert label_text(pdf, index) == norm("".join(recipient_lines(fields)))
-    assert label_text(pdf, 1).endswith(norm("読影部門 御中"))
+    for index, (member_id, fields) in enumerate(members):
+        assert label_text(pdf, index) == norm("".join(recipient_lines(fields)) + member_id)
+    assert label_text(pdf, 1).endswith(norm("読影部門 御中T001"))
 
 
 def test_a_label_keeps_each_line_whole_when_a_smaller_size_allows(tmp_path: Path) -> None:
@@ -460,10 +469,75 @@ def test_a_label_keeps_each_line_whole_when_a_smaller_size_allows(tmp_path: Path
     }
     assert sheets._wrap(fields["organisation"], 10.5, sheets.LABEL_W - 2 * sheets.LABEL_PAD) != [fields["organisation"]]
     pdf = tmp_path / "labels.pdf"
-    pdf.write_bytes(sheets.labels_pdf([("T001", fields)]))
+    pdf.write_bytes(sheets.labels_pdf([[("T001", fields)]]))
     x, y = 18.6 * MM, 21.6 * MM
     text = subprocess.run(
         ["pdftotext", "-x", str(int(x) + 1), "-y", str(int(y) + 1), "-W", str(int(86.4 * MM) - 2), "-H", str(int(42.3 * MM) - 2),
          str(pdf), "-"], capture_output=True, text=True, check=True,
     ).stdout
     assert fields["organisation"] in [line.strip() for line in text.splitlines()], text
+
+
+SAMPLE_LABEL = {
+    "postal_code": "812-0011", "address1": "福岡県福岡市博多区博多駅前二丁目1番1号", "address2": "博多テストビル 5階",
+    "organisation": "医療法人社団テスト会", "department": "画像診断センター",
+    "representative_title": "理事長", "representative_name": "山野 一葉",
+}
+
+
+def label_lines(pdf: Path, page: int = 1) -> list[tuple[str, float, float, float]]:
+    """Return (text, top, bottom, height) of every line poppler finds on PAGE, in points from the top."""
+    html = subprocess.run(["pdftotext", "-bbox-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    lines = []
+    for line in re.findall(r"<line (.*?)</line>", html, re.S):
+        y_min, y_max = (float(v) for v in re.search(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', line).groups())
+        text = "".join(re.findall(r">([^<]*)</word>", line))
+        lines.append((text, y_min, y_max, y_max - y_min))
+    return lines
+
+
+def test_a_label_shows_the_addressee_largest_centred_with_the_member_id(tmp_path: Path) -> None:
+    pdf = tmp_path / "labels.pdf"
+    pdf.write_bytes(sheets.labels_pdf([[("0042", SAMPLE_LABEL)]]))
+    lines = label_lines(pdf)
+    texts = [text for text, *_ in lines]
+    assert texts[-1] == "0042" and "理事長山野一葉様" in texts  # the ID last: small, in the corner
+    heights = {text: height for text, _top, _bottom, height in lines}
+    addressee = heights["理事長山野一葉様"]
+    assert all(addressee > heights[t] for t in texts if t != "理事長山野一葉様")
+    block = [line for line in lines if line[0] != "0042"]
+    label_top, label_bottom = 21.6 * MM, (21.6 + 42.3) * MM
+    above, below = block[0][1] - label_top, label_bottom - block[-1][2]
+    assert abs(above - below) < 0.25 * (above + below), (above, below)  # centred, not packed at the top
+    id_line = lines[-1]
+    assert id_line[2] > block[-1][2] and id_line[3] < addressee / 1.5
+
+
+def test_labels_start_at_the_position_asked_and_each_group_on_its_own_sheet(tmp_path: Path) -> None:
+    enrolled = [(f"E{n:03d}", SAMPLE_LABEL) for n in range(3)]
+    unenrolled = [(f"U{n:03d}", SAMPLE_LABEL) for n in range(2)]
+    pdf = tmp_path / "labels.pdf"
+    pdf.write_bytes(sheets.labels_pdf([enrolled, unenrolled], start=11))
+    assert page_count(pdf) == 3
+    assert [label_text_at(pdf, 0, p) for p in range(10)] == [""] * 10  # positions 1-10 already used
+    assert label_text_at(pdf, 0, 10).endswith("E000") and label_text_at(pdf, 0, 11).endswith("E001")
+    assert label_text_at(pdf, 1, 0).endswith("E002") and label_text_at(pdf, 1, 1) == ""
+    assert label_text_at(pdf, 2, 0).endswith("U000") and label_text_at(pdf, 2, 1).endswith("U001")
+    assert sheets.label_slots([3, 2], 11) == [(0, 10), (0, 11), (1, 0), (2, 0), (2, 1)]
+
+
+def test_print_labels_start_is_refused_outside_the_sheet(sample_run: Path) -> None:
+    result = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(sample_run), "--labels-start", "13"])
+    assert result.exit_code == 1
+    assert "--labels-start 13: ラベルの開始位置は 1 から 12 までです（1 枚目の左上が 1、右へ・下へ数えます）" in result.output
+
+
+def test_a_long_line_breaks_at_a_space_when_there_is_one() -> None:
+    sheets.register_fonts()
+    width = 17.5 * 11  # 17 full-width characters at 11 pt: the first 16 and the space fit, the next does not
+    text = "北海道札幌市中央区北一条西二丁目　札幌中央ビルディング第二別館"
+    pieces = sheets._wrap(text, 11, width)
+    assert pieces == ["北海道札幌市中央区北一条西二丁目", "札幌中央ビルディング第二別館"]
+    latin = sheets._wrap("Tele Radiology Imaging Partners Consulting Group", 11, width)
+    assert latin[0].endswith("Partners") and all(" " not in piece[-1:] for piece in latin)  # whole words

@@ -201,10 +201,12 @@ class PrintRun:
     printed: int  # members printed, one label each
     left_out: tuple[review.MemberReview, ...]
     unapproved: tuple[str, ...]  # member IDs printed without a standing approval (--include-unapproved)
+    labels_start: int = 1  # the first label's position on the first sheet (--labels-start)
 
     @property
     def label_sheets(self) -> int:
-        return -(-self.printed // sheets.LABELS_PER_SHEET)
+        slots = sheets.label_slots([bundle.members for bundle in self.bundles], self.labels_start)
+        return slots[-1][0] + 1 if slots else 0
 
 
 def print_run(
@@ -214,6 +216,7 @@ def print_run(
     include_unapproved: bool = False,
     today: date | None = None,
     hold_signals: Callable[[], AbstractContextManager[None]] = nullcontext,
+    labels_start: int = 1,
 ) -> PrintRun:
     """Write DIR/print/: each group's bundle, the labels and the list, from the approved members only.
 
@@ -227,17 +230,18 @@ def print_run(
     aside (OutputLockedError). ``hold_signals`` (the command line's) keeps a Ctrl-C from landing
     while the files are put in place.
     """
+    sheets.label_slots([], labels_start)  # an impossible start is refused before anything is read
     view = open_run(config, out_dir)
     with state.OutputLock(view.out_dir, None, messages.PRINT_BUSY):
-        return _print_or_set_aside(config, view, include_unapproved, today, hold_signals)
+        return _print_or_set_aside(config, view, include_unapproved, today, hold_signals, labels_start)
 
 
 def _print_or_set_aside(
     config: Config, view: RunView, include_unapproved: bool, today: date | None,
-    hold_signals: Callable[[], AbstractContextManager[None]],
+    hold_signals: Callable[[], AbstractContextManager[None]], labels_start: int,
 ) -> PrintRun:
     try:
-        return _print_view(config, view, include_unapproved, today, hold_signals)
+        return _print_view(config, view, include_unapproved, today, hold_signals, labels_start)
     except PrintOutdated as exc:
         try:
             aside = _set_aside_older_print(view.out_dir)
@@ -265,7 +269,7 @@ def _set_aside_older_print(out_dir: Path) -> Path | None:
 
 def _print_view(
     config: Config, view: RunView, include_unapproved: bool, today: date | None,
-    hold_signals: Callable[[], AbstractContextManager[None]],
+    hold_signals: Callable[[], AbstractContextManager[None]], labels_start: int,
 ) -> PrintRun:
     if view.locked:
         raise PrintOutdated(messages.PRINT_RUN_IN_PROGRESS.format(out_dir=view.out_dir))
@@ -280,7 +284,7 @@ def _print_view(
     for group in GROUPS:
         cover = sheets.Cover(config.groups[group], view.cycle, today or date.today(), include_unapproved)
         groups[group] = (cover, [_print_member(view, r) for r in chosen if r.group == group])
-    bundles, labels, list_csv = printing.write_print(view.out_dir, groups, hold_signals)
+    bundles, labels, list_csv = printing.write_print(view.out_dir, groups, hold_signals, labels_start)
     return PrintRun(
         view.out_dir,
         bundles,
@@ -289,6 +293,7 @@ def _print_view(
         len(chosen),
         tuple(r for r in view.reviews if r.member_id not in chosen_ids),
         tuple(r.member_id for r in chosen if not r.approved),
+        labels_start,
     )
 
 

@@ -68,6 +68,7 @@ HELP_PRINT = (
 )
 SHORT_HELP_PRINT = "承認済みの会員の束・宛名ラベル・一覧を作ります。"
 HELP_INCLUDE_UNAPPROVED = "承認されていない会員も入れます（表紙に「未承認を含む」と入ります）。"
+HELP_LABELS_START = "宛名ラベルを 1 枚目の N 番目の位置から印刷します（途中まで使ったシート用。左上が 1、右へ・下へ数えて 12 まで）。"
 SHORT_HELP_ARCHIVE = "発送した書状を封印します（読み取り専用の BagIt と索引）。"
 SHORT_HELP_HISTORY = "会員ひとりに送った書状を一覧にします。"
 SHORT_HELP_VERIFY = "封印をすべて点検します（年に一度）。"
@@ -483,6 +484,7 @@ PRINT_COVER_NOTE = (
     "・一覧は print/list.csv（会員番号・郵便番号・束のページ範囲・ラベルの位置）。",
 )
 PRINT_LABELS_TITLE = "宛名ラベル（A4 12面）"
+PRINT_LABELS_START_RANGE = "--labels-start {start}: ラベルの開始位置は 1 から {last} までです（1 枚目の左上が 1、右へ・下へ数えます）"
 
 # --- archive ---------------------------------------------------------------------------------
 

@@ -216,6 +216,7 @@ def write_print(
     out_dir: Path,
     groups: Mapping[str, tuple[Cover, Sequence[PrintMember]]],
     hold_signals: Callable[[], AbstractContextManager[None]] = nullcontext,
+    labels_start: int = 1,
 ) -> tuple[tuple[PrintedBundle, ...], Path, Path]:
     """Write DIR/print/<group>.pdf, labels.pdf and list.csv (0600, as one set: _replace_set) for the members of each group.
 
@@ -223,25 +224,26 @@ def write_print(
     file is written. A group with nobody to print has no bundle (an older one is removed, so a stale
     bundle is never printed by mistake). Returns the bundles, the labels and the list.
     """
+    ordered_groups = {group: print_order(members) for group, (_cover, members) in groups.items()}
+    slots = iter(sheets.label_slots([len(members) for members in ordered_groups.values()], labels_start))
     made: list[tuple[str, bytes, int, int]] = []
     list_rows: list[ListRow] = []
-    ordered_all: list[PrintMember] = []
     outdated: list[str] = []
-    for group, (cover, members) in groups.items():
-        ordered = print_order(members)
+    for group, ordered in ordered_groups.items():
         if not ordered:
             continue
-        data, pages, ranges = bundle_pdf(cover, ordered, outdated)
+        data, pages, ranges = bundle_pdf(groups[group][0], ordered, outdated)
         made.append((group, data, len(ordered), pages))
-        for member, (first, last) in zip(ordered, ranges):
+        for member, (first, last) in zip(ordered, ranges, strict=True):
             list_rows.append(
-                ListRow(member.member_id, member.postal_code, group, last - first + 1, f"{group}.pdf", f"{first}-{last}",
-                        sheets.label_position(len(ordered_all)))
+                ListRow(member.member_id, member.postal_code, group, last - first + 1, f"{group}.pdf",
+                        f"{first}-{last}", sheets.label_position(next(slots)))
             )
-            ordered_all.append(member)
     if outdated:  # every member whose files changed, across both bundles, in one refusal
-        raise PrintOutdated("\n".join([*outdated, msg.PRINT_FILES_CHANGED_TAIL]))
-    labels = sheets.labels_pdf([(m.member_id, m.fields) for m in ordered_all])
+        raise PrintOutdated("
+".join([*outdated, msg.PRINT_FILES_CHANGED_TAIL]))
+    labels = sheets.labels_pdf([[(m.member_id, m.fields) for m in ordered] for ordered in ordered_groups.values()],
+                               labels_start)
 
     folder = out_dir / PRINT_DIR
     make_private_dir(folder)

@@ -31,8 +31,10 @@ LABELS_PER_SHEET = LABEL_COLUMNS * LABEL_ROWS
 SHEET_LEFT = (A4[0] - LABEL_COLUMNS * LABEL_W) / 2
 SHEET_TOP = (A4[1] - LABEL_ROWS * LABEL_H) / 2
 LABEL_PAD = 4 * mm  # printers drift; nothing is printed within 4 mm of a label's edge
-LABEL_SIZES = (10.5, 10, 9.5, 9, 8.5, 8, 7.5, 7, 6.5, 6)  # the name's size; the address prints 1.5 pt smaller
-UNBROKEN_FROM = 8.5  # the smallest name size worth keeping every line whole for (the address then 7 pt)
+LABEL_SIZES = (12, 11.5, 11, 10.5, 10, 9.5, 9, 8.5, 8, 7.5, 7)  # the addressee's size; the other lines print smaller
+OTHER_LINES = 0.85  # the address and the organisation's lines, against the addressee's size
+UNBROKEN_FROM = 8.5  # the smallest addressee size worth keeping words whole for (the others then 7.2 pt)
+ID_SIZE = 6  # the member ID in the label's corner
 
 
 @dataclass(frozen=True)
@@ -112,81 +114,136 @@ def cover_pdf(cover: Cover, postal_codes: Sequence[str], document_pages: int) ->
 # --- labels ------------------------------------------------------------------------------------
 
 
-def label_position(index: int) -> str:
-    """Return where the INDEX-th label (0-based) prints: sheet-position, positions 1-12 by rows, left to right."""
-    return f"{index // LABELS_PER_SHEET + 1}-{index % LABELS_PER_SHEET + 1}"
+def label_slots(group_sizes: Sequence[int], start: int = 1) -> list[tuple[int, int]]:
+    """Return (sheet, position) for every label, 0-based, positions by rows left to right.
+
+    The first label goes to position ``start`` (1-12) of the first sheet, so a sheet already partly
+    used can be fed again; every later group starts on a sheet of its own, so the labels of 加入 and
+    未加入 never share a sheet and each pile matches its bundle.
+    """
+    if not 1 <= start <= LABELS_PER_SHEET:
+        raise PrintError(msg.PRINT_LABELS_START_RANGE.format(start=start, last=LABELS_PER_SHEET))
+    slots: list[tuple[int, int]] = []
+    sheet, position = 0, start - 1
+    for size in group_sizes:
+        if not size:
+            continue
+        if slots and position:  # a new group: the next clean sheet
+            sheet, position = sheet + 1, 0
+        for _ in range(size):
+            slots.append((sheet, position))
+            sheet, position = (sheet + 1, 0) if position == LABELS_PER_SHEET - 1 else (sheet, position + 1)
+    return slots
 
 
-def labels_pdf(members: Sequence[tuple[str, Mapping[str, str]]]) -> bytes:
-    """Return A4 label sheets (2 × 6 labels of 86.4 × 42.3 mm), one label per (member ID, printed fields), in order."""
+def label_position(slot: tuple[int, int]) -> str:
+    """Return where a label prints as the list says it: sheet-position, both counted from 1."""
+    return f"{slot[0] + 1}-{slot[1] + 1}"
+
+
+def labels_pdf(groups: Sequence[Sequence[tuple[str, Mapping[str, str]]]], start: int = 1) -> bytes:
+    """Return A4 label sheets (2 × 6 labels of 86.4 × 42.3 mm): one label per (member ID, printed fields).
+
+    Groups in order, each from a new sheet (``label_slots``); the first label at position ``start``.
+    """
     register_fonts()
+    members = [member for group in groups for member in group]
+    slots = label_slots([len(group) for group in groups], start)
     buffer = io.BytesIO()
     sheet = canvas.Canvas(buffer, pagesize=A4, pageCompression=1, invariant=1, initialFontName="IPAexGothic")
     sheet.setTitle(msg.PRINT_LABELS_TITLE)
-    for index, (member_id, fields) in enumerate(members):
-        if index and index % LABELS_PER_SHEET == 0:
+    current = 0
+    for (member_id, fields), (sheet_index, position) in zip(members, slots, strict=True):
+        while current < sheet_index:
             sheet.showPage()
-        position = index % LABELS_PER_SHEET
+            current += 1
         column, row = position % LABEL_COLUMNS, position // LABEL_COLUMNS
-        x = SHEET_LEFT + column * LABEL_W + LABEL_PAD
-        top = A4[1] - SHEET_TOP - row * LABEL_H - LABEL_PAD
+        left = SHEET_LEFT + column * LABEL_W
+        bottom = A4[1] - SHEET_TOP - (row + 1) * LABEL_H
         address_lines = 3 if fields.get("address2") else 2  # 〒, address1, address2
-        _draw_label(sheet, x, top, recipient_lines(fields), address_lines, member_id)
+        _draw_label(sheet, left, bottom, recipient_lines(fields), address_lines, member_id)
     sheet.showPage()
     sheet.save()
     return buffer.getvalue()
 
 
-def _draw_label(sheet: canvas.Canvas, x: float, top: float, lines: Sequence[str], address_lines: int, member_id: str) -> None:
-    """Draw one label's lines from its top-left corner, as large as they fit (10.5 pt down to 6 pt), never clipped.
+def _draw_label(sheet: canvas.Canvas, left: float, bottom: float, lines: Sequence[str], address_lines: int,
+                member_id: str) -> None:
+    """Draw one label as large as it fits (never clipped), the block centred top to bottom, the ID in a corner.
 
-    A line is broken only when it cannot be whole at UNBROKEN_FROM or larger: a break falls between
-    any two characters (Japanese has no word spaces) and may part a word (「クリニッ／ク」).
+    The addressee's line (``title name 様`` or ``… 御中``) is the largest; the address and the
+    organisation lines are one step smaller. A line is broken only when it cannot be whole at
+    UNBROKEN_FROM or larger, and then at a space (half- or full-width) where there is one.
     """
-    width, height = LABEL_W - 2 * LABEL_PAD, LABEL_H - 2 * LABEL_PAD
+    width, height = LABEL_W - 2 * LABEL_PAD, LABEL_H - 2 * LABEL_PAD - ID_SIZE
     chosen = None  # the largest size that fits, lines broken or not
     for size in LABEL_SIZES:  # largest first
         if chosen is not None and size < UNBROKEN_FROM:
             break
-        laid = _lay_out(lines, address_lines, size, width)
+        laid, parted = _lay_out(lines, address_lines, size, width)
         if sum(step for _, _, step in laid) > height:
             continue
-        if size >= UNBROKEN_FROM and len(laid) == len(lines) + 1:  # every line whole (+ the half line)
+        if size >= UNBROKEN_FROM and not parted:  # no word parted (lines whole, or broken at a space)
             chosen = laid
             break
         chosen = chosen or laid
     if chosen is None:
         raise PrintError(msg.PRINT_LABEL_OVERFLOW.format(member_id=member_id))
-    y = top
+    used = sum(step for _, _, step in chosen)
+    y = bottom + LABEL_PAD + ID_SIZE + height - (height - used) / 2  # the block's top, centred
+    x = left + LABEL_PAD
     for text, font_size, step in chosen:
         y -= step
         sheet.setFont("IPAexGothic", font_size)
         sheet.drawString(x, y + 0.25 * step, text)
+    # The member ID, small in the bottom right corner: the label is matched to its bundle by it.
+    sheet.setFont("IPAexGothic", ID_SIZE)
+    sheet.drawRightString(left + LABEL_W - LABEL_PAD, bottom + LABEL_PAD, member_id)
 
 
-def _lay_out(lines: Sequence[str], address_count: int, name_size: float, width: float) -> list[tuple[str, float, float]]:
-    """Return (text, size, line height) for every printed line: the address smaller, long lines wrapped."""
+def _lay_out(
+    lines: Sequence[str], address_count: int, name_size: float, width: float
+) -> tuple[list[tuple[str, float, float]], bool]:
+    """Return (text, size, line height) for every printed line, the addressee largest, long lines wrapped;
+    and whether a word had to be parted between two characters."""
     laid = []
+    parted = False
+    last = len(lines) - 1
     for number, line in enumerate(lines):
-        size = name_size - 1.5 if number < address_count else name_size
-        for piece in _wrap(line, size, width):
-            laid.append((piece, size, size * 1.25))
+        size = name_size if number == last else round(name_size * OTHER_LINES, 1)
+        pieces, line_parted = _wrap_parted(line, size, width)
+        parted = parted or line_parted
+        laid += [(piece, size, size * 1.25) for piece in pieces]
         if number == address_count - 1:
             laid.append(("", size, size * 0.5))  # a half line between the address and the recipient
-    return laid
+    return laid, parted
 
 
 def _wrap(text: str, size: float, width: float) -> list[str]:
-    """Break TEXT where it reaches WIDTH, between any two characters (Japanese has no word spaces)."""
-    pieces, current, used = [], "", 0.0
+    """Break TEXT where it reaches WIDTH: at the last space before it when there is one, else between two characters."""
+    return _wrap_parted(text, size, width)[0]
+
+
+def _wrap_parted(text: str, size: float, width: float) -> tuple[list[str], bool]:
+    """Return _wrap's lines and whether any break parted a word (fell between two characters, not at a space)."""
+    pieces: list[str] = []
+    current, used, parted = "", 0.0, False
     for char in text:
         advance = _char_width(char) * size
         if current and used + advance > width:
-            pieces.append(current.rstrip())
-            current, used = char.lstrip(), (advance if char.strip() else 0.0)
+            cut = max(current.rfind(" "), current.rfind("\u3000"))
+            if cut > 0:  # a word boundary: the words after it go to the next line whole
+                pieces.append(current[:cut].rstrip())
+                current = current[cut + 1:].lstrip()
+            else:
+                parted = parted or bool(char.strip() and current[-1].strip())
+                pieces.append(current.rstrip())
+                current = ""
+            current += char if current or char.strip() else ""
+            used = sum(_char_width(c) * size for c in current)
         else:
             current, used = current + char, used + advance
-    return pieces + [current] if current or not pieces else pieces
+    return (pieces + [current] if current or not pieces else pieces), parted
 
 
 @lru_cache(maxsize=4096)

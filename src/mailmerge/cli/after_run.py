@@ -100,13 +100,15 @@ def approve(
 @config_option
 @out_option
 @click.option("--include-unapproved", is_flag=True, help=messages.HELP_INCLUDE_UNAPPROVED)
-def print_command(config_path: Path | None, out_dir: Path | None, include_unapproved: bool) -> None:
+@click.option("--labels-start", type=int, default=1, show_default=True, metavar="N", help=messages.HELP_LABELS_START)
+def print_command(config_path: Path | None, out_dir: Path | None, include_unapproved: bool, labels_start: int) -> None:
     """Write DIR/print/ from the approved members: bundles, labels, list.csv."""
     config = _load(config_path)
     try:
         # A closed terminal or `kill` stops it as Ctrl-C does: one line, and never half a set of files.
         with StopSignals() as stop:
-            result = mailing.print_run(config, out_dir, include_unapproved=include_unapproved, hold_signals=stop.held)
+            result = mailing.print_run(config, out_dir, include_unapproved=include_unapproved,
+                                       hold_signals=stop.held, labels_start=labels_start)
     except MailmergeError as exc:
         raise click.ClickException(str(exc)) from None
 
