@@ -240,8 +240,7 @@ def write_print(
                         f"{first}-{last}", sheets.label_position(next(slots)))
             )
     if outdated:  # every member whose files changed, across both bundles, in one refusal
-        raise PrintOutdated("
-".join([*outdated, msg.PRINT_FILES_CHANGED_TAIL]))
+        raise PrintOutdated("\n".join([*outdated, msg.PRINT_FILES_CHANGED_TAIL]))
     labels = sheets.labels_pdf([[(m.member_id, m.fields) for m in ordered] for ordered in ordered_groups.values()],
                                labels_start)
 
