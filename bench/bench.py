@@ -235,7 +235,7 @@ def render_all(roster_path: Path, folder: Path) -> tuple[float, list[Path]]:
     """
     config = load_config(ROOT / "mailmerge.toml")
     members = load_roster(config, roster_path).members
-    templates = render.load_templates(config.documents)
+    templates = {name: render.CompiledTemplate(path, name) for name, path in config.documents.items()}
     start = time.perf_counter()
     rendered = [
         (member.member_id, name, template.render(pipeline.member_context(member, name, config.constants), member.member_id).docx)

@@ -122,8 +122,8 @@ def composed_run(roster: Path, folder: Path, seed: int) -> dict:
                 t = time.process_time()
                 if box is None:
                     box = frames.frame_box(package(member, document).package)
-                compose.check_overflow(layer, box, {config.columns[f]: member.fields.get(f) or "" for f in FRAME_FIELDS
-                                                    if f in used}, member.member_id, document)
+                values = {config.columns[f]: member.fields.get(f) or "" for f in FRAME_FIELDS if f in used}
+                assert not compose.frame_overflows(layer, {member.member_id: 0}, box, {member.member_id: values})
                 t2 = time.process_time()
                 with pikepdf.open(layer) as layer_pages:
                     indices = range(len(layer_pages.pages))
@@ -137,7 +137,8 @@ def composed_run(roster: Path, folder: Path, seed: int) -> dict:
                 verify_cpu += t4 - t3
         mismatches = {}
         for member in samples[(document, group)]:
-            found = compose.compare_pdfs(audit_dir / f"{document}-{member.member_id}.pdf", out_dir / f"{document}-{member.member_id}.pdf")
+            direct = compose.draw_pages(audit_dir / f"{document}-{member.member_id}.pdf")
+            found = compose.compare_pictures(direct, out_dir / f"{document}-{member.member_id}.pdf")
             if found:
                 mismatches[member.member_id] = found
             sizes.setdefault(document, []).append(

@@ -7,7 +7,7 @@ for layers built as the pipeline builds them (a section per member, the page mar
 for variants without that footer:
   framed  - the page mark as literal text in a page-anchored frame, placed where the footer prints
             it (calibrated on one member's direct conversion); each member composed over the shared
-            pages and compared with its direct conversion by the run's audit (compose.compare_pdfs);
+            pages and compared with its direct conversion by the run's audit (compose.compare_pictures);
   bare    - one section, a page per member, no page mark at all (not usable: the floor);
   packed  - one section, every member's recipient lines one after another (a few pages; the floor).
 Measured 2026-12-02 (ms a member, median of 5 rounds, letter / overview; single rounds range ±3 ms,
@@ -162,7 +162,7 @@ def main() -> None:
     bench.make_roster(roster, 3 * MEMBERS)
     config = load_config(ROOT / "mailmerge.toml")
     members = [m for m in load_roster(config, roster).members if m.group == "enrolled"][:MEMBERS]
-    template = render.load_templates(config.documents)[document]
+    template = render.CompiledTemplate(config.documents[document], document)
     rendered = [template.render(member_context(m, document, config.constants), m.member_id) for m in members]
     packages = [r.package for r in rendered]
 
@@ -198,7 +198,7 @@ def main() -> None:
             for index in SAMPLE:
                 composed = out / f"{name}-{index}.pdf"
                 assert compose.compose_member(shared, layer_pages, range(pages * index, pages * (index + 1)), composed) == ""
-                matched += not compose.compare_pdfs(out / f"direct-{index}.pdf", composed)
+                matched += not compose.compare_pictures(compose.draw_pages(out / f"direct-{index}.pdf"), composed)
         print(f"{name}: audit {matched} of {len(SAMPLE)} members matched their direct conversion")
     measured = soffice.per_member({name: out / f"{name}.docx" for name in ("pipeline", "framed", "bare", "packed")}, out / "scratch")
     for name, runs in measured.items():

@@ -30,6 +30,10 @@ from mailmerge.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
+# Frozen copies of templates/ as they were when the tests were written: the tests that read what the
+# letters say use these. templates/ is the secretariat's, edited in Word: test_templates.py checks of
+# it only what the run needs (variables, A4, fonts, the frame, the page mark), never its wording.
+TEMPLATES = DATA / "templates"
 # The console script beside the interpreter running the tests.
 MAILMERGE = Path(sys.executable).parent / "mailmerge"
 # A usual shell's umask for the runs the tests start: the program itself must make its files private.
@@ -109,7 +113,7 @@ def make_cycle(folder: Path, roster_csv: str | None = None, shared_pages_from: i
     """
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("letter.docx", "overview.docx"):
-        shutil.copyfile(REPO / "templates" / name, folder / name)
+        shutil.copyfile(TEMPLATES / name, folder / name)
     if roster_csv is None:
         shutil.copyfile(REPO / "data" / "members.xlsx", folder / "members.xlsx")
         roster = "members.xlsx"
@@ -131,11 +135,13 @@ def make_cycle(folder: Path, roster_csv: str | None = None, shared_pages_from: i
 def write_config(folder: Path, **overrides: str) -> Path:
     """Write a copy of the repo's mailmerge.toml into ``folder``, paths pointing back at the repo.
 
+    The templates are the frozen copies (TEMPLATES), whose wording the tests may rely on.
+
     ``overrides`` replace top-level lines or keys by name, e.g. letter='"/path/to/letter.docx"'.
     """
     text = (REPO / "mailmerge.toml").read_text(encoding="utf-8")
     text = text.replace('path = "data/', f'path = "{REPO}/data/')
-    text = text.replace('= "templates/', f'= "{REPO}/templates/')
+    text = text.replace('= "templates/', f'= "{TEMPLATES}/')
     for key, value in overrides.items():
         text, count = re.subn(rf"(?m)^{key} = .*$", f"{key} = {value}", text, count=1)
         assert count == 1, f"no key {key} in mailmerge.toml"

@@ -118,7 +118,8 @@ def test_bundles_hold_the_approved_members_only_in_postal_code_order(printed, me
         # Each member: the letter (1/1), then the overview (1/n .. n/n), each member's pages together.
         for member_id in expected:
             own = [(p, m[0]) for p, m in zip(pages[1:], marks[1:]) if m[0][0] == member_id]
-            assert "ご案内" in own[0][0] and own[0][1][1:] == ("1", "1")
+            letter = page_texts(out / group / member_id / "letter.pdf")
+            assert own[0][0] == letter[0] and own[0][1][1:] == ("1", "1")
             assert [m[1] for _, m in own[1:]] == [str(n) for n in range(1, len(own))]
             assert norm(members[member_id].fields["organisation"]) in own[0][0]
 

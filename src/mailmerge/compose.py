@@ -152,13 +152,6 @@ def _missing(values: Mapping[str, str], inside: str) -> list[str]:
     return [name for name in values if name in missing]
 
 
-def check_overflow(layer: Path, box, values: Mapping[str, str], member_id: str, document: str) -> None:
-    """Raise LayerOverflowError naming the member and every field not printed whole inside its frame (a layer PDF of its own)."""
-    fields = frame_overflows(layer, {member_id: 0}, box, {member_id: values}).get(member_id)
-    if fields:
-        raise LayerOverflowError(messages.LAYER_OVERFLOW.format(member_id=member_id, document=document, field="、".join(fields)))
-
-
 @dataclass(frozen=True)
 class Pictures:
     """A PDF's pages drawn in grey at the audit's resolution, each kept zlib-compressed (a page is mostly white).
@@ -185,11 +178,6 @@ def draw_pages(pdf: Path, dpi: int = AUDIT_DPI) -> Pictures:
     finally:
         document.close()
     return Pictures(tuple(a.shape for a in drawn), tuple(zlib.compress(a.astype(np.uint8).tobytes(), 1) for a in drawn))
-
-
-def compare_pdfs(direct: Path, composed: Path, dpi: int = AUDIT_DPI) -> list[Mismatch]:
-    """Render both PDFs and return the pages whose pictures differ beyond anti-aliasing (AUDIT_MAX_PIXELS)."""
-    return compare_pictures(draw_pages(direct, dpi), composed, dpi)
 
 
 def compare_pictures(direct: Pictures, composed: Path, dpi: int = AUDIT_DPI) -> list[Mismatch]:

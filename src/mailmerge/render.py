@@ -280,12 +280,6 @@ def _undefined_name(exc: jinja2.UndefinedError) -> str:
     return f"差し込み項目 ({exc}) "
 
 
-def load_templates(documents: Mapping[str, Path], display: Mapping[str, str] | None = None) -> dict[str, CompiledTemplate]:
-    """Compile every document's template once; raise TemplateRenderError naming the first broken one."""
-    display = display or {}
-    return {name: CompiledTemplate(path, name, display.get(name)) for name, path in documents.items()}
-
-
 def inspect_template(path: Path, name: str, provided: Iterable[str], display: str | None = None) -> tuple[CompiledTemplate | None, list[Problem]]:
     """Return the compiled template (None when broken) and every problem found in it.
 
