@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,11 +20,6 @@ from mailmerge.roster.sheet import Sheet, SheetRow, column_letter
 
 if TYPE_CHECKING:
     from mailmerge.config import Config
-
-# Columns whose value is a key (compared normalised, never printed as entered): only 外字 is looked for
-# in them, as before issue 10; every other character is judged by the key's own rule.
-_KEY_FIELDS = frozenset({"member_id", "group", "postal_code"})
-
 
 def check_sheet(config: Config, display: str, source: Path, sheet: Sheet, fonts: Fonts | None = None) -> Roster:
     """Return the roster's valid members and every problem of ``sheet``, in sheet order.
@@ -133,19 +129,21 @@ class _TableChecker:
         self.findings.add(severity, message, int(row), column.header, column.index, rank)
 
     def _check_column(self, table: pd.DataFrame, column: Column) -> pd.DataFrame:
+        """Check every cell of one column (what every field gets, then its checker's rule); add ``FIELD:printed``."""
         name = column.field
+        checker = self.checker(column)
         values: pd.Series = table[name]
         usable = pd.Series(True, index=table.index)
         for index, row, raw, kind in table.loc[table[f"{name}:kind"].notna(), ["row", name, f"{name}:kind"]].itertuples():
-            usable[index] = self._check_kind(column, row, raw, kind)
+            usable[index] = self._check_kind(column, checker, row, raw, kind)
         stripped = values.str.strip()
         blank = stripped == ""
         if name in self.required:
             for row in table.loc[blank & usable, "row"]:
                 self.flag("error", messages.ROSTER_EMPTY, row, column, REQUIRED)
         usable &= ~blank
-        self._check_characters(table[usable], column)
-        if name not in _KEY_FIELDS:
+        self._check_characters(table[usable], column, checker.key)
+        if not checker.key:
             self._check_printed_text(table[usable], column)
         limit = self.config.max_length.get(name)
         if limit is not None:
@@ -154,21 +152,16 @@ class _TableChecker:
             for row, length in zip(table.loc[too_long, "row"], lengths[too_long]):
                 self.flag("error", messages.ROSTER_TOO_LONG.format(length=length, limit=limit), row, column, LENGTH)
         printed = values.where(usable, "")
-        if name == "member_id":
-            printed = self._check_member_ids(table[usable], column).reindex(table.index, fill_value="")
-        elif name == "group":
-            keys = values[usable].map(normalise_key).map(self.groups)
-            for row, raw in table.loc[keys[keys.isna()].index, ["row", name]].itertuples(index=False):
-                self.flag("error", messages.ROSTER_BAD_GROUP.format(quoted=_quote_short(raw), allowed=self.allowed_groups),
-                          row, column, FIELD)
-            printed = keys.fillna("").reindex(table.index, fill_value="")
-        elif name == "postal_code":
-            printed = self._check_postal_codes(table[usable], column).reindex(table.index, fill_value="")
+        if checker.values is not None:
+            printed = checker.values(self, table[usable], column).reindex(table.index, fill_value="")
         return table.assign(**{f"{name}:printed": printed})
 
-    def _check_kind(self, column: Column, row: int, raw: str, kind: str) -> bool:
+    def checker(self, column: Column) -> Checker:
+        """Return the rule of a field (its own, else plain text)."""
+        return CHECKERS.get(column.field, CHECKERS[TEXT])
+
+    def _check_kind(self, column: Column, checker: Checker, row: int, raw: str, kind: str) -> bool:
         """Report a cell Excel did not store as text; return whether the usual checks still apply."""
-        name = column.field
         error = {"date": messages.ROSTER_DATE, "bool": messages.ROSTER_BOOL, "formula": messages.ROSTER_FORMULA,
                  "error": messages.ROSTER_EXCEL_ERROR.format(value=raw)}.get(kind)
         if error is not None:
@@ -176,21 +169,26 @@ class _TableChecker:
             return False
         if kind == "decimal":
             self.flag("warning", messages.ROSTER_DECIMAL, row, column, KIND)
-        elif name == "member_id":
-            self.flag("warning", messages.ROSTER_ID_AS_NUMBER.format(quoted=quote(raw)), row, column, KIND)
-        elif name == "postal_code":
-            digits = len(raw.lstrip("-"))
-            if digits != 7:
-                self.flag("error", messages.ROSTER_POSTAL_AS_NUMBER_SHORT.format(digits=digits), row, column, KIND)
-                return False
-            self.flag("warning", messages.ROSTER_POSTAL_AS_NUMBER, row, column, KIND)
-        # else: a whole number in a text column (a room number) prints as shown
+            return True
+        if checker.number is not None:
+            return checker.number(self, column, row, raw)
+        return True  # a whole number in a text column (a room number) prints as shown
+
+    def _id_as_number(self, column: Column, row: int, raw: str) -> bool:
+        self.flag("warning", messages.ROSTER_ID_AS_NUMBER.format(quoted=quote(raw)), row, column, KIND)
         return True
 
-    def _check_characters(self, table: pd.DataFrame, column: Column) -> None:
+    def _postal_code_as_number(self, column: Column, row: int, raw: str) -> bool:
+        digits = len(raw.lstrip("-"))
+        if digits != 7:
+            self.flag("error", messages.ROSTER_POSTAL_AS_NUMBER_SHORT.format(digits=digits), row, column, KIND)
+            return False
+        self.flag("warning", messages.ROSTER_POSTAL_AS_NUMBER, row, column, KIND)
+        return True
+
+    def _check_characters(self, table: pd.DataFrame, column: Column, is_key: bool) -> None:
         """Report each character that would not print (issue 10): one line per cell and code point."""
         name = column.field
-        is_key = name in _KEY_FIELDS
         bad = unprintable_characters(table[name], self.fonts, keys_only=is_key)
         if not bad:
             return
@@ -209,10 +207,17 @@ class _TableChecker:
             for severity, message in printed_text_problems(raw):
                 self.flag(severity, message, row, column, CHARACTERS)
 
+    def _check_groups(self, table: pd.DataFrame, column: Column) -> pd.Series:
+        keys = table[column.field].map(normalise_key).map(self.groups)
+        for row, raw in table.loc[keys[keys.isna()].index, ["row", column.field]].itertuples(index=False):
+            self.flag("error", messages.ROSTER_BAD_GROUP.format(quoted=_quote_short(raw), allowed=self.allowed_groups),
+                      row, column, FIELD)
+        return keys.fillna("")
+
     def _check_member_ids(self, table: pd.DataFrame, column: Column) -> pd.Series:
-        keys = table["member_id"].map(normalise_key)
+        keys = table[column.field].map(normalise_key)
         safe = keys.map(lambda key: SAFE_ID.fullmatch(key) is not None and key.upper() not in RESERVED_NAMES)
-        for row, raw, key in zip(table.loc[~safe, "row"], table.loc[~safe, "member_id"], keys[~safe]):
+        for row, raw, key in zip(table.loc[~safe, "row"], table.loc[~safe, column.field], keys[~safe]):
             # A name typed into the ID column must not be echoed: quote only what looks like an ID.
             if key.upper() in RESERVED_NAMES:
                 message = messages.ROSTER_ID_RESERVED.format(quoted=quote(raw))
@@ -229,7 +234,7 @@ class _TableChecker:
         address = next((c for c in self.headers.columns if c.field == "address1"), None)
         addresses = table[address.field] if address is not None else pd.Series("", index=table.index)
         printed = {}
-        for index, row, raw, written_address in zip(table.index, table["row"], table["postal_code"], addresses):
+        for index, row, raw, written_address in zip(table.index, table["row"], table[column.field], addresses):
             printed[index] = self._check_postal_code(column, row, raw, written_address)
         return pd.Series(printed, index=table.index, dtype=object) if printed else pd.Series([], dtype=object)
 
@@ -270,6 +275,32 @@ class _TableChecker:
                 )
                 self.flag("error", messages.ROSTER_DUPLICATE.format(quoted=quote(raw), others=others, aside=aside),
                           number, column, DUPLICATE)
+
+
+@dataclass(frozen=True)
+class Checker:
+    """A field's own rule, on top of what every field gets (how Excel stored it, required, characters, length).
+
+    ``values`` returns the printed value of each usable row (reporting the bad ones); ``number`` reports a
+    cell Excel stored as a whole number and returns whether the other checks still apply; a ``key`` is
+    compared normalised, never printed as entered: only 外字 is looked for in it (issue 10), every other
+    character being judged by the key's own rule.
+    """
+
+    values: Callable[[_TableChecker, pd.DataFrame, Column], pd.Series] | None = None
+    number: Callable[[_TableChecker, Column, int, str], bool] | None = None
+    key: bool = False
+
+
+TEXT = "text"
+# Every field's rule by name: a field with a rule of its own adds a row here.
+CHECKERS: dict[str, Checker] = {
+    TEXT: Checker(),
+    "member_id": Checker(values=_TableChecker._check_member_ids, number=_TableChecker._id_as_number, key=True),
+    "group": Checker(values=_TableChecker._check_groups, key=True),
+    "postal_code": Checker(values=_TableChecker._check_postal_codes, number=_TableChecker._postal_code_as_number,
+                           key=True),
+}
 
 
 def _quote_short(value: str, limit: int = 10) -> str:
