@@ -292,3 +292,28 @@ def alive(processes: Iterable[psutil.Process]) -> list[str]:
         except psutil.NoSuchProcess:
             pass
     return left
+
+
+def remake_member(out: Path, member_id: str, document: str = "letter") -> str:
+    """Change a member's PDF and its manifest row as a later run making it again would; return the new hash.
+
+    The PDF is saved again by qpdf with another title (a whole, valid file with other bytes), and
+    manifest.csv is rewritten with its hash, through a temporary file as the run writes it.
+    """
+    import pikepdf
+
+    rows = manifest_rows(out)
+    row = next(r for r in rows if r["member_id"] == member_id and r["document"] == document)
+    path = out / row["pdf"]
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        pdf.docinfo["/Title"] = f"{member_id} remade"
+        pdf.save(path)
+    row["pdf_sha256"] = sha256(path)
+    header = manifest_header(out)
+    temporary = out / ".manifest.csv.tmp"
+    with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(rows)
+    os.replace(temporary, out / "manifest.csv")
+    return row["pdf_sha256"]

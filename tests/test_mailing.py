@@ -134,3 +134,17 @@ def test_an_approval_goes_stale_when_a_rerun_changes_the_members_documents(own_r
     assert [r.member_id for r in mailing.left_out(view)] == ["0005"]
     mailing.record_decisions(load_config(config_path), out, ["0005"], "approved", "確認済み", "事務局 佐々木")
     assert len(mailing.approved_members(mailing.open_run(load_config(config_path), out))) == 30
+
+
+def test_approve_refuses_a_name_or_note_that_would_forge_a_line_in_history(own_run) -> None:
+    config_path, out = own_run
+    for reviewer, note, expected in (
+        ("事務局\n2026-12-01 承認 0002", "", "確認者の名前の 4 文字目に使えない文字があります（改行、U+000A）。"),
+        ("事務局 山田", "住所\u202e古い", "メモの 3 文字目に使えない文字があります（文字の向きを変える制御文字、U+202E）。"),
+        ("事務局\x00山田", "", "確認者の名前の 4 文字目に使えない文字があります（制御文字、U+0000）。"),
+    ):
+        args = ["approve", "0001", "--config", str(config_path), "--out", str(out), "--reviewer", reviewer]
+        result = CliRunner().invoke(main, [*args, "--note", note] if note else args)
+        assert result.exit_code == 1, result.output
+        assert expected in result.output, result.output
+    assert mailing.open_run(load_config(config_path), out).review("0001").decision is None

@@ -246,3 +246,30 @@ def test_the_lists_column_headings_stay_in_view_below_the_filters(served: Served
         filters = page.locator("#filters").bounding_box()
         assert filters["y"] + filters["height"] - 1 <= heading["y"] < filters["y"] + filters["height"] + 20, (width, heading, filters)
         expect(page.locator("#members thead th", has_text="会員番号")).to_be_visible()
+
+
+def test_approving_a_page_whose_documents_were_remade_behind_it_is_refused(served: Served, page: Page, tmp_path: Path) -> None:
+    from helpers import remake_member
+
+    from mailmerge.store import REVIEW_DB_NAME, DecisionStore
+
+    page.goto(served.url)
+    _name_reviewer(page)
+    page.goto(served.url.split("?")[0] + "members/0001")
+    expect(page.locator("h1")).to_contain_text("0001")
+    remake_member(served.out, "0001")  # the roster was fixed and a run made 0001 again: the page shows the old letter
+    page.get_by_role("button", name="承認する").click()
+    refusal = page.locator("#decision-message")
+    expect(refusal).to_have_text("この会員の文書はページを開いた後に作り直されました。開き直して確かめてください")
+    expect(refusal).to_have_class("message error")
+    expect(page.locator("#status")).to_have_text("未確認")
+    page.screenshot(path=str(tmp_path / "review-remade-refused.png"))
+    _keep_screenshot(tmp_path / "review-remade-refused.png")
+    assert not (served.out / REVIEW_DB_NAME).exists() or DecisionStore(served.out / REVIEW_DB_NAME).latest() == {}
+
+    page.reload()  # opened again: the new letter, and the approval binds it
+    page.get_by_role("button", name="承認する").click()
+    expect(page.locator("#decision-message")).to_have_text("記録しました（承認済み）。")
+    current = {r.document: r.pdf_sha256 for r in served.members() if r.member_id == "0001"}
+    decided = DecisionStore(served.out / REVIEW_DB_NAME).latest()["0001"]
+    assert {d: h.pdf_sha256 for d, h in decided.documents.items()} == current

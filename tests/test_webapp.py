@@ -56,6 +56,20 @@ def _manifest(run_dir: Path):
     return read_manifest(run_dir / "manifest.csv")
 
 
+def _shown(run_dir: Path, member_id: str) -> dict[str, dict[str, str]]:
+    """Return the documents as GET /api/members gives them: what a decision must carry back."""
+    return {r.document: {"pdf_sha256": r.pdf_sha256, "docx_sha256": r.docx_sha256}
+            for r in _manifest(run_dir) if r.member_id == member_id}
+
+
+def _shown_form(run_dir: Path, member_id: str) -> dict[str, str]:
+    """Return the member page's hidden fields naming the files it shows."""
+    fields = {}
+    for document, hashes in _shown(run_dir, member_id).items():
+        fields[f"pdf_sha256.{document}"], fields[f"docx_sha256.{document}"] = hashes["pdf_sha256"], hashes["docx_sha256"]
+    return fields
+
+
 def test_without_the_token_every_address_is_refused(app) -> None:
     client = app.test_client()
     for path in ("/", "/members/0001", "/api/members", "/static/review.css", "/members/0001/letter.pdf"):
@@ -134,11 +148,11 @@ def test_only_the_manifests_files_are_served(client, run_dir: Path) -> None:
 
 def test_a_post_without_the_pages_csrf_token_is_refused(client, run_dir: Path) -> None:
     _named(client)
-    body = {"member_id": "0001", "decision": "approved", "note": ""}
+    body = {"member_id": "0001", "decision": "approved", "note": "", "documents": _shown(run_dir, "0001")}
     refused = client.post("/api/decisions", json=body)
     assert refused.status_code == 403 and refused.get_json() == {"error": messages.REVIEW_CSRF}
     assert client.post("/api/decisions", json=body, headers={"X-CSRF-Token": "guess"}).status_code == 403
-    assert client.post("/members/0001/decision", data={"decision": "approved"}).status_code == 403
+    assert client.post("/members/0001/decision", data={"decision": "approved", **_shown_form(run_dir, "0001")}).status_code == 403
     assert client.post("/reviewer", data={"reviewer": "誰か"}).status_code == 403
     assert not (run_dir / REVIEW_DB_NAME).exists() or DecisionStore(run_dir / REVIEW_DB_NAME).latest() == {}
     accepted = client.post("/api/decisions", json=body, headers={"X-CSRF-Token": _csrf(client)})
@@ -149,7 +163,8 @@ def test_a_post_without_the_pages_csrf_token_is_refused(client, run_dir: Path) -
 def test_a_script_with_the_token_in_a_header_needs_no_csrf(app, run_dir: Path) -> None:
     client = app.test_client()
     headers = {"Authorization": f"Bearer {TOKEN}"}
-    body = {"member_id": "0002", "decision": "hold", "note": "住所の番地が古い", "reviewer": "スクリプト"}
+    body = {"member_id": "0002", "decision": "hold", "note": "住所の番地が古い", "reviewer": "スクリプト",
+            "documents": _shown(run_dir, "0002")}
     assert client.post("/api/decisions", json=body, headers=headers).status_code == 201
     members = client.get("/api/members", headers=headers).get_json()["members"]
     member = next(m for m in members if m["member_id"] == "0002")
@@ -160,13 +175,13 @@ def test_a_script_with_the_token_in_a_header_needs_no_csrf(app, run_dir: Path) -
 
 
 def test_decisions_from_the_page_form_need_a_reviewer_and_a_note_to_hold(client, run_dir: Path) -> None:
-    csrf = _csrf(client)
-    missing = client.post("/members/0003/decision", data={"decision": "approved", "csrf_token": csrf})
+    csrf, shown = _csrf(client), _shown_form(run_dir, "0003")
+    missing = client.post("/members/0003/decision", data={"decision": "approved", "csrf_token": csrf, **shown})
     assert missing.status_code == 400 and messages.REVIEW_NEED_REVIEWER in missing.get_data(as_text=True)
     _named(client, "確認 花子")
-    no_note = client.post("/members/0003/decision", data={"decision": "hold", "note": " ", "csrf_token": csrf})
+    no_note = client.post("/members/0003/decision", data={"decision": "hold", "note": " ", "csrf_token": csrf, **shown})
     assert no_note.status_code == 400 and messages.REVIEW_NEED_NOTE in no_note.get_data(as_text=True)
-    done = client.post("/members/0003/decision", data={"decision": "approved", "csrf_token": csrf})
+    done = client.post("/members/0003/decision", data={"decision": "approved", "csrf_token": csrf, **shown})
     assert done.status_code == 303
     page = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "記録しました" in page and 'id="status">承認済み<' in page
@@ -183,11 +198,12 @@ def test_a_running_mailmerge_run_stops_decisions(client, run_dir: Path) -> None:
     with OutputLock(run_dir):
         page = client.get("/").get_data(as_text=True)
         assert 'id="locked-banner"' in page and "mailmerge run がこの出力先を作成中です" in page
-        refused = client.post("/api/decisions", json={"member_id": "0001", "decision": "approved"}, headers={"X-CSRF-Token": csrf})
+        body = {"member_id": "0001", "decision": "approved", "documents": _shown(run_dir, "0001")}
+        refused = client.post("/api/decisions", json=body, headers={"X-CSRF-Token": csrf})
         assert refused.status_code == 409 and refused.get_json() == {"error": messages.REVIEW_LOCKED}
-        form = client.post("/members/0001/decision", data={"decision": "approved", "csrf_token": csrf})
+        form = client.post("/members/0001/decision", data={"decision": "approved", "csrf_token": csrf, **_shown_form(run_dir, "0001")})
         assert form.status_code == 409 and messages.REVIEW_LOCKED in form.get_data(as_text=True)
-    assert client.post("/api/decisions", json={"member_id": "0001", "decision": "approved"}, headers={"X-CSRF-Token": csrf}).status_code == 201
+    assert client.post("/api/decisions", json=body, headers={"X-CSRF-Token": csrf}).status_code == 201
 
 
 def test_the_access_log_names_member_ids_never_names(client, run_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -200,8 +216,8 @@ def test_the_access_log_names_member_ids_never_names(client, run_dir: Path, capl
     client.get(f"/members/{member.member_id}/letter/thumb-1.png")
     client.get(f"/members/{member.member_id}?q={member.name}")
     client.get(f"/members/{member.name}")  # someone types a name into the address
-    client.post("/api/decisions", json={"member_id": member.member_id, "decision": "hold", "note": "番地が古い"},
-                headers={"X-CSRF-Token": _csrf(client)})
+    client.post("/api/decisions", json={"member_id": member.member_id, "decision": "hold", "note": "番地が古い",
+                                        "documents": _shown(run_dir, member.member_id)}, headers={"X-CSRF-Token": _csrf(client)})
     log = "\n".join(r.getMessage() for r in caplog.records if r.name == "mailmerge.review")
     assert f"GET /members/{member.member_id} 200" in log
     assert "GET /members/? 404" in log
@@ -217,6 +233,7 @@ def test_two_reviewers_posting_200_decisions_each_at_once_lose_nothing(run_dir: 
     port = server.effective_port
     serving = ServerThread(server)
     member_ids = sorted({r.member_id for r in _manifest(run_dir)})
+    shown = {member_id: _shown(run_dir, member_id) for member_id in member_ids}
     failures: list[str] = []
 
     def reviewer(name: str, decision: str) -> None:
@@ -235,8 +252,9 @@ def test_two_reviewers_posting_200_decisions_each_at_once_lose_nothing(run_dir: 
         page = connection.getresponse().read().decode("utf-8")
         csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
         for n in range(200):
-            body = json.dumps({"member_id": member_ids[n % len(member_ids)], "decision": decision,
-                               "note": f"{name} {n}", "reviewer": name})
+            member_id = member_ids[n % len(member_ids)]
+            body = json.dumps({"member_id": member_id, "decision": decision, "note": f"{name} {n}", "reviewer": name,
+                               "documents": shown[member_id]})
             connection.request("POST", "/api/decisions", body=body.encode("utf-8"), headers={
                 "Cookie": cookie, "X-CSRF-Token": csrf, "Content-Type": "application/json"})
             answer = connection.getresponse()
@@ -285,11 +303,12 @@ def test_a_member_whose_roster_row_changed_cannot_be_approved_until_run_again(ru
     _named(client)
     page = client.get("/members/0005").get_data(as_text=True)
     assert "作成後に名簿・テンプレート・設定が変わっています" in page and 'class="approve" disabled' in page
-    refused = client.post("/api/decisions", json={"member_id": "0005", "decision": "approved"}, headers={"X-CSRF-Token": _csrf(client)})
+    refused = client.post("/api/decisions", json={"member_id": "0005", "decision": "approved", "documents": _shown(run_dir, "0005")},
+                          headers={"X-CSRF-Token": _csrf(client)})
     assert refused.status_code == 409
     assert refused.get_json()["error"].startswith("会員番号 0005: 作成後に名簿・テンプレート・設定が変わっています")
-    held = client.post("/api/decisions", json={"member_id": "0005", "decision": "hold", "note": "名簿を直した"},
-                       headers={"X-CSRF-Token": _csrf(client)})
+    held = client.post("/api/decisions", json={"member_id": "0005", "decision": "hold", "note": "名簿を直した",
+                                               "documents": _shown(run_dir, "0005")}, headers={"X-CSRF-Token": _csrf(client)})
     assert held.status_code == 201
 
 
@@ -307,3 +326,86 @@ def test_the_member_page_shows_the_address_as_the_letter_prints_it(client, confi
     # Without a representative, 御中 follows the department on its line, as in the letter's window and on the label.
     assert f"<div>{f['organisation']}</div>" in page and f"<div>{f['department']} 御中</div>" in page
     assert "（御中）" not in page
+
+
+def test_a_decision_on_documents_remade_after_the_page_opened_is_refused(client, run_dir: Path) -> None:
+    from helpers import remake_member
+
+    _named(client, "確認 花子")
+    csrf = _csrf(client)
+    members = client.get("/api/members").get_json()["members"]
+    shown = next(m for m in members if m["member_id"] == "0001")["documents"]
+    assert shown == _shown(run_dir, "0001") and set(shown) == {"letter", "overview"}
+    page = client.get("/members/0001").get_data(as_text=True)
+    form = dict(re.findall(r'<input type="hidden" name="((?:pdf|docx)_sha256\.\w+)" value="([0-9a-f]{64})">', page))
+    assert form == _shown_form(run_dir, "0001")
+
+    remade = remake_member(run_dir, "0001")  # a run makes 0001 again while the page is open
+    refused = client.post("/api/decisions", json={"member_id": "0001", "decision": "approved", "documents": shown},
+                          headers={"X-CSRF-Token": csrf})
+    assert refused.status_code == 409
+    assert refused.get_json() == {"error": "この会員の文書はページを開いた後に作り直されました。開き直して確かめてください"}
+    posted = client.post("/members/0001/decision", data={"decision": "approved", "csrf_token": csrf, **form})
+    assert posted.status_code == 409 and messages.REVIEW_REMADE in posted.get_data(as_text=True)
+    held = client.post("/api/decisions", json={"member_id": "0001", "decision": "hold", "note": "古い", "documents": shown},
+                       headers={"X-CSRF-Token": csrf})
+    assert held.status_code == 409
+    assert DecisionStore(run_dir / REVIEW_DB_NAME).latest() == {}  # nothing recorded
+
+    # Without the documents seen, nothing is approved either.
+    blind = client.post("/api/decisions", json={"member_id": "0001", "decision": "approved"}, headers={"X-CSRF-Token": csrf})
+    assert blind.status_code == 400 and blind.get_json() == {"error": messages.REVIEW_NEED_SHOWN}
+
+    # Opened again, the page shows the new letter and the decision binds it.
+    again = client.get("/api/members").get_json()["members"]
+    current = next(m for m in again if m["member_id"] == "0001")["documents"]
+    assert current["letter"]["pdf_sha256"] == remade
+    accepted = client.post("/api/decisions", json={"member_id": "0001", "decision": "approved", "documents": current},
+                           headers={"X-CSRF-Token": csrf})
+    assert accepted.status_code == 201 and accepted.get_json()["member"]["status"] == "approved"
+    assert DecisionStore(run_dir / REVIEW_DB_NAME).latest()["0001"].documents["letter"].pdf_sha256 == remade
+
+
+@pytest.mark.parametrize("bad", ["確認\n花子", "確認\r花子", "確認\u2028花子", "\u202e子花 認確", "確認\u2066花子", "確認\x00花子"])
+def test_names_and_notes_with_line_breaks_controls_or_bidi_characters_are_refused(client, run_dir: Path, bad: str) -> None:
+    csrf = _csrf(client)
+    named = client.post("/reviewer", data={"reviewer": bad, "csrf_token": csrf, "back": "/"})
+    position = next(n for n, c in enumerate(bad, 1) if not ("\u3000" < c or c == " "))
+    code = f"U+{ord(bad[position - 1]):04X}"
+    assert named.status_code == 400
+    assert f"確認者の名前の {position} 文字目に使えない文字があります（" in named.get_data(as_text=True)
+    assert f"、{code}）。確認者の名前は改行や制御文字を入れず、1 行で入力してください。" in named.get_data(as_text=True)
+    assert "mailmerge_reviewer" not in named.headers.get("Set-Cookie", "")
+    _named(client, "確認 花子")
+    body = {"member_id": "0002", "decision": "hold", "note": bad, "documents": _shown(run_dir, "0002")}
+    refused = client.post("/api/decisions", json=body, headers={"X-CSRF-Token": csrf})
+    assert refused.status_code == 400 and refused.get_json()["error"].startswith(f"メモの {position} 文字目に使えない文字があります")
+    scripted = client.post("/api/decisions", json={**body, "note": "住所が古い", "reviewer": bad}, headers={"X-CSRF-Token": csrf})
+    assert scripted.status_code == 400
+    assert not (run_dir / REVIEW_DB_NAME).exists() or DecisionStore(run_dir / REVIEW_DB_NAME).latest() == {}
+
+
+def test_refused_and_odd_requests_write_no_raw_path_into_the_log(app, client, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="mailmerge.review")
+    stranger = app.test_client()
+    for path in ("/members/0001/%0A2026-12-01 GET.pdf", "/members/0001/%00.pdf", "/members/%0Aforged/letter.pdf",
+                 "/members/0001/%E2%80%AE.pdf", "/no/such%0Apath"):
+        assert stranger.get(path).status_code == 403, path
+        assert client.get(path).status_code == 404, path
+    messages_logged = [r.getMessage() for r in caplog.records if r.name == "mailmerge.review"]
+    assert len(messages_logged) == 10
+    for line in messages_logged:
+        assert line.isprintable() and "%0A" not in line and "forged" not in line and "GET.pdf" not in line, line
+    assert messages_logged[0] == "GET /members/<member_id>/<document>.<ext> 403"
+    assert messages_logged[1] == "GET /members/0001/?.pdf 404"
+
+
+def test_the_name_form_redirects_only_to_this_apps_own_pages(client) -> None:
+    csrf = _csrf(client)
+    for back in ("/\t/evil.com", "/%09/evil.com", "//evil.com", "/\\evil.com", "https://evil.com/", "/\n/evil.com",
+                 "javascript:alert(1)", "/ /evil.com", "/%2F%2Fevil.com"):
+        response = client.post("/reviewer", data={"reviewer": "確認 花子", "csrf_token": csrf, "back": back})
+        assert response.status_code == 303 and response.headers["Location"] == "/", back
+    for back in ("/members/0003", "/?group=unenrolled&q=0001", "/"):
+        response = client.post("/reviewer", data={"reviewer": "確認 花子", "csrf_token": csrf, "back": back})
+        assert response.headers["Location"] == back

@@ -20,7 +20,7 @@ from mailmerge import manifest, messages, printing, review, roster, sheets, stat
 from mailmerge.config import Config
 from mailmerge.errors import MailmergeError, PrintError, PrintOutdated
 from mailmerge.fsutil import sha256_of
-from mailmerge.models import APPROVED, GROUPS, Decision, ManifestRow, Member, OutputLayout
+from mailmerge.models import APPROVED, GROUPS, Decision, DocumentHashes, ManifestRow, Member, OutputLayout
 from mailmerge.pipeline import SUMMARY_NAME, check, input_digest
 from mailmerge.store import REVIEW_DB_NAME, DecisionStore
 
@@ -149,10 +149,17 @@ def decide(
     reviewer: str,
     *,
     now: datetime | None = None,
+    shown: Mapping[str, Mapping[str, DocumentHashes]] | None = None,
 ) -> tuple[Decision, ...]:
-    """Record decisions on an opened run (the review app keeps one open); see record_decisions."""
+    """Record decisions on an opened run (the review app keeps one open); see record_decisions.
+
+    ``shown``: for each member named, the hashes of the documents the reviewer was shown (the review
+    app's page); a member whose current documents are other ones is refused (REVIEW_REMADE).
+    """
     if not reviewer.strip():
         raise MailmergeError(messages.NO_REVIEWER)
+    if unfit := unfit_text(reviewer, note):
+        raise MailmergeError(unfit)
     if view.locked or state.is_locked(view.out_dir):
         raise MailmergeError(messages.RUN_IN_PROGRESS.format(out_dir=view.out_dir))
     if member_ids is None:
@@ -167,6 +174,8 @@ def decide(
                 raise MailmergeError(messages.UNKNOWN_MEMBER.format(member_id=roster.normalise_key(typed)))
             if decision == APPROVED and not found.may_be_approved:
                 raise MailmergeError(found.approval_blocker)
+            if shown is not None and not shown_is_current(found, shown.get(found.member_id, {})):
+                raise MailmergeError(messages.REVIEW_REMADE)
             chosen.append(found)
     unique = {r.member_id: r for r in chosen}.values()
     made = tuple(
@@ -175,6 +184,20 @@ def decide(
     )
     decision_store(view.out_dir).record(made)
     return made
+
+
+def unfit_text(reviewer: str, note: str) -> str:
+    """Return why a reviewer's name or a note cannot be recorded ('' when both can)."""
+    for field, text in ((messages.REVIEWER_FIELD, reviewer), (messages.NOTE_FIELD, note)):
+        found = review.unsafe_character(text)
+        if found is not None:
+            return messages.review_bad_character(field, *found)
+    return ""
+
+
+def shown_is_current(member: review.MemberReview, shown: Mapping[str, DocumentHashes]) -> bool:
+    """Return True when the documents a reviewer was shown are the member's current ones (every one of them)."""
+    return dict(shown) == review.current_hashes(member.rows).get(member.member_id, {})
 
 
 def approved_members(view: RunView) -> tuple[review.MemberReview, ...]:

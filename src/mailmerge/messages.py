@@ -410,6 +410,15 @@ REVIEW_SERVER_ERROR = "確認画面で予期しないエラーが起きました
 REVIEW_SERVING = "確認画面を起動しました（このパソコンからのみ開けます）。終了するには Ctrl-C を押してください。"
 REVIEW_STOPPED = "確認画面を終了しました。"
 REVIEW_PORT_IN_USE = "ポート {port} は使用中です。別の番号を --port で指定するか、--port を付けずに実行してください。"
+REVIEWER_FIELD = "確認者の名前"
+NOTE_FIELD = "メモ"
+# review.unsafe_character's kinds, as a person names them.
+CHARACTER_KINDS = {"line_break": "改行", "bidi": "文字の向きを変える制御文字", "control": "制御文字"}
+REVIEW_REMADE = "この会員の文書はページを開いた後に作り直されました。開き直して確かめてください"
+REVIEW_NEED_SHOWN = (
+    "どの文書を見て判断したかがありません。documents に、GET /api/members が返した各文書の pdf_sha256 と "
+    "docx_sha256 を入れて送ってください。"
+)
 
 
 def review_file_changed(path: str) -> str:
@@ -425,6 +434,14 @@ def review_image_failed(detail: str) -> str:
 def review_no_such_page(page: int) -> str:
     """A page number past the document's end."""
     return f"{page} ページ目はありません。"
+
+
+def review_bad_character(field: str, position: int, char: str, kind: str) -> str:
+    """A reviewer's name or a note holds a line break, a control or a bidi character."""
+    return (
+        f"{field}の {position} 文字目に使えない文字があります（{CHARACTER_KINDS[kind]}、U+{ord(char):04X}）。"
+        f"{field}は改行や制御文字を入れず、1 行で入力してください。"
+    )
 
 
 def review_recorded(count: int, label: str) -> str:

@@ -19,7 +19,7 @@ from mailmerge import review as review_rules
 from mailmerge.config import Config
 from mailmerge.manifest import MANIFEST_NAME, read_manifest
 from mailmerge.pipeline import SUMMARY_NAME
-from mailmerge.models import DECISIONS, GROUPS, ManifestRow, recipient_lines
+from mailmerge.models import DECISIONS, GROUPS, DocumentHashes, ManifestRow, recipient_lines
 
 MAX_NOTE = 500
 MAX_REVIEWER = 40
@@ -179,8 +179,8 @@ def _reviewer() -> str:
     return unquote(request.cookies.get(REVIEWER_COOKIE, ""))[:MAX_REVIEWER].strip()
 
 
-def _record(member_id: str, decision: str, note: str, reviewer: str) -> None:
-    """Record one decision from a page or the API (the same checks for both)."""
+def _record(member_id: str, decision: str, note: str, reviewer: str, shown: dict[str, DocumentHashes] | None) -> None:
+    """Record one decision from a page or the API (the same checks for both) on the documents ``shown``."""
     review = _state()
     note, reviewer = note.strip(), reviewer.strip()
     if decision not in DECISIONS:
@@ -191,11 +191,41 @@ def _record(member_id: str, decision: str, note: str, reviewer: str) -> None:
         abort(400, messages.REVIEW_NEED_NOTE)
     if len(note) > MAX_NOTE or len(reviewer) > MAX_REVIEWER:
         abort(400, messages.REVIEW_TOO_LONG.format(limit=MAX_NOTE if len(note) > MAX_NOTE else MAX_REVIEWER))
+    if unfit := mailing.unfit_text(reviewer, note):
+        abort(400, unfit)
+    if not shown:
+        abort(400, messages.REVIEW_NEED_SHOWN)
     if state.is_locked(review.out_dir):
         abort(409, messages.REVIEW_LOCKED)
-    _member_or_404(member_id)
-    mailing.decide(_view(), [member_id], decision, note, reviewer)
+    member = _member_or_404(member_id)
+    # A decision holds for the documents the reviewer saw, never for ones a run made after the page opened.
+    mailing.decide(_view(), [member_id], decision, note, reviewer, shown={member.member_id: shown})
     g.pop("view", None)  # the page shows the decision just made
+
+
+def _shown_in_form() -> dict[str, DocumentHashes]:
+    """Return the documents' hashes the member page was made with (hidden fields pdf_sha256.<document>)."""
+    form = request.form
+    return {
+        key.split(".", 1)[1]: DocumentHashes(form.get(f"docx_sha256.{key.split('.', 1)[1]}", ""), form[key])
+        for key in form if key.startswith("pdf_sha256.")
+    }
+
+
+def _shown_in_json(documents: Any) -> dict[str, DocumentHashes]:
+    """Return ``{"letter": {"pdf_sha256": …, "docx_sha256": …}, …}`` as sent to the API ({} when not that shape)."""
+    if not isinstance(documents, dict):
+        return {}
+    shown = {}
+    for document, hashes in documents.items():
+        if not isinstance(hashes, dict) or not all(isinstance(hashes.get(k), str) for k in ("pdf_sha256", "docx_sha256")):
+            return {}
+        shown[str(document)] = DocumentHashes(hashes["docx_sha256"], hashes["pdf_sha256"])
+    return shown
+
+
+def _documents_json(member: Any) -> dict[str, dict[str, str]]:
+    return {row.document: {"pdf_sha256": row.pdf_sha256, "docx_sha256": row.docx_sha256} for row in member.rows}
 
 
 def _sealed() -> dict[str, tuple[str, str]]:
@@ -223,6 +253,7 @@ def _member_json(member: Any) -> dict[str, Any]:
         "decided_at": decision.decided_at if decision else "",
         "decided_at_local": local_time(decision.decided_at) if decision else "",
         "sealed_sent_on": sealed[0] if sealed else None,
+        "documents": _documents_json(member),  # what a decision must carry back: the files it was made on
     }
 
 
@@ -309,7 +340,7 @@ def _routes(app: Flask) -> None:
     @app.post("/members/<member_id>/decision")
     def decide(member_id: str) -> Response:
         reviewer = _reviewer()
-        _record(member_id, request.form.get("decision", ""), request.form.get("note", ""), reviewer)
+        _record(member_id, request.form.get("decision", ""), request.form.get("note", ""), reviewer, _shown_in_form())
         return redirect(url_for("member_page", member_id=member_id, saved=1), code=303)
 
     @app.post("/reviewer")
@@ -319,8 +350,9 @@ def _routes(app: Flask) -> None:
             abort(400, messages.REVIEW_NEED_REVIEWER)
         if len(name) > MAX_REVIEWER:
             abort(400, messages.REVIEW_TOO_LONG.format(limit=MAX_REVIEWER))
-        back = request.form.get("back", "/")
-        response = redirect(back if back.startswith("/") and not back.startswith("//") else "/", code=303)
+        if unfit := mailing.unfit_text(name, ""):
+            abort(400, unfit)
+        response = redirect(websecurity.own_path(request.form.get("back", "/")), code=303)
         response.set_cookie(REVIEWER_COOKIE, quote(name), max_age=365 * 86400, httponly=True, samesite="Strict", path="/")
         return response
 
@@ -338,7 +370,7 @@ def _routes(app: Flask) -> None:
         if not isinstance(note, str) or not isinstance(reviewer, str):
             abort(400, messages.REVIEW_BAD_REQUEST)
         member_id = body["member_id"]
-        _record(member_id, str(body.get("decision", "")), note, reviewer)
+        _record(member_id, str(body.get("decision", "")), note, reviewer, _shown_in_json(body.get("documents")))
         return jsonify(member=_member_json(_member_or_404(member_id))), 201
 
 

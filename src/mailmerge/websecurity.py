@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from flask import Flask, Response, abort, current_app, jsonify, redirect, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -18,6 +19,10 @@ from mailmerge import messages
 from mailmerge.errors import MailmergeError
 
 ACCESS_LOG = logging.getLogger("mailmerge.review")
+# A route's part (document, extension, image kind) is logged as sent only when it is a plain ASCII word.
+LOGGABLE_VALUE = re.compile(r"[A-Za-z0-9_-]{1,32}")
+# An address a redirect may lead to: a path with one leading slash, plain URL characters only.
+SAFE_TARGET = re.compile(r"/(?![/\\])[A-Za-z0-9._~!$&'()*+,;=:@%/-]*(\?[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?")
 # Where the app keeps its per-start state (webapp.ReviewState): token, CSRF token, port, manifest rows.
 STATE = "mailmerge_review"
 LOOPBACK = "127.0.0.1"
@@ -54,7 +59,7 @@ def _guard() -> Response | None:
     if given and _same(given, review.token):
         if request.method == "GET" and not request.path.startswith("/api/"):
             # The token leaves the address bar and the history at once; from now on the cookie carries it.
-            response = redirect(_path_without_token(), code=303)
+            response = redirect(own_path(_path_without_token()), code=303)
             response.set_cookie(review.cookie_name, review.token, httponly=True, samesite="Strict", path="/")
             return response
         return None
@@ -80,6 +85,23 @@ def _path_without_token() -> str:
     return request.path + (f"?{query}" if query else "")
 
 
+def own_path(target: str) -> str:
+    """Return ``target`` when it is a path of this app (a page it serves), else "/".
+
+    Browsers drop tabs and line breaks from an address and read a backslash as a slash, so "/\\t/evil.com"
+    and "/\\evil.com" would lead off the site: only plain URL characters, one leading slash, and a
+    route this app has, are kept.
+    """
+    if not SAFE_TARGET.fullmatch(target):
+        return "/"
+    path = target.split("?", 1)[0]
+    try:
+        current_app.url_map.bind("localhost").match(unquote(path), method="GET")
+    except HTTPException:
+        return "/"
+    return target
+
+
 def _headers_and_log(response: Response) -> Response:
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -89,20 +111,36 @@ def _headers_and_log(response: Response) -> Response:
         response.headers["Content-Security-Policy"] = CSP
     if "Cache-Control" not in response.headers:
         response.headers["Cache-Control"] = "no-store"
-    ACCESS_LOG.info("%s %s %s", request.method, _loggable_path(), response.status_code)
+    ACCESS_LOG.info("%s %s %s", escaped(request.method), _loggable_path(response.status_code), response.status_code)
     return response
 
 
-def _loggable_path() -> str:
-    """Return the request's route with known member IDs filled in: never a query, a name or a stray path."""
+def _loggable_path(status: int) -> str:
+    """Return the request's route with known member IDs filled in: never a query, a name or a stray path.
+
+    A refused request (403: no token) logs its route's pattern only: nothing it sent reaches the log.
+    Whatever is quoted is escaped, so no value can end a line (%0A) or write a NUL (%00) into the log.
+    """
     rule = request.url_rule
     if rule is None:
         return "(不明なパス)"
     path = rule.rule
+    if status == 403:
+        return escaped(path)
     for key, value in (request.view_args or {}).items():
-        shown = str(value) if key != "member_id" or _is_member(str(value)) else "?"
+        text = str(value)
+        if key == "member_id":
+            shown = text if _is_member(text) else "?"
+        else:
+            shown = text if LOGGABLE_VALUE.fullmatch(text) else "?"
         path = path.replace(f"<{key}>", shown).replace(f"<int:{key}>", shown)
-    return path
+    return escaped(path)
+
+
+def escaped(text: str) -> str:
+    """Return text with every character that is not printable written as an escape (\\n, \\x00, \\u202e)."""
+    return "".join(char if char.isprintable() and char != "\\" else char.encode("unicode_escape").decode("ascii")
+                   for char in text)
 
 
 def _is_member(member_id: str) -> bool:

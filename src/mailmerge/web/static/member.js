@@ -10,6 +10,17 @@
   var last = document.getElementById("last-decision");
   var labels = {approved: "承認済み", hold: "保留", stale: "要再確認", undecided: "未確認"};
 
+  // The hashes of the files this page shows (hidden fields): the decision is made on these, not on
+  // whatever a later run put in their place.
+  function shown() {
+    var documents = {};
+    Array.prototype.forEach.call(form.querySelectorAll('input[name^="pdf_sha256."]'), function (input) {
+      var name = input.name.slice("pdf_sha256.".length);
+      documents[name] = {pdf_sha256: input.value, docx_sha256: form.elements["docx_sha256." + name].value};
+    });
+    return documents;
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var decision = event.submitter ? event.submitter.value : "approved";
@@ -20,7 +31,7 @@
       method: "POST",
       credentials: "same-origin",
       headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
-      body: JSON.stringify({member_id: form.dataset.member, decision: decision, note: note})
+      body: JSON.stringify({member_id: form.dataset.member, decision: decision, note: note, documents: shown()})
     }).then(function (response) {
       return response.json().then(function (body) { return {ok: response.ok, body: body}; });
     }).then(function (result) {
