@@ -2,19 +2,28 @@
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
+LOCKVENV := .venv-lock
 
-.PHONY: setup system run test bench clean
+.PHONY: setup system run test bench clean lock
 
 setup: system $(STAMP)
 
 system:
 	@bash scripts/install-system.sh
 
-$(STAMP): pyproject.toml
+# Exact versions with their hashes from requirements.lock, then the project itself without resolving again.
+$(STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q --require-hashes -r requirements.lock
+	$(PY) -m pip install -q --no-deps -e .
 	@touch $(STAMP)
+
+# Refresh requirements.lock to the newest versions pyproject.toml allows (pip-tools in a venv of its own).
+lock:
+	@test -x $(LOCKVENV)/bin/pip-compile || (python3 -m venv $(LOCKVENV) && $(LOCKVENV)/bin/pip install -q pip-tools)
+	CUSTOM_COMPILE_COMMAND="make lock" $(LOCKVENV)/bin/pip-compile -q --upgrade --generate-hashes --extra test \
+		--strip-extras --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 run: setup
 	$(VENV)/bin/mailmerge run
