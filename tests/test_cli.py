@@ -167,3 +167,57 @@ def test_output_read_by_a_command_that_stops_early_ends_quietly(config_in) -> No
     process.wait(timeout=300)
     assert "Broken pipe" not in errors and "読み書き" not in errors and "Traceback" not in errors, errors
 
+
+
+def test_a_folder_given_as_roster_is_one_japanese_line(config_in, tmp_path: Path) -> None:
+    # Issue 25: click answered in English ("Invalid value for '--roster': File … is a directory").
+    (tmp_path / "名簿").mkdir()
+    config = str(config_in())
+    for command in ("check", "run"):
+        out = ["--out", str(tmp_path / "out")] if command == "run" else []
+        result = invoke(command, "--config", config, "--roster", str(tmp_path / "名簿"), *out)
+        assert result.exit_code == 1, result.output
+        # The test runs in tmp_path: the folder is named as the user typed it from there.
+        assert "名簿: 名簿ファイルではなくフォルダーです。名簿ファイルの名前まで指定してください" in result.output.splitlines()
+        assert "Invalid value" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_approve_all_without_the_roster_records_nothing_and_says_why(sample_run: Path, tmp_path: Path, config_in) -> None:
+    # Issue 25: with the roster file gone, `approve --all` recorded 0 members and exited 0.
+    from conftest import copy_run
+    from mailmerge.store import REVIEW_DB_NAME, DecisionStore
+
+    out = copy_run(sample_run, tmp_path)
+    config = str(config_in(path=f'"{tmp_path / "moved.xlsx"}"'))
+    result = invoke("approve", "--config", config, "--out", str(out), "--all", "--reviewer", "事務局")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "Error: 名簿が読めないため、どの会員の文書が今の名簿どおりか確かめられず、何も記録しませんでした"
+        "（moved.xlsx: 名簿ファイルが見つかりません。ファイル名と場所、mailmerge.toml の [roster] path"
+        "（または --roster で指定した名前）を確認してください）。"
+        "名簿を元の場所に戻すか mailmerge.toml の [roster] を直してから、もう一度実行してください"]
+    assert DecisionStore(out / REVIEW_DB_NAME).latest() == {}
+
+
+def test_an_archive_inside_the_output_folder_is_refused_at_the_start(sample_run: Path, tmp_path: Path, config_in) -> None:
+    # Issue 25: an archive placed inside the output folder was moved aside by the next run.
+    from conftest import copy_run
+
+    out = copy_run(sample_run, tmp_path)
+    config = str(config_in())
+    inside = out / "archive"
+
+    def refusal(archive: Path, output: Path) -> str:
+        return (f"Error: 封印の保存先 {archive} が出力先フォルダー {output} の中にあるため、何もしませんでした"
+                "（出力先は作り直すたびに片付けられ、封印したものが移されてしまいます）。"
+                "保存先を出力先の外にしてください（--archive、または --out か mailmerge.toml の output で指定）")
+
+    sealed = invoke("archive", "--config", config, "--out", str(out), "--archive", str(inside), "--sent-on", "2024-01-10")
+    assert (sealed.exit_code, sealed.output.splitlines()) == (1, [refusal(inside, out)])
+    assert not inside.exists()
+    # The config's folder as the output: its archive/ (the default) lies inside it.
+    for command in (["run", "-q"], ["review", "--no-browser"]):
+        result = invoke(*command, "--config", config, "--out", str(tmp_path))
+        assert (result.exit_code, result.output.splitlines()) == (1, [refusal(tmp_path / "archive", tmp_path)])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mailmerge.toml", "out"]

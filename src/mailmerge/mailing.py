@@ -36,6 +36,7 @@ class RunView:
     members: Mapping[str, Member]
     reviews: tuple[review.MemberReview, ...]
     locked: bool
+    roster_unreadable: str = ""  # why the roster file could not be read at all ('' when it was read)
 
     def review(self, member_id: str) -> review.MemberReview | None:
         """Return one member's review (the ID as typed: normalised like the roster's)."""
@@ -104,7 +105,8 @@ def open_run(config: Config, out_dir: Path | None = None) -> RunView:
         group = member.group if member is not None else member_rows[0].group
         undecided = review.MemberReview(member_id, name, group, tuple(member_rows), facts, None)
         reviews.append(review.with_decision(undecided, decisions.get(member_id)))
-    return RunView(out_dir, config.cycle, summary, rows, members, tuple(reviews), state.is_locked(out_dir))
+    unreadable = next((str(p) for p in checked.roster.problems if p.is_error and p.row is None), "")
+    return RunView(out_dir, config.cycle, summary, rows, members, tuple(reviews), state.is_locked(out_dir), unreadable)
 
 
 def refresh(view: RunView) -> RunView:
@@ -162,6 +164,9 @@ def decide(
         raise MailmergeError(unfit)
     if view.locked or state.is_locked(view.out_dir):
         raise MailmergeError(messages.RUN_IN_PROGRESS.format(out_dir=view.out_dir))
+    if member_ids is None and view.roster_unreadable:
+        # Without the roster every member looks changed: "--all" would record nobody and seem to succeed.
+        raise MailmergeError(messages.APPROVE_ALL_NO_ROSTER.format(problem=view.roster_unreadable))
     if member_ids is None:
         chosen = [r for r in view.reviews if decision != APPROVED or r.may_be_approved]
     else:

@@ -369,6 +369,8 @@ RUN_IN_PROGRESS = "{out_dir}: mailmerge run が実行中です。終わってか
 UNKNOWN_MEMBER = "会員番号 {member_id}: この実行の一覧（manifest.csv）にない会員番号です。番号を確かめてください"
 NO_MEMBERS_GIVEN = "会員番号を指定するか、--all で全員を指定してください"
 NO_REVIEWER = "確認した人の名前を入れてください（--reviewer、または確認画面の名前欄）"
+APPROVE_ALL_NO_ROSTER = ("名簿が読めないため、どの会員の文書が今の名簿どおりか確かめられず、何も記録しませんでした（{problem}）。"
+                         "名簿を元の場所に戻すか mailmerge.toml の [roster] を直してから、もう一度実行してください")
 CANNOT_APPROVE_MISSING = "会員番号 {member_id}: 文書がそろっていないため承認できません。mailmerge run で作成してから承認してください"
 CANNOT_APPROVE_CHANGED = (
     "会員番号 {member_id}: 作成後に名簿・テンプレート・設定が変わっています。mailmerge run で作り直してから承認してください"
@@ -547,6 +549,9 @@ ARCHIVE_STAGING_REMOVED = "前回中断した封印の作りかけ {count} 件�
 ARCHIVE_DONE = "封印しました: {folder}  年度 {cycle}, 発送日 {sent_on}, {members} 会員 ({groups}), {documents} 文書"
 ARCHIVE_LEFT_OUT = "今回封印しなかった会員（未承認・保留）: {count} 件。承認後にもう一度 mailmerge archive を実行すると、その分だけ封印します。"
 ARCHIVE_NEXT = "次は年に一度 mailmerge verify で封印が壊れていないことを確かめてください。"
+ARCHIVE_INSIDE_OUTPUT = ("封印の保存先 {archive} が出力先フォルダー {out} の中にあるため、何もしませんでした"
+                         "（出力先は作り直すたびに片付けられ、封印したものが移されてしまいます）。"
+                         "保存先を出力先の外にしてください（--archive、または --out か mailmerge.toml の output で指定）")
 ARCHIVE_NO_INDEX = "{archive}: 封印の索引（archive.db）がありません。mailmerge archive で封印してから使ってください"
 ARCHIVE_BAD_INDEX = "{archive}/archive.db: 索引を読み書きできません（{detail}）。ディスクの空きを確かめ、もう一度実行してください（直らなければバックアップから戻してください）"
 

@@ -87,6 +87,16 @@ def os_error(out_dir: Path, exc: OSError) -> MailmergeError:
     return MailmergeError(messages.FILE_ERROR.format(path=where, reason=exc.strerror or exc))
 
 
+def refuse_archive_inside(out_dir: Path, archive_dir: Path) -> None:
+    """Raise MailmergeError when the archive folder is the output folder or lies inside it.
+
+    A run sets aside what it does not know in the output folder: sealed bags there would be moved.
+    """
+    out, archive = Path(out_dir).resolve(), Path(archive_dir).resolve()
+    if archive.is_relative_to(out):
+        raise MailmergeError(messages.ARCHIVE_INSIDE_OUTPUT.format(archive=archive, out=out))
+
+
 def locked_error(out_dir: Path) -> OutputLockedError:
     """Return the error a second run on the same output folder stops with."""
     return OutputLockedError(messages.LOCKED.format(out_dir=out_dir))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from mailmerge import __version__, messages, pipeline, state
+from mailmerge import __version__, messages, pipeline, sealing, state
 from mailmerge.config import Config, load_config
 from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
 from mailmerge.models import GROUPS
@@ -148,7 +148,8 @@ config_option = click.option(
 roster_option = click.option(
     "--roster",
     "roster_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    # A folder is refused by the roster reader, in Japanese (click's own refusal is English).
+    type=click.Path(path_type=Path),
     help=messages.HELP_ROSTER,
 )
 
@@ -156,6 +157,14 @@ roster_option = click.option(
 def _load(config_path: Path | None) -> Config:
     try:
         return load_config(config_path)
+    except MailmergeError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _refuse_archive_inside(config: Config, out_dir: Path | None, archive_dir: Path | None = None) -> None:
+    """Stop a command that uses both folders when the archive lies inside the output folder (issue 25)."""
+    try:
+        state.refuse_archive_inside(out_dir or config.output, archive_dir or sealing.default_archive_dir(config))
     except MailmergeError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -229,6 +238,7 @@ def run(
     Run it again after an interruption or a roster fix: unchanged documents are kept.
     """
     config = _load(config_path)
+    _refuse_archive_inside(config, out_dir)
     progress = BarProgress(quiet)
     # Personal data is for the owner only, LibreOffice's files too: set once, for the whole run.
     old_umask = os.umask(0o077)

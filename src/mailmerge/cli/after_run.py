@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from mailmerge import mailing, messages
-from mailmerge.cli import StopSignals, _load, config_option, main
+from mailmerge.cli import StopSignals, _load, _refuse_archive_inside, config_option, main
 from mailmerge.errors import MailmergeError
 
 out_option = click.option(
@@ -31,6 +31,7 @@ def review(config_path: Path | None, out_dir: Path | None, port: int | None, no_
     from mailmerge import webapp, websecurity  # Flask and waitress load only for this command
 
     config = _load(config_path)
+    _refuse_archive_inside(config, out_dir)
     out = (out_dir or config.output).resolve()
     try:
         mailing.open_run(config, out)  # no manifest yet: say "run first" now, not in the browser

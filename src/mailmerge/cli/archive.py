@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from mailmerge import messages, sealing
-from mailmerge.cli import StopSignals, _load, config_option, main
+from mailmerge.cli import StopSignals, _load, _refuse_archive_inside, config_option, main
 from mailmerge.errors import MailmergeError
 from mailmerge.models import GROUPS
 
@@ -36,6 +36,7 @@ def archive_command(config_path: Path | None, out_dir: Path | None, sent_on: str
     refuses an incomplete run or stale approvals. Exit status 1 when there is nothing new.
     """
     config = _load(config_path)
+    _refuse_archive_inside(config, out_dir, archive_dir)
     try:
         # A closed terminal or `kill` stops it as Ctrl-C does: the half-built bag is removed.
         with StopSignals() as stop:

@@ -56,6 +56,8 @@ def load_roster(config: Config, path: Path | None = None,
 def read_sheet(path: Path, sheet: str | None = None) -> Sheet:
     """Return the rows of a roster file by its type (.xlsx/.xlsm or .csv); raise RosterUnreadable when it cannot be read."""
     path = Path(path)
+    if path.is_dir():  # before its suffix: a folder named "data" is no file of an unknown type
+        raise RosterUnreadable(messages.ROSTER_IS_FOLDER)
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".xlsm", ".csv"):
         if suffix == ".xls":
