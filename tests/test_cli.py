@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from helpers import DATA, REPO, invoke
 
 from mailmerge.cli import main
@@ -221,3 +222,32 @@ def test_an_archive_inside_the_output_folder_is_refused_at_the_start(sample_run:
         result = invoke(*command, "--config", config, "--out", str(tmp_path))
         assert (result.exit_code, result.output.splitlines()) == (1, [refusal(tmp_path / "archive", tmp_path)])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mailmerge.toml", "out"]
+
+@pytest.mark.parametrize(
+    ("args", "lines"),
+    [
+        (["chek"], ["使い方: mailmerge [OPTIONS] COMMAND [ARGS]...", "Error: 「chek」というコマンドはありません。もしかして: check",
+                    "「mailmerge --help」で使い方の説明を表示します。"]),
+        (["archive"], ["使い方: mailmerge archive [OPTIONS]", "Error: --sent-on を指定してください。",
+                       "「mailmerge archive --help」で使い方の説明を表示します。"]),
+        (["check", "--bogus"], ["使い方: mailmerge check [OPTIONS]", "Error: 「--bogus」というオプションはありません。",
+                                "「mailmerge check --help」で使い方の説明を表示します。"]),
+        (["print", "--labels-start", "x"], [
+            "使い方: mailmerge print [OPTIONS]",
+            "Error: --labels-start の値が正しくありません: 「x」は数ではありません。半角の数字で指定してください",
+            "「mailmerge print --help」で使い方の説明を表示します。"]),
+        (["history"], ["使い方: mailmerge history [OPTIONS] MEMBER_ID", "Error: MEMBER_ID を指定してください。",
+                       "「mailmerge history --help」で使い方の説明を表示します。"]),
+    ],
+)
+def test_click_s_own_errors_are_said_in_japanese(args, lines) -> None:
+    result = CliRunner().invoke(main, args, prog_name="mailmerge")
+    assert result.exit_code == 2
+    assert result.output.splitlines() == lines
+
+
+def test_help_headings_are_japanese() -> None:
+    result = CliRunner().invoke(main, ["print", "--help"], prog_name="mailmerge")
+    assert result.exit_code == 0
+    assert result.output.startswith("使い方: mailmerge print [OPTIONS]")
+    assert "オプション:" in result.output and "Options:" not in result.output and "Usage:" not in result.output

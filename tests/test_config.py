@@ -49,3 +49,24 @@ def test_a_date_wareki_cannot_write_is_a_config_error(config_in) -> None:
     with pytest.raises(ConfigError) as raised:
         load_config(config_in(date_style='"wareki"', issue_date="1920-01-01"))
     assert str(raised.value).endswith("mailmerge.toml: [letter] の日付: 1920-01-01 は昭和より前の日付なので和暦で書けません。date_style = \"western\" にしてください")
+
+
+@pytest.mark.parametrize(
+    ("line", "where", "reason"),
+    [
+        ("cycle = 2024年", "4:13", "値の後に余分な文字があります。文字は \"…\" で囲み、1 行に 1 項目だけ書きます"),
+        ("cycle 2024", "4:7", "項目名の後に「=」がありません"),
+        ("cycle = 二〇二四", "4:9", "値の書き方が正しくありません。文字は \"…\" で囲み、日付は 2026-12-01 のように書きます"),
+    ],
+)
+def test_a_config_written_wrong_is_said_in_japanese_with_line_and_column(tmp_path: Path, line, where, reason) -> None:
+    text = (REPO / "mailmerge.toml").read_text(encoding="utf-8").splitlines()
+    assert text[3].startswith("cycle = ")  # the line the cases replace
+    text[3] = line
+    (tmp_path / "mailmerge.toml").write_text("\n".join(text), encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(tmp_path / "mailmerge.toml")
+    assert str(raised.value).endswith(
+        f"mailmerge.toml:{where}: 設定ファイルの書き方に誤りがあります（{reason}）。"
+        "Word ではなくテキストエディターで開き、直してください"
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -68,8 +69,10 @@ def load_config(path: Path | None = None) -> Config:
     name = os.path.relpath(config_path) if config_path.is_relative_to(Path.cwd()) else str(config_path)
     try:
         data = tomllib.loads(config_path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(messages.CONFIG_NOT_TOML.format(name=name, detail=exc)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(_toml_error(name, str(exc))) from None
+    except UnicodeDecodeError:
+        raise ConfigError(messages.CONFIG_NOT_UTF8.format(name=name)) from None
 
     def need(table: Mapping[str, Any], key: str, where: str) -> Any:
         if key not in table:
@@ -146,3 +149,16 @@ def template_constants(letter: Mapping[str, Any], cycle: str, date_style: str) -
     constants = {k: convert(v) for k, v in letter.items()}
     constants["cycle"] = cycle
     return constants
+
+
+# tomllib's English reasons (Lib/tomllib/_parser.py), in the words of messages.CONFIG_TOML_REASONS.
+_TOML_AT = re.compile(r"^(?P<reason>.*?)(?: \(at (?:line (?P<line>\d+), column (?P<column>\d+)|end of document)\))?$")
+
+
+def _toml_error(name: str, detail: str) -> str:
+    """Return tomllib's error in Japanese: the file, line and column, what is wrong and what to do."""
+    found = _TOML_AT.match(detail)
+    reason = found["reason"] if found else detail
+    said = next((japanese for start, japanese in messages.CONFIG_TOML_REASONS if reason.startswith(start)), None)
+    place = f"{name}:{found['line']}:{found['column']}" if found and found["line"] else name
+    return messages.CONFIG_NOT_TOML.format(name=place, detail=said or messages.CONFIG_TOML_OTHER.format(detail=reason))

@@ -9,11 +9,56 @@ from __future__ import annotations
 
 # --- command line (cli) --------------------------------------------------------------------
 
+# The first word of every error and warning line the commands print.
+ERROR_PREFIX = "Error: "
+WARNING_PREFIX = "warning: "
+# click's own words (cli/usage.py): the usage line, the help's hint, and what was wrong on the command line.
+CLI_USAGE_PREFIX = "使い方: "
+CLI_HELP_HINT = "「{command} --help」で使い方の説明を表示します。"
+CLI_NO_SUCH_COMMAND = "「{name}」というコマンドはありません。"
+CLI_NO_SUCH_OPTION = "「{name}」というオプションはありません。"
+CLI_DID_YOU_MEAN = "もしかして: {names}"
+CLI_MISSING_OPTION = "{name} を指定してください。"
+CLI_MISSING_ARGUMENT = "{name} を指定してください。"
+CLI_BAD_VALUE = "{name} の値が正しくありません: {detail}"
+CLI_NOT_A_NUMBER = "「{value}」は数ではありません。半角の数字で指定してください"
+CLI_OUT_OF_RANGE = "{value} は範囲（{range}）の外です"
+CLI_NOT_A_CHOICE = "「{value}」は使えません。次のどれかで指定してください: {choices}"
+CLI_PATH_MISSING = "「{value}」が見つかりません"
+CLI_PATH_IS_FOLDER = "「{value}」はフォルダーです。ファイルを指定してください"
+CLI_PATH_IS_FILE = "「{value}」はファイルです。フォルダーを指定してください"
+CLI_EXTRA_ARGUMENTS = (
+    "余分な引数があります（{extra}）。空白を含む名前やメモは \"事務局 山田\" のように引用符で囲んでください。"
+)
+CLI_OPTION_NEEDS_VALUE = "{name} には値が必要です。"
+CLI_USAGE_OTHER = "コマンドの書き方が正しくありません（{detail}）。"
+CLI_ABORTED = "中断しました。"
+
 # --- the cycle config (mailmerge.toml) ------------------------------------------------------
 
 CONFIG_NOT_FOUND = "{path}: 設定ファイル（mailmerge.toml）が見つかりません"
 CONFIG_NOT_FOUND_HINT = "。プロジェクトのフォルダーで実行するか、--config で設定ファイルを指定してください"
 CONFIG_NOT_TOML = "{name}: 設定ファイルの書き方に誤りがあります（{detail}）。Word ではなくテキストエディターで開き、直してください"
+CONFIG_NOT_UTF8 = "{name}: 設定ファイルが UTF-8 ではありません。テキストエディターで「UTF-8」を選んで保存し直してください"
+# tomllib's reasons (the start of its English message) and what they mean for the person editing the file.
+CONFIG_TOML_REASONS = (
+    ("Expected '=' after a key", "項目名の後に「=」がありません"),
+    ("Invalid value", "値の書き方が正しくありません。文字は \"…\" で囲み、日付は 2026-12-01 のように書きます"),
+    ("Unterminated string", "文字列を閉じる「\"」がありません"),
+    ("Illegal character", "文字列の中に使えない文字（改行・タブなど）があります"),
+    ("Cannot declare", "同じ表（[…]）が 2 回あります"),
+    ("Cannot overwrite a value", "同じ項目が 2 回あります"),
+    ("Duplicate inline table key", "同じ項目が 2 回あります"),
+    ("Unclosed array", "「[」に対応する「]」がありません"),
+    ("Unclosed inline table", "「{」に対応する「}」がありません"),
+    ("Expected ']' at the end of a table", "表の見出しを閉じる「]」がありません"),
+    ("Invalid initial character for a key", "項目名の書き方が正しくありません（半角英数字で書きます）"),
+    ("Invalid statement", "この行の書き方が正しくありません（項目名 = 値 の形で書きます）"),
+    ("Expected newline or end of document", "値の後に余分な文字があります。文字は \"…\" で囲み、1 行に 1 項目だけ書きます"),
+    ("Invalid date or datetime", "日付が正しくありません（2026-12-01 のように書きます）"),
+    ("Unescaped", "文字列の中の「\\」は「\\\\」と書きます"),
+)
+CONFIG_TOML_OTHER = "書き方が正しくありません: {detail}"
 CONFIG_NEEDS_VALUE = "{name}: [{where}] に {key} の値がありません。書き足してください"
 CONFIG_BAD_DATE_STYLE = "{name}: date_style は {allowed} のどれかにしてください（いまは {value!r}）"
 CONFIG_NEEDS_COLUMN = "{name}: [roster.columns] に項目 {field} の名簿の列名がありません。書き足してください"

@@ -10,6 +10,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
+from mailmerge.messages import WARNING_PREFIX
+
 # Group keys used in paths, the manifest and the templates' context; the
 # roster's own words for them (加入 / 未加入) live in the config.
 ENROLLED = "enrolled"
@@ -53,7 +55,7 @@ class Problem:
 
     def __str__(self) -> str:
         place = self.file if self.row is None else f"{self.file}:{self.row}"
-        prefix = "" if self.is_error else "warning: "
+        prefix = "" if self.is_error else WARNING_PREFIX
         column = f" {self.column}:" if self.column else ""
         return f"{place}:{column} {prefix}{self.message}"
 

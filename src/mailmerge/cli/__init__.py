@@ -9,10 +9,12 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
 from mailmerge import __version__, messages, pipeline, sealing, state
+from mailmerge.cli import usage
 from mailmerge.config import Config, load_config
 from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
 from mailmerge.models import GROUPS
@@ -97,6 +99,8 @@ class StopSignals:
 class _Command(click.Command):
     """A command whose --help says so in Japanese, as the rest of it does."""
 
+    context_class = usage.JapaneseContext
+
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         option = super().get_help_option(ctx)
         if option is not None:
@@ -109,16 +113,37 @@ class _Group(_Command, click.Group):
 
     command_class = _Command
 
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        """Run as click does, but say click's own errors (a mistyped command, a missing option) in Japanese."""
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            exc.show()  # the help itself
+            sys.exit(exc.exit_code)
+        except click.UsageError as exc:
+            for line in usage.explain(exc):
+                click.echo(line, err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            click.echo(messages.ERROR_PREFIX + exc.format_message(), err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo(messages.ERROR_PREFIX + messages.CLI_ABORTED, err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
     def invoke(self, ctx: click.Context):
         try:
             done = super().invoke(ctx)
         except KeyboardInterrupt:
-            click.echo(f"Error: {messages.interrupted(ctx.invoked_subcommand)}", err=True)
+            click.echo(f"{messages.ERROR_PREFIX}{messages.interrupted(ctx.invoked_subcommand)}", err=True)
             ctx.exit(130)
         except OSError as exc:  # what no command turned into its own sentence: one line, never a traceback
             if exc.errno == errno.EPIPE:  # whoever read our output has gone (`| head`): click ends quietly
                 raise
-            click.echo(f"Error: {_file_error(exc)}", err=True)
+            click.echo(f"{messages.ERROR_PREFIX}{_file_error(exc)}", err=True)
             ctx.exit(1)
         if IGNORE_STOPS_WHEN_DONE:
             # The command said its last line: a Ctrl-C now has nothing left to stop. Let through, it
@@ -250,10 +275,10 @@ def run(
                 progress=progress, hold_signals=stop.held,
             )
     except RunInterrupted as exc:
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(f"{messages.ERROR_PREFIX}{exc}", err=True)
         sys.exit(130)
     except KeyboardInterrupt:
-        click.echo(f"Error: {messages.interrupted('run')}", err=True)
+        click.echo(f"{messages.ERROR_PREFIX}{messages.interrupted('run')}", err=True)
         sys.exit(130)
     except ProblemsFound as exc:
         _show_problems(exc.problems)

@@ -42,7 +42,7 @@ def archive_command(config_path: Path | None, out_dir: Path | None, sent_on: str
         with StopSignals() as stop:
             result = sealing.seal(config, sent_on=sent_on, out_dir=out_dir, archive_dir=archive_dir, hold_signals=stop.held)
     except KeyboardInterrupt:
-        click.echo(f"Error: {messages.ARCHIVE_INTERRUPTED}", err=True)
+        click.echo(f"{messages.ERROR_PREFIX}{messages.ARCHIVE_INTERRUPTED}", err=True)
         sys.exit(130)
     except MailmergeError as exc:
         raise click.ClickException(str(exc)) from None
