@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import re
 from pathlib import Path
 
 import pytest
@@ -210,6 +211,9 @@ def test_history_lists_a_members_notices_across_two_cycles(tmp_path: Path, sampl
     sha = sha256_of(pdf_2024)
     assert any(line.startswith(f"2024年度  発送日 2024-01-15  加入  letter  1ページ  sha256 {sha}  承認 {REVIEWER} (")
                and line.endswith(str(pdf_2024)) for line in lines)
+    # Times a person reads are Japan time with its offset, as the approval recorded in UTC says.
+    assert all(re.search(r"承認 .* \(\d{4}-\d\d-\d\d \d\d:\d\d \(\+09:00\)\)  ", line) for line in lines[1:]), lines
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+09:00", bag_info(archive_dir / "2024/2024-01-15")["Sealed-At"])
     assert sum("2025年度  発送日 2025-01-20  加入" in line for line in lines) == 4
     assert all("0002" not in line for line in lines[1:])
     unknown = invoke("history", "9999", "--archive", archive_dir)

@@ -27,3 +27,31 @@ def format_japanese_date(day: dt.date, style: str = "western") -> str:
             year_text = "元" if year == 1 else str(year)
             return f"{era}{year_text}年{day.month}月{day.day}日"
     raise ValueError(f"{day.isoformat()} は昭和より前の日付なので和暦で書けません。date_style = \"western\" にしてください")
+
+
+# Japan's time: every time a person reads (history, decisions.csv, bag-info, folder names, covers).
+JST = dt.timezone(dt.timedelta(hours=9), "JST")
+
+
+def now_jst() -> dt.datetime:
+    """Return the time now in Japan, to the second."""
+    return dt.datetime.now(JST).replace(microsecond=0)
+
+
+def today_jst() -> dt.date:
+    """Return today's date in Japan (the machine's own zone may be UTC)."""
+    return now_jst().date()
+
+
+def utc_stamp(moment: dt.datetime) -> str:
+    """Return MOMENT as the stored form, ISO 8601 in UTC: 2026-12-01T07:40:00Z."""
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def shown_jst(stamp: str, seconds: bool = False) -> str:
+    """Return a stored UTC stamp as a person reads it: 2026-12-01 16:40 (+09:00); other text unchanged."""
+    try:
+        moment = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+    except ValueError:
+        return stamp
+    return moment.astimezone(JST).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") + " (+09:00)"

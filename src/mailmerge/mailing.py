@@ -18,6 +18,7 @@ from typing import Any
 
 from mailmerge import manifest, messages, printing, review, roster, sheets, state
 from mailmerge.config import Config
+from mailmerge.dates import today_jst
 from mailmerge.errors import MailmergeError, PrintError, PrintOutdated
 from mailmerge.fsutil import sha256_of
 from mailmerge.models import APPROVED, GROUPS, Decision, DocumentHashes, ManifestRow, Member, OutputLayout
@@ -310,7 +311,7 @@ def _print_view(
     chosen_ids = {r.member_id for r in chosen}
     groups = {}
     for group in GROUPS:
-        cover = sheets.Cover(config.groups[group], view.cycle, today or date.today(), include_unapproved)
+        cover = sheets.Cover(config.groups[group], view.cycle, today or today_jst(), include_unapproved)
         groups[group] = (cover, [_print_member(view, r) for r in chosen if r.group == group])
     bundles, labels, list_csv = printing.write_print(view.out_dir, groups, hold_signals, labels_start)
     return PrintRun(

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
+from mailmerge.dates import now_jst
 from mailmerge.messages import WARNING_PREFIX
 
 # Group keys used in paths, the manifest and the templates' context; the
@@ -178,7 +178,7 @@ class OutputLayout:
 
     def removed_now(self) -> Path:
         """Return the folder for what is set aside now (a run's, or a refused print's): removed(<now>)."""
-        return self.removed(datetime.now().strftime("%Y%m%d-%H%M%S"))
+        return self.removed(now_jst().strftime("%Y%m%d-%H%M%S"))  # Japan time, as the secretariat reads it
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,11 @@ import dataclasses
 import unicodedata
 from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import cached_property
 
 from mailmerge import messages
+from mailmerge.dates import now_jst, utc_stamp
 from mailmerge.models import APPROVED, DECISIONS, HOLD, Decision, DocumentHashes, ManifestRow
 
 # Flag IDs (the names the web page, its filter and the JSON use).
@@ -223,5 +224,4 @@ def make_decision(
         raise ValueError(f"unknown decision {decision!r}")
     if not reviewer.strip():
         raise ValueError("reviewer is empty")
-    moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
-    return Decision(member_id, decision, note.strip(), reviewer.strip(), moment.strftime("%Y-%m-%dT%H:%M:%SZ"), hashes)
+    return Decision(member_id, decision, note.strip(), reviewer.strip(), utc_stamp(now or now_jst()), hashes)

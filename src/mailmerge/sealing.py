@@ -13,6 +13,7 @@ from pathlib import Path
 from mailmerge import archive, mailing, messages
 from mailmerge.store import ARCHIVE_DB_NAME, ArchiveIndex, existing_index
 from mailmerge.config import Config
+from mailmerge.dates import JST, now_jst
 from mailmerge.errors import MailmergeError, NothingToSeal
 from mailmerge.models import ArchivedBatch, ArchivedMember, HistoryEntry
 from mailmerge.roster import normalise_key
@@ -69,8 +70,7 @@ def seal(
     if view.locked:
         raise MailmergeError(messages.ARCHIVE_RUN_LOCKED.format(out=view.out_dir))
     _check_complete(view, list(config.documents))
-    now = now or dt.datetime.now(dt.timezone.utc)
-    sealed_at = now.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    sealed_at = (now or now_jst()).astimezone(JST).isoformat()  # bag-info and the index: Japan time, with its offset
     with archive.archive_lock(archive_dir):
         removed = archive.remove_staging(archive_dir)
         with ArchiveIndex(archive_dir / ARCHIVE_DB_NAME) as index:

@@ -9,6 +9,7 @@ import click
 
 from mailmerge import messages, sealing
 from mailmerge.cli import StopSignals, _load, _refuse_archive_inside, config_option, main
+from mailmerge.dates import shown_jst
 from mailmerge.errors import MailmergeError
 from mailmerge.models import GROUPS
 
@@ -85,7 +86,7 @@ def history(member_id: str, archive_dir: Path | None, config_path: Path | None) 
     for e in entries:
         click.echo(messages.HISTORY_LINE.format(
             cycle=e.cycle, sent_on=e.sent_on, group=messages.ARCHIVE_GROUP_WORDS.get(e.group, e.group), document=e.document,
-            pages=e.pages, sha256=e.sha256, reviewer=e.reviewer, decided_at=e.decided_at,
+            pages=e.pages, sha256=e.sha256, reviewer=e.reviewer, decided_at=shown_jst(e.decided_at),
             path=folder / e.folder / e.path,
         ))
 
