@@ -167,6 +167,27 @@ def test_zeros_written_inside_a_stream_are_found_by_the_bytes_read_back(letter: 
     )
 
 
+def test_the_same_document_converted_twice_is_written_as_the_same_bytes(letter: Path, tmp_path_factory, tmp_path: Path):
+    """Issue 21: approvals are bound to a PDF's bytes; LibreOffice's own file differs from one conversion to the next."""
+    again = converted(tmp_path_factory, 2)
+    assert letter.read_bytes() != again.read_bytes()  # its ID and times
+    assert "CreationDate:" in subprocess.run(["pdfinfo", str(letter)], capture_output=True, text=True, check=True).stdout
+    written = []
+    for number, source in enumerate((letter, again)):
+        with pikepdf.open(source) as document:
+            assert pdfcheck.write_checked(document, tmp_path / f"{number}.pdf") == ""
+        written.append(tmp_path / f"{number}.pdf")
+    assert written[0].read_bytes() == written[1].read_bytes()
+    # As poppler reads it: no times, and the subsets named after their glyphs, not LibreOffice's count.
+    info = subprocess.run(["pdfinfo", str(written[0])], capture_output=True, text=True, check=True).stdout
+    assert "CreationDate:" not in info and "ModDate:" not in info and "Producer:" not in info
+    fonts = subprocess.run(["pdffonts", str(written[0])], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    original = subprocess.run(["pdffonts", str(letter)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert [line.split()[0][7:] for line in fonts] == [line.split()[0][7:] for line in original]  # IPAexMincho, ...
+    assert {line.split()[0][:7] for line in fonts}.isdisjoint({line.split()[0][:7] for line in original})
+    assert pdf_problem(written[0], pages=2) == "" and poppler_reads(written[0])
+
+
 def test_a_missing_pdf_is_a_problem(tmp_path: Path):
     assert pdf_problem(tmp_path / "none.pdf") == "PDF がありません (none.pdf)。もう一度実行してください"
 

@@ -7,7 +7,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import DATA, REPO, invoke, manifest_header, manifest_rows, page_count, pdf_characters, pdf_text, sha256, squash
+from helpers import (
+    DATA, REPO, invoke, manifest_header, manifest_rows, page_count, pdf_characters, pdf_text, run_mailmerge, sha256, squash,
+)
 
 from mailmerge.config import load_config
 from mailmerge.roster import load_roster
@@ -118,6 +120,29 @@ def test_fonts_are_the_ipaex_fonts_and_embedded(sample_run: Path) -> None:
             name, emb = line.split()[0], line.split()[-5]
             assert re.fullmatch(r"[A-Z]{6}\+IPAex(Mincho|Gothic)", name), line
             assert emb == "yes", line
+
+
+def test_two_clean_runs_make_the_same_pdf_bytes_on_both_paths(sample_cycle, tmp_path: Path) -> None:
+    """Issue 21: a member's approval is bound to its PDFs' bytes, so the same inputs must give the same bytes.
+
+    The sample cycle takes both paths (shared_pages_from 15): the enrolled (18) composed from shared
+    pages and layers, the unenrolled (12) converted whole and split out of their bundles' PDFs.
+    """
+    again = run_mailmerge("run", "--config", str(sample_cycle.config), "--out", str(tmp_path / "again"))
+    assert again.returncode == 0, again.stdout + again.stderr
+    for output in (sample_cycle.stdout + sample_cycle.stderr, again.stdout + again.stderr):
+        assert "letter（加入）: 共有ページ + 会員ごとの差し込み層で作成" in output
+        assert "letter（未加入）" not in output  # 12 members, under 15: converted whole
+    first, second = manifest_rows(sample_cycle.out), manifest_rows(tmp_path / "again")
+    assert len(first) == 60
+    assert {(r["member_id"], r["document"]): r["pdf_sha256"] for r in second} == {
+        (r["member_id"], r["document"]): r["pdf_sha256"] for r in first
+    }
+    # What a printer sees of the fonts: subsets named after their glyphs, the same in both runs.
+    for row in first[:4]:
+        fonts = [subprocess.run(["pdffonts", str(out / row["pdf"])], capture_output=True, text=True, check=True).stdout
+                 for out in (sample_cycle.out, tmp_path / "again")]
+        assert fonts[0] == fonts[1] and "BAAAAA+" not in fonts[0]
 
 
 def test_outputs_are_private(sample_run: Path) -> None:

@@ -66,6 +66,22 @@ def check(path: Path, member_id: str, names: verify.MemberNames, **options) -> s
     return message
 
 
+def test_a_pdf_converted_alone_is_rewritten_as_the_same_bytes_every_time(pdfs: Path, names: verify.MemberNames, tmp_path: Path):
+    """Issue 21: a member converted on its own (its bundle failed) keeps its approval through a rerun too."""
+    folder = tmp_path / "again"
+    folder.mkdir()
+    write_member_docx(folder / "V001.docx", "V001", NAMES["V001"], 2)
+    pdf.convert_to_pdf([pdf.Conversion(folder / "V001.docx", folder / "V001.pdf")], timeout=SOFFICE_TIMEOUT, temp_root=folder)
+    first = tmp_path / "V001.pdf"
+    shutil.copyfile(pdfs / "V001.pdf", first)
+    assert first.read_bytes() != (folder / "V001.pdf").read_bytes()
+    for path in (first, folder / "V001.pdf"):
+        assert verify.verify_member_pdf(path, "V001", names, cycle=CYCLE, expected_pages=2) == 2
+        assert verify.rewrite_member_pdf(path, 2) == ""
+        assert verify.verify_member_pdf(path, "V001", names, cycle=CYCLE, expected_pages=2) == 2
+    assert first.read_bytes() == (folder / "V001.pdf").read_bytes()
+
+
 def test_a_good_pdf_passes_and_gives_its_page_count(pdfs: Path, names: verify.MemberNames):
     assert verify.verify_member_pdf(pdfs / "V001.pdf", "V001", names, cycle=CYCLE, expected_pages=2) == 2
 

@@ -8,6 +8,7 @@ exactly like converting the member's document directly, or converts that templat
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -18,7 +19,8 @@ from mailmerge.errors import MailmergeError, VerificationError
 from mailmerge.fsutil import make_private_dir, sha256_bytes
 from mailmerge.models import GROUPS, RECIPIENT_FIELDS, ManifestRow, Member, MemberDocument, member_context
 
-# Members converted directly for the audit at random, besides the longest value of each printed field.
+# Members converted directly for the audit, drawn at random (seeded by the route's inputs), besides the longest
+# value of each printed field.
 AUDIT_RANDOM = 3
 
 
@@ -145,7 +147,6 @@ class ComposedPath:
 
     def _plan_routes(self) -> dict[tuple[str, str], Route]:
         """Return the composed path's routes: each template without an obstacle, per group, with its audit sample."""
-        rng = random.Random()
         routes: dict[tuple[str, str], list[MemberDocument]] = {}
         for staged in self.work:
             routes.setdefault((staged.document, staged.member.group), []).append(staged)
@@ -155,7 +156,11 @@ class ComposedPath:
             obstacle = self.order.obstacles.get(document, messages.LAYER_FIELD_IN_TEXT)
             if whole_reason(obstacle, len(members), self.order.shared_pages_from):
                 continue
-            sample = audit_sample(members, self.order.templates[document].variables, rng)
+            # Drawn from the route's inputs, not at random: the sampled members go first in the layer
+            # bundles, and a bundle's members decide its fonts' subsets, so the same inputs must give
+            # the same bundles and the same PDF bytes (issue 21: approvals are bound to those bytes).
+            seed = hashlib.sha256("".join(self.order.digests[self.work[staged]] for staged in members).encode()).digest()
+            sample = audit_sample(members, self.order.templates[document].variables, random.Random(seed))
             planned[(document, group)] = Route(document, group, members, sample)
         return planned
 

@@ -22,7 +22,9 @@ page_problem() and pdf_problem() use PDFium, which is not thread-safe: call them
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import io
+import re
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,6 +46,9 @@ _RENDER_SIZES = (8, 24)
 _FEW_LINES_SIZES = (24, 72)
 _FEW_LINES = 300  # characters: a letter page has ~650, an overview page ~1,000, a layer page at most ~110
 _WHITE = 0xFF
+# An embedded subset's name: six capital letters, "+", the font's own name (PDF 32000-1, 9.6.4).
+_SUBSET_TAG = re.compile(r"^/[A-Z]{6}\+")
+_FONT_FILES = ("/FontFile2", "/FontFile3", "/FontFile")
 # What reading a damaged PDF raises: qpdf's errors, zlib's for a stream that does not inflate, and
 # what pikepdf raises on an object of the wrong type where the structure needs another.
 _DAMAGE = (pikepdf.PdfError, pikepdf.DataDecodingError, zlib.error, ValueError, AttributeError, TypeError)
@@ -133,9 +138,11 @@ def write_checked(pdf: pikepdf.Pdf, target: Path) -> str:
     as a form, the streams around a shared page's own), all in the bytes compared. A file that
     is not whole is removed.
     """
+    make_reproducible(pdf)
     buffer = io.BytesIO()
-    # The streams copied as they are, and no XMP rewrite: a third of the save's time.
-    pdf.save(buffer, fix_metadata_version=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    # The streams copied as they are, and no XMP rewrite: a third of the save's time. The /ID is
+    # qpdf's hash of the bytes written, not a random one (make_reproducible).
+    pdf.save(buffer, fix_metadata_version=False, stream_decode_level=pikepdf.StreamDecodeLevel.none, deterministic_id=True)
     pages = len(pdf.pages)
     if not target.parent.is_dir():  # usually the member's folder exists already, holding its DOCX
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -147,6 +154,50 @@ def write_checked(pdf: pikepdf.Pdf, target: Path) -> str:
     if problem:
         target.unlink(missing_ok=True)
     return problem
+
+
+def make_reproducible(pdf: pikepdf.Pdf) -> None:
+    """Take out of ``pdf`` what changes from one conversion of the same document to the next (issue 21).
+
+    Approvals are bound to a PDF's bytes: a run that makes the same document again (``--force``)
+    must make the same bytes, or every approval turns 要再確認. What differs between two
+    conversions: the document ID (replaced at the save by a hash of the bytes: write_checked), the
+    creation and modification times and the XMP metadata (the /Info dictionary, LibreOffice's
+    /DocChecksum and the catalogue's /Metadata, dropped: a member's file has none of them once its
+    pages are copied into a new PDF, a document given whole has them all). The subsets' tags (``BAAAAA+IPAexMincho``) are renamed after
+    their font program: LibreOffice counts them per conversion, so a bundle's first Mincho subset
+    and the shared pages' have the same tag and different glyphs, which a printer keeping fonts
+    by name can mix up in a print bundle; and the tag is LibreOffice's to choose, not ours.
+    Changed in place, before the save.
+    """
+    for key in set(pdf.trailer.keys()) - {"/Root", "/Size"}:  # also LibreOffice's own /DocChecksum
+        del pdf.trailer[key]
+    if "/Metadata" in pdf.Root:
+        del pdf.Root.Metadata
+    for item in pdf.objects:
+        if isinstance(item, pikepdf.Dictionary) and item.get("/Type") == pikepdf.Name.Font and "/BaseFont" in item:
+            _retag_subset(item)
+
+
+def _retag_subset(font: pikepdf.Dictionary) -> None:
+    """Rename an embedded subset after its font program: the same glyphs, the same tag."""
+    if not _SUBSET_TAG.match(str(font.BaseFont)):
+        return
+    descendants = font.get("/DescendantFonts")  # a Type0 font's program is its descendant's (renamed as a font itself)
+    descriptor = (descendants[0] if descendants else font).get("/FontDescriptor")
+    program = next((descriptor[key] for key in _FONT_FILES if descriptor is not None and key in descriptor), None)
+    if not isinstance(program, pikepdf.Stream):
+        return
+    number = int.from_bytes(hashlib.sha256(program.read_raw_bytes()).digest()[:8], "big")
+    tag = "".join(chr(ord("A") + number // 26**n % 26) for n in range(6))
+    font.BaseFont = _retagged(font.BaseFont, tag)
+    if "/FontName" in descriptor:
+        descriptor.FontName = _retagged(descriptor.FontName, tag)
+
+
+def _retagged(name: pikepdf.Object, tag: str) -> pikepdf.Name:
+    text = str(name)
+    return pikepdf.Name(f"/{tag}+{text[8:]}" if _SUBSET_TAG.match(text) else text)
 
 
 def written_problem(path: Path, data: bytes) -> str:

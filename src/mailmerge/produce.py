@@ -253,6 +253,9 @@ class _Production(layering.ComposedPath):
                     staged.pdf, staged.member.member_id, self.names, cycle=self.order.cycle, document=staged.document,
                     printed=self._printed(staged),
                 )
+                problem = verify.rewrite_member_pdf(staged.pdf, pages)
+                if problem:
+                    raise VerificationError(f"{outcome.name}: {problem}")
                 yield from self._install(staged, pages)
         if failures:
             raise ConversionError(messages.CONVERSION_FAILED.format(failures="\n".join(f"  {failure}" for failure in failures)))

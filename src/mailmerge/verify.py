@@ -279,6 +279,22 @@ def write_pages(source: pikepdf.Pdf, indices: list[int], target: Path) -> str:
         return pdfcheck.write_checked(single, target)
 
 
+def rewrite_member_pdf(pdf: Path, pages: int) -> str:
+    """Write a member's PDF converted on its own again, as a split member's file is written; return why not, or ''.
+
+    LibreOffice's own file carries its conversion's time and a random ID (pdfcheck.make_reproducible):
+    copied through qpdf the same document gives the same bytes. Call it once verify_member_pdf
+    checked the file (every stream decoded, every page drawn).
+    """
+    try:
+        with pikepdf.open(pdf, attempt_recovery=False) as source:
+            if len(source.pages) != pages:
+                return messages.PDF_PAGE_COUNT.format(pages=len(source.pages), expected=pages)
+            return write_pages(source, list(range(pages)), pdf)
+    except pikepdf.PdfError as exc:
+        return messages.PDF_DAMAGED.format(detail=exc)
+
+
 def verify_member_pdf(
     pdf: Path,
     member_id: str,
