@@ -113,6 +113,48 @@ def test_approve_refuses_bad_arguments(sample_run: Path, tmp_path: Path, config_
     assert unknown.exit_code == 1 and "9999" in unknown.output and unknown.output.startswith("Error: ")
 
 
+def test_a_rerun_keeps_approvals_and_holds_and_says_which_a_change_voided(sample_run: Path, tmp_path: Path) -> None:
+    """Issue 21: `run --force` turned every approval and hold into 要再確認, without a word, and was suggested."""
+    from conftest import copy_run
+    from helpers import SAMPLE_SHARED_PAGES_FROM, make_cycle, run_mailmerge
+
+    from mailmerge import mailing, messages
+    from mailmerge.config import load_config
+
+    def statuses() -> dict[str, str]:
+        view = mailing.open_run(load_config(config), out)
+        return {member.member_id: messages.STATUS_LABELS[member.status] for member in view.reviews}
+
+    out = copy_run(sample_run, tmp_path)
+    config = make_cycle(tmp_path / "cycle", shared_pages_from=SAMPLE_SHARED_PAGES_FROM)  # the sample's inputs
+    assert invoke("approve", "--config", str(config), "--out", str(out), "--all", "--reviewer", "事務局").exit_code == 0
+    held = invoke("approve", "--config", str(config), "--out", str(out), "0002", "--hold", "--note", "住所の番地が古い")
+    assert held.exit_code == 0, held.output
+    decided = statuses()
+    assert set(decided.values()) == {"承認済み", "保留"} and decided["0002"] == "保留"
+
+    rerun = run_mailmerge("run", "--config", str(config), "--out", str(out))
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert "前回から変わっていない 60 文書はそのまま使います。" in rerun.stderr.splitlines()
+    assert "--force" not in rerun.stdout + rerun.stderr  # not a routine step
+
+    forced = run_mailmerge("run", "--config", str(config), "--out", str(out), "--force")
+    assert forced.returncode == 0, forced.stdout + forced.stderr
+    assert "要再確認" not in forced.stdout + forced.stderr
+    assert "新規作成 60" in forced.stdout
+    assert statuses() == decided
+
+    # A change to what the letters say remakes them: the run names the decisions that no longer hold.
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("renewal_date = 2024-02-01", "renewal_date = 2024-02-08"), encoding="utf-8")
+    changed = run_mailmerge("run", "--config", str(config), "--out", str(out), "--limit", "2")
+    assert changed.returncode == 0, changed.stdout + changed.stderr
+    assert "この実行で文書が変わったため、承認 1 件・保留 1 件が「要再確認」になりました（会員番号 0001, 0002）。確認し直してください。" in (
+        changed.stdout.splitlines()
+    )
+    assert statuses()["0001"] == statuses()["0002"] == "要再確認"
+
+
 def test_review_prints_one_address_serves_it_and_stops_on_ctrl_c(sample_run: Path, tmp_path: Path, config_in) -> None:
     import signal
     import subprocess

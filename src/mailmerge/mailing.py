@@ -51,6 +51,31 @@ def decision_store(out_dir: Path) -> DecisionStore:
     return DecisionStore(out_dir / REVIEW_DB_NAME)
 
 
+def standing_decisions(out_dir: Path) -> dict[str, Decision]:
+    """Return the decisions that hold on the files the manifest in ``out_dir`` lists (none without a readable one).
+
+    Read before a run, to say afterwards which of them the run voided (voided_decisions).
+    """
+    path = out_dir / manifest.MANIFEST_NAME
+    if not path.is_file():
+        return {}
+    try:
+        hashes = review.current_hashes(tuple(manifest.read_manifest(path)))
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return {}  # the run makes everything again, as it reads no reusable row either
+    decisions = decision_store(out_dir).latest()
+    return {m: d for m, d in decisions.items() if m in hashes and not review.is_stale(d, hashes[m])}
+
+
+def voided_decisions(before: Mapping[str, Decision], rows: Sequence[ManifestRow]) -> dict[str, Decision]:
+    """Return those of ``before`` (standing_decisions) made on other files than ``rows`` list now, by member ID.
+
+    A member no longer in ``rows`` (set aside by the run) is not counted: its documents are gone, not changed.
+    """
+    hashes = review.current_hashes(rows)
+    return {m: d for m, d in before.items() if m in hashes and review.is_stale(d, hashes[m])}
+
+
 def open_run(config: Config, out_dir: Path | None = None) -> RunView:
     """Return the run in ``out_dir`` (default: the config's) with every member's review.
 

@@ -158,6 +158,12 @@ CLI_NOT_WRITABLE = "{where}書き込めません（読み取り専用か、書�
 CLI_SET_ASIDE = "{what}は削除せず、{where} に移しました"
 CLI_SET_ASIDE_MEMBERS = "名簿にない（または加入状況が変わった）会員 {count} 件の出力"
 CLI_SET_ASIDE_OUTDATED = "古くなった {count} 文書"
+# A run that changed documents someone had approved or put on hold (issue 21): with the same inputs it
+# makes the same PDFs, so this comes from a changed roster row, template or config, or a remade PDF.
+CLI_DECISIONS_VOIDED = "この実行で文書が変わったため、{what}が「要再確認」になりました（会員番号 {ids}）。確認し直してください。"
+CLI_VOIDED_APPROVED = "承認 {count} 件"
+CLI_VOIDED_HELD = "保留 {count} 件"
+CLI_MORE_IDS = "ほか {count} 件"
 
 # --- roster ----------------------------------------------------------------------------------
 # Placeholders are filled with str.format; {column} is a column letter (J), {row} an Excel row number.
@@ -379,7 +385,7 @@ COLUMN_UNUSED = "名簿の列 {column} はどのテンプレートでも使わ�
 FOUND_INTERRUPTED = "前回の実行は途中で止まっていました{details}。完成していた文書は確かめてから使い、残りを作ります。"
 SCRATCH_REMOVED = "作りかけのファイル {count} 件を削除"
 STRAYS_STOPPED = "残っていた LibreOffice {count} 件を停止"
-REUSING = "前回から変わっていない {count} 文書はそのまま使います（作り直すには --force）。"
+REUSING = "前回から変わっていない {count} 文書はそのまま使います。"
 MEMBERS_SET_ASIDE = "名簿にない（または加入状況が変わった）会員の出力を {where}/ に移しました: 会員番号 {ids}"
 OUTDATED_SET_ASIDE = (
     "名簿・テンプレート・設定が変わったため古くなった {count} 文書を {where}/ に移しました"

@@ -6,18 +6,18 @@ import errno
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 
-from mailmerge import __version__, messages, pipeline, sealing, state
+from mailmerge import __version__, mailing, messages, pipeline, sealing, state
 from mailmerge.cli import usage
 from mailmerge.config import Config, load_config
 from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
-from mailmerge.models import GROUPS
+from mailmerge.models import APPROVED, GROUPS, Decision
 
 # Signals that stop a run as Ctrl-C does: a closed terminal, `kill`.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -270,6 +270,7 @@ def run(
     try:
         # A closed terminal or `kill` stops the run as Ctrl-C does: LibreOffice killed, finished files kept.
         with StopSignals() as stop:
+            standing = mailing.standing_decisions((out_dir or config.output).resolve())
             result = pipeline.run(
                 config, roster_path=roster_path, out_dir=out_dir, only=only, limit=limit, force=force,
                 progress=progress, hold_signals=stop.held,
@@ -303,7 +304,24 @@ def run(
         )
     )
     click.echo(messages.CLI_TOTALS.format(**result.summary))
+    _show_voided(mailing.voided_decisions(standing, result.rows))
     click.echo(messages.CLI_WHERE.format(where=where))
+
+
+# Member IDs named in one line, at most: the rest are counted.
+_IDS_SHOWN = 20
+
+
+def _show_voided(voided: Mapping[str, Decision]) -> None:
+    """Say how many approvals and holds the run voided (its documents changed), naming the members."""
+    if not voided:
+        return
+    approved = sum(1 for d in voided.values() if d.decision == APPROVED)
+    what = [messages.CLI_VOIDED_APPROVED.format(count=approved)] if approved else []
+    what += [messages.CLI_VOIDED_HELD.format(count=len(voided) - approved)] if len(voided) > approved else []
+    ids = sorted(voided)
+    shown = ", ".join(ids[:_IDS_SHOWN]) + (f" {messages.CLI_MORE_IDS.format(count=len(ids) - _IDS_SHOWN)}" if len(ids) > _IDS_SHOWN else "")
+    click.echo(messages.CLI_DECISIONS_VOIDED.format(what="・".join(what), ids=shown))
 
 
 # Registered on `main` when imported: the commands after a run, and the archive's.
