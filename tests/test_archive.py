@@ -159,7 +159,9 @@ def test_verify_names_files_readable_by_others_and_a_batch_missing_from_the_inde
     result = invoke("verify", "--archive", archive_dir)
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert f"{bag / 'data/roster/members.xlsx'}: 所有者以外も読み書きできます（権限 0o444）。chmod go-rwx で直してください" in lines
+    roster = bag / "data/roster/members.xlsx"
+    assert (f"{roster}: このコンピューターの他の利用者も読むことができます（封印は作った人だけが開けるようにします）。"
+            f"直すには、このコマンドを実行してください: chmod -R go-rwx \"{roster}\"") in lines
     assert f"{copy}: 索引（archive.db）に記録がありません" in lines
 
 

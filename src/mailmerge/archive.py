@@ -378,8 +378,8 @@ def readable_by_others(top: Path) -> list[BagProblem]:
     found = []
     for path in [top, *sorted(top.rglob("*"))] if top.exists() else []:
         mode = path.lstat().st_mode
-        if stat.S_IMODE(mode) & 0o077:
-            found.append(BagProblem("readable", path, oct(stat.S_IMODE(mode))))
+        if stat.S_IMODE(mode) & 0o077:  # group or others: "write" when they may change it, else "read"
+            found.append(BagProblem("readable", path, "write" if stat.S_IMODE(mode) & 0o022 else "read"))
     return found
 
 

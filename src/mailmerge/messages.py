@@ -619,7 +619,11 @@ VERIFY_BAG_BROKEN = "{path}: BagIt の封印として読めません（{detail}�
 VERIFY_NO_FILE = "{path}: 索引（archive.db）にある封印・ファイルが見つかりません"
 VERIFY_NO_ROW = "{path}: 索引（archive.db）に記録がありません"
 VERIFY_INDEX_CHANGED = "{path}: 索引（archive.db）の sha256 と封印の sha256 が違います"
-VERIFY_READABLE = "{path}: 所有者以外も読み書きできます（権限 {mode}）。chmod go-rwx で直してください"
+VERIFY_READABLE = (
+    "{path}: このコンピューターの他の利用者も{others}ことができます（封印は作った人だけが開けるようにします）。"
+    "直すには、このコマンドを実行してください: chmod -R go-rwx \"{path}\""
+)
+VERIFY_OTHERS_MAY = {"read": "読む", "write": "読んだり書き換えたりする"}
 VERIFY_STAGING = "{path}: 中断した封印の作りかけが残っています。mailmerge archive をもう一度実行すると削除します"
 VERIFY_OK = "問題ありません: 封印 {bags} 件, ファイル {files} 件を確かめました（{archive}）。"
 VERIFY_FAILED = "問題が {count} 件あります（上の一覧）。封印の中身は直さず、バックアップと照らし合わせてください。"

@@ -239,4 +239,6 @@ def _line(problem: archive.BagProblem) -> str:
         "extra": messages.VERIFY_EXTRA,
         "readable": messages.VERIFY_READABLE,
     }.get(problem.kind, messages.VERIFY_BAG_BROKEN)
-    return template.format(path=problem.path, detail=problem.detail, mode=problem.detail)
+    if problem.kind == "readable":
+        return template.format(path=problem.path, others=messages.VERIFY_OTHERS_MAY[problem.detail])
+    return template.format(path=problem.path, detail=problem.detail)
