@@ -204,3 +204,35 @@ def test_only_and_limit_select_members(tmp_path: Path, sample_members) -> None:
     assert sorted(p.name for p in (out / "unenrolled").iterdir()) == expected
     assert not (out / "enrolled").exists()
     assert "完了: 2 会員 (加入 0 件, 未加入 2 件), 4 文書" in result.output
+
+
+@pytest.mark.parametrize("shared_pages_from", ["100", "0"])
+def test_a_member_named_like_the_templates_own_words_runs_and_check_warns(shared_pages_from: str, config_in, tmp_path: Path) -> None:
+    # Issue 25: a member named 「ATS」 (the letters' own word) or like the insurer the overview names
+    # stopped every member's run (「PDF に別の会員の名前があります」, blaming that member). "0": the
+    # composed path, whose shared pages carry the template's text.
+    lines = (DATA / "sample_utf8.csv").read_text(encoding="utf-8").splitlines()
+    roster = tmp_path / "名簿.csv"
+    roster.write_text("\n".join([
+        *lines[:4],
+        "0031,ATS,,,,103-0027,東京都中央区日本橋3丁目5番1号,,加入",
+        "0032,損害保険ジャパン株式会社,,,,103-0027,東京都中央区日本橋2丁目2番10号,,未加入",
+        "0033,株式会社ATS読影,,,,103-0027,東京都中央区日本橋1丁目1番1号,,未加入",
+    ]) + "\n", encoding="utf-8")
+    config = str(config_in(shared_pages_from=shared_pages_from))
+    warning = ("会員名: warning: 会員名がテンプレート（{templates}）の文面にも出てくる言葉です。文書は作られますが、"
+               "文面の言葉と取り違えていないか、確認のときにこの会員の文書を見てください")
+    letter, overview = DATA / "templates" / "letter.docx", DATA / "templates" / "overview.docx"
+    checked = invoke("check", "--config", config, "--roster", str(roster))
+    assert checked.exit_code == 0, checked.output
+    assert [line for line in checked.output.splitlines() if line.startswith("名簿.csv:")] == [
+        "名簿.csv:5: " + warning.format(templates=f"{letter}、{overview}"),
+        "名簿.csv:6: " + warning.format(templates=f"{overview}"),
+    ]
+
+    out = tmp_path / "out"
+    result = invoke("run", "--config", config, "--roster", str(roster), "--out", str(out), "-q")
+    assert result.exit_code == 0, result.output
+    assert len(manifest_rows(out)) == 12
+    assert "ATS" in squash(pdf_text(out / "enrolled" / "0001" / "letter.pdf"))
+    assert "損害保険ジャパン株式会社" in squash(pdf_text(out / "enrolled" / "0001" / "overview.pdf"))

@@ -361,3 +361,17 @@ def test_a_picture_and_a_nearly_empty_last_page_pass(names: verify.MemberNames, 
     for member_id, target in targets.items():
         assert verify.verify_member_pdf(target, member_id, names, cycle=CYCLE) == 2
         assert pdf_text(target, 2).split()[0] == "以上"
+
+
+def test_what_a_template_prints_by_itself_is_no_other_members_mention() -> None:
+    # Issue 25: the letter's own 「ATS」 (once in the body, once in every page's footer) named member 「ATS」.
+    names = verify.MemberNames({"0001": "ATS", "0002": "株式会社ひかり"}, {"letter": [("本保険はATS会員の制度", "ATS")]})
+    letter = names.for_document("letter")
+    page = verify.normalize("株式会社ひかり 本保険は ATS 会員の制度 ATS")
+    assert letter.mentioned(page, "0002") == set()
+    assert letter.mentioned(page + "ATS", "0002", pages=2) == set()  # the footer's on the second page
+    # Once more than the template prints: another member's name after all.
+    assert letter.mentioned(page + "ATS", "0002") == {"0001"}
+    assert names.for_document("overview").mentioned(page, "0002") == {"0001"}
+    assert names.mentioned(page, "0002") == {"0001"}
+    assert names.in_template_text() == {"0001": ("letter",)}

@@ -63,6 +63,36 @@ def _varying_part(template: render.CompiledTemplate, document: str, member_field
     return None
 
 
+# A made-up member's every field, for the template's own text: one character no real name is made of.
+_PLACEHOLDER = "〓"
+
+
+def template_texts(
+    templates: Mapping[str, render.CompiledTemplate], member_fields: Sequence[str], constants: Mapping[str, Any],
+) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Return, per template, the text it prints for made-up members (each group, fields blank and filled).
+
+    Each text as render.printed_text gives it: what prints once, what prints on every page.
+
+    What a template prints by itself (its wording, the insurer from [letter]) is no other member's
+    name: the cross-member check discounts it (issue 25), and check names the members it concerns.
+    """
+    texts: dict[str, tuple[tuple[str, str], ...]] = {}
+    for document, template in templates.items():
+        found = []
+        for group in GROUPS:
+            for value in ("", _PLACEHOLDER):
+                fields = {name: value for name in member_fields if name != "member_id"}
+                member = Member(row=0, member_id="0", group=group, fields=fields)
+                try:
+                    package = template.render(member_context(member, document, constants), member.member_id).package
+                except Exception:  # noqa: BLE001 - a made-up value the template cannot take (|int): that variant only
+                    continue
+                found.append(render.printed_text(package))
+        texts[document] = tuple(found)
+    return texts
+
+
 def planned_paths(
     obstacles: Mapping[str, str | None], counts: Mapping[str, int], minimum: int,
 ) -> list[tuple[str, str, int, str | None]]:
@@ -210,7 +240,7 @@ class ComposedPath:
             if not route.failed:
                 shared = folder / f"{route.document}-{route.group}.pdf"
                 try:
-                    verify.verify_shared_pdf(shared, self.names)
+                    verify.verify_shared_pdf(shared, self.names.for_document(route.document))
                     route.shared = compose.SharedPages(shared)
                 except MailmergeError as exc:
                     self._fail(route, messages.LAYER_AUDIT_INCOMPLETE.format(detail=exc, **route.label))
@@ -234,7 +264,8 @@ class ComposedPath:
         printed = {member_id: self._printed(staged) for member_id, staged in members.items()}
         layers = None
         try:
-            reading = verify.read_bundle(conversion.pdf, members, self.names, cycle=self.order.cycle, printed=printed)
+            names = self.names.for_document(route.document)
+            reading = verify.read_bundle(conversion.pdf, members, names, cycle=self.order.cycle, printed=printed)
             firsts = {member_id: indices[0] for member_id, indices in reading.members.items()}
             # Before anything else, also on a route gone whole: there a frame clips what does not fit.
             overflows = compose.frame_overflows(conversion.pdf, firsts, route.box, {m: dict(printed[m]) for m in firsts}) if route.box else {}

@@ -422,6 +422,8 @@ NO_MEMBERS_GIVEN = "会員番号を指定するか、--all で全員を指定し
 NO_REVIEWER = "確認した人の名前を入れてください（--reviewer、または確認画面の名前欄）"
 APPROVE_ALL_NO_ROSTER = ("名簿が読めないため、どの会員の文書が今の名簿どおりか確かめられず、何も記録しませんでした（{problem}）。"
                          "名簿を元の場所に戻すか mailmerge.toml の [roster] を直してから、もう一度実行してください")
+NAME_IN_TEMPLATE = ("会員名がテンプレート（{templates}）の文面にも出てくる言葉です。文書は作られますが、"
+                    "文面の言葉と取り違えていないか、確認のときにこの会員の文書を見てください")
 CANNOT_APPROVE_MISSING = "会員番号 {member_id}: 文書がそろっていないため承認できません。mailmerge run で作成してから承認してください"
 CANNOT_APPROVE_CHANGED = (
     "会員番号 {member_id}: 作成後に名簿・テンプレート・設定が変わっています。mailmerge run で作り直してから承認してください"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from mailmerge import __version__, fonts, layering, manifest, messages, pdf, render, roster, state
+from mailmerge import __version__, fonts, layering, manifest, messages, pdf, render, roster, state, verify
 from mailmerge.config import Config
 from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
 from mailmerge.fsutil import make_private_dir, sha256_of, write_atomic
@@ -58,6 +58,8 @@ class CheckResult:
     paths: Mapping[str, str | None] = field(default_factory=dict)
     # Per template and group with members: (template, group, members, why converted whole or None).
     plan: tuple[tuple[str, str, int, str | None], ...] = ()
+    # Template -> what it prints for made-up members (layering.template_texts).
+    template_texts: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -123,7 +125,22 @@ def _check_inputs(config: Config, roster_path: Path | None) -> CheckResult:
     paths = layering.template_obstacles(templates, member_fields, config.constants)
     counts = {group: len(members) for group, members in loaded.by_group().items()}
     plan = tuple(layering.planned_paths(paths, counts, config.shared_pages_from))
-    return CheckResult(loaded, templates, tuple(problems), paths, plan)
+    texts = layering.template_texts(templates, member_fields, config.constants)
+    problems.extend(_named_in_templates(config, loaded, texts))
+    return CheckResult(loaded, templates, tuple(problems), paths, plan, texts)
+
+
+def _named_in_templates(config: Config, loaded: Roster, texts: Mapping[str, Sequence[tuple[str, str]]]) -> list[Problem]:
+    """Warn of each member whose name a template prints by itself (the insurer, 「ATS」): a reviewer should look."""
+    names = verify.MemberNames({m.member_id: m.display_name for m in loaded.members}, texts)
+    found = names.in_template_text()
+    display = config.display_path(loaded.source)
+    return [
+        Problem("warning", display, messages.NAME_IN_TEMPLATE.format(
+            templates="、".join(config.display_path(config.documents[d]) for d in found[m.member_id])),
+            m.row, config.columns["organisation"])
+        for m in loaded.members if m.member_id in found
+    ]
 
 
 def select_members(members: Sequence[Member], only: str | None, limit: int | None) -> list[Member]:
@@ -266,6 +283,7 @@ def produce_documents(
         documents=plan.todo, templates=checked.templates, constants=config.constants, digests=plan.digests, names=names,
         cycle=config.cycle, layout=layout, workers=config.workers, timeout=config.timeout, hold_signals=hold_signals,
         labels=config.columns, obstacles=checked.paths, shared_pages_from=config.shared_pages_from,
+        template_texts=checked.template_texts,
     )
     by_key = {(d.member.member_id, d.document): d for d in plan.todo}
     made = 0

@@ -70,6 +70,8 @@ class Order:
     # Template -> why its pages cannot be shared (None: they can). A template missing here is converted whole.
     obstacles: Mapping[str, str | None] = field(default_factory=dict)
     shared_pages_from: int = 0  # a route with fewer members is converted whole (config.shared_pages_from)
+    # Template -> what it prints for made-up members (layering.template_texts): no other member's mention.
+    template_texts: Mapping[str, Sequence[tuple[str, str]]] = field(default_factory=dict)
     hold_signals: Callable[[], AbstractContextManager] = field(default=nullcontext)
 
 
@@ -95,7 +97,7 @@ def produce(order: Order, progress: Any) -> Iterator[ManifestRow]:
     staging = order.layout.staging
     make_private_dir(staging)
     work = {order.layout.staged(document): document for document in order.documents}
-    production = _Production(order, work, staging, verify.MemberNames(order.names), progress)
+    production = _Production(order, work, staging, verify.MemberNames(order.names, order.template_texts), progress)
     try:
         with progress.stage(messages.CONVERTING, len(work)) as advance:
             production.prepare_layers()
@@ -221,7 +223,8 @@ class _Production(layering.ComposedPath):
         targets = {staged.member.member_id: staged.pdf for staged in chunk}
         try:
             printed = {staged.member.member_id: self._printed(staged) for staged in chunk}
-            result = verify.split_bundle(conversion.pdf, targets, self.names, cycle=self.order.cycle, printed=printed)
+            names = self.names.for_document(chunk[0].document)  # a bundle is one template's
+            result = verify.split_bundle(conversion.pdf, targets, names, cycle=self.order.cycle, printed=printed)
         except VerificationError as exc:  # the combined PDF cannot be trusted as a whole
             result = verify.SplitResult(failed={member_id: str(exc) for member_id in targets})
         for staged in chunk:
@@ -250,8 +253,8 @@ class _Production(layering.ComposedPath):
                     continue
                 staged = by_conversion[outcome]
                 pages = verify.verify_member_pdf(
-                    staged.pdf, staged.member.member_id, self.names, cycle=self.order.cycle, document=staged.document,
-                    printed=self._printed(staged),
+                    staged.pdf, staged.member.member_id, self.names.for_document(staged.document), cycle=self.order.cycle,
+                    document=staged.document, printed=self._printed(staged),
                 )
                 problem = verify.rewrite_member_pdf(staged.pdf, pages)
                 if problem:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import html
 import io
 import itertools
 import re
@@ -278,6 +279,21 @@ def _undefined_name(exc: jinja2.UndefinedError) -> str:
     if match:
         return f"差し込み項目 '.{match.group(1)}' "
     return f"差し込み項目 ({exc}) "
+
+
+def printed_text(package: Mapping[str, bytes]) -> tuple[str, str]:
+    """Return the text a filled document prints once (body, notes) and on every page (headers, footers).
+
+    Each with its paragraphs run together, as a PDF's text is compared (whitespace dropped, lines
+    joined), to count the words the template itself prints.
+    """
+    once: list[str] = []
+    every_page: list[str] = []
+    for part in sorted(part for part in package if _TEMPLATED_PART.match(part)):
+        runs = _TEXT.findall(package[part].decode("utf-8"))
+        text = "".join(html.unescape(re.sub(r"<[^>]+>", "", run)) for run in runs)
+        (every_page if re.match(r"word/(header|footer)", part) else once).append(text)
+    return "".join(once), "".join(every_page)
 
 
 def inspect_template(path: Path, name: str, provided: Iterable[str], display: str | None = None) -> tuple[CompiledTemplate | None, list[Problem]]:

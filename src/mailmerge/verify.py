@@ -9,8 +9,10 @@ Splitting in both conversion workers at once crashed the interpreter (SIGSEGV, S
 
 from __future__ import annotations
 
+import copy
 import ctypes
 import re
+from collections import Counter
 import unicodedata
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -58,19 +60,48 @@ class MemberNames:
     as much as one, where testing each name in turn would be quadratic in the roster.
     """
 
-    def __init__(self, names: Mapping[str, str]):
+    def __init__(self, names: Mapping[str, str], template_texts: Mapping[str, Sequence[tuple[str, str]]] | None = None):
+        """``template_texts``: per template, what it prints for made-up members (layering.template_texts)."""
         self.names = {member_id: normalize(name) for member_id, name in names.items()}
         self._owners: dict[str, set[str]] = {}
         for member_id, name in self.names.items():
             if name:
                 self._owners.setdefault(name, set()).add(member_id)
         self._pattern = re.compile(_trie_pattern(self._owners)) if self._owners else None
+        # Per template, how often it prints each name by itself: once (body) and on every page (header,
+        # footer); the most of any made-up member's text.
+        self._printed: dict[str, tuple[Counter[str], Counter[str]]] = {}
+        for document, texts in (template_texts or {}).items():
+            once: Counter[str] = Counter()
+            every_page: Counter[str] = Counter()
+            for body, margins in texts:
+                once |= self._count(normalize(body))
+                every_page |= self._count(normalize(margins))
+            self._printed[document] = (once, every_page)
+        self._allowed: tuple[Counter[str], Counter[str]] = (Counter(), Counter())
 
-    def mentioned(self, text: str, member_id: str) -> set[str]:
+    def for_document(self, document: str) -> MemberNames:
+        """Return these names as one template's PDFs are checked: what the template prints by itself is nobody's mention."""
+        view = copy.copy(self)
+        view._allowed = self._printed.get(document, (Counter(), Counter()))
+        return view
+
+    def in_template_text(self) -> dict[str, tuple[str, ...]]:
+        """Return the members whose name a template prints by itself, with those templates (for check's warning)."""
+        found: dict[str, list[str]] = {}
+        for document, (once, every_page) in self._printed.items():
+            for name in once | every_page:
+                for member_id in self._owners[name]:
+                    found.setdefault(member_id, []).append(document)
+        return {member_id: tuple(documents) for member_id, documents in found.items()}
+
+    def mentioned(self, text: str, member_id: str, pages: int = 1) -> set[str]:
         """Return the IDs of other members whose names occur in ``text`` (already normalized).
 
         The member's own name is blanked out first, so a name contained in it does not count;
-        members sharing the very same name cannot be told apart and are not reported.
+        members sharing the very same name cannot be told apart and are not reported. A name
+        counts only beyond the times the template prints it by itself (see for_document): a
+        member named 「ATS」 is not mentioned by the letter's own 「ATS」.
         """
         if self._pattern is None:
             return set()
@@ -78,9 +109,14 @@ class MemberNames:
         if own:
             text = text.replace(own, "\0")
         found: set[str] = set()
-        for match in self._pattern.finditer(text):
-            found |= self._owners[match.group()]
+        once, every_page = self._allowed
+        for name, count in self._count(text).items():
+            if count > once[name] + every_page[name] * pages:
+                found |= self._owners[name]
         return found - {member_id} - self._owners.get(own, set())
+
+    def _count(self, text: str) -> Counter[str]:
+        return Counter(match.group() for match in self._pattern.finditer(text)) if self._pattern else Counter()
 
 
 def _trie_pattern(words: Iterable[str]) -> str:
@@ -350,7 +386,7 @@ def verify_shared_pdf(pdf: Path, names: MemberNames) -> int:
     text = "".join(text for _mark, text in pages)
     if any(mark is not None for mark, _text in pages) or PAGE_MARK.search(text):
         raise VerificationError(messages.SHARED_MARKED)
-    others = names.mentioned(text, "")
+    others = names.mentioned(text, "", len(pages))
     if others:
         raise VerificationError(messages.OTHER_NAMES.format(member_ids=", ".join(sorted(others))))
     return len(pages)
@@ -379,7 +415,7 @@ def _content_problem(
         wanted = normalize(value)
         if wanted and wanted not in text:
             return messages.FIELD_MISSING.format(field=label)
-    others = names.mentioned(text, member_id)
+    others = names.mentioned(text, member_id, len(pages))
     if others:
         return messages.OTHER_NAMES.format(member_ids=", ".join(sorted(others)))
     return ""
