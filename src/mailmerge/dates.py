@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from mailmerge import messages
+
 # Era start dates (the first day of each era); newest first.
 _ERAS = (
     (dt.date(2019, 5, 1), "令和"),
@@ -19,14 +21,14 @@ def format_japanese_date(day: dt.date, style: str = "western") -> str:
     if style == "western":
         return f"{day.year}年{day.month}月{day.day}日"
     if style != "wareki":
-        raise ValueError(f"日付の書き方 {style!r} は使えません（{', '.join(DATE_STYLES)} のどれか）")
+        raise ValueError(messages.DATE_STYLE_UNKNOWN.format(style=style, allowed=", ".join(DATE_STYLES)))
     for start, era in _ERAS:
         if day >= start:
             year = day.year - start.year + 1
             # The first year of an era is written 元年, never 1年.
             year_text = "元" if year == 1 else str(year)
             return f"{era}{year_text}年{day.month}月{day.day}日"
-    raise ValueError(f"{day.isoformat()} は昭和より前の日付なので和暦で書けません。date_style = \"western\" にしてください")
+    raise ValueError(messages.DATE_BEFORE_SHOWA.format(day=day.isoformat()))
 
 
 # Japan's time: every time a person reads (history, decisions.csv, bag-info, folder names, covers).

@@ -39,6 +39,9 @@ CLI_ABORTED = "中断しました。"
 CONFIG_NOT_FOUND = "{path}: 設定ファイル（mailmerge.toml）が見つかりません"
 CONFIG_NOT_FOUND_HINT = "。プロジェクトのフォルダーで実行するか、--config で設定ファイルを指定してください"
 CONFIG_NOT_TOML = "{name}: 設定ファイルの書き方に誤りがあります（{detail}）。Word ではなくテキストエディターで開き、直してください"
+DATE_STYLE_UNKNOWN = "日付の書き方 {style!r} は使えません（{allowed} のどれか）"
+DATE_BEFORE_SHOWA = "{day} は昭和より前の日付なので和暦で書けません。date_style = \"western\" にしてください"
+STORE_CANNOT_OPEN = "{path}: データベースを開けません（{reason}）。ファイルの権限と空き容量を確認してください"
 CONFIG_NOT_UTF8 = "{name}: 設定ファイルが UTF-8 ではありません。テキストエディターで「UTF-8」を選んで保存し直してください"
 # tomllib's reasons (the start of its English message) and what they mean for the person editing the file.
 CONFIG_TOML_REASONS = (

@@ -38,7 +38,7 @@ def connect(path: Path) -> sqlite3.Connection:
     except sqlite3.Error as exc:
         if connection is not None:
             connection.close()
-        raise StoreError(f"{path}: データベースを開けません（{exc}）。ファイルの権限と空き容量を確認してください") from None
+        raise StoreError(messages.STORE_CANNOT_OPEN.format(path=path, reason=exc)) from None
     return connection
 
 
