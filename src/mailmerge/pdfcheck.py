@@ -185,7 +185,9 @@ def _retag_subset(font: pikepdf.Dictionary) -> None:
         return
     descendants = font.get("/DescendantFonts")  # a Type0 font's program is its descendant's (renamed as a font itself)
     descriptor = (descendants[0] if descendants else font).get("/FontDescriptor")
-    program = next((descriptor[key] for key in _FONT_FILES if descriptor is not None and key in descriptor), None)
+    if not isinstance(descriptor, pikepdf.Dictionary):
+        return  # not embedded: nothing to name it after
+    program = next((descriptor[key] for key in _FONT_FILES if key in descriptor), None)
     if not isinstance(program, pikepdf.Stream):
         return
     number = int.from_bytes(hashlib.sha256(program.read_raw_bytes()).digest()[:8], "big")
