@@ -265,3 +265,26 @@ def test_a_tag_in_the_document_title_is_checked_like_the_others(tmp_path: Path) 
     )
     rendered = Document(io.BytesIO(template.render({"organisation": "A&B <画像>"}).docx))
     assert rendered.core_properties.title == "A&B <画像> 更新のご案内"  # plain text: not XML-escaped twice
+
+
+def test_check_finds_tags_that_would_print_as_they_are(config_in, tmp_path: Path) -> None:
+    # Issue 21: full-width ｛｛ renewal_date ｝｝ printed literally in every letter, and check said OK.
+    path = make_template(tmp_path / "letter.docx")
+    document = Document(path)
+    document.add_paragraph("更新日: ｛｛ renewal_date ｝｝")  # typed with the Japanese IME on
+    document.add_paragraph("期限: {｛ return_deadline }}")
+    document.add_paragraph("締切は { return_deadline }} です")  # one brace short: printed as typed
+    document.sections[0].footer.add_paragraph("｛% if enrolled %｝加入")
+    document.save(path)
+    result = invoke("check", "--config", str(config_in(letter=f'"{path}"')))
+    assert result.exit_code == 1
+    fix = "半角の {{ }} や {% %} に直してください"
+    path = path.name  # as shown from the working folder (the test's)
+    assert [line for line in result.output.splitlines() if line.startswith(path)] == [
+        f"{path}: 8 段落目「更新日: ｛｛ renewal_date ｝｝」: 全角の「｛｛」は差し込みタグとして働かず、そのまま印刷されます。{fix}",
+        f"{path}: 9 段落目「期限: {{｛ return_deadline }}}}」: 全角の「{{｛」は差し込みタグとして働かず、そのまま印刷されます。{fix}",
+        f"{path}: footer1.xml の 2 段落目「｛% if enrolled %｝加入」: 全角の「｛%」は差し込みタグとして働かず、そのまま印刷されます。{fix}",
+        *(f"{path}: 差し込んだ文書の {number} 段落目「{text}」: 「}}}}」が残り、そのまま印刷されます。"
+          "タグの {{ と }}、{% と %} が対になっているか確かめてください"
+          for number, text in ((5, "期限: {｛ return_deadline }}"), (6, "締切は { return_deadline }} です"))),
+    ]

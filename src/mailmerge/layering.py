@@ -67,17 +67,15 @@ def _varying_part(template: render.CompiledTemplate, document: str, member_field
 _PLACEHOLDER = "〓"
 
 
-def template_texts(
+def made_up_documents(
     templates: Mapping[str, render.CompiledTemplate], member_fields: Sequence[str], constants: Mapping[str, Any],
-) -> dict[str, tuple[tuple[str, str], ...]]:
-    """Return, per template, the text it prints for made-up members (each group, fields blank and filled).
-
-    Each text as render.printed_text gives it: what prints once, what prints on every page.
+) -> dict[str, tuple[Mapping[str, bytes], ...]]:
+    """Return, per template, its parts filled for made-up members (each group, fields blank and filled).
 
     What a template prints by itself (its wording, the insurer from [letter]) is no other member's
-    name: the cross-member check discounts it (issue 25), and check names the members it concerns.
+    name: the cross-member check discounts it (issue 25); and no tag may be left in it (issue 21).
     """
-    texts: dict[str, tuple[tuple[str, str], ...]] = {}
+    made: dict[str, tuple[Mapping[str, bytes], ...]] = {}
     for document, template in templates.items():
         found = []
         for group in GROUPS:
@@ -85,12 +83,11 @@ def template_texts(
                 fields = {name: value for name in member_fields if name != "member_id"}
                 member = Member(row=0, member_id="0", group=group, fields=fields)
                 try:
-                    package = template.render(member_context(member, document, constants), member.member_id).package
+                    found.append(template.render(member_context(member, document, constants), member.member_id).package)
                 except Exception:  # noqa: BLE001 - a made-up value the template cannot take (|int): that variant only
                     continue
-                found.append(render.printed_text(package))
-        texts[document] = tuple(found)
-    return texts
+        made[document] = tuple(found)
+    return made
 
 
 def planned_paths(

@@ -427,6 +427,11 @@ APPROVE_ALL_NO_ROSTER = ("名簿が読めないため、どの会員の文書が
                          "名簿を元の場所に戻すか mailmerge.toml の [roster] を直してから、もう一度実行してください")
 NAME_IN_TEMPLATE = ("会員名がテンプレート（{templates}）の文面にも出てくる言葉です。文書は作られますが、"
                     "文面の言葉と取り違えていないか、確認のときにこの会員の文書を見てください")
+# A template's tags (issue 21): {where} names a part other than the body ("footer1.xml の").
+TEMPLATE_LOOKALIKE_TAG = ("{where}{paragraph} 段落目「{text}」: 全角の「{found}」は差し込みタグとして働かず、そのまま印刷されます。"
+                          "半角の {{{{ }}}} や {{% %}} に直してください")
+TEMPLATE_LEFTOVER_TAG = ("差し込んだ文書の {where}{paragraph} 段落目「{text}」: 「{found}」が残り、そのまま印刷されます。"
+                         "タグの {{{{ と }}}}、{{% と %}} が対になっているか確かめてください")
 CANNOT_APPROVE_MISSING = "会員番号 {member_id}: 文書がそろっていないため承認できません。mailmerge run で作成してから承認してください"
 CANNOT_APPROVE_CHANGED = (
     "会員番号 {member_id}: 作成後に名簿・テンプレート・設定が変わっています。mailmerge run で作り直してから承認してください"

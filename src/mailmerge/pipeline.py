@@ -58,7 +58,7 @@ class CheckResult:
     paths: Mapping[str, str | None] = field(default_factory=dict)
     # Per template and group with members: (template, group, members, why converted whole or None).
     plan: tuple[tuple[str, str, int, str | None], ...] = ()
-    # Template -> what it prints for made-up members (layering.template_texts).
+    # Template -> what it prints for made-up members (render.printed_text of layering.made_up_documents).
     template_texts: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     @property
@@ -125,7 +125,12 @@ def _check_inputs(config: Config, roster_path: Path | None) -> CheckResult:
     paths = layering.template_obstacles(templates, member_fields, config.constants)
     counts = {group: len(members) for group, members in loaded.by_group().items()}
     plan = tuple(layering.planned_paths(paths, counts, config.shared_pages_from))
-    texts = layering.template_texts(templates, member_fields, config.constants)
+    made_up = layering.made_up_documents(templates, member_fields, config.constants)
+    texts = {document: tuple(render.printed_text(p) for p in packages) for document, packages in made_up.items()}
+    for document, packages in made_up.items():
+        shown = config.display_path(config.documents[document])
+        left = dict.fromkeys(message for package in packages for message in render.leftover_tags(package))
+        problems.extend(Problem("error", shown, message) for message in left)
     problems.extend(_named_in_templates(config, loaded, texts))
     return CheckResult(loaded, templates, tuple(problems), paths, plan, texts)
 

@@ -8,7 +8,7 @@ import io
 import itertools
 import re
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -296,6 +296,41 @@ def printed_text(package: Mapping[str, bytes]) -> tuple[str, str]:
     return "".join(once), "".join(every_page)
 
 
+# Braces and percent signs typed full-width in Word's Japanese input look like a tag and print as
+# they are (｛｛ renewal_date ｝｝ in every letter): any pair with one full-width sign in it.
+_LOOKALIKE_TAG = re.compile(r"｛\s*[{｛%％]|\{\s*[｛％]|[%％]\s*｝|％\s*\}|｝\s*[}｝]|\}\s*｝")
+# What a tag left unfilled looks like in a filled document.
+_LEFTOVER_TAG = re.compile(r"\{\{|\{%|%\}|\}\}")
+_PARAGRAPH_START = re.compile(r"(?=<w:p[ >])")
+
+
+def _paragraphs(xml: str) -> Iterator[tuple[int, str]]:
+    """Yield each paragraph of a part as (its number from 1, its text)."""
+    for number, chunk in enumerate(_PARAGRAPH_START.split(xml)[1:], start=1):
+        yield number, html.unescape(re.sub(r"<[^>]+>", "", chunk)).strip()
+
+
+def _tag_problems(part: str, xml: str, pattern: re.Pattern[str], message: str) -> list[str]:
+    """Return a sentence per paragraph of ``xml`` where ``pattern`` is found, naming the part and paragraph."""
+    found = []
+    where = "" if part == _BODY else f"{part.removeprefix('word/')} の "
+    for number, text in _paragraphs(xml):
+        match = pattern.search(text)
+        if match:
+            snippet = text
+            if len(text) > 40:  # a long paragraph: the words around the tag
+                start, end = max(match.start() - 15, 0), match.end() + 15
+                snippet = ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+            found.append(message.format(where=where, paragraph=number, text=snippet, found=match.group()))
+    return found
+
+
+def leftover_tags(package: Mapping[str, bytes]) -> list[str]:
+    """Return a sentence per paragraph of a filled document that still shows a tag's braces ({{, %}…)."""
+    return [problem for part in sorted(package) if _TEMPLATED_PART.match(part)
+            for problem in _tag_problems(part, package[part].decode("utf-8"), _LEFTOVER_TAG, messages.TEMPLATE_LEFTOVER_TAG)]
+
+
 def inspect_template(path: Path, name: str, provided: Iterable[str], display: str | None = None) -> tuple[CompiledTemplate | None, list[Problem]]:
     """Return the compiled template (None when broken) and every problem found in it.
 
@@ -317,6 +352,10 @@ def inspect_template(path: Path, name: str, provided: Iterable[str], display: st
                 "テンプレートの綴りを直すか、mailmerge.toml に追加してください",
             )
         )
+    with zipfile.ZipFile(path) as package:  # paragraphs numbered as Word shows them (before docxtpl's {%p %})
+        for part in sorted(name for name in package.namelist() if _TEMPLATED_PART.match(name)):
+            xml = package.read(part).decode("utf-8")
+            problems += [Problem("error", shown, m) for m in _tag_problems(part, xml, _LOOKALIKE_TAG, messages.TEMPLATE_LOOKALIKE_TAG)]
     problems.extend(_external_content(path, shown))
     return compiled, problems
 

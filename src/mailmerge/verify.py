@@ -61,7 +61,7 @@ class MemberNames:
     """
 
     def __init__(self, names: Mapping[str, str], template_texts: Mapping[str, Sequence[tuple[str, str]]] | None = None):
-        """``template_texts``: per template, what it prints for made-up members (layering.template_texts)."""
+        """``template_texts``: per template, what it prints for made-up members (render.printed_text)."""
         self.names = {member_id: normalize(name) for member_id, name in names.items()}
         self._owners: dict[str, set[str]] = {}
         for member_id, name in self.names.items():
