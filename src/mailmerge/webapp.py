@@ -14,7 +14,7 @@ from urllib.parse import quote, unquote
 from flask import Flask, Response, abort, current_app, g, jsonify, redirect, render_template, request, send_file, url_for
 from jinja2 import StrictUndefined
 
-from mailmerge import mailing, messages, sealing, state, thumbnails, websecurity
+from mailmerge import mailing, messages, sealing, state, thumbnails, websecurity, workspace
 from mailmerge import review as review_rules
 from mailmerge.config import Config
 from mailmerge.manifest import MANIFEST_NAME, read_manifest
@@ -121,6 +121,7 @@ def create_app(config: Config, out_dir: Path, token: str, *, port: int | None = 
     app.extensions[websecurity.STATE] = review
     websecurity.install(app)
     _routes(app)
+    workspace.register(app)
     return app
 
 

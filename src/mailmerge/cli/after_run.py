@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import getpass
-import logging
 import os
-import sys
-import threading
-import webbrowser
 from pathlib import Path
 
 import click
 
 from mailmerge import mailing, messages
 from mailmerge.cli import StopSignals, _load, _refuse_archive_inside, config_option, main
+from mailmerge.cli.serve import serve_until_stopped
 from mailmerge.errors import MailmergeError
 
 out_option = click.option(
@@ -28,7 +25,7 @@ out_option = click.option(
 @click.option("--no-browser", is_flag=True, help=messages.HELP_NO_BROWSER)
 def review(config_path: Path | None, out_dir: Path | None, port: int | None, no_browser: bool) -> None:
     """Serve the review app on 127.0.0.1 until Ctrl-C; print its address as the one line of stdout."""
-    from mailmerge import webapp, websecurity  # Flask and waitress load only for this command
+    from mailmerge import webapp  # Flask and waitress load only for this command
 
     config = _load(config_path)
     _refuse_archive_inside(config, out_dir)
@@ -43,25 +40,7 @@ def review(config_path: Path | None, out_dir: Path | None, port: int | None, no_
         server = webapp.make_server(app, port or 0)
     except OSError:
         raise click.ClickException(messages.REVIEW_PORT_IN_USE.format(port=port)) from None
-    url = f"http://127.0.0.1:{server.effective_port}/?token={token}"
-    click.echo(url)  # the one line on stdout, for a script to read
-    sys.stdout.flush()
-    click.echo(messages.REVIEW_SERVING, err=True)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
-    websecurity.ACCESS_LOG.addHandler(handler)
-    websecurity.ACCESS_LOG.setLevel(logging.INFO)
-    if not no_browser:
-        # webbrowser may wait for a text-mode browser to exit: never hold up the server for it.
-        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
-    try:
-        with StopSignals():  # a closed terminal or `kill` stops the app as Ctrl-C does
-            server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
-    click.echo(messages.REVIEW_STOPPED, err=True)
+    serve_until_stopped(app, server, f"/?token={token}", messages.REVIEW_SERVING, messages.REVIEW_STOPPED, no_browser)
 
 
 @main.command(help=messages.HELP_APPROVE, short_help=messages.SHORT_HELP_APPROVE)

@@ -1,0 +1,69 @@
+"""The workspace: `mailmerge serve`, and the serving loop it shares with `mailmerge review`."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+import webbrowser
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mailmerge import messages
+from mailmerge.cli import StopSignals, _load, _refuse_archive_inside, config_option, main
+
+# How long a stopping server waits for a job it stopped (a run places its current document first).
+JOB_STOP_WAIT = 60.0
+
+
+def serve_until_stopped(app: Any, server: Any, path: str, serving: str, stopped: str, no_browser: bool) -> None:
+    """Print the app's address as the one line of stdout, open a browser, serve until Ctrl-C or SIGTERM."""
+    from mailmerge import websecurity, workspace
+
+    url = f"http://127.0.0.1:{server.effective_port}{path}"
+    click.echo(url)  # the one line on stdout, for a script to read
+    sys.stdout.flush()
+    click.echo(serving, err=True)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    websecurity.ACCESS_LOG.addHandler(handler)
+    websecurity.ACCESS_LOG.setLevel(logging.INFO)
+    if not no_browser:
+        # webbrowser may wait for a text-mode browser to exit: never hold up the server for it.
+        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+    try:
+        with StopSignals():  # a closed terminal or `kill` stops the app as Ctrl-C does
+            server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        # A run started from the browser stops as Ctrl-C stops `mailmerge run`: finished documents kept.
+        app.extensions[workspace.EXTENSION].jobs.shutdown(JOB_STOP_WAIT)
+    click.echo(stopped, err=True)
+
+
+@main.command(help=messages.HELP_SERVE, short_help=messages.SHORT_HELP_SERVE)
+@config_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help=messages.HELP_OUT)
+@click.option("--port", type=click.IntRange(1, 65535), help=messages.HELP_PORT)
+@click.option("--no-browser", is_flag=True, help=messages.HELP_NO_BROWSER)
+def serve(config_path: Path | None, out_dir: Path | None, port: int | None, no_browser: bool) -> None:
+    """Serve the workspace on 127.0.0.1 until Ctrl-C; print its address as the one line of stdout."""
+    from mailmerge import webapp  # Flask and waitress load only for this command
+
+    config = _load(config_path)
+    _refuse_archive_inside(config, out_dir)
+    out = (out_dir or config.output).resolve()
+    # Runs, prints and uploads from the browser write personal data: for the owner only, as `run` does.
+    os.umask(0o077)
+    token = webapp.new_token()
+    app = webapp.create_app(config, out, token)
+    try:
+        server = webapp.make_server(app, port or 0)
+    except OSError:
+        raise click.ClickException(messages.REVIEW_PORT_IN_USE.format(port=port)) from None
+    serve_until_stopped(app, server, f"/workspace/?token={token}", messages.SERVE_SERVING, messages.SERVE_STOPPED, no_browser)

@@ -1,0 +1,133 @@
+"""Where a cycle stands: each step of 名簿 → 文面 → 作成 → 確認 → 印刷 → 発送・封印 and the one next thing to do."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+from mailmerge import messages, printing
+from mailmerge.config import Config
+from mailmerge.mailing import RunView
+from mailmerge.pipeline import CheckResult
+from mailmerge.review import STATUSES
+
+STEPS = ("roster", "templates", "run", "review", "print", "seal")
+JST = timezone(timedelta(hours=9), "JST")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the cycle: its key, its state (done, next, attention, waiting) and its words."""
+
+    key: str
+    state: str
+    words: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The cycle at a glance: every step, and the one next action (a step key, or "done")."""
+
+    cycle: str
+    steps: tuple[Step, ...]
+    next_action: str
+
+
+def jst(moment: float | datetime) -> str:
+    """Return a time as the secretariat reads it: Japan time, 12月3日 14:02."""
+    when = moment if isinstance(moment, datetime) else datetime.fromtimestamp(moment, UTC)
+    local = when.astimezone(JST)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def overview(
+    config: Config,
+    checked: CheckResult | None,
+    check_error: str,
+    view: RunView | None,
+    sealed: Mapping[str, object],
+    running: Callable[[], tuple[int, int] | None] = lambda: None,
+) -> Overview:
+    """Return each step's state from what the folder, the roster and the decisions say now.
+
+    ``checked`` is `mailmerge check`'s result (None when it could not be made: ``check_error`` says
+    why); ``view`` the run as the reviewers see it (None before the first run); ``sealed`` the
+    members sealed in this cycle; ``running`` the progress of a run under way, if any.
+    """
+    roster_file = Path(config.roster)
+    states: dict[str, tuple[bool, str, str]] = {}  # key -> (needs work, words, note)
+    if not roster_file.is_file():
+        states["roster"] = (True, messages.STEP_ROSTER_MISSING.format(name=roster_file.name), "")
+    elif checked is None:
+        states["roster"] = (True, messages.STEP_ROSTER_UNREADABLE.format(detail=check_error), "")
+    else:
+        roster_errors = [p for p in checked.errors if not _is_template(p.file, config)]
+        states["roster"] = (bool(roster_errors), messages.STEP_ROSTER.format(
+            name=roster_file.name, when=jst(roster_file.stat().st_mtime), members=len(checked.roster.members),
+            errors=len(roster_errors)), "")
+    template_errors = [p for p in (checked.errors if checked else ()) if _is_template(p.file, config)]
+    names = ", ".join(f"{p.name}（{jst(p.stat().st_mtime)} 更新）" for p in config.documents.values() if p.is_file())
+    states["templates"] = (bool(template_errors), messages.STEP_TEMPLATES.format(names=names, errors=len(template_errors)), "")
+
+    complete: dict[str, bool] = {}  # a later step without work to do is done only when it was done
+    progress = running()
+    if view is None:
+        words = messages.STEP_RUN_RUNNING.format(done=progress[0], total=progress[1]) if progress else messages.STEP_RUN_NONE
+        states["run"] = (True, words, "")
+        states["review"] = (True, messages.STEP_REVIEW_NONE, "")
+        states["print"] = (True, messages.STEP_PRINT_NONE, "")
+        states["seal"] = (True, messages.STEP_SEAL_NONE, "")
+    else:
+        made = view.out_dir / "manifest.csv"
+        # A member whose documents were made from another roster row, or not made yet (added since).
+        changed = sum(1 for r in view.reviews if r.facts.roster_changed or not r.complete)
+        words = messages.STEP_RUN.format(when=jst(made.stat().st_mtime), documents=len(view.rows))
+        if progress:
+            words = messages.STEP_RUN_RUNNING.format(done=progress[0], total=progress[1])
+        note = messages.STEP_RUN_CHANGED.format(count=changed) if changed else ""
+        states["run"] = (bool(changed) or progress is not None, words, note)
+        counts = {s: 0 for s in STATUSES}
+        for r in view.reviews:
+            counts[r.status] += 1
+        states["review"] = (counts["undecided"] + counts["stale"] > 0, messages.STEP_REVIEW.format(**counts), "")
+        approved = [r for r in view.reviews if r.approved]
+        states["print"] = _print_state(view, approved)
+        complete["print"] = (view.out_dir / printing.PRINT_DIR / printing.LIST_NAME).is_file() and not states["print"][0]
+        waiting = sum(1 for r in approved if r.member_id not in sealed)
+        sealed_words = messages.STEP_SEAL.format(sealed=len(sealed), waiting=waiting) if sealed else messages.STEP_SEAL_NONE
+        states["seal"] = (waiting > 0, sealed_words, "")
+        complete["seal"] = bool(sealed) and waiting == 0
+    next_action = next((key for key in STEPS if states[key][0]), "done")
+    before = STEPS.index(next_action) if next_action in STEPS else len(STEPS)
+    steps = []
+    for at, key in enumerate(STEPS):
+        needs, words, note = states[key]
+        if key == next_action:
+            state = "next"
+        elif needs:
+            state = "attention" if at < before else "waiting"
+        else:
+            state = "done" if at < before or complete.get(key, True) else "waiting"
+        steps.append(Step(key, state, words, note))
+    return Overview(config.cycle, tuple(steps), next_action)
+
+
+def _print_state(view: RunView, approved: list) -> tuple[bool, str, str]:
+    listed = view.out_dir / printing.PRINT_DIR / printing.LIST_NAME
+    if not listed.is_file():
+        return (bool(approved), messages.STEP_PRINT_NONE, "")
+    printed_at = listed.stat().st_mtime
+    decided = [r.decision.decided_at for r in view.reviews if r.decision is not None]
+    newest = max(decided, default="")
+    newest_at = datetime.strptime(newest, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp() if newest else 0
+    made_at = (view.out_dir / "manifest.csv").stat().st_mtime
+    older = newest_at > printed_at or made_at > printed_at
+    template = messages.STEP_PRINT_OLDER if older else messages.STEP_PRINT
+    return (older and bool(approved), template.format(when=jst(printed_at)), "")
+
+
+def _is_template(file: str, config: Config) -> bool:
+    return any(file == config.display_path(p) for p in config.documents.values())

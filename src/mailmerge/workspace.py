@@ -1,0 +1,234 @@
+"""The workspace (mailmerge serve): ホーム and 名簿 pages over the same library calls as the command line.
+
+A Flask blueprint registered on the review app (webapp.create_app), so the same guard (Host check,
+per-start token, CSRF) runs before every page. Each route is one call of a library function
+(cycle.overview, pipeline.check, versions.replace, …); the jobs' pages are in workspace_jobs.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+
+from mailmerge import (
+    cycle,
+    jobs,
+    mailing,
+    messages,
+    pipeline,
+    sealing,
+    versions,
+    websecurity,
+)
+from mailmerge.errors import MailmergeError
+from mailmerge.models import Problem
+
+bp = Blueprint("workspace", __name__, url_prefix="/workspace")
+EXTENSION = "mailmerge_workspace"
+# An upload's size limit: a 100,000-row roster is a few MB; the reader also refuses zip bombs and too many rows.
+ROSTER_MAX_BYTES = 16 << 20
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class Workspace:
+    """What the workspace keeps for one start of the app: the jobs, and the last check of the inputs."""
+
+    jobs: jobs.Jobs = field(default_factory=jobs.Jobs)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _checked: tuple[Any, pipeline.CheckResult | None, str] | None = None
+
+    def check(self, review: Any) -> tuple[pipeline.CheckResult | None, str]:
+        """Return `mailmerge check`'s result for the current inputs (again only when a file changed)."""
+        config = review.config
+        key = _signature([config.path, config.roster, *config.documents.values()])
+        with self._lock:
+            if self._checked is None or self._checked[0] != key:
+                try:
+                    self._checked = (key, pipeline.check(config), "")
+                except MailmergeError as exc:
+                    self._checked = (key, None, str(exc))
+            return self._checked[1], self._checked[2]
+
+
+def register(app: Flask) -> None:
+    """Add the workspace's pages to the app (its guard already runs before every request)."""
+    app.extensions[EXTENSION] = Workspace()
+    app.register_blueprint(bp)
+
+
+def _signature(paths: list[Path]) -> tuple[Any, ...]:
+    signature: list[tuple[Any, ...]] = []
+    for path in paths:
+        try:
+            stat = Path(path).stat()
+            signature.append((str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino))
+        except OSError:
+            signature.append((str(path), None))
+    return tuple(signature)
+
+
+def review_state() -> Any:
+    return current_app.extensions[websecurity.STATE]
+
+
+def workspace() -> Workspace:
+    return current_app.extensions[EXTENSION]
+
+
+def run_view() -> mailing.RunView | None:
+    """Return the run as the reviewers see it, or None before the first run (once per request)."""
+    if "workspace_view" not in g:
+        try:
+            g.workspace_view = review_state().run_view()
+        except MailmergeError:
+            g.workspace_view = None
+    return g.workspace_view
+
+
+def page(template: str, **values: Any) -> str:
+    """Render a workspace page with what every page shows (the cycle, the nav, the CSRF token)."""
+    review = review_state()
+    return render_template(template, cycle_name=review.config.cycle, csrf=review.csrf, steps=messages.STEP_NAMES, **values)
+
+
+def problem_rows(problems: tuple[Problem, ...] | list[Problem]) -> list[dict[str, Any]]:
+    """Return the problems as the 名簿 table shows them: Excel row, column, what is wrong, what to do."""
+    rows = []
+    for problem in problems:
+        what, _, fix = problem.message.partition("。")
+        rows.append({
+            "row": problem.row or "", "column": problem.column or "", "what": what + ("。" if fix else ""),
+            "fix": fix.strip(), "error": problem.is_error, "file": problem.file,
+        })
+    return rows
+
+
+# --- ホーム ------------------------------------------------------------------------------------
+
+
+@bp.get("/")
+def home() -> str:
+    review = review_state()
+    checked, check_error = workspace().check(review)
+    view = run_view()
+    sealed = sealing.sealed_status(review.archive_dir, review.config.cycle) if review.archive_dir else {}
+
+    def running() -> tuple[int, int] | None:
+        job = workspace().jobs.running(review.out_dir)
+        if job is None or job[1] != "run":
+            return None
+        row = workspace().jobs.store(review.out_dir).get(job[0]) or {}
+        return row.get("done", 0), row.get("total", 0)
+
+    overview = cycle.overview(review.config, checked, check_error, view, sealed, running)
+    links = {"roster": url_for("workspace.roster"), "templates": url_for("workspace.roster"),
+             "run": url_for("workspace.run_page"), "review": url_for("index"), "print": url_for("workspace.print_page"),
+             "seal": url_for("workspace.seal_page")}
+    return page("workspace/home.html", overview=overview, links=links, state_words=messages.STEP_STATES,
+                next_label=messages.NEXT_ACTIONS[overview.next_action])
+
+
+# --- 名簿 ------------------------------------------------------------------------------------
+
+
+@bp.get("/roster")
+def roster() -> str:
+    review = review_state()
+    current = Path(review.config.roster)
+    checked, check_error = workspace().check(review)
+    upload_id = request.args.get("upload", "")
+    upload = None
+    if upload_id:
+        path = versions.upload_path(current, upload_id)
+        result = pipeline.check(review.config, path)  # the same check as `mailmerge check --roster`
+        by_group = result.roster.by_group()
+        upload = {
+            "id": upload_id, "problems": problem_rows(result.problems), "errors": len(result.errors),
+            "warnings": len(result.warnings), "members": len(result.roster.members),
+            "enrolled": len(by_group["enrolled"]), "unenrolled": len(by_group["unenrolled"]),
+            "rejected": result.roster.rejected_rows, "rows": result.roster.total_rows,
+        }
+    return page(
+        "workspace/roster.html", current=current if current.is_file() else None,
+        current_when=cycle.jst(current.stat().st_mtime) if current.is_file() else "",
+        members=len(checked.roster.members) if checked else 0,
+        current_problems=problem_rows([p for p in checked.problems if p.row is not None]) if checked else [],
+        check_error=check_error, upload=upload, replaced=request.args.get("replaced") == "1",
+        previous=[(v.path.name, cycle.jst(v.saved_at)) for v in versions.previous_versions(current)],
+        max_mb=ROSTER_MAX_BYTES >> 20,
+    )
+
+
+@bp.post("/roster/upload")
+def roster_upload() -> ResponseReturnValue:
+    request.max_content_length = ROSTER_MAX_BYTES + (64 << 10)  # the file and the form around it
+    current = Path(review_state().config.roster)
+    sent = request.files.get("file")
+    if sent is None:
+        return jsonify(error=messages.UPLOAD_EMPTY), 400
+    # Only the type is read from the name the browser sent; the file is kept under a random one.
+    suffix = Path(sent.filename or "").suffix
+    try:
+        upload_id = versions.save_upload(current, sent.stream.read(ROSTER_MAX_BYTES + 1), suffix, ROSTER_MAX_BYTES)
+    except MailmergeError as exc:
+        return jsonify(error=str(exc)), 400
+    return jsonify(next=url_for("workspace.roster", upload=upload_id)), 201
+
+
+@bp.post("/roster/confirm")
+def roster_confirm() -> ResponseReturnValue:
+    review = review_state()
+    current = Path(review.config.roster)
+    upload_id = request.form.get("upload", "")
+    if request.form.get("action") == "discard":
+        versions.discard_upload(current, upload_id)
+        return redirect(url_for("workspace.roster"), code=303)
+    result = pipeline.check(review.config, versions.upload_path(current, upload_id))
+    if result.errors:
+        abort(409, messages.UPLOAD_HAS_ERRORS.format(count=len(result.errors)))
+    versions.replace(current, upload_id)
+    return redirect(url_for("workspace.roster", replaced=1), code=303)
+
+
+@bp.get("/roster/current")
+def roster_download() -> ResponseReturnValue:
+    current = Path(review_state().config.roster)
+    if not current.is_file():
+        abort(404)
+    return send_file(current, mimetype=_roster_type(current), as_attachment=True, download_name=current.name)
+
+
+@bp.get("/roster/previous/<name>")
+def roster_previous(name: str) -> ResponseReturnValue:
+    current = Path(review_state().config.roster)
+    # Only a name previous_versions lists: never a path from the address.
+    found = next((v.path for v in versions.previous_versions(current) if v.path.name == name), None)
+    if found is None:
+        abort(404)
+    return send_file(found, mimetype=_roster_type(found), as_attachment=True, download_name=found.name)
+
+
+def _roster_type(path: Path) -> str:
+    return XLSX if path.suffix.lower() == ".xlsx" else "text/csv"
+
+
+# The jobs' pages are routes of the same blueprint (registered when imported, before any app uses it).
+from mailmerge import workspace_jobs  # noqa: F401

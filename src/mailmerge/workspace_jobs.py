@@ -1,0 +1,253 @@
+"""The workspace's long work as background jobs (作成, 印刷, 封印, 点検) and 送付記録: pages over the library calls.
+
+Each job's work is one call of the function the command line calls (pipeline.run, mailing.print_run,
+sealing.seal, sealing.verify); what it returns is kept as the job's result for the page to show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from flask import abort, jsonify, redirect, request, send_file, url_for
+from flask.typing import ResponseReturnValue
+
+from mailmerge import cycle, jobs, mailing, messages, pipeline, printing, sealing
+from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
+from mailmerge.models import GROUPS
+from mailmerge.workspace import bp, page, review_state, run_view, workspace
+
+PDF = "application/pdf"
+
+
+def _job(kind: str) -> dict[str, Any] | None:
+    """Return the newest job of a kind in this output folder, as the pages show it."""
+    job = workspace().jobs.store(review_state().out_dir).last(kind) if review_state().out_dir.is_dir() else None
+    if job is None:
+        return None
+    running = workspace().jobs.running(review_state().out_dir)
+    if job["state"] in jobs.RUNNING and (running is None or running[0] != job["id"]):
+        # Started by an earlier server start that has gone: it ran no further.
+        job = {**job, "state": "stopped", "result": {"error": messages.WORKSPACE_JOB_ENDED}}
+    job["state_words"] = messages.WORKSPACE_JOB_STATES[job["state"]]
+    job["started_local"] = _local(job["started_at"])
+    job["finished_local"] = _local(job["finished_at"])
+    return job
+
+
+def _local(stamp: str) -> str:
+    try:
+        return cycle.jst(datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=cycle.timezone.utc))
+    except ValueError:
+        return ""
+
+
+def _failed(command: str) -> Callable[[BaseException], tuple[str, dict[str, Any]]]:
+    """Return how a job of ``command`` ended when its work raised: a state and the lines to show."""
+    def failed(exc: BaseException) -> tuple[str, dict[str, Any]]:
+        if isinstance(exc, RunInterrupted):
+            return "stopped", {"error": messages.WORKSPACE_RUN_STOPPED}
+        if isinstance(exc, KeyboardInterrupt):
+            return "stopped", {"error": messages.interrupted(command)}
+        if isinstance(exc, ProblemsFound):
+            errors = [p for p in exc.problems if p.is_error]
+            return "failed", {"error": messages.CLI_RUN_REFUSED.format(count=len(errors)),
+                              "problems": [str(p) for p in exc.problems]}
+        if isinstance(exc, MailmergeError):
+            return "failed", {"error": str(exc)}
+        return "failed", {"error": messages.REVIEW_SERVER_ERROR}
+    return failed
+
+
+def _start(kind: str, work: Callable[[jobs.JobProgress, jobs.Stop], dict[str, Any]]) -> ResponseReturnValue:
+    review = review_state()
+    _, started = workspace().jobs.start(review.out_dir, kind, work, _failed("archive" if kind == "seal" else kind))
+    if not started:
+        running = workspace().jobs.running(review.out_dir)
+        abort(409, messages.WORKSPACE_JOB_BUSY.format(kind=messages.WORKSPACE_JOB_NAMES.get(running[1] if running else kind)))
+    return redirect(url_for(f"workspace.{kind}_page"), code=303)
+
+
+@bp.get("/jobs/<kind>.json")
+def job_status(kind: str) -> ResponseReturnValue:
+    if kind not in messages.WORKSPACE_JOB_NAMES:
+        abort(404)
+    job = _job(kind)
+    if job is None:
+        return jsonify(job=None)
+    return jsonify(job={k: job[k] for k in ("id", "state", "state_words", "stage", "done", "total")})
+
+
+@bp.post("/jobs/<int:job_id>/stop")
+def job_stop(job_id: int) -> ResponseReturnValue:
+    workspace().jobs.stop(review_state().out_dir, job_id)
+    return redirect(request.referrer if (request.referrer or "").startswith(request.host_url) else url_for("workspace.home"),
+                    code=303)
+
+
+# --- 作成 ------------------------------------------------------------------------------------
+
+
+@bp.get("/run")
+def run_page() -> str:
+    return page("workspace/run.html", job=_job("run"), groups=GROUPS, group_words=messages.ARCHIVE_GROUP_WORDS)
+
+
+@bp.post("/run")
+def run_start() -> ResponseReturnValue:
+    review = review_state()
+    config = review.config
+    only = request.form.get("only") or None
+    if only is not None and only not in GROUPS:
+        abort(400, messages.REVIEW_BAD_REQUEST)
+    limit = _number("limit", messages.WORKSPACE_LIMIT_FIELD)
+
+    def work(progress: jobs.JobProgress, stop: jobs.Stop) -> dict[str, Any]:
+        result = pipeline.run(config, out_dir=review.out_dir, only=only, limit=limit, progress=progress, hold_signals=stop.held)
+        counts = ", ".join(messages.CLI_GROUP_COUNT.format(group=config.groups[g], count=result.counts[g]) for g in GROUPS)
+        return {"done": messages.CLI_DONE.format(members=sum(result.counts.values()), counts=counts,
+                                                 documents=result.made + result.reused, made=result.made, reused=result.reused),
+                "totals": messages.CLI_TOTALS.format(**result.summary),
+                "warnings": [str(p) for p in result.warnings]}
+
+    return _start("run", work)
+
+
+def _number(name: str, label: str) -> int | None:
+    text = request.form.get(name, "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) < 1:
+        abort(400, messages.WORKSPACE_BAD_NUMBER.format(field=label))
+    return int(text)
+
+
+# --- 印刷 ------------------------------------------------------------------------------------
+
+
+@bp.get("/print")
+def print_page() -> str:
+    return page("workspace/print.html", job=_job("print"))
+
+
+@bp.post("/print")
+def print_start() -> ResponseReturnValue:
+    review = review_state()
+    config = review.config
+    include_unapproved = request.form.get("include_unapproved") == "1"
+    labels_start = _number("labels_start", messages.WORKSPACE_LABELS_START_FIELD) or 1
+
+    def work(progress: jobs.JobProgress, stop: jobs.Stop) -> dict[str, Any]:
+        result = mailing.print_run(config, review.out_dir, include_unapproved=include_unapproved,
+                                   hold_signals=stop.held, labels_start=labels_start)
+        files = [{"name": b.path.name, "line": messages.PRINT_BUNDLE_LINE.format(
+            path=b.path.name, group=config.groups[b.group], members=b.members, pages=b.pages)} for b in result.bundles]
+        files.append({"name": result.labels.name, "line": messages.PRINT_LABELS_LINE.format(
+            path=result.labels.name, labels=result.printed, sheets=result.label_sheets)})
+        files.append({"name": result.list_csv.name, "line": messages.PRINT_LIST_LINE.format(path=result.list_csv.name)})
+        notes = [messages.PRINT_INCLUDES_UNAPPROVED.format(count=len(result.unapproved))] if result.unapproved else []
+        return {"files": files, "left_out": notes + mailing.describe_left_out(result.left_out),
+                "hint": messages.PRINT_DONE_HINT}
+
+    return _start("print", work)
+
+
+@bp.get("/print/files/<name>")
+def print_file(name: str) -> ResponseReturnValue:
+    job = _job("print")
+    # Only a file the last print listed, and only in DIR/print/: never a path from the address.
+    names = {f["name"] for f in (job or {}).get("result", {}).get("files", [])}
+    if name not in names:
+        abort(404)
+    path = review_state().out_dir / printing.PRINT_DIR / name
+    if not path.is_file():
+        abort(404)
+    pdf = path.suffix == ".pdf"
+    return send_file(path, mimetype=PDF if pdf else "text/csv", as_attachment=not pdf, download_name=name)
+
+
+# --- 発送・封印 ------------------------------------------------------------------------------
+
+
+@bp.get("/seal")
+def seal_page() -> str:
+    review = review_state()
+    sent_on = request.args.get("sent_on", "")
+    confirm = None
+    if sent_on:
+        sent_on = sealing.check_date(sent_on)
+        view = run_view()
+        sealed = sealing.sealed_status(review.archive_dir, review.config.cycle) if review.archive_dir else {}
+        todo = [r for r in view.reviews if r.may_be_sealed(sealed)] if view else []
+        confirm = {"sent_on": sent_on, "message": messages.WORKSPACE_SEAL_CONFIRM.format(sent_on=sent_on),
+                   "groups": [(messages.ARCHIVE_GROUP_WORDS[g], sum(1 for r in todo if r.group == g)) for g in GROUPS],
+                   "total": len(todo)}
+    today = datetime.now(cycle.JST).date().isoformat()
+    return page("workspace/seal.html", job=_job("seal"), today=today, confirm=confirm)
+
+
+@bp.post("/seal")
+def seal_start() -> ResponseReturnValue:
+    review = review_state()
+    sent_on = sealing.check_date(request.form.get("sent_on", ""))
+
+    def work(progress: jobs.JobProgress, stop: jobs.Stop) -> dict[str, Any]:
+        result = sealing.seal(review.config, sent_on=sent_on, out_dir=review.out_dir, archive_dir=review.archive_dir,
+                              hold_signals=stop.held)
+        lines = [messages.ARCHIVE_STAGING_REMOVED.format(count=result.staging_removed)] if result.staging_removed else []
+        lines += [messages.ARCHIVE_RECOVERED.format(folder=b.folder, members=len(b.members)) for b in result.recovered]
+        if result.batch is not None:
+            batch = result.batch
+            groups = ", ".join(f"{messages.ARCHIVE_GROUP_WORDS[g]} {sum(1 for m in batch.members if m.group == g)} 件"
+                               for g in GROUPS)
+            lines.append(messages.ARCHIVE_DONE.format(
+                folder=batch.folder, cycle=batch.cycle, sent_on=batch.sent_on, members=len(batch.members), groups=groups,
+                documents=sum(1 for f in batch.files if f.member_id) // 2))
+        if result.left_out:
+            lines.append(messages.ARCHIVE_LEFT_OUT.format(count=result.left_out))
+        return {"sealed": lines, "hint": messages.ARCHIVE_NEXT}
+
+    return _start("seal", work)
+
+
+# --- 送付記録 と 点検 --------------------------------------------------------------------------
+
+
+@bp.get("/history")
+def history_page() -> str:
+    review = review_state()
+    member_id = request.args.get("member_id", "").strip()
+    entries, error = [], ""
+    if member_id:
+        try:
+            entries = sealing.history(review.archive_dir, member_id)
+        except MailmergeError as exc:
+            error = str(exc)
+        if not entries and not error:
+            error = messages.WORKSPACE_HISTORY_NONE.format(member_id=member_id)
+    rows = [{"cycle": e.cycle, "sent_on": e.sent_on, "group": messages.ARCHIVE_GROUP_WORDS.get(e.group, e.group),
+             "document": messages.REVIEW_DOCUMENT_LABELS.get(e.document, e.document), "pages": e.pages,
+             "reviewer": e.reviewer, "decided_at": _local(e.decided_at), "sha256": e.sha256[:16]} for e in entries]
+    return page("workspace/history.html", member_id=member_id, rows=rows, error=error)
+
+
+@bp.get("/verify")
+def verify_page() -> str:
+    return page("workspace/verify.html", job=_job("verify"))
+
+
+@bp.post("/verify")
+def verify_start() -> ResponseReturnValue:
+    review = review_state()
+    archive_dir = review.archive_dir
+
+    def work(progress: jobs.JobProgress, stop: jobs.Stop) -> dict[str, Any]:
+        report = sealing.verify(archive_dir)
+        summary = (messages.WORKSPACE_VERIFY_FAILED.format(count=len(report.problems)) if report.problems
+                   else messages.WORKSPACE_VERIFY_OK.format(bags=report.bags, files=report.files))
+        return {"summary": summary, "problems": list(report.problems), "ok": not report.problems}
+
+    return _start("verify", work)
+
+

@@ -1,0 +1,245 @@
+"""The workspace (mailmerge serve) over HTTP: ホーム, 名簿 uploads, and the jobs (作成, 印刷, 封印, 点検) with the test client."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import io
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import REPO, copy_run, write_config
+
+from mailmerge import mailing, messages, webapp
+from mailmerge.config import load_config
+
+TOKEN = "workspace-token-" + "y" * 20
+# Bounds for a job on a loaded machine; a right answer comes as soon as it can.
+JOB_TIMEOUT = 600
+
+
+def bad_roster(source: Path, target: Path) -> Path:
+    """Write a copy of the roster with 会員名 emptied in 0005's row (Excel row 6)."""
+    book = openpyxl.load_workbook(source)
+    sheet = book.worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if str(r[headers.index("会員番号")].value) == "0005")
+    row[headers.index("会員名")].value = None
+    book.save(target)
+    return target
+
+
+@pytest.fixture
+def cycle(tmp_path: Path) -> Path:
+    """A cycle folder: its own copy of the roster under data/, the config pointing at it."""
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(REPO / "data" / "members.xlsx", data / "members.xlsx")
+    return write_config(tmp_path, path=f'"{data / "members.xlsx"}"')
+
+
+def _client(config: Path, out: Path):
+    app = webapp.create_app(load_config(config), out, TOKEN)
+    client = app.test_client()
+    assert client.get(f"/workspace/?token={TOKEN}").status_code == 303
+    return app, client
+
+
+def _csrf(client) -> str:
+    return re.search(r'csrf-token" content="([^"]+)"', client.get("/workspace/").get_data(as_text=True)).group(1)
+
+
+def _text(response) -> str:
+    html = response.get_data(as_text=True)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def _wait(client, kind: str) -> dict:
+    deadline = time.monotonic() + JOB_TIMEOUT
+    while time.monotonic() < deadline:
+        job = client.get(f"/workspace/jobs/{kind}.json").get_json()["job"]
+        if job and job["state"] not in ("running", "stopping"):
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"{kind} did not end")
+
+
+def test_home_before_the_first_run_says_each_step_and_the_next_action(cycle: Path, tmp_path: Path) -> None:
+    _, client = _client(cycle, tmp_path / "out")
+    page = _text(client.get("/workspace/"))
+    assert "名簿 済 members.xlsx," in page and "30 名, エラー 0" in page
+    assert "作成 次はこれ まだ作成していません" in page
+    assert "確認 未着手 作成のあとで確認します" in page
+    assert re.search(r'id="next-button" href="/workspace/run">作成する<', client.get("/workspace/").get_data(as_text=True))
+
+
+def test_home_after_a_run_counts_the_reviews_and_says_print_next(sample_run: Path, cycle: Path, tmp_path: Path) -> None:
+    out = copy_run(sample_run, tmp_path)
+    config = load_config(cycle)
+    mailing.record_decisions(config, out, None, "approved", "", "確認 花子")
+    mailing.record_decisions(config, out, ["0004"], "hold", "住所を確認中", "確認 花子")
+    _, client = _client(cycle, out)
+    page = _text(client.get("/workspace/"))
+    assert "60 文書" in page
+    assert "確認 済 承認 29, 保留 1, 要再確認 0, 未確認 0" in page
+    assert "印刷 次はこれ まだ印刷していません" in page
+    assert 'id="next-button" href="/workspace/print">印刷する<' in client.get("/workspace/").get_data(as_text=True)
+
+
+def test_a_roster_with_an_error_is_shown_as_a_table_and_never_replaces_the_current_one(cycle: Path, tmp_path: Path) -> None:
+    _, client = _client(cycle, tmp_path / "out")
+    current = tmp_path / "data" / "members.xlsx"
+    before = current.read_bytes()
+    bad = bad_roster(current, tmp_path / "edited.xlsx")
+    sent = client.post("/workspace/roster/upload", data={"file": (io.BytesIO(bad.read_bytes()), "../../evil name.xlsx")},
+                       headers={"X-CSRF-Token": _csrf(client)}, content_type="multipart/form-data")
+    assert sent.status_code == 201
+    page = client.get(sent.get_json()["next"])
+    html = page.get_data(as_text=True)
+    row = re.search(r'<tr class="error">\s*<td class="row">(\d+)</td><td class="column">([^<]*)</td>\s*<td class="what">([^<]*)</td>',
+                    html)
+    assert row and row.groups() == ("6", "会員名", "空欄です（必須項目）")
+    assert "エラー 1 件" in _text(page)
+    assert 'id="confirm-replace"' not in html
+    upload_id = re.search(r'name="upload" value="([0-9a-f]+)"', html).group(1)
+    refused = client.post("/workspace/roster/confirm", data={"csrf_token": _csrf(client), "upload": upload_id, "action": "replace"})
+    assert refused.status_code == 409
+    assert messages.UPLOAD_HAS_ERRORS.format(count=1) in _text(refused)
+    assert current.read_bytes() == before
+    # The name the browser sent is never used for a path.
+    assert not list(tmp_path.rglob("evil*"))
+
+
+def test_a_good_roster_replaces_the_current_one_on_confirm_and_the_previous_is_kept(cycle: Path, tmp_path: Path) -> None:
+    _, client = _client(cycle, tmp_path / "out")
+    current = tmp_path / "data" / "members.xlsx"
+    before = current.read_bytes()
+    book = openpyxl.load_workbook(current)
+    book.worksheets[0]["H2"] = "青葉ビル 12階"
+    edited = io.BytesIO()
+    book.save(edited)
+    sent = client.post("/workspace/roster/upload", data={"file": (io.BytesIO(edited.getvalue()), "members (2).xlsx")},
+                       headers={"X-CSRF-Token": _csrf(client)}, content_type="multipart/form-data")
+    html = client.get(sent.get_json()["next"]).get_data(as_text=True)
+    assert "エラー 0 件" in _text(client.get(sent.get_json()["next"]))
+    upload_id = re.search(r'name="upload" value="([0-9a-f]+)"', html).group(1)
+    done = client.post("/workspace/roster/confirm", data={"csrf_token": _csrf(client), "upload": upload_id, "action": "replace"})
+    assert done.status_code == 303
+    assert current.read_bytes() == edited.getvalue()
+    page = client.get(done.headers["Location"])
+    assert "名簿を置き換えました。" in _text(page)
+    previous = re.search(r'href="(/workspace/roster/previous/(members-\d{8}-\d{6}\.xlsx))"', page.get_data(as_text=True))
+    assert previous, "the previous roster is listed"
+    assert (tmp_path / "data" / previous.group(2)).read_bytes() == before
+    assert client.get(previous.group(1)).data == before
+    assert client.get("/workspace/roster/current").data == edited.getvalue()
+    assert client.get("/workspace/roster/previous/..%2Fmailmerge.toml").status_code == 404
+
+
+def test_an_upload_of_another_type_or_too_large_is_refused_in_japanese(cycle: Path, tmp_path: Path) -> None:
+    _, client = _client(cycle, tmp_path / "out")
+    headers = {"X-CSRF-Token": _csrf(client)}
+    csv = client.post("/workspace/roster/upload", data={"file": (io.BytesIO(b"a,b\n"), "members.csv")},
+                      headers=headers, content_type="multipart/form-data")
+    assert csv.status_code == 400
+    assert csv.get_json()["error"] == messages.UPLOAD_WRONG_TYPE.format(suffix=".csv", wanted=".xlsx")
+    big = client.post("/workspace/roster/upload", data={"file": (io.BytesIO(b"x" * (17 << 20)), "members.xlsx")},
+                      headers=headers, content_type="multipart/form-data")
+    assert big.status_code == 413
+    # Without the page's CSRF token nothing is taken.
+    assert client.post("/workspace/roster/upload", data={"file": (io.BytesIO(b"x"), "m.xlsx")},
+                       content_type="multipart/form-data").status_code == 403
+
+
+def test_a_run_from_the_browser_shows_its_progress_and_totals_and_a_second_click_the_running_one(cycle: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _app, client = _client(cycle, out)
+    csrf = _csrf(client)
+    started = client.post("/workspace/run", data={"csrf_token": csrf, "limit": "2"})
+    assert started.status_code == 303 and started.headers["Location"] == "/workspace/run"
+    again = client.post("/workspace/run", data={"csrf_token": csrf})
+    assert again.status_code in (303, 409)  # 409 while the first runs; 303 only if it had already ended
+    if again.status_code == 409:
+        assert messages.WORKSPACE_JOB_BUSY.format(kind="作成") in _text(again)
+    running = client.get("/workspace/run").get_data(as_text=True)
+    assert 'id="job-progress"' in running or 'id="run-done"' in running
+    job = _wait(client, "run")
+    assert job["state"] == "done", job
+    page = _text(client.get("/workspace/run"))
+    assert re.search(r"完了: 2 会員 \(加入 \d 件, 未加入 \d 件\), 4 文書 \(新規作成 4, 変更なしで再利用 0\)", page), page
+    assert "集計: 名簿 30 行 = 加入 18 + 未加入 12 + エラー 0 行" in page
+    # The job's result is kept in DIR/jobs.db: a new start of the app shows it.
+    _, fresh = _client(cycle, out)
+    assert "完了: 2 会員" in _text(fresh.get("/workspace/run"))
+
+
+def test_stop_ends_a_run_as_ctrl_c_does_and_the_next_run_resumes(cycle: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _app, client = _client(cycle, out)
+    csrf = _csrf(client)
+    client.post("/workspace/run", data={"csrf_token": csrf, "only": "unenrolled"})
+    job = client.get("/workspace/jobs/run.json").get_json()["job"]
+    client.post(f"/workspace/jobs/{job['id']}/stop", data={"csrf_token": csrf})
+    ended = _wait(client, "run")
+    if ended["state"] == "stopped":
+        assert "中止しました。" in _text(client.get("/workspace/run"))
+    client.post("/workspace/run", data={"csrf_token": csrf, "only": "unenrolled"})
+    assert _wait(client, "run")["state"] == "done"
+    assert "完了: 12 会員" in _text(client.get("/workspace/run"))
+
+
+def test_print_seal_history_and_verify_from_the_workspace(sample_run: Path, cycle: Path, tmp_path: Path) -> None:
+    out = copy_run(sample_run, tmp_path)
+    config = load_config(cycle)
+    mailing.record_decisions(config, out, None, "approved", "", "確認 花子")
+    mailing.record_decisions(config, out, ["0004"], "hold", "住所を確認中", "確認 花子")
+    _, client = _client(cycle, out)
+    csrf = _csrf(client)
+    client.post("/workspace/print", data={"csrf_token": csrf, "labels_start": "3"})
+    assert _wait(client, "print")["state"] == "done"
+    page = client.get("/workspace/print")
+    text = _text(page)
+    assert "labels.pdf — labels.pdf: 宛名ラベル 29 枚分" in text
+    assert "印刷に含めなかった会員: 1 名" in text and "保留 1 名: 会員番号 0004" in text
+    labels = client.get("/workspace/print/files/labels.pdf")
+    assert labels.status_code == 200 and labels.mimetype == "application/pdf" and labels.data.startswith(b"%PDF")
+    assert client.get("/workspace/print/files/..%2Fmanifest.csv").status_code == 404
+
+    confirm = _text(client.get("/workspace/seal?sent_on=2024-01-20"))
+    assert "発送日 2024-01-20 で封印します" in confirm and "加入 18 名" in confirm and "未加入 11 名" in confirm and "合計 29 名" in confirm
+    assert client.get("/workspace/seal?sent_on=2024-13-01").status_code == 409
+    client.post("/workspace/seal", data={"csrf_token": csrf, "sent_on": "2024-01-20"})
+    assert _wait(client, "seal")["state"] == "done"
+    assert "封印しました:" in _text(client.get("/workspace/seal"))
+
+    history = _text(client.get("/workspace/history?member_id=０００３"))
+    assert "2024 2024-01-20" in history and "書状" in history and "確認 花子" in history
+    assert "会員番号 0004 の送付記録はありません。" in _text(client.get("/workspace/history?member_id=0004"))
+
+    client.post("/workspace/verify", data={"csrf_token": csrf})
+    assert _wait(client, "verify")["state"] == "done"
+    assert "問題ありません。封印 1 件、ファイル" in _text(client.get("/workspace/verify"))
+
+
+def test_serve_prints_the_workspace_address_and_stops_on_ctrl_c(cycle: Path, tmp_path: Path) -> None:
+    mailmerge = Path(sys.executable).with_name("mailmerge")
+    process = subprocess.Popen([str(mailmerge), "serve", "--config", str(cycle), "--out", str(tmp_path / "out"), "--no-browser"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    try:
+        url = process.stdout.readline().strip()
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/workspace/\?token=[\w-]+", url), url
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        with browser.open(url, timeout=60) as response:
+            assert "次にすること" in response.read().decode("utf-8")
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert messages.SERVE_STOPPED in err
