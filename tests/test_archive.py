@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import signal
 import stat
@@ -57,8 +58,11 @@ def cycle_in(tmp_path: Path, sample_runs: dict[str, Path], cycle: str = "2024", 
     return config, out
 
 
-def approve(config: Path, out: Path, member_ids: list[str] | None = None) -> None:
+def approve(config: Path, out: Path, member_ids: list[str] | None = None, *, printed: bool = True) -> None:
+    """Approve members (None: all), then print every approved member (`archive` seals what was printed)."""
     mailing.record_decisions(load_config(config), out, member_ids, "approved", "", REVIEWER)
+    if printed:
+        mailing.print_run(load_config(config), out)
 
 
 def seal(config: Path, out: Path, archive_dir: Path | None, sent_on: str = SENT_ON):
@@ -173,7 +177,7 @@ def test_sealing_again_with_nothing_new_is_refused(tmp_path: Path, sample_runs) 
     again = seal(config, out, None, sent_on="2026-12-02")
     assert again.exit_code == 1
     assert again.output.splitlines()[-1] == (
-        "Error: 封印するものがありません: 年度 2024 で承認済みの会員はすべて封印済みです（封印済み 30 会員、未承認 0 会員）。"
+        "Error: 封印するものがありません: 年度 2024 で前回の封印の後に印刷した会員はいません（封印済み 30 会員）。"
     )
     assert [p.name for p in archive.bag_folders(archive_dir)] == [SENT_ON]
 
@@ -186,7 +190,7 @@ def test_one_more_approval_makes_a_second_batch_with_only_that_member(tmp_path: 
     first = seal(config, out, archive_dir)
     assert first.exit_code == 0, first.output
     assert ", 29 会員 (" in first.output
-    assert "今回封印しなかった会員（未承認・保留）: 1 件" in first.output
+    assert "今回封印しなかった会員（未承認・保留で未印刷）: 1 件。" in first.output
     approve(config, out, ["０００７"])  # typed full-width: compared as the roster compares
     second = seal(config, out, archive_dir)
     assert second.exit_code == 0, second.output
@@ -223,8 +227,11 @@ def test_history_lists_a_members_notices_across_two_cycles(tmp_path: Path, sampl
     assert unknown.output.splitlines()[-1] == f"Error: 会員番号 9999: 封印された送付記録はありません（{archive_dir}）。"
 
 
-def test_archive_refuses_stale_approvals_changed_files_and_an_incomplete_run(tmp_path: Path, sample_runs) -> None:
-    # A roster copy whose member 0005 changed after the approvals: rerun, and that approval is stale.
+def test_archive_leaves_out_members_remade_after_printing_and_refuses_changed_files_and_an_incomplete_run(
+    tmp_path: Path, sample_runs
+) -> None:
+    # A roster copy whose member 0005 changed after the approvals and the print: rerun, and what
+    # was printed for 0005 is no longer its letter.
     roster = tmp_path / "members.csv"
     rows = list(csv.reader((DATA / "sample_utf8.csv").open(encoding="utf-8", newline="")))
     for row in rows:
@@ -237,17 +244,26 @@ def test_archive_refuses_stale_approvals_changed_files_and_an_incomplete_run(tmp
     approve(config, out)
     config = write_config(tmp_path / "2024", cycle='"2024"', path=f'"{roster}"')
     assert invoke("run", "--config", config, "--out", out, "--quiet").exit_code == 0
-    stale = seal(config, out, archive_dir)
-    assert stale.exit_code == 1
-    assert stale.output.splitlines()[-1] == (
-        "Error: 会員番号 0005 の承認は古い文書に対するものです（その後に作り直されています）。"
-        "もう一度確認して承認（または保留）してから封印してください"
-    )
-    assert not archive.bag_folders(archive_dir)
+    sealed = seal(config, out, archive_dir)
+    assert sealed.exit_code == 0, sealed.output
+    assert ", 29 会員 (" in sealed.output.splitlines()[0]
+    assert (
+        "印刷した後に文書が作り直されたため封印しなかった会員: 1 名（会員番号 0005）。"
+        "確認・承認し直し、印刷して発送してから封印してください。"
+    ) in sealed.output.splitlines()
+    assert "0005" not in sealing.sealed_status(archive_dir, "2024")
+    # Approved again and printed: sealed in a batch of its own.
     approve(config, out, ["0005"])
-    # A file changed after the run (and the approval): what would be sealed is not what was approved.
+    again = seal(config, out, archive_dir)
+    assert again.exit_code == 0, again.output
+    assert ", 1 会員 (" in again.output.splitlines()[0]
+    # A file changed after the print: what would be sealed is not what was approved and printed.
+    (tmp_path / "b").mkdir()
+    config, out = cycle_in(tmp_path / "b", sample_runs)
+    approve(config, out)
     pdf = out / "unenrolled/0021/letter.pdf"
     pdf.write_bytes(pdf.read_bytes() + b"\n")
+    archive_dir = tmp_path / "b" / "archive"
     changed = seal(config, out, archive_dir)
     assert changed.exit_code == 1
     assert changed.output.splitlines()[-1].startswith(f"Error: 会員番号 0021 の文書が作成・承認時のファイルと違います（{pdf}）")
@@ -259,6 +275,51 @@ def test_archive_refuses_stale_approvals_changed_files_and_an_incomplete_run(tmp
     incomplete = seal(config, out, archive_dir)
     assert incomplete.exit_code == 1
     assert incomplete.output.splitlines()[-1].startswith(f"Error: {out}/manifest.csv: 会員番号 0003 の文書がそろっていません")
+
+
+def test_only_printed_members_are_sealed_and_the_approved_never_printed_are_named(tmp_path: Path, sample_runs) -> None:
+    config, out = cycle_in(tmp_path, sample_runs)
+    archive_dir = tmp_path / "archive"
+    approve(config, out, ["0001", "0021"])  # and printed: 2 members
+    approve(config, out, printed=False)  # everyone approved afterwards, nothing printed again
+    result = seal(config, out, archive_dir)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    bag = archive_dir / "2024" / SENT_ON
+    assert lines[0] == f"封印しました: {bag}  年度 2024, 発送日 {SENT_ON}, 2 会員 (加入 1 件, 未加入 1 件), 4 文書"
+    others = [i for i in member_ids(out) if i not in ("0001", "0021")]
+    assert lines[1] == (
+        f"承認済みでも印刷していないため封印しなかった会員: 28 名（会員番号 {', '.join(others[:20])} ほか 8 件）。"
+        "mailmerge print で印刷して発送してから、もう一度 mailmerge archive を実行してください。"
+    )
+    assert sorted(sealing.sealed_status(archive_dir, "2024")) == ["0001", "0021"]
+    # history says which print the sending came from (JST, with its offset).
+    history = invoke("history", "0001", "--archive", archive_dir)
+    assert history.exit_code == 0, history.output
+    letter = next(line for line in history.output.splitlines() if line.endswith("letter.pdf"))
+    assert re.search(r"  印刷 \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+09:00（[^）]+）  ", letter), letter
+    with (bag / "data/decisions.csv").open(encoding="utf-8-sig", newline="") as handle:
+        assert {row["printed_at"][-6:] for row in csv.DictReader(handle)} == {"+09:00"}
+
+
+def test_members_printed_unapproved_are_sealed_saying_so(tmp_path: Path, sample_runs) -> None:
+    config, out = cycle_in(tmp_path, sample_runs)
+    archive_dir = tmp_path / "archive"
+    approve(config, out, ["0001"], printed=False)
+    printed = invoke("print", "--config", config, "--out", out, "--include-unapproved")
+    assert printed.exit_code == 0, printed.output
+    result = seal(config, out, archive_dir)
+    assert result.exit_code == 0, result.output
+    others = [i for i in member_ids(out) if i != "0001"]
+    assert result.output.splitlines()[1] == (
+        "注意: うち 29 名は承認なしで印刷したもの（--include-unapproved）です。"
+        f"「未承認のまま印刷・発送」として封印しました（会員番号 {', '.join(others)}）。"
+    )
+    with (archive_dir / "2024" / SENT_ON / "data/decisions.csv").open(encoding="utf-8-sig", newline="") as handle:
+        decided = {row["member_id"]: (row["decision"], row["reviewer"]) for row in csv.DictReader(handle)}
+    assert decided["0001"] == ("approved", REVIEWER) and decided["0002"] == ("unapproved", "")
+    history = invoke("history", "0002", "--archive", archive_dir)
+    assert "  承認 なし（未承認のまま印刷・発送）  印刷 " in history.output
 
 
 def test_a_failure_inside_the_build_leaves_no_bag_and_a_rerun_seals(tmp_path: Path, sample_runs, monkeypatch) -> None:

@@ -276,10 +276,10 @@ def test_ctrl_c_during_print_says_to_run_print_again(sample_run: Path, tmp_path:
         if process.poll() is None:
             process.kill()
     assert process.returncode == 130
-    assert stderr.splitlines() == [
+    assert stderr.splitlines() == [(
         "Error: 中断しました。印刷用ファイル（print フォルダー）は完成していないおそれがあります。"
         "印刷には使わず、もう一度 mailmerge print を実行してください。"
-    ]
+    )]
     assert stdout == ""
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timezone
 
 import pytest
 
 from mailmerge import review
-from mailmerge.models import DocumentHashes, ManifestRow
+from mailmerge.models import DocumentHashes, ManifestRow, PrintedMember
 
 
 def row(document: str, pages: int = 1, pdf: str = "p") -> ManifestRow:
@@ -58,18 +59,22 @@ def test_the_gates_follow_the_documents_and_the_decision() -> None:
     approval = review.make_decision("0001", "approved", "", "事務局 山田", review.current_hashes(rows)["0001"])
     plain = member(rows, approval)
     assert plain.may_be_approved and plain.approved and plain.approval_blocker == ""
-    assert plain.may_be_printed() and plain.may_be_sealed(set()) and not plain.may_be_sealed({"0001"})
+    printed = PrintedMember("0001", 1, "2026-12-01T10:00:00+09:00", "jimu", True, {"letter": "p" * 64, "overview": "p" * 64})
+    assert plain.may_be_printed() and plain.may_be_sealed(set(), printed) and not plain.may_be_sealed({"0001"}, printed)
+    assert not plain.may_be_sealed(set(), None)  # approved, never printed: never sent
+    assert not plain.may_be_sealed(set(), dataclasses.replace(printed, documents={"letter": "q" * 64, "overview": "p" * 64}))
     assert plain.blocking_flags == ()
 
     undecided = member(rows)
     assert undecided.may_be_approved and not undecided.approved
     assert not undecided.may_be_printed() and undecided.may_be_printed(include_unapproved=True)
-    assert not undecided.may_be_sealed(set())
+    assert not undecided.may_be_sealed(set(), printed)
+    assert undecided.may_be_sealed(set(), dataclasses.replace(printed, approved=False))  # printed unapproved: said so
 
     missing = member([row("letter")], approval)
     assert not missing.may_be_approved and not missing.approved
     assert missing.approval_blocker.startswith("会員番号 0001: 文書がそろっていないため承認できません")
-    assert not missing.may_be_printed(include_unapproved=True) and not missing.may_be_sealed(set())
+    assert not missing.may_be_printed(include_unapproved=True) and not missing.may_be_sealed(set(), printed)
     assert missing.blocking_flags == (review.MISSING_DOCUMENT,)
 
     changed = member(rows, approval, roster_changed=True)
@@ -80,7 +85,7 @@ def test_the_gates_follow_the_documents_and_the_decision() -> None:
     remade = [row("letter", pdf="q"), row("overview")]
     stale = member(remade, approval)
     assert stale.status == review.STALE and stale.flags == (review.STALE,) and not stale.approved
-    assert not stale.may_be_printed() and not stale.may_be_sealed(set())
+    assert not stale.may_be_printed() and not stale.may_be_sealed(set(), printed)
     assert review.with_decision(stale, None).flags == ()
 
 

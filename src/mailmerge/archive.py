@@ -37,7 +37,7 @@ BAG_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:-([2-9]|[1-9]\d+))?$")
 TAG_FILES = {"bagit.txt", "bag-info.txt", "fetch.txt"}
 DECISION_COLUMNS = (
     "member_id", "name", "group", "decision", "reviewer", "decided_at", "note",
-    "document", "pages", "pdf", "pdf_sha256", "docx", "docx_sha256",
+    "document", "pages", "pdf", "pdf_sha256", "docx", "docx_sha256", "printed_at", "printed_by",
 )
 
 
@@ -258,7 +258,7 @@ def decisions_csv(rows: Sequence[ManifestRow], members: Sequence[ArchivedMember]
     return csv_bytes(DECISION_COLUMNS, (
         (row.member_id, row.name, row.group, by_id[row.member_id].decision, by_id[row.member_id].reviewer,
          by_id[row.member_id].decided_at, by_id[row.member_id].note, row.document, row.pages, row.pdf,
-         row.pdf_sha256, row.docx, row.docx_sha256)
+         row.pdf_sha256, row.docx, row.docx_sha256, by_id[row.member_id].printed_at, by_id[row.member_id].printed_by)
         for row in rows
     ))
 
@@ -274,7 +274,8 @@ def read_batch(archive_dir: Path, folder: Path) -> ArchivedBatch:
         rows.append(ManifestRow(r["member_id"], r["name"], r["group"], r["document"], r["docx"], r["pdf"],
                                 int(r["pages"]), r["docx_sha256"], r["pdf_sha256"]))
         members.setdefault(r["member_id"], ArchivedMember(
-            r["member_id"], r["name"], r["group"], r["decision"], r["reviewer"], r["decided_at"], r["note"]))
+            r["member_id"], r["name"], r["group"], r["decision"], r["reviewer"], r["decided_at"], r["note"],
+            r.get("printed_at") or "", r.get("printed_by") or ""))  # bags sealed before prints were recorded lack them
     sealed = _payload_hashes(bag)
     return ArchivedBatch(
         info.get("Cycle", folder.parent.name), info.get("Sent-On", ""), folder.relative_to(archive_dir).as_posix(),

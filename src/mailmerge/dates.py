@@ -14,8 +14,6 @@ _ERAS = (
 )
 
 DATE_STYLES = ("western", "wareki")
-
-
 def format_japanese_date(day: dt.date, style: str = "western") -> str:
     """Return the date as printed in a Japanese letter, e.g. 2024年2月1日 or 令和6年2月1日."""
     if style == "western":

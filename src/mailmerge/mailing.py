@@ -8,6 +8,7 @@ and the review decisions (whether a person approved these very files).
 from __future__ import annotations
 
 import dataclasses
+import getpass
 import json
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -18,12 +19,12 @@ from typing import Any
 
 from mailmerge import manifest, messages, printing, review, roster, sheets, state
 from mailmerge.config import Config
-from mailmerge.dates import today_jst
+from mailmerge.dates import now_jst, today_jst
 from mailmerge.errors import MailmergeError, PrintError, PrintOutdated
 from mailmerge.fsutil import sha256_of
 from mailmerge.models import APPROVED, GROUPS, Decision, DocumentHashes, ManifestRow, Member, OutputLayout
 from mailmerge.pipeline import SUMMARY_NAME, check, input_digest
-from mailmerge.store import REVIEW_DB_NAME, DecisionStore
+from mailmerge.store import REVIEW_DB_NAME, DecisionStore, PrintLog
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,11 @@ def voided_decisions(before: Mapping[str, Decision], rows: Sequence[ManifestRow]
     """
     hashes = review.current_hashes(rows)
     return {m: d for m, d in before.items() if m in hashes and review.is_stale(d, hashes[m])}
+
+
+def print_log(out_dir: Path) -> PrintLog:
+    """Return the record of the prints made in an output folder (in DIR/review.db)."""
+    return PrintLog(out_dir / REVIEW_DB_NAME)
 
 
 def open_run(config: Config, out_dir: Path | None = None) -> RunView:
@@ -334,11 +340,18 @@ def _print_view(
     if not chosen:
         raise PrintOutdated("\n".join([messages.PRINT_NOTHING_TO_PRINT, *describe_left_out(left_out(view))]))
     chosen_ids = {r.member_id for r in chosen}
+    unapproved = {r.member_id for r in chosen if not r.approved}
     groups = {}
     for group in GROUPS:
         cover = sheets.Cover(config.groups[group], view.cycle, today or today_jst(), include_unapproved)
         groups[group] = (cover, [_print_member(view, r) for r in chosen if r.group == group])
     bundles, labels, list_csv = printing.write_print(view.out_dir, groups, hold_signals, labels_start)
+    # Recorded once the files are in place: `archive` seals what was printed (a print stopped before
+    # this line is not recorded, and its members are not sealed: the safe side).
+    print_log(view.out_dir).record(now_jst().isoformat(), getpass.getuser(), include_unapproved, [
+        (m.member_id, m.member_id not in unapproved, {d.document: d.sha256 for d in m.documents})
+        for _cover, members in groups.values() for m in members
+    ])
     return PrintRun(
         view.out_dir,
         bundles,

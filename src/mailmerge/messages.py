@@ -595,8 +595,24 @@ ARCHIVE_RUN_LOCKED = "{out}: mailmerge run がこの出力先に書き込み中�
 ARCHIVE_INCOMPLETE = "{out}/manifest.csv: 会員番号 {ids} の文書がそろっていません（{detail}）。mailmerge run で全員分を作ってから封印してください"
 ARCHIVE_TOTALS = "{out}/summary.json: 集計が合いません（{detail}）。mailmerge run をやり直してから封印してください"
 ARCHIVE_NOT_VERIFIED = "会員番号 {ids} の文書が作成・承認時のファイルと違います（{paths}）。mailmerge run で作り直し、確認し直してから封印してください"
-ARCHIVE_STALE = "会員番号 {ids} の承認は古い文書に対するものです（その後に作り直されています）。もう一度確認して承認（または保留）してから封印してください"
-ARCHIVE_NOTHING_NEW = "封印するものがありません: 年度 {cycle} で承認済みの会員はすべて封印済みです（封印済み {sealed} 会員、未承認 {left} 会員）。"
+ARCHIVE_NOTHING_NEW = "封印するものがありません: 年度 {cycle} で前回の封印の後に印刷した会員はいません（封印済み {sealed} 会員）。"
+ARCHIVE_NOT_PRINTED = (
+    "承認済みでも印刷していないため封印しなかった会員: {count} 名（会員番号 {ids}）。"
+    "mailmerge print で印刷して発送してから、もう一度 mailmerge archive を実行してください。"
+)
+ARCHIVE_CHANGED_SINCE_PRINT = (
+    "印刷した後に文書が作り直されたため封印しなかった会員: {count} 名（会員番号 {ids}）。"
+    "確認・承認し直し、印刷して発送してから封印してください。"
+)
+ARCHIVE_WITHDRAWN_SINCE_PRINT = (
+    "印刷した後に承認が取り消された（保留など）ため封印しなかった会員: {count} 名（会員番号 {ids}）。"
+    "発送したのなら承認し直してから、もう一度 mailmerge archive を実行してください。"
+)
+ARCHIVE_SEALED_UNAPPROVED = (
+    "注意: うち {count} 名は承認なしで印刷したもの（--include-unapproved）です。"
+    "「未承認のまま印刷・発送」として封印しました（会員番号 {ids}）。"
+)
+ARCHIVE_UNAPPROVED_NOTE = "承認なしで印刷（--include-unapproved）"
 ARCHIVE_UNSAFE_PATH = "{out}/manifest.csv: 会員番号 {member_id} のファイルの場所 {path} が出力先の外を指しています。mailmerge run をやり直してください"
 ARCHIVE_MISSING_SOURCE = "{path}: ファイルがありません（会員番号 {member_id}）。mailmerge run で作り直してから封印してください"
 ARCHIVE_DISK_FULL = "{archive}: ディスクの空きがありません。封印は途中でやめ、作りかけは削除しました。空きを作ってから、もう一度 mailmerge archive を実行してください"
@@ -608,7 +624,10 @@ ARCHIVE_LOCKED = "{archive}: 別の mailmerge archive が封印中です。終�
 ARCHIVE_RECOVERED = "前回中断した封印 {folder} を索引に記録しました（{members} 会員）。"
 ARCHIVE_STAGING_REMOVED = "前回中断した封印の作りかけ {count} 件を削除しました。"
 ARCHIVE_DONE = "封印しました: {folder}  年度 {cycle}, 発送日 {sent_on}, {members} 会員 ({groups}), {documents} 文書"
-ARCHIVE_LEFT_OUT = "今回封印しなかった会員（未承認・保留）: {count} 件。承認後にもう一度 mailmerge archive を実行すると、その分だけ封印します。"
+ARCHIVE_LEFT_OUT = (
+    "今回封印しなかった会員（未承認・保留で未印刷）: {count} 件。"
+    "承認して印刷・発送した後にもう一度 mailmerge archive を実行すると、その分だけ封印します。"
+)
 ARCHIVE_NEXT = "次は年に一度 mailmerge verify で封印が壊れていないことを確かめてください。"
 ARCHIVE_INSIDE_OUTPUT = ("封印の保存先 {archive} が出力先フォルダー {out} の中にあるため、何もしませんでした"
                          "（出力先は作り直すたびに片付けられ、封印したものが移されてしまいます）。"
@@ -619,7 +638,13 @@ ARCHIVE_BAD_INDEX = "{archive}/archive.db: 索引を読み書きできません�
 # History (mailmerge history).
 HISTORY_NONE = "会員番号 {member_id}: 封印された送付記録はありません（{archive}）。"
 HISTORY_HEADER = "会員番号 {member_id}: 送付記録 {count} 件"
-HISTORY_LINE = "{cycle}年度  発送日 {sent_on}  {group}  {document}  {pages}ページ  sha256 {sha256}  承認 {reviewer} ({decided_at})  {path}"
+HISTORY_LINE = (
+    "{cycle}年度  発送日 {sent_on}  {group}  {document}  {pages}ページ  sha256 {sha256}  承認 {approval}  印刷 {printed}  {path}"
+)
+HISTORY_APPROVAL = "{reviewer} ({decided_at})"
+HISTORY_UNAPPROVED = "なし（未承認のまま印刷・発送）"
+HISTORY_PRINTED = "{printed_at}（{printed_by}）"
+HISTORY_PRINT_UNKNOWN = "記録なし（印刷の記録より前の封印）"
 
 # Verification of the archive (mailmerge verify): one line per problem, the path first.
 VERIFY_MISSING = "{path}: ファイルがありません（封印時にはありました）"

@@ -259,6 +259,8 @@ class ArchivedMember:
     reviewer: str
     decided_at: str
     note: str = ""
+    printed_at: str = ""  # the print the sending came from (JST with its offset); '' in bags sealed before prints were recorded
+    printed_by: str = ""
 
     def __repr__(self) -> str:
         return f"ArchivedMember(member_id={self.member_id!r}, group={self.group!r})"
@@ -280,6 +282,21 @@ class ArchivedBatch:
 
 
 @dataclass(frozen=True)
+class PrintedMember:
+    """A member as one recorded print put it on paper: which files (PDF hashes), when, by whom, approved or not."""
+
+    member_id: str
+    print_id: int
+    printed_at: str  # ISO 8601 in JST with its offset
+    printed_by: str
+    approved: bool  # False: printed with --include-unapproved without a standing approval
+    documents: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)  # document -> pdf sha256
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "documents", MappingProxyType(dict(self.documents)))
+
+
+@dataclass(frozen=True)
 class HistoryEntry:
     """One document sent to a member, as the archive index knows it."""
 
@@ -294,6 +311,9 @@ class HistoryEntry:
     sha256: str
     reviewer: str
     decided_at: str
+    decision: str = "approved"
+    printed_at: str = ""
+    printed_by: str = ""
 
 
 def member_context(member: Member, document: str, constants: Mapping[str, Any]) -> dict[str, Any]:

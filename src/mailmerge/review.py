@@ -15,7 +15,7 @@ from functools import cached_property
 
 from mailmerge import messages
 from mailmerge.dates import now_jst, utc_stamp
-from mailmerge.models import APPROVED, DECISIONS, HOLD, Decision, DocumentHashes, ManifestRow
+from mailmerge.models import APPROVED, DECISIONS, HOLD, Decision, DocumentHashes, ManifestRow, PrintedMember
 
 # Flag IDs (the names the web page, its filter and the JSON use).
 LONG_LETTER = "long_letter"
@@ -151,9 +151,21 @@ class MemberReview:
         """
         return self.approved or (include_unapproved and self.may_be_approved)
 
-    def may_be_sealed(self, sealed: Container[str]) -> bool:
-        """Return True when the member is approved on its current files and not among ``sealed``."""
-        return self.approved and self.member_id not in sealed
+    def may_be_sealed(self, sealed: Container[str], printed: PrintedMember | None) -> bool:
+        """Return True when the member was printed on its current files, approved or plainly not, and is not sealed.
+
+        ``printed``: the member as its latest print since the last sealing put it (None: not printed,
+        never sent). Printed approved, the approval must still stand on those very files; printed
+        with --include-unapproved, it is sealed as such (what was mailed is on record).
+        """
+        if self.member_id in sealed or printed is None or not self.printed_files_current(printed):
+            return False
+        return self.approved or not printed.approved
+
+    def printed_files_current(self, printed: PrintedMember) -> bool:
+        """Return True when the files printed are the member's current, complete and current-roster files."""
+        current = {row.document: row.pdf_sha256 for row in self.rows}
+        return self.may_be_approved and dict(printed.documents) == current
 
     @property
     def pages(self) -> int:

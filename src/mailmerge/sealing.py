@@ -5,20 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from mailmerge import archive, mailing, messages
+from mailmerge import archive, mailing, messages, review
 from mailmerge.store import ARCHIVE_DB_NAME, ArchiveIndex, existing_index
 from mailmerge.config import Config
 from mailmerge.dates import JST, now_jst
 from mailmerge.errors import MailmergeError, NothingToSeal
-from mailmerge.models import ArchivedBatch, ArchivedMember, HistoryEntry
+from mailmerge.models import ArchivedBatch, ArchivedMember, HistoryEntry, PrintedMember
 from mailmerge.roster import normalise_key
 
 ARCHIVE_FOLDER = "archive"
+# The decision recorded for a member printed with --include-unapproved and sealed as sent.
+UNAPPROVED = "unapproved"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Member IDs listed in one message; the rest are counted.
 _SHOWN_IDS = 20
@@ -26,13 +28,29 @@ _SHOWN_IDS = 20
 
 @dataclass(frozen=True)
 class SealResult:
-    """What `mailmerge archive` did: the new batch (if any), batches recovered, leftovers removed."""
+    """What `mailmerge archive` did: the new batch (if any), batches recovered, leftovers removed, who was not sealed."""
 
     batch: ArchivedBatch | None
     recovered: tuple[ArchivedBatch, ...]
     staging_removed: int
     left_out: int
     archive_dir: Path
+    unapproved: tuple[str, ...] = ()  # sealed as printed without an approval (--include-unapproved)
+    not_printed: tuple[str, ...] = ()  # approved, never printed: never sent, not sealed
+    changed_since_print: tuple[str, ...] = ()  # printed, then their files were made again: not sealed
+    withdrawn_since_print: tuple[str, ...] = ()  # printed approved, the approval withdrawn since: not sealed
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Who a sealing takes from the prints since the last one, and who it leaves out and why."""
+
+    todo: tuple[tuple[review.MemberReview, PrintedMember], ...]
+    unapproved: tuple[str, ...]
+    not_printed: tuple[str, ...]
+    changed: tuple[str, ...]
+    withdrawn: tuple[str, ...]
+    left: int
 
 
 @dataclass(frozen=True)
@@ -58,10 +76,11 @@ def seal(
     now: dt.datetime | None = None,
     hold_signals: Callable[[], AbstractContextManager[None]] = nullcontext,
 ) -> SealResult:
-    """Seal the members approved on their current files and not yet sealed in this cycle.
+    """Seal the members of the prints made since the last sealing, each only if its printed files are still current.
 
-    Refuses a run that is incomplete, has files that differ from the manifest, or stale
-    approvals, naming the members; raises NothingToSeal when there is nothing new.
+    See select() for who is taken and who is named as left out. Refuses a run that is incomplete
+    or has files that differ from the manifest, naming the members; raises NothingToSeal when
+    there is nothing new.
     ``hold_signals`` (the command line's) keeps Ctrl-C from cutting between placing and recording.
     """
     sent_on = check_date(sent_on)
@@ -76,20 +95,19 @@ def seal(
         with ArchiveIndex(archive_dir / ARCHIVE_DB_NAME) as index:
             recovered = _record_orphans(archive_dir, index)
             sealed = index.sealed_members(view.cycle)
-            stale = [r.member_id for r in view.reviews if r.stale and r.member_id not in sealed]
-            if stale:
-                raise MailmergeError(messages.ARCHIVE_STALE.format(ids=_ids(stale)))
-            todo = [r for r in view.reviews if r.may_be_sealed(sealed)]
-            left = sum(1 for r in view.reviews if r.member_id not in sealed) - len(todo)
-            if not todo:
+            log = mailing.print_log(view.out_dir)
+            printed = log.unsealed()
+            chosen = select(view, printed, set(sealed))
+            lists = (chosen.unapproved, chosen.not_printed, chosen.changed, chosen.withdrawn)
+            if not chosen.todo:
                 if recovered or removed:
-                    return SealResult(None, recovered, removed, left, archive_dir)
-                raise NothingToSeal(messages.ARCHIVE_NOTHING_NEW.format(cycle=view.cycle, sealed=len(sealed), left=left))
-            members = [
-                ArchivedMember(r.member_id, r.name, r.group, r.decision.decision, r.decision.reviewer,
-                               r.decision.decided_at, r.decision.note)
-                for r in todo
-            ]
+                    return SealResult(None, recovered, removed, chosen.left, archive_dir, *lists)
+                raise NothingToSeal("\n".join([
+                    messages.ARCHIVE_NOTHING_NEW.format(cycle=view.cycle, sealed=len(sealed)),
+                    *not_sealed_lines(chosen.not_printed, chosen.changed, chosen.withdrawn),
+                ]))
+            members = [_archived(r, p) for r, p in chosen.todo]
+            todo = [r for r, _p in chosen.todo]
             staged = archive.build_batch(
                 archive_dir,
                 cycle=view.cycle,
@@ -109,10 +127,62 @@ def seal(
                 with hold_signals():
                     archive.place_batch(staged)
                     index.record(staged.batch)
+                    # The prints taken: the next sealing starts after them (a member left out here
+                    # is sealed once printed again).
+                    log.mark_sealed({p.print_id for p in printed.values()}, staged.batch.folder)
             except BaseException:
                 archive.discard_batch(staged)
                 raise
-    return SealResult(staged.batch, recovered, removed, left, archive_dir)
+    return SealResult(staged.batch, recovered, removed, chosen.left, archive_dir, *lists)
+
+
+def select(view: mailing.RunView, printed: Mapping[str, PrintedMember], sealed: set[str]) -> Selection:
+    """Return who may be sealed: the members of the prints since the last sealing, their printed files still current.
+
+    A member printed approved is sealed while that approval stands on those very files; one printed
+    with --include-unapproved is sealed as such (what was mailed is on record, its status said
+    plainly). An approved member never printed was never sent: not sealed, named.
+    """
+    todo, unapproved, not_printed, changed, withdrawn, left = [], [], [], [], [], 0
+    for member in view.reviews:
+        if member.member_id in sealed:
+            continue
+        paper = printed.get(member.member_id)
+        if paper is None:
+            if member.approved:
+                not_printed.append(member.member_id)
+            else:
+                left += 1
+            continue
+        if member.may_be_sealed(sealed, paper):
+            todo.append((member, paper))
+            if not member.approved:
+                unapproved.append(member.member_id)
+        elif paper.approved and not member.approved and member.printed_files_current(paper):
+            withdrawn.append(member.member_id)
+        else:
+            changed.append(member.member_id)
+    return Selection(tuple(todo), tuple(unapproved), tuple(not_printed), tuple(changed), tuple(withdrawn), left)
+
+
+def _archived(member: review.MemberReview, paper: PrintedMember) -> ArchivedMember:
+    """Return a member as sealed: the approval its printed files had, or plainly none."""
+    decision = member.decision
+    if member.approved and decision is not None:
+        return ArchivedMember(member.member_id, member.name, member.group, decision.decision, decision.reviewer,
+                              decision.decided_at, decision.note, paper.printed_at, paper.printed_by)
+    return ArchivedMember(member.member_id, member.name, member.group, UNAPPROVED, "", "",
+                          messages.ARCHIVE_UNAPPROVED_NOTE, paper.printed_at, paper.printed_by)
+
+
+def not_sealed_lines(not_printed: Sequence[str], changed: Sequence[str], withdrawn: Sequence[str]) -> list[str]:
+    """Return one line for each reason members of this cycle were not sealed (by ID, never by name)."""
+    lines = []
+    for template, ids in ((messages.ARCHIVE_NOT_PRINTED, not_printed), (messages.ARCHIVE_CHANGED_SINCE_PRINT, changed),
+                          (messages.ARCHIVE_WITHDRAWN_SINCE_PRINT, withdrawn)):
+        if ids:
+            lines.append(template.format(count=len(ids), ids=_ids(ids)))
+    return lines
 
 
 def check_date(text: str) -> str:

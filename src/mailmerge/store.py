@@ -6,14 +6,14 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from pathlib import Path
 
 from mailmerge import messages
 from mailmerge.errors import MailmergeError
 from mailmerge.fsutil import FILE_MODE
-from mailmerge.models import DECISIONS, ArchivedBatch, Decision, DocumentHashes, HistoryEntry
+from mailmerge.models import DECISIONS, ArchivedBatch, Decision, DocumentHashes, HistoryEntry, PrintedMember
 
 REVIEW_DB_NAME = "review.db"
 # How long a writer waits for another one (two reviewers, a script) before giving up.
@@ -156,6 +156,78 @@ def _decision(row: tuple) -> Decision:
     return Decision(member_id, decision, note, reviewer, decided_at, hashes)
 
 
+# --- prints: which members' files went on paper, when, by whom ---------------------------------
+
+_PRINTS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS prints (
+    id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+    printed_at          TEXT NOT NULL,           -- JST with its offset
+    printed_by          TEXT NOT NULL,
+    include_unapproved  INTEGER NOT NULL,
+    sealed_in           TEXT NOT NULL DEFAULT '' -- the bag folder of the sealing that took this print ('' not yet)
+);
+CREATE TABLE IF NOT EXISTS printed (
+    print_id   INTEGER NOT NULL REFERENCES prints(id),
+    member_id  TEXT NOT NULL,
+    approved   INTEGER NOT NULL,
+    documents  TEXT NOT NULL,                    -- JSON: {"letter": "<pdf sha256>", ...}
+    PRIMARY KEY (print_id, member_id)
+);
+"""
+
+
+class PrintLog:
+    """The prints of one output folder (in DIR/review.db): each a batch of members with the files printed.
+
+    `archive` seals the members of the prints made since the last sealing, nothing else: an approved
+    member never printed was never sent.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def _open(self) -> sqlite3.Connection:
+        connection = connect(self.path)
+        connection.executescript(_PRINTS_SCHEMA)
+        return connection
+
+    def record(self, printed_at: str, printed_by: str, include_unapproved: bool,
+               members: Iterable[tuple[str, bool, Mapping[str, str]]]) -> int:
+        """Record one print: (member_id, approved, {document: pdf sha256}) for each member; return its number."""
+        with closing(self._open()) as connection, _transaction(connection):
+            print_id = connection.execute(
+                "INSERT INTO prints (printed_at, printed_by, include_unapproved) VALUES (?, ?, ?)",
+                (printed_at, printed_by, int(include_unapproved)),
+            ).lastrowid
+            connection.executemany(
+                "INSERT INTO printed (print_id, member_id, approved, documents) VALUES (?, ?, ?, ?)",
+                [(print_id, m, int(a), json.dumps(dict(d), sort_keys=True)) for m, a, d in members],
+            )
+        assert print_id is not None
+        return print_id
+
+    def unsealed(self) -> dict[str, PrintedMember]:
+        """Return each member of the prints not yet sealed, as its latest such print put it."""
+        if not self.path.exists():
+            return {}
+        query = (
+            "SELECT m.member_id, p.id, p.printed_at, p.printed_by, m.approved, m.documents"
+            " FROM printed m JOIN prints p ON p.id = m.print_id WHERE p.sealed_in = '' ORDER BY p.id"
+        )
+        with closing(self._open()) as connection:
+            return {
+                row[0]: PrintedMember(row[0], row[1], row[2], row[3], bool(row[4]), json.loads(row[5]))
+                for row in connection.execute(query)
+            }
+
+    def mark_sealed(self, print_ids: Iterable[int], folder: str) -> None:
+        """Mark prints as taken by a sealing (its bag folder): the next sealing starts after them."""
+        with closing(self._open()) as connection, _transaction(connection):
+            connection.executemany(
+                "UPDATE prints SET sealed_in = ? WHERE id = ? AND sealed_in = ''", [(folder, i) for i in print_ids]
+            )
+
+
 # --- archive index ---------------------------------------------------------------------------
 
 ARCHIVE_DB_NAME = "archive.db"
@@ -197,6 +269,13 @@ CREATE TABLE IF NOT EXISTS decisions (
     reviewer TEXT NOT NULL,
     decided_at TEXT NOT NULL,
     note TEXT NOT NULL,
+    PRIMARY KEY (batch_id, member_id)
+);
+CREATE TABLE IF NOT EXISTS printings (   -- the print each sealed member's sending came from
+    batch_id INTEGER NOT NULL REFERENCES batches(id),
+    member_id TEXT NOT NULL,
+    printed_at TEXT NOT NULL,
+    printed_by TEXT NOT NULL,
     PRIMARY KEY (batch_id, member_id)
 );
 """
@@ -251,6 +330,10 @@ class ArchiveIndex:
                 [(batch_id, m.member_id, m.decision, m.reviewer, m.decided_at, m.note) for m in batch.members],
             )
             c.executemany(
+                "INSERT INTO printings (batch_id, member_id, printed_at, printed_by) VALUES (?, ?, ?, ?)",
+                [(batch_id, m.member_id, m.printed_at, m.printed_by) for m in batch.members if m.printed_at],
+            )
+            c.executemany(
                 "INSERT INTO documents (batch_id, path, member_id, document, pages, sha256) VALUES (?, ?, ?, ?, ?, ?)",
                 [(batch_id, f.path, f.member_id or None, f.document or None, f.pages, f.sha256) for f in batch.files],
             )
@@ -287,10 +370,11 @@ class ArchiveIndex:
         """Return every document sealed for a member, by cycle, sending date and document."""
         rows = self._conn.execute(
             "SELECT b.cycle, b.sent_on, b.folder, m.member_id, m.member_group, d.document, d.path, d.pages, d.sha256,"
-            " c.reviewer, c.decided_at"
+            " c.reviewer, c.decided_at, c.decision, COALESCE(p.printed_at, ''), COALESCE(p.printed_by, '')"
             " FROM members m JOIN batches b ON b.id = m.batch_id"
             " JOIN documents d ON d.batch_id = m.batch_id AND d.member_id = m.member_id"
             " JOIN decisions c ON c.batch_id = m.batch_id AND c.member_id = m.member_id"
+            " LEFT JOIN printings p ON p.batch_id = m.batch_id AND p.member_id = m.member_id"
             " WHERE m.member_id = ? ORDER BY b.cycle, b.sent_on, b.id, d.document, d.path",
             (member_id,),
         )

@@ -59,6 +59,10 @@ def archive_command(config_path: Path | None, out_dir: Path | None, sent_on: str
             folder=result.archive_dir / batch.folder, cycle=batch.cycle, sent_on=batch.sent_on,
             members=len(batch.members), groups=groups, documents=documents,
         ))
+    if batch is not None and result.unapproved:
+        click.echo(messages.ARCHIVE_SEALED_UNAPPROVED.format(count=len(result.unapproved), ids=", ".join(result.unapproved)))
+    for line in sealing.not_sealed_lines(result.not_printed, result.changed_since_print, result.withdrawn_since_print):
+        click.echo(line)
     if result.left_out:
         click.echo(messages.ARCHIVE_LEFT_OUT.format(count=result.left_out))
     click.echo(messages.ARCHIVE_NEXT)
@@ -86,8 +90,11 @@ def history(member_id: str, archive_dir: Path | None, config_path: Path | None) 
     for e in entries:
         click.echo(messages.HISTORY_LINE.format(
             cycle=e.cycle, sent_on=e.sent_on, group=messages.ARCHIVE_GROUP_WORDS.get(e.group, e.group), document=e.document,
-            pages=e.pages, sha256=e.sha256, reviewer=e.reviewer, decided_at=shown_jst(e.decided_at),
-            path=folder / e.folder / e.path,
+            pages=e.pages, sha256=e.sha256, path=folder / e.folder / e.path,
+            approval=(messages.HISTORY_UNAPPROVED if e.decision == sealing.UNAPPROVED
+                      else messages.HISTORY_APPROVAL.format(reviewer=e.reviewer, decided_at=shown_jst(e.decided_at))),
+            printed=(messages.HISTORY_PRINTED.format(printed_at=e.printed_at, printed_by=e.printed_by) if e.printed_at
+                     else messages.HISTORY_PRINT_UNKNOWN),
         ))
 
 
