@@ -7,12 +7,13 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import stat
 import subprocess
 import sys
 import textwrap
 import time
-import re
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -149,6 +150,31 @@ def test_verify_names_a_changed_a_missing_and_an_extra_file(tmp_path: Path, samp
     assert f"{deleted}: 索引（archive.db）にある封印・ファイルが見つかりません" in lines
     assert f"{added}: 索引（archive.db）に記録がありません" in lines
     assert lines[-1] == f"Error: 問題が {len(lines) - 1} 件あります（上の一覧）。封印の中身は直さず、バックアップと照らし合わせてください。"
+
+
+def test_verify_holds_the_index_against_each_bag(tmp_path: Path, sample_runs) -> None:
+    config, out = cycle_in(tmp_path, sample_runs)
+    archive_dir = tmp_path / "archive"
+    approve(config, out)
+    assert seal(config, out, archive_dir).exit_code == 0
+    bag = archive_dir / "2024" / SENT_ON
+    # Someone edits the index, not the bag: history would now tell another story.
+    with closing(sqlite3.connect(archive_dir / "archive.db")) as db, db:
+        db.execute("UPDATE documents SET member_id = '0002' WHERE member_id = '0001'")
+        db.execute("UPDATE decisions SET reviewer = '偽 太郎' WHERE member_id = '0003'")
+        db.execute("UPDATE batches SET sent_on = '2026-11-20'")
+    result = invoke("verify", "--archive", archive_dir)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[:-1] == [
+        f"{bag}/bag-info.txt: 発送日（Sent-On）が索引（archive.db）と封印で違います（索引: 2026-11-20、封印: {SENT_ON}）",
+        f"{bag}/data/decisions.csv: 会員番号 0003 の承認者が索引（archive.db）と封印で違います（索引: 偽 太郎、封印: {REVIEWER}）",
+        *(f"{bag}/data/enrolled/0001/{name}: 索引（archive.db）では会員番号 0002（{document}）、"
+          f"封印（decisions.csv）では会員番号 0001（{document}）です"
+          for name, document in (("letter.docx", "letter"), ("letter.pdf", "letter"),
+                                 ("overview.docx", "overview"), ("overview.pdf", "overview"))),
+    ]
+    assert lines[-1] == "Error: 問題が 6 件あります（上の一覧）。封印の中身は直さず、バックアップと照らし合わせてください。"
 
 
 def test_verify_names_files_readable_by_others_and_a_batch_missing_from_the_index(tmp_path: Path, sample_runs) -> None:

@@ -265,7 +265,19 @@ def decisions_csv(rows: Sequence[ManifestRow], members: Sequence[ArchivedMember]
 
 def read_batch(archive_dir: Path, folder: Path) -> ArchivedBatch:
     """Return the batch a bag records (for a bag sealed but not yet in the index)."""
-    bag = bagit.Bag(str(folder))
+    return read_bag_record(archive_dir, folder)[0]
+
+
+def read_bag_record(archive_dir: Path, folder: Path) -> tuple[ArchivedBatch, tuple[ManifestRow, ...]]:
+    """Return the batch a bag records (bag-info, decisions.csv, its manifest) and decisions.csv's rows as written.
+
+    The rows keep the hashes decisions.csv states, to be held against the bag's own manifest. A bag
+    bagit cannot open raises ValueError.
+    """
+    try:
+        bag = bagit.Bag(str(folder))
+    except bagit.BagError as exc:
+        raise ValueError(str(exc)) from None
     info = {key: value[0] if isinstance(value, list) else value for key, value in bag.info.items()}
     with (folder / "data" / DECISIONS_NAME).open(encoding="utf-8-sig", newline="") as handle:
         records = [{k: csv_value(v) for k, v in record.items()} for record in csv.DictReader(handle)]
@@ -277,11 +289,12 @@ def read_batch(archive_dir: Path, folder: Path) -> ArchivedBatch:
             r["member_id"], r["name"], r["group"], r["decision"], r["reviewer"], r["decided_at"], r["note"],
             r.get("printed_at") or "", r.get("printed_by") or ""))  # bags sealed before prints were recorded lack them
     sealed = _payload_hashes(bag)
-    return ArchivedBatch(
+    batch = ArchivedBatch(
         info.get("Cycle", folder.parent.name), info.get("Sent-On", ""), folder.relative_to(archive_dir).as_posix(),
         info.get("Sealed-By", ""), info.get("Sealed-At", ""), info.get("Roster-SHA256", ""),
         info.get("Config-SHA256", ""), tuple(members.values()), _sealed_files(sealed, rows),
     )
+    return batch, tuple(rows)
 
 
 def _payload_hashes(bag: bagit.Bag) -> dict[str, str]:

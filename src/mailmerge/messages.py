@@ -659,6 +659,22 @@ VERIFY_READABLE = (
     "直すには、このコマンドを実行してください: chmod -R go-rwx \"{path}\""
 )
 VERIFY_OTHERS_MAY = {"read": "読む", "write": "読んだり書き換えたりする"}
+VERIFY_BATCH_DIFFERS = "{path}: {field}（{tag}）が索引（archive.db）と封印で違います（索引: {index}、封印: {bag}）"
+VERIFY_MEMBER_ONLY_INDEX = "{path}: 会員番号 {member_id} は索引（archive.db）ではこの封印の会員ですが、封印の中にはありません"
+VERIFY_MEMBER_ONLY_BAG = "{path}: 会員番号 {member_id} はこの封印の会員ですが、索引（archive.db）にありません"
+VERIFY_MEMBER_DIFFERS = "{path}: 会員番号 {member_id} の{field}が索引（archive.db）と封印で違います（索引: {index}、封印: {bag}）"
+VERIFY_MEMBER_DIFFERS_PRIVATE = "{path}: 会員番号 {member_id} の{field}が索引（archive.db）と封印で違います"
+VERIFY_FILE_OWNER = "{path}: 索引（archive.db）では{index}、封印（decisions.csv）では{bag}です"
+VERIFY_FILE_PAGES = "{path}: ページ数が索引（archive.db）と封印で違います（索引: {index}、封印: {bag}）"
+VERIFY_OWNER = "会員番号 {member_id}（{document}）"
+VERIFY_NO_OWNER = "どの会員の文書でもありません"
+VERIFY_DECISIONS_HASH = "{path}: decisions.csv の sha256（会員番号 {member_id}）が封印のファイルと違います"
+VERIFY_FIELD_LABELS = {
+    "cycle": "年度", "sent_on": "発送日", "sealed_by": "封印した人", "sealed_at": "封印日時",
+    "roster_sha256": "名簿の sha256", "config_sha256": "設定の sha256",
+    "name": "会員名", "group": "区分", "decision": "判定", "reviewer": "承認者", "decided_at": "承認日時",
+    "note": "メモ", "printed_at": "印刷日時", "printed_by": "印刷した人",
+}
 VERIFY_STAGING = "{path}: 中断した封印の作りかけが残っています。mailmerge archive をもう一度実行すると削除します"
 VERIFY_OK = "問題ありません: 封印 {bags} 件, ファイル {files} 件を確かめました（{archive}）。"
 VERIFY_FAILED = "問題が {count} 件あります（上の一覧）。封印の中身は直さず、バックアップと照らし合わせてください。"

@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from mailmerge import archive, mailing, messages, review
+from mailmerge import archive, archivecheck, mailing, messages, review
 from mailmerge.store import ARCHIVE_DB_NAME, ArchiveIndex, existing_index
 from mailmerge.config import Config
 from mailmerge.dates import JST, now_jst
@@ -292,6 +292,7 @@ def verify(archive_dir: Path, cycle: str | None = None) -> VerifyReport:
                 messages.VERIFY_INDEX_CHANGED.format(path=folder / p)
                 for p in sorted(set(rows) & set(manifest)) if rows[p] != manifest[p]
             ]
+            problems += _held_against_bag(folder, index, name, manifest)
         on_disk_names = {f.relative_to(archive_dir).as_posix() for f in bags}
         problems += [messages.VERIFY_NO_FILE.format(path=archive_dir / f) for f in recorded if f not in on_disk_names]
     problems += [messages.VERIFY_STAGING.format(path=p) for p in archive.staging_leftovers(archive_dir)
@@ -300,6 +301,18 @@ def verify(archive_dir: Path, cycle: str | None = None) -> VerifyReport:
     for p in archive.readable_by_others(top):
         problems.append(_line(p))
     return VerifyReport(tuple(problems), len(bags), files)
+
+
+def _held_against_bag(folder: Path, index: ArchiveIndex, name: str, manifest: Mapping[str, str]) -> list[str]:
+    """Return where the index's rows of a batch disagree with the bag's bag-info, decisions.csv and manifest."""
+    indexed = index.batch(name)
+    if indexed is None:
+        return []
+    try:
+        bagged, rows = archive.read_bag_record(folder.parent.parent, folder)
+    except (OSError, KeyError, ValueError) as exc:  # bagit's checks above say what is broken; here, that it could not be compared
+        return [messages.VERIFY_BAG_BROKEN.format(path=folder / "data" / archive.DECISIONS_NAME, detail=type(exc).__name__)]
+    return archivecheck.disagreements(folder, indexed, bagged, rows, manifest)
 
 
 def _line(problem: archive.BagProblem) -> str:

@@ -13,7 +13,16 @@ from pathlib import Path
 from mailmerge import messages
 from mailmerge.errors import MailmergeError
 from mailmerge.fsutil import FILE_MODE
-from mailmerge.models import DECISIONS, ArchivedBatch, Decision, DocumentHashes, HistoryEntry, PrintedMember
+from mailmerge.models import (
+    DECISIONS,
+    ArchivedBatch,
+    ArchivedFile,
+    ArchivedMember,
+    Decision,
+    DocumentHashes,
+    HistoryEntry,
+    PrintedMember,
+)
 
 REVIEW_DB_NAME = "review.db"
 # How long a writer waits for another one (two reviewers, a script) before giving up.
@@ -355,6 +364,39 @@ class ArchiveIndex:
         return dict(self._conn.execute(
             "SELECT d.path, d.sha256 FROM documents d JOIN batches b ON b.id = d.batch_id WHERE b.folder = ?", (folder,)
         ))
+
+    def batch(self, folder: str) -> ArchivedBatch | None:
+        """Return a recorded batch as the index holds it (members with decisions and prints, files), or None."""
+        found = self._conn.execute(
+            "SELECT id, cycle, sent_on, folder, sealed_by, sealed_at, roster_sha256, config_sha256 FROM batches"
+            " WHERE folder = ?", (folder,),
+        ).fetchone()
+        if found is None:
+            return None
+        batch_id = found[0]
+        members = tuple(
+            ArchivedMember(*row) for row in self._conn.execute(
+                "SELECT m.member_id, m.name, m.member_group, COALESCE(c.decision, ''), COALESCE(c.reviewer, ''),"
+                " COALESCE(c.decided_at, ''), COALESCE(c.note, ''), COALESCE(p.printed_at, ''), COALESCE(p.printed_by, '')"
+                " FROM members m LEFT JOIN decisions c ON c.batch_id = m.batch_id AND c.member_id = m.member_id"
+                " LEFT JOIN printings p ON p.batch_id = m.batch_id AND p.member_id = m.member_id"
+                " WHERE m.batch_id = ? ORDER BY m.member_id", (batch_id,),
+            )
+        )
+        # A decision row whose member row is gone still counts: it is listed with an empty name and group.
+        known = {m.member_id for m in members}
+        members += tuple(
+            ArchivedMember(row[0], "", "", *row[1:]) for row in self._conn.execute(
+                "SELECT member_id, decision, reviewer, decided_at, note FROM decisions WHERE batch_id = ?", (batch_id,)
+            ) if row[0] not in known
+        )
+        files = tuple(
+            ArchivedFile(path, sha256, member_id or "", document or "", pages)
+            for path, sha256, member_id, document, pages in self._conn.execute(
+                "SELECT path, sha256, member_id, document, pages FROM documents WHERE batch_id = ? ORDER BY path", (batch_id,)
+            )
+        )
+        return ArchivedBatch(*found[1:], members, files)
 
     def sealed_members(self, cycle: str) -> dict[str, tuple[str, str]]:
         """Return the members sealed in a cycle: member_id -> (sent_on, sealed_at)."""
