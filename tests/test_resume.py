@@ -37,6 +37,7 @@ from helpers import (
     sha256,
 )
 
+from mailmerge import mailing
 from mailmerge.config import load_config
 from mailmerge.roster import load_roster
 
@@ -691,3 +692,45 @@ def test_a_trial_run_keeps_the_others_and_removes_their_outdated_documents(tmp_p
     full = run_cli(config, out)
     assert full.returncode == 0 and full.counts() == (2, 6), full.output
     assert "宮城県仙台市青葉区一番町9丁目9番9号" in pdf_characters(out / "unenrolled/0003/letter.pdf")
+
+
+def test_a_rerun_that_changes_or_removes_a_printed_member_sets_the_print_aside(tmp_path: Path) -> None:
+    cycle = tmp_path / "cycle"
+    config = make_cycle(cycle, small_roster())
+    roster = cycle / "members.csv"
+    out = tmp_path / "2024"
+    quick = {"MAILMERGE_SOFFICE": "/nonexistent/soffice"}  # for runs that must convert nothing
+
+    def approve_and_print() -> dict[str, bytes]:
+        mailing.record_decisions(load_config(config), out, None, "approved", "", "テスト係")
+        mailing.print_run(load_config(config), out)
+        return {p.name: p.read_bytes() for p in (out / "print").iterdir()}
+
+    assert run_cli(config, out).returncode == 0
+    printed = approve_and_print()
+    # Nothing changed: the print stays where it is.
+    same = run_cli(config, out, **quick)
+    assert same.returncode == 0 and (out / "print").is_dir() and "print フォルダー" not in same.output
+
+    # 0003's address corrected: the print holds its old letter and label.
+    moved = SAMPLE_ROWS["0003"].replace(SAMPLE_ROWS["0003"].split(",")[6], "宮城県仙台市青葉区一番町9丁目9番9号")
+    roster.write_text(small_roster({"0003": moved}), encoding="utf-8")
+    corrected = run_cli(config, out)
+    assert corrected.returncode == 0, corrected.output
+    assert not (out / "print").exists()
+    [aside] = (out / "removed").glob("*/print")
+    assert {p.name: p.read_bytes() for p in aside.iterdir()} == printed  # moved, not deleted
+    assert (
+        "以前に作成した印刷用ファイル（print フォルダー）には、今回作り直した・名簿から外れた会員（会員番号 0003）の"
+        f"古い文書とラベルが入っているため、印刷に使えないよう削除せず 2024/{aside.relative_to(out)}/ に移しました。"
+        "確認・承認してから mailmerge print で作り直してください"
+    ) in corrected.stdout.splitlines()
+
+    # A smaller roster: 0004 is gone, and with it the print that holds it.
+    approve_and_print()
+    roster.write_text(small_roster({"0003": moved}, drop=("0004",)), encoding="utf-8")
+    smaller = run_cli(config, out, **quick)
+    assert smaller.returncode == 0, smaller.output
+    assert not (out / "print").exists()
+    assert "名簿から外れた会員（会員番号 0004）の古い文書とラベル" in smaller.stdout
+    assert len(list((out / "removed").glob("*/print"))) == 2

@@ -159,6 +159,11 @@ CLI_FILE_ERROR = "{where}ファイルを読み書きできません（{reason}�
 CLI_DISK_FULL = "{where}ディスクの空きがありません。空きを作ってから、もう一度実行してください"
 CLI_NOT_WRITABLE = "{where}書き込めません（読み取り専用か、書き込む権限がありません）。権限を確かめてから、もう一度実行してください"
 CLI_SET_ASIDE = "{what}は削除せず、{where} に移しました"
+CLI_PRINT_SET_ASIDE = (
+    "以前に作成した印刷用ファイル（print フォルダー）には、今回作り直した・名簿から外れた会員（会員番号 {ids}）の"
+    "古い文書とラベルが入っているため、印刷に使えないよう削除せず {where} に移しました。"
+    "確認・承認してから mailmerge print で作り直してください"
+)
 CLI_SET_ASIDE_MEMBERS = "名簿にない（または加入状況が変わった）会員 {count} 件の出力"
 CLI_SET_ASIDE_OUTDATED = "古くなった {count} 文書"
 # A run that changed documents someone had approved or put on hold (issue 21): with the same inputs it

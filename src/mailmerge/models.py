@@ -147,10 +147,16 @@ class OutputLayout:
 
     STAGING = ".staging"
     REMOVED = "removed"
+    PRINT = "print"  # DIR/print/: the bundles, labels and list.csv of the last `mailmerge print`
+    PRINT_LIST = "list.csv"
 
     @property
     def staging(self) -> Path:
         return self.out_dir / self.STAGING
+
+    @property
+    def print_dir(self) -> Path:
+        return self.out_dir / self.PRINT
 
     def group_folder(self, group: str) -> Path:
         return self.out_dir / group

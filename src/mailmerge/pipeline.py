@@ -83,6 +83,8 @@ class RunResult:
     removed_members: tuple[str, ...] = ()
     summary: Mapping[str, Any] = field(default_factory=dict)
     set_aside: Path | None = None  # DIR/removed/<run>/, when the run moved anything there
+    print_set_aside: Path | None = None  # where an outdated DIR/print/ went
+    print_changed: tuple[str, ...] = ()  # the members of that print this run changed or removed
 
 
 def provided_variables(config: Config) -> set[str]:
@@ -233,6 +235,7 @@ class Plan:
     kept: Mapping[MemberDocument, ManifestRow]  # not selected, still current: listed again
     outdated: tuple[MemberDocument, ...]  # not selected, made from older inputs: set aside at the end
     digests: Mapping[MemberDocument, str]
+    previous: Mapping[tuple[str, str], ManifestRow] = field(default_factory=dict)  # (member_id, document) before this run
 
 
 def plan_reuse(
@@ -264,7 +267,7 @@ def plan_reuse(
     return Plan(
         every=every, selected=selected, todo=tuple(d for d in selected if d not in reused),
         current={d: r for d, r in valid.items() if d in chosen}, reused=reused,
-        kept={d: r for d, r in valid.items() if d not in chosen}, outdated=outdated, digests=digests,
+        kept={d: r for d, r in valid.items() if d not in chosen}, outdated=outdated, digests=digests, previous=previous,
     )
 
 
@@ -336,7 +339,11 @@ def record(
     aside = layout.removed_now()
     state.set_aside(layout, aside, [folder for _, _, folder in stale])
     state.set_aside(layout, aside, [p for d in plan.outdated for p in (d.docx, d.pdf) if p.exists()])
-    where = _relative(aside, layout) if (stale or plan.outdated) else None
+    # A print holding a member this run changed or removed would mail an outdated letter under an
+    # outdated label: only a fresh `mailmerge print` may be printed from (moved, not deleted).
+    print_changed = state.outdated_print(layout, plan.previous, rows)
+    print_aside = state.set_aside(layout, aside, [layout.print_dir])[0] if print_changed else None
+    where = _relative(aside, layout) if (stale or plan.outdated or print_changed) else None
     if stale:
         progress.info(messages.MEMBERS_SET_ASIDE.format(ids=", ".join(m for _, m, _ in stale), where=where))
     if plan.outdated:
@@ -352,8 +359,9 @@ def record(
     counts = {g: sum(1 for m in members if m.group == g) for g in GROUPS}
     return RunResult(
         layout.out_dir, counts, rows, checked.warnings, made, len(plan.reused), tuple(m for _, m, _ in stale), summary,
-        aside if where else None,
+        aside if where else None, print_aside, print_changed,
     )
+
 
 
 def _relative(path: Path, layout: OutputLayout) -> str:

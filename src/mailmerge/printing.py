@@ -14,11 +14,12 @@ import pikepdf
 from mailmerge import messages as msg, sheets
 from mailmerge.errors import PrintError, PrintOutdated
 from mailmerge.fsutil import csv_bytes, make_private_dir, sha256_bytes, write_atomic
+from mailmerge.models import OutputLayout
 from mailmerge.sheets import Cover
 
-PRINT_DIR = "print"
+PRINT_DIR = OutputLayout.PRINT
 LABELS_NAME = "labels.pdf"
-LIST_NAME = "list.csv"
+LIST_NAME = OutputLayout.PRINT_LIST
 LIST_COLUMNS = ("member_id", "postal_code", "group", "pages", "bundle", "bundle_pages", "label")
 
 

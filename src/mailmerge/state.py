@@ -3,19 +3,20 @@ and its file-system errors (a full disk, a read-only folder) as one sentence eac
 
 from __future__ import annotations
 
+import csv
 import errno
 import fcntl
 import json
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
 from mailmerge import messages, pdfcheck
 from mailmerge.errors import MailmergeError, OutputLockedError
-from mailmerge.fsutil import FILE_MODE, make_private_dir, sha256_of, write_atomic
+from mailmerge.fsutil import FILE_MODE, csv_value, make_private_dir, sha256_of, write_atomic
 from mailmerge.models import GROUPS, ManifestRow, OutputLayout
 
 DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
@@ -244,6 +245,48 @@ def set_aside(layout: OutputLayout, folder: Path, paths: Iterable[Path]) -> list
         os.replace(path, target)
         moved.append(target)
     return moved
+
+
+def printed_members(layout: OutputLayout) -> set[str] | None:
+    """Return the member IDs in the current DIR/print/ (its list.csv); None when there is no print.
+
+    A print folder whose list cannot be read counts as holding every member (an empty ID set
+    would let an outdated letter stay where it can be printed).
+    """
+    folder = layout.print_dir
+    if not folder.is_dir() or not any(folder.iterdir()):
+        return None
+    try:
+        with (folder / layout.PRINT_LIST).open(encoding="utf-8-sig", newline="") as handle:
+            return {csv_value(row["member_id"]) for row in csv.DictReader(handle)}
+    except (OSError, KeyError, UnicodeDecodeError, csv.Error):
+        return {ALL_MEMBERS}
+
+
+# Stands for "every member" in printed_members when DIR/print/list.csv cannot be read.
+ALL_MEMBERS = "*"
+
+
+def outdated_print(
+    layout: OutputLayout, previous: Mapping[tuple[str, str], ManifestRow], rows: Sequence[ManifestRow]
+) -> tuple[str, ...]:
+    """Return the members of the current DIR/print/ whose PDFs this run changed or removed (none: no print).
+
+    The print was made from the files the last manifest listed; a member whose PDFs are now other
+    (remade, moved to the other group) or gone (no longer in the roster) is outdated there.
+    """
+    printed = printed_members(layout)
+    if printed is None:
+        return ()
+    before: dict[str, dict[str, str]] = {}
+    for (member_id, document), row in previous.items():
+        before.setdefault(member_id, {})[document] = f"{row.group}/{row.pdf_sha256}"
+    after: dict[str, dict[str, str]] = {}
+    for row in rows:
+        after.setdefault(row.member_id, {})[row.document] = f"{row.group}/{row.pdf_sha256}"
+    if ALL_MEMBERS in printed:
+        printed = set(before) | set(after)
+    return tuple(sorted(m for m in printed if not after.get(m) or after.get(m) != before.get(m)))
 
 
 def member_folders(out_dir: Path) -> Iterator[tuple[str, str, Path]]:

@@ -296,7 +296,11 @@ def run(
         what = [messages.CLI_SET_ASIDE_MEMBERS.format(count=len(result.removed_members))] if result.removed_members else []
         outdated = len(result.summary["outdated_set_aside"])
         what += [messages.CLI_SET_ASIDE_OUTDATED.format(count=outdated)] if outdated else []
-        click.echo(messages.CLI_SET_ASIDE.format(what="と".join(what), where=f"{where}/{result.summary['set_aside']}/"))
+        if what:  # a print set aside alone is said below
+            click.echo(messages.CLI_SET_ASIDE.format(what="と".join(what), where=f"{where}/{result.summary['set_aside']}/"))
+    if result.print_set_aside is not None:
+        click.echo(messages.CLI_PRINT_SET_ASIDE.format(
+            ids=", ".join(result.print_changed), where=f"{where}/{result.print_set_aside.relative_to(result.out_dir)}/"))
     click.echo(
         messages.CLI_DONE.format(
             members=sum(result.counts.values()), counts=counts, documents=result.made + result.reused,
