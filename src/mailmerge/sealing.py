@@ -136,6 +136,12 @@ def seal(
     return SealResult(staged.batch, recovered, removed, chosen.left, archive_dir, *lists)
 
 
+def plan_seal(view: mailing.RunView, archive_dir: Path | None) -> Selection:
+    """Return who `archive` would seal now and who it would leave out (for a page to show before sealing)."""
+    sealed = sealed_status(archive_dir, view.cycle) if archive_dir is not None else {}
+    return select(view, mailing.print_log(view.out_dir).unsealed(), set(sealed))
+
+
 def select(view: mailing.RunView, printed: Mapping[str, PrintedMember], sealed: set[str]) -> Selection:
     """Return who may be sealed: the members of the prints since the last sealing, their printed files still current.
 

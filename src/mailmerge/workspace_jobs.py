@@ -178,8 +178,7 @@ def seal_page() -> str:
     if sent_on:
         sent_on = sealing.check_date(sent_on)
         view = run_view()
-        sealed = sealing.sealed_status(review.archive_dir, review.config.cycle) if review.archive_dir else {}
-        todo = [r for r in view.reviews if r.may_be_sealed(sealed)] if view else []
+        todo = [r for r, _printed in sealing.plan_seal(view, review.archive_dir).todo] if view else []
         confirm = {"sent_on": sent_on, "message": messages.WORKSPACE_SEAL_CONFIRM.format(sent_on=sent_on),
                    "groups": [(messages.ARCHIVE_GROUP_WORDS[g], sum(1 for r in todo if r.group == g)) for g in GROUPS],
                    "total": len(todo)}
@@ -204,6 +203,10 @@ def seal_start() -> ResponseReturnValue:
             lines.append(messages.ARCHIVE_DONE.format(
                 folder=batch.folder, cycle=batch.cycle, sent_on=batch.sent_on, members=len(batch.members), groups=groups,
                 documents=sum(1 for f in batch.files if f.member_id) // 2))
+        if result.batch is not None and result.unapproved:
+            lines.append(messages.ARCHIVE_SEALED_UNAPPROVED.format(count=len(result.unapproved),
+                                                                   ids=", ".join(result.unapproved)))
+        lines += sealing.not_sealed_lines(result.not_printed, result.changed_since_print, result.withdrawn_since_print)
         if result.left_out:
             lines.append(messages.ARCHIVE_LEFT_OUT.format(count=result.left_out))
         return {"sealed": lines, "hint": messages.ARCHIVE_NEXT}
