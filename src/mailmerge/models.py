@@ -236,6 +236,26 @@ class Decision:
         object.__setattr__(self, "documents", MappingProxyType(dict(self.documents)))
 
 
+# --- e-mail ------------------------------------------------------------------------------------
+
+# A member's e-mail in the journal: written, handed to the server, answered (accepted / deferred / failed).
+QUEUED, SENDING, ACCEPTED, DEFERRED, FAILED = "queued", "sending", "accepted", "deferred", "failed"
+JOURNAL_STATES = (QUEUED, SENDING, ACCEPTED, DEFERRED, FAILED)
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One line of the e-mail journal (DIR/mail.db): a member's message and where it stands."""
+
+    member_id: str
+    state: str
+    at: str  # ISO 8601, UTC
+    message_id: str
+    eml_sha256: str
+    content_sha256: str
+    reply: str = ""
+
+
 # --- archive -----------------------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 
 from mailmerge import messages, postal
 from mailmerge.models import ENROLLED, UNENROLLED, Member, Roster, Severity
+from mailmerge.roster import contact
 from mailmerge.roster.characters import PRINTED_TEXT_HINT, Fonts, printed_text_problems, unprintable_characters
 from mailmerge.roster.findings import CHARACTERS, DUPLICATE, FIELD, KIND, LENGTH, REQUIRED, Findings, quote
 from mailmerge.roster.headers import Column, HeaderMap, map_headers
@@ -300,6 +301,8 @@ CHECKERS: dict[str, Checker] = {
     "group": Checker(values=_TableChecker._check_groups, key=True),
     "postal_code": Checker(values=_TableChecker._check_postal_codes, number=_TableChecker._postal_code_as_number,
                            key=True),
+    contact.EMAIL_FIELD: Checker(values=contact.check_addresses, key=True),
+    contact.CHANNEL_FIELD: Checker(values=contact.check_channels, key=True),
 }
 
 

@@ -1,0 +1,188 @@
+"""A member's e-mail: templates/email.txt filled, the approved PDFs attached, the same bytes every time.
+
+The standard library's ``email`` package only. The message is 7-bit ASCII on the wire (UTF-8 in
+RFC 2047 encoded words and base64), so any server takes it without SMTPUTF8 or 8BITMIME, and
+ISO-2022-JP never has to carry 髙, 﨑, ① or ㈱.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.parser import BytesHeaderParser
+from email.utils import format_datetime, parseaddr
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from mailmerge import messages
+from mailmerge.config import EmailSettings
+from mailmerge.errors import MailmergeError
+
+EMAIL_TEMPLATE = Path("templates") / "email.txt"
+SUBJECT_PREFIX = "件名:"
+TEST_MARK = "【テスト送信】"
+# What each document's attachment is called: ASCII, so every mail program shows it the same way.
+ATTACHMENT_LABELS = {"letter": "renewal-letter", "overview": "insurance-overview"}
+# Lines of the wire format: SMTP's CRLF, folded at 78 (RFC 5322), UTF-8 in encoded words.
+WIRE = policy.SMTP.clone(max_line_length=78)
+# The Date header in Japan's time: the time the secretariat and the members read.
+JST = timezone(timedelta(hours=9), "JST")
+
+
+class MailError(MailmergeError):
+    """The e-mail template is broken, or a member's message cannot be made."""
+
+
+class PdfChanged(MailError):
+    """A PDF no longer has the bytes that were approved: the member's message is not made."""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One approved PDF as it is attached: its document, the ASCII file name, its bytes' hash."""
+
+    document: str
+    filename: str
+    pdf: Path
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Message:
+    """A member's message: the bytes to send (with Date), and what identifies its content.
+
+    ``content_sha256`` is the hash of the message without its Date header, so it is the same
+    whenever the message is made from the same inputs (what an approval can record);
+    ``sha256`` is the hash of ``data``, the file DIR/mail/<member>.eml and the bytes sent.
+    """
+
+    member_id: str
+    to: str
+    subject: str
+    message_id: str
+    attachments: tuple[Attachment, ...]
+    content_sha256: str
+    data: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+class EmailTemplate:
+    """templates/email.txt compiled once: the first line is the subject (``件名: ...``), then a blank line, the body.
+
+    Strict like the letters: a variable nothing provides is an error, never a blank.
+    """
+
+    def __init__(self, path: Path, display: str | None = None):
+        self.path, self.display = path, display or str(path)
+        if not path.is_file():
+            raise MailError(messages.MAIL_TEMPLATE_MISSING.format(path=self.display))
+        try:
+            text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+        except UnicodeDecodeError:
+            raise MailError(messages.MAIL_TEMPLATE_NOT_UTF8.format(path=self.display)) from None
+        first, _, body = text.partition("\n")
+        if not first.startswith(SUBJECT_PREFIX) or not first.removeprefix(SUBJECT_PREFIX).strip():
+            raise MailError(messages.MAIL_TEMPLATE_NO_SUBJECT.format(path=self.display, prefix=SUBJECT_PREFIX))
+        env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
+        try:
+            self._subject = env.from_string(first.removeprefix(SUBJECT_PREFIX).strip())
+            self._body = env.from_string(body.lstrip("\n"))
+        except jinja2.TemplateSyntaxError as exc:
+            raise MailError(messages.MAIL_TEMPLATE_SYNTAX.format(path=self.display, line=exc.lineno, detail=exc.message)) from None
+
+    def render(self, context: Mapping[str, Any], member_id: str) -> tuple[str, str]:
+        """Return the subject (one line) and the body for one member."""
+        try:
+            subject = " ".join(self._subject.render(context).split())
+            body = self._body.render(context)
+        except jinja2.UndefinedError as exc:
+            raise MailError(messages.MAIL_TEMPLATE_UNDEFINED.format(path=self.display, member_id=member_id, detail=exc.message)) from None
+        except jinja2.TemplateError as exc:
+            raise MailError(messages.MAIL_TEMPLATE_FAILED.format(path=self.display, member_id=member_id, detail=exc)) from None
+        return subject, body
+
+
+def attachment_name(cycle: str, document: str, member_id: str) -> str:
+    """Return the ASCII file name a document is attached under: ATS-2024-renewal-letter-0001.pdf."""
+    return f"ATS-{cycle}-{ATTACHMENT_LABELS.get(document, document)}-{member_id}.pdf"
+
+
+def message_id(cycle: str, member_id: str, attachments: Sequence[Attachment], sender: str, test: bool = False) -> str:
+    """Return a Message-ID fixed by the cycle, the member and the documents' hashes (not the time and PID)."""
+    key = "\n".join([cycle, member_id, *(f"{a.document}:{a.sha256}" for a in attachments), "test" if test else ""])
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "mailmerge.invalid"
+    return f"<{digest}.{cycle}{'.test' if test else ''}@{domain}>"
+
+
+def build_message(
+    settings: EmailSettings,
+    template: EmailTemplate,
+    context: Mapping[str, Any],
+    *,
+    cycle: str,
+    member_id: str,
+    to: str,
+    recipient_name: str,
+    attachments: Sequence[Attachment],
+    date: datetime,
+    test_to: str | None = None,
+) -> Message:
+    """Return a member's message; ``test_to`` sends it to that address instead, its subject marked 【テスト送信】.
+
+    The PDFs are read once here and must still hash to ``Attachment.sha256`` (the approved files).
+    """
+    subject, body = template.render(context, member_id)
+    if test_to is not None:
+        subject = f"{TEST_MARK}{subject}"
+    message = EmailMessage(policy=WIRE)
+    message["From"] = settings.sender
+    message["To"] = Address(display_name=recipient_name, addr_spec=test_to or to) if recipient_name else (test_to or to)
+    if settings.reply_to:
+        message["Reply-To"] = settings.reply_to
+    message["Subject"] = subject
+    message["Message-ID"] = message_id(cycle, member_id, attachments, settings.sender, test_to is not None)
+    message["MIME-Version"] = "1.0"
+    # base64: Japanese lines stay whole (quoted-printable would cut them into =E3=81 runs) and
+    # the message needs no 8BITMIME from the server.
+    message.set_content(body, charset="utf-8", cte="base64")
+    for attachment in attachments:
+        data = attachment.pdf.read_bytes()
+        if hashlib.sha256(data).hexdigest() != attachment.sha256:
+            raise PdfChanged(messages.MAIL_PDF_CHANGED.format(member_id=member_id, document=attachment.document))
+        message.add_attachment(data, maintype="application", subtype="pdf", filename=attachment.filename)
+    # A boundary from the message's own identity: email's default is random, and the bytes must
+    # be the same each time. "=_" cannot occur in base64 or quoted-printable text.
+    message.set_boundary(f"=_mailmerge_{message['Message-ID'].strip('<>').partition('.')[0][:24]}")
+    content = message.as_bytes()
+    message["Date"] = format_datetime(date.astimezone(JST))
+    return Message(
+        member_id=member_id,
+        to=test_to or to,
+        subject=subject,
+        message_id=str(message["Message-ID"]),
+        attachments=tuple(attachments),
+        content_sha256=hashlib.sha256(content).hexdigest(),
+        data=message.as_bytes(),
+    )
+
+
+def envelope_from(settings: EmailSettings) -> str:
+    """Return the address bounces go to: envelope_from, else the sender's address."""
+    return settings.envelope_from or parseaddr(settings.sender)[1]
+
+
+def recipient_of(data: bytes) -> str:
+    """Return the address a written message goes to (its To header), as the server is told it."""
+    headers = BytesHeaderParser(policy=policy.default).parsebytes(data)
+    return parseaddr(str(headers["To"]))[1]

@@ -1,0 +1,334 @@
+"""`mailmerge send`: the approved PDFs by e-mail to the members who want them, each sent once.
+
+Two phases. First every message is made and written to DIR/mail/<member>.eml and journalled as
+queued (a dry run stops here). Then each one is read back, journalled as sending, handed to the
+server, and journalled with the server's reply. A member whose newest line is ``sending`` when a
+run starts was cut off mid-handover (a crash, SIGKILL): reported as unknown, sent again only
+with ``resend_unknown``. Members accepted before are never sent again.
+"""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from mailmerge import mail, mailing, messages, roster, smtp, state
+from mailmerge.config import (
+    CHANNEL_BOTH,
+    CHANNEL_FIELD,
+    CHANNEL_MAIL,
+    CHANNELS,
+    EMAIL_FIELD,
+    Config,
+    EmailSettings,
+)
+from mailmerge.errors import MailmergeError
+from mailmerge.fsutil import fsync_dir, make_private_dir, sha256_bytes, write_atomic
+from mailmerge.models import (
+    ACCEPTED,
+    DEFERRED,
+    FAILED,
+    QUEUED,
+    SENDING,
+    JournalEntry,
+    member_context,
+)
+from mailmerge.pipeline import Progress, SilentProgress
+from mailmerge.review import FLAG_LABELS, MemberReview
+from mailmerge.store import MAIL_DB_NAME, MailJournal
+
+MAIL_DIR = "mail"
+SEND_LOCK_NAME = ".mailmerge-send.lock"
+# A server's "try again later" (4xx) is retried within the run after these waits, in seconds.
+BACKOFF = (1.0, 2.0, 4.0)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What a send did: who was accepted, deferred, refused, unknown, and who was left out and why."""
+
+    out_dir: Path
+    written: tuple[str, ...] = ()  # DIR/mail/<member>.eml written this time
+    accepted: tuple[str, ...] = ()
+    deferred: tuple[tuple[str, str], ...] = ()  # (member, server reply)
+    failed: tuple[tuple[str, str], ...] = ()
+    unknown: tuple[str, ...] = ()  # left in `sending` by an earlier run: maybe delivered
+    left_out: tuple[tuple[str, str], ...] = ()  # (member, why)
+    stopped_by_daily_limit: tuple[str, ...] = ()
+    test_sent: str | None = None  # the member whose message went to --test-to
+    dry_run: bool = False
+    sent_before: tuple[str, ...] = field(default_factory=tuple)
+
+
+def mail_folder(out_dir: Path) -> Path:
+    return out_dir / MAIL_DIR
+
+
+def channel_of(fields: Mapping[str, str], settings: EmailSettings) -> str:
+    """Return the member's 送付方法: its roster cell (NFKC, trimmed), else the config's default_channel."""
+    value = unicodedata.normalize("NFKC", fields.get(CHANNEL_FIELD, "") or "").strip()
+    return value or settings.default_channel
+
+
+def wants_mail(channel: str) -> bool:
+    return channel in (CHANNEL_MAIL, CHANNEL_BOTH)
+
+
+def send(
+    config: Config,
+    out_dir: Path | None = None,
+    *,
+    member_ids: Sequence[str] | None = None,
+    test_to: str | None = None,
+    dry_run: bool = False,
+    resend_unknown: bool = False,
+    password: str | None = None,
+    progress: Progress | None = None,
+    hold_signals: Callable[[], AbstractContextManager[None]] = nullcontext,
+    sleep: Callable[[float], None] = time.sleep,
+) -> SendResult:
+    """Send (or with ``dry_run`` only write) each chosen member's message; see the module's docstring."""
+    settings = config.email
+    if settings is None:
+        raise MailmergeError(messages.SEND_NO_EMAIL_TABLE.format(config=config.display_path(config.path)))
+    template = mail.EmailTemplate(config.root / mail.EMAIL_TEMPLATE, config.display_path(config.root / mail.EMAIL_TEMPLATE))
+    view = mailing.open_run(config, out_dir)
+    if view.locked:
+        raise MailmergeError(messages.RUN_IN_PROGRESS.format(out_dir=view.out_dir))
+    progress = progress or SilentProgress()
+    with state.OutputLock(view.out_dir, SEND_LOCK_NAME, messages.SEND_BUSY):
+        journal = MailJournal(view.out_dir / MAIL_DB_NAME) if not dry_run else _existing(view.out_dir)
+        try:
+            latest = journal.latest() if journal is not None else {}
+            chosen, left_out = _choose(config, settings, view, member_ids, latest, resend_unknown, test_to is not None)
+            unknown = tuple(m for m, e in latest.items() if e.state == SENDING and m not in {r.member_id for r in chosen})
+            sent_before = tuple(m for m, e in latest.items() if e.state == ACCEPTED)
+            if test_to is not None:
+                if not chosen:
+                    raise MailmergeError("\n".join([messages.SEND_NOTHING_TO_TEST, *describe_left_out(left_out)]))
+                first = chosen[0]
+                message = _build(config, settings, template, view, first, _now(), test_to)
+                folder = mail_folder(view.out_dir) / "test"
+                make_private_dir(folder)
+                write_atomic(folder / f"{first.member_id}.eml", message.data)
+                if not dry_run:
+                    with smtp.Connection(settings, password) as connection:
+                        reply = connection.send(mail.envelope_from(settings), test_to, message.data)
+                    if not reply.accepted:
+                        raise MailmergeError(messages.SEND_TEST_REFUSED.format(reply=reply))
+                return SendResult(view.out_dir, test_sent=first.member_id, dry_run=dry_run, left_out=tuple(left_out))
+            written, refused = _write_messages(config, settings, template, view, chosen, journal, progress)
+            left_out += refused
+            if dry_run or journal is None:
+                return SendResult(view.out_dir, written=written, unknown=unknown, left_out=tuple(left_out), dry_run=True,
+                                  sent_before=sent_before)
+            accepted, deferred, failed, stopped = _hand_over(
+                settings, password, view.out_dir, written, journal, progress, hold_signals, sleep)
+            return SendResult(view.out_dir, written, accepted, deferred, failed, unknown=unknown, left_out=tuple(left_out),
+                              stopped_by_daily_limit=stopped, sent_before=sent_before)
+        finally:
+            if journal is not None:
+                journal.close()
+
+
+def _existing(out_dir: Path) -> MailJournal | None:
+    return MailJournal(out_dir / MAIL_DB_NAME) if (out_dir / MAIL_DB_NAME).is_file() else None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _choose(
+    config: Config, settings: EmailSettings, view: mailing.RunView, member_ids: Sequence[str] | None,
+    latest: dict[str, JournalEntry], resend_unknown: bool, testing: bool,
+) -> tuple[list[MemberReview], list[tuple[str, str]]]:
+    """Return the members to send to, in roster order, and every other member with the reason it is left out."""
+    reviews = list(view.reviews)
+    if member_ids:
+        wanted = []
+        for typed in member_ids:
+            found = view.review(typed)
+            if found is None:
+                raise MailmergeError(messages.UNKNOWN_MEMBER.format(member_id=roster.normalise_key(typed)))
+            wanted.append(found)
+        reviews = list({r.member_id: r for r in wanted}.values())
+    chosen, left_out = [], []
+    for review in reviews:
+        member = view.members.get(review.member_id)
+        entry = latest.get(review.member_id)
+        if member is None:
+            reason = messages.SEND_WHY_NOT_IN_ROSTER
+        elif channel_of(member.fields, settings) not in CHANNELS:
+            reason = messages.SEND_WHY_BAD_CHANNEL
+        elif not wants_mail(channel_of(member.fields, settings)):
+            reason = messages.SEND_WHY_POST
+        elif not str(member.fields.get(EMAIL_FIELD, "")).strip():
+            reason = messages.SEND_WHY_NO_ADDRESS
+        elif not review.approved:
+            reason = "・".join([messages.STATUS_LABELS[review.status], *(FLAG_LABELS[f] for f in review.blocking_flags)])
+        elif testing:
+            reason = ""
+        elif entry is not None and entry.state == ACCEPTED:
+            reason = messages.SEND_WHY_ACCEPTED
+        elif entry is not None and entry.state == SENDING and not resend_unknown:
+            reason = messages.SEND_WHY_UNKNOWN
+        else:
+            reason = ""
+        if reason:
+            left_out.append((review.member_id, reason))
+        else:
+            chosen.append(review)
+    return chosen, left_out
+
+
+def _build(
+    config: Config, settings: EmailSettings, template: mail.EmailTemplate, view: mailing.RunView,
+    review: MemberReview, moment: datetime, test_to: str | None = None,
+) -> mail.Message:
+    member = view.members[review.member_id]
+    approved = review.decision.documents if review.decision is not None else {}
+    attachments = tuple(
+        mail.Attachment(row.document, mail.attachment_name(config.cycle, row.document, member.member_id),
+                        view.out_dir / row.pdf, approved[row.document].pdf_sha256)
+        for row in review.rows
+    )
+    context = member_context(member, "email", config.constants)
+    return mail.build_message(
+        settings, template, context, cycle=config.cycle, member_id=member.member_id,
+        to=str(member.fields.get(EMAIL_FIELD, "")), recipient_name=member.display_name,  # the address NFKC'd by check
+        attachments=attachments, date=moment, test_to=test_to,
+    )
+
+
+def _write_messages(
+    config: Config, settings: EmailSettings, template: mail.EmailTemplate, view: mailing.RunView,
+    chosen: Sequence[MemberReview], journal: MailJournal | None, progress: Progress,
+) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
+    """Write DIR/mail/<member>.eml for each chosen member, then journal them as queued (all at once)."""
+    folder = mail_folder(view.out_dir)
+    make_private_dir(folder)
+    written, refused, queued = [], [], []
+    with progress.stage(messages.SEND_STAGE_WRITE, len(chosen)) as advance:
+        for review in chosen:
+            try:
+                message = _build(config, settings, template, view, review, _now())
+            except mail.PdfChanged:
+                refused.append((review.member_id, messages.SEND_WHY_PDF_CHANGED))
+                advance(1)
+                continue
+            # Not synced file by file: the folder is synced once, before the journal names the files.
+            write_atomic(folder / f"{review.member_id}.eml", message.data, durable=False)
+            queued.append(JournalEntry(review.member_id, QUEUED, _stamp(_now()), message.message_id, message.sha256,
+                                       message.content_sha256))
+            written.append(review.member_id)
+            advance(1)
+    fsync_dir(folder)
+    if journal is not None:
+        journal.write_many(queued)
+    return tuple(written), refused
+
+
+def _hand_over(
+    settings: EmailSettings, password: str | None, out_dir: Path, members: Sequence[str], journal: MailJournal,
+    progress: Progress, hold_signals: Callable[[], AbstractContextManager[None]], sleep: Callable[[float], None],
+) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """Send each written message once; return (accepted, deferred, failed, stopped by the daily limit)."""
+    accepted: list[str] = []
+    deferred: list[tuple[str, str]] = []
+    failed: list[tuple[str, str]] = []
+    queued = journal.latest()
+    limiter = _RateLimiter(settings, journal, sleep)
+    folder = mail_folder(out_dir)
+    if not members:
+        return (), (), (), ()
+    with smtp.Connection(settings, password) as connection, progress.stage(messages.SEND_STAGE_SEND, len(members)) as advance:
+        for index, member_id in enumerate(members):
+            if not limiter.wait():
+                return tuple(accepted), tuple(deferred), tuple(failed), tuple(members[index:])
+            entry = queued[member_id]
+            data = (folder / f"{member_id}.eml").read_bytes()
+            if sha256_bytes(data) != entry.eml_sha256:
+                failed.append((member_id, messages.SEND_EML_CHANGED))
+                advance(1)
+                continue
+            to = mail.recipient_of(data)
+            for attempt in range(len(BACKOFF) + 1):
+                with hold_signals():
+                    journal.write(_line(entry, SENDING))
+                    limiter.handed_over()
+                    # Lost mid-handover (smtp.HandoverUnknown) the member stays in `sending`: the next
+                    # run reports it as unknown rather than risk sending it twice.
+                    reply = connection.send(mail.envelope_from(settings), to, data)
+                    state_now = ACCEPTED if reply.accepted else DEFERRED if reply.temporary else FAILED
+                    journal.write(_line(entry, state_now, str(reply)))
+                if state_now != DEFERRED or attempt == len(BACKOFF):
+                    break
+                sleep(BACKOFF[attempt])
+            if state_now == ACCEPTED:
+                accepted.append(member_id)
+            elif state_now == DEFERRED:
+                deferred.append((member_id, str(reply)))
+            else:
+                failed.append((member_id, str(reply)))
+            advance(1)
+    return tuple(accepted), tuple(deferred), tuple(failed), ()
+
+
+def _line(entry: JournalEntry, state_now: str, reply: str = "") -> JournalEntry:
+    return JournalEntry(entry.member_id, state_now, _stamp(_now()), entry.message_id, entry.eml_sha256,
+                        entry.content_sha256, reply)
+
+
+class _RateLimiter:
+    """per_minute and per_day, counted from the journal (so a rerun respects what the last run sent)."""
+
+    def __init__(self, settings: EmailSettings, journal: MailJournal, sleep: Callable[[float], None]):
+        self.settings, self.sleep = settings, sleep
+        now = _now()
+        self.minute: deque[datetime] = deque(
+            _parse(t) for t in journal.handed_over_since(_stamp(now - timedelta(minutes=1))))
+        self.day = len(journal.handed_over_since(_stamp(now - timedelta(days=1))))
+
+    def wait(self) -> bool:
+        """Wait until one more message is allowed this minute; return False when today's limit is reached."""
+        if self.settings.per_day and self.day >= self.settings.per_day:
+            return False
+        if self.settings.per_minute:
+            while True:
+                now = datetime.now(UTC)
+                while self.minute and self.minute[0] <= now - timedelta(minutes=1):
+                    self.minute.popleft()
+                if len(self.minute) < self.settings.per_minute:
+                    break
+                self.sleep(max((self.minute[0] + timedelta(minutes=1) - now).total_seconds(), 0.05))
+        return True
+
+    def handed_over(self) -> None:
+        self.minute.append(datetime.now(UTC))
+        self.day += 1
+
+
+def _parse(stamp: str) -> datetime:
+    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def describe_left_out(left_out: Sequence[tuple[str, str]]) -> list[str]:
+    """Return lines naming each member not sent to, by ID under its reason (never by name or address)."""
+    by_reason: dict[str, list[str]] = {}
+    for member_id, reason in left_out:
+        by_reason.setdefault(reason, []).append(member_id)
+    lines = [messages.SEND_LEFT_OUT_HEADER.format(count=len(left_out))] if left_out else []
+    for reason, ids in by_reason.items():
+        lines.append(messages.SEND_LEFT_OUT_LINE.format(reason=reason, count=len(ids), member_ids=", ".join(ids)))
+    return lines

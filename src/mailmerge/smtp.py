@@ -1,0 +1,170 @@
+"""smtplib, and only here: one connection to the [email] server, encrypted before any login.
+
+The server's certificate is checked against the system's authorities (OpenSSL's SSL_CERT_FILE
+adds one); a server that does not offer STARTTLS when asked to is refused, never used in plain.
+"""
+
+from __future__ import annotations
+
+import re
+import smtplib
+import ssl
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Self
+
+from mailmerge import messages
+from mailmerge.config import EmailSettings
+from mailmerge.errors import MailmergeError
+
+TIMEOUT = 60.0
+_ADDRESS = re.compile(r"<?[^\s<>@]+@[^\s<>]+>?")
+
+
+class SmtpError(MailmergeError):
+    """The server cannot be reached, refuses the login, or offers no encryption when required."""
+
+
+class HandoverUnknown(SmtpError):
+    """The connection was lost while a message was handed over: the server may or may not have it."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The server's answer to one message: its code and text (4xx: try later; 5xx: refused)."""
+
+    code: int
+    text: str
+
+    @property
+    def accepted(self) -> bool:
+        return 200 <= self.code < 300
+
+    @property
+    def temporary(self) -> bool:
+        return 400 <= self.code < 500
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text}".strip()
+
+
+class Connection:
+    """An open, encrypted (or local) and logged-in connection; ``send`` hands over one message."""
+
+    def __init__(self, settings: EmailSettings, password: str | None):
+        self.settings = settings
+        self._password = password
+        self._smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> Self:
+        self.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def open(self) -> None:
+        """Connect, encrypt as configured, and log in when a user is set."""
+        s = self.settings
+        context = ssl.create_default_context()
+        try:
+            if s.security == "tls":
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=TIMEOUT, context=context)
+            else:
+                smtp = smtplib.SMTP(s.host, s.port, timeout=TIMEOUT)
+            self._smtp = smtp
+            smtp.ehlo()
+            if s.security == "starttls":
+                if not smtp.has_extn("starttls"):
+                    raise SmtpError(messages.SMTP_NO_STARTTLS.format(host=s.host, port=s.port))
+                smtp.starttls(context=context)
+                smtp.ehlo()
+            if s.user:
+                # Never reached over a plain connection: config refuses a user with security "none".
+                if s.security == "none":
+                    raise SmtpError(messages.SMTP_PLAIN_LOGIN)
+                smtp.login(s.user, self._password or "")
+        except SmtpError:
+            self.close()
+            raise
+        except smtplib.SMTPAuthenticationError as exc:
+            self.close()
+            raise SmtpError(messages.SMTP_LOGIN_FAILED.format(host=s.host, reply=_reply_text(exc.smtp_code, exc.smtp_error))) from None
+        except ssl.SSLError as exc:
+            self.close()
+            raise SmtpError(messages.SMTP_TLS_FAILED.format(host=s.host, port=s.port, detail=exc.reason or exc)) from None
+        except (OSError, smtplib.SMTPException) as exc:
+            self.close()
+            raise SmtpError(messages.SMTP_CONNECT_FAILED.format(host=s.host, port=s.port, detail=_describe(exc))) from None
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                self._smtp.close()
+            self._smtp = None
+
+    def send(self, envelope_from: str, to: str, data: bytes) -> Reply:
+        """Hand one message over; return the reply to DATA (or to the first command the server refused).
+
+        A connection lost before the message was handed over (a server closing an idle connection)
+        is opened again once. Lost while handing it over: HandoverUnknown, for the server may have
+        taken it.
+        """
+        for attempt in (1, 2):
+            if self._smtp is None:
+                self.open()
+            smtp = self._smtp
+            assert smtp is not None
+            try:
+                for code, text in _envelope(smtp, envelope_from, to):
+                    if not 200 <= code < 300:
+                        _reset(smtp)
+                        return Reply(code, _text(text))
+            except (smtplib.SMTPServerDisconnected, OSError) as exc:
+                self._drop()
+                if attempt == 2:
+                    raise SmtpError(messages.SMTP_DISCONNECTED.format(host=self.settings.host, detail=_describe(exc))) from None
+                continue
+            try:
+                code, text = smtp.data(data)
+            except (smtplib.SMTPServerDisconnected, OSError) as exc:
+                self._drop()
+                raise HandoverUnknown(messages.SMTP_LOST_IN_DATA.format(host=self.settings.host, detail=_describe(exc))) from None
+            if not 200 <= code < 300:
+                _reset(smtp)
+            return Reply(code, _text(text))
+        raise AssertionError("unreachable")
+
+    def _drop(self) -> None:
+        if self._smtp is not None:
+            self._smtp.close()
+            self._smtp = None
+
+
+def _envelope(smtp: smtplib.SMTP, envelope_from: str, to: str) -> Iterator[tuple[int, bytes]]:
+    """Yield the replies to MAIL FROM and RCPT TO, the second asked only after the first."""
+    yield smtp.mail(envelope_from)
+    yield smtp.rcpt(to)
+
+
+def _reset(smtp: smtplib.SMTP) -> None:
+    try:
+        smtp.rset()
+    except smtplib.SMTPServerDisconnected:
+        pass
+
+
+def _text(text: bytes | str) -> str:
+    """Return a reply as one line, any address in it masked: replies are journalled and shown."""
+    line = (text.decode("utf-8", "replace") if isinstance(text, bytes) else text).replace("\n", " ").strip()
+    return _ADDRESS.sub("<…>", line)
+
+
+def _reply_text(code: int, text: bytes | str) -> str:
+    return f"{code} {_text(text)}"
+
+
+def _describe(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
