@@ -147,3 +147,36 @@ def test_a_member_whose_document_differs_outside_the_frame_is_converted_whole(tm
     assert len(others) == 2
     for letter in others:
         assert "特記事項" not in squash(pdf_text(out / letter)), letter
+
+
+def test_with_shared_pages_switched_off_every_document_is_converted_whole(tmp_path: Path) -> None:
+    # The one switch for the composed path: with it off, a group the composed path would take
+    # (shared_pages_from = 0, templates that allow it) is converted whole, and check says why.
+    config = make_cycle(tmp_path / "cycle", shared_pages_from=0)
+    text = config.read_text(encoding="utf-8")
+    assert text.count("\nshared_pages = true\n") == 1
+    config.write_text(text.replace("\nshared_pages = true\n", '\nshared_pages = "false"\n'), encoding="utf-8")
+    refused = invoke("check", "--config", str(config))
+    assert refused.exit_code == 1
+    assert refused.output == "Error: cycle/mailmerge.toml: [conversion] の shared_pages は true か false にしてください（いまは 'false'）\n"
+    config.write_text(text.replace("\nshared_pages = true\n", "\nshared_pages = false\n"), encoding="utf-8")
+
+    checked = invoke("check", "--config", str(config))
+    assert checked.exit_code == 0, checked.output
+    reason = "設定で共有ページを使わないことにしているため（mailmerge.toml の [conversion] shared_pages = false）"
+    lines = checked.output.splitlines()
+    for route in ("letter（加入 18 名）", "letter（未加入 12 名）", "overview（加入 18 名）", "overview（未加入 12 名）"):
+        assert f"{route}: 会員ごとに全体を変換（理由: {reason}）" in lines, checked.output
+
+    out = tmp_path / "out"
+    result = invoke("run", "--config", str(config), "--out", str(out), "--only", "enrolled", "--limit", "3")
+    assert result.exit_code == 0, result.output
+    assert "共有ページ" not in result.output  # no shared pages made, no audit
+    rows = manifest_rows(out)
+    assert len(rows) == 6
+    for row in rows:  # LibreOffice's own conversion of each member's document: no layer drawn as a form XObject
+        with pikepdf.open(out / row["pdf"]) as placed:
+            assert not [page for page in placed.pages if "/XObject" in page.obj.get("/Resources", {})], row["pdf"]
+    letter = squash(pdf_text(out / "enrolled" / "0001" / "letter.pdf"))
+    assert "株式会社青嶺画像診断センター" in letter and "会員の皆さまにおかれましては" in letter
+    assert "0001·2024·1/1" in letter

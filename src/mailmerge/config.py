@@ -75,6 +75,7 @@ class Config:
     workers: int = 0
     timeout: float = 120.0
     shared_pages_from: int = 100  # members of a template and group, at least, for the composed path
+    shared_pages: bool = True  # false: every document converted whole (the composed path switched off)
     email: EmailSettings | None = None  # the [email] table; None when the cycle sends no e-mail
 
     @property
@@ -163,8 +164,16 @@ def load_config(path: Path | None = None) -> Config:
         workers=int(conversion.get("workers", 0)),
         timeout=float(conversion.get("timeout", 120)),
         shared_pages_from=max(int(conversion.get("shared_pages_from", 100)), 0),
+        shared_pages=_true_or_false(conversion, "shared_pages", True, "conversion", name),
         email=email_settings(data["email"], name) if "email" in data else None,
     )
+
+
+def _true_or_false(table: Mapping[str, Any], key: str, default: bool, where: str, name: str) -> bool:
+    value = table.get(key, default)
+    if not isinstance(value, bool):  # "false" in quotes would otherwise be true
+        raise ConfigError(messages.CONFIG_NOT_TRUE_FALSE.format(name=name, where=where, key=key, value=value))
+    return value
 
 
 def email_settings(table: Mapping[str, Any], name: str) -> EmailSettings:

@@ -78,6 +78,7 @@ CONFIG_EMAIL_PLAIN = (
 )
 CONFIG_EMAIL_CHANNEL = "{name}: [email] の default_channel は {allowed} のどれかにしてください（いまは {value!r}）"
 CONFIG_EMAIL_NUMBER = "{name}: [email] の port は 1〜65535、per_minute と per_day は 0 以上の整数にしてください"
+CONFIG_NOT_TRUE_FALSE = "{name}: [{where}] の {key} は true か false にしてください（いまは {value!r}）"
 HELP_MAIN = "ATS 更新案内: 会員ごとに理事長の書状と保険の概要を作ります。"
 HELP_CHECK = (
     "名簿とテンプレートを点検し、LibreOffice があるか確かめます（何も書きません）。\n\n"
@@ -325,6 +326,7 @@ LAYER_PART_VARIES = "宛名枠の外（{part}）の内容が会員によって�
 DOCX_PARTS = {"word/document.xml": "本文", "word/footnotes.xml": "脚注", "word/endnotes.xml": "文末脚注", "word/comments.xml": "コメント", "docProps/core.xml": "文書のプロパティ"}
 LAYER_FIELD_IN_FOOTER = "差し込み項目 {field} がヘッダー・フッターにあります"
 LAYER_OVERFLOW = "会員番号 {member_id} ({document}): {field} が宛名枠に収まりません。名簿の値を短くしてください"
+LAYER_SWITCHED_OFF = "設定で共有ページを使わないことにしているため（mailmerge.toml の [conversion] shared_pages = false）"
 LAYER_FEW_MEMBERS = "{minimum} 名未満のグループは、共有ページを用意するより全体を変換する方が速いため"
 LAYER_PAGES = "差し込み層が {layer} ページ、共有ページが {shared} ページで、重ねられません"
 LAYER_GROUPS = {"enrolled": "加入", "unenrolled": "未加入"}

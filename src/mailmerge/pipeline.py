@@ -124,7 +124,11 @@ def _check_inputs(config: Config, roster_path: Path | None) -> CheckResult:
                 Problem("warning", config.display_path(config.path), messages.COLUMN_UNUSED.format(column=config.columns[field_name]))
             )
     member_fields = tuple(name for name in config.columns if name != "group")
-    paths = layering.template_obstacles(templates, member_fields, config.constants)
+    paths: Mapping[str, str | None]
+    if config.shared_pages:
+        paths = layering.template_obstacles(templates, member_fields, config.constants)
+    else:  # the composed path switched off: every template converted whole, nothing to look for
+        paths = dict.fromkeys(templates, messages.LAYER_SWITCHED_OFF)
     counts = {group: len(members) for group, members in loaded.by_group().items()}
     plan = tuple(layering.planned_paths(paths, counts, config.shared_pages_from))
     made_up = layering.made_up_documents(templates, member_fields, config.constants)

@@ -1,6 +1,6 @@
 """Make a run's documents: render, convert in combined batches, split and verify, then move into place.
 
-A template whose member fields sit in one fixed frame takes the composed path per group (layering.py:
+A template whose member fields sit in one fixed frame takes the composed path per group (composed_path.py:
 shared pages converted once, a layer per member, composed, audited); any other is converted whole.
 
 Part of the pipeline (only pipeline.py imports it): it orders the step modules render, bundle,
@@ -17,13 +17,13 @@ import math
 import os
 import queue
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mailmerge import bundle, compose, frames, layering, messages, pdf, render, verify
+from mailmerge import bundle, compose, composed_path, messages, pdf, render, verify
 from mailmerge.errors import ConversionError, MailmergeError, VerificationError
 from mailmerge.fsutil import FILE_MODE, make_private_dir, sha256_bytes, sha256_of, write_atomic
 from mailmerge.models import RECIPIENT_FIELDS, ManifestRow, MemberDocument, OutputLayout, member_context
@@ -85,7 +85,7 @@ def bundle_sizes(members: int, workers: int) -> list[int]:
     return [n for n in [size + 1] * extra + [size] * (count - extra) if n]
 
 
-def produce(order: Order, progress: Any) -> Iterator[ManifestRow]:
+def produce(order: Order, progress: Any) -> Generator[ManifestRow, None, None]:
     """Make every document's DOCX and PDF; yield each one's manifest row once its files are in place.
 
     Rows come as documents are finished (not at the end), so what was finished before an
@@ -100,21 +100,26 @@ def produce(order: Order, progress: Any) -> Iterator[ManifestRow]:
     production = _Production(order, work, staging, verify.MemberNames(order.names, order.template_texts), progress)
     try:
         with progress.stage(messages.CONVERTING, len(work)) as advance:
-            production.prepare_layers()
+            production.layers.prepare()
             for row in itertools.chain(production.bundled(list(work)), production.whole_again(), production.singly()):
                 advance(1)
                 yield row
     finally:
-        production.close()
-    if production.overflows:
-        raise compose.LayerOverflowError("\n".join(production.overflows))
+        production.layers.close()
+    if production.layers.overflows:
+        raise compose.LayerOverflowError("\n".join(production.layers.overflows))
 
 
-class _Production(layering.ComposedPath):
-    """One run's making: render and bundle ahead in a writer thread, convert, split, verify, place."""
+class _Production:
+    """One run's making: render and bundle ahead in a writer thread, convert, split, verify, place.
+
+    The composed path is a collaborator (``layers``): given what it needs, it hands back the members
+    to place and those it gave up on; this class places them and converts the others.
+    """
 
     def __init__(
-        self, order: Order, work: Mapping[MemberDocument, MemberDocument], staging: Path, names: verify.MemberNames, progress: Any
+        self, order: Order, work: Mapping[MemberDocument, MemberDocument], staging: Path, names: verify.MemberNames,
+        progress: Any,
     ):
         self.order = order
         self.progress = progress
@@ -123,13 +128,14 @@ class _Production(layering.ComposedPath):
         self.names = names
         self.hashes: dict[MemberDocument, str] = {}  # staged document -> its DOCX's SHA-256
         self.retry: list[MemberDocument] = []  # staged documents to convert one by one
-        self.again: list[MemberDocument] = []  # staged documents of a route that failed its audit: converted whole
-        self.overflows: list[str] = []  # members whose value does not fit the frame (the run's error, at the end)
-        self.routes = self._plan_routes()  # (document, group) -> the composed path's state
-        self.layer_bundles: dict[pdf.Conversion, layering.Route] = {}
-        # Staged documents left out of their layer bundle (the writer thread adds them before it hands the
-        # bundle over; the main thread reads them once the bundle is converted).
-        self.varying: set[MemberDocument] = set()
+        making = composed_path.Making(
+            templates=order.templates, digests={staged: order.digests[final] for staged, final in work.items()},
+            obstacles=order.obstacles, shared_pages_from=order.shared_pages_from,
+            cycle=order.cycle, workers=order.workers, timeout=order.timeout, staging=staging, names=names,
+            progress=progress, hold_signals=order.hold_signals, render=self.render, printed=self._printed,
+        )
+        self.layers = composed_path.ComposedPath(making, list(work))
+        self.layer_bundles: dict[pdf.Conversion, composed_path.Route] = {}
         self._numbers = itertools.count()  # bundle file names, unique across passes
 
     def render(self, staged: MemberDocument) -> Mapping[str, bytes]:
@@ -176,7 +182,9 @@ class _Production(layering.ComposedPath):
             if writer is not None and writer.is_alive():
                 writer.join()
 
-    def _write_bundles(self, bundles: Mapping[pdf.Conversion, list[MemberDocument]], written: queue.Queue, stop: threading.Event) -> None:
+    def _write_bundles(
+        self, bundles: Mapping[pdf.Conversion, list[MemberDocument]], written: queue.Queue, stop: threading.Event,
+    ) -> None:
         """Render and bundle each conversion's documents, in order, and hand each over once written."""
 
         def hand_over(item: Any) -> bool:
@@ -194,11 +202,7 @@ class _Production(layering.ComposedPath):
                     packages = [self.render(document) for document in documents]
                     route = self.layer_bundles.get(conversion)
                     if route is not None:
-                        # Only members whose document is the shared pages' outside the frame: every one is
-                        # compared (the audit's pictures are a sample). The others are converted whole.
-                        same = [layering.shared_digest(package) == route.digest for package in packages]
-                        self.varying.update(d for d, ok in zip(documents, same) if not ok)
-                        packages = [frames.layer_package(p, route.pages) for p, ok in zip(packages, same) if ok]
+                        packages = self.layers.layer_packages(route, documents, packages)
                     bundle.build_bundle(packages, conversion.docx)
                     item: Any = conversion
                 except MailmergeError as exc:  # a template error, or a bundle that cannot be built
@@ -213,7 +217,8 @@ class _Production(layering.ComposedPath):
         # In this (the main) thread: PDFium must not run in two threads at once.
         route = self.layer_bundles.get(conversion)
         if route is not None:
-            yield from self.composed(conversion, chunk, route)
+            for staged, pages in self.layers.composed(conversion, chunk, route):
+                yield from self._install(staged, pages)
         else:
             yield from self._split_whole(conversion, chunk)
         conversion.docx.unlink(missing_ok=True)
@@ -231,22 +236,35 @@ class _Production(layering.ComposedPath):
             if staged.member.member_id in result.pages:
                 yield from self._install(staged, result.pages[staged.member.member_id])
             else:
-                self.progress.info(messages.MEMBER_RETRIED_ALONE.format(member_id=staged.member.member_id, document=staged.document))
+                member_id = staged.member.member_id
+                self.progress.info(messages.MEMBER_RETRIED_ALONE.format(member_id=member_id, document=staged.document))
                 self.retry.append(staged)
+
+    def whole_again(self) -> Iterator[ManifestRow]:
+        """Place what the composed path still held; convert whole, in bundles, the members of routes gone whole."""
+        for staged, pages in self.layers.settle():
+            yield from self._install(staged, pages)
+        yield from self.bundled(self.layers.again)
 
     def singly(self) -> Iterator[ManifestRow]:
         """Convert the documents left one by one; a document that still fails is an error naming its member."""
+        self.retry.extend(self.layers.alone)
         if not self.retry:
             return
         for staged in self.retry:
             if staged not in self.hashes:
                 self.render(staged)  # its bundle was never built; a template error shows here, as itself
         by_conversion = {
-            pdf.Conversion(staged.docx, staged.pdf, messages.MEMBER_DOCUMENT.format(member_id=staged.member.member_id, document=staged.document)): staged
+            pdf.Conversion(
+                staged.docx, staged.pdf,
+                messages.MEMBER_DOCUMENT.format(member_id=staged.member.member_id, document=staged.document),
+            ): staged
             for staged in self.retry
         }
         failures = []
-        with pdf.Converter(list(by_conversion), workers=self.order.workers, timeout=self.order.timeout, temp_root=self.staging) as converter:
+        with pdf.Converter(
+            list(by_conversion), workers=self.order.workers, timeout=self.order.timeout, temp_root=self.staging,
+        ) as converter:
             for outcome in converter:
                 if isinstance(outcome, pdf.ConversionFailure):
                     failures.append(outcome)
@@ -261,7 +279,8 @@ class _Production(layering.ComposedPath):
                     raise VerificationError(f"{outcome.name}: {problem}")
                 yield from self._install(staged, pages)
         if failures:
-            raise ConversionError(messages.CONVERSION_FAILED.format(failures="\n".join(f"  {failure}" for failure in failures)))
+            listed = "\n".join(f"  {failure}" for failure in failures)
+            raise ConversionError(messages.CONVERSION_FAILED.format(failures=listed))
 
     def _printed(self, staged: MemberDocument) -> tuple[tuple[str, str], ...]:
         """Return the recipient-block fields this document's template prints, as (roster header, value)."""
@@ -306,15 +325,18 @@ class _Production(layering.ComposedPath):
         kinds: dict[tuple, list[MemberDocument]] = {}
         for document in documents:
             # A route's layers go together (one page count, one set of shared pages); whole documents by template.
-            route = self._route(document)
-            kinds.setdefault((document.document, document.member.group) if route else (document.document,), []).append(document)
+            route = self.layers.route(document)
+            grouping = (document.document, document.member.group) if route else (document.document,)
+            kinds.setdefault(grouping, []).append(document)
         chunks = []
         for key, same in kinds.items():
-            if key in self.routes:  # sampled members first: the audit comes with the route's first bundle, few are held
-                same.sort(key=lambda staged: staged.member.member_id not in self.routes[key].sample)
+            routes = self.layers.routes
+            if key in routes:  # sampled members first: the audit comes with the route's first bundle, few are held
+                same.sort(key=lambda staged: staged.member.member_id not in routes[key].sample)
             ends = list(itertools.accumulate(bundle_sizes(len(same), count)))
             per_document = PER_DOCUMENT_BODY + (LAYER_BODY if len(key) == 2 else templates[key[0]].body_size)
-            chunks.append((per_document, self.routes.get(key), [same[start:end] for start, end in zip([0, *ends], ends)]))
+            pieces = [same[start:end] for start, end in zip([0, *ends], ends)]
+            chunks.append((per_document, self.layers.routes.get(key), pieces))
         # Templates alternate, the heavier first (overview, letter, overview, ...): a worker's batch
         # then holds the same mix as the other's, and as few batches as possible share the work
         # evenly. (An overview costs LibreOffice 3x a letter: batches are shared out by weight.)
