@@ -74,10 +74,11 @@ def character_problem(char: str, fonts: Fonts | None = None) -> str | None:
 def printed_text_problems(value: str) -> list[tuple[Severity, str]]:
     """Return what in a printed value, beyond single characters, would print wrong: page-mark-shaped text, abbreviations."""
     found: list[tuple[Severity, str]] = []
-    if PAGE_MARK.search(value):
+    mark = PAGE_MARK.search(value)
+    if mark:
         # Each page is told from the next member's by its footer mark: the same shape in a value
         # would be read as a page of another member, and the run would stop.
-        found.append(("error", messages.ROSTER_PAGE_MARK_SHAPE))
+        found.append(("error", messages.ROSTER_PAGE_MARK_SHAPE.format(found=mark.group())))
     for abbreviation in dict.fromkeys(_ABBREVIATION.findall(value)):
         full = _ABBREVIATIONS[unicodedata.normalize("NFKC", abbreviation)]
         found.append(("warning", messages.ROSTER_ABBREVIATION.format(short=abbreviation, full=full)))
