@@ -317,3 +317,11 @@ def remake_member(out: Path, member_id: str, document: str = "letter") -> str:
         writer.writerows(rows)
     os.replace(temporary, out / "manifest.csv")
     return row["pdf_sha256"]
+
+
+def swap_files(first: Path, second: Path) -> None:
+    """Exchange two files on disk (as a person moving letters between folders by hand would)."""
+    between = first.with_name(first.name + ".swap")
+    os.replace(first, between)
+    os.replace(second, first)
+    os.replace(between, second)

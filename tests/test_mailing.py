@@ -148,3 +148,30 @@ def test_approve_refuses_a_name_or_note_that_would_forge_a_line_in_history(own_r
         assert result.exit_code == 1, result.output
         assert expected in result.output, result.output
     assert mailing.open_run(load_config(config_path), out).review("0001").decision is None
+
+
+def test_letters_swapped_on_disk_are_neither_approved_nor_printed_and_print_says_why(own_run) -> None:
+    from helpers import swap_files
+
+    config_path, out = own_run
+    common = ["--config", str(config_path), "--out", str(out)]
+    letters = [next(out.glob(f"*/{member_id}/letter.pdf")) for member_id in ("0001", "0002")]
+    swap_files(*letters)
+    one = CliRunner().invoke(main, ["approve", "0001", *common, "--reviewer", "事務局 山田"])
+    assert one.exit_code == 1
+    assert "会員番号 0001: ファイルが作成時と違います（manifest.csv の記録と合いません）。表示・承認・保留はできません。" in one.output
+    everyone = CliRunner().invoke(main, ["approve", "--all", *common, "--reviewer", "事務局 山田"])
+    assert everyone.exit_code == 0, everyone.output
+    assert "28 会員を「承認済み」として記録しました" in everyone.output
+    assert "記録しなかった会員: 2 名\n  ファイルが作成時と違います 2 名: 会員番号 0001, 0002" in everyone.output
+    view = mailing.open_run(load_config(config_path), out)
+    assert {r.member_id for r in view.reviews if review.FILES_CHANGED in r.flags} == {"0001", "0002"}
+
+    swap_files(*letters)  # put back, approve them too, then swap again before printing
+    assert CliRunner().invoke(main, ["approve", "0001", "0002", *common, "--reviewer", "事務局 山田"]).exit_code == 0
+    swap_files(*letters)
+    printed = CliRunner().invoke(main, ["print", *common])
+    assert printed.exit_code == 1
+    for member_id in ("0001", "0002"):
+        assert f"会員番号 {member_id}: letter のファイルが作成時と違います（manifest.csv の記録と合いません。作成後に置き換え・編集された）" in printed.output
+    assert "承認後に変更" not in printed.output and not (out / "print").exists()

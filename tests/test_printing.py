@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from conftest import REPO, write_config
 from helpers import mailmerge_command, page_count, pdf_text
-from mailmerge import mailing, sheets, state
+from mailmerge import mailing, messages, sheets, state
 from mailmerge.cli import main
 from mailmerge.config import load_config
 from mailmerge.models import recipient_lines
@@ -223,7 +223,9 @@ def test_a_pdf_changed_after_approval_stops_the_print(sample_run: Path, tmp_path
     pdf.write_bytes(pdf.read_bytes() + b"\n% edited\n")
     result = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)])
     assert result.exit_code == 1
-    assert f"Error: 会員番号 {victim}: overview.pdf が承認したときのファイルと違います" in result.output
+    # Edited after the run made it: the right words (not "changed after the approval").
+    assert f"Error: 会員番号 {victim}: overview のファイルが作成時と違います（manifest.csv の記録と合いません。" in result.output
+    assert "承認後に変更" not in result.output
     assert not (out / "print").exists()
 
 
@@ -239,13 +241,12 @@ def test_a_print_refused_for_changed_files_names_every_changed_member(sample_run
         pdf.write_bytes(pdf.read_bytes() + b"\n% edited\n")
     result = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)])
     assert result.exit_code == 1
-    lines = result.output.splitlines()
-    first = lines.index(f"Error: 会員番号 {enrolled}: letter.pdf が承認したときのファイルと違います（承認後に変更された）")
-    assert lines[first + 1:first + 4] == [
-        f"会員番号 {unenrolled}: letter.pdf が承認したときのファイルと違います（承認後に変更された）",
-        f"会員番号 {unenrolled}: overview.pdf が承認したときのファイルと違います（承認後に変更された）",
-        "何も印刷用に作成していません。上の会員を mailmerge review で確認し直してから、もう一度 mailmerge print を実行してください",
-    ]
+    lines = result.output.replace("Error: ", "").splitlines()
+    edited = "のファイルが作成時と違います（manifest.csv の記録と合いません。作成後に置き換え・編集された）"
+    named = [line for line in lines if edited in line]
+    assert sorted(named) == sorted([f"会員番号 {enrolled}: letter {edited}", f"会員番号 {unenrolled}: letter {edited}",
+                                    f"会員番号 {unenrolled}: overview {edited}"])
+    assert lines[lines.index(named[-1]) + 1] == messages.PRINT_NOT_AS_MADE_TAIL
     assert not (out / "print").exists()
 
 

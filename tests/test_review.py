@@ -48,8 +48,9 @@ def test_each_flag_is_raised_by_what_it_names() -> None:
 
 def test_the_flag_table_gives_the_order_and_the_labels() -> None:
     assert review.FLAGS == (review.LONG_LETTER, review.ONCHU, review.POSTAL_WARNING, review.LONG_NAME,
-                            review.MISSING_DOCUMENT, review.ROSTER_CHANGED, review.STALE)
+                            review.MISSING_DOCUMENT, review.ROSTER_CHANGED, review.FILES_CHANGED, review.STALE)
     assert review.FLAG_LABELS[review.POSTAL_WARNING] == "郵便番号の注意"
+    assert review.FLAG_LABELS[review.FILES_CHANGED] == "ファイルが作成時と違います"
     assert review.FLAG_LABELS[review.ROSTER_CHANGED] == "作成後に名簿等が変更"
     assert len(set(review.FLAG_LABELS.values())) == len(review.FLAGS)
 
@@ -87,6 +88,14 @@ def test_the_gates_follow_the_documents_and_the_decision() -> None:
     assert stale.status == review.STALE and stale.flags == (review.STALE,) and not stale.approved
     assert not stale.may_be_printed() and not stale.may_be_sealed(set(), printed)
     assert review.with_decision(stale, None).flags == ()
+
+    swapped = review.with_files_changed(member(rows, approval), ["letter"])
+    assert swapped.status == review.APPROVED and swapped.flags == (review.FILES_CHANGED,)
+    assert not swapped.approved and not swapped.may_be_approved and not swapped.may_be_printed(include_unapproved=True)
+    assert not swapped.may_be_sealed(set()) and swapped.blocking_flags == (review.FILES_CHANGED,)
+    assert swapped.approval_blocker.startswith("会員番号 0001: ファイルが作成時と違います")
+    assert swapped.decision_blocker("hold") == swapped.approval_blocker
+    assert member(rows).decision_blocker("hold") == ""
 
 
 def test_half_width_characters_count_half() -> None:

@@ -273,3 +273,40 @@ def test_approving_a_page_whose_documents_were_remade_behind_it_is_refused(serve
     current = {r.document: r.pdf_sha256 for r in served.members() if r.member_id == "0001"}
     decided = DecisionStore(served.out / REVIEW_DB_NAME).latest()["0001"]
     assert {d: h.pdf_sha256 for d, h in decided.documents.items()} == current
+
+
+def test_letters_swapped_on_disk_are_flagged_and_shown_as_such_not_as_a_broken_image(
+    served: Served, page: Page, tmp_path: Path
+) -> None:
+    from helpers import swap_files
+
+    from mailmerge import messages
+
+    rows = {(r.member_id, r.document): r for r in served.members()}
+    swap_files(served.out / rows["0001", "letter"].pdf, served.out / rows["0002", "letter"].pdf)
+    page.goto(served.url)
+    _name_reviewer(page)
+    for member_id in ("0001", "0002"):
+        expect(_row(page, member_id).locator(".flags")).to_contain_text("ファイルが作成時と違います")
+        expect(_row(page, member_id).locator("td.thumb").first).to_have_text("表示できません")
+    expect(_row(page, "0003").locator(".flags")).not_to_contain_text("ファイルが作成時と違います")
+    page.select_option("#f-flag", "files_changed")
+    expect(page.locator("#shown")).to_have_text("2")
+    page.screenshot(path=str(tmp_path / "review-list-files-changed.png"))
+    _keep_screenshot(tmp_path / "review-list-files-changed.png")
+
+    page.goto(served.url.split("?")[0] + "members/0001")
+    expect(page.locator(".side .flags")).to_contain_text("ファイルが作成時と違います")
+    expect(page.locator("#file-changed-letter")).to_have_text(messages.REVIEW_FILE_CHANGED)
+    expect(page.locator("#letter img")).to_have_count(0)
+    expect(page.locator("#overview img").first).to_be_visible()
+    expect(page.get_by_role("button", name="承認する")).to_be_disabled()
+    expect(page.get_by_role("button", name="保留にする")).to_be_disabled()
+    expect(page.locator("#cannot-approve")).to_contain_text("会員番号 0001: ファイルが作成時と違います")
+    page.wait_for_function("() => { const i = document.querySelector('#overview img'); return i.complete && i.naturalWidth === 1100; }")
+    page.screenshot(path=str(tmp_path / "review-member-files-changed.png"))
+    _keep_screenshot(tmp_path / "review-member-files-changed.png")
+
+    served_pdf = page.goto(served.url.split("?")[0] + "members/0001/letter.pdf")
+    assert served_pdf.status == 409
+    expect(page.locator("body")).to_contain_text(messages.REVIEW_FILE_CHANGED)

@@ -409,3 +409,46 @@ def test_the_name_form_redirects_only_to_this_apps_own_pages(client) -> None:
     for back in ("/members/0003", "/?group=unenrolled&q=0001", "/"):
         response = client.post("/reviewer", data={"reviewer": "確認 花子", "csrf_token": csrf, "back": back})
         assert response.headers["Location"] == back
+
+
+def test_a_letter_swapped_on_disk_is_not_served_and_cannot_be_decided(client, run_dir: Path) -> None:
+    from helpers import swap_files
+
+    rows = {(r.member_id, r.document): r for r in _manifest(run_dir)}
+    swap_files(run_dir / rows["0001", "letter"].pdf, run_dir / rows["0002", "letter"].pdf)
+    _named(client, "確認 花子")
+    pdf = client.get("/members/0001/letter.pdf")
+    assert pdf.status_code == 409 and pdf.mimetype == "text/html"
+    assert messages.REVIEW_FILE_CHANGED in pdf.get_data(as_text=True)
+    assert "このファイルは作成時と違います" in messages.REVIEW_FILE_CHANGED
+    for path in ("/members/0002/letter.pdf", "/members/0001/letter/page-1.png", "/members/0002/letter/thumb-1.png"):
+        assert client.get(path).status_code == 409, path
+    assert client.get("/members/0001/overview.pdf").status_code == 200  # its other document is the manifest's
+
+    page = client.get("/members/0001").get_data(as_text=True)
+    assert '<span class="flag f-files_changed">ファイルが作成時と違います</span>' in page
+    assert f'id="file-changed-letter">{messages.REVIEW_FILE_CHANGED}</p>' in page
+    assert "/members/0001/letter/page-1.png" not in page and "/members/0001/letter.pdf" not in page
+    assert "/members/0001/overview/page-1.png" in page
+    assert 'class="approve" disabled' in page and 'class="hold" disabled' in page
+    listing = client.get("/").get_data(as_text=True)
+    for member_id in ("0001", "0002"):
+        row = re.search(rf'<tr data-id="{member_id}".*?</tr>', listing, re.S).group(0)
+        assert 'data-flags="files_changed"' in row or "files_changed" in re.search(r'data-flags="([^"]*)"', row).group(1)
+        assert ">ファイルが作成時と違います</span>" in row and '<span class="missing">表示できません</span>' in row
+    members = {m["member_id"]: m for m in client.get("/api/members").get_json()["members"]}
+    assert "files_changed" in members["0001"]["flags"] and "files_changed" not in members["0003"]["flags"]
+
+    csrf = _csrf(client)
+    for decision, note in (("approved", ""), ("hold", "入れ替わっている")):
+        refused = client.post("/api/decisions", json={"member_id": "0001", "decision": decision, "note": note,
+                                                      "documents": _shown(run_dir, "0001")}, headers={"X-CSRF-Token": csrf})
+        assert refused.status_code == 409
+        assert refused.get_json()["error"].startswith("会員番号 0001: ファイルが作成時と違います（manifest.csv の記録と合いません）。")
+    assert not (run_dir / REVIEW_DB_NAME).exists() or DecisionStore(run_dir / REVIEW_DB_NAME).latest() == {}
+
+    swap_files(run_dir / rows["0001", "letter"].pdf, run_dir / rows["0002", "letter"].pdf)  # put back: all is well
+    assert client.get("/members/0001/letter.pdf").status_code == 200
+    accepted = client.post("/api/decisions", json={"member_id": "0001", "decision": "approved", "documents": _shown(run_dir, "0001")},
+                           headers={"X-CSRF-Token": csrf})
+    assert accepted.status_code == 201

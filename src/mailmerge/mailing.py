@@ -138,7 +138,24 @@ def open_run(config: Config, out_dir: Path | None = None) -> RunView:
         undecided = review.MemberReview(member_id, name, group, tuple(member_rows), facts, None)
         reviews.append(review.with_decision(undecided, decisions.get(member_id)))
     unreadable = next((str(p) for p in checked.roster.problems if p.is_error and p.row is None), "")
-    return RunView(out_dir, config.cycle, summary, rows, members, tuple(reviews), state.is_locked(out_dir), unreadable)
+    view = RunView(out_dir, config.cycle, summary, rows, members, tuple(reviews), state.is_locked(out_dir), unreadable)
+    return with_files_checked(view)
+
+
+def with_files_checked(view: RunView) -> RunView:
+    """Return the view with each member's files checked against the manifest as they are on disk now.
+
+    Every file served, approved, printed or sealed must be the one the run made and verified: a file
+    swapped or edited since (two members' letter.pdf exchanged) raises FILES_CHANGED and closes the
+    gates. Each file is hashed once while its size, times and inode stay the same.
+    """
+    changed = manifest.changed_documents(view.out_dir, view.rows)
+    reviews = tuple(
+        review.with_files_changed(member, changed.get(member.member_id, ()))
+        if member.facts.files_changed != changed.get(member.member_id, ()) else member
+        for member in view.reviews
+    )
+    return dataclasses.replace(view, reviews=reviews)
 
 
 def refresh(view: RunView) -> RunView:
@@ -149,7 +166,7 @@ def refresh(view: RunView) -> RunView:
     """
     decisions = decision_store(view.out_dir).latest()
     reviews = [review.with_decision(member, decisions.get(member.member_id)) for member in view.reviews]
-    return dataclasses.replace(view, reviews=tuple(reviews), locked=state.is_locked(view.out_dir))
+    return with_files_checked(dataclasses.replace(view, reviews=tuple(reviews), locked=state.is_locked(view.out_dir)))
 
 
 def record_decisions(
@@ -199,8 +216,10 @@ def decide(
     if member_ids is None and view.roster_unreadable:
         # Without the roster every member looks changed: "--all" would record nobody and seem to succeed.
         raise MailmergeError(messages.APPROVE_ALL_NO_ROSTER.format(problem=view.roster_unreadable))
+    # A decision binds the manifest's hashes: the files are checked against them now, just before.
+    view = with_files_checked(view)
     if member_ids is None:
-        chosen = [r for r in view.reviews if decision != APPROVED or r.may_be_approved]
+        chosen = [r for r in view.reviews if not r.decision_blocker(decision)]
     else:
         if not member_ids:
             raise MailmergeError(messages.NO_MEMBERS_GIVEN)
@@ -209,8 +228,8 @@ def decide(
             found = view.review(typed)
             if found is None or not found.rows:
                 raise MailmergeError(messages.UNKNOWN_MEMBER.format(member_id=roster.normalise_key(typed)))
-            if decision == APPROVED and not found.may_be_approved:
-                raise MailmergeError(found.approval_blocker)
+            if blocker := found.decision_blocker(decision):
+                raise MailmergeError(blocker)
             if shown is not None and not shown_is_current(found, shown.get(found.member_id, {})):
                 raise MailmergeError(messages.REVIEW_REMADE)
             chosen.append(found)
@@ -333,6 +352,8 @@ def _print_view(
 ) -> PrintRun:
     if view.locked:
         raise PrintOutdated(messages.PRINT_RUN_IN_PROGRESS.format(out_dir=view.out_dir))
+    if not_as_made := files_not_as_made(view, include_unapproved):
+        raise PrintOutdated("\n".join([*not_as_made, messages.PRINT_NOT_AS_MADE_TAIL]))
     approved = approved_members(view)
     if not approved and not include_unapproved:
         raise PrintOutdated("\n".join([messages.PRINT_NOTHING_APPROVED, *describe_left_out(left_out(view))]))
@@ -364,6 +385,30 @@ def _print_view(
     )
 
 
+def files_not_as_made(view: RunView, include_unapproved: bool = False) -> list[str]:
+    """Return a line for each document of a member to be printed whose files are not the manifest's.
+
+    Such a member (approved, or any with ``include_unapproved``) stops the whole print, each one
+    named: the files were swapped or edited after the run made them, not changed after an approval.
+    """
+    return [
+        messages.PRINT_NOT_AS_MADE.format(member_id=member.member_id, document=document)
+        for member in view.reviews
+        if (member.status == APPROVED or include_unapproved) and member.complete and member.current
+        for document in member.facts.files_changed
+    ]
+
+
+def changed_paths(view: RunView, members: Sequence[review.MemberReview]) -> list[Path]:
+    """Return the files of these members that are not on disk as the manifest lists them."""
+    return [
+        view.out_dir / relative
+        for member in members for row in member.rows if row.document in member.facts.files_changed
+        for relative, sha256 in ((row.pdf, row.pdf_sha256), (row.docx, row.docx_sha256))
+        if not manifest.is_manifests_file(view.out_dir, relative, sha256)
+    ]
+
+
 def _print_member(view: RunView, member: review.MemberReview) -> printing.PrintMember:
     """Return a member's documents with the hash each must still have: the approved one, else the manifest's."""
     documents = []
@@ -372,6 +417,20 @@ def _print_member(view: RunView, member: review.MemberReview) -> printing.PrintM
         expected = approved.pdf_sha256 if approved is not None else row.pdf_sha256
         documents.append(printing.PrintDocument(row.document, view.out_dir / row.pdf, expected))
     return printing.PrintMember(member.member_id, member.group, view.members[member.member_id].fields, tuple(documents))
+
+
+def describe_passed_over(view: RunView, decision: str) -> list[str]:
+    """Return lines naming the members a decision for everyone (`approve --all`) passed over, by ID under why."""
+    by_reason: dict[str, list[str]] = {}
+    for member in view.reviews:
+        if member.decision_blocker(decision):
+            reason = "・".join(review.FLAG_LABELS[f] for f in member.blocking_flags) or messages.STATUS_LABELS[member.status]
+            by_reason.setdefault(reason, []).append(member.member_id)
+    count = sum(len(ids) for ids in by_reason.values())
+    lines = [messages.APPROVE_PASSED_OVER_HEADER.format(count=count)] if count else []
+    for reason, ids in by_reason.items():
+        lines.append(messages.APPROVE_PASSED_OVER_LINE.format(reason=reason, count=len(ids), member_ids=", ".join(ids)))
+    return lines
 
 
 def describe_left_out(members: Sequence[review.MemberReview]) -> list[str]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-from collections.abc import Iterable
-from pathlib import Path
+import stat
+import threading
+from collections.abc import Iterable, Mapping
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from mailmerge.fsutil import csv_bytes, csv_value, write_atomic
+from mailmerge.fsutil import csv_bytes, csv_value, sha256_of, write_atomic
 from mailmerge.models import ManifestRow
 
 MANIFEST_NAME = "manifest.csv"
@@ -29,3 +31,60 @@ def read_manifest(path: Path) -> list[ManifestRow]:
             values["pages"] = int(values["pages"])
             rows.append(ManifestRow(**values))
         return rows
+
+
+# --- whether the files on disk are the manifest's -------------------------------------------------
+
+# path -> ((size, mtime, ctime, inode), SHA-256): a file is hashed again only when one of these changed.
+# ctime too: `touch -d` can put an mtime back, but the kernel sets ctime on every change.
+_HASHES: dict[Path, tuple[tuple[int, int, int, int], str]] = {}
+_HASHES_LOCK = threading.Lock()
+
+
+def file_sha256(path: Path) -> str | None:
+    """Return a regular file's SHA-256 (None when it is missing or not a file), kept while its stat is the same.
+
+    The review app asks for every member's files on every request: hashing 4,000 files each time
+    would take seconds, a stat of each takes milliseconds.
+    """
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    key = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+    with _HASHES_LOCK:
+        known = _HASHES.get(path)
+    if known is not None and known[0] == key:
+        return known[1]
+    try:
+        digest = sha256_of(path)
+    except OSError:
+        return None
+    # A file changed while it was hashed has a new stat by now: the next call hashes it again.
+    with _HASHES_LOCK:
+        _HASHES[path] = (key, digest)
+    return digest
+
+
+def is_manifests_file(out_dir: Path, relative: str, sha256: str) -> bool:
+    """Return True when the file at ``relative`` (a manifest path) inside out_dir has the manifest's hash."""
+    parts = PurePosixPath(relative)
+    if parts.is_absolute() or ".." in parts.parts or not relative:
+        return False
+    return file_sha256(out_dir / relative) == sha256
+
+
+def row_matches(out_dir: Path, row: ManifestRow) -> bool:
+    """Return True when both files of a manifest row (PDF and DOCX) are on disk as the manifest lists them."""
+    return is_manifests_file(out_dir, row.pdf, row.pdf_sha256) and is_manifests_file(out_dir, row.docx, row.docx_sha256)
+
+
+def changed_documents(out_dir: Path, rows: Iterable[ManifestRow]) -> Mapping[str, tuple[str, ...]]:
+    """Return, per member ID, the documents whose files on disk are not the manifest's (members with none left out)."""
+    changed: dict[str, tuple[str, ...]] = {}
+    for row in rows:
+        if not row_matches(out_dir, row):
+            changed[row.member_id] = (*changed.get(row.member_id, ()), row.document)
+    return changed

@@ -447,6 +447,12 @@ TEMPLATE_LOOKALIKE_TAG = ("{where}{paragraph} 段落目「{text}」: 全角の�
                           "半角の {{{{ }}}} や {{% %}} に直してください")
 TEMPLATE_LEFTOVER_TAG = ("差し込んだ文書の {where}{paragraph} 段落目「{text}」: 「{found}」が残り、そのまま印刷されます。"
                          "タグの {{{{ と }}}}、{{% と %}} が対になっているか確かめてください")
+CANNOT_DECIDE_FILES_CHANGED = (
+    "会員番号 {member_id}: ファイルが作成時と違います（manifest.csv の記録と合いません）。表示・承認・保留はできません。"
+    "mailmerge run をもう一度実行して作り直してから確かめてください"
+)
+APPROVE_PASSED_OVER_HEADER = "記録しなかった会員: {count} 名"
+APPROVE_PASSED_OVER_LINE = "  {reason} {count} 名: 会員番号 {member_ids}"
 CANNOT_APPROVE_MISSING = "会員番号 {member_id}: 文書がそろっていないため承認できません。mailmerge run で作成してから承認してください"
 CANNOT_APPROVE_CHANGED = (
     "会員番号 {member_id}: 作成後に名簿・テンプレート・設定が変わっています。mailmerge run で作り直してから承認してください"
@@ -458,6 +464,7 @@ FLAG_POSTAL_WARNING = "郵便番号の注意"
 FLAG_LONG_NAME = "長い会員名（折り返しの可能性）"
 FLAG_MISSING_DOCUMENT = "文書がそろっていない"
 FLAG_ROSTER_CHANGED = "作成後に名簿等が変更"
+FLAG_FILES_CHANGED = "ファイルが作成時と違います"
 FLAG_STALE = "判断後に文書が変更"
 # What a reviewer sees for each status (review.STATUSES).
 STATUS_LABELS = {"approved": "承認済み", "hold": "保留", "stale": "要再確認", "undecided": "未確認"}
@@ -492,6 +499,12 @@ REVIEWER_FIELD = "確認者の名前"
 NOTE_FIELD = "メモ"
 # review.unsafe_character's kinds, as a person names them.
 CHARACTER_KINDS = {"line_break": "改行", "bidi": "文字の向きを変える制御文字", "control": "制御文字"}
+REVIEW_FILE_CHANGED = (
+    "このファイルは作成時と違います（manifest.csv の記録と合いません）。表示も承認もできません。"
+    "mailmerge run をもう一度実行して作り直してから、開き直してください。"
+)
+REVIEW_THUMB_MISSING = "なし"
+REVIEW_THUMB_FILE_CHANGED = "表示できません"
 REVIEW_REMADE = "この会員の文書はページを開いた後に作り直されました。開き直して確かめてください"
 REVIEW_NEED_SHOWN = (
     "どの文書を見て判断したかがありません。documents に、GET /api/members が返した各文書の pdf_sha256 と "
@@ -536,6 +549,11 @@ PRINT_PDF_MISSING = "会員番号 {member_id}: {document}.pdf がありません
 PRINT_PDF_CHANGED = "会員番号 {member_id}: {document}.pdf が承認したときのファイルと違います（承認後に変更された）"
 PRINT_FILES_CHANGED_TAIL = (
     "何も印刷用に作成していません。上の会員を mailmerge review で確認し直してから、もう一度 mailmerge print を実行してください"
+)
+PRINT_NOT_AS_MADE = "会員番号 {member_id}: {document} のファイルが作成時と違います（manifest.csv の記録と合いません。作成後に置き換え・編集された）"
+PRINT_NOT_AS_MADE_TAIL = (
+    "何も印刷用に作成していません。mailmerge run をもう一度実行して上の会員を作り直し、確認・承認してから、"
+    "もう一度 mailmerge print を実行してください"
 )
 PRINT_LABEL_OVERFLOW = "会員番号 {member_id}: 宛名が長すぎてラベルに収まりません。名簿の住所・会員名を短くしてください"
 PRINT_NOTHING_APPROVED = (

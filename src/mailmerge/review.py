@@ -24,6 +24,7 @@ POSTAL_WARNING = "postal_warning"
 LONG_NAME = "long_name"
 MISSING_DOCUMENT = "missing_document"
 ROSTER_CHANGED = "roster_changed"
+FILES_CHANGED = "files_changed"
 STALE = "stale"
 
 
@@ -37,6 +38,7 @@ class Facts:
     postal_warning: bool  # `check` warned about this member's postal code
     roster_changed: bool  # the roster row, a template or the config changed since the documents were made
     stale: bool  # decided on other files than the current ones
+    files_changed: tuple[str, ...] = ()  # documents whose files on disk are not the manifest's (swapped, edited)
 
     @property
     def complete(self) -> bool:
@@ -61,6 +63,7 @@ FLAG_TABLE: tuple[Flag, ...] = (
     Flag(LONG_NAME, messages.FLAG_LONG_NAME, lambda f: text_width(f.fields.get("organisation", "")) > LONG_NAME_WIDTH),
     Flag(MISSING_DOCUMENT, messages.FLAG_MISSING_DOCUMENT, lambda f: not f.complete),
     Flag(ROSTER_CHANGED, messages.FLAG_ROSTER_CHANGED, lambda f: f.roster_changed),
+    Flag(FILES_CHANGED, messages.FLAG_FILES_CHANGED, lambda f: bool(f.files_changed)),
     Flag(STALE, messages.FLAG_STALE, lambda f: f.stale),
 )
 FLAGS = tuple(flag.id for flag in FLAG_TABLE)
@@ -120,8 +123,25 @@ class MemberReview:
         return not self.facts.roster_changed
 
     @property
+    def files_as_made(self) -> bool:
+        """Return True when every file on disk is the one the manifest lists (nothing swapped or edited since)."""
+        return not self.facts.files_changed
+
+    def decision_blocker(self, decision: str) -> str:
+        """Return why ``decision`` cannot be recorded on these documents now ('' when it can).
+
+        Files that are not the manifest's are neither shown nor decided on, a hold included: a
+        decision records the manifest's hashes, which would not be of the files on disk.
+        """
+        if decision == APPROVED:
+            return self.approval_blocker
+        return "" if self.files_as_made else messages.CANNOT_DECIDE_FILES_CHANGED.format(member_id=self.member_id)
+
+    @property
     def approval_blocker(self) -> str:
         """Return why these documents cannot be approved now ('' when they can)."""
+        if not self.files_as_made:
+            return messages.CANNOT_DECIDE_FILES_CHANGED.format(member_id=self.member_id)
         if not self.complete:
             return messages.CANNOT_APPROVE_MISSING.format(member_id=self.member_id)
         if not self.current:
@@ -131,13 +151,14 @@ class MemberReview:
     @property
     def blocking_flags(self) -> tuple[str, ...]:
         """Return the flags that keep these documents from being approved, printed or sealed."""
-        return tuple(flag for flag, blocks in ((MISSING_DOCUMENT, not self.complete), (ROSTER_CHANGED, not self.current))
-                     if blocks)
+        blocking = ((MISSING_DOCUMENT, not self.complete), (ROSTER_CHANGED, not self.current),
+                    (FILES_CHANGED, not self.files_as_made))
+        return tuple(flag for flag, blocks in blocking if blocks)
 
     @property
     def may_be_approved(self) -> bool:
-        """Return True when the documents are complete and current: a person may approve them."""
-        return self.complete and self.current
+        """Return True when the documents are complete, current and on disk as made: a person may approve them."""
+        return self.complete and self.current and self.files_as_made
 
     @property
     def approved(self) -> bool:
@@ -196,6 +217,11 @@ def text_width(text: str) -> float:
 def raised_flags(facts: Facts) -> tuple[str, ...]:
     """Return the flags ``facts`` raise, in FLAGS order."""
     return tuple(flag.id for flag in FLAG_TABLE if flag.raised(facts))
+
+
+def with_files_changed(member: MemberReview, documents: Sequence[str]) -> MemberReview:
+    """Return the member's review with ``documents`` (those whose files are not the manifest's) as they are now."""
+    return dataclasses.replace(member, facts=dataclasses.replace(member.facts, files_changed=tuple(documents)))
 
 
 def with_decision(member: MemberReview, decision: Decision | None) -> MemberReview:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import secrets
 import threading
@@ -17,6 +18,8 @@ from jinja2 import StrictUndefined
 from mailmerge import mailing, messages, sealing, state, thumbnails, websecurity, workspace
 from mailmerge import review as review_rules
 from mailmerge.config import Config
+from mailmerge import manifest
+from mailmerge.fsutil import sha256_bytes
 from mailmerge.manifest import MANIFEST_NAME, read_manifest
 from mailmerge.pipeline import SUMMARY_NAME
 from mailmerge.models import DECISIONS, GROUPS, DocumentHashes, ManifestRow, recipient_lines
@@ -168,11 +171,18 @@ def _row_or_404(member_id: str, document: str) -> ManifestRow:
 
 
 def _file_of(row: ManifestRow, ext: str) -> Path:
-    """Return the file the manifest names for a row, refusing one outside the output folder."""
+    """Return the file the manifest names for a row, refusing one outside the output folder or not the manifest's.
+
+    A file swapped or edited since the run (another member's letter under this name) is never served:
+    409 and a page saying so, instead of the wrong letter or a broken image.
+    """
     root = _state().out_dir
-    path = (root / (row.pdf if ext == "pdf" else row.docx)).resolve()
+    relative, expected = (row.pdf, row.pdf_sha256) if ext == "pdf" else (row.docx, row.docx_sha256)
+    path = (root / relative).resolve()
     if not path.is_relative_to(root) or not path.is_file():
         abort(404)
+    if not manifest.is_manifests_file(root, relative, expected):
+        abort(409, messages.REVIEW_FILE_CHANGED)
     return path
 
 
@@ -271,14 +281,21 @@ def _list_row(member: Any) -> dict[str, Any]:
         "flags": member.flags,
         "status": member.status,
         "href": href,
-        "thumbs": [
-            (document, f"{href}/{document}/thumb-1.png?v={by_document[document].pdf_sha256[:16]}" if document in by_document else None)
-            for document in messages.REVIEW_DOCUMENT_LABELS
-        ],
+        "thumbs": [_thumb(href, document, by_document.get(document), document in member.facts.files_changed)
+                   for document in messages.REVIEW_DOCUMENT_LABELS],
         "reviewer": decision.reviewer if decision else "",
         "note": decision.note if decision and decision.decision == "hold" else "",
         "sealed": _sealed().get(member.member_id, ("", ""))[0],
     }
+
+
+def _thumb(href: str, document: str, row: ManifestRow | None, changed: bool) -> tuple[str, str | None, str]:
+    """Return (document, thumbnail address or None, what the list says instead of a picture)."""
+    if row is None:
+        return document, None, messages.REVIEW_THUMB_MISSING
+    if changed:  # not the manifest's file: nothing of it is shown (the flag says why)
+        return document, None, messages.REVIEW_THUMB_FILE_CHANGED
+    return document, f"{href}/{document}/thumb-1.png?v={row.pdf_sha256[:16]}", ""
 
 
 def _counts(view: mailing.RunView) -> dict[str, Any]:
@@ -312,7 +329,7 @@ def _routes(app: Flask) -> None:
             "member.html", view=view, member=member, address=recipient_lines(roster_member.fields) if roster_member else None,
             previous=order[at - 1] if at > 0 else None, next=order[at + 1] if at + 1 < len(order) else None,
             reviewer=_reviewer(), csrf=_state().csrf, cannot_approve=member.approval_blocker,
-            sealed=_sealed().get(member.member_id),
+            sealed=_sealed().get(member.member_id), file_changed=messages.REVIEW_FILE_CHANGED,
         )
 
     @app.get("/members/<member_id>/<document>/<kind>-<int:page>.png")
@@ -333,9 +350,13 @@ def _routes(app: Flask) -> None:
         if ext not in FILE_TYPES:
             abort(404)
         row = _row_or_404(member_id, document)
+        expected = row.pdf_sha256 if ext == "pdf" else row.docx_sha256
+        data = _file_of(row, ext).read_bytes()
+        if sha256_bytes(data) != expected:  # changed between the check and the read: still never served
+            abort(409, messages.REVIEW_FILE_CHANGED)
         return send_file(
-            _file_of(row, ext), mimetype=FILE_TYPES[ext], as_attachment=ext == "docx",
-            download_name=f"{row.member_id}-{row.document}.{ext}", etag=row.pdf_sha256 if ext == "pdf" else row.docx_sha256,
+            io.BytesIO(data), mimetype=FILE_TYPES[ext], as_attachment=ext == "docx",
+            download_name=f"{row.member_id}-{row.document}.{ext}", etag=expected,
         )
 
     @app.post("/members/<member_id>/decision")

@@ -68,12 +68,16 @@ def approve(
     config = _load(config_path)
     decision = "hold" if hold else "approved"
     try:
-        recorded = mailing.record_decisions(
-            config, out_dir, None if all_members else list(member_ids), decision, note.strip(), (reviewer or getpass.getuser()).strip()
+        view = mailing.open_run(config, out_dir)
+        recorded = mailing.decide(
+            view, None if all_members else list(member_ids), decision, note.strip(), (reviewer or getpass.getuser()).strip()
         )
     except MailmergeError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(messages.review_recorded(len(recorded), messages.STATUS_LABELS[decision]))
+    if all_members:  # say who --all passed over, and why (files not the manifest's, documents missing, …)
+        for line in mailing.describe_passed_over(mailing.with_files_checked(view), decision):
+            click.echo(line, err=True)
 
 
 @main.command("print", help=messages.HELP_PRINT, short_help=messages.SHORT_HELP_PRINT)
