@@ -92,7 +92,7 @@ def test_the_gates_follow_the_documents_and_the_decision() -> None:
     swapped = review.with_files_changed(member(rows, approval), ["letter"])
     assert swapped.status == review.APPROVED and swapped.flags == (review.FILES_CHANGED,)
     assert not swapped.approved and not swapped.may_be_approved and not swapped.may_be_printed(include_unapproved=True)
-    assert not swapped.may_be_sealed(set()) and swapped.blocking_flags == (review.FILES_CHANGED,)
+    assert not swapped.may_be_sealed(set(), printed) and swapped.blocking_flags == (review.FILES_CHANGED,)
     assert swapped.approval_blocker.startswith("会員番号 0001: ファイルが作成時と違います")
     assert swapped.decision_blocker("hold") == swapped.approval_blocker
     assert member(rows).decision_blocker("hold") == ""

@@ -97,6 +97,11 @@ def seal(
             sealed = index.sealed_members(view.cycle)
             log = mailing.print_log(view.out_dir)
             printed = log.unsealed()
+            # Printed files swapped or edited since the run: refused, each named, never passed over in silence.
+            not_as_made = [r for r in view.reviews if r.member_id in printed and r.member_id not in sealed and not r.files_as_made]
+            if not_as_made:
+                paths = ", ".join(str(p) for p in mailing.changed_paths(view, not_as_made))
+                raise MailmergeError(messages.ARCHIVE_NOT_VERIFIED.format(ids=_ids([r.member_id for r in not_as_made]), paths=paths))
             chosen = select(view, printed, set(sealed))
             lists = (chosen.unapproved, chosen.not_printed, chosen.changed, chosen.withdrawn)
             if not chosen.todo:
