@@ -77,6 +77,7 @@ class Config:
     shared_pages_from: int = 100  # members of a template and group, at least, for the composed path
     shared_pages: bool = True  # false: every document converted whole (the composed path switched off)
     email: EmailSettings | None = None  # the [email] table; None when the cycle sends no e-mail
+    server_hosts: tuple[str, ...] = ()  # [server] hosts: names other PCs may use for `serve --host`
 
     @property
     def root(self) -> Path:
@@ -166,6 +167,7 @@ def load_config(path: Path | None = None) -> Config:
         shared_pages_from=max(int(conversion.get("shared_pages_from", 100)), 0),
         shared_pages=_true_or_false(conversion, "shared_pages", True, "conversion", name),
         email=email_settings(data["email"], name) if "email" in data else None,
+        server_hosts=_server_hosts(data.get("server", {}), name),
     )
 
 
@@ -211,6 +213,13 @@ def email_settings(table: Mapping[str, Any], name: str) -> EmailSettings:
 
 _EMAIL_KEYS = ("host", "port", "security", "user", "from", "reply_to", "envelope_from", "per_minute", "per_day",
                "default_channel")
+
+
+def _server_hosts(server: Any, name: str) -> tuple[str, ...]:
+    hosts = server.get("hosts", []) if isinstance(server, Mapping) else None
+    if not isinstance(hosts, list) or not all(isinstance(h, str) and h.strip() for h in hosts):
+        raise ConfigError(messages.OFFICE_BAD_HOSTS.format(name=name))
+    return tuple(h.strip().lower() for h in hosts)
 
 
 def template_constants(letter: Mapping[str, Any], cycle: str, date_style: str) -> dict[str, Any]:

@@ -106,6 +106,80 @@ HELP_REVIEW = (
 SHORT_HELP_REVIEW = "送付前の確認画面を開きます（このパソコンだけ）。"
 HELP_PORT = "使うポート番号（省略時は空いている番号）。"
 HELP_NO_BROWSER = "ブラウザを開かない（アドレスだけを表示）。"
+# --- the office (issue 23): accounts, sign-in, roles, audit log ---
+HELP_USER = "作業画面にサインインするアカウント（閲覧・確認・管理）を作成・一覧・停止します。"
+HELP_USER_ADD = (
+    "アカウントを作ります。パスワードを 2 回たずねます（端末でないときは標準入力の 1 行を読みます）。\n\n"
+    "役割: 閲覧＝見るだけ、確認＝承認・保留も、管理＝アップロード・作成・印刷・封印・点検・アカウント管理も。"
+)
+HELP_USER_LIST = "アカウントの一覧（名前・役割・停止中か）を表示します。"
+HELP_USER_DISABLE = "アカウントを停止します（サインイン中の画面も閉じます）。--enable で戻します。"
+HELP_USER_PASSWD = "アカウントのパスワードを変えます（サインイン中の画面は閉じます）。"
+HELP_USER_ROLE = "役割: 閲覧 | 確認 | 管理"
+HELP_USER_ENABLE = "停止を解除する"
+HELP_AUDIT = "監査記録（サインイン、アップロード、作成、承認・保留、印刷、ダウンロード、封印、ユーザー変更）を表示します。"
+HELP_AUDIT_SINCE = "この日（YYYY-MM-DD、日本時間）以降だけ表示する"
+HELP_HOST = (
+    "ほかのパソコンから開けるように、このアドレスで待ち受けます（例: 0.0.0.0 や 192.168.1.10）。"
+    "HTTPS とサインインが必要になります。"
+)
+HELP_CERT = "HTTPS の証明書（PEM）。省略すると初回に自己署名の証明書を作って保存します。"
+HELP_KEY = "--cert の秘密鍵（PEM）。"
+USER_PASSWORD_PROMPT = "パスワード"
+USER_PASSWORD_AGAIN = "パスワード（確認のためもう一度）"
+USER_PASSWORDS_DIFFER = "2 回のパスワードが違います。もう一度やり直してください。"
+USER_NO_PASSWORD = "パスワードが読めませんでした。標準入力に 1 行で渡してください。"
+USER_BAD_NAME = "ユーザー名は 1〜{limit} 文字で、< > & \" ' / \\ と制御文字は使えません。"
+USER_BAD_ROLE = "役割「{role}」はありません。{roles} のどれかを指定してください。"
+USER_SHORT_PASSWORD = "パスワードが短すぎます。{length} 文字以上にしてください。"
+USER_UNKNOWN = "アカウント「{name}」はありません。mailmerge user list で名前を確かめてください。"
+USER_EXISTS = "アカウント「{name}」はもうあります。パスワードを変えるときは mailmerge user passwd {name} です。"
+USER_ADDED = "アカウント「{name}」（{role}）を作りました。保存先: {path}"
+USER_DISABLED = "アカウント「{name}」を停止しました。"
+USER_ENABLED = "アカウント「{name}」の停止を解除しました。"
+USER_PASSWORD_SET = "アカウント「{name}」のパスワードを変えました。"
+USER_NONE = "アカウントはまだありません。mailmerge user add 名前 --role 管理 で作ってください。"
+USER_LIST_LINE = "{name}\t{role}\t{state}"
+USER_STATE_ACTIVE = "有効"
+USER_STATE_DISABLED = "停止中"
+USER_STATE_WAITING = "待機中（パスワードの誤りが続いたため）"
+AUDIT_NONE = "監査記録はありません。"
+AUDIT_BAD_SINCE = "--since の日付「{value}」が読めません。YYYY-MM-DD（例: 2026-04-01）で指定してください。"
+AUDIT_LINE = "{at}\t{account}\t{action}\t{cycle}\t{members}\t{detail}"
+AUDIT_ACTIONS = {
+    "signin": "サインイン", "signin_failed": "サインイン失敗", "signout": "サインアウト", "upload": "アップロード",
+    "run": "作成", "decision": "承認・保留", "print": "印刷", "download": "ダウンロード", "seal": "封印",
+    "verify": "点検", "user_add": "ユーザー追加", "user_disable": "ユーザー停止", "user_enable": "ユーザー停止解除",
+    "user_passwd": "パスワード変更", "post": "操作",
+}
+OFFICE_SIGN_IN_FIRST = "サインインしてください。画面を再読み込みするとサインインの画面が開きます。"
+OFFICE_WRONG_PASSWORD = "ユーザー名かパスワードが違います。"
+OFFICE_WAIT = (
+    "パスワードの誤りが続いたため、このアカウントは {wait} 待ってからでないとサインインできません。"
+    "パスワードを忘れたときは管理担当の人に変えてもらってください。"
+)
+OFFICE_MINUTES = "{minutes} 分 {seconds} 秒"
+OFFICE_SECONDS = "{seconds} 秒"
+OFFICE_NEEDS_ROLE = (
+    "この操作には「{role}」の役割が必要です（あなたのアカウントは「{own}」）。"
+    "必要なときは管理担当の人に頼んでください。"
+)
+OFFICE_HOST_LOOPBACK = (
+    "--host {host} はこのパソコンの中だけのアドレスです。ほかのパソコンから開くときは、このパソコンの"
+    "アドレス（例: 192.168.1.10）か 0.0.0.0 を指定してください。このパソコンだけで使うときは --host を付けません。"
+)
+OFFICE_NO_USERS = (
+    "アカウントがまだありません。先に mailmerge user add 名前 --role 管理 でアカウントを作ってください"
+    "（保存先: {path}）。"
+)
+OFFICE_CERT_PAIR = "--cert と --key は両方指定してください。"
+OFFICE_CERT_UNREADABLE = "証明書 {cert} と鍵 {key} が読めません: {reason}"
+OFFICE_SERVING = (
+    "作業画面をほかのパソコンにも開きました（HTTPS、サインインが必要）。止めるときは Ctrl-C。\n"
+    "証明書: {cert}\n"
+    "証明書の SHA-256 フィンガープリント（ブラウザの証明書の表示と同じか確かめてください）:\n{fingerprint}"
+)
+OFFICE_BAD_HOSTS = "{name}: [server] hosts はホスト名の一覧にしてください（例: hosts = [\"mailmerge.example.lan\"]）。"
 HELP_APPROVE = (
     "会員の承認（紙で確認した場合など）をコマンドで記録します。\n\n"
     "MEMBER_IDS は会員番号（全角でも可: ００１２ は 0012）。--all で全会員。"

@@ -7,6 +7,7 @@ import logging
 import secrets
 import threading
 from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,10 +103,12 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def create_app(config: Config, out_dir: Path, token: str, *, port: int | None = None, archive_dir: Path | None = None) -> Flask:
+def create_app(config: Config, out_dir: Path, token: str, *, port: int | None = None, archive_dir: Path | None = None,
+               guard: Callable[[], Any] | None = None) -> Flask:
     """Return the review app for the run in ``out_dir`` (``port``: the one it is served on, for the Host check).
 
     ``archive_dir`` (default: the config's archive/) is read to show which members are sealed as sent.
+    ``guard``: the office's sign-in (office.guard) instead of the per-start token.
     """
     app = Flask(__name__, template_folder="web/templates", static_folder="web/static", static_url_path="/static")
     app.jinja_env.undefined = StrictUndefined
@@ -122,7 +125,7 @@ def create_app(config: Config, out_dir: Path, token: str, *, port: int | None = 
     review = ReviewState(config=config, out_dir=Path(out_dir).resolve(), token=token, csrf=new_token(), port=port,
                          archive_dir=archive_dir or sealing.default_archive_dir(config))
     app.extensions[websecurity.STATE] = review
-    websecurity.install(app)
+    websecurity.install(app, guard)
     _routes(app)
     workspace.register(app)
     return app
@@ -187,13 +190,15 @@ def _file_of(row: ManifestRow, ext: str) -> Path:
 
 
 def _reviewer() -> str:
+    if g.get("reviewer"):
+        return str(g.reviewer)  # signed in (office.guard): the account is the reviewer
     return unquote(request.cookies.get(REVIEWER_COOKIE, ""))[:MAX_REVIEWER].strip()
 
 
 def _record(member_id: str, decision: str, note: str, reviewer: str, shown: dict[str, DocumentHashes] | None) -> None:
     """Record one decision from a page or the API (the same checks for both) on the documents ``shown``."""
     review = _state()
-    note, reviewer = note.strip(), reviewer.strip()
+    note, reviewer = note.strip(), str(g.get("reviewer") or reviewer).strip()
     if decision not in DECISIONS:
         abort(400, messages.REVIEW_BAD_DECISION)
     if not reviewer:

@@ -329,4 +329,4 @@ def _show_voided(voided: Mapping[str, Decision]) -> None:
 
 
 # Registered on `main` when imported: the commands after a run, and the archive's.
-from mailmerge.cli import after_run, archive, send, serve  # noqa: E402,F401
+from mailmerge.cli import after_run, archive, office, send, serve  # noqa: E402,F401

@@ -13,17 +13,33 @@ from typing import Any
 import click
 
 from mailmerge import messages
-from mailmerge.cli import StopSignals, _load, _refuse_archive_inside, config_option, main
+from mailmerge.cli import (
+    StopSignals,
+    _load,
+    _refuse_archive_inside,
+    config_option,
+    main,
+)
 
 # How long a stopping server waits for a job it stopped (a run places its current document first).
 JOB_STOP_WAIT = 60.0
 
 
-def serve_until_stopped(app: Any, server: Any, path: str, serving: str, stopped: str, no_browser: bool) -> None:
-    """Print the app's address as the one line of stdout, open a browser, serve until Ctrl-C or SIGTERM."""
+def websecurity_loopback() -> str:
+    from mailmerge import websecurity
+
+    return websecurity.LOOPBACK
+
+
+def serve_until_stopped(app: Any, server: Any, path: str, serving: str, stopped: str, no_browser: bool,
+                        origin: str | None = None) -> None:
+    """Print the app's address as the one line of stdout, open a browser, serve until Ctrl-C or SIGTERM.
+
+    ``origin``: the scheme, host and port other PCs use (serve --host), instead of http://127.0.0.1:PORT.
+    """
     from mailmerge import websecurity, workspace
 
-    url = f"http://127.0.0.1:{server.effective_port}{path}"
+    url = f"{origin or f'http://127.0.0.1:{server.effective_port}'}{path}"
     click.echo(url)  # the one line on stdout, for a script to read
     sys.stdout.flush()
     click.echo(serving, err=True)
@@ -51,8 +67,15 @@ def serve_until_stopped(app: Any, server: Any, path: str, serving: str, stopped:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help=messages.HELP_OUT)
 @click.option("--port", type=click.IntRange(1, 65535), help=messages.HELP_PORT)
 @click.option("--no-browser", is_flag=True, help=messages.HELP_NO_BROWSER)
-def serve(config_path: Path | None, out_dir: Path | None, port: int | None, no_browser: bool) -> None:
-    """Serve the workspace on 127.0.0.1 until Ctrl-C; print its address as the one line of stdout."""
+@click.option("--host", help=messages.HELP_HOST)
+@click.option("--cert", type=click.Path(dir_okay=False, exists=True, path_type=Path), help=messages.HELP_CERT)
+@click.option("--key", type=click.Path(dir_okay=False, exists=True, path_type=Path), help=messages.HELP_KEY)
+def serve(config_path: Path | None, out_dir: Path | None, port: int | None, no_browser: bool, host: str | None,
+          cert: Path | None, key: Path | None) -> None:
+    """Serve the workspace on 127.0.0.1 until Ctrl-C; print its address as the one line of stdout.
+
+    With --host: to other PCs, over HTTPS with accounts (cli.office.serve_office).
+    """
     from mailmerge import webapp  # Flask and waitress load only for this command
 
     config = _load(config_path)
@@ -60,6 +83,11 @@ def serve(config_path: Path | None, out_dir: Path | None, port: int | None, no_b
     out = (out_dir or config.output).resolve()
     # Runs, prints and uploads from the browser write personal data: for the owner only, as `run` does.
     os.umask(0o077)
+    if host is not None and host != websecurity_loopback():
+        from mailmerge.cli.office import serve_office
+
+        serve_office(config, out, host, port, cert, key, no_browser)
+        return
     token = webapp.new_token()
     app = webapp.create_app(config, out, token)
     try:

@@ -1,0 +1,244 @@
+"""The office (issue 23): sign-in, roles and the audit log over the review app and the workspace.
+
+`mailmerge serve --host ADDRESS` serves the app to other PCs over HTTPS; then this module's guard
+replaces the per-start token (websecurity's guard): the Host check against the allowed names, the
+session cookie, CSRF as before, and the one table of which role each page or action needs (ROLE_OF).
+After each request that did something to members, one audit line records who, when, what and which
+member IDs (never names or addresses).
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.wrappers import Response as BaseResponse
+
+from mailmerge import accounts, messages, websecurity
+from mailmerge.accounts import CHECKER, MANAGER, VIEWER
+from mailmerge.dates import JST
+from mailmerge.officestore import AuditLine, OfficeStore
+
+EXTENSION = "mailmerge_office"
+# "__Host-": the browser keeps it only when Secure, for this host and path / (no other site can set it).
+SESSION_COOKIE = "__Host-mailmerge_session"
+# Reachable without signing in: the sign-in page itself and the pages' CSS, scripts and icon.
+PUBLIC = {"static", "office.signin", "office.signin_post"}
+# The least role each page or action needs. Not listed: 閲覧 to look (GET), 管理 to change anything (POST),
+# so a page another helper adds is safe before it is listed here.
+ROLE_OF = {
+    "decide": CHECKER,
+    "api_decisions": CHECKER,
+    "set_reviewer": MANAGER,  # the typed name is not used when signed in: the account is the reviewer
+    "workspace.roster_download": MANAGER,
+    "workspace.roster_previous": MANAGER,
+    "workspace.print_file": MANAGER,
+    "office.audit_page": MANAGER,
+    "office.signout": VIEWER,
+}
+# What a request that succeeded is recorded as (an action of messages.AUDIT_ACTIONS); every POST is recorded.
+AUDITED = {
+    "decide": "decision",
+    "api_decisions": "decision",
+    "document_file": "download",
+    "workspace.print_file": "download",
+    "workspace.roster_download": "download",
+    "workspace.roster_previous": "download",
+    "workspace.roster_upload": "upload",
+    "workspace.roster_confirm": "upload",
+    "workspace.run_start": "run",
+    "workspace.print_start": "print",
+    "workspace.seal_start": "seal",
+    "workspace.verify_start": "verify",
+}
+# A value recorded as sent (a file's name, a decision): plain ASCII words only.
+PLAIN = re.compile(r"[A-Za-z0-9._-]{1,80}")
+AUDIT_PAGE_LINES = 500
+
+bp = Blueprint("office", __name__, url_prefix="/office")
+
+
+@dataclass
+class Office:
+    """What the office needs for one start of the app: the accounts, the allowed Host names, the clock."""
+
+    store: OfficeStore
+    hosts: frozenset[str]
+    idle_seconds: float = accounts.DEFAULT_IDLE_HOURS * 3600
+    clock: Callable[[], float] = field(default=time.time)
+
+
+def install(app: Flask, office: Office) -> None:
+    """Add the sign-in pages and the audit recording to an app made with ``create_app(guard=office.guard)``."""
+    app.extensions[EXTENSION] = office
+    app.after_request(_audit_after)
+    app.register_blueprint(bp)
+
+
+def _office() -> Office:
+    return current_app.extensions[EXTENSION]
+
+
+def _csrf() -> str:
+    return current_app.extensions[websecurity.STATE].csrf
+
+
+def _same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
+
+
+def guard() -> BaseResponse | None:
+    """Before every request: the Host, the session, CSRF, and the role the page or action needs."""
+    office = _office()
+    name = request.host.lower().rsplit(":", 1)[0] if not request.host.endswith("]") else request.host.lower()
+    if name.strip("[]") not in office.hosts:
+        abort(400, messages.REVIEW_BAD_HOST)
+    endpoint = request.endpoint or ""
+    if endpoint in PUBLIC:
+        return None
+    user = accounts.session_user(office.store, request.cookies.get(SESSION_COOKIE, ""), office.clock(), office.idle_seconds)
+    if user is None:
+        if request.method in ("GET", "HEAD") and not request.path.startswith("/api/"):
+            return redirect(url_for("office.signin", next=websecurity.own_path(request.full_path.rstrip("?"))), code=303)
+        abort(401, messages.OFFICE_SIGN_IN_FIRST)
+    g.account = user
+    g.reviewer = user.name
+    if request.method not in ("GET", "HEAD"):
+        sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
+        if not _same(sent, _csrf()):
+            abort(403, messages.REVIEW_CSRF)
+    least = ROLE_OF.get(endpoint, VIEWER if request.method in ("GET", "HEAD") else MANAGER)
+    if not accounts.may(user.role, least):
+        abort(403, messages.OFFICE_NEEDS_ROLE.format(role=least, own=user.role))
+    return None
+
+
+def record(account: str, action: str, members: list[str] | tuple[str, ...] = (), detail: str = "") -> None:
+    """Add one audit line for the app's cycle, now."""
+    office = _office()
+    cycle = current_app.extensions[websecurity.STATE].config.cycle
+    office.store.record(office.clock(), account, action, cycle, members, detail)
+
+
+def _audit_after(response: Response) -> Response:
+    account = g.get("account")
+    endpoint = request.endpoint or ""
+    if account is None or response.status_code >= 400 or endpoint.startswith("office."):
+        return response
+    action = AUDITED.get(endpoint) or ("post" if request.method == "POST" else None)
+    if action is None:
+        return response
+    args = request.view_args or {}
+    members: list[str] = []
+    member_id = args.get("member_id")
+    if member_id is None and endpoint == "api_decisions":
+        body = request.get_json(silent=True)
+        member_id = body.get("member_id") if isinstance(body, dict) else None
+    if isinstance(member_id, str):
+        members.append(member_id)
+    detail = _detail(endpoint, args)
+    record(account.name, action, members, detail)
+    return response
+
+
+def _detail(endpoint: str, args: dict[str, Any]) -> str:
+    """Return the plain words an audit line adds: the decision, the file's type or name, the endpoint."""
+    if endpoint == "decide":
+        value = request.form.get("decision", "")
+    elif endpoint == "api_decisions":
+        body = request.get_json(silent=True)
+        value = str(body.get("decision", "")) if isinstance(body, dict) else ""
+    elif endpoint == "document_file":
+        value = f"{args.get('document', '')}.{args.get('ext', '')}"
+    elif "name" in args:
+        value = str(args["name"])
+    else:
+        value = endpoint
+    return value if PLAIN.fullmatch(value) else "?"
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+@bp.get("/signin")
+def signin() -> str:
+    return render_template("office/signin.html", message="", name="", next=websecurity.own_path(request.args.get("next", "/")))
+
+
+@bp.post("/signin")
+def signin_post() -> Any:
+    office = _office()
+    # The sign-in form has no session yet: a form posted from another site is refused by where it came from.
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        abort(403, messages.REVIEW_CSRF)
+    name = request.form.get("name", "").strip()[: accounts.MAX_NAME]
+    target = websecurity.own_path(request.form.get("next", "/"))
+    result = accounts.sign_in(office.store, name, request.form.get("password", ""), office.clock())
+    cycle = current_app.extensions[websecurity.STATE].config.cycle
+    if result.user is None:
+        known = office.store.user(name) is not None
+        office.store.record(office.clock(), name if known else "?", "signin_failed", cycle)
+        if result.wait_seconds:
+            message = messages.OFFICE_WAIT.format(wait=_minutes_seconds(result.wait_seconds))
+        else:
+            message = messages.OFFICE_WRONG_PASSWORD
+        page = render_template("office/signin.html", message=message, name=name, next=target)
+        return Response(page, status=429 if result.wait_seconds else 401, mimetype="text/html")
+    office.store.record(office.clock(), result.user.name, "signin", cycle)
+    response = redirect(target, code=303)
+    token = accounts.new_session(office.store, result.user.name, office.clock())
+    response.set_cookie(SESSION_COOKIE, token, secure=True, httponly=True, samesite="Strict", path="/")
+    return response
+
+
+@bp.post("/signout")
+def signout() -> Any:
+    office = _office()
+    accounts.end_session(office.store, request.cookies.get(SESSION_COOKIE, ""))
+    record(g.account.name, "signout")
+    response = redirect(url_for("office.signin", signed_out=1), code=303)
+    response.delete_cookie(SESSION_COOKIE, secure=True, httponly=True, samesite="Strict", path="/")
+    return response
+
+
+@bp.get("/audit")
+def audit_page() -> str:
+    lines = _office().store.audit(limit=AUDIT_PAGE_LINES)
+    return render_template("office/audit.html", rows=[audit_row(line) for line in reversed(lines)], csrf=_csrf(),
+                           limit=AUDIT_PAGE_LINES)
+
+
+def audit_row(line: AuditLine) -> dict[str, str]:
+    """Return an audit line as people read it: JST time, the action in words, the member IDs."""
+    from datetime import datetime
+
+    return {
+        "at": datetime.fromtimestamp(line.at, JST).strftime("%Y-%m-%d %H:%M:%S"),
+        "account": line.account,
+        "action": messages.AUDIT_ACTIONS.get(line.action, line.action),
+        "cycle": line.cycle,
+        "members": ", ".join(line.members),
+        "detail": line.detail,
+    }
+
+
+def _minutes_seconds(seconds: int) -> str:
+    minutes, rest = divmod(seconds, 60)
+    return messages.OFFICE_MINUTES.format(minutes=minutes, seconds=rest) if minutes else messages.OFFICE_SECONDS.format(
+        seconds=rest)

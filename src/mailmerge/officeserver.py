@@ -1,0 +1,112 @@
+"""HTTPS for `mailmerge serve --host`: the certificate (given, or self-signed once) and the threaded TLS server.
+
+cryptography is used here only; waitress speaks no TLS, so the office is served by werkzeug's threaded
+server with Python's ssl module (one thread per request; an office has a few dozen people at most).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import logging
+import os
+import ssl
+from pathlib import Path
+from typing import Any
+
+from mailmerge import messages
+from mailmerge.errors import MailmergeError
+from mailmerge.fsutil import FILE_MODE
+
+CERT_NAME = "tls-cert.pem"
+KEY_NAME = "tls-key.pem"
+CERT_DAYS = 825
+
+
+class CertificateError(MailmergeError):
+    """The certificate or its key cannot be read."""
+
+
+def self_signed(folder: Path, names: list[str]) -> tuple[Path, Path]:
+    """Return the certificate and key kept in ``folder``, made (self-signed, for ``names``) when missing."""
+    cert_path, key_path = folder / CERT_NAME, folder / KEY_NAME
+    if cert_path.is_file() and key_path.is_file():
+        return cert_path, key_path
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0][:64])])
+    alternatives: list[x509.GeneralName] = []
+    for name in names:
+        try:
+            alternatives.append(x509.IPAddress(ipaddress.ip_address(name)))
+        except ValueError:
+            alternatives.append(x509.DNSName(name))
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=CERT_DAYS))
+        .add_extension(x509.SubjectAlternativeName(alternatives), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    with os.fdopen(fd, "wb") as out:
+        out.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption()))
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    return cert_path, key_path
+
+
+def fingerprint(cert_path: Path) -> str:
+    """Return the certificate's SHA-256 fingerprint as browsers show it (AB:CD:…)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    try:
+        certificate = x509.load_pem_x509_certificate(Path(cert_path).read_bytes())
+    except (OSError, ValueError) as exc:
+        raise CertificateError(messages.OFFICE_CERT_UNREADABLE.format(cert=cert_path, key="", reason=exc)) from None
+    return ":".join(f"{b:02X}" for b in certificate.fingerprint(hashes.SHA256()))
+
+
+def tls_context(cert_path: Path, key_path: Path) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        context.load_cert_chain(cert_path, key_path)
+    except (OSError, ssl.SSLError) as exc:
+        raise CertificateError(messages.OFFICE_CERT_UNREADABLE.format(cert=cert_path, key=key_path, reason=exc)) from None
+    return context
+
+
+class OfficeServer:
+    """A threaded HTTPS server for the app, with waitress's few names the serving loop uses."""
+
+    def __init__(self, app: Any, host: str, port: int, context: ssl.SSLContext):
+        from werkzeug.serving import WSGIRequestHandler, make_server
+
+        class QuietHandler(WSGIRequestHandler):
+            # The app's own access log (websecurity) names routes only; werkzeug's would print the whole
+            # address, query and all, and a client's address.
+            def log_request(self, *args: Any, **kwargs: Any) -> None:
+                pass
+
+            def log(self, type: str, message: str, *args: Any) -> None:
+                if type == "error":
+                    logging.getLogger("mailmerge.review").warning("TLS/HTTP error from a client")
+
+        self._server = make_server(host, port, app, threaded=True, ssl_context=context, request_handler=QuietHandler)
+        self.effective_port: int = self._server.server_port
+
+    def run(self) -> None:
+        self._server.serve_forever()
+
+    def close(self) -> None:
+        self._server.server_close()

@@ -1,0 +1,168 @@
+"""SQLite for the office (issue 23): accounts, sessions and the audit log, in one file beside the config.
+
+The file is office/accounts.db under the config's folder (never inside out/ or archive/, which are
+remade and sealed); it follows store.py's pattern (store.connect: created 0600, WAL, busy timeout).
+Times are UTC seconds since the epoch (floats) so a test can inject the clock; people read them in JST.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mailmerge.store import _transaction, connect
+
+OFFICE_FOLDER = "office"
+ACCOUNTS_DB_NAME = "accounts.db"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    name        TEXT PRIMARY KEY,
+    role        TEXT NOT NULL,
+    hash        TEXT NOT NULL,
+    disabled    INTEGER NOT NULL DEFAULT 0,
+    failures    INTEGER NOT NULL DEFAULT 0,
+    wait_until  REAL NOT NULL DEFAULT 0,
+    created_at  REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    digest      TEXT PRIMARY KEY,   -- SHA-256 of the cookie's value: the file alone signs no one in
+    name        TEXT NOT NULL REFERENCES users (name),
+    last_seen   REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    at          REAL NOT NULL,
+    account     TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    cycle       TEXT NOT NULL DEFAULT '',
+    members     TEXT NOT NULL DEFAULT '[]',  -- JSON list of member IDs, never names or addresses
+    detail      TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS audit_at ON audit (at);
+"""
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str
+    hash: str
+    disabled: bool
+    failures: int
+    wait_until: float
+    created_at: float
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    at: float
+    account: str
+    action: str
+    cycle: str
+    members: tuple[str, ...]
+    detail: str
+
+
+def accounts_path(config_root: Path) -> Path:
+    """Return where the accounts database of the config in ``config_root`` lives."""
+    return Path(config_root) / OFFICE_FOLDER / ACCOUNTS_DB_NAME
+
+
+class OfficeStore:
+    """Accounts, sessions and the audit log of one config folder."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def _open(self) -> Any:
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        connection = connect(self.path)
+        connection.executescript(_SCHEMA)
+        return connection
+
+    # --- users ---
+
+    def user(self, name: str) -> User | None:
+        with closing(self._open()) as connection:
+            row = connection.execute(
+                "SELECT name, role, hash, disabled, failures, wait_until, created_at FROM users WHERE name = ?", (name,)
+            ).fetchone()
+        return User(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6]) if row else None
+
+    def users(self) -> list[User]:
+        with closing(self._open()) as connection:
+            rows = connection.execute(
+                "SELECT name, role, hash, disabled, failures, wait_until, created_at FROM users ORDER BY name"
+            ).fetchall()
+        return [User(r[0], r[1], r[2], bool(r[3]), r[4], r[5], r[6]) for r in rows]
+
+    def add_user(self, name: str, role: str, hash_: str, now: float) -> bool:
+        """Add an account; False when the name is taken."""
+        with closing(self._open()) as connection, _transaction(connection):
+            if connection.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
+                return False
+            connection.execute("INSERT INTO users (name, role, hash, created_at) VALUES (?, ?, ?, ?)", (name, role, hash_, now))
+        return True
+
+    def update_user(self, name: str, **values: Any) -> None:
+        """Set some of an account's columns (role, hash, disabled, failures, wait_until)."""
+        allowed = {"role", "hash", "disabled", "failures", "wait_until"}
+        if not values or set(values) - allowed:
+            raise ValueError(f"cannot set {sorted(set(values) - allowed)}")
+        assignments = ", ".join(f"{key} = ?" for key in values)
+        with closing(self._open()) as connection, _transaction(connection):
+            connection.execute(f"UPDATE users SET {assignments} WHERE name = ?", (*values.values(), name))
+            if values.get("disabled") or "hash" in values:
+                connection.execute("DELETE FROM sessions WHERE name = ?", (name,))  # signed out everywhere
+
+    # --- sessions ---
+
+    def add_session(self, digest: str, name: str, now: float) -> None:
+        with closing(self._open()) as connection, _transaction(connection):
+            connection.execute("INSERT INTO sessions (digest, name, last_seen) VALUES (?, ?, ?)", (digest, name, now))
+
+    def session(self, digest: str) -> tuple[str, float] | None:
+        with closing(self._open()) as connection:
+            row = connection.execute("SELECT name, last_seen FROM sessions WHERE digest = ?", (digest,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def touch_session(self, digest: str, now: float) -> None:
+        with closing(self._open()) as connection, _transaction(connection):
+            connection.execute("UPDATE sessions SET last_seen = ? WHERE digest = ?", (now, digest))
+
+    def end_session(self, digest: str) -> None:
+        with closing(self._open()) as connection, _transaction(connection):
+            connection.execute("DELETE FROM sessions WHERE digest = ?", (digest,))
+
+    def end_sessions_before(self, last_seen: float) -> None:
+        with closing(self._open()) as connection, _transaction(connection):
+            connection.execute("DELETE FROM sessions WHERE last_seen < ?", (last_seen,))
+
+    # --- audit ---
+
+    def record(self, at: float, account: str, action: str, cycle: str = "", members: Iterable[str] = (),
+               detail: str = "") -> None:
+        with closing(self._open()) as connection, _transaction(connection):
+            connection.execute(
+                "INSERT INTO audit (at, account, action, cycle, members, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                (at, account, action, cycle, json.dumps(list(members), ensure_ascii=False), detail),
+            )
+
+    def audit(self, since: float = 0.0, cycle: str | None = None, limit: int | None = None) -> list[AuditLine]:
+        """Return the audit lines from ``since`` on (of one cycle when given), oldest first (the newest ``limit``)."""
+        query = "SELECT at, account, action, cycle, members, detail FROM audit WHERE at >= ?"
+        params: list[Any] = [since]
+        if cycle is not None:
+            query += " AND cycle = ?"
+            params.append(cycle)
+        query += " ORDER BY id DESC" + (f" LIMIT {int(limit)}" if limit else "")
+        if not self.path.exists():
+            return []
+        with closing(self._open()) as connection:
+            rows = connection.execute(query, params).fetchall()
+        return [AuditLine(r[0], r[1], r[2], r[3], tuple(json.loads(r[4])), r[5]) for r in reversed(rows)]

@@ -1,0 +1,211 @@
+"""The office (issue 23): accounts, sign-in over HTTPS, roles in one place, lockout, expiry, the audit log."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import copy_run
+
+from mailmerge import accounts, messages, office, webapp
+from mailmerge.cli import main
+from mailmerge.config import load_config
+from mailmerge.manifest import read_manifest
+from mailmerge.officestore import accounts_path
+from mailmerge.store import REVIEW_DB_NAME, DecisionStore
+
+HOST = "mailmerge.test"
+PASSWORD = "correct horse 1"
+
+
+def invoke(*args: str, input: str | None = None):
+    return CliRunner().invoke(main, list(args), input=input)
+
+
+class Clock:
+    """The app's clock, moved by the test (no sleeps)."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def office_app(sample_run: Path, tmp_path: Path, config_in):
+    config = load_config(config_in())
+    store = accounts.open_store(config.root)
+    for name, role in (("kanri", "管理"), ("kakunin", "確認"), ("etsuran", "閲覧")):
+        accounts.add_user(store, name, role, PASSWORD, 0)
+    clock = Clock()
+    app = webapp.create_app(config, copy_run(sample_run, tmp_path), "unused-token", guard=office.guard)
+    office.install(app, office.Office(store=store, hosts=frozenset({HOST, "127.0.0.2"}), clock=clock))
+    app.config["clock"] = clock
+    return app
+
+
+def _client(app):
+    """A test client whose requests go to https://mailmerge.test (the Secure cookie is sent back only so)."""
+    client = app.test_client()
+    plain_open = client.open
+    client.open = lambda *args, **kwargs: plain_open(*args, base_url=kwargs.pop("base_url", f"https://{HOST}"), **kwargs)
+    return client
+
+
+def _signed_in(app, name: str):
+    client = _client(app)
+    response = client.post("/office/signin", data={"name": name, "password": PASSWORD, "next": "/"})
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+    return client
+
+
+def _csrf(client) -> str:
+    page = client.get("/").get_data(as_text=True)
+    return re.search(r'<meta name="csrf-token" content="([^"]+)">', page).group(1)
+
+
+def _shown_form(run_dir: Path, member_id: str) -> dict[str, str]:
+    fields = {}
+    for row in read_manifest(run_dir / "manifest.csv"):
+        if row.member_id == member_id:
+            fields[f"pdf_sha256.{row.document}"], fields[f"docx_sha256.{row.document}"] = row.pdf_sha256, row.docx_sha256
+    return fields
+
+
+def _run_dir(app) -> Path:
+    return app.extensions["mailmerge_review"].out_dir
+
+
+def test_every_page_asks_to_sign_in_and_a_foreign_host_is_refused(office_app) -> None:
+    client = _client(office_app)
+    page = client.get("/members/0001")
+    assert page.status_code == 303 and page.headers["Location"].startswith("/office/signin?next=/members/0001")
+    assert "ユーザー名" in client.get("/office/signin").get_data(as_text=True)
+    assert client.get("/api/members").status_code == 401
+    refused = client.get("/office/signin", headers={"Host": "evil.example"})
+    assert refused.status_code == 400 and messages.REVIEW_BAD_HOST in refused.get_data(as_text=True)
+    assert _client(office_app).get("/office/signin", headers={"Host": "127.0.0.2:8443"}).status_code == 200
+
+
+def test_the_session_cookie_is_secure_httponly_strict(office_app) -> None:
+    client = _client(office_app)
+    response = client.post("/office/signin", data={"name": "kakunin", "password": PASSWORD, "next": "/"})
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith(f"{office.SESSION_COOKIE}=")
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
+    assert 'id="account">kakunin（確認）' in client.get("/").get_data(as_text=True)
+
+
+def test_a_viewer_cannot_post_a_decision_even_with_a_valid_csrf_token(office_app) -> None:
+    client = _signed_in(office_app, "etsuran")
+    run_dir = _run_dir(office_app)
+    response = client.post("/members/0001/decision", data={
+        "decision": "approved", "note": "", "csrf_token": _csrf(client), **_shown_form(run_dir, "0001")})
+    assert response.status_code == 403
+    assert messages.OFFICE_NEEDS_ROLE.format(role="確認", own="閲覧") in response.get_data(as_text=True)
+    api = client.post("/api/decisions", json={"member_id": "0001", "decision": "approved"},
+                      headers={"X-CSRF-Token": _csrf(client)})
+    assert api.status_code == 403
+    assert DecisionStore(run_dir / REVIEW_DB_NAME).latest() == {}
+
+
+def test_the_reviewer_is_the_signed_in_account_never_a_typed_name(office_app) -> None:
+    client = _signed_in(office_app, "kakunin")
+    run_dir = _run_dir(office_app)
+    shown = {r.document: {"pdf_sha256": r.pdf_sha256, "docx_sha256": r.docx_sha256}
+             for r in read_manifest(run_dir / "manifest.csv") if r.member_id == "0001"}
+    response = client.post("/api/decisions", headers={"X-CSRF-Token": _csrf(client)}, json={
+        "member_id": "0001", "decision": "approved", "reviewer": "別人", "documents": shown})
+    assert response.status_code == 201
+    assert DecisionStore(run_dir / REVIEW_DB_NAME).latest()["0001"].reviewer == "kakunin"
+    # The other reviewer sees it on reload.
+    other = _signed_in(office_app, "etsuran")
+    assert next(m for m in other.get("/api/members").get_json()["members"] if m["member_id"] == "0001")["reviewer"] == "kakunin"
+
+
+def test_a_checker_gets_a_japanese_403_for_manager_actions(office_app) -> None:
+    client = _signed_in(office_app, "kakunin")
+    csrf = _csrf(client)
+    for path in ("/workspace/run", "/workspace/print", "/workspace/seal", "/workspace/verify"):
+        response = client.post(path, data={"csrf_token": csrf})
+        assert response.status_code == 403, path
+        assert messages.OFFICE_NEEDS_ROLE.format(role="管理", own="確認") in response.get_data(as_text=True)
+    assert client.get("/office/audit").status_code == 403
+    assert client.get("/workspace/").status_code == 200
+
+
+def test_five_wrong_passwords_make_the_account_wait_longer_each_time(office_app) -> None:
+    clock = office_app.config["clock"]
+    client = _client(office_app)
+
+    def attempt(password: str):
+        return client.post("/office/signin", data={"name": "kakunin", "password": password, "next": "/"})
+
+    for _ in range(4):
+        assert messages.OFFICE_WRONG_PASSWORD in attempt("wrong").get_data(as_text=True)
+    fifth = attempt("wrong")
+    assert fifth.status_code == 429
+    assert messages.OFFICE_WAIT.format(wait="30 秒") in fifth.get_data(as_text=True)
+    # Waiting: even the right password is not checked.
+    assert messages.OFFICE_WAIT.format(wait="30 秒") in attempt(PASSWORD).get_data(as_text=True)
+    clock.now += 31
+    assert messages.OFFICE_WAIT.format(wait="1 分 0 秒") in attempt("wrong again").get_data(as_text=True)
+    clock.now += 61
+    assert attempt(PASSWORD).status_code == 303
+    lines = accounts.open_store(office_app.extensions["mailmerge_review"].config.root).audit()
+    assert [line.action for line in lines].count("signin_failed") == 7
+    assert lines[-1].action == "signin" and lines[-1].account == "kakunin"
+
+
+def test_a_session_ends_after_eight_idle_hours_and_on_sign_out(office_app) -> None:
+    clock = office_app.config["clock"]
+    client = _signed_in(office_app, "etsuran")
+    clock.now += 7.9 * 3600
+    assert client.get("/").status_code == 200  # still in: and the idle time starts again
+    clock.now += 7.9 * 3600
+    assert client.get("/").status_code == 200
+    clock.now += 8 * 3600 + 1
+    assert client.get("/").headers["Location"].startswith("/office/signin")
+    client = _signed_in(office_app, "etsuran")
+    assert client.post("/office/signout", data={"csrf_token": _csrf(client)}).status_code == 303
+    assert client.get("/").status_code == 303
+
+
+def test_a_downloaded_pdf_is_in_the_audit_log_with_the_member_id_only(office_app, caplog) -> None:
+    caplog.set_level(logging.INFO, logger="mailmerge.review")
+    client = _signed_in(office_app, "kanri")
+    assert client.get("/members/0001/letter.pdf").status_code == 200
+    page = client.get("/office/audit").get_data(as_text=True)
+    assert re.search(r"<td>kanri</td><td>ダウンロード</td><td>[^<]*</td><td>0001</td><td>letter.pdf</td>", page)
+    lines = accounts.open_store(office_app.extensions["mailmerge_review"].config.root).audit()
+    assert any(line.action == "download" and line.members == ("0001",) for line in lines)
+    # No personal data in the server's log: the names and addresses of the run's members are nowhere in it.
+    view = office_app.extensions["mailmerge_review"].run_view()
+    names = {m.name for m in view.reviews if m.name}
+    assert names and caplog.text and not any(name in caplog.text for name in names)
+
+
+def test_user_commands_and_the_audit_command(tmp_path: Path, config_in) -> None:
+    config_in()
+    added = invoke("user", "add", "suzuki", "--role", "確認", input="long enough 1\n")
+    assert added.exit_code == 0, added.output
+    assert "アカウント「suzuki」（確認）を作りました" in added.output
+    assert str(accounts_path(tmp_path)) in added.output
+    bad = invoke("user", "add", "tanaka", "--role", "偉い", input="long enough 1\n")
+    assert messages.USER_BAD_ROLE.format(role="偉い", roles="閲覧|確認|管理") in bad.output
+    assert invoke("user", "disable", "suzuki").exit_code == 0
+    assert "suzuki\t確認\t停止中" in invoke("user", "list").output
+    assert invoke("user", "passwd", "suzuki", input="another one 2\n").exit_code == 0
+    store = accounts.open_store(tmp_path)
+    assert accounts.sign_in(store, "suzuki", "another one 2", 0).user is None  # still disabled
+    invoke("user", "disable", "suzuki", "--enable")
+    assert accounts.sign_in(store, "suzuki", "another one 2", 0).user is not None
+    audit = invoke("audit").output
+    for action in ("ユーザー追加", "ユーザー停止", "パスワード変更", "ユーザー停止解除"):
+        assert action in audit
+    assert messages.AUDIT_BAD_SINCE.format(value="4月") in invoke("audit", "--since", "4月").output
+    assert invoke("audit", "--since", "2999-01-01").output.strip() == messages.AUDIT_NONE
