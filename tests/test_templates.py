@@ -28,6 +28,7 @@ from helpers import TEMPLATES as FROZEN
 from mailmerge import pdf
 from mailmerge.cli import main
 from mailmerge.config import load_config
+from mailmerge.mail import EMAIL_TEMPLATE, EmailTemplate
 from mailmerge.models import Member
 from mailmerge.pipeline import member_context, provided_variables
 from mailmerge.render import CompiledTemplate, inspect_template
@@ -119,6 +120,18 @@ def test_each_group_gets_its_own_paragraphs(name: str, tmp_path: Path) -> None:
     # Beyond the address block (a representative's name, or 御中), each group has its own paragraphs.
     assert len([p for p in only_enrolled if "髙橋" not in p]) >= 1
     assert len([p for p in only_unenrolled if "御中" not in p]) >= 1
+
+
+@pytest.mark.parametrize("group", LONGEST)
+def test_the_email_template_fills_for_each_group_with_a_subject(group: str) -> None:
+    # What sending needs of templates/email.txt (its wording is the secretariat's): a 件名 line and a
+    # body that fill for a member of either group from what the run provides (strict: nothing blank).
+    constants = load_config(REPO / "mailmerge.toml").constants
+    template = EmailTemplate(REPO / EMAIL_TEMPLATE)
+    member = LONGEST[group]
+    subject, body = template.render(member_context(member, "email", constants), member.member_id)
+    assert subject and "\n" not in subject and "{" not in subject
+    assert ORG_40 in body and "{{" not in body and "{%" not in body
 
 
 @pytest.fixture(scope="module")
