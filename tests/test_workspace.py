@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 from conftest import REPO, copy_run, write_config
 
-from mailmerge import mailing, messages, webapp
+from mailmerge import mailing, messages, pipeline, webapp
 from mailmerge.config import load_config
 
 TOKEN = "workspace-token-" + "y" * 20
@@ -206,7 +206,7 @@ def test_print_seal_history_and_verify_from_the_workspace(sample_run: Path, cycl
     assert _wait(client, "print")["state"] == "done"
     page = client.get("/workspace/print")
     text = _text(page)
-    assert "labels.pdf — labels.pdf: 宛名ラベル 29 枚分" in text
+    assert "labels.pdf — 宛名ラベル 29 枚分" in text
     assert "印刷に含めなかった会員: 1 名" in text and "保留 1 名: 会員番号 0004" in text
     labels = client.get("/workspace/print/files/labels.pdf")
     assert labels.status_code == 200 and labels.mimetype == "application/pdf" and labels.data.startswith(b"%PDF")
@@ -243,3 +243,71 @@ def test_serve_prints_the_workspace_address_and_stops_on_ctrl_c(cycle: Path, tmp
         _, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
     assert messages.SERVE_STOPPED in err
+
+
+@pytest.fixture
+def own_templates(tmp_path: Path) -> Path:
+    """A cycle whose roster and templates are copies of its own (the 文面 page replaces them)."""
+    from helpers import TEMPLATES
+
+    data, templates = tmp_path / "data", tmp_path / "templates"
+    data.mkdir()
+    templates.mkdir()
+    shutil.copy(REPO / "data" / "members.xlsx", data / "members.xlsx")
+    for name in ("letter.docx", "overview.docx"):
+        shutil.copy(TEMPLATES / name, templates / name)
+    return write_config(tmp_path, path=f'"{data / "members.xlsx"}"', letter=f'"{templates / "letter.docx"}"',
+                        overview=f'"{templates / "overview.docx"}"')
+
+
+def _upload_template(client, document: str, data: bytes, name: str = "letter.docx"):
+    return client.post(f"/workspace/templates/{document}/upload", data={"file": (io.BytesIO(data), name)},
+                       headers={"X-CSRF-Token": _csrf(client)}, content_type="multipart/form-data")
+
+
+def test_a_broken_template_is_named_with_its_problem_and_never_taken(own_templates: Path, tmp_path: Path) -> None:
+    from helpers import DATA
+
+    _, client = _client(own_templates, tmp_path / "out")
+    current = tmp_path / "templates" / "letter.docx"
+    before = current.read_bytes()
+    sent = _upload_template(client, "letter", (DATA / "broken_templates" / "unknown_variable.docx").read_bytes())
+    page = client.get(sent.get_json()["next"])
+    text = _text(page)
+    assert "エラー 1 件" in text
+    assert 'id="template-refused"' in page.get_data(as_text=True)
+    upload_id = re.search(r'name="upload" value="([0-9a-f]+)"', page.get_data(as_text=True)).group(1)
+    refused = client.post("/workspace/templates/letter/confirm", data={"csrf_token": _csrf(client), "upload": upload_id})
+    assert refused.status_code == 409 and messages.TEMPLATE_HAS_ERRORS.format(count=1) in _text(refused)
+    assert current.read_bytes() == before
+
+
+def test_an_edited_template_is_proofed_then_replaces_the_current_one_keeping_it(own_templates: Path, tmp_path: Path) -> None:
+    _, client = _client(own_templates, tmp_path / "out")
+    current = tmp_path / "templates" / "letter.docx"
+    before = current.read_bytes()
+    assert client.get("/workspace/templates/letter.docx").data == before
+    sent = _upload_template(client, "letter", before, "理事長の書状（修正）.docx")
+    html = client.get(sent.get_json()["next"]).get_data(as_text=True)
+    assert "エラー 0 件" in _text(client.get(sent.get_json()["next"]))
+    assert 'id="template-replace"' not in html  # a 試し刷り first
+    upload_id = re.search(r'name="upload" value="([0-9a-f]+)"', html).group(1)
+    proofed = client.post("/workspace/templates/letter/proof", data={"csrf_token": _csrf(client), "upload": upload_id,
+                                                                       "group": "unenrolled"})
+    assert proofed.status_code == 303
+    html = client.get(proofed.headers["Location"]).get_data(as_text=True)
+    link = re.search(r'id="proof-link" href="([^"]+)"', html).group(1)
+    pdf = client.get(link)
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    import pypdfium2
+
+    text = pypdfium2.PdfDocument(pdf.data)[0].get_textpage().get_text_range()
+    first = next(m for m in pipeline.check(load_config(own_templates)).roster.members if m.group == "unenrolled")
+    assert first.member_id in text and first.display_name in text.replace("\r\n", "")  # the chosen group's first member
+    done = client.post("/workspace/templates/letter/confirm", data={"csrf_token": _csrf(client), "upload": upload_id,
+                                                                   "action": "replace"})
+    assert done.status_code == 303
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "文面を置き換えました。" in page
+    kept = re.search(r"(letter-\d{8}-\d{6}\.docx)", page).group(1)
+    assert (tmp_path / "templates" / kept).read_bytes() == before

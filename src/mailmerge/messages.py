@@ -842,6 +842,9 @@ WORKSPACE_VERIFY_FAILED = "問題が {count} 件見つかりました。封印�
 WORKSPACE_HISTORY_NONE = "会員番号 {member_id} の送付記録はありません。"
 WORKSPACE_LIMIT_FIELD = "試しに作る人数"
 WORKSPACE_LABELS_START_FIELD = "ラベルの開始位置"
+UPLOAD_FIX_DEFAULT = "Excel でこのセルを直してから、もう一度取り込んでください"
+PROOF_MISSING = "試し刷りで {document} ができませんでした。もう一度お試しください"
+TEMPLATE_HAS_ERRORS = "問題が {count} 件ある文面には置き換えられません。Word で直してから、もう一度取り込んでください"
 
 # --- e-mail (mailmerge send) ----------------------------------------------------------------
 

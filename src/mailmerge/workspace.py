@@ -116,7 +116,7 @@ def problem_rows(problems: tuple[Problem, ...] | list[Problem]) -> list[dict[str
         what, _, fix = problem.message.partition("。")
         rows.append({
             "row": problem.row or "", "column": problem.column or "", "what": what + ("。" if fix else ""),
-            "fix": fix.strip(), "error": problem.is_error, "file": problem.file,
+            "fix": fix.strip() or (messages.UPLOAD_FIX_DEFAULT if problem.row is not None else ""), "error": problem.is_error, "file": problem.file,
         })
     return rows
 
@@ -139,7 +139,7 @@ def home() -> str:
         return row.get("done", 0), row.get("total", 0)
 
     overview = cycle.overview(review.config, checked, check_error, view, sealed, running)
-    links = {"roster": url_for("workspace.roster"), "templates": url_for("workspace.roster"),
+    links = {"roster": url_for("workspace.roster"), "templates": url_for("workspace.templates_page"),
              "run": url_for("workspace.run_page"), "review": url_for("index"), "print": url_for("workspace.print_page"),
              "seal": url_for("workspace.seal_page")}
     return page("workspace/home.html", overview=overview, links=links, state_words=messages.STEP_STATES,
@@ -231,4 +231,4 @@ def _roster_type(path: Path) -> str:
 
 
 # The jobs' pages are routes of the same blueprint (registered when imported, before any app uses it).
-from mailmerge import workspace_jobs  # noqa: F401
+from mailmerge import workspace_jobs, workspace_texts  # noqa: F401

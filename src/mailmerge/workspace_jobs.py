@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from flask import abort, jsonify, redirect, request, send_file, url_for
@@ -141,11 +142,13 @@ def print_start() -> ResponseReturnValue:
     def work(progress: jobs.JobProgress, stop: jobs.Stop) -> dict[str, Any]:
         result = mailing.print_run(config, review.out_dir, include_unapproved=include_unapproved,
                                    hold_signals=stop.held, labels_start=labels_start)
-        files = [{"name": b.path.name, "line": messages.PRINT_BUNDLE_LINE.format(
-            path=b.path.name, group=config.groups[b.group], members=b.members, pages=b.pages)} for b in result.bundles]
-        files.append({"name": result.labels.name, "line": messages.PRINT_LABELS_LINE.format(
-            path=result.labels.name, labels=result.printed, sheets=result.label_sheets)})
-        files.append({"name": result.list_csv.name, "line": messages.PRINT_LIST_LINE.format(path=result.list_csv.name)})
+        lines = [(b.path.name, messages.PRINT_BUNDLE_LINE.format(
+            path=b.path.name, group=config.groups[b.group], members=b.members, pages=b.pages)) for b in result.bundles]
+        lines.append((result.labels.name, messages.PRINT_LABELS_LINE.format(
+            path=result.labels.name, labels=result.printed, sheets=result.label_sheets)))
+        lines.append((result.list_csv.name, messages.PRINT_LIST_LINE.format(path=result.list_csv.name)))
+        # The CLI's lines start with the file's path: here the name is the link, the rest follows it.
+        files = [{"name": name, "line": line.removeprefix(f"{name}: ")} for name, line in lines]
         notes = [messages.PRINT_INCLUDES_UNAPPROVED.format(count=len(result.unapproved))] if result.unapproved else []
         return {"files": files, "left_out": notes + mailing.describe_left_out(result.left_out),
                 "hint": messages.PRINT_DONE_HINT}
@@ -230,7 +233,8 @@ def history_page() -> str:
         if not entries and not error:
             error = messages.WORKSPACE_HISTORY_NONE.format(member_id=member_id)
     rows = [{"cycle": e.cycle, "sent_on": e.sent_on, "group": messages.ARCHIVE_GROUP_WORDS.get(e.group, e.group),
-             "document": messages.REVIEW_DOCUMENT_LABELS.get(e.document, e.document), "pages": e.pages,
+             "document": messages.REVIEW_DOCUMENT_LABELS.get(e.document, e.document), "pages": e.pages or "",
+             "file": Path(e.path).suffix.lstrip(".").upper(),
              "reviewer": e.reviewer, "decided_at": _local(e.decided_at), "sha256": e.sha256[:16]} for e in entries]
     return page("workspace/history.html", member_id=member_id, rows=rows, error=error)
 

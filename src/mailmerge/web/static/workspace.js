@@ -3,8 +3,8 @@
 
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
 
-function uploadRoster(zone, file) {
-  const error = document.getElementById("upload-error");
+function upload(zone, file) {
+  const error = zone.querySelector(".upload-error");
   error.hidden = true;
   const body = new FormData();
   body.append("file", file);
@@ -26,16 +26,15 @@ function uploadRoster(zone, file) {
     .finally(() => zone.classList.remove("busy"));
 }
 
-const zone = document.getElementById("dropzone");
-if (zone) {
-  const input = document.getElementById("roster-file");
-  input.addEventListener("change", () => input.files.length && uploadRoster(zone, input.files[0]));
+for (const zone of document.querySelectorAll(".dropzone")) {
+  const input = zone.querySelector('input[type="file"]');
+  input.addEventListener("change", () => input.files.length && upload(zone, input.files[0]));
   zone.addEventListener("dragover", (event) => { event.preventDefault(); zone.classList.add("over"); });
   zone.addEventListener("dragleave", () => zone.classList.remove("over"));
   zone.addEventListener("drop", (event) => {
     event.preventDefault();
     zone.classList.remove("over");
-    if (event.dataTransfer.files.length) uploadRoster(zone, event.dataTransfer.files[0]);
+    if (event.dataTransfer.files.length) upload(zone, event.dataTransfer.files[0]);
   });
 }
 
