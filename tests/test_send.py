@@ -309,6 +309,7 @@ def test_dry_run_writes_and_test_to_sends_one_marked_message(cycle: Path, server
     (_mail_from, rcpts, data), = recorder.received
     assert rcpts == ["office@example.jp"]
     message = email.message_from_bytes(data, policy=policy.default)
+    assert message["To"] == "office@example.jp"
     assert message["Subject"].startswith("【テスト送信】ATS会員専用保険")
     assert "医療法人社団翠光会" in message.get_body(("plain",)).get_content()
     # Never counted as sent: the real batch still sends all four.
@@ -356,3 +357,14 @@ def test_check_reports_bad_addresses_and_mail_without_one_without_quoting_them(t
     assert "members.csv:5: 送付方法: 送付方法がメールを含むのに、メールアドレス が空です。アドレスを書くか、送付方法を郵送にしてください" in done.stderr
     assert "members.csv:6: 送付方法: 送付方法は 郵送・メール・郵送とメール のどれかにしてください" in done.stderr
     assert "kenichi" not in done.stdout + done.stderr
+
+
+def test_print_leaves_out_the_members_who_get_e_mail_only(cycle: Path) -> None:
+    done = run_mailmerge("print", "--config", str(cycle), "--out", str(cycle.parent.parent / "out"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert ("メールだけで送る会員（送付方法がメール。印刷しません。mailmerge send で送ります）: 3 件: 0001, 0004, 0005"
+            in done.stderr.splitlines())
+    with (cycle.parent.parent / "out" / "print" / "list.csv").open(encoding="utf-8-sig") as handle:
+        listed = handle.read()
+    assert "0002" in listed and "0003" in listed
+    assert not any(member_id in listed for member_id in ("0001", "0004", "0005"))

@@ -6,13 +6,14 @@ import datetime as dt
 import os
 import re
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mailmerge.dates import DATE_STYLES, format_japanese_date
 from mailmerge import messages
+from mailmerge.dates import DATE_STYLES, format_japanese_date
 from mailmerge.errors import ConfigError
 from mailmerge.models import GROUPS
 
@@ -34,6 +35,21 @@ SECURITIES = ("starttls", "tls", "none")
 _DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 # The hosts `security = "none"` may name: a server on this machine, where nothing crosses a network.
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def member_channel(fields: Mapping[str, str], settings: EmailSettings | None) -> str:
+    """Return a member's 送付方法: its roster cell (NFKC, trimmed), else [email] default_channel (else 郵送)."""
+    value = unicodedata.normalize("NFKC", fields.get(CHANNEL_FIELD, "") or "").strip()
+    return value or (settings.default_channel if settings is not None else CHANNEL_POST)
+
+
+def wants_mail(channel: str) -> bool:
+    return channel in (CHANNEL_MAIL, CHANNEL_BOTH)
+
+
+def wants_post(channel: str) -> bool:
+    """Return False only for メール alone: an unknown word (refused by check) keeps the post, the safe side."""
+    return channel != CHANNEL_MAIL
 
 
 @dataclass(frozen=True)

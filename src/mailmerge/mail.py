@@ -147,7 +147,8 @@ def build_message(
         subject = f"{TEST_MARK}{subject}"
     message = EmailMessage(policy=WIRE)
     message["From"] = settings.sender
-    message["To"] = Address(display_name=recipient_name, addr_spec=test_to or to) if recipient_name else (test_to or to)
+    # A test goes to the tester's own address: the member's name is not theirs to be addressed by.
+    message["To"] = Address(display_name=recipient_name, addr_spec=to) if recipient_name and not test_to else (test_to or to)
     if settings.reply_to:
         message["Reply-To"] = settings.reply_to
     message["Subject"] = subject

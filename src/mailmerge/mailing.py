@@ -18,11 +18,19 @@ from pathlib import Path
 from typing import Any
 
 from mailmerge import manifest, messages, printing, review, roster, sheets, state
-from mailmerge.config import Config
+from mailmerge.config import Config, member_channel, wants_post
 from mailmerge.dates import now_jst, today_jst
 from mailmerge.errors import MailmergeError, PrintError, PrintOutdated
 from mailmerge.fsutil import sha256_of
-from mailmerge.models import APPROVED, GROUPS, Decision, DocumentHashes, ManifestRow, Member, OutputLayout
+from mailmerge.models import (
+    APPROVED,
+    GROUPS,
+    Decision,
+    DocumentHashes,
+    ManifestRow,
+    Member,
+    OutputLayout,
+)
 from mailmerge.pipeline import SUMMARY_NAME, check, input_digest
 from mailmerge.store import REVIEW_DB_NAME, DecisionStore, PrintLog
 
@@ -281,6 +289,7 @@ class PrintRun:
     left_out: tuple[review.MemberReview, ...]
     unapproved: tuple[str, ...]  # member IDs printed without a standing approval (--include-unapproved)
     labels_start: int = 1  # the first label's position on the first sheet (--labels-start)
+    mail_only: tuple[str, ...] = ()  # approved members whose 送付方法 is メール alone: not printed
 
     @property
     def label_sheets(self) -> int:
@@ -358,8 +367,11 @@ def _print_view(
     if not approved and not include_unapproved:
         raise PrintOutdated("\n".join([messages.PRINT_NOTHING_APPROVED, *describe_left_out(left_out(view))]))
     chosen = [r for r in view.reviews if r.may_be_printed(include_unapproved)]
+    by_mail = mail_only(config, view, chosen)
+    chosen = [r for r in chosen if r.member_id not in by_mail]
     if not chosen:
-        raise PrintOutdated("\n".join([messages.PRINT_NOTHING_TO_PRINT, *describe_left_out(left_out(view))]))
+        raise PrintOutdated("\n".join([messages.PRINT_NOTHING_TO_PRINT, *describe_left_out(left_out(view)),
+                                        *describe_mail_only(by_mail)]))
     chosen_ids = {r.member_id for r in chosen}
     unapproved = {r.member_id for r in chosen if not r.approved}
     groups = {}
@@ -379,9 +391,10 @@ def _print_view(
         labels,
         list_csv,
         len(chosen),
-        tuple(r for r in view.reviews if r.member_id not in chosen_ids),
+        tuple(r for r in view.reviews if r.member_id not in chosen_ids and r.member_id not in by_mail),
         tuple(r.member_id for r in chosen if not r.approved),
         labels_start,
+        by_mail,
     )
 
 
@@ -407,6 +420,17 @@ def changed_paths(view: RunView, members: Sequence[review.MemberReview]) -> list
         for relative, sha256 in ((row.pdf, row.pdf_sha256), (row.docx, row.docx_sha256))
         if not manifest.is_manifests_file(view.out_dir, relative, sha256)
     ]
+
+
+def mail_only(config: Config, view: RunView, members: Sequence[review.MemberReview]) -> tuple[str, ...]:
+    """Return the IDs among ``members`` whose 送付方法 is メール alone: they get no paper (mailmerge send)."""
+    return tuple(r.member_id for r in members
+                 if r.member_id in view.members and not wants_post(member_channel(view.members[r.member_id].fields, config.email)))
+
+
+def describe_mail_only(member_ids: Sequence[str]) -> list[str]:
+    """Return the line naming the members left out of the print because they receive e-mail only."""
+    return [messages.PRINT_MAIL_ONLY.format(count=len(member_ids), member_ids=", ".join(member_ids))] if member_ids else []
 
 
 def _print_member(view: RunView, member: review.MemberReview) -> printing.PrintMember:

@@ -911,3 +911,4 @@ HELP_RESEND_UNKNOWN = "前回、送信の途中で止まった会員（送信し
 ROSTER_BAD_EMAIL = "メールアドレスとして読めません（@ の前後、使えない文字、全角の空白を確かめてください）"
 ROSTER_BAD_CHANNEL = "送付方法は {allowed} のどれかにしてください"
 ROSTER_MAIL_WITHOUT_ADDRESS = "送付方法がメールを含むのに、{email} が空です。アドレスを書くか、送付方法を郵送にしてください"
+PRINT_MAIL_ONLY = "メールだけで送る会員（送付方法がメール。印刷しません。mailmerge send で送ります）: {count} 件: {member_ids}"

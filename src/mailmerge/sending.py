@@ -10,9 +10,8 @@ with ``resend_unknown``. Members accepted before are never sent again.
 from __future__ import annotations
 
 import time
-import unicodedata
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,13 +19,12 @@ from pathlib import Path
 
 from mailmerge import mail, mailing, messages, roster, smtp, state
 from mailmerge.config import (
-    CHANNEL_BOTH,
-    CHANNEL_FIELD,
-    CHANNEL_MAIL,
     CHANNELS,
     EMAIL_FIELD,
     Config,
     EmailSettings,
+    member_channel,
+    wants_mail,
 )
 from mailmerge.errors import MailmergeError
 from mailmerge.fsutil import fsync_dir, make_private_dir, sha256_bytes, write_atomic
@@ -68,16 +66,6 @@ class SendResult:
 
 def mail_folder(out_dir: Path) -> Path:
     return out_dir / MAIL_DIR
-
-
-def channel_of(fields: Mapping[str, str], settings: EmailSettings) -> str:
-    """Return the member's 送付方法: its roster cell (NFKC, trimmed), else the config's default_channel."""
-    value = unicodedata.normalize("NFKC", fields.get(CHANNEL_FIELD, "") or "").strip()
-    return value or settings.default_channel
-
-
-def wants_mail(channel: str) -> bool:
-    return channel in (CHANNEL_MAIL, CHANNEL_BOTH)
 
 
 def send(
@@ -169,9 +157,9 @@ def _choose(
         entry = latest.get(review.member_id)
         if member is None:
             reason = messages.SEND_WHY_NOT_IN_ROSTER
-        elif channel_of(member.fields, settings) not in CHANNELS:
+        elif member_channel(member.fields, settings) not in CHANNELS:
             reason = messages.SEND_WHY_BAD_CHANNEL
-        elif not wants_mail(channel_of(member.fields, settings)):
+        elif not wants_mail(member_channel(member.fields, settings)):
             reason = messages.SEND_WHY_POST
         elif not str(member.fields.get(EMAIL_FIELD, "")).strip():
             reason = messages.SEND_WHY_NO_ADDRESS

@@ -106,6 +106,6 @@ def print_command(config_path: Path | None, out_dir: Path | None, include_unappr
     click.echo(messages.PRINT_LIST_LINE.format(path=shown(result.list_csv)))
     if result.unapproved:
         click.echo(messages.PRINT_INCLUDES_UNAPPROVED.format(count=len(result.unapproved)), err=True)
-    for line in mailing.describe_left_out(result.left_out):
+    for line in [*mailing.describe_left_out(result.left_out), *mailing.describe_mail_only(result.mail_only)]:
         click.echo(line, err=True)
     click.echo(messages.PRINT_DONE_HINT)
