@@ -104,9 +104,14 @@ class OfficeServer:
 
         self._server = make_server(host, port, app, threaded=True, ssl_context=context, request_handler=QuietHandler)
         self.effective_port: int = self._server.server_port
+        self._serving = False
 
     def run(self) -> None:
+        self._serving = True
         self._server.serve_forever()
 
     def close(self) -> None:
+        """Stop serving (from any thread) and close the listening socket."""
+        if self._serving:
+            self._server.shutdown()  # returns at once when serve_forever has already ended (Ctrl-C)
         self._server.server_close()
