@@ -24,6 +24,7 @@ from helpers import mailmerge_command, page_count, pdf_text
 from mailmerge import mailing, messages, sheets, state
 from mailmerge.cli import main
 from mailmerge.config import load_config
+from mailmerge.dates import today_jst
 from mailmerge.models import recipient_lines
 from mailmerge.roster import load_roster
 
@@ -128,7 +129,7 @@ def test_cover_states_group_cycle_date_members_and_page_total(printed, members, 
     out, approve, _, _ = printed
     # The covers were made by the module's fixture, before this test: on its day, or on the day
     # before should midnight have passed in between.
-    today = dt.date.today()
+    today = today_jst()  # the cover is dated in Japan, whatever the machine's zone
     made_on = [f"作成日{d.year}年{d.month}月{d.day}日" for d in (today, today - dt.timedelta(days=1))]
     for group, word in config.groups.items():
         pdf = out / "print" / f"{group}.pdf"
