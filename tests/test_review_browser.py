@@ -310,3 +310,52 @@ def test_letters_swapped_on_disk_are_flagged_and_shown_as_such_not_as_a_broken_i
     served_pdf = page.goto(served.url.split("?")[0] + "members/0001/letter.pdf")
     assert served_pdf.status == 409
     expect(page.locator("body")).to_contain_text(messages.REVIEW_FILE_CHANGED)
+
+
+def test_next_and_approve_and_next_follow_the_lists_filter_and_search_finds_representatives_and_addresses(
+    served: Served, page: Page, tmp_path: Path
+) -> None:
+    from mailmerge.models import recipient_lines
+    from mailmerge.roster import load_roster
+
+    members = {m.member_id: m for m in load_roster(load_config(served.config)).members}
+    page.goto(served.url)
+    _name_reviewer(page)
+    page.select_option("#f-group", "unenrolled")
+    unenrolled = page.locator("#members tbody tr:visible").evaluate_all("rows => rows.map(r => r.dataset.id)")
+    assert len(unenrolled) == 12
+    _row(page, unenrolled[0]).locator("td.id a").click()
+    expect(page.locator("h1")).to_contain_text(unenrolled[0])
+    expect(page.locator("#next")).to_have_text(f"次の会員 ({unenrolled[1]}) ›")
+    expect(page.locator("#prev")).to_have_count(0)
+    page.get_by_role("button", name="承認して次へ").click()
+    expect(page.locator("h1")).to_contain_text(unenrolled[1])
+    expect(page.locator("#prev")).to_have_text(f"‹ 前の会員 ({unenrolled[0]})")
+    expect(page.locator("#next")).to_have_text(f"次の会員 ({unenrolled[2]}) ›")
+    page.screenshot(path=str(tmp_path / "review-approve-and-next.png"))
+    _keep_screenshot(tmp_path / "review-approve-and-next.png")
+    page.locator("#to-list").click()
+    expect(page.locator("#f-group")).to_have_value("unenrolled")
+    expect(_row(page, unenrolled[0]).locator(".status")).to_have_text("承認済み")
+
+    # Only the undecided: approving one leads to the next one still undecided.
+    page.select_option("#f-group", "")
+    page.select_option("#f-status", "undecided")
+    first = page.locator("#members tbody tr:visible").first.get_attribute("data-id")
+    page.locator("#members tbody tr:visible td.id a").first.click()
+    expect(page.locator("h1")).to_contain_text(first)
+    following = page.locator("#next").get_attribute("href")
+    assert "status=undecided" in following and unenrolled[0] not in following and unenrolled[1] not in following
+
+    # The search finds a representative's name and an address as well.
+    page.goto(served.url.split("?")[0])
+    named = next(m for m in members.values() if m.fields.get("representative_name"))
+    page.fill("#q", named.fields["representative_name"])
+    expect(page.locator("#members tbody tr:visible")).to_have_count(
+        sum(1 for m in members.values() if named.fields["representative_name"] in " ".join(recipient_lines(m.fields))))
+    expect(_row(page, named.member_id)).to_be_visible()
+    street = members["0007"].fields["address1"]
+    page.fill("#q", street)
+    expect(_row(page, "0007")).to_be_visible()
+    expect(page.locator("#shown")).to_have_text(
+        str(sum(1 for m in members.values() if street in " ".join(recipient_lines(m.fields)))))

@@ -452,3 +452,16 @@ def test_a_letter_swapped_on_disk_is_not_served_and_cannot_be_decided(client, ru
     accepted = client.post("/api/decisions", json={"member_id": "0001", "decision": "approved", "documents": _shown(run_dir, "0001")},
                            headers={"X-CSRF-Token": csrf})
     assert accepted.status_code == 201
+
+
+def test_approve_and_next_without_javascript_keeps_the_lists_filter(client, run_dir: Path) -> None:
+    _named(client, "確認 花子")
+    page = client.get("/members/0004?group=unenrolled").get_data(as_text=True)
+    unenrolled = sorted({r.member_id for r in _manifest(run_dir) if r.group == "unenrolled"})
+    after = unenrolled[unenrolled.index("0004") + 1]
+    assert f'<a id="next" href="/members/{after}?group=unenrolled">次の会員 ({after}) ›</a>' in page
+    assert 'formaction="/members/0004/decision?then=next&amp;group=unenrolled"' in page
+    done = client.post("/members/0004/decision?then=next&group=unenrolled",
+                       data={"decision": "approved", "csrf_token": _csrf(client), **_shown_form(run_dir, "0004")})
+    assert done.status_code == 303 and done.headers["Location"] == f"/members/{after}?group=unenrolled"
+    assert DecisionStore(run_dir / REVIEW_DB_NAME).latest()["0004"].decision == "approved"

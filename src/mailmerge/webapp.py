@@ -6,6 +6,7 @@ import io
 import logging
 import secrets
 import threading
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from urllib.parse import quote, unquote
 from flask import Flask, Response, abort, current_app, g, jsonify, redirect, render_template, request, send_file, url_for
 from jinja2 import StrictUndefined
 
-from mailmerge import mailing, messages, sealing, state, thumbnails, websecurity, workspace
+from mailmerge import listfilter, mailing, messages, sealing, state, thumbnails, websecurity, workspace
 from mailmerge import review as review_rules
 from mailmerge.config import Config
 from mailmerge import manifest
@@ -273,7 +274,7 @@ def _member_json(member: Any) -> dict[str, Any]:
     }
 
 
-def _list_row(member: Any) -> dict[str, Any]:
+def _list_row(member: Any, fields: Mapping[str, str] | None) -> dict[str, Any]:
     """Return what the list shows of a member, addresses built here: url_for 4,000 times is half a second."""
     href = f"/members/{quote(member.member_id, safe='')}"
     by_document = {row.document: row for row in member.rows}
@@ -291,7 +292,23 @@ def _list_row(member: Any) -> dict[str, Any]:
         "reviewer": decision.reviewer if decision else "",
         "note": decision.note if decision and decision.decision == "hold" else "",
         "sealed": _sealed().get(member.member_id, ("", ""))[0],
+        "search": listfilter.search_text(member, fields),
     }
+
+
+def _fields(view: mailing.RunView, member_id: str) -> Mapping[str, str] | None:
+    member = view.members.get(member_id)
+    return member.fields if member is not None else None
+
+
+def _neighbours(view: mailing.RunView, shown: listfilter.ListFilter, member_id: str) -> tuple[str | None, str | None]:
+    """Return the members before and after one under the list's filter."""
+    fields = {m.member_id: m.fields for m in view.members.values()}
+    return shown.neighbours(view.reviews, fields, member_id)
+
+
+def _query_args(shown: listfilter.ListFilter) -> dict[str, str]:
+    return {key: value for key in listfilter.KEYS if (value := getattr(shown, key))}
 
 
 def _thumb(href: str, document: str, row: ManifestRow | None, changed: bool) -> tuple[str, str | None, str]:
@@ -320,7 +337,7 @@ def _routes(app: Flask) -> None:
         view = _view()
         return render_template(
             "list.html", view=view, counts=_counts(view), reviewer=_reviewer(), csrf=_state().csrf,
-            flags=review_rules.FLAGS, members=[_list_row(m) for m in view.reviews],
+            flags=review_rules.FLAGS, members=[_list_row(m, _fields(view, m.member_id)) for m in view.reviews],
         )
 
     @app.get("/members/<member_id>")
@@ -328,11 +345,11 @@ def _routes(app: Flask) -> None:
         view = _view()
         member = _member_or_404(member_id)
         roster_member = view.members.get(member.member_id)
-        order = [m.member_id for m in view.reviews]
-        at = order.index(member.member_id)
+        shown = listfilter.ListFilter.from_query(request.args)
+        previous, following = _neighbours(view, shown, member.member_id)
         return render_template(
             "member.html", view=view, member=member, address=recipient_lines(roster_member.fields) if roster_member else None,
-            previous=order[at - 1] if at > 0 else None, next=order[at + 1] if at + 1 < len(order) else None,
+            previous=previous, next=following, query=shown.query,
             reviewer=_reviewer(), csrf=_state().csrf, cannot_approve=member.approval_blocker,
             sealed=_sealed().get(member.member_id), file_changed=messages.REVIEW_FILE_CHANGED,
         )
@@ -368,7 +385,13 @@ def _routes(app: Flask) -> None:
     def decide(member_id: str) -> Response:
         reviewer = _reviewer()
         _record(member_id, request.form.get("decision", ""), request.form.get("note", ""), reviewer, _shown_in_form())
-        return redirect(url_for("member_page", member_id=member_id, saved=1), code=303)
+        shown = listfilter.ListFilter.from_query(request.args)
+        if request.args.get("then") == "next":  # 「承認して次へ」 without JavaScript
+            following = _neighbours(_view(), shown, _member_or_404(member_id).member_id)[1]
+            if following is None:
+                return redirect("/" + (f"?{shown.query}" if shown.query else ""), code=303)
+            return redirect(url_for("member_page", member_id=following, **_query_args(shown)), code=303)
+        return redirect(url_for("member_page", member_id=member_id, saved=1, **_query_args(shown)), code=303)
 
     @app.post("/reviewer")
     def set_reviewer() -> Response:

@@ -11,7 +11,17 @@
   var none = document.getElementById("no-match");
   // Search the way the roster compares: full-width digits and letters typed by an IME match too.
   function norm(s) { return (s || "").normalize("NFKC").trim().toLowerCase(); }
-  var keys = rows.map(function (tr) { return norm(tr.dataset.id) + "\u0000" + norm(tr.querySelector("td.name").textContent); });
+  // The ID, the name, and the address block (representative's name, address) as the server gave it.
+  var keys = rows.map(function (tr) {
+    return norm(tr.dataset.id) + "\u0000" + norm(tr.querySelector("td.name").textContent) + "\u0000" + norm(tr.dataset.search);
+  });
+  // Each member's links keep the filter, so its page's 「前の会員」/「次の会員」 follow what the list shows.
+  var links = rows.map(function (tr) {
+    return Array.prototype.map.call(tr.querySelectorAll("a[href^='/members/']"), function (a) {
+      var href = a.getAttribute("href"), hash = href.indexOf("#");
+      return {a: a, path: hash < 0 ? href : href.slice(0, hash), hash: hash < 0 ? "" : href.slice(hash)};
+    });
+  });
 
   function apply() {
     var text = norm(q.value), g = group.value, f = flag.value, s = status.value, n = 0;
@@ -33,6 +43,9 @@
     if (s) params.set("status", s);
     var query = params.toString();
     history.replaceState(null, "", location.pathname + (query ? "?" + query : ""));
+    links.forEach(function (row) {
+      row.forEach(function (l) { l.a.setAttribute("href", l.path + (query ? "?" + query : "") + l.hash); });
+    });
   }
 
   var start = new URLSearchParams(location.search);

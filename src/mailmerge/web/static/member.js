@@ -24,6 +24,7 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var decision = event.submitter ? event.submitter.value : "approved";
+    var then = event.submitter ? event.submitter.dataset.then : "";
     var note = form.elements.note.value;
     message.textContent = "記録しています…";
     message.className = "message";
@@ -47,6 +48,10 @@
       message.textContent = "記録しました（" + labels[m.status] + "）。";
       message.className = "message ok";
       form.elements.note.value = "";
+      if (then === "next") {  // 承認して次へ: the next member the list's filter shows, or the list at the end
+        var next = document.getElementById("next") || document.getElementById("to-list");
+        location.href = next.getAttribute("href");
+      }
     }).catch(function () {
       message.textContent = "確認画面に接続できません。mailmerge review が動いているか確認してください。";
       message.className = "message error";
