@@ -311,3 +311,28 @@ def test_an_edited_template_is_proofed_then_replaces_the_current_one_keeping_it(
     assert "文面を置き換えました。" in page
     kept = re.search(r"(letter-\d{8}-\d{6}\.docx)", page).group(1)
     assert (tmp_path / "templates" / kept).read_bytes() == before
+
+
+def test_the_letter_dates_are_changed_in_a_checked_form_keeping_the_file_as_written(cycle: Path, tmp_path: Path) -> None:
+    _, client = _client(cycle, tmp_path / "out")
+    before = cycle.read_text(encoding="utf-8")
+    form = {"csrf_token": _csrf(client), "cycle": "2024", "issue_date": "2024-12-01", "return_deadline": "2024-11-20",
+            "renewal_date": "2025-13-01"}
+    refused = client.post("/workspace/settings", data=form)
+    assert refused.status_code == 400
+    text = _text(refused)
+    assert "更新日: 日付は YYYY-MM-DD（例: 2024-12-01）で入れてください（入力: 2025-13-01）" in text
+    assert cycle.read_text(encoding="utf-8") == before
+
+    form.update(return_deadline="2025-01-10", renewal_date="2025-02-01")
+    assert "日付の順が逆です" in _text(client.post("/workspace/settings", data={**form, "issue_date": "2025-03-01"}))
+    saved = client.post("/workspace/settings", data=form)
+    assert saved.status_code == 303
+    assert "日付を保存しました" in _text(client.get(saved.headers["Location"]))
+    after = cycle.read_text(encoding="utf-8")
+    assert "issue_date = 2024-12-01\n" in after and "renewal_date = 2025-02-01\n" in after
+    assert [line for line in after.splitlines() if line.startswith("#")] == [
+        line for line in before.splitlines() if line.startswith("#")]  # the comments stay
+    assert load_config(cycle).constants["issue_date"] == "2024年12月1日"
+    kept = list(tmp_path.glob("mailmerge-*.toml"))
+    assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == before

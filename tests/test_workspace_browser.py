@@ -126,6 +126,15 @@ def test_the_whole_cycle_in_the_browser(serving: Serving, page: Page, tmp_path: 
     _shot(page, tmp_path, "3b-template-proof")
     page.locator("#template-replace").click()
     expect(page.locator("#replaced")).to_contain_text("文面を置き換えました。")
+    # The letter's dates in a checked form: a deadline after the renewal is refused, then a right one saved.
+    page.fill("#settings-return_deadline", "2024-03-01")
+    page.locator("#settings-save").click()
+    expect(page.locator("#settings-problems")).to_have_text("日付の順が逆です: 発行日 ≤ 返送期限 ≤ 更新日 にしてください")
+    page.fill("#settings-return_deadline", "2024-01-15")
+    page.locator("#settings-save").click()
+    expect(page.locator("#settings-saved")).to_contain_text("日付を保存しました")
+    page.locator("#settings").scroll_into_view_if_needed()
+    _shot(page, tmp_path, "3c-settings")
 
     # 作成: the progress bar moves, then the control totals.
     _nav(page, "ホーム")

@@ -62,13 +62,17 @@ def upload_path(current: Path, upload_id: str) -> Path:
 def replace(current: Path, upload_id: str, now: datetime | None = None) -> Path | None:
     """Make the upload the current file, the current one first copied to a dated name; return that copy."""
     waiting = upload_path(current, upload_id)
-    kept = None
-    if current.is_file():
-        stamp = (now or datetime.now(UTC)).astimezone(JST).strftime("%Y%m%d-%H%M%S")
-        kept = current.with_name(f"{current.stem}-{stamp}{current.suffix}")
-        shutil.copy2(current, kept)
-        os.chmod(kept, 0o600)
+    kept = keep_copy(current, now) if current.is_file() else None
     os.replace(waiting, current)
+    return kept
+
+
+def keep_copy(current: Path, now: datetime | None = None) -> Path:
+    """Copy a file to its dated name (Japan time) before it is changed; return the copy."""
+    stamp = (now or datetime.now(UTC)).astimezone(JST).strftime("%Y%m%d-%H%M%S")
+    kept = current.with_name(f"{current.stem}-{stamp}{current.suffix}")
+    shutil.copy2(current, kept)
+    os.chmod(kept, 0o600)
     return kept
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 from flask import abort, jsonify, redirect, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
-from mailmerge import cycle, messages, proof, versions
+from mailmerge import cycle, messages, proof, settings, versions
+from mailmerge.config import load_config
 from mailmerge.errors import MailmergeError
 from mailmerge.models import GROUPS
 from mailmerge.workspace import bp, page, problem_rows, review_state, workspace
@@ -36,6 +37,10 @@ def _proof_dir(document: str, upload_id: str) -> Path:
 
 @bp.get("/templates")
 def templates_page() -> str:
+    return _templates_view(None, [])
+
+
+def _templates_view(typed: settings.Settings | None, problems: list[str]) -> str:
     review = review_state()
     checked, check_error = workspace().check(review)
     documents = []
@@ -59,7 +64,27 @@ def templates_page() -> str:
                   "problems": [str(p).removeprefix(f"{shown}: ") for p in own],
                   "errors": sum(1 for p in own if p.is_error), "proofed": (pdf / "proof.ready").is_file()}
     return page("workspace/templates.html", documents=documents, upload=upload, check_error=check_error,
-                groups=GROUPS, group_words=messages.ARCHIVE_GROUP_WORDS, rows=problem_rows)
+                groups=GROUPS, group_words=messages.ARCHIVE_GROUP_WORDS, rows=problem_rows,
+                settings=typed or settings.read_settings(review.config.path), settings_problems=problems,
+                date_labels=messages.SETTINGS_DATE_LABELS, saved=request.args.get("saved", ""))
+
+
+@bp.post("/settings")
+def settings_save() -> ResponseReturnValue:
+    review = review_state()
+    typed = settings.Settings(request.form.get("cycle", ""), {k: request.form.get(k, "") for k in settings.DATE_KEYS})
+    problems = settings.check_settings(typed.cycle, typed.dates)
+    if problems:
+        return _templates_view(typed, problems), 400
+    cycle_changed = typed.cycle.strip() != review.config.cycle
+    kept = settings.save_settings(review.config.path, typed.cycle, typed.dates)
+    if cycle_changed:
+        # The output folder follows the cycle: this start of the app keeps the folder it was given.
+        said = messages.SETTINGS_CYCLE_SAVED.format(cycle=typed.cycle.strip(), kept=kept.name)
+    else:
+        review.config = load_config(review.config.path)  # the new dates, for the next run and 試し刷り
+        said = messages.SETTINGS_SAVED.format(kept=kept.name)
+    return redirect(url_for("workspace.templates_page", saved=said), code=303)
 
 
 @bp.get("/templates/<document>.docx")
