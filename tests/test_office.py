@@ -209,3 +209,20 @@ def test_user_commands_and_the_audit_command(tmp_path: Path, config_in) -> None:
         assert action in audit
     assert messages.AUDIT_BAD_SINCE.format(value="4月") in invoke("audit", "--since", "4月").output
     assert invoke("audit", "--since", "2999-01-01").output.strip() == messages.AUDIT_NONE
+
+
+def test_a_sealed_batch_keeps_its_cycles_audit_lines(sample_run: Path, tmp_path: Path, config_in) -> None:
+    from mailmerge import mailing, sealing
+
+    config = load_config(config_in())
+    out = copy_run(sample_run, tmp_path)
+    store = accounts.open_store(config.root)
+    store.record(1_800_000_000.0, "kakunin", "decision", config.cycle, ["0001"], "approved")
+    store.record(1_800_000_001.0, "kanri", "download", "1999", ["0002"], "letter.pdf")  # another cycle: not kept
+    mailing.record_decisions(config, out, None, "approved", "", "kakunin")
+    mailing.print_run(config, out)
+    result = sealing.seal(config, sent_on="2024-04-01", out_dir=out, archive_dir=tmp_path / "archive")
+    lines = (tmp_path / "archive" / result.batch.folder / "data" / "audit.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines == ["time_jst,account,action,cycle,member_ids,detail",
+                     "2027-01-15T17:00:00+09:00,kakunin,decision,2024,0001,approved"]
+    assert invoke("verify", "--archive", str(tmp_path / "archive")).exit_code == 0

@@ -131,12 +131,14 @@ def build_batch(
     templates: Mapping[str, Path],
     sealed_by: str,
     sealed_at: str,
+    records: Mapping[str, bytes] | None = None,
 ) -> StagedBatch:
     """Build the members' bag in a staging folder beside its final place, validated and read-only.
 
     bagit validates it and every document's hash must equal the approved one; anything that
     stops the building (an error, Ctrl-C, a full disk) removes the staging folder. The caller
     holds archive_lock(), then place_batch() renames it into place and the index records it.
+    ``records``: more files the bag keeps as given (name -> bytes), e.g. the office's audit.csv of the cycle.
     """
     cycle_dir = archive_dir / cycle
     make_private_dir(cycle_dir)
@@ -155,6 +157,8 @@ def build_batch(
         for rel, source in extras.items():
             _copy(source, staging / rel)
         (staging / DECISIONS_NAME).write_bytes(decisions_csv(rows, members))
+        for name, data in (records or {}).items():
+            (staging / name).write_bytes(data)
         roster_sha256 = sha256_of(staging / f"roster/{roster.name}")
         config_sha256 = sha256_of(staging / f"config/{config.name}")
         info = _bag_info(cycle, sent_on, sealed_by, sealed_at, rows, members, roster_sha256, config_sha256)

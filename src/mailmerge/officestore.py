@@ -14,10 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mailmerge.fsutil import csv_bytes
 from mailmerge.store import _transaction, connect
 
 OFFICE_FOLDER = "office"
 ACCOUNTS_DB_NAME = "accounts.db"
+# The audit lines of a cycle, as a sealed batch keeps them (sealing.seal).
+AUDIT_CSV_NAME = "audit.csv"
+AUDIT_CSV_HEADER = ("time_jst", "account", "action", "cycle", "member_ids", "detail")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -166,3 +170,16 @@ class OfficeStore:
         with closing(self._open()) as connection:
             rows = connection.execute(query, params).fetchall()
         return [AuditLine(r[0], r[1], r[2], r[3], tuple(json.loads(r[4])), r[5]) for r in reversed(rows)]
+
+
+def cycle_audit_csv(config_root: Path, cycle: str) -> bytes | None:
+    """Return the audit lines of a cycle as CSV (JST times, member IDs only), or None when no office is used."""
+    import datetime as dt
+
+    path = accounts_path(config_root)
+    if not path.is_file():
+        return None
+    jst = dt.timezone(dt.timedelta(hours=9))
+    rows = [(dt.datetime.fromtimestamp(line.at, jst).isoformat(timespec="seconds"), line.account, line.action,
+             line.cycle, " ".join(line.members), line.detail) for line in OfficeStore(path).audit(cycle=cycle)]
+    return csv_bytes(AUDIT_CSV_HEADER, rows)

@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from mailmerge import archive, archivecheck, mailing, messages, review
+from mailmerge import archive, archivecheck, mailing, messages, officestore, review
 from mailmerge.store import ARCHIVE_DB_NAME, ArchiveIndex, existing_index
 from mailmerge.config import Config
 from mailmerge.dates import JST, now_jst
@@ -125,6 +125,7 @@ def seal(
                 templates=config.documents,
                 sealed_by=getpass.getuser(),
                 sealed_at=sealed_at,
+                records=_office_records(config, view.cycle),
             )
             try:
                 # Not cut between the rename and the index (a stop there would leave a bag for
@@ -139,6 +140,12 @@ def seal(
                 archive.discard_batch(staged)
                 raise
     return SealResult(staged.batch, recovered, removed, chosen.left, archive_dir, *lists)
+
+
+def _office_records(config: Config, cycle: str) -> dict[str, bytes]:
+    """Return the office's audit lines of the cycle to keep in the bag (none when `serve --host` was never used)."""
+    audit = officestore.cycle_audit_csv(config.root, cycle)
+    return {officestore.AUDIT_CSV_NAME: audit} if audit is not None else {}
 
 
 def plan_seal(view: mailing.RunView, archive_dir: Path | None) -> Selection:
