@@ -465,3 +465,26 @@ def test_approve_and_next_without_javascript_keeps_the_lists_filter(client, run_
                        data={"decision": "approved", "csrf_token": _csrf(client), **_shown_form(run_dir, "0004")})
     assert done.status_code == 303 and done.headers["Location"] == f"/members/{after}?group=unenrolled"
     assert DecisionStore(run_dir / REVIEW_DB_NAME).latest()["0004"].decision == "approved"
+
+
+def test_a_decision_can_be_taken_back_and_the_log_says_who_and_when(client, run_dir: Path) -> None:
+    _named(client, "確認 花子")
+    csrf = _csrf(client)
+    approved = client.post("/members/0006/decision", data={"decision": "approved", "csrf_token": csrf, **_shown_form(run_dir, "0006")})
+    assert approved.status_code == 303
+    page = client.get("/members/0006").get_data(as_text=True)
+    assert 'id="status">承認済み<' in page and "判断を取り消す（未確認に戻す）" in page
+    _named(client, "確認 次郎")
+    taken = client.post("/members/0006/withdraw", data={"csrf_token": csrf})
+    assert taken.status_code == 303 and taken.headers["Location"] == "/members/0006?withdrawn=1"
+    page = client.get(taken.headers["Location"]).get_data(as_text=True)
+    assert 'id="status">未確認<' in page and "判断を取り消しました（未確認に戻しました）。" in page
+    assert "判断を取り消す（未確認に戻す）" not in page
+    store = DecisionStore(run_dir / REVIEW_DB_NAME)
+    assert "0006" not in store.latest()
+    [(decision, who, when)] = store.withdrawals("0006")
+    assert (decision.decision, decision.reviewer, who) == ("approved", "確認 花子", "確認 次郎")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", when)
+    again = client.post("/members/0006/withdraw", data={"csrf_token": csrf})
+    assert again.status_code == 409 and "会員番号 0006: 取り消す判断がありません" in again.get_data(as_text=True)
+    assert client.post("/members/0006/withdraw", data={}).status_code == 403  # the page's CSRF token is needed

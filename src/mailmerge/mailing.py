@@ -19,7 +19,7 @@ from typing import Any
 
 from mailmerge import manifest, messages, printing, review, roster, sheets, state
 from mailmerge.config import Config, member_channel, wants_post
-from mailmerge.dates import now_jst, today_jst
+from mailmerge.dates import now_jst, today_jst, utc_stamp
 from mailmerge.errors import MailmergeError, PrintError, PrintOutdated
 from mailmerge.fsutil import sha256_of
 from mailmerge.models import (
@@ -248,6 +248,23 @@ def decide(
     )
     decision_store(view.out_dir).record(made)
     return made
+
+
+def withdraw(view: RunView, member_id: str, reviewer: str, *, now: datetime | None = None) -> Decision:
+    """Take back a member's decision (back to undecided), recorded with who and when; return the decision taken back."""
+    if not reviewer.strip():
+        raise MailmergeError(messages.NO_REVIEWER)
+    if unfit := unfit_text(reviewer, ""):
+        raise MailmergeError(unfit)
+    if view.locked or state.is_locked(view.out_dir):
+        raise MailmergeError(messages.RUN_IN_PROGRESS.format(out_dir=view.out_dir))
+    found = view.review(member_id)
+    if found is None or not found.rows:
+        raise MailmergeError(messages.UNKNOWN_MEMBER.format(member_id=roster.normalise_key(member_id)))
+    taken = decision_store(view.out_dir).withdraw(found.member_id, reviewer.strip(), utc_stamp(now or now_jst()))
+    if taken is None:
+        raise MailmergeError(messages.NOTHING_TO_WITHDRAW.format(member_id=found.member_id))
+    return taken
 
 
 def unfit_text(reviewer: str, note: str) -> str:

@@ -525,6 +525,7 @@ CANNOT_DECIDE_FILES_CHANGED = (
     "会員番号 {member_id}: ファイルが作成時と違います（manifest.csv の記録と合いません）。表示・承認・保留はできません。"
     "mailmerge run をもう一度実行して作り直してから確かめてください"
 )
+NOTHING_TO_WITHDRAW = "会員番号 {member_id}: 取り消す判断がありません（未確認のままです）"
 APPROVE_PASSED_OVER_HEADER = "記録しなかった会員: {count} 名"
 APPROVE_PASSED_OVER_LINE = "  {reason} {count} 名: 会員番号 {member_ids}"
 CANNOT_APPROVE_MISSING = "会員番号 {member_id}: 文書がそろっていないため承認できません。mailmerge run で作成してから承認してください"

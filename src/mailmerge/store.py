@@ -97,6 +97,13 @@ CREATE TABLE IF NOT EXISTS decisions (
     documents   TEXT NOT NULL  -- JSON: {"letter": {"docx_sha256": ..., "pdf_sha256": ...}, ...}
 );
 CREATE INDEX IF NOT EXISTS decisions_member ON decisions (member_id, id);
+-- A decision taken back (the member is undecided again): who, when. The decision itself stays in the log.
+CREATE TABLE IF NOT EXISTS withdrawals (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    decision_id   INTEGER NOT NULL UNIQUE REFERENCES decisions(id),
+    reviewer      TEXT NOT NULL,
+    withdrawn_at  TEXT NOT NULL
+);
 """
 
 
@@ -144,9 +151,35 @@ class DecisionStore:
         query = (
             "SELECT member_id, decision, note, reviewer, decided_at, documents FROM decisions"
             " WHERE id IN (SELECT MAX(id) FROM decisions GROUP BY member_id)"
+            " AND id NOT IN (SELECT decision_id FROM withdrawals)"
         )
         with closing(self._open()) as connection:
             return {row[0]: _decision(row) for row in connection.execute(query)}
+
+    def withdraw(self, member_id: str, reviewer: str, withdrawn_at: str) -> Decision | None:
+        """Take back a member's newest decision (it then counts as undecided); return it, or None when there is none."""
+        with closing(self._open()) as connection, _transaction(connection):
+            row = connection.execute(
+                "SELECT id, member_id, decision, note, reviewer, decided_at, documents FROM decisions"
+                " WHERE id = (SELECT MAX(id) FROM decisions WHERE member_id = ?)"
+                " AND id NOT IN (SELECT decision_id FROM withdrawals)", (member_id,),
+            ).fetchone()
+            if row is None:
+                return None
+            connection.execute("INSERT INTO withdrawals (decision_id, reviewer, withdrawn_at) VALUES (?, ?, ?)",
+                               (row[0], reviewer, withdrawn_at))
+        return _decision(row[1:])
+
+    def withdrawals(self, member_id: str) -> list[tuple[Decision, str, str]]:
+        """Return a member's decisions taken back, oldest first: (the decision, who took it back, when)."""
+        if not self.path.exists():
+            return []
+        query = (
+            "SELECT d.member_id, d.decision, d.note, d.reviewer, d.decided_at, d.documents, w.reviewer, w.withdrawn_at"
+            " FROM withdrawals w JOIN decisions d ON d.id = w.decision_id WHERE d.member_id = ? ORDER BY w.id"
+        )
+        with closing(self._open()) as connection:
+            return [(_decision(row[:6]), row[6], row[7]) for row in connection.execute(query, (member_id,))]
 
     def history(self, member_id: str | None = None) -> list[Decision]:
         """Return every decision (of one member, if given), oldest first."""

@@ -393,6 +393,19 @@ def _routes(app: Flask) -> None:
             return redirect(url_for("member_page", member_id=following, **_query_args(shown)), code=303)
         return redirect(url_for("member_page", member_id=member_id, saved=1, **_query_args(shown)), code=303)
 
+    @app.post("/members/<member_id>/withdraw")
+    def withdraw(member_id: str) -> Response:
+        """Take back the member's decision (back to 未確認), logged with who and when."""
+        if state.is_locked(_state().out_dir):
+            abort(409, messages.REVIEW_LOCKED)
+        reviewer = _reviewer()
+        if not reviewer:
+            abort(400, messages.REVIEW_NEED_REVIEWER)
+        member = _member_or_404(member_id)
+        mailing.withdraw(_view(), member.member_id, reviewer)
+        shown = listfilter.ListFilter.from_query(request.args)
+        return redirect(url_for("member_page", member_id=member.member_id, withdrawn=1, **_query_args(shown)), code=303)
+
     @app.post("/reviewer")
     def set_reviewer() -> Response:
         name = request.form.get("reviewer", "").strip()
