@@ -34,6 +34,7 @@ test: setup
 bench: setup
 	$(PY) bench/bench.py
 	$(PY) bench/pdfcheck_cost.py
+	$(PY) bench/bench_office.py
 
 clean:
 	rm -rf out bench/out

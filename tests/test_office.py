@@ -87,7 +87,7 @@ def test_every_page_asks_to_sign_in_and_a_foreign_host_is_refused(office_app) ->
     assert "ユーザー名" in client.get("/office/signin").get_data(as_text=True)
     assert client.get("/api/members").status_code == 401
     refused = client.get("/office/signin", headers={"Host": "evil.example"})
-    assert refused.status_code == 400 and messages.REVIEW_BAD_HOST in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and messages.OFFICE_BAD_HOST in refused.get_data(as_text=True)
     assert _client(office_app).get("/office/signin", headers={"Host": "127.0.0.2:8443"}).status_code == 200
 
 

@@ -108,7 +108,7 @@ def guard() -> BaseResponse | None:
     office = _office()
     name = request.host.lower().rsplit(":", 1)[0] if not request.host.endswith("]") else request.host.lower()
     if name.strip("[]") not in office.hosts:
-        abort(400, messages.REVIEW_BAD_HOST)
+        abort(400, messages.OFFICE_BAD_HOST)
     endpoint = request.endpoint or ""
     if endpoint in PUBLIC:
         return None
