@@ -22,10 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench import make_roster  # noqa: E402
-from bench_review import _get, make_review_folder  # noqa: E402
+from bench_review import _get, make_review_folder
 
-from mailmerge import accounts, office, officeserver, webapp  # noqa: E402
+from bench import make_roster
+from mailmerge import accounts, office, officeserver, webapp
 
 ADDRESS = "127.0.0.2"
 USERS = 20
