@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from helpers import REPO
 
-from mailmerge.config import load_config
+from mailmerge.config import RosterField, load_config
 from mailmerge.errors import ConfigError
+from mailmerge.roster import load_roster
 
 
 def test_repository_config_gives_the_2024_cycle() -> None:
@@ -70,3 +71,72 @@ def test_a_config_written_wrong_is_said_in_japanese_with_line_and_column(tmp_pat
         f"mailmerge.toml:{where}: 設定ファイルの書き方に誤りがあります（{reason}）。"
         "Word ではなくテキストエディターで開き、直してください"
     )
+
+
+LEGACY_ROSTER = '''[roster.columns]
+member_id = "会員番号"
+organisation = "会員名"
+department = "部署"
+representative_title = "代表者役職"
+representative_name = "代表者氏名"
+postal_code = "郵便番号"
+address1 = "住所1"
+address2 = "住所2"
+group = "加入状況"
+
+[roster.required]
+fields = ["member_id", "organisation", "postal_code", "address1", "group"]
+
+[roster.max_length]
+organisation = 40
+department = 30
+representative_title = 20
+representative_name = 20
+address1 = 40
+address2 = 40
+
+'''
+
+
+def with_roster_fields(path: Path, fields: str) -> Path:
+    """Return ``path`` with its [roster.fields] table replaced by ``fields``."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index("[roster.fields]")
+    path.write_text(text[:start] + fields + text[text.index("# The roster's words for each group"):], encoding="utf-8")
+    return path
+
+
+def test_each_roster_field_is_declared_once_with_the_codes_defaults(config_in) -> None:
+    config = load_config(config_in())
+    assert config.field("postal_code") == RosterField("postal_code", "郵便番号", True, True, None, "postal_code")
+    assert config.field("department") == RosterField("department", "部署", max_length=30)
+    assert config.template_fields == ("member_id", "organisation", "department", "representative_title",
+                                      "representative_name", "postal_code", "address1", "address2")
+
+
+def test_an_older_config_with_roster_columns_reads_the_same_fields(config_in) -> None:
+    current = load_config(config_in())
+    older = load_config(with_roster_fields(config_in(), LEGACY_ROSTER))
+    assert older.fields == tuple(f for f in current.fields if f.name not in ("email", "channel"))
+
+
+def test_a_roster_field_with_an_unknown_setting_is_refused(config_in) -> None:
+    path = config_in()
+    text = path.read_text(encoding="utf-8").replace('address2 = { header = "住所2", max_length = 40 }',
+                                                    'address2 = { header = "住所2", prinetd = false }')
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert str(raised.value).endswith(
+        "mailmerge.toml: [roster.fields.address2] の prinetd は使えません（使えるのは header, printed, required, max_length, check）")
+
+
+def test_a_field_without_a_checker_of_that_name_is_a_config_error(config_in) -> None:
+    text = config_in().read_text(encoding="utf-8").replace('address2 = { header = "住所2", max_length = 40 }',
+                                                           'address2 = { header = "住所2", check = "adress" }')
+    path = config_in()
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_roster(load_config(path))
+    assert str(raised.value).startswith(
+        'mailmerge.toml: [roster.fields.address2] の check = "adress" はありません（使えるのは text, member_id, group, ')

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import REPO, write_config
-from mailmerge import mailing, review, state
+from mailmerge import mailing, pipeline, review, state
 from mailmerge.cli import main
 from mailmerge.config import load_config
 from mailmerge.errors import MailmergeError
@@ -175,3 +175,55 @@ def test_letters_swapped_on_disk_are_neither_approved_nor_printed_and_print_says
     for member_id in ("0001", "0002"):
         assert f"会員番号 {member_id}: letter のファイルが作成時と違います（manifest.csv の記録と合いません。作成後に置き換え・編集された）" in printed.output
     assert "承認後に変更" not in printed.output and not (out / "print").exists()
+
+
+def add_fax_field(config: Path) -> None:
+    """Declare an optional, unprinted field in the config alone (no template, no code)."""
+    text = config.read_text(encoding="utf-8")
+    group = 'group = { header = "加入状況", required = true, check = "group" }\n'
+    assert group in text
+    config.write_text(text.replace(group, group + 'fax = { header = "FAX番号", printed = false }\n'),
+                      encoding="utf-8")
+
+
+def set_fax(config: Path, member_id: str, value: str) -> None:
+    path = config.parent / "members.xlsx"
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    headers = [cell.value for cell in sheet[1]]
+    if "FAX番号" not in headers:
+        sheet.cell(row=1, column=len(headers) + 1, value="FAX番号")
+        headers.append("FAX番号")
+    for cells in sheet.iter_rows(min_row=2):
+        if cells[0].value == member_id:
+            sheet.cell(row=cells[0].row, column=headers.index("FAX番号") + 1, value=value)
+    workbook.save(path)
+
+
+def test_an_optional_unprinted_field_added_in_the_config_changes_no_document(own_run) -> None:
+    config_path, out = own_run
+    before = pipeline.check(load_config(config_path))
+    add_fax_field(config_path)
+    config = load_config(config_path)
+    assert config.field("fax").header == "FAX番号" and "fax" not in config.template_fields
+
+    # The roster has no such column yet: no error, no warning, and every approval still possible.
+    checked = pipeline.check(config)
+    assert [str(p) for p in checked.problems] == [str(p) for p in before.problems]
+    member = next(m for m in checked.roster.members if m.member_id == "0005")
+    assert dict(member.unprinted) == {} and "fax" not in member.fields  # the sample has no e-mail columns either
+    mailing.record_decisions(config, out, ["0005"], "approved", "", "事務局 山田")
+    assert mailing.open_run(config, out).review("0005").approved
+
+    digest = pipeline.input_digest(member, "letter", "t" * 64, config)
+    for number in ("03-1234-5678", "03-9999-0000"):
+        set_fax(config_path, "0005", number)
+        checked = pipeline.check(config)
+        assert [str(p) for p in checked.problems] == [str(p) for p in before.problems]
+        member = next(m for m in checked.roster.members if m.member_id == "0005")
+        assert member.unprinted["fax"] == number and "fax" not in member.fields
+        assert pipeline.input_digest(member, "letter", "t" * 64, config) == digest
+        view = mailing.open_run(config, out)
+        assert review.ROSTER_CHANGED not in view.review("0005").flags
+        assert view.review("0005").approved
+        assert view.members["0005"].unprinted["fax"] == number

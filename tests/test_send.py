@@ -57,9 +57,8 @@ OK = "250 2.0.0 OK: queued"
 def cycle_with_email(folder: Path, roster: str) -> Path:
     """Return a cycle whose roster has the e-mail columns (and templates/email.txt beside its config)."""
     config = make_cycle(folder, roster_csv=roster)
-    text = config.read_text(encoding="utf-8").replace(
-        'group = "加入状況"', 'group = "加入状況"\nemail = "メールアドレス"\nchannel = "送付方法"')
-    config.write_text(text, encoding="utf-8")
+    # The config declares both columns (optional, unprinted): only the roster gains them.
+    assert 'email = { header = "メールアドレス", printed = false, check = "email" }' in config.read_text(encoding="utf-8")
     return config
 
 

@@ -19,8 +19,31 @@ from mailmerge.models import GROUPS
 
 DEFAULT_CONFIG_NAME = "mailmerge.toml"
 
-# Fields every roster must map: the pipeline itself relies on them.
+# Fields every roster must map: the pipeline itself relies on them (always printed; ID and group required).
 CORE_FIELDS = ("member_id", "organisation", "group")
+KEY_FIELDS = ("member_id", "group")
+
+
+@dataclass(frozen=True)
+class RosterField:
+    """One roster field as mailmerge.toml declares it ([roster.fields.NAME]); the defaults are the code's.
+
+    A printed field is a template variable and part of what a document is made from (its input
+    hash): a change remakes the document and calls for a new approval. An unprinted field is read
+    and checked only; an optional unprinted field's column may be missing from the roster.
+    """
+
+    name: str  # the template variable (and the member's key)
+    header: str  # the roster's column header (row 1)
+    printed: bool = True
+    required: bool = False
+    max_length: int | None = None  # the most characters the recipient block can hold
+    check: str = "text"  # its rule, a row of roster.checks.CHECKERS
+
+    @property
+    def column_optional(self) -> bool:
+        """Return True when the roster may lack this column altogether."""
+        return not self.printed and not self.required
 
 
 # 送付方法: how a member receives its documents (the roster's words; the e-mail's and the post's).
@@ -81,9 +104,7 @@ class Config:
     roster: Path
     sheet: str | None
     skip_hidden_rows: bool
-    columns: Mapping[str, str]  # field name -> roster header
-    required: tuple[str, ...]
-    max_length: Mapping[str, int]
+    fields: tuple[RosterField, ...]  # in the order declared
     groups: Mapping[str, str]  # "enrolled"/"unenrolled" -> the roster's word (加入 / 未加入)
     documents: Mapping[str, Path]  # document name -> template path
     output: Path
@@ -94,6 +115,32 @@ class Config:
     shared_pages: bool = True  # false: every document converted whole (the composed path switched off)
     email: EmailSettings | None = None  # the [email] table; None when the cycle sends no e-mail
     server_hosts: tuple[str, ...] = ()  # [server] hosts: names other PCs may use for `serve --host`
+
+    @property
+    def columns(self) -> Mapping[str, str]:
+        """Return each field's roster header (field name -> header)."""
+        return {f.name: f.header for f in self.fields}
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.required)
+
+    @property
+    def max_length(self) -> Mapping[str, int]:
+        return {f.name: f.max_length for f in self.fields if f.max_length is not None}
+
+    @property
+    def printed(self) -> tuple[str, ...]:
+        """Return the printed fields: template variables, and what a document's input hash covers."""
+        return tuple(f.name for f in self.fields if f.printed)
+
+    @property
+    def template_fields(self) -> tuple[str, ...]:
+        """Return the roster fields a template sees as variables: the printed ones but the group (``enrolled``)."""
+        return tuple(name for name in self.printed if name != "group")
+
+    def field(self, name: str) -> RosterField:
+        return next(f for f in self.fields if f.name == name)
 
     @property
     def root(self) -> Path:
@@ -138,15 +185,7 @@ def load_config(path: Path | None = None) -> Config:
         raise ConfigError(messages.CONFIG_BAD_DATE_STYLE.format(name=name, allowed=", ".join(DATE_STYLES), value=date_style))
 
     roster = data.get("roster", {})
-    columns = dict(need(roster, "columns", "roster"))
-    for core in CORE_FIELDS:
-        if core not in columns:
-            raise ConfigError(messages.CONFIG_NEEDS_COLUMN.format(name=name, field=core))
-    required = tuple(roster.get("required", {}).get("fields", CORE_FIELDS))
-    unknown = [f for f in required if f not in columns]
-    if unknown:
-        raise ConfigError(messages.CONFIG_UNKNOWN_REQUIRED.format(name=name, fields=", ".join(unknown)))
-
+    fields = roster_fields(roster, name)
     groups = {str(k): str(v) for k, v in need(data, "groups", "top level").items()}
     if sorted(groups) != sorted(GROUPS):
         raise ConfigError(messages.CONFIG_GROUPS.format(name=name))
@@ -171,9 +210,7 @@ def load_config(path: Path | None = None) -> Config:
         roster=root / str(need(roster, "path", "roster")),
         sheet=str(roster.get("sheet") or "") or None,
         skip_hidden_rows=bool(roster.get("skip_hidden_rows", False)),
-        columns=columns,
-        required=required,
-        max_length={str(k): int(v) for k, v in roster.get("max_length", {}).items()},
+        fields=fields,
         groups=groups,
         documents=documents,
         output=root / output,
@@ -236,6 +273,60 @@ def _server_hosts(server: Any, name: str) -> tuple[str, ...]:
     if not isinstance(hosts, list) or not all(isinstance(h, str) and h.strip() for h in hosts):
         raise ConfigError(messages.OFFICE_BAD_HOSTS.format(name=name))
     return tuple(h.strip().lower() for h in hosts)
+
+
+# An older config names no checks: the fields with a rule of their own had it by their name.
+_LEGACY_CHECKS = (*KEY_FIELDS, "postal_code", EMAIL_FIELD, CHANNEL_FIELD)
+_FIELD_KEYS = {"header": str, "printed": bool, "required": bool, "max_length": int, "check": str}
+
+
+def roster_fields(roster: Mapping[str, Any], name: str) -> tuple[RosterField, ...]:
+    """Return the roster's fields from [roster.fields] (or an older config's columns, required and max_length)."""
+    if "fields" in roster:
+        if any(key in roster for key in ("columns", "required", "max_length")):
+            raise ConfigError(messages.CONFIG_FIELDS_AND_COLUMNS.format(name=name))
+        fields = [_roster_field(str(field), entry, name) for field, entry in roster["fields"].items()]
+    elif "columns" in roster:
+        required = roster.get("required", {}).get("fields", CORE_FIELDS)
+        columns = {str(k): str(v) for k, v in roster["columns"].items()}
+        unknown = [f for f in required if f not in columns]
+        if unknown:
+            raise ConfigError(messages.CONFIG_UNKNOWN_REQUIRED.format(name=name, fields=", ".join(unknown)))
+        limits = {str(k): int(v) for k, v in roster.get("max_length", {}).items()}
+        fields = [RosterField(field, header, required=field in required, max_length=limits.get(field),
+                              check=field if field in _LEGACY_CHECKS else "text")
+                  for field, header in columns.items()]
+    else:
+        raise ConfigError(messages.CONFIG_NEEDS_VALUE.format(name=name, where="roster", key="fields"))
+    names = {f.name for f in fields}
+    for core in CORE_FIELDS:
+        if core not in names:
+            raise ConfigError(messages.CONFIG_NEEDS_COLUMN.format(name=name, field=core))
+    for f in fields:
+        if f.name in CORE_FIELDS and not f.printed:
+            raise ConfigError(messages.CONFIG_CORE_UNPRINTED.format(name=name, field=f.name))
+    # The ID and the group are what a member is: never empty.
+    return tuple(RosterField(f.name, f.header, f.printed, True, f.max_length, f.check) if f.name in KEY_FIELDS else f
+                 for f in fields)
+
+
+def _roster_field(field: str, entry: Any, name: str) -> RosterField:
+    where = f"roster.fields.{field}"
+    if not isinstance(entry, Mapping):
+        entry = {"header": entry}  # email = "メールアドレス": a field with every default
+    if not field.isidentifier():
+        raise ConfigError(messages.CONFIG_FIELD_NAME.format(name=name, where=where))
+    for key, value in entry.items():
+        kind = _FIELD_KEYS.get(key)
+        if kind is None:
+            raise ConfigError(messages.CONFIG_FIELD_UNKNOWN_KEY.format(name=name, where=where, key=key,
+                                                                      allowed=", ".join(_FIELD_KEYS)))
+        if not isinstance(value, kind) or (kind is int and (isinstance(value, bool) or value < 1)) \
+                or (kind is str and not value.strip()):
+            raise ConfigError(messages.CONFIG_FIELD_BAD_VALUE.format(name=name, where=where, key=key, value=value))
+    if "header" not in entry:
+        raise ConfigError(messages.CONFIG_NEEDS_VALUE.format(name=name, where=where, key="header"))
+    return RosterField(field, **entry)
 
 
 def template_constants(letter: Mapping[str, Any], cycle: str, date_style: str) -> dict[str, Any]:

@@ -6,12 +6,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mailmerge import messages, printing
 from mailmerge.config import Config
 from mailmerge.mailing import RunView
-from mailmerge.pipeline import CheckResult
 from mailmerge.review import STATUSES
+
+if TYPE_CHECKING:
+    from mailmerge.pipeline import CheckResult
 
 STEPS = ("roster", "templates", "run", "review", "print", "seal")
 JST = timezone(timedelta(hours=9), "JST")

@@ -17,11 +17,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from mailmerge import manifest, messages, printing, review, roster, sheets, state
+from mailmerge import inputs, manifest, messages, printing, review, roster, sheets, state
 from mailmerge.config import Config, member_channel, wants_post
 from mailmerge.dates import now_jst, today_jst, utc_stamp
 from mailmerge.errors import MailmergeError, PrintError, PrintOutdated
-from mailmerge.fsutil import sha256_of
 from mailmerge.models import (
     APPROVED,
     GROUPS,
@@ -31,7 +30,6 @@ from mailmerge.models import (
     Member,
     OutputLayout,
 )
-from mailmerge.pipeline import SUMMARY_NAME, check, input_digest
 from mailmerge.store import REVIEW_DB_NAME, DecisionStore, PrintLog
 
 
@@ -103,15 +101,16 @@ def open_run(config: Config, out_dir: Path | None = None) -> RunView:
         rows = tuple(manifest.read_manifest(path))
     except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         raise MailmergeError(messages.BAD_MANIFEST.format(path=path, detail=type(exc).__name__)) from None
-    summary_path = out_dir / SUMMARY_NAME
+    summary_path = out_dir / inputs.SUMMARY_NAME
     summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.is_file() else {}
 
-    checked = check(config)
-    members = {m.member_id: m for m in checked.roster.members}
+    # The roster and templates only: opening a run for review looks for no LibreOffice and makes nothing.
+    current = inputs.read_current(config)
+    members = {m.member_id: m for m in current.roster.members}
     # Only warnings about the postal code raise 郵便番号の注意 (not, say, an ID stored as a number).
-    postal_header = config.columns.get("postal_code")
-    postal_rows = {p.row for p in checked.warnings if p.row is not None and p.column == postal_header}
-    template_hashes = {name: sha256_of(p) for name, p in config.documents.items() if p.is_file()}
+    postal_headers = {f.header for f in config.fields if f.check == "postal_code"}
+    postal_rows = {p.row for p in current.roster.problems
+                   if not p.is_error and p.row is not None and p.column in postal_headers}
     decisions = decision_store(out_dir).latest()
 
     by_member: dict[str, list[ManifestRow]] = {}
@@ -128,7 +127,7 @@ def open_run(config: Config, out_dir: Path | None = None) -> RunView:
             changed = True
         else:
             changed = any(
-                row.input_sha256 != input_digest(member, row.document, template_hashes.get(row.document, ""), config)
+                row.input_sha256 != current.digest(member, row.document)
                 or row.group != member.group
                 for row in member_rows
             )
@@ -145,7 +144,7 @@ def open_run(config: Config, out_dir: Path | None = None) -> RunView:
         group = member.group if member is not None else member_rows[0].group
         undecided = review.MemberReview(member_id, name, group, tuple(member_rows), facts, None)
         reviews.append(review.with_decision(undecided, decisions.get(member_id)))
-    unreadable = next((str(p) for p in checked.roster.problems if p.is_error and p.row is None), "")
+    unreadable = next((str(p) for p in current.roster.problems if p.is_error and p.row is None), "")
     view = RunView(out_dir, config.cycle, summary, rows, members, tuple(reviews), state.is_locked(out_dir), unreadable)
     return with_files_checked(view)
 
@@ -442,7 +441,7 @@ def changed_paths(view: RunView, members: Sequence[review.MemberReview]) -> list
 def mail_only(config: Config, view: RunView, members: Sequence[review.MemberReview]) -> tuple[str, ...]:
     """Return the IDs among ``members`` whose 送付方法 is メール alone: they get no paper (mailmerge send)."""
     return tuple(r.member_id for r in members
-                 if r.member_id in view.members and not wants_post(member_channel(view.members[r.member_id].fields, config.email)))
+                 if r.member_id in view.members and not wants_post(member_channel(view.members[r.member_id].every_field, config.email)))
 
 
 def describe_mail_only(member_ids: Sequence[str]) -> list[str]:

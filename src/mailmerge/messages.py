@@ -64,7 +64,19 @@ CONFIG_TOML_REASONS = (
 CONFIG_TOML_OTHER = "書き方が正しくありません: {detail}"
 CONFIG_NEEDS_VALUE = "{name}: [{where}] に {key} の値がありません。書き足してください"
 CONFIG_BAD_DATE_STYLE = "{name}: date_style は {allowed} のどれかにしてください（いまは {value!r}）"
-CONFIG_NEEDS_COLUMN = "{name}: [roster.columns] に項目 {field} の名簿の列名がありません。書き足してください"
+CONFIG_NEEDS_COLUMN = "{name}: [roster.fields] に項目 {field} がありません。{field} = {{ header = \"名簿の列名\" }} を書き足してください"
+CONFIG_FIELDS_AND_COLUMNS = (
+    "{name}: [roster.fields] と [roster.columns]・[roster.required]・[roster.max_length] が両方あります。"
+    "項目は [roster.fields] だけに書いてください"
+)
+CONFIG_CORE_UNPRINTED = "{name}: 項目 {field} は書状に必ず使うため printed = false にはできません"
+CONFIG_FIELD_NAME = "{name}: [{where}] の項目名は半角の英字・数字・_ で書いてください（テンプレートの {{{{ 項目名 }}}} になります）"
+CONFIG_FIELD_UNKNOWN_KEY = "{name}: [{where}] の {key} は使えません（使えるのは {allowed}）"
+CONFIG_FIELD_BAD_VALUE = (
+    "{name}: [{where}] の {key} = {value!r} は使えません。header と check は文字列、printed と required は "
+    "true か false、max_length は 1 以上の整数で書いてください"
+)
+CONFIG_UNKNOWN_CHECK = "{name}: [{where}] の check = \"{check}\" はありません（使えるのは {allowed}）"
 CONFIG_UNKNOWN_REQUIRED = "{name}: [roster.required] の {fields} は [roster.columns] にない項目です"
 CONFIG_GROUPS = "{name}: [groups] には enrolled と unenrolled の二つだけを書いてください"
 CONFIG_SAME_GROUPS = "{name}: [groups] の enrolled と unenrolled には別々の言葉を書いてください"
@@ -311,7 +323,7 @@ ROSTER_NOTE_FIRST_SHEET = "最初の表示シート「{name}」"
 # Headers (row 1)
 ROSTER_NO_HEADERS = "1 行目に見出しがありません。1 行目に列の見出し（{examples} など）を入れてください"
 ROSTER_DOUBLED_HEADER = "同じ見出しの列が {count} つあります（{letters}）。使わない方の列を消すか、見出しを変えてください"
-ROSTER_MISSING_COLUMN = "列がありません{hint}。1 行目の見出しを「{header}」にするか、mailmerge.toml の [roster.columns] を直してください"
+ROSTER_MISSING_COLUMN = "列がありません{hint}。1 行目の見出しを「{header}」にするか、mailmerge.toml の [roster.fields] を直してください"
 ROSTER_CLOSE_HEADER = "（近い見出し: {quoted}）"
 ROSTER_COLUMN_LETTER = "{letter} 列"
 ROSTER_NO_MEMBERS = "会員の行がありません（2 行目以降が空です）。名簿に会員を入力してください"

@@ -86,20 +86,29 @@ class Member:
     """One member organisation as read from the roster.
 
     ``member_id`` and ``group`` are normalised keys; ``fields`` holds the
-    printed values exactly as entered, keyed by the config's field names.
+    printed values exactly as entered, keyed by the config's field names (what the templates see
+    and the input hash covers); ``unprinted`` the fields declared ``printed = false`` (read and
+    checked, never printed: a change there changes no document and no approval).
     """
 
     row: int
     member_id: str
     group: str
     fields: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+    unprinted: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
+        object.__setattr__(self, "unprinted", MappingProxyType(dict(self.unprinted)))
 
     def __repr__(self) -> str:
         # Never show names or addresses, even in a traceback or a debugger.
         return f"Member(row={self.row}, member_id={self.member_id!r}, group={self.group!r})"
+
+    @property
+    def every_field(self) -> Mapping[str, str]:
+        """Return the printed and the unprinted fields together (e-mail reads its address, printed or not)."""
+        return {**self.fields, **self.unprinted}
 
     @property
     def display_name(self) -> str:

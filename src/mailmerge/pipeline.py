@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -12,9 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from mailmerge import __version__, fonts, layering, manifest, messages, pdf, render, roster, state, verify
+from mailmerge import fonts, layering, manifest, messages, pdf, render, roster, state, verify
 from mailmerge.config import Config
 from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
+from mailmerge.inputs import SUMMARY_NAME, input_digest
 from mailmerge.fsutil import make_private_dir, sha256_of, write_atomic
 from mailmerge.models import GROUPS, ManifestRow, Member, MemberDocument, OutputLayout, Problem, Roster, member_context
 from mailmerge.produce import Order, produce
@@ -23,7 +23,6 @@ __all__ = ["CheckResult", "Progress", "RunResult", "SilentProgress", "check", "i
 
 # Variables the pipeline itself gives every template, besides the roster's fields and the config's constants.
 PIPELINE_VARIABLES = ("member_id", "group", "enrolled", "document")
-SUMMARY_NAME = "summary.json"
 
 
 class Progress(Protocol):
@@ -89,8 +88,7 @@ class RunResult:
 
 def provided_variables(config: Config) -> set[str]:
     """Return every name a template may use: roster fields, pipeline variables, config constants."""
-    fields = set(config.columns) - {"group"}
-    return fields | set(PIPELINE_VARIABLES) | set(config.constants)
+    return set(config.template_fields) | set(PIPELINE_VARIABLES) | set(config.constants)
 
 
 def check(config: Config, roster_path: Path | None = None) -> CheckResult:
@@ -119,19 +117,18 @@ def _check_inputs(config: Config, roster_path: Path | None) -> CheckResult:
             templates[name] = compiled
             used |= compiled.variables
     if len(templates) == len(config.documents):
-        for field_name in sorted(set(config.columns) - used - {"group", "member_id"}):
+        for field_name in sorted(set(config.template_fields) - used - {"member_id"}):
             problems.append(
                 Problem("warning", config.display_path(config.path), messages.COLUMN_UNUSED.format(column=config.columns[field_name]))
             )
-    member_fields = tuple(name for name in config.columns if name != "group")
     paths: Mapping[str, str | None]
     if config.shared_pages:
-        paths = layering.template_obstacles(templates, member_fields, config.constants)
+        paths = layering.template_obstacles(templates, config.template_fields, config.constants)
     else:  # the composed path switched off: every template converted whole, nothing to look for
         paths = dict.fromkeys(templates, messages.LAYER_SWITCHED_OFF)
     counts = {group: len(members) for group, members in loaded.by_group().items()}
     plan = tuple(layering.planned_paths(paths, counts, config.shared_pages_from))
-    made_up = layering.made_up_documents(templates, member_fields, config.constants)
+    made_up = layering.made_up_documents(templates, config.template_fields, config.constants)
     texts = {document: tuple(render.printed_text(p) for p in packages) for document, packages in made_up.items()}
     for document, packages in made_up.items():
         shown = config.display_path(config.documents[document])
@@ -158,21 +155,6 @@ def select_members(members: Sequence[Member], only: str | None, limit: int | Non
     """Return the members to produce: one group if asked, the first ``limit`` if asked."""
     chosen = [m for m in members if only is None or m.group == only]
     return chosen if limit is None else chosen[:limit]
-
-
-def input_digest(member: Member, document: str, template_sha256: str, config: Config) -> str:
-    """Return the hash of everything a document is made from: roster row, template, config, program."""
-    inputs = {
-        "program": __version__,
-        "cycle": config.cycle,
-        "document": document,
-        "template": template_sha256,
-        "member_id": member.member_id,
-        "group": member.group,
-        "fields": dict(member.fields),
-        "constants": config.constants,
-    }
-    return hashlib.sha256(json.dumps(inputs, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def run(

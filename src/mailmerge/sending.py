@@ -157,11 +157,11 @@ def _choose(
         entry = latest.get(review.member_id)
         if member is None:
             reason = messages.SEND_WHY_NOT_IN_ROSTER
-        elif member_channel(member.fields, settings) not in CHANNELS:
+        elif member_channel(member.every_field, settings) not in CHANNELS:
             reason = messages.SEND_WHY_BAD_CHANNEL
-        elif not wants_mail(member_channel(member.fields, settings)):
+        elif not wants_mail(member_channel(member.every_field, settings)):
             reason = messages.SEND_WHY_POST
-        elif not str(member.fields.get(EMAIL_FIELD, "")).strip():
+        elif not str(member.every_field.get(EMAIL_FIELD, "")).strip():
             reason = messages.SEND_WHY_NO_ADDRESS
         elif not review.approved:
             reason = "・".join([messages.STATUS_LABELS[review.status], *(FLAG_LABELS[f] for f in review.blocking_flags)])
@@ -194,7 +194,7 @@ def _build(
     context = member_context(member, "email", config.constants)
     return mail.build_message(
         settings, template, context, cycle=config.cycle, member_id=member.member_id,
-        to=str(member.fields.get(EMAIL_FIELD, "")), recipient_name=member.display_name,  # the address NFKC'd by check
+        to=str(member.every_field.get(EMAIL_FIELD, "")), recipient_name=member.display_name,  # the address NFKC'd by check
         attachments=attachments, date=moment, test_to=test_to,
     )
 

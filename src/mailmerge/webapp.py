@@ -23,7 +23,7 @@ from mailmerge.config import Config
 from mailmerge import manifest
 from mailmerge.fsutil import sha256_bytes
 from mailmerge.manifest import MANIFEST_NAME, read_manifest
-from mailmerge.pipeline import SUMMARY_NAME
+from mailmerge.inputs import SUMMARY_NAME
 from mailmerge.models import DECISIONS, GROUPS, DocumentHashes, ManifestRow, recipient_lines
 
 MAX_NOTE = 500

@@ -10,7 +10,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from flask import (
     Blueprint,
@@ -32,7 +33,6 @@ from mailmerge import (
     jobs,
     mailing,
     messages,
-    pipeline,
     sealing,
     versions,
     websecurity,
@@ -40,11 +40,24 @@ from mailmerge import (
 from mailmerge.errors import MailmergeError
 from mailmerge.models import Problem
 
+if TYPE_CHECKING:
+    from mailmerge import pipeline
+
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 EXTENSION = "mailmerge_workspace"
 # An upload's size limit: a 100,000-row roster is a few MB; the reader also refuses zip bombs and too many rows.
 ROSTER_MAX_BYTES = 16 << 20
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def making() -> ModuleType:
+    """Return the pipeline, loaded on the workspace's first check or run.
+
+    The review app alone never loads the making stage (rendering, LibreOffice, the composed path).
+    """
+    from mailmerge import pipeline
+
+    return pipeline
 
 
 @dataclass
@@ -62,7 +75,7 @@ class Workspace:
         with self._lock:
             if self._checked is None or self._checked[0] != key:
                 try:
-                    self._checked = (key, pipeline.check(config), "")
+                    self._checked = (key, making().check(config), "")
                 except MailmergeError as exc:
                     self._checked = (key, None, str(exc))
             return self._checked[1], self._checked[2]
@@ -158,7 +171,7 @@ def roster() -> str:
     upload = None
     if upload_id:
         path = versions.upload_path(current, upload_id)
-        result = pipeline.check(review.config, path)  # the same check as `mailmerge check --roster`
+        result = making().check(review.config, path)  # the same check as `mailmerge check --roster`
         by_group = result.roster.by_group()
         upload = {
             "id": upload_id, "problems": problem_rows(result.problems), "errors": len(result.errors),
@@ -201,7 +214,7 @@ def roster_confirm() -> ResponseReturnValue:
     if request.form.get("action") == "discard":
         versions.discard_upload(current, upload_id)
         return redirect(url_for("workspace.roster"), code=303)
-    result = pipeline.check(review.config, versions.upload_path(current, upload_id))
+    result = making().check(review.config, versions.upload_path(current, upload_id))
     if result.errors:
         abort(409, messages.UPLOAD_HAS_ERRORS.format(count=len(result.errors)))
     versions.replace(current, upload_id)

@@ -14,10 +14,10 @@ from typing import Any
 from flask import abort, jsonify, redirect, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
-from mailmerge import cycle, jobs, mailing, messages, pipeline, printing, sealing
+from mailmerge import cycle, jobs, mailing, messages, printing, sealing
 from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
 from mailmerge.models import GROUPS
-from mailmerge.workspace import bp, page, review_state, run_view, workspace
+from mailmerge.workspace import bp, making, page, review_state, run_view, workspace
 
 PDF = "application/pdf"
 
@@ -105,7 +105,7 @@ def run_start() -> ResponseReturnValue:
     limit = _number("limit", messages.WORKSPACE_LIMIT_FIELD)
 
     def work(progress: jobs.JobProgress, stop: jobs.Stop) -> dict[str, Any]:
-        result = pipeline.run(config, out_dir=review.out_dir, only=only, limit=limit, progress=progress, hold_signals=stop.held)
+        result = making().run(config, out_dir=review.out_dir, only=only, limit=limit, progress=progress, hold_signals=stop.held)
         counts = ", ".join(messages.CLI_GROUP_COUNT.format(group=config.groups[g], count=result.counts[g]) for g in GROUPS)
         return {"done": messages.CLI_DONE.format(members=sum(result.counts.values()), counts=counts,
                                                  documents=result.made + result.reused, made=result.made, reused=result.reused),

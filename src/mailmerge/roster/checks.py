@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from mailmerge import messages, postal
+from mailmerge.errors import ConfigError
 from mailmerge.models import ENROLLED, UNENROLLED, Member, Roster, Severity
 from mailmerge.roster import contact
 from mailmerge.roster.characters import PRINTED_TEXT_HINT, Fonts, printed_text_problems, unprintable_characters
@@ -28,8 +29,14 @@ def check_sheet(config: Config, display: str, source: Path, sheet: Sheet, fonts:
     ``fonts`` (family -> code points) are the templates' fonts: a character none of them can
     print is an error in the cell that holds it.
     """
+    unknown = next((f for f in config.fields if f.check not in CHECKERS), None)
+    if unknown is not None:
+        raise ConfigError(messages.CONFIG_UNKNOWN_CHECK.format(
+            name=config.display_path(config.path), where=f"roster.fields.{unknown.name}", check=unknown.check,
+            allowed=", ".join(CHECKERS)))
     findings = Findings(display)
-    headers = map_headers(dict(config.columns), sheet.header, findings)
+    optional = frozenset(f.name for f in config.fields if f.column_optional)
+    headers = map_headers(dict(config.columns), sheet.header, findings, optional)
     table = roster_table(sheet.rows, headers)
     # Empty rows after the last filled one are not counted: Excel keeps formatted empty rows.
     last = sheet.rows[-1].number if sheet.rows else 1
@@ -46,7 +53,7 @@ def check_sheet(config: Config, display: str, source: Path, sheet: Sheet, fonts:
         checked = _TableChecker(config, findings, headers, fonts, sheet.is_csv).check(table)
         rows = checked[~checked["row"].isin(findings.rejected) & (checked["member_id:printed"] != "")
                        & (checked["group:printed"] != "")]
-        members = _members(rows, headers.columns)
+        members = _members(rows, headers.columns, frozenset(config.printed))
     return Roster(
         source=source,
         members=members,
@@ -78,11 +85,14 @@ def _stray(row: SheetRow, headed: frozenset[int]) -> tuple[int, ...]:
     return tuple(sorted(c for c in (row.values.keys() | row.kinds.keys()) - headed if c in row.kinds or row.values[c].strip()))
 
 
-def _members(rows: pd.DataFrame, columns: Sequence[Column]) -> tuple[Member, ...]:
-    names = [c.field for c in columns if c.field != "group"]
+def _members(rows: pd.DataFrame, columns: Sequence[Column], printed: frozenset[str]) -> tuple[Member, ...]:
+    names = [c.field for c in columns if c.field != "group" and c.field in printed]
+    others = [c.field for c in columns if c.field not in printed]
     return tuple(
-        Member(row=int(record[0]), member_id=record[1], group=record[2], fields=dict(zip(names, record[3:])))
-        for record in rows[["row", "member_id:printed", "group:printed", *(f"{n}:printed" for n in names)]].itertuples(index=False)
+        Member(row=int(record[0]), member_id=record[1], group=record[2], fields=dict(zip(names, record[3:3 + len(names)])),
+               unprinted=dict(zip(others, record[3 + len(names):])))
+        for record in rows[["row", "member_id:printed", "group:printed", *(f"{n}:printed" for n in names + others)]]
+        .itertuples(index=False)
     )
 
 
@@ -158,8 +168,8 @@ class _TableChecker:
         return table.assign(**{f"{name}:printed": printed})
 
     def checker(self, column: Column) -> Checker:
-        """Return the rule of a field (its own, else plain text)."""
-        return CHECKERS.get(column.field, CHECKERS[TEXT])
+        """Return the rule the config gives the field."""
+        return CHECKERS[self.config.field(column.field).check]
 
     def _check_kind(self, column: Column, checker: Checker, row: int, raw: str, kind: str) -> bool:
         """Report a cell Excel did not store as text; return whether the usual checks still apply."""

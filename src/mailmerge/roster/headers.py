@@ -29,8 +29,9 @@ class HeaderMap:
     complete: bool
 
 
-def map_headers(config_columns: dict[str, str], header: SheetRow | None, findings: Findings) -> HeaderMap:
-    """Find each configured header in row 1; report missing and doubled ones."""
+def map_headers(config_columns: dict[str, str], header: SheetRow | None, findings: Findings,
+                optional: frozenset[str] = frozenset()) -> HeaderMap:
+    """Find each configured header in row 1; report missing and doubled ones (an ``optional`` field may be missing)."""
     cells = {c: text for c, text in (header.values.items() if header else ()) if text.strip()}
     if not cells:
         examples = "、".join(list(config_columns.values())[:2])
@@ -47,7 +48,8 @@ def map_headers(config_columns: dict[str, str], header: SheetRow | None, finding
         if len(columns) == 1:
             found.append(Column(name, header_text, columns[0]))
         elif not columns:
-            missing.append(header_text)
+            if name not in optional:
+                missing.append(header_text)
         else:
             letters = "、".join(messages.ROSTER_COLUMN_LETTER.format(letter=column_letter(c)) for c in columns)
             findings.add("error", messages.ROSTER_DOUBLED_HEADER.format(count=len(columns), letters=letters),

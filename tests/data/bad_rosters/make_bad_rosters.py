@@ -277,15 +277,15 @@ LONG_PERSON = f"浪速{SP}次郎左衛門之助之丞太郎兵衛右衛門之介
 CASES = (
     Case("missing_column.csv", csv_file([[h if h != "会員名" else "会員名称" for h in HEADERS], *rows({}, {}, {})]), (
         "FILE:1: 会員名: 列がありません（近い見出し: 「会員名称」）。1 行目の見出しを「会員名」にするか、"
-        "mailmerge.toml の [roster.columns] を直してください",
+        "mailmerge.toml の [roster.fields] を直してください",
     ), total_rows=3, note="文字コード UTF-8"),
     # Two renamed headers; "会員名 " and "住所１" still match (headers are compared like keys).
     Case("renamed_headers.xlsx", xlsx_file([
         ["会員番号", "会員名 ", "部署", "代表者役職", "代表者氏名", "〒", "住所１", "住所2", "加入区分"], *rows({}, {}),
     ]), (
-        "FILE:1: 郵便番号: 列がありません。1 行目の見出しを「郵便番号」にするか、mailmerge.toml の [roster.columns] を直してください",
+        "FILE:1: 郵便番号: 列がありません。1 行目の見出しを「郵便番号」にするか、mailmerge.toml の [roster.fields] を直してください",
         "FILE:1: 加入状況: 列がありません（近い見出し: 「加入区分」）。1 行目の見出しを「加入状況」にするか、"
-        "mailmerge.toml の [roster.columns] を直してください",
+        "mailmerge.toml の [roster.fields] を直してください",
     ), total_rows=2, note="最初の表示シート「会員名簿」"),
     Case("duplicate_header.xlsx", xlsx_file([[*HEADERS, "住所1"], *[[*r, "別住所"] for r in rows({}, {}, {})]]), (
         "FILE:1: 住所1: 同じ見出しの列が 2 つあります（G 列、J 列）。使わない方の列を消すか、見出しを変えてください",

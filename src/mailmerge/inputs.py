@@ -1,0 +1,62 @@
+"""What a run's documents are made from, read without making anything: the input hash, the current inputs.
+
+The after-run side (mailing, the review app, print, archive) compares the manifest's input hashes with
+the current roster, templates and config through this module alone, so it never loads the making
+stage (rendering, LibreOffice, the composed path).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from mailmerge import __version__, roster
+from mailmerge.config import Config
+from mailmerge.fsutil import sha256_of
+from mailmerge.models import Member, Roster
+
+# The run's summary (counts, timings, paths), written beside manifest.csv.
+SUMMARY_NAME = "summary.json"
+
+
+def input_digest(member: Member, document: str, template_sha256: str, config: Config) -> str:
+    """Return the hash of everything a document is made from: roster row, template, config, program.
+
+    Only the printed fields count (``member.fields``): an unprinted field changes no document.
+    """
+    inputs = {
+        "program": __version__,
+        "cycle": config.cycle,
+        "document": document,
+        "template": template_sha256,
+        "member_id": member.member_id,
+        "group": member.group,
+        "fields": dict(member.fields),
+        "constants": config.constants,
+    }
+    return hashlib.sha256(json.dumps(inputs, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def template_hashes(config: Config) -> dict[str, str]:
+    """Return each document's template hash (a template missing now is left out)."""
+    return {name: sha256_of(path) for name, path in config.documents.items() if path.is_file()}
+
+
+@dataclass(frozen=True)
+class CurrentInputs:
+    """The roster and templates as they are now, to tell whether a document is still what they make."""
+
+    config: Config
+    roster: Roster
+    template_hashes: Mapping[str, str]
+
+    def digest(self, member: Member, document: str) -> str:
+        """Return the input hash a document of ``member`` would have if it were made now."""
+        return input_digest(member, document, self.template_hashes.get(document, ""), self.config)
+
+
+def read_current(config: Config) -> CurrentInputs:
+    """Read the current roster (checked, its problems kept) and hash the templates; look for nothing else."""
+    return CurrentInputs(config, roster.load_roster(config), template_hashes(config))
