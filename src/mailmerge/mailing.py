@@ -17,7 +17,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from mailmerge import inputs, manifest, messages, printing, review, roster, sheets, state
+from mailmerge import (
+    inputs,
+    manifest,
+    messages,
+    printing,
+    review,
+    roster,
+    sheets,
+    state,
+)
 from mailmerge.config import Config, member_channel, wants_post
 from mailmerge.dates import now_jst, today_jst, utc_stamp
 from mailmerge.errors import MailmergeError, PrintError, PrintOutdated

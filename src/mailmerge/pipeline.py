@@ -5,45 +5,44 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, closing, contextmanager, nullcontext
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from mailmerge import fonts, layering, manifest, messages, pdf, render, roster, state, verify
+from mailmerge import (
+    fonts,
+    layering,
+    manifest,
+    messages,
+    pdf,
+    render,
+    roster,
+    state,
+    verify,
+)
 from mailmerge.config import Config
 from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
-from mailmerge.inputs import SUMMARY_NAME, input_digest
 from mailmerge.fsutil import make_private_dir, sha256_of, write_atomic
-from mailmerge.models import GROUPS, ManifestRow, Member, MemberDocument, OutputLayout, Problem, Roster, member_context
+from mailmerge.inputs import SUMMARY_NAME, input_digest
+from mailmerge.models import (
+    GROUPS,
+    ManifestRow,
+    Member,
+    MemberDocument,
+    OutputLayout,
+    Problem,
+    Roster,
+    member_context,
+)
 from mailmerge.produce import Order, produce
+from mailmerge.progress import Progress, SilentProgress
 
 __all__ = ["CheckResult", "Progress", "RunResult", "SilentProgress", "check", "input_digest", "member_context", "run"]
 
 # Variables the pipeline itself gives every template, besides the roster's fields and the config's constants.
 PIPELINE_VARIABLES = ("member_id", "group", "enrolled", "document")
-
-
-class Progress(Protocol):
-    """How the pipeline reports progress; the CLI draws bars, tests pass a silent one."""
-
-    def stage(self, label: str, total: int) -> Any:
-        """Return a context manager yielding a callable ``advance(n)``."""
-
-    def info(self, message: str) -> None:
-        """Show one line of information (never personal data)."""
-
-
-class SilentProgress:
-    """A Progress that shows nothing."""
-
-    @contextmanager
-    def stage(self, label: str, total: int) -> Iterator[Callable[[int], None]]:
-        yield lambda n=1: None
-
-    def info(self, message: str) -> None:
-        pass
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mailmerge import messages, pipeline
+from mailmerge import messages
 from mailmerge.config import Config
 from mailmerge.errors import MailmergeError
 from mailmerge.manifest import MANIFEST_NAME, read_manifest
+
+if TYPE_CHECKING:
+    from mailmerge import pipeline
+
+# The pipeline is imported where a check or a proof runs: the review app, which imports this module for
+# its workspace pages, never loads the making stage (rendering, LibreOffice) until it is used.
 
 
 def with_template(config: Config, document: str, template: Path) -> Config:
@@ -18,6 +25,8 @@ def with_template(config: Config, document: str, template: Path) -> Config:
 
 def check_template(config: Config, document: str, template: Path) -> pipeline.CheckResult:
     """Return `mailmerge check`'s result with the edited template in place of the current one."""
+    from mailmerge import pipeline
+
     return pipeline.check(with_template(config, document, template))
 
 
@@ -27,6 +36,8 @@ def proof(config: Config, document: str, template: Path, out_dir: Path, group: s
     The same run as `mailmerge run --limit 1` (checked, converted by LibreOffice, verified); return the
     PDF of ``document``.
     """
+    from mailmerge import pipeline
+
     result = pipeline.run(with_template(config, document, template), out_dir=out_dir, only=group, limit=1)
     rows = [r for r in read_manifest(result.out_dir / MANIFEST_NAME) if r.document == document]
     if not rows:

@@ -37,7 +37,7 @@ from mailmerge.models import (
     JournalEntry,
     member_context,
 )
-from mailmerge.pipeline import Progress, SilentProgress
+from mailmerge.progress import Progress, SilentProgress
 from mailmerge.review import FLAG_LABELS, MemberReview
 from mailmerge.store import MAIL_DB_NAME, MailJournal
 
