@@ -226,3 +226,45 @@ def test_a_sealed_batch_keeps_its_cycles_audit_lines(sample_run: Path, tmp_path:
     assert lines == ["time_jst,account,action,cycle,member_ids,detail",
                      "2027-01-15T17:00:00+09:00,kakunin,decision,2024,0001,approved"]
     assert invoke("verify", "--archive", str(tmp_path / "archive")).exit_code == 0
+
+
+def test_serve_host_prints_the_fingerprint_and_serves_https(sample_run: Path, tmp_path: Path, config_in) -> None:
+    import signal
+    import socket
+    import ssl
+    import subprocess
+    import sys
+    import threading
+
+    from mailmerge import officeserver
+
+    config = config_in()
+    config.write_text(config.read_text(encoding="utf-8") + f'\n[server]\nhosts = ["{HOST}"]\n', encoding="utf-8")
+    mailmerge = str(Path(sys.executable).with_name("mailmerge"))
+    out = copy_run(sample_run, tmp_path)
+    base = [mailmerge, "serve", "--config", str(config), "--out", str(out), "--host", "127.0.0.2", "--no-browser"]
+    refused = subprocess.run([*base, "--port", "8444"], capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1
+    assert messages.OFFICE_NO_USERS.format(path=accounts_path(tmp_path)) in refused.stderr
+    assert invoke("user", "add", "kanri", "--role", "管理", "--config", str(config), input=PASSWORD + "\n").exit_code == 0
+    with socket.socket() as probe:  # a free port on the second loopback address
+        probe.bind(("127.0.0.2", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([*base, "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        hung = threading.Timer(300, process.kill)
+        hung.start()
+        try:
+            line = process.stdout.readline().rstrip("\n")
+        finally:
+            hung.cancel()
+        assert line == f"https://{HOST}:{port}/workspace/"
+        presented = ssl.DER_cert_to_PEM_cert(ssl.PEM_cert_to_DER_cert(ssl.get_server_certificate(("127.0.0.2", port))))
+        cert = tmp_path / "office" / "tls-cert.pem"
+        assert presented.strip() == cert.read_text(encoding="ascii").strip()
+    finally:
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0 and stdout == ""
+    assert officeserver.fingerprint(cert) in stderr
+    assert stderr.splitlines()[-1] == messages.SERVE_STOPPED
