@@ -243,7 +243,7 @@ def test_serve_host_prints_the_fingerprint_and_serves_https(sample_run: Path, tm
     mailmerge = str(Path(sys.executable).with_name("mailmerge"))
     out = copy_run(sample_run, tmp_path)
     base = [mailmerge, "serve", "--config", str(config), "--out", str(out), "--host", "127.0.0.2", "--no-browser"]
-    refused = subprocess.run([*base, "--port", "8444"], capture_output=True, text=True, timeout=120)
+    refused = subprocess.run([*base, "--port", "8444"], capture_output=True, text=True, timeout=120, check=False)
     assert refused.returncode == 1
     assert messages.OFFICE_NO_USERS.format(path=accounts_path(tmp_path)) in refused.stderr
     assert invoke("user", "add", "kanri", "--role", "管理", "--config", str(config), input=PASSWORD + "\n").exit_code == 0
