@@ -135,6 +135,8 @@ def test_a_checker_gets_a_japanese_403_for_manager_actions(office_app) -> None:
         assert response.status_code == 403, path
         assert messages.OFFICE_NEEDS_ROLE.format(role="管理", own="確認") in response.get_data(as_text=True)
     assert client.get("/office/audit").status_code == 403
+    roster = client.get("/workspace/roster/current")
+    assert roster.status_code == 403 and "「管理」の役割が必要です" in roster.get_data(as_text=True)
     assert client.get("/workspace/").status_code == 200
 
 

@@ -49,6 +49,7 @@ ROLE_OF = {
     "workspace.roster_download": MANAGER,
     "workspace.roster_previous": MANAGER,
     "workspace.print_file": MANAGER,
+    "workspace.template_proof_pdf": MANAGER,  # a made-up member's letter: only who proofs the template
     "office.audit_page": MANAGER,
     "office.signout": VIEWER,
 }
@@ -62,6 +63,9 @@ AUDITED = {
     "workspace.roster_previous": "download",
     "workspace.roster_upload": "upload",
     "workspace.roster_confirm": "upload",
+    "workspace.template_upload": "upload",
+    "workspace.template_confirm": "upload",
+    "workspace.template_proof_pdf": "download",
     "workspace.run_start": "run",
     "workspace.print_start": "print",
     "workspace.seal_start": "seal",
