@@ -35,6 +35,7 @@ bench: setup
 	$(PY) bench/bench.py
 	$(PY) bench/pdfcheck_cost.py
 	$(PY) bench/bench_office.py
+	$(PY) bench/bench_workspace.py
 
 clean:
 	rm -rf out bench/out

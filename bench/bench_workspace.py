@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import statistics
 import sys
@@ -41,6 +42,11 @@ def main() -> bool:
         client.get(f"/workspace/?token={TOKEN}")
         cold = _timed(lambda: client.get("/workspace/"))
         home = [_timed(lambda: client.get("/workspace/")) for _ in range(RUNS)]
+        changed = []
+        for n in range(RUNS):
+            # A roster saved again (its time changed): ホーム reads the roster and the run afresh.
+            os.utime(config.roster, (time.time() + n + 1, time.time() + n + 1))
+            changed.append(_timed(lambda: client.get("/workspace/")))
         csrf = re.search(r'csrf-token" content="([^"]+)"', client.get("/workspace/").get_data(as_text=True)).group(1)
         data = Path(config.roster).read_bytes()
         checks = []
@@ -53,7 +59,7 @@ def main() -> bool:
             checks.append(time.perf_counter() - start)
     rows = [
         (f"ホーム, 1,000 members, warm (≤ {MAX_HOME_S} s): median {statistics.median(home):.3f} s "
-         f"(first, reading roster and run: {cold:.3f} s)", statistics.median(home) <= MAX_HOME_S),
+         f"(first in the process: {cold:.3f} s; after a roster change: median {statistics.median(changed):.3f} s)", statistics.median(home) <= MAX_HOME_S),
         (f"名簿 upload + check result, 1,000-member CSV (≤ {MAX_ROSTER_CHECK_S} s): median {statistics.median(checks):.3f} s",
          statistics.median(checks) <= MAX_ROSTER_CHECK_S),
     ]

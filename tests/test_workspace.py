@@ -170,6 +170,8 @@ def test_a_run_from_the_browser_shows_its_progress_and_totals_and_a_second_click
         assert messages.WORKSPACE_JOB_BUSY.format(kind="作成") in _text(again)
     running = client.get("/workspace/run").get_data(as_text=True)
     assert 'id="job-progress"' in running or 'id="run-done"' in running
+    if 'id="job-progress"' in running:
+        assert re.search(r'<p id="job-groups">できた文書（前回までの分を含む）: 加入 \d+ 件, 未加入 \d+ 件</p>', running)
     job = _wait(client, "run")
     assert job["state"] == "done", job
     page = _text(client.get("/workspace/run"))

@@ -936,3 +936,4 @@ SETTINGS_DATE_ORDER = "日付の順が逆です: 発行日 ≤ 返送期限 ≤ 
 SETTINGS_NOT_FOUND = "{path}: {key} の行が見つかりません。mailmerge.toml を確かめてください"
 SETTINGS_SAVED = "日付を保存しました（前の設定は {kept} に残してあります）。作成し直すと、新しい日付の文書になります。"
 SETTINGS_CYCLE_SAVED = "年度を {cycle} にしました（前の設定は {kept} に残してあります）。出力先が変わるため、作業画面を止めて（Ctrl-C）起動し直してください。"
+WORKSPACE_RUN_GROUPS = "できた文書（前回までの分を含む）: {counts}"

@@ -14,7 +14,7 @@ from typing import Any
 from flask import abort, jsonify, redirect, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
-from mailmerge import cycle, jobs, mailing, messages, printing, sealing
+from mailmerge import cycle, jobs, mailing, messages, printing, sealing, state
 from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
 from mailmerge.models import GROUPS
 from mailmerge.workspace import bp, making, page, review_state, run_view, workspace
@@ -32,9 +32,20 @@ def _job(kind: str) -> dict[str, Any] | None:
         # Started by an earlier server start that has gone: it ran no further.
         job = {**job, "state": "stopped", "result": {"error": messages.WORKSPACE_JOB_ENDED}}
     job["state_words"] = messages.WORKSPACE_JOB_STATES[job["state"]]
+    job["groups"] = _documents_by_group() if kind == "run" and job["state"] in jobs.RUNNING else ""
     job["started_local"] = _local(job["started_at"])
     job["finished_local"] = _local(job["finished_at"])
     return job
+
+
+def _documents_by_group() -> str:
+    """Return the documents a run under way has finished so far, per group (its journal, as a resumed run reads it)."""
+    rows = state.read_journal(review_state().out_dir)
+    counts = ", ".join(
+        messages.CLI_GROUP_COUNT.format(group=messages.ARCHIVE_GROUP_WORDS[g], count=sum(1 for r in rows if r.group == g))
+        for g in GROUPS
+    )
+    return messages.WORKSPACE_RUN_GROUPS.format(counts=counts)
 
 
 def _local(stamp: str) -> str:
@@ -77,7 +88,7 @@ def job_status(kind: str) -> ResponseReturnValue:
     job = _job(kind)
     if job is None:
         return jsonify(job=None)
-    return jsonify(job={k: job[k] for k in ("id", "state", "state_words", "stage", "done", "total")})
+    return jsonify(job={k: job[k] for k in ("id", "state", "state_words", "stage", "done", "total", "groups")})
 
 
 @bp.post("/jobs/<int:job_id>/stop")

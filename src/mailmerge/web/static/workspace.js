@@ -53,6 +53,7 @@ if (job && (job.dataset.state === "running" || job.dataset.state === "stopping")
         bar.value = now.done;
         document.getElementById("job-count").textContent = `${now.done} / ${now.total}`;
         document.getElementById("job-stage").textContent = now.stage;
+        document.getElementById("job-groups").textContent = now.groups;
         document.getElementById("job-state").textContent = now.state_words;
         setTimeout(poll, 700);
       })
