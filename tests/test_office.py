@@ -111,6 +111,12 @@ def test_a_viewer_cannot_post_a_decision_even_with_a_valid_csrf_token(office_app
                       headers={"X-CSRF-Token": _csrf(client)})
     assert api.status_code == 403
     assert DecisionStore(run_dir / REVIEW_DB_NAME).latest() == {}
+    # A checker's valid token, sent from another site's page: refused by where it came from.
+    checker = _signed_in(office_app, "kakunin")
+    forged = checker.post("/members/0001/decision", headers={"Sec-Fetch-Site": "cross-site"}, data={
+        "decision": "approved", "note": "", "csrf_token": _csrf(checker), **_shown_form(run_dir, "0001")})
+    assert forged.status_code == 403 and messages.REVIEW_CSRF in forged.get_data(as_text=True)
+    assert DecisionStore(run_dir / REVIEW_DB_NAME).latest() == {}
 
 
 def test_the_reviewer_is_the_signed_in_account_never_a_typed_name(office_app) -> None:

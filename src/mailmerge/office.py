@@ -125,7 +125,9 @@ def guard() -> BaseResponse | None:
     g.reviewer = user.name
     if request.method not in ("GET", "HEAD"):
         sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
-        if not _same(sent, _csrf()):
+        # The CSRF token is one per start, shared by the accounts: a browser's word on where a request
+        # came from is checked too, so a page elsewhere cannot post with a token someone leaked.
+        if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none") or not _same(sent, _csrf()):
             abort(403, messages.REVIEW_CSRF)
     least = ROLE_OF.get(endpoint, VIEWER if request.method in ("GET", "HEAD") else MANAGER)
     if not accounts.may(user.role, least):
