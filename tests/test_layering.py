@@ -120,7 +120,10 @@ def test_a_value_too_long_for_the_frame_is_an_error_naming_member_and_field(tmp_
     first[1] = "株式会社" + "長" * 60 + "センター"
     first[3] = "長長"
     config = make_cycle(tmp_path / "cycle", "\n".join([header, ",".join(first), second]) + "\n", shared_pages_from=0)
-    config.write_text(config.read_text(encoding="utf-8").replace("organisation = 40", "organisation = 80"), encoding="utf-8")
+    text = config.read_text(encoding="utf-8")
+    limit = 'organisation = { header = "会員名", required = true, max_length = 40 }'
+    assert limit in text
+    config.write_text(text.replace(limit, limit.replace("40", "80")), encoding="utf-8")
 
     result = invoke("run", "--config", str(config), "--out", str(tmp_path / "out"))
     assert result.exit_code == 1, result.output
