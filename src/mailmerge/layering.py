@@ -14,7 +14,7 @@ from typing import Any
 
 from mailmerge import bundle, frames, messages, render
 from mailmerge.fsutil import sha256_bytes
-from mailmerge.models import GROUPS, RECIPIENT_FIELDS, Member, MemberDocument, member_context
+from mailmerge.models import GROUPS, Member, MemberDocument, member_context
 
 # Members converted directly for the audit, drawn at random (seeded by the route's inputs), besides the longest
 # value of each printed field.
@@ -118,8 +118,8 @@ def audit_sample(members: Sequence[MemberDocument], used: set[str], rng: random.
     pages; the random ones catch what no field's length predicts.
     """
     chosen: dict[str, MemberDocument] = {}
-    for name in RECIPIENT_FIELDS:
-        if name in used and members:
+    for name in members[0].member.recipient_fields if members else ():
+        if name in used:
             longest = max(members, key=lambda d: len(d.member.fields.get(name) or ""))
             chosen.setdefault(longest.member.member_id, longest)
     rest = [d for d in members if d.member.member_id not in chosen]

@@ -23,9 +23,6 @@ Severity = Literal["error", "warning"]
 # A member ID as the roster accepts it: ASCII letters, digits, "_" and "-", up to 32, so that it is
 # safe as a folder name and can be read back from a page mark.
 MEMBER_ID = r"[0-9A-Za-z][0-9A-Za-z_-]{0,31}"
-# The roster fields of the recipient block (what the window envelope shows): each one a template
-# prints is read back from the member's PDF before the PDF is listed.
-RECIPIENT_FIELDS = ("postal_code", "address1", "address2", "organisation", "department", "representative_title", "representative_name")
 # The small grey line every template prints in its footer (see page_mark), as read back from a PDF's text.
 PAGE_MARK = re.compile(rf"(?P<member>{MEMBER_ID})\s*·\s*(?P<cycle>[^\s·]+)\s*·\s*(?P<page>\d+)\s*/\s*(?P<pages>\d+)")
 
@@ -104,6 +101,15 @@ class Member:
     def __repr__(self) -> str:
         # Never show names or addresses, even in a traceback or a debugger.
         return f"Member(row={self.row}, member_id={self.member_id!r}, group={self.group!r})"
+
+    @property
+    def recipient_fields(self) -> tuple[str, ...]:
+        """Return the printed fields but the ID (the page mark prints it): what the recipient block may show.
+
+        Each one a template prints is read back from the member's PDF before the PDF is listed, and
+        the longest value of each is in a composed group's audit sample.
+        """
+        return tuple(name for name in self.fields if name != "member_id")
 
     @property
     def every_field(self) -> Mapping[str, str]:

@@ -25,8 +25,14 @@ from typing import Any
 
 from mailmerge import bundle, compose, composed_path, messages, pdf, render, verify
 from mailmerge.errors import ConversionError, MailmergeError, VerificationError
-from mailmerge.fsutil import FILE_MODE, make_private_dir, sha256_bytes, sha256_of, write_atomic
-from mailmerge.models import RECIPIENT_FIELDS, ManifestRow, MemberDocument, OutputLayout, member_context
+from mailmerge.fsutil import (
+    FILE_MODE,
+    make_private_dir,
+    sha256_bytes,
+    sha256_of,
+    write_atomic,
+)
+from mailmerge.models import ManifestRow, MemberDocument, OutputLayout, member_context
 
 # Members per combined document, at most. LibreOffice's cost per member falls as bundles grow
 # (measured per member: letter 7.0 ms at 10, 5.7 at 25, 5.3 at 50; overview 38, 27, 22 ms),
@@ -289,7 +295,8 @@ class _Production:
         if not fields.get("representative_name", "").strip():
             fields.pop("representative_title", None)  # a title prints only before a name (御中 otherwise)
         return tuple(
-            (self.order.labels.get(name, name), fields.get(name, "")) for name in RECIPIENT_FIELDS if name in used
+            (self.order.labels.get(name, name), fields.get(name, ""))
+            for name in staged.member.recipient_fields if name in used
         )
 
     def _install(self, staged: MemberDocument, pages: int) -> Iterator[ManifestRow]:
