@@ -240,7 +240,8 @@ def audit_row(line: AuditLine) -> dict[str, str]:
         "action": messages.AUDIT_ACTIONS.get(line.action, line.action),
         "cycle": line.cycle,
         "members": ", ".join(line.members),
-        "detail": line.detail,
+        # A decision in the words of the review pages (承認済み / 保留); other details as recorded.
+        "detail": messages.STATUS_LABELS.get(line.detail, line.detail) if line.action == "decision" else line.detail,
     }
 
 
