@@ -310,6 +310,15 @@ def roster_fields(roster: Mapping[str, Any], name: str) -> tuple[RosterField, ..
                  for f in fields)
 
 
+def _good_value(kind: type, value: object) -> bool:
+    """Return whether a field's setting has its type: true/false, a whole number from 1, or a non-blank text."""
+    if kind is bool:
+        return isinstance(value, bool)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+    return isinstance(value, str) and bool(value.strip())
+
+
 def _roster_field(field: str, entry: Any, name: str) -> RosterField:
     where = f"roster.fields.{field}"
     if not isinstance(entry, Mapping):
@@ -321,8 +330,7 @@ def _roster_field(field: str, entry: Any, name: str) -> RosterField:
         if kind is None:
             raise ConfigError(messages.CONFIG_FIELD_UNKNOWN_KEY.format(name=name, where=where, key=key,
                                                                       allowed=", ".join(_FIELD_KEYS)))
-        if not isinstance(value, kind) or (kind is int and (isinstance(value, bool) or value < 1)) \
-                or (kind is str and not value.strip()):
+        if not _good_value(kind, value):
             raise ConfigError(messages.CONFIG_FIELD_BAD_VALUE.format(name=name, where=where, key=key, value=value))
     if "header" not in entry:
         raise ConfigError(messages.CONFIG_NEEDS_VALUE.format(name=name, where=where, key="header"))

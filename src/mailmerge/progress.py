@@ -22,7 +22,10 @@ class SilentProgress:
 
     @contextmanager
     def stage(self, label: str, total: int) -> Iterator[Callable[[int], None]]:
-        yield lambda n=1: None
+        def advance(n: int = 1) -> None:
+            pass
+
+        yield advance
 
     def info(self, message: str) -> None:
         pass

@@ -15,7 +15,15 @@ from functools import cached_property
 
 from mailmerge import messages
 from mailmerge.dates import now_jst, utc_stamp
-from mailmerge.models import APPROVED, DECISIONS, HOLD, Decision, DocumentHashes, ManifestRow, PrintedMember
+from mailmerge.models import (
+    APPROVED,
+    DECISIONS,
+    HOLD,
+    Decision,
+    DocumentHashes,
+    ManifestRow,
+    PrintedMember,
+)
 
 # Flag IDs (the names the web page, its filter and the JSON use).
 LONG_LETTER = "long_letter"
