@@ -69,15 +69,19 @@ class JobProgress:
     def __init__(self, store: JobStore, job_id: int, stop: Stop):
         self.store, self.job_id, self.stop = store, job_id, stop
         self.lines: list[str] = []
+        # The count as it is now, for the pages of this server (the row is written a few times a second).
+        self.done, self.total = 0, 0
 
     @contextmanager
     def stage(self, label: str, total: int) -> Iterator[Callable[[int], None]]:
         self.store.update(self.job_id, stage=label, done=0, total=total)
+        self.done, self.total = 0, total
         done, written = 0, time.monotonic()
 
         def advance(n: int = 1) -> None:
             nonlocal done, written
             done += n
+            self.done = done
             # A row written (and synced) per document would slow a run of thousands: a few a second.
             if done == total or time.monotonic() - written >= PROGRESS_EVERY:
                 self.store.update(self.job_id, done=done)
@@ -99,6 +103,7 @@ class Jobs:
     server: str = field(default_factory=lambda: secrets.token_hex(8))
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _running: dict[Path, tuple[int, str, Stop, threading.Thread]] = field(default_factory=dict)
+    _progress: dict[int, JobProgress] = field(default_factory=dict)
 
     def store(self, out_dir: Path) -> JobStore:
         return JobStore(out_dir / JOBS_DB_NAME)
@@ -119,15 +124,16 @@ class Jobs:
             store.end_orphans(self.server, now_utc())
             job_id = store.start(kind, self.server, now_utc())
             stop = Stop()
-            thread = threading.Thread(target=self._run, args=(store, job_id, work, failed, stop), daemon=True,
+            progress = self._progress[job_id] = JobProgress(store, job_id, stop)
+            thread = threading.Thread(target=self._run, args=(store, job_id, work, failed, progress), daemon=True,
                                       name=f"mailmerge-{kind}")
             self._running[out_dir] = (job_id, kind, stop, thread)
             thread.start()
             return job_id, True
 
     def _run(self, store: JobStore, job_id: int, work: Callable[[JobProgress, Stop], dict[str, Any]],
-             failed: Callable[[BaseException], tuple[str, dict[str, Any]]], stop: Stop) -> None:
-        progress = JobProgress(store, job_id, stop)
+             failed: Callable[[BaseException], tuple[str, dict[str, Any]]], progress: JobProgress) -> None:
+        stop = progress.stop
         try:
             result = work(progress, stop)
             store.update(job_id, state="done", finished_at=now_utc(), result={**result, "lines": progress.lines})
@@ -138,6 +144,13 @@ class Jobs:
             if state == "failed" and type(exc).__module__.split(".")[0] != "mailmerge":
                 LOG.exception("job %s failed", job_id)  # a bug: the traceback for whoever fixes it (no names in it)
             store.update(job_id, state=state, finished_at=now_utc(), result={**result, "lines": progress.lines})
+        finally:
+            self._progress.pop(job_id, None)  # from now on the row says it all
+
+    def live(self, job_id: int) -> tuple[int, int] | None:
+        """Return (done, total) of a job this server runs, as counted now."""
+        progress = self._progress.get(job_id)
+        return (progress.done, progress.total) if progress is not None else None
 
     def running(self, out_dir: Path) -> tuple[int, str] | None:
         """Return (job id, kind) of the job running for a folder in this server, if any."""

@@ -31,6 +31,9 @@ def _job(kind: str) -> dict[str, Any] | None:
     if job["state"] in jobs.RUNNING and (running is None or running[0] != job["id"]):
         # Started by an earlier server start that has gone: it ran no further.
         job = {**job, "state": "stopped", "result": {"error": messages.WORKSPACE_JOB_ENDED}}
+    live = workspace().jobs.live(job["id"]) if job["state"] in jobs.RUNNING else None
+    if live is not None:
+        job["done"], job["total"] = live
     job["state_words"] = messages.WORKSPACE_JOB_STATES[job["state"]]
     job["groups"] = _documents_by_group() if kind == "run" and job["state"] in jobs.RUNNING else ""
     job["started_local"] = _local(job["started_at"])
