@@ -195,13 +195,17 @@ def test_approve_and_hold_persist_across_reload(served: Served, page: Page, tmp_
     _keep_screenshot(tmp_path / "review-list.png")
 
 
-def test_a_changed_roster_row_makes_the_approval_stale(served: Served, page: Page) -> None:
+def test_a_changed_roster_row_makes_the_approval_stale(served: Served, page: Page, tmp_path: Path) -> None:
     page.goto(served.url)
     _name_reviewer(page)
     for member_id in ("0007", "0008"):
         page.goto(served.url.split("?")[0] + f"members/{member_id}")
         page.get_by_role("button", name="承認する").click()
         expect(page.locator("#status")).to_have_text("承認済み")
+    page.goto(served.url.split("?")[0] + "members/0009")
+    page.fill("#note", "代表者の肩書を確認中")
+    page.get_by_role("button", name="保留にする").click()
+    expect(page.locator("#status")).to_have_text("保留")
 
     # The secretariat corrects 0007's address in Excel and runs again.
     roster = Path(load_config(served.config).roster)
@@ -210,6 +214,7 @@ def test_a_changed_roster_row_makes_the_approval_stale(served: Served, page: Pag
     headers = [c.value for c in sheet[1]]
     id_col, address_col = headers.index("会員番号"), headers.index("住所2")
     target = next(r for r in sheet.iter_rows(min_row=2) if str(r[id_col].value) == "0007")
+    before = str(target[address_col].value or "")
     target[address_col].value = "青葉ビル 12階"
     book.save(roster)
     mailmerge = Path(sys.executable).with_name("mailmerge")
@@ -223,6 +228,22 @@ def test_a_changed_roster_row_makes_the_approval_stale(served: Served, page: Pag
     expect(_row(page, "0008").locator(".status")).to_have_text("承認済み")
     page.goto(served.url.split("?")[0] + "members/0007")
     expect(page.locator("#last-decision")).to_contain_text("もう一度確認してください")
+    # What changed since the approval: the roster field before → after, and the letter's lines that differ.
+    panel = page.locator("#what-changed")
+    expect(panel.locator("h2")).to_have_text("判断した時からの変更")
+    expect(panel.locator(".field-changes tr")).to_have_count(1)
+    expect(panel.locator(".field-changes tr")).to_contain_text(f"住所2{before or '（空欄）'} → 青葉ビル 12階")
+    expect(panel.locator(".line-changes .added")).to_have_count(1)
+    expect(panel.locator(".line-changes .added")).to_contain_text("青葉ビル 12")
+    if before:  # PDFium reads a space between full-width and half-width text (「6 階」)
+        expect(panel.locator(".line-changes .removed")).to_have_count(1)
+        expect(panel.locator(".line-changes .removed")).to_contain_text(before.split()[0])
+    page.screenshot(path=str(tmp_path / "review-what-changed.png"))
+    _keep_screenshot(tmp_path / "review-what-changed.png")
+    # A hold whose documents did not change stays a hold, with its note.
+    page.goto(served.url.split("?")[0])
+    expect(_row(page, "0009").locator(".status")).to_have_text("保留")
+    expect(_row(page, "0009")).to_contain_text("代表者の肩書を確認中")
 
 
 def test_the_member_page_says_why_its_buttons_wait_for_a_name(served: Served, page: Page) -> None:

@@ -594,6 +594,9 @@ REVIEW_FILE_CHANGED = (
     "このファイルは作成時と違います（manifest.csv の記録と合いません）。表示も承認もできません。"
     "mailmerge run をもう一度実行して作り直してから、開き直してください。"
 )
+REVIEW_CHANGES_TITLE = "判断した時からの変更"
+REVIEW_CHANGES_LETTER = "書状の文面（− 判断した時 / ＋ 今）"
+REVIEW_CHANGES_NONE = "名簿の項目と書状の文面に違いはありません（概要・テンプレート・設定の変更です）。"
 REVIEW_THUMB_MISSING = "なし"
 REVIEW_THUMB_FILE_CHANGED = "表示できません"
 REVIEW_REMADE = "この会員の文書はページを開いた後に作り直されました。開き直して確かめてください"

@@ -100,3 +100,24 @@ def render_page(data: bytes, kind: str, page: int) -> bytes:
 def image_height(kind: str, width_pt: float = 595.3, height_pt: float = 841.9) -> int:
     """Return an image's height in pixels for a page of the given size (A4 by default), for <img height>."""
     return round(SIZES[kind].width * height_pt / width_pt)
+
+
+def text_lines(pdf: Path) -> list[str]:
+    """Return the text of every page of a PDF, line by line (blank lines dropped), for comparing two letters."""
+    data = pdf.read_bytes()
+    with _PDFIUM_LOCK:
+        try:
+            document = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            raise PageImageError(messages.review_image_failed(str(exc))) from None
+        try:
+            lines = []
+            for index in range(len(document)):
+                page = document[index]
+                textpage = page.get_textpage()
+                lines += [line.strip() for line in textpage.get_text_range().splitlines() if line.strip()]
+                textpage.close()
+                page.close()
+        finally:
+            document.close()
+    return lines

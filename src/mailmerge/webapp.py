@@ -17,9 +17,10 @@ from urllib.parse import quote, unquote
 from flask import Flask, Response, abort, current_app, g, jsonify, redirect, render_template, request, send_file, url_for
 from jinja2 import StrictUndefined
 
-from mailmerge import listfilter, mailing, messages, sealing, state, thumbnails, websecurity, workspace
+from mailmerge import changes, listfilter, mailing, messages, sealing, state, thumbnails, websecurity, workspace
 from mailmerge import review as review_rules
 from mailmerge.config import Config
+from mailmerge.errors import MailmergeError
 from mailmerge import manifest
 from mailmerge.fsutil import sha256_bytes
 from mailmerge.manifest import MANIFEST_NAME, read_manifest
@@ -217,7 +218,38 @@ def _record(member_id: str, decision: str, note: str, reviewer: str, shown: dict
     member = _member_or_404(member_id)
     # A decision holds for the documents the reviewer saw, never for ones a run made after the page opened.
     mailing.decide(_view(), [member_id], decision, note, reviewer, shown={member.member_id: shown})
+    _keep_what_was_decided(member)
     g.pop("view", None)  # the page shows the decision just made
+
+
+def _keep_what_was_decided(member: Any) -> None:
+    """Keep the roster fields and the letter's lines this decision was made on, for a later 「変更点」 panel."""
+    letter, roster_member = member.row("letter"), _view().members.get(member.member_id)
+    if letter is None or roster_member is None:
+        return
+    try:
+        lines = thumbnails.text_lines(_state().out_dir / letter.pdf)
+        changes.keep_snapshot(_state().out_dir, member.member_id, letter.pdf_sha256, roster_member.fields, lines)
+    except (OSError, MailmergeError):
+        pass  # the decision stands; its page will only say less about what changed later
+
+
+def _what_changed(view: mailing.RunView, member: Any) -> changes.Changes | None:
+    """Return what changed since the member's decision (None when nothing is known or nothing was to be compared)."""
+    decision, letter = member.decision, member.row("letter")
+    if decision is None or "letter" not in decision.documents or not (member.stale or not member.current):
+        return None
+    snapshot = changes.read_snapshot(view.out_dir, member.member_id, decision.documents["letter"].pdf_sha256)
+    if snapshot is None:
+        return None
+    lines = None
+    if letter is not None and "letter" not in member.facts.files_changed:
+        try:
+            lines = thumbnails.text_lines(view.out_dir / letter.pdf)
+        except (OSError, MailmergeError):
+            lines = None
+    roster_member = view.members.get(member.member_id)
+    return changes.changes(snapshot, roster_member.fields if roster_member else {}, lines, _state().config.columns)
 
 
 def _shown_in_form() -> dict[str, DocumentHashes]:
@@ -349,7 +381,8 @@ def _routes(app: Flask) -> None:
         previous, following = _neighbours(view, shown, member.member_id)
         return render_template(
             "member.html", view=view, member=member, address=recipient_lines(roster_member.fields) if roster_member else None,
-            previous=previous, next=following, query=shown.query,
+            previous=previous, next=following, query=shown.query, what_changed=_what_changed(view, member),
+            texts=messages,
             reviewer=_reviewer(), csrf=_state().csrf, cannot_approve=member.approval_blocker,
             sealed=_sealed().get(member.member_id), file_changed=messages.REVIEW_FILE_CHANGED,
         )
