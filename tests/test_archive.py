@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import os
 import re
 import shutil
@@ -20,13 +21,14 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import DATA, write_config
-from mailmerge import archive, mailing, sealing, webapp
+from mailmerge import archive, mailing, printrun, sealing, webapp
 from mailmerge.cli import main
 from mailmerge.config import load_config
+from mailmerge.dates import today_jst
 from mailmerge.fsutil import sha256_of
 from mailmerge.store import ArchiveIndex
 
-SENT_ON = "2026-12-01"
+SENT_ON = today_jst().isoformat()  # the letters are printed today: they cannot have been sent before
 REVIEWER = "審査 花子"
 
 
@@ -63,7 +65,7 @@ def approve(config: Path, out: Path, member_ids: list[str] | None = None, *, pri
     """Approve members (None: all), then print every approved member (`archive` seals what was printed)."""
     mailing.record_decisions(load_config(config), out, member_ids, "approved", "", REVIEWER)
     if printed:
-        mailing.print_run(load_config(config), out)
+        printrun.print_run(load_config(config), out)
 
 
 def seal(config: Path, out: Path, archive_dir: Path | None, sent_on: str = SENT_ON):
@@ -231,7 +233,7 @@ def test_one_more_approval_makes_a_second_batch_with_only_that_member(tmp_path: 
 
 def test_history_lists_a_members_notices_across_two_cycles(tmp_path: Path, sample_runs) -> None:
     archive_dir = tmp_path / "archive"
-    for cycle, sent_on in (("2024", "2024-01-15"), ("2025", "2025-01-20")):
+    for cycle, sent_on in (("2024", SENT_ON), ("2025", SENT_ON)):
         config, out = cycle_in(tmp_path, sample_runs, cycle)
         approve(config, out)
         assert seal(config, out, archive_dir, sent_on=sent_on).exit_code == 0
@@ -239,14 +241,14 @@ def test_history_lists_a_members_notices_across_two_cycles(tmp_path: Path, sampl
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "会員番号 0001: 送付記録 8 件"
-    pdf_2024 = archive_dir / "2024/2024-01-15/data/enrolled/0001/letter.pdf"
+    pdf_2024 = archive_dir / f"2024/{SENT_ON}/data/enrolled/0001/letter.pdf"
     sha = sha256_of(pdf_2024)
-    assert any(line.startswith(f"2024年度  発送日 2024-01-15  加入  letter  1ページ  sha256 {sha}  承認 {REVIEWER} (")
+    assert any(line.startswith(f"2024年度  発送日 {SENT_ON}  加入  letter  1ページ  sha256 {sha}  承認 {REVIEWER} (")
                and line.endswith(str(pdf_2024)) for line in lines)
     # Times a person reads are Japan time with its offset, as the approval recorded in UTC says.
     assert all(re.search(r"承認 .* \(\d{4}-\d\d-\d\d \d\d:\d\d \(\+09:00\)\)  ", line) for line in lines[1:]), lines
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+09:00", bag_info(archive_dir / "2024/2024-01-15")["Sealed-At"])
-    assert sum("2025年度  発送日 2025-01-20  加入" in line for line in lines) == 4
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+09:00", bag_info(archive_dir / f"2024/{SENT_ON}")["Sealed-At"])
+    assert sum(f"2025年度  発送日 {SENT_ON}  加入" in line for line in lines) == 4
     assert all("0002" not in line for line in lines[1:])
     unknown = invoke("history", "9999", "--archive", archive_dir)
     assert unknown.exit_code == 1
@@ -471,7 +473,9 @@ def test_bad_dates_and_a_missing_archive_are_told_in_japanese(tmp_path: Path, sa
     config, out = cycle_in(tmp_path, sample_runs)
     bad = seal(config, out, tmp_path / "archive", sent_on="2026-13-01")
     assert bad.exit_code == 1
-    assert bad.output.splitlines()[-1] == "Error: --sent-on 2026-13-01: 日付は YYYY-MM-DD（例: 2026-12-01）で指定してください"
+    assert bad.output.splitlines()[-1] == (
+        "Error: --sent-on 2026-13-01: 日付として読めません。2026-12-05、2026/12/05、令和8年12月5日 のように指定してください"
+    )
     missing = invoke("verify", "--archive", tmp_path / "nowhere")
     assert missing.exit_code == 1
     assert missing.output.splitlines()[-1] == (
@@ -497,3 +501,65 @@ def test_the_review_app_shows_which_members_were_sealed_and_when(tmp_path: Path,
     assert "封印済み" not in client.get("/members/0002").get_data(as_text=True)
     members = {m["member_id"]: m for m in client.get("/api/members").get_json()["members"]}
     assert members["0001"]["sealed_sent_on"] == SENT_ON and members["0002"]["sealed_sent_on"] is None
+
+
+def test_print_passes_over_members_sent_already_unless_chosen(tmp_path: Path, sample_runs) -> None:
+    config, out = cycle_in(tmp_path, sample_runs)
+    approve(config, out, ["0001", "0021"])  # printed
+    assert seal(config, out, None).exit_code == 0  # archive/ beside the config, where print looks by default
+    approve(config, out, printed=False)
+
+    def listed() -> list[str]:
+        with (out / "print" / "list.csv").open(encoding="utf-8-sig", newline="") as handle:
+            return sorted(row["member_id"] for row in csv.DictReader(handle))
+
+    others = [i for i in member_ids(out) if i not in ("0001", "0021")]
+    default = invoke("print", "--config", config, "--out", out)
+    assert default.exit_code == 0, default.output
+    assert listed() == sorted(others)
+    assert (
+        "封印済み（発送済み）の文書のため印刷しなかった会員: 2 名（会員番号 0001, 0021）。"
+        "印刷し直すには --members 会員番号 または --all-approved を付けてください"
+    ) in default.output.splitlines()
+    chosen = invoke("print", "--config", config, "--out", out, "--members", "0001,０００５", "--members", "0007")
+    assert chosen.exit_code == 0, chosen.output
+    assert listed() == ["0001", "0005", "0007"]
+    everyone = invoke("print", "--config", config, "--out", out, "--all-approved")
+    assert everyone.exit_code == 0, everyone.output
+    assert listed() == sorted(member_ids(out))
+    mailing.record_decisions(load_config(config), out, ["0009"], "hold", "住所を確認中", REVIEWER)
+    held = invoke("print", "--config", config, "--out", out, "--members", "0009")
+    assert held.exit_code == 1
+    assert held.output.splitlines()[-1] == (
+        "Error: 会員番号 0009: 保留のため印刷できません。確認・承認してから、もう一度実行してください（何も作成していません）"
+    )
+    assert listed() == sorted(member_ids(out))  # the earlier print stays
+
+
+def test_a_sending_date_is_read_as_typed_and_refused_in_the_future_or_before_the_print(tmp_path: Path, sample_runs) -> None:
+    today = dt.date.fromisoformat(SENT_ON)
+    assert sealing.check_date("2026/12/05", today=dt.date(2026, 12, 5)) == "2026-12-05"
+    assert sealing.check_date("令和8年12月5日", today=dt.date(2026, 12, 5)) == "2026-12-05"
+    assert sealing.check_date("令和元年5月1日", today=dt.date(2026, 12, 5)) == "2019-05-01"
+    assert sealing.check_date("２０２６－１２－０５", today=dt.date(2026, 12, 5)) == "2026-12-05"
+    config, out = cycle_in(tmp_path, sample_runs)
+    archive_dir = tmp_path / "archive"
+    approve(config, out, ["0001"])
+    tomorrow = (today + dt.timedelta(days=1)).isoformat()
+    future = seal(config, out, archive_dir, sent_on=tomorrow)
+    assert future.exit_code == 1
+    assert future.output.splitlines()[-1] == (
+        f"Error: --sent-on {tomorrow}: 今日（{SENT_ON}）より後の日付です。発送した日を指定してください"
+    )
+    yesterday = (today - dt.timedelta(days=1)).isoformat()
+    early = seal(config, out, archive_dir, sent_on=yesterday)
+    assert early.exit_code == 1
+    assert early.output.splitlines()[-1] == (
+        f"Error: --sent-on {yesterday}: 封印する会員を印刷した日（{SENT_ON}）より前の日付です。"
+        "印刷する前には発送できません。発送した日を指定してください"
+    )
+    assert not archive.bag_folders(archive_dir)
+    wareki = f"令和{today.year - 2018}年{today.month}月{today.day}日"
+    sealed = seal(config, out, archive_dir, sent_on=wareki)
+    assert sealed.exit_code == 0, sealed.output
+    assert [p.name for p in archive.bag_folders(archive_dir)] == [SENT_ON]

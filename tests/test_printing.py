@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from conftest import REPO, write_config
 from helpers import mailmerge_command, page_count, pdf_text
-from mailmerge import mailing, messages, sheets, state
+from mailmerge import mailing, messages, printrun, sheets, state
 from mailmerge.cli import main
 from mailmerge.config import load_config
 from mailmerge.dates import today_jst
@@ -315,7 +315,7 @@ def test_an_earlier_print_that_cannot_be_moved_is_named_not_to_be_used(sample_ru
     def read_only(*_args):  # as a folder on a read-only disk answers (root ignores a folder's mode)
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(mailing.state, "set_aside", read_only)
+    monkeypatch.setattr(printrun.state, "set_aside", read_only)
     refused = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)])
     assert refused.exit_code == 1
     assert (f"以前に作成した印刷用ファイル（{out / 'print'}）は、今の承認と合わないおそれがあります。"
@@ -359,7 +359,7 @@ def test_a_print_set_aside_where_one_was_set_aside_already_is_named_where_it_wen
     out, earlier = _printed_once_then(config, members, sample_run, tmp_path)
     same_second = out / "removed" / "20261202-031500"
     (same_second / "print").mkdir(parents=True)  # another refused print's, set aside within the same second
-    monkeypatch.setattr(mailing.OutputLayout, "removed_now", lambda self: same_second)
+    monkeypatch.setattr(printrun.OutputLayout, "removed_now", lambda self: same_second)
     mailing.record_decisions(config, out, choose(members)[0], "hold", "宛名を確認中", "テスト係")
     refused = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)])
     assert refused.exit_code == 1
@@ -393,7 +393,7 @@ def _print_stopped(out: Path, config, monkeypatch, where: str, after: int) -> No
 
     monkeypatch.setattr(target, name, stopping)
     with pytest.raises(KeyboardInterrupt):
-        mailing.print_run(config, out)
+        printrun.print_run(config, out)
     monkeypatch.setattr(target, name, real)
 
 

@@ -37,7 +37,7 @@ from helpers import (
     sha256,
 )
 
-from mailmerge import mailing
+from mailmerge import mailing, printrun
 from mailmerge.config import load_config
 from mailmerge.roster import load_roster
 
@@ -703,7 +703,7 @@ def test_a_rerun_that_changes_or_removes_a_printed_member_sets_the_print_aside(t
 
     def approve_and_print() -> dict[str, bytes]:
         mailing.record_decisions(load_config(config), out, None, "approved", "", "テスト係")
-        mailing.print_run(load_config(config), out)
+        printrun.print_run(load_config(config), out)
         return {p.name: p.read_bytes() for p in (out / "print").iterdir()}
 
     assert run_cli(config, out).returncode == 0

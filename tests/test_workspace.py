@@ -19,6 +19,7 @@ from conftest import REPO, copy_run, write_config
 
 from mailmerge import mailing, messages, pipeline, webapp
 from mailmerge.config import load_config
+from mailmerge.dates import today_jst
 
 TOKEN = "workspace-token-" + "y" * 20
 # Bounds for a job on a loaded machine; a right answer comes as soon as it can.
@@ -214,15 +215,16 @@ def test_print_seal_history_and_verify_from_the_workspace(sample_run: Path, cycl
     assert labels.status_code == 200 and labels.mimetype == "application/pdf" and labels.data.startswith(b"%PDF")
     assert client.get("/workspace/print/files/..%2Fmanifest.csv").status_code == 404
 
-    confirm = _text(client.get("/workspace/seal?sent_on=2024-01-20"))
-    assert "発送日 2024-01-20 で封印します" in confirm and "加入 18 名" in confirm and "未加入 11 名" in confirm and "合計 29 名" in confirm
+    today = today_jst().isoformat()  # printed today: sent today at the earliest
+    confirm = _text(client.get(f"/workspace/seal?sent_on={today}"))
+    assert f"発送日 {today} で封印します" in confirm and "加入 18 名" in confirm and "未加入 11 名" in confirm and "合計 29 名" in confirm
     assert client.get("/workspace/seal?sent_on=2024-13-01").status_code == 409
-    client.post("/workspace/seal", data={"csrf_token": csrf, "sent_on": "2024-01-20"})
+    client.post("/workspace/seal", data={"csrf_token": csrf, "sent_on": today})
     assert _wait(client, "seal")["state"] == "done"
     assert "封印しました:" in _text(client.get("/workspace/seal"))
 
     history = _text(client.get("/workspace/history?member_id=０００３"))
-    assert "2024 2024-01-20" in history and "書状" in history and "確認 花子" in history
+    assert f"2024 {today}" in history and "書状" in history and "確認 花子" in history
     assert "会員番号 0004 の送付記録はありません。" in _text(client.get("/workspace/history?member_id=0004"))
 
     client.post("/workspace/verify", data={"csrf_token": csrf})

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 
 from mailmerge import messages
 
@@ -55,3 +57,25 @@ def shown_jst(stamp: str, seconds: bool = False) -> str:
     except ValueError:
         return stamp
     return moment.astimezone(JST).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") + " (+09:00)"
+
+
+_WESTERN = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
+_WAREKI = re.compile(r"^(令和|平成|昭和)(元|\d{1,2})年(\d{1,2})月(\d{1,2})日$")
+
+
+def parse_date(text: str) -> dt.date | None:
+    """Return the date typed as 2026-12-05, 2026/12/05 or 令和8年12月5日 (full-width digits too); None if it is none."""
+    typed = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    try:
+        western = _WESTERN.match(typed)
+        if western:
+            return dt.date(*(int(part) for part in western.groups()))
+        wareki = _WAREKI.match(typed)
+        if wareki:
+            era, year, month, day = wareki.groups()
+            start = next(first for first, name in _ERAS if name == era)
+            found = dt.date(start.year + (1 if year == "元" else int(year)) - 1, int(month), int(day))
+            return found if found >= start else None  # 平成31年5月1日 was 令和元年: a day the era never had
+    except ValueError:
+        return None  # 2026-02-30
+    return None

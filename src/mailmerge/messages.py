@@ -214,6 +214,9 @@ HELP_PRINT = (
     "承認済みが一人もいないとき、承認後に PDF が変わっていたときは何も書かず、終了コード 1。"
 )
 SHORT_HELP_PRINT = "承認済みの会員の束・宛名ラベル・一覧を作ります。"
+HELP_PRINT_MEMBERS = "この会員だけを印刷します（会員番号。0001,0002 のようにカンマ区切り、または繰り返し指定）。"
+HELP_ALL_APPROVED = "封印済み（発送済み）の会員も含め、承認済みの会員を全員印刷します。"
+HELP_PRINT_ARCHIVE = "封印済みかを調べる封印の保存先フォルダー（既定: 設定ファイルと同じ場所の archive/）。"
 HELP_INCLUDE_UNAPPROVED = "承認されていない会員も入れます（表紙に「未承認を含む」と入ります）。"
 HELP_LABELS_START = "宛名ラベルを 1 枚目の N 番目の位置から印刷します（途中まで使ったシート用。左上が 1、右へ・下へ数えて 12 まで）。"
 SHORT_HELP_ARCHIVE = "発送した書状を封印します（読み取り専用の BagIt と索引）。"
@@ -663,6 +666,18 @@ PRINT_OLDER_NOT_MOVED = (
     "以前に作成した印刷用ファイル（{where}）は、今の承認と合わないおそれがあります。移動できなかったため（{detail}）、"
     "印刷に使わないでください"
 )
+PRINT_ALL_SENT = (
+    "印刷するものがありません: 承認済みの会員 {count} 名は、今の文書のまま封印済み（発送済み）です。"
+    "もう一度印刷するには --members 会員番号 で会員を選ぶか、--all-approved を付けてください"
+)
+PRINT_ALREADY_SENT = (
+    "封印済み（発送済み）の文書のため印刷しなかった会員: {count} 名（会員番号 {ids}）。"
+    "印刷し直すには --members 会員番号 または --all-approved を付けてください"
+)
+PRINT_MEMBER_NOT_PRINTABLE = (
+    "会員番号 {member_id}: {status}のため印刷できません。確認・承認してから、もう一度実行してください（何も作成していません）"
+)
+PRINT_MEMBERS_AND_ALL = "--members と --all-approved は一緒に使えません。どちらか一方にしてください"
 PRINT_NOTHING_TO_PRINT = "印刷できる会員がいません（文書がそろっていません）。mailmerge run で作成してください"
 PRINT_LEFT_OUT_HEADER = "印刷に含めなかった会員: {count} 名"
 PRINT_LEFT_OUT_LINE = "  {status} {count} 名: 会員番号 {member_ids}"
@@ -710,14 +725,20 @@ HELP_VERIFY = (
     "問題をファイルの場所ごとに表示し、一つでもあれば終了コード 1。年度を指定するとその年度だけ。"
 )
 HELP_ARCHIVE_OUT = "封印する実行の出力先フォルダー（既定: 設定ファイルの output、out/{cycle}）。"
-HELP_SENT_ON = "発送した日（YYYY-MM-DD）。"
+HELP_SENT_ON = "発送した日（2026-12-05、2026/12/05、令和8年12月5日 のどれでも）。今日より後、印刷より前は受け付けません。"
 HELP_ARCHIVE_DIR = "封印の保存先フォルダー（既定: 設定ファイルと同じ場所の archive/）。"
 
 # The groups as the archive's output names them.
 ARCHIVE_GROUP_WORDS = {"enrolled": "加入", "unenrolled": "未加入"}
 
 # Sealing (mailmerge archive): where, what, and what to do. {ids} is a list of member IDs.
-ARCHIVE_BAD_DATE = "--sent-on {value}: 日付は YYYY-MM-DD（例: 2026-12-01）で指定してください"
+ARCHIVE_BAD_DATE = (
+    "--sent-on {value}: 日付として読めません。2026-12-05、2026/12/05、令和8年12月5日 のように指定してください"
+)
+ARCHIVE_FUTURE_DATE = "--sent-on {value}: 今日（{today}）より後の日付です。発送した日を指定してください"
+ARCHIVE_DATE_BEFORE_PRINT = (
+    "--sent-on {value}: 封印する会員を印刷した日（{printed}）より前の日付です。印刷する前には発送できません。発送した日を指定してください"
+)
 ARCHIVE_RUN_LOCKED = "{out}: mailmerge run がこの出力先に書き込み中です。終わってから mailmerge archive を実行してください"
 ARCHIVE_INCOMPLETE = "{out}/manifest.csv: 会員番号 {ids} の文書がそろっていません（{detail}）。mailmerge run で全員分を作ってから封印してください"
 ARCHIVE_TOTALS = "{out}/summary.json: 集計が合いません（{detail}）。mailmerge run をやり直してから封印してください"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-import re
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ from pathlib import Path
 from mailmerge import archive, archivecheck, mailing, messages, officestore, review
 from mailmerge.store import ARCHIVE_DB_NAME, ArchiveIndex, existing_index
 from mailmerge.config import Config
-from mailmerge.dates import JST, now_jst
+from mailmerge.dates import JST, now_jst, parse_date, today_jst
 from mailmerge.errors import MailmergeError, NothingToSeal
 from mailmerge.models import ArchivedBatch, ArchivedMember, HistoryEntry, PrintedMember
 from mailmerge.roster import normalise_key
@@ -21,7 +20,6 @@ from mailmerge.roster import normalise_key
 ARCHIVE_FOLDER = "archive"
 # The decision recorded for a member printed with --include-unapproved and sealed as sent.
 UNAPPROVED = "unapproved"
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Member IDs listed in one message; the rest are counted.
 _SHOWN_IDS = 20
 
@@ -111,6 +109,9 @@ def seal(
                     messages.ARCHIVE_NOTHING_NEW.format(cycle=view.cycle, sealed=len(sealed)),
                     *not_sealed_lines(chosen.not_printed, chosen.changed, chosen.withdrawn),
                 ]))
+            printed_on = max(dt.datetime.fromisoformat(p.printed_at).astimezone(JST).date() for _r, p in chosen.todo)
+            if dt.date.fromisoformat(sent_on) < printed_on:  # mailed before it was printed: a mistyped date
+                raise MailmergeError(messages.ARCHIVE_DATE_BEFORE_PRINT.format(value=sent_on, printed=printed_on.isoformat()))
             members = [_archived(r, p) for r, p in chosen.todo]
             todo = [r for r, _p in chosen.todo]
             staged = archive.build_batch(
@@ -203,14 +204,18 @@ def not_sealed_lines(not_printed: Sequence[str], changed: Sequence[str], withdra
     return lines
 
 
-def check_date(text: str) -> str:
-    """Return a sending date as YYYY-MM-DD, or raise naming what was typed."""
-    try:
-        if _DATE.match(text.strip()):
-            return dt.date.fromisoformat(text.strip()).isoformat()
-    except ValueError:
-        pass
-    raise MailmergeError(messages.ARCHIVE_BAD_DATE.format(value=text))
+def check_date(text: str, today: dt.date | None = None) -> str:
+    """Return a sending date (2026-12-05, 2026/12/05 or 令和8年12月5日) as YYYY-MM-DD, or raise naming what was typed.
+
+    A day after today (in Japan) has not come: a letter cannot have been sent then.
+    """
+    day = parse_date(text)
+    if day is None:
+        raise MailmergeError(messages.ARCHIVE_BAD_DATE.format(value=text))
+    today = today or today_jst()
+    if day > today:
+        raise MailmergeError(messages.ARCHIVE_FUTURE_DATE.format(value=text, today=today.isoformat()))
+    return day.isoformat()
 
 
 def _check_complete(view: mailing.RunView, documents: Sequence[str]) -> None:
@@ -269,6 +274,15 @@ def sealed_status(archive_dir: Path, cycle: str) -> dict[str, tuple[str, str]]:
         return {}
     with index:
         return index.sealed_members(cycle)
+
+
+def sealed_documents(archive_dir: Path, cycle: str) -> dict[str, dict[str, str]]:
+    """Return the PDFs each member was last sealed with in a cycle (for print's default); {} without an archive."""
+    index = existing_index(archive_dir)
+    if index is None:
+        return {}
+    with index:
+        return index.sealed_documents(cycle)
 
 
 def history(archive_dir: Path, member_id: str) -> list[HistoryEntry]:

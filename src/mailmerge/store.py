@@ -517,6 +517,17 @@ class ArchiveIndex:
         )
         return ArchivedBatch(*found[1:], members, files)
 
+    def sealed_documents(self, cycle: str) -> dict[str, dict[str, str]]:
+        """Return each member sealed in a cycle with its latest sealing's PDFs: member_id -> {document: sha256}."""
+        found: dict[str, dict[str, str]] = {}
+        for member_id, document, sha256 in self._conn.execute(
+            "SELECT d.member_id, d.document, d.sha256 FROM documents d"
+            " JOIN members m ON m.batch_id = d.batch_id AND m.member_id = d.member_id"
+            " WHERE m.cycle = ? AND d.path LIKE '%.pdf' ORDER BY d.batch_id", (cycle,),
+        ):
+            found.setdefault(member_id, {})[document] = sha256
+        return found
+
     def sealed_members(self, cycle: str) -> dict[str, tuple[str, str]]:
         """Return the members sealed in a cycle: member_id -> (sent_on, sealed_at)."""
         return {

@@ -1,6 +1,6 @@
 """The workspace's long work as background jobs (作成, 印刷, 封印, 点検) and 送付記録: pages over the library calls.
 
-Each job's work is one call of the function the command line calls (pipeline.run, mailing.print_run,
+Each job's work is one call of the function the command line calls (pipeline.run, printrun.print_run,
 sealing.seal, sealing.verify); what it returns is kept as the job's result for the page to show.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 from flask import abort, jsonify, redirect, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
-from mailmerge import cycle, jobs, mailing, messages, printing, sealing, state
+from mailmerge import cycle, jobs, messages, printing, printrun, sealing, state
 from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
 from mailmerge.models import GROUPS
 from mailmerge.workspace import bp, making, page, review_state, run_view, workspace
@@ -154,7 +154,7 @@ def print_start() -> ResponseReturnValue:
     labels_start = _number("labels_start", messages.WORKSPACE_LABELS_START_FIELD) or 1
 
     def work(progress: jobs.JobProgress, stop: jobs.Stop) -> dict[str, Any]:
-        result = mailing.print_run(config, review.out_dir, include_unapproved=include_unapproved,
+        result = printrun.print_run(config, review.out_dir, include_unapproved=include_unapproved,
                                    hold_signals=stop.held, labels_start=labels_start)
         lines = [(b.path.name, messages.PRINT_BUNDLE_LINE.format(
             path=b.path.name, group=config.groups[b.group], members=b.members, pages=b.pages)) for b in result.bundles]
@@ -164,7 +164,7 @@ def print_start() -> ResponseReturnValue:
         # The CLI's lines start with the file's path: here the name is the link, the rest follows it.
         files = [{"name": name, "line": line.removeprefix(f"{name}: ")} for name, line in lines]
         notes = [messages.PRINT_INCLUDES_UNAPPROVED.format(count=len(result.unapproved))] if result.unapproved else []
-        return {"files": files, "left_out": notes + mailing.describe_left_out(result.left_out),
+        return {"files": files, "left_out": notes + printrun.describe_left_out(result.left_out),
                 "hint": messages.PRINT_DONE_HINT}
 
     return _start("print", work)

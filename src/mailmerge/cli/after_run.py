@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from mailmerge import mailing, messages
+from mailmerge import mailing, messages, printrun, sealing
 from mailmerge.cli import StopSignals, _load, _refuse_archive_inside, config_option, main
 from mailmerge.cli.serve import serve_until_stopped
 from mailmerge.errors import MailmergeError
@@ -85,14 +85,25 @@ def approve(
 @out_option
 @click.option("--include-unapproved", is_flag=True, help=messages.HELP_INCLUDE_UNAPPROVED)
 @click.option("--labels-start", type=int, default=1, show_default=True, metavar="N", help=messages.HELP_LABELS_START)
-def print_command(config_path: Path | None, out_dir: Path | None, include_unapproved: bool, labels_start: int) -> None:
-    """Write DIR/print/ from the approved members: bundles, labels, list.csv."""
+@click.option("--members", "member_ids", multiple=True, metavar="ID,…", help=messages.HELP_PRINT_MEMBERS)
+@click.option("--all-approved", is_flag=True, help=messages.HELP_ALL_APPROVED)
+@click.option("--archive", "archive_dir", type=click.Path(file_okay=False, path_type=Path), help=messages.HELP_PRINT_ARCHIVE)
+def print_command(
+    config_path: Path | None, out_dir: Path | None, include_unapproved: bool, labels_start: int,
+    member_ids: tuple[str, ...], all_approved: bool, archive_dir: Path | None,
+) -> None:
+    """Write DIR/print/: bundles, labels, list.csv; by default the approved members not yet sent (sealed)."""
+    if member_ids and all_approved:
+        raise click.UsageError(messages.PRINT_MEMBERS_AND_ALL)
     config = _load(config_path)
+    chosen = tuple(i for value in member_ids for i in value.replace("，", ",").replace(",", " ").split()) or None
+    sealed = sealing.sealed_documents((archive_dir or sealing.default_archive_dir(config)).resolve(), config.cycle)
+    choice = printrun.PrintChoice(members=chosen, all_approved=all_approved, sealed=sealed)
     try:
         # A closed terminal or `kill` stops it as Ctrl-C does: one line, and never half a set of files.
         with StopSignals() as stop:
-            result = mailing.print_run(config, out_dir, include_unapproved=include_unapproved,
-                                       hold_signals=stop.held, labels_start=labels_start)
+            result = printrun.print_run(config, out_dir, include_unapproved=include_unapproved,
+                                       hold_signals=stop.held, labels_start=labels_start, choice=choice)
     except MailmergeError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -106,6 +117,9 @@ def print_command(config_path: Path | None, out_dir: Path | None, include_unappr
     click.echo(messages.PRINT_LIST_LINE.format(path=shown(result.list_csv)))
     if result.unapproved:
         click.echo(messages.PRINT_INCLUDES_UNAPPROVED.format(count=len(result.unapproved)), err=True)
-    for line in [*mailing.describe_left_out(result.left_out), *mailing.describe_mail_only(result.mail_only)]:
+    for line in [*printrun.describe_left_out(result.left_out), *printrun.describe_mail_only(result.mail_only)]:
         click.echo(line, err=True)
+    if result.already_sent:
+        click.echo(messages.PRINT_ALREADY_SENT.format(count=len(result.already_sent), ids=", ".join(result.already_sent)),
+                   err=True)
     click.echo(messages.PRINT_DONE_HINT)

@@ -28,7 +28,7 @@ def _archive_dir(config_path: Path | None, archive_dir: Path | None) -> Path:
 @main.command("archive", help=messages.HELP_ARCHIVE, short_help=messages.SHORT_HELP_ARCHIVE)
 @config_option
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help=messages.HELP_ARCHIVE_OUT)
-@click.option("--sent-on", "sent_on", required=True, metavar="YYYY-MM-DD", help=messages.HELP_SENT_ON)
+@click.option("--sent-on", "sent_on", required=True, metavar="DATE", help=messages.HELP_SENT_ON)
 @archive_option
 def archive_command(config_path: Path | None, out_dir: Path | None, sent_on: str, archive_dir: Path | None) -> None:
     """Seal the approved members' letters as sent: a read-only BagIt batch and the archive index.
