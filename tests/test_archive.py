@@ -563,3 +563,55 @@ def test_a_sending_date_is_read_as_typed_and_refused_in_the_future_or_before_the
     sealed = seal(config, out, archive_dir, sent_on=wareki)
     assert sealed.exit_code == 0, sealed.output
     assert [p.name for p in archive.bag_folders(archive_dir)] == [SENT_ON]
+
+
+def test_a_member_sent_already_cannot_be_put_on_hold(tmp_path: Path, sample_runs) -> None:
+    config, out = cycle_in(tmp_path, sample_runs)
+    approve(config, out, ["0001", "0002"])
+    assert seal(config, out, None).exit_code == 0  # archive/ beside the config
+    held = invoke("approve", "--config", config, "--out", out, "--hold", "--note", "宛名を確認", "0001")
+    assert held.exit_code == 1
+    assert held.output.splitlines()[-1] == (
+        "Error: 会員番号 0001: この文書は封印済み（発送済み）のため保留にできません（送ったものは取り消せません）。"
+        "訂正するときは名簿を直して mailmerge run で作り直し、確認・承認して印刷し、"
+        "mailmerge archive --sent-on 発送日 --reason 理由 で再送として封印してください"
+    )
+    everyone = invoke("approve", "--config", config, "--out", out, "--hold", "--note", "宛名を確認", "--all")
+    assert everyone.exit_code == 0, everyone.output
+    assert everyone.output.splitlines()[-1].startswith("28 会員を「保留」として記録しました")
+
+
+def test_a_letter_corrected_after_sealing_is_sealed_again_as_a_resend(tmp_path: Path, sample_runs) -> None:
+    roster = tmp_path / "members.csv"
+    shutil.copyfile(DATA / "sample_utf8.csv", roster)
+    config, out = cycle_in(tmp_path, sample_runs, path=f'"{roster}"')
+    archive_dir = tmp_path / "archive"
+    approve(config, out, ["0005"])
+    assert seal(config, out, archive_dir).exit_code == 0
+    # 0005's department corrected after mailing: remade, approved, printed again (print takes only 0005).
+    rows = list(csv.reader(roster.open(encoding="utf-8", newline="")))
+    for row in rows:
+        if row[0] == "0005":
+            row[2] = "総務部（訂正）"
+    with roster.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    assert invoke("run", "--config", config, "--out", out, "--quiet").exit_code == 0
+    mailing.record_decisions(load_config(config), out, ["0005"], "approved", "", REVIEWER)
+    printed = invoke("print", "--config", config, "--out", out, "--archive", archive_dir)
+    assert printed.exit_code == 0, printed.output
+    no_reason = seal(config, out, archive_dir)
+    assert no_reason.exit_code == 1
+    assert no_reason.output.splitlines()[-1] == (
+        "Error: 会員番号 0005 は封印済みで、今回は作り直した文書の再送です。"
+        "--reason で再送の理由を付けて、もう一度実行してください（例: --reason \"住所の訂正\"）"
+    )
+    resent = invoke("archive", "--config", config, "--out", out, "--sent-on", SENT_ON, "--archive", archive_dir,
+                    "--reason", "部署名の訂正")
+    assert resent.exit_code == 0, resent.output
+    assert "うち 1 名は再送です（理由: 部署名の訂正）: 会員番号 0005" in resent.output.splitlines()
+    assert bag_info(archive_dir / "2024" / f"{SENT_ON}-2")["Resend-Reason"] == "部署名の訂正"
+    history = invoke("history", "0005", "--archive", archive_dir)
+    letters = [line for line in history.output.splitlines() if line.endswith("letter.pdf")]
+    assert len(letters) == 2 and "再送" not in letters[0]
+    assert "  再送（理由: 部署名の訂正）  " in letters[1] and f"{SENT_ON}-2/data/" in letters[1]
+    assert invoke("verify", "--archive", archive_dir).exit_code == 0

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 import stat
 import threading
+from contextlib import closing
 from pathlib import Path
 
 from mailmerge.models import Decision, DocumentHashes
-from mailmerge.store import DecisionStore
+from mailmerge.store import ArchiveIndex, DecisionStore
 
 HASHES = {"letter": DocumentHashes("a" * 64, "b" * 64), "overview": DocumentHashes("c" * 64, "d" * 64)}
 
@@ -84,3 +86,28 @@ def test_two_reviewers_first_decisions_on_a_new_database_both_land(tmp_path: Pat
         for thread in threads:
             thread.join()
         assert len(DecisionStore(folder / "review.db").history()) == 2, failures
+
+
+def test_an_index_made_before_resends_is_upgraded_keeping_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "archive.db"
+    with closing(sqlite3.connect(path)) as db, db:
+        db.executescript("""
+            CREATE TABLE batches (id INTEGER PRIMARY KEY, cycle TEXT NOT NULL, sent_on TEXT NOT NULL,
+                folder TEXT NOT NULL UNIQUE, sealed_by TEXT NOT NULL, sealed_at TEXT NOT NULL,
+                roster_sha256 TEXT NOT NULL, config_sha256 TEXT NOT NULL);
+            CREATE TABLE members (batch_id INTEGER NOT NULL REFERENCES batches(id), cycle TEXT NOT NULL,
+                member_id TEXT NOT NULL, name TEXT NOT NULL, member_group TEXT NOT NULL,
+                PRIMARY KEY (cycle, member_id));
+            CREATE INDEX members_by_id ON members (member_id);
+            INSERT INTO batches VALUES (1, '2024', '2026-12-01', '2024/2026-12-01', 'jimu', 'x', 'r', 'c');
+            INSERT INTO members VALUES (1, '2024', '0005', 'テスト', 'enrolled');
+        """)
+    with ArchiveIndex(path) as index:
+        assert index.sealed_members("2024") == {"0005": ("2026-12-01", "x")}
+    with closing(sqlite3.connect(path)) as db:
+        members_sql = db.execute("SELECT sql FROM sqlite_master WHERE name = 'members'").fetchone()[0]
+        assert "PRIMARY KEY (batch_id, member_id)" in members_sql
+        assert db.execute("SELECT reason FROM batches").fetchall() == [("",)]
+        # The same member in a second batch of the cycle (a re-send) is now allowed.
+        db.execute("INSERT INTO batches VALUES (2, '2024', '2026-12-09', '2024/2026-12-09', 'jimu', 'y', 'r', 'c', '訂正')")
+        db.execute("INSERT INTO members VALUES (2, '2024', '0005', 'テスト', 'enrolled')")

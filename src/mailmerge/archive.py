@@ -132,6 +132,7 @@ def build_batch(
     sealed_by: str,
     sealed_at: str,
     records: Mapping[str, bytes] | None = None,
+    reason: str = "",
 ) -> StagedBatch:
     """Build the members' bag in a staging folder beside its final place, validated and read-only.
 
@@ -162,6 +163,8 @@ def build_batch(
         roster_sha256 = sha256_of(staging / f"roster/{roster.name}")
         config_sha256 = sha256_of(staging / f"config/{config.name}")
         info = _bag_info(cycle, sent_on, sealed_by, sealed_at, rows, members, roster_sha256, config_sha256)
+        if reason:
+            info["Resend-Reason"] = reason
         bag = bagit.make_bag(str(staging), info, processes=1, checksums=list(CHECKSUMS))
         sealed = _payload_hashes(bag)
         changed = sorted(rel for rel, sha in expected.items() if sealed.get(f"data/{rel}") != sha)
@@ -188,7 +191,7 @@ def build_batch(
         os.umask(old_umask)
     batch = ArchivedBatch(
         cycle, sent_on, target.relative_to(archive_dir).as_posix(), sealed_by, sealed_at,
-        roster_sha256, config_sha256, tuple(members), _sealed_files(sealed, rows),
+        roster_sha256, config_sha256, tuple(members), _sealed_files(sealed, rows), reason,
     )
     return StagedBatch(staging, target, batch)
 
@@ -296,7 +299,7 @@ def read_bag_record(archive_dir: Path, folder: Path) -> tuple[ArchivedBatch, tup
     batch = ArchivedBatch(
         info.get("Cycle", folder.parent.name), info.get("Sent-On", ""), folder.relative_to(archive_dir).as_posix(),
         info.get("Sealed-By", ""), info.get("Sealed-At", ""), info.get("Roster-SHA256", ""),
-        info.get("Config-SHA256", ""), tuple(members.values()), _sealed_files(sealed, rows),
+        info.get("Config-SHA256", ""), tuple(members.values()), _sealed_files(sealed, rows), info.get("Resend-Reason", ""),
     )
     return batch, tuple(rows)
 

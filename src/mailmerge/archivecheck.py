@@ -16,7 +16,7 @@ from mailmerge.models import ArchivedBatch, ArchivedMember, ManifestRow
 # Batch fields and where the bag keeps them (bag-info.txt).
 _BATCH_FIELDS = (
     ("cycle", "Cycle"), ("sent_on", "Sent-On"), ("sealed_by", "Sealed-By"), ("sealed_at", "Sealed-At"),
-    ("roster_sha256", "Roster-SHA256"), ("config_sha256", "Config-SHA256"),
+    ("roster_sha256", "Roster-SHA256"), ("config_sha256", "Config-SHA256"), ("reason", "Resend-Reason"),
 )
 # Member fields (decisions.csv); a name is personal data: named as differing, its values never shown.
 _MEMBER_FIELDS = ("name", "group", "decision", "reviewer", "decided_at", "note", "printed_at", "printed_by")

@@ -19,12 +19,7 @@ from mailmerge import inputs, manifest, messages, review, roster, state
 from mailmerge.config import Config
 from mailmerge.dates import now_jst, utc_stamp
 from mailmerge.errors import MailmergeError
-from mailmerge.models import (
-    Decision,
-    DocumentHashes,
-    ManifestRow,
-    Member,
-)
+from mailmerge.models import HOLD, Decision, DocumentHashes, ManifestRow, Member
 from mailmerge.store import REVIEW_DB_NAME, DecisionStore, PrintLog
 
 
@@ -180,6 +175,7 @@ def record_decisions(
     reviewer: str,
     *,
     now: datetime | None = None,
+    sealed: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[Decision, ...]:
     """Record one decision for each member named (None: every member that can take it); return them.
 
@@ -191,7 +187,7 @@ def record_decisions(
     if not reviewer.strip():
         raise MailmergeError(messages.NO_REVIEWER)
     view = open_run(config, out_dir)
-    return decide(view, member_ids, decision, note, reviewer, now=now)
+    return decide(view, member_ids, decision, note, reviewer, now=now, sealed=sealed)
 
 
 def decide(
@@ -203,11 +199,14 @@ def decide(
     *,
     now: datetime | None = None,
     shown: Mapping[str, Mapping[str, DocumentHashes]] | None = None,
+    sealed: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[Decision, ...]:
     """Record decisions on an opened run (the review app keeps one open); see record_decisions.
 
     ``shown``: for each member named, the hashes of the documents the reviewer was shown (the review
     app's page); a member whose current documents are other ones is refused (REVIEW_REMADE).
+    ``sealed``: each sealed member's PDFs as sealed; a member whose current documents were sealed
+    (sent) cannot be put on hold (named; passed over with ``member_ids`` None).
     """
     if not reviewer.strip():
         raise MailmergeError(messages.NO_REVIEWER)
@@ -220,8 +219,12 @@ def decide(
         raise MailmergeError(messages.APPROVE_ALL_NO_ROSTER.format(problem=view.roster_unreadable))
     # A decision binds the manifest's hashes: the files are checked against them now, just before.
     view = with_files_checked(view)
+
+    def sent(member: review.MemberReview) -> bool:
+        return sealed is not None and sealed.get(member.member_id) == {row.document: row.pdf_sha256 for row in member.rows}
+
     if member_ids is None:
-        chosen = [r for r in view.reviews if not r.decision_blocker(decision)]
+        chosen = [r for r in view.reviews if not r.decision_blocker(decision) and not (decision == HOLD and sent(r))]
     else:
         if not member_ids:
             raise MailmergeError(messages.NO_MEMBERS_GIVEN)
@@ -232,6 +235,8 @@ def decide(
                 raise MailmergeError(messages.UNKNOWN_MEMBER.format(member_id=roster.normalise_key(typed)))
             if blocker := found.decision_blocker(decision):
                 raise MailmergeError(blocker)
+            if decision == HOLD and sent(found):  # what was mailed cannot be held back any more
+                raise MailmergeError(messages.CANNOT_HOLD_SEALED.format(member_id=found.member_id))
             if shown is not None and not shown_is_current(found, shown.get(found.member_id, {})):
                 raise MailmergeError(messages.REVIEW_REMADE)
             chosen.append(found)

@@ -666,6 +666,11 @@ PRINT_OLDER_NOT_MOVED = (
     "以前に作成した印刷用ファイル（{where}）は、今の承認と合わないおそれがあります。移動できなかったため（{detail}）、"
     "印刷に使わないでください"
 )
+CANNOT_HOLD_SEALED = (
+    "会員番号 {member_id}: この文書は封印済み（発送済み）のため保留にできません（送ったものは取り消せません）。"
+    "訂正するときは名簿を直して mailmerge run で作り直し、確認・承認して印刷し、"
+    "mailmerge archive --sent-on 発送日 --reason 理由 で再送として封印してください"
+)
 PRINT_ALL_SENT = (
     "印刷するものがありません: 承認済みの会員 {count} 名は、今の文書のまま封印済み（発送済み）です。"
     "もう一度印刷するには --members 会員番号 で会員を選ぶか、--all-approved を付けてください"
@@ -760,6 +765,13 @@ ARCHIVE_SEALED_UNAPPROVED = (
     "注意: うち {count} 名は承認なしで印刷したもの（--include-unapproved）です。"
     "「未承認のまま印刷・発送」として封印しました（会員番号 {ids}）。"
 )
+ARCHIVE_NEED_REASON = (
+    "会員番号 {ids} は封印済みで、今回は作り直した文書の再送です。"
+    "--reason で再送の理由を付けて、もう一度実行してください（例: --reason \"住所の訂正\"）"
+)
+ARCHIVE_RESENT = "うち {count} 名は再送です（理由: {reason}）: 会員番号 {ids}"
+HELP_REASON = "再送の理由（封印済みの会員を、作り直した文書で再び封印するときに必要）。"
+REASON_FIELD = "再送の理由"
 ARCHIVE_UNAPPROVED_NOTE = "承認なしで印刷（--include-unapproved）"
 ARCHIVE_UNSAFE_PATH = "{out}/manifest.csv: 会員番号 {member_id} のファイルの場所 {path} が出力先の外を指しています。mailmerge run をやり直してください"
 ARCHIVE_MISSING_SOURCE = "{path}: ファイルがありません（会員番号 {member_id}）。mailmerge run で作り直してから封印してください"
@@ -787,11 +799,13 @@ ARCHIVE_BAD_INDEX = "{archive}/archive.db: 索引を読み書きできません�
 HISTORY_NONE = "会員番号 {member_id}: 封印された送付記録はありません（{archive}）。"
 HISTORY_HEADER = "会員番号 {member_id}: 送付記録 {count} 件"
 HISTORY_LINE = (
-    "{cycle}年度  発送日 {sent_on}  {group}  {document}  {pages}ページ  sha256 {sha256}  承認 {approval}  印刷 {printed}  {path}"
+    "{cycle}年度  発送日 {sent_on}  {group}  {document}  {pages}ページ  sha256 {sha256}"
+    "  承認 {approval}  印刷 {printed}{resend}  {path}"
 )
 HISTORY_APPROVAL = "{reviewer} ({decided_at})"
 HISTORY_UNAPPROVED = "なし（未承認のまま印刷・発送）"
 HISTORY_PRINTED = "{printed_at}（{printed_by}）"
+HISTORY_RESEND = "  再送（理由: {reason}）"
 HISTORY_PRINT_UNKNOWN = "記録なし（印刷の記録より前の封印）"
 
 # Verification of the archive (mailmerge verify): one line per problem, the path first.
@@ -819,7 +833,7 @@ VERIFY_NO_OWNER = "どの会員の文書でもありません"
 VERIFY_DECISIONS_HASH = "{path}: decisions.csv の sha256（会員番号 {member_id}）が封印のファイルと違います"
 VERIFY_FIELD_LABELS = {
     "cycle": "年度", "sent_on": "発送日", "sealed_by": "封印した人", "sealed_at": "封印日時",
-    "roster_sha256": "名簿の sha256", "config_sha256": "設定の sha256",
+    "roster_sha256": "名簿の sha256", "config_sha256": "設定の sha256", "reason": "再送の理由",
     "name": "会員名", "group": "区分", "decision": "判定", "reviewer": "承認者", "decided_at": "承認日時",
     "note": "メモ", "printed_at": "印刷日時", "printed_by": "印刷した人",
 }

@@ -320,6 +320,7 @@ class ArchivedBatch:
     config_sha256: str
     members: tuple[ArchivedMember, ...]
     files: tuple[ArchivedFile, ...]
+    reason: str = ""  # why documents sealed before are sealed again (a re-send); '' for a first sending
 
 
 @dataclass(frozen=True)
@@ -355,6 +356,7 @@ class HistoryEntry:
     decision: str = "approved"
     printed_at: str = ""
     printed_by: str = ""
+    reason: str = ""  # the batch's re-send reason ('' for a first sending)
 
 
 def member_context(member: Member, document: str, constants: Mapping[str, Any]) -> dict[str, Any]:

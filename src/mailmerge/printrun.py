@@ -22,6 +22,7 @@ from mailmerge.errors import PrintError, PrintOutdated
 from mailmerge.mailing import RunView, approved_members, left_out, open_run, print_log
 from mailmerge.models import APPROVED, GROUPS, OutputLayout
 
+
 @dataclass(frozen=True)
 class PrintRun:
     """What `mailmerge print` wrote, and who was left out."""

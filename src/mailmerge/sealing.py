@@ -37,6 +37,7 @@ class SealResult:
     not_printed: tuple[str, ...] = ()  # approved, never printed: never sent, not sealed
     changed_since_print: tuple[str, ...] = ()  # printed, then their files were made again: not sealed
     withdrawn_since_print: tuple[str, ...] = ()  # printed approved, the approval withdrawn since: not sealed
+    resent: tuple[str, ...] = ()  # sealed before with other documents: sealed again as a re-send
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Selection:
     changed: tuple[str, ...]
     withdrawn: tuple[str, ...]
     left: int
+    resent: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ def seal(
     archive_dir: Path | None = None,
     now: dt.datetime | None = None,
     hold_signals: Callable[[], AbstractContextManager[None]] = nullcontext,
+    reason: str = "",
 ) -> SealResult:
     """Seal the members of the prints made since the last sealing, each only if its printed files are still current.
 
@@ -82,6 +85,9 @@ def seal(
     ``hold_signals`` (the command line's) keeps Ctrl-C from cutting between placing and recording.
     """
     sent_on = check_date(sent_on)
+    reason = reason.strip()
+    if (found := review.unsafe_character(reason)) is not None:  # a line break would forge lines in bag-info.txt
+        raise MailmergeError(messages.review_bad_character(messages.REASON_FIELD, *found))
     archive_dir = (archive_dir or default_archive_dir(config)).resolve()
     view = mailing.open_run(config, out_dir)
     if view.locked:
@@ -92,7 +98,7 @@ def seal(
         removed = archive.remove_staging(archive_dir)
         with ArchiveIndex(archive_dir / ARCHIVE_DB_NAME) as index:
             recovered = _record_orphans(archive_dir, index)
-            sealed = index.sealed_members(view.cycle)
+            sealed = index.sealed_documents(view.cycle)
             log = mailing.print_log(view.out_dir)
             printed = log.unsealed()
             # Printed files swapped or edited since the run: refused, each named, never passed over in silence.
@@ -100,8 +106,8 @@ def seal(
             if not_as_made:
                 paths = ", ".join(str(p) for p in mailing.changed_paths(view, not_as_made))
                 raise MailmergeError(messages.ARCHIVE_NOT_VERIFIED.format(ids=_ids([r.member_id for r in not_as_made]), paths=paths))
-            chosen = select(view, printed, set(sealed))
-            lists = (chosen.unapproved, chosen.not_printed, chosen.changed, chosen.withdrawn)
+            chosen = select(view, printed, sealed)
+            lists = (chosen.unapproved, chosen.not_printed, chosen.changed, chosen.withdrawn, chosen.resent)
             if not chosen.todo:
                 if recovered or removed:
                     return SealResult(None, recovered, removed, chosen.left, archive_dir, *lists)
@@ -112,6 +118,8 @@ def seal(
             printed_on = max(dt.datetime.fromisoformat(p.printed_at).astimezone(JST).date() for _r, p in chosen.todo)
             if dt.date.fromisoformat(sent_on) < printed_on:  # mailed before it was printed: a mistyped date
                 raise MailmergeError(messages.ARCHIVE_DATE_BEFORE_PRINT.format(value=sent_on, printed=printed_on.isoformat()))
+            if chosen.resent and not reason:
+                raise MailmergeError(messages.ARCHIVE_NEED_REASON.format(ids=_ids(chosen.resent)))
             members = [_archived(r, p) for r, p in chosen.todo]
             todo = [r for r, _p in chosen.todo]
             staged = archive.build_batch(
@@ -127,6 +135,7 @@ def seal(
                 sealed_by=getpass.getuser(),
                 sealed_at=sealed_at,
                 records=_office_records(config, view.cycle),
+                reason=reason if chosen.resent else "",
             )
             try:
                 # Not cut between the rename and the index (a stop there would leave a bag for
@@ -151,37 +160,46 @@ def _office_records(config: Config, cycle: str) -> dict[str, bytes]:
 
 def plan_seal(view: mailing.RunView, archive_dir: Path | None) -> Selection:
     """Return who `archive` would seal now and who it would leave out (for a page to show before sealing)."""
-    sealed = sealed_status(archive_dir, view.cycle) if archive_dir is not None else {}
-    return select(view, mailing.print_log(view.out_dir).unsealed(), set(sealed))
+    sealed = sealed_documents(archive_dir, view.cycle) if archive_dir is not None else {}
+    return select(view, mailing.print_log(view.out_dir).unsealed(), sealed)
 
 
-def select(view: mailing.RunView, printed: Mapping[str, PrintedMember], sealed: set[str]) -> Selection:
+def select(
+    view: mailing.RunView, printed: Mapping[str, PrintedMember], sealed: Mapping[str, Mapping[str, str]]
+) -> Selection:
     """Return who may be sealed: the members of the prints since the last sealing, their printed files still current.
 
     A member printed approved is sealed while that approval stands on those very files; one printed
     with --include-unapproved is sealed as such (what was mailed is on record, its status said
-    plainly). An approved member never printed was never sent: not sealed, named.
+    plainly). An approved member never printed was never sent: not sealed, named. ``sealed``: each
+    sealed member's PDFs as last sealed; one printed since with other PDFs is sealed again, a re-send.
     """
-    todo, unapproved, not_printed, changed, withdrawn, left = [], [], [], [], [], 0
+    todo, unapproved, not_printed, changed, withdrawn, resent, left = [], [], [], [], [], [], 0
     for member in view.reviews:
-        if member.member_id in sealed:
-            continue
         paper = printed.get(member.member_id)
+        was = sealed.get(member.member_id)
+        current = {row.document: row.pdf_sha256 for row in member.rows}
+        if was is not None and (dict(was) == current or paper is None or dict(paper.documents) == dict(was)):
+            continue  # sent as it is, or not printed again since: nothing new to seal
+
         if paper is None:
             if member.approved:
                 not_printed.append(member.member_id)
             else:
                 left += 1
             continue
-        if member.may_be_sealed(sealed, paper):
+        if member.may_be_sealed((), paper):
             todo.append((member, paper))
             if not member.approved:
                 unapproved.append(member.member_id)
+            if was is not None:
+                resent.append(member.member_id)
         elif paper.approved and not member.approved and member.printed_files_current(paper):
             withdrawn.append(member.member_id)
         else:
             changed.append(member.member_id)
-    return Selection(tuple(todo), tuple(unapproved), tuple(not_printed), tuple(changed), tuple(withdrawn), left)
+    return Selection(tuple(todo), tuple(unapproved), tuple(not_printed), tuple(changed), tuple(withdrawn), left,
+                     tuple(resent))
 
 
 def _archived(member: review.MemberReview, paper: PrintedMember) -> ArchivedMember:

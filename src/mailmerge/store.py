@@ -369,7 +369,8 @@ CREATE TABLE IF NOT EXISTS batches (
     sealed_by TEXT NOT NULL,
     sealed_at TEXT NOT NULL,
     roster_sha256 TEXT NOT NULL,
-    config_sha256 TEXT NOT NULL
+    config_sha256 TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT ''      -- why a member sealed before is sealed again (a re-send)
 );
 CREATE TABLE IF NOT EXISTS members (
     batch_id INTEGER NOT NULL REFERENCES batches(id),
@@ -377,7 +378,7 @@ CREATE TABLE IF NOT EXISTS members (
     member_id TEXT NOT NULL,
     name TEXT NOT NULL,                  -- as printed on the letter
     member_group TEXT NOT NULL,
-    PRIMARY KEY (cycle, member_id)       -- a member is sealed once per cycle
+    PRIMARY KEY (batch_id, member_id)    -- once per batch: a corrected letter is sealed again as a re-send
 );
 CREATE INDEX IF NOT EXISTS members_by_id ON members (member_id);
 CREATE TABLE IF NOT EXISTS documents (
@@ -409,6 +410,30 @@ CREATE TABLE IF NOT EXISTS printings (   -- the print each sealed member's sendi
 """
 
 
+def _upgrade_archive(c: sqlite3.Connection) -> None:
+    """Bring an index made before re-sends to today's schema: a reason per batch, members once per batch."""
+    if "reason" not in {row[1] for row in c.execute("PRAGMA table_info(batches)")}:
+        c.execute("ALTER TABLE batches ADD COLUMN reason TEXT NOT NULL DEFAULT ''")
+    found = c.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'members'").fetchone()
+    if found is None or "PRIMARY KEY (cycle, member_id)" not in found[0]:
+        return
+    # SQLite cannot change a primary key in place: the table is copied into one with the new key.
+    c.execute("BEGIN IMMEDIATE")
+    try:
+        c.execute("ALTER TABLE members RENAME TO members_before_resends")
+        c.execute(
+            "CREATE TABLE members (batch_id INTEGER NOT NULL REFERENCES batches(id), cycle TEXT NOT NULL,"
+            " member_id TEXT NOT NULL, name TEXT NOT NULL, member_group TEXT NOT NULL, PRIMARY KEY (batch_id, member_id))"
+        )
+        c.execute("INSERT INTO members SELECT batch_id, cycle, member_id, name, member_group FROM members_before_resends")
+        c.execute("DROP TABLE members_before_resends")
+        c.execute("CREATE INDEX IF NOT EXISTS members_by_id ON members (member_id)")
+        c.execute("COMMIT")
+    except BaseException:
+        c.execute("ROLLBACK")
+        raise
+
+
 class ArchiveIndex:
     """The index of sealed batches (archive/archive.db): what was sealed, for whom, approved by whom.
 
@@ -421,6 +446,7 @@ class ArchiveIndex:
         try:
             self._conn = connect(path)
             self._conn.executescript(_ARCHIVE_SCHEMA)
+            _upgrade_archive(self._conn)
         except sqlite3.Error as exc:
             raise self._error(exc) from None
 
@@ -443,10 +469,10 @@ class ArchiveIndex:
         c.execute("BEGIN IMMEDIATE")
         try:
             cur = c.execute(
-                "INSERT INTO batches (cycle, sent_on, folder, sealed_by, sealed_at, roster_sha256, config_sha256)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO batches (cycle, sent_on, folder, sealed_by, sealed_at, roster_sha256, config_sha256, reason)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (batch.cycle, batch.sent_on, batch.folder, batch.sealed_by, batch.sealed_at,
-                 batch.roster_sha256, batch.config_sha256),
+                 batch.roster_sha256, batch.config_sha256, batch.reason),
             )
             batch_id = cur.lastrowid
             c.executemany(
@@ -487,7 +513,7 @@ class ArchiveIndex:
     def batch(self, folder: str) -> ArchivedBatch | None:
         """Return a recorded batch as the index holds it (members with decisions and prints, files), or None."""
         found = self._conn.execute(
-            "SELECT id, cycle, sent_on, folder, sealed_by, sealed_at, roster_sha256, config_sha256 FROM batches"
+            "SELECT id, cycle, sent_on, folder, sealed_by, sealed_at, roster_sha256, config_sha256, reason FROM batches"
             " WHERE folder = ?", (folder,),
         ).fetchone()
         if found is None:
@@ -515,7 +541,9 @@ class ArchiveIndex:
                 "SELECT path, sha256, member_id, document, pages FROM documents WHERE batch_id = ? ORDER BY path", (batch_id,)
             )
         )
-        return ArchivedBatch(*found[1:], members, files)
+        _id, cycle, sent_on, folder_name, sealed_by, sealed_at, roster_sha256, config_sha256, reason = found
+        return ArchivedBatch(cycle, sent_on, folder_name, sealed_by, sealed_at, roster_sha256, config_sha256, members, files,
+                             reason)
 
     def sealed_documents(self, cycle: str) -> dict[str, dict[str, str]]:
         """Return each member sealed in a cycle with its latest sealing's PDFs: member_id -> {document: sha256}."""
@@ -534,7 +562,7 @@ class ArchiveIndex:
             member_id: (sent_on, sealed_at)
             for member_id, sent_on, sealed_at in self._conn.execute(
                 "SELECT m.member_id, b.sent_on, b.sealed_at FROM members m JOIN batches b ON b.id = m.batch_id"
-                " WHERE m.cycle = ?", (cycle,)
+                " WHERE m.cycle = ? ORDER BY b.id", (cycle,)  # a re-send's batch last: the latest sending counts
             )
         }
 
@@ -542,7 +570,7 @@ class ArchiveIndex:
         """Return every document sealed for a member, by cycle, sending date and document."""
         rows = self._conn.execute(
             "SELECT b.cycle, b.sent_on, b.folder, m.member_id, m.member_group, d.document, d.path, d.pages, d.sha256,"
-            " c.reviewer, c.decided_at, c.decision, COALESCE(p.printed_at, ''), COALESCE(p.printed_by, '')"
+            " c.reviewer, c.decided_at, c.decision, COALESCE(p.printed_at, ''), COALESCE(p.printed_by, ''), b.reason"
             " FROM members m JOIN batches b ON b.id = m.batch_id"
             " JOIN documents d ON d.batch_id = m.batch_id AND d.member_id = m.member_id"
             " JOIN decisions c ON c.batch_id = m.batch_id AND c.member_id = m.member_id"

@@ -67,10 +67,13 @@ def approve(
         raise click.UsageError(messages.REVIEW_NEED_NOTE)
     config = _load(config_path)
     decision = "hold" if hold else "approved"
+    # What was sent (sealed in the archive beside the config) cannot be held back.
+    sealed = sealing.sealed_documents(sealing.default_archive_dir(config).resolve(), config.cycle) if hold else None
     try:
         view = mailing.open_run(config, out_dir)
         recorded = mailing.decide(
-            view, None if all_members else list(member_ids), decision, note.strip(), (reviewer or getpass.getuser()).strip()
+            view, None if all_members else list(member_ids), decision, note.strip(), (reviewer or getpass.getuser()).strip(),
+            sealed=sealed,
         )
     except MailmergeError as exc:
         raise click.ClickException(str(exc)) from None

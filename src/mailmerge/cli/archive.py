@@ -30,18 +30,23 @@ def _archive_dir(config_path: Path | None, archive_dir: Path | None) -> Path:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help=messages.HELP_ARCHIVE_OUT)
 @click.option("--sent-on", "sent_on", required=True, metavar="DATE", help=messages.HELP_SENT_ON)
 @archive_option
-def archive_command(config_path: Path | None, out_dir: Path | None, sent_on: str, archive_dir: Path | None) -> None:
-    """Seal the approved members' letters as sent: a read-only BagIt batch and the archive index.
+@click.option("--reason", default="", help=messages.HELP_REASON)
+def archive_command(
+    config_path: Path | None, out_dir: Path | None, sent_on: str, archive_dir: Path | None, reason: str
+) -> None:
+    """Seal what was printed and sent: a read-only BagIt batch and the archive index.
 
-    Seals only members approved on their current files and not yet sealed in this cycle;
-    refuses an incomplete run or stale approvals. Exit status 1 when there is nothing new.
+    Seals the members of the prints since the last sealing whose printed files are still the
+    approved ones; a member sealed before with other documents is a re-send (``--reason``).
+    Exit status 1 when there is nothing new.
     """
     config = _load(config_path)
     _refuse_archive_inside(config, out_dir, archive_dir)
     try:
         # A closed terminal or `kill` stops it as Ctrl-C does: the half-built bag is removed.
         with StopSignals() as stop:
-            result = sealing.seal(config, sent_on=sent_on, out_dir=out_dir, archive_dir=archive_dir, hold_signals=stop.held)
+            result = sealing.seal(config, sent_on=sent_on, out_dir=out_dir, archive_dir=archive_dir, hold_signals=stop.held,
+                                  reason=reason)
     except KeyboardInterrupt:
         click.echo(f"{messages.ERROR_PREFIX}{messages.ARCHIVE_INTERRUPTED}", err=True)
         sys.exit(130)
@@ -59,6 +64,8 @@ def archive_command(config_path: Path | None, out_dir: Path | None, sent_on: str
             folder=result.archive_dir / batch.folder, cycle=batch.cycle, sent_on=batch.sent_on,
             members=len(batch.members), groups=groups, documents=documents,
         ))
+    if batch is not None and result.resent:
+        click.echo(messages.ARCHIVE_RESENT.format(count=len(result.resent), reason=batch.reason, ids=", ".join(result.resent)))
     if batch is not None and result.unapproved:
         click.echo(messages.ARCHIVE_SEALED_UNAPPROVED.format(count=len(result.unapproved), ids=", ".join(result.unapproved)))
     for line in sealing.not_sealed_lines(result.not_printed, result.changed_since_print, result.withdrawn_since_print):
@@ -95,6 +102,7 @@ def history(member_id: str, archive_dir: Path | None, config_path: Path | None) 
                       else messages.HISTORY_APPROVAL.format(reviewer=e.reviewer, decided_at=shown_jst(e.decided_at))),
             printed=(messages.HISTORY_PRINTED.format(printed_at=e.printed_at, printed_by=e.printed_by) if e.printed_at
                      else messages.HISTORY_PRINT_UNKNOWN),
+            resend=messages.HISTORY_RESEND.format(reason=e.reason) if e.reason else "",
         ))
 
 
