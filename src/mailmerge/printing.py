@@ -12,7 +12,7 @@ from pathlib import Path
 import pikepdf
 
 from mailmerge import messages as msg, sheets
-from mailmerge.errors import PrintError, PrintOutdated
+from mailmerge.errors import PrintOutdated
 from mailmerge.fsutil import csv_bytes, make_private_dir, sha256_bytes, write_atomic
 from mailmerge.models import OutputLayout
 from mailmerge.sheets import Cover
