@@ -6,25 +6,23 @@ import io
 import logging
 import secrets
 import threading
-from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlencode
 
 from flask import Flask, Response, abort, current_app, g, jsonify, redirect, render_template, request, send_file, url_for
 from jinja2 import StrictUndefined
 
-from mailmerge import changes, listfilter, mailing, messages, sealing, state, thumbnails, websecurity, workspace
+from mailmerge import changes, listfilter, mailing, manifest, messages, sealing, state, thumbnails, websecurity, workspace
 from mailmerge import review as review_rules
 from mailmerge.config import Config
 from mailmerge.errors import MailmergeError
-from mailmerge import manifest
 from mailmerge.fsutil import sha256_bytes
-from mailmerge.manifest import MANIFEST_NAME, read_manifest
 from mailmerge.inputs import SUMMARY_NAME
+from mailmerge.manifest import MANIFEST_NAME, read_manifest
 from mailmerge.models import DECISIONS, GROUPS, DocumentHashes, ManifestRow, recipient_lines
 
 MAX_NOTE = 500
@@ -339,8 +337,10 @@ def _neighbours(view: mailing.RunView, shown: listfilter.ListFilter, member_id: 
     return shown.neighbours(view.reviews, fields, member_id)
 
 
-def _query_args(shown: listfilter.ListFilter) -> dict[str, str]:
-    return {key: value for key in listfilter.KEYS if (value := getattr(shown, key))}
+def _member_url(member_id: str, shown: listfilter.ListFilter, **extra: str) -> str:
+    """Return a member page's address keeping the list's filter (and ``extra``, such as saved=1)."""
+    params = {**{key: value for key in listfilter.KEYS if (value := getattr(shown, key))}, **extra}
+    return url_for("member_page", member_id=member_id) + (f"?{urlencode(params)}" if params else "")
 
 
 def _thumb(href: str, document: str, row: ManifestRow | None, changed: bool) -> tuple[str, str | None, str]:
@@ -423,8 +423,8 @@ def _routes(app: Flask) -> None:
             following = _neighbours(_view(), shown, _member_or_404(member_id).member_id)[1]
             if following is None:
                 return redirect("/" + (f"?{shown.query}" if shown.query else ""), code=303)
-            return redirect(url_for("member_page", member_id=following, **_query_args(shown)), code=303)
-        return redirect(url_for("member_page", member_id=member_id, saved=1, **_query_args(shown)), code=303)
+            return redirect(_member_url(following, shown), code=303)
+        return redirect(_member_url(member_id, shown, saved="1"), code=303)
 
     @app.post("/members/<member_id>/withdraw")
     def withdraw(member_id: str) -> Response:
@@ -437,7 +437,7 @@ def _routes(app: Flask) -> None:
         member = _member_or_404(member_id)
         mailing.withdraw(_view(), member.member_id, reviewer)
         shown = listfilter.ListFilter.from_query(request.args)
-        return redirect(url_for("member_page", member_id=member.member_id, withdrawn=1, **_query_args(shown)), code=303)
+        return redirect(_member_url(member.member_id, shown, withdrawn="1"), code=303)
 
     @app.post("/reviewer")
     def set_reviewer() -> Response:
