@@ -276,3 +276,25 @@ def test_serve_host_prints_the_fingerprint_and_serves_https(sample_run: Path, tm
     assert process.returncode == 0 and stdout == ""
     assert officeserver.fingerprint(cert) in stderr
     assert stderr.splitlines()[-1] == messages.SERVE_STOPPED
+
+
+def test_a_manager_adds_and_disables_accounts_in_the_workspace(office_app) -> None:
+    checker = _signed_in(office_app, "kakunin")
+    assert checker.post("/office/users", data={"csrf_token": _csrf(checker), "name": "x", "role": "管理",
+                                               "password": PASSWORD}).status_code == 403
+    manager = _signed_in(office_app, "kanri")
+    added = manager.post("/office/users", data={"csrf_token": _csrf(manager), "name": "suzuki", "role": "閲覧",
+                                                "password": PASSWORD}, follow_redirects=True)
+    assert "アカウント「suzuki」（閲覧）を作りました。" in added.get_data(as_text=True)
+    short = manager.post("/office/users", data={"csrf_token": _csrf(manager), "name": "sato", "role": "閲覧",
+                                                "password": "short"})
+    assert short.status_code == 400 and messages.USER_SHORT_PASSWORD.format(length=8) in short.get_data(as_text=True)
+    _signed_in(office_app, "suzuki")
+    disabled = manager.post("/office/users/disable", data={"csrf_token": _csrf(manager), "name": "kakunin"},
+                            follow_redirects=True)
+    assert "<td>kakunin</td><td>確認</td><td>停止中</td>" in disabled.get_data(as_text=True)
+    assert checker.get("/").status_code == 303  # signed out at once
+    self_disable = manager.post("/office/users/disable", data={"csrf_token": _csrf(manager), "name": "kanri"})
+    assert self_disable.status_code == 400 and messages.USER_NOT_SELF in self_disable.get_data(as_text=True)
+    actions = [line.action for line in accounts.open_store(office_app.extensions["mailmerge_review"].config.root).audit()]
+    assert "user_add" in actions and "user_disable" in actions

@@ -51,6 +51,9 @@ ROLE_OF = {
     "workspace.print_file": MANAGER,
     "workspace.template_proof_pdf": MANAGER,  # a made-up member's letter: only who proofs the template
     "office.audit_page": MANAGER,
+    "office.users_page": MANAGER,
+    "office.users_add": MANAGER,
+    "office.users_disable": MANAGER,
     "office.signout": VIEWER,
 }
 # What a request that succeeded is recorded as (an action of messages.AUDIT_ACTIONS); every POST is recorded.
@@ -228,6 +231,43 @@ def audit_page() -> str:
     lines = _office().store.audit(limit=AUDIT_PAGE_LINES)
     return render_template("office/audit.html", rows=[audit_row(line) for line in reversed(lines)], csrf=_csrf(),
                            limit=AUDIT_PAGE_LINES)
+
+
+@bp.get("/users")
+def users_page() -> str:
+    now = _office().clock()
+    rows = [{"name": u.name, "role": u.role, "state": messages.USER_STATE_DISABLED if u.disabled else
+             messages.USER_STATE_WAITING if u.wait_until > now else messages.USER_STATE_ACTIVE, "disabled": u.disabled}
+            for u in _office().store.users()]
+    return render_template("office/users.html", rows=rows, roles=accounts.ROLES, csrf=_csrf(),
+                           done=request.args.get("done", ""), min_password=accounts.MIN_PASSWORD)
+
+
+@bp.post("/users")
+def users_add() -> Any:
+    store = _office().store
+    role = request.form.get("role", "")
+    try:
+        name = accounts.add_user(store, request.form.get("name", ""), role, request.form.get("password", ""),
+                                 _office().clock())
+    except accounts.AccountError as exc:
+        abort(400, str(exc))
+    record(g.account.name, "user_add", detail=f"{name} {role}")
+    return redirect(url_for("office.users_page", done=messages.USER_ADDED_WEB.format(name=name, role=role)), code=303)
+
+
+@bp.post("/users/disable")
+def users_disable() -> Any:
+    name, enable = request.form.get("name", ""), request.form.get("enable") == "1"
+    if name == g.account.name and not enable:
+        abort(400, messages.USER_NOT_SELF)
+    try:
+        accounts.set_disabled(_office().store, name, not enable)
+    except accounts.AccountError as exc:
+        abort(400, str(exc))
+    record(g.account.name, "user_enable" if enable else "user_disable", detail=name)
+    done = (messages.USER_ENABLED if enable else messages.USER_DISABLED).format(name=name)
+    return redirect(url_for("office.users_page", done=done), code=303)
 
 
 def audit_row(line: AuditLine) -> dict[str, str]:
