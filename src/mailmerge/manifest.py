@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
-import os
 import dataclasses
+import os
 import stat
 import threading
 from collections.abc import Iterable, Mapping
