@@ -220,7 +220,8 @@ def test_user_commands_and_the_audit_command(tmp_path: Path, config_in) -> None:
 
 
 def test_a_sealed_batch_keeps_its_cycles_audit_lines(sample_run: Path, tmp_path: Path, config_in) -> None:
-    from mailmerge import mailing, sealing
+    from mailmerge import mailing, printrun, sealing
+    from mailmerge.dates import today_jst
 
     config = load_config(config_in())
     out = copy_run(sample_run, tmp_path)
@@ -228,8 +229,8 @@ def test_a_sealed_batch_keeps_its_cycles_audit_lines(sample_run: Path, tmp_path:
     store.record(1_800_000_000.0, "kakunin", "decision", config.cycle, ["0001"], "approved")
     store.record(1_800_000_001.0, "kanri", "download", "1999", ["0002"], "letter.pdf")  # another cycle: not kept
     mailing.record_decisions(config, out, None, "approved", "", "kakunin")
-    mailing.print_run(config, out)
-    result = sealing.seal(config, sent_on="2024-04-01", out_dir=out, archive_dir=tmp_path / "archive")
+    printrun.print_run(config, out)
+    result = sealing.seal(config, sent_on=today_jst().isoformat(), out_dir=out, archive_dir=tmp_path / "archive")
     lines = (tmp_path / "archive" / result.batch.folder / "data" / "audit.csv").read_text(encoding="utf-8-sig").splitlines()
     assert lines == ["time_jst,account,action,cycle,member_ids,detail",
                      "2027-01-15T17:00:00+09:00,kakunin,decision,2024,0001,approved"]
