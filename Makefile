@@ -36,6 +36,7 @@ bench: setup
 	$(PY) bench/pdfcheck_cost.py
 	$(PY) bench/bench_office.py
 	$(PY) bench/bench_workspace.py
+	$(PY) bench/bench_send.py
 
 clean:
 	rm -rf out bench/out
