@@ -367,3 +367,33 @@ def test_print_leaves_out_the_members_who_get_e_mail_only(cycle: Path) -> None:
         listed = handle.read()
     assert "0002" in listed and "0003" in listed
     assert not any(member_id in listed for member_id in ("0001", "0004", "0005"))
+
+
+def test_a_message_is_the_same_bytes_for_the_same_inputs_but_its_date(tmp_path: Path) -> None:
+    from mailmerge import mail
+    from mailmerge.config import EmailSettings
+
+    pdf = tmp_path / "letter.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 400 + b"\n%%EOF\n")
+    settings = EmailSettings(host="127.0.0.1", port=25, security="none", user="", sender="事務局 <office@example.jp>",
+                             reply_to="", envelope_from="", per_minute=0, per_day=0)
+    template = mail.EmailTemplate(TEMPLATES / "email.txt")
+    context = {"organisation": "株式会社髙﨑①㈱", "department": "", "representative_title": "", "representative_name": "",
+               "enrolled": True, "insurance_name": "保険", "association": "協会", "introduced": "2014年", "renewal_date": "x",
+               "return_deadline": "y", "chairman_title": "理事長",
+               "secretariat": {"name": "事務局", "postal_code": "100-0001", "address": "東京都", "tel": "03"}}
+    attachment = mail.Attachment("letter", "ATS-2024-renewal-letter-0001.pdf", pdf, hashlib.sha256(pdf.read_bytes()).hexdigest())
+
+    def build(moment: dt.datetime) -> mail.Message:
+        return mail.build_message(settings, template, context, cycle="2024", member_id="0001", to="a@example.jp",
+                                  recipient_name="株式会社髙﨑①㈱", attachments=[attachment], date=moment)
+
+    first = build(dt.datetime(2026, 12, 4, 10, 0, tzinfo=dt.timezone.utc))
+    again = build(dt.datetime(2026, 12, 5, 11, 30, tzinfo=dt.timezone.utc))
+    assert first.content_sha256 == again.content_sha256 and first.message_id == again.message_id
+    assert first.data != again.data and first.data.isascii()
+    parsed = email.message_from_bytes(first.data, policy=policy.default)
+    assert parsed["Date"] == "Fri, 04 Dec 2026 19:00:00 +0900"
+    assert parsed.get_body(("plain",)).get_content().startswith("株式会社髙﨑①㈱\r\nご担当者 様")
+    (part,) = parsed.iter_attachments()
+    assert part.get_content() == pdf.read_bytes()
