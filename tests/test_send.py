@@ -388,8 +388,8 @@ def test_a_message_is_the_same_bytes_for_the_same_inputs_but_its_date(tmp_path: 
         return mail.build_message(settings, template, context, cycle="2024", member_id="0001", to="a@example.jp",
                                   recipient_name="株式会社髙﨑①㈱", attachments=[attachment], date=moment)
 
-    first = build(dt.datetime(2026, 12, 4, 10, 0, tzinfo=dt.timezone.utc))
-    again = build(dt.datetime(2026, 12, 5, 11, 30, tzinfo=dt.timezone.utc))
+    first = build(dt.datetime(2026, 12, 4, 10, 0, tzinfo=dt.UTC))
+    again = build(dt.datetime(2026, 12, 5, 11, 30, tzinfo=dt.UTC))
     assert first.content_sha256 == again.content_sha256 and first.message_id == again.message_id
     assert first.data != again.data and first.data.isascii()
     parsed = email.message_from_bytes(first.data, policy=policy.default)
