@@ -136,7 +136,7 @@ class _Group(_Command, click.Group):
 
     def invoke(self, ctx: click.Context):
         try:
-            done = super().invoke(ctx)
+            return super().invoke(ctx)
         except KeyboardInterrupt:
             click.echo(f"{messages.ERROR_PREFIX}{messages.interrupted(ctx.invoked_subcommand)}", err=True)
             ctx.exit(130)
@@ -145,13 +145,13 @@ class _Group(_Command, click.Group):
                 raise
             click.echo(f"{messages.ERROR_PREFIX}{_file_error(exc)}", err=True)
             ctx.exit(1)
-        if IGNORE_STOPS_WHEN_DONE:
-            # The command said its last line: a Ctrl-C now has nothing left to stop. Let through, it
-            # would land in click's teardown ("Aborted!", exit 1) or in the interpreter's shutdown,
-            # where Python no longer runs handlers and the process ends without a word.
-            for number in STOP_SIGNALS:
-                signal.signal(number, signal.SIG_IGN)
-        return done
+        finally:
+            if IGNORE_STOPS_WHEN_DONE:
+                # The command has said its last line (done, refused or stopped): a Ctrl-C now has
+                # nothing left to stop. Let through, it landed in click's teardown ("Aborted!") or in
+                # the interpreter's shutdown, which then ends the process by SIGINT without a word.
+                for number in STOP_SIGNALS:
+                    signal.signal(number, signal.SIG_IGN)
 
 
 def _file_error(exc: OSError) -> str:
