@@ -5,9 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import secrets
-import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -21,81 +19,14 @@ from mailmerge import review as review_rules
 from mailmerge.config import Config
 from mailmerge.errors import MailmergeError
 from mailmerge.fsutil import sha256_bytes
-from mailmerge.inputs import SUMMARY_NAME
-from mailmerge.manifest import MANIFEST_NAME, read_manifest
 from mailmerge.models import DECISIONS, GROUPS, DocumentHashes, ManifestRow, recipient_lines
+from mailmerge.reviewstate import ReviewState
 
 MAX_NOTE = 500
 MAX_REVIEWER = 40
 REVIEWER_COOKIE = "mailmerge_reviewer"
 JST = timezone(timedelta(hours=9), "JST")
 FILE_TYPES = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
-
-
-@dataclass
-class ReviewState:
-    """What one start of the app holds: its folder, its secrets, the port it was given."""
-
-    config: Config
-    out_dir: Path
-    token: str
-    csrf: str
-    port: int | None
-    archive_dir: Path | None = None
-    _view_lock: threading.Lock = field(default_factory=threading.Lock)
-    _view: tuple[tuple[Any, ...], mailing.RunView] | None = None
-    _rows_lock: threading.Lock = field(default_factory=threading.Lock)
-    _rows: tuple[tuple[int, int], dict[tuple[str, str], ManifestRow]] | None = None
-
-    def run_view(self) -> mailing.RunView:
-        """Return the run with the decisions as they are now.
-
-        Opening a run reads the roster and checks the templates (~0.3 s of CPU for 1,000 members):
-        it is done again only when one of those files changed, and the decisions (one query) are
-        read afresh for every request.
-        """
-        key = self._inputs()
-        with self._view_lock:
-            if self._view is None or self._view[0] != key:
-                self._view = (key, mailing.open_run(self.config, self.out_dir))
-            view = self._view[1]
-        return mailing.refresh(view)
-
-    def _inputs(self) -> tuple[Any, ...]:
-        """Return what the run as shown is made from, as (size, mtime, inode) of each file."""
-        paths = [self.out_dir / MANIFEST_NAME, self.out_dir / SUMMARY_NAME, self.config.path, self.config.roster,
-                 *self.config.documents.values()]
-        signature = []
-        for path in paths:
-            try:
-                stat = Path(path).stat()
-                signature.append((str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino))
-            except OSError:
-                signature.append((str(path), None))
-        return tuple(signature)
-
-    def manifest_row(self, member_id: str, document: str) -> ManifestRow | None:
-        """Return the manifest's row for a member's document (read again only when manifest.csv changed).
-
-        Page images and files need only this, not the whole run: 20 thumbnails on a screen
-        must not read the roster 20 times.
-        """
-        path = self.out_dir / MANIFEST_NAME
-        try:
-            stat = path.stat()
-        except FileNotFoundError:
-            return None
-        key = (stat.st_mtime_ns, stat.st_size)
-        with self._rows_lock:
-            if self._rows is None or self._rows[0] != key:
-                rows = {(r.member_id, r.document): r for r in read_manifest(path)}
-                self._rows = (key, rows)
-            return self._rows[1].get((member_id, document))
-
-    @property
-    def cookie_name(self) -> str:
-        # Cookies ignore the port: two review apps open at once must not overwrite each other's.
-        return f"mailmerge_token_{self.port}" if self.port else "mailmerge_token"
 
 
 def new_token() -> str:

@@ -24,7 +24,7 @@ ACCESS_LOG = logging.getLogger("mailmerge.review")
 LOGGABLE_VALUE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 # An address a redirect may lead to: a path with one leading slash, plain URL characters only.
 SAFE_TARGET = re.compile(r"/(?![/\\])[A-Za-z0-9._~!$&'()*+,;=:@%/-]*(\?[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?")
-# Where the app keeps its per-start state (webapp.ReviewState): token, CSRF token, port, manifest rows.
+# Where the app keeps its per-start state (reviewstate.ReviewState): token, CSRF token, port, manifest rows.
 STATE = "mailmerge_review"
 LOOPBACK = "127.0.0.1"
 ALLOWED_HOSTS = (LOOPBACK, "localhost")
