@@ -288,3 +288,20 @@ def test_check_finds_tags_that_would_print_as_they_are(config_in, tmp_path: Path
           "タグの {{ と }}、{% と %} が対になっているか確かめてください"
           for number, text in ((5, "期限: {｛ return_deadline }}"), (6, "締切は { return_deadline }} です"))),
     ]
+
+
+def test_a_template_reaching_python_s_internals_is_refused_not_run(tmp_path: Path) -> None:
+    # Found by the red team: a template uploaded in the workspace ran a shell command as the server.
+    marker = tmp_path / "pwned"
+    payload = (
+        "{% for c in organisation.__class__.__mro__[1].__subclasses__() %}{% if c.__name__ == '_wrap_close' %}"
+        f"{{{{ c.__init__.__globals__['popen']('touch {marker}').read() }}}}{{% endif %}}{{% endfor %}}"
+    )
+    document = Document()
+    document.add_paragraph(payload)
+    document.save(tmp_path / "t.docx")
+    template = CompiledTemplate(tmp_path / "t.docx", "letter", "templates/t.docx")
+    with pytest.raises(TemplateRenderError) as raised:
+        template.render({"organisation": "甲", "enrolled": True, "cycle": "2024", "member_id": "0001"}, "0001")
+    assert str(raised.value).startswith("templates/t.docx: 会員番号 0001: 差し込みに失敗しました (")
+    assert not marker.exists()

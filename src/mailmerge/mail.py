@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from mailmerge import messages
 from mailmerge.config import EmailSettings
@@ -94,7 +95,9 @@ class EmailTemplate:
         first, _, body = text.partition("\n")
         if not first.startswith(SUBJECT_PREFIX) or not first.removeprefix(SUBJECT_PREFIX).strip():
             raise MailError(messages.MAIL_TEMPLATE_NO_SUBJECT.format(path=self.display, prefix=SUBJECT_PREFIX))
-        env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
+        # Sandboxed as the letters' templates are (render.strict_environment): an uploaded file never reaches Python.
+        env = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                                            autoescape=False)
         try:
             self._subject = env.from_string(first.removeprefix(SUBJECT_PREFIX).strip())
             self._body = env.from_string(body.lstrip("\n"))

@@ -15,6 +15,7 @@ from typing import Any
 
 import jinja2
 import jinja2.meta
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from docxtpl import DocxTemplate
 from lxml import etree
 
@@ -46,13 +47,16 @@ _TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*</w:t>")
 _NESTED_TABLE = re.compile(r"<w:tbl[ >]")
 
 
-def strict_environment() -> jinja2.Environment:
-    """Return the one Jinja environment of mailmerge: unknown variables fail, values are XML-escaped.
+def strict_environment(autoescape: bool = True) -> jinja2.Environment:
+    """Return the one Jinja environment of mailmerge: sandboxed, unknown variables fail, values XML-escaped.
 
     docxtpl's defaults (silent blanks, no escaping) would print an empty name or break the
-    XML on ``&``; cookiecutter's StrictEnvironment is the model here.
+    XML on ``&``; cookiecutter's StrictEnvironment is the model here. Sandboxed because a template
+    is a file anyone with the workspace's 管理 role uploads: a tag reaching Python's internals
+    (``{{ x.__class__.__mro__ }}``, the way to a shell) is refused, not run.
     """
-    return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True, keep_trailing_newline=True)
+    return ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=autoescape,
+                                         keep_trailing_newline=True)
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,7 @@ class CompiledTemplate:
         data = self._static.get(_CORE)
         if data is None or (b"{{" not in data and b"{%" not in data):
             return {}
-        env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+        env = strict_environment(autoescape=False)
         compiled = {}
         for element in etree.fromstring(data):
             text = element.text or ""
