@@ -111,13 +111,15 @@ def test_each_roster_field_is_declared_once_with_the_codes_defaults(config_in) -
     assert config.field("postal_code") == RosterField("postal_code", "郵便番号", True, True, None, "postal_code")
     assert config.field("department") == RosterField("department", "部署", max_length=30)
     assert config.template_fields == ("member_id", "organisation", "department", "representative_title",
-                                      "representative_name", "postal_code", "address1", "address2")
+                                      "representative_name", "postal_code", "address1", "address2", "honorific")
+    assert config.field("honorific") == RosterField("honorific", "敬称", check="honorific", default="様")
 
 
 def test_an_older_config_with_roster_columns_reads_the_same_fields(config_in) -> None:
     current = load_config(config_in())
     older = load_config(with_roster_fields(config_in(), LEGACY_ROSTER))
-    assert older.fields == tuple(f for f in current.fields if f.name not in ("email", "channel"))
+    # An older config names no 敬称 column: its templates print 様 themselves.
+    assert older.fields == tuple(f for f in current.fields if f.name not in ("email", "channel", "honorific"))
 
 
 def test_a_roster_field_with_an_unknown_setting_is_refused(config_in) -> None:
@@ -128,7 +130,7 @@ def test_a_roster_field_with_an_unknown_setting_is_refused(config_in) -> None:
     with pytest.raises(ConfigError) as raised:
         load_config(path)
     assert str(raised.value).endswith(
-        "mailmerge.toml: [roster.fields.address2] の prinetd は使えません（使えるのは header, printed, required, max_length, check）")
+        "mailmerge.toml: [roster.fields.address2] の prinetd は使えません（使えるのは header, printed, required, max_length, check, default）")
 
 
 def test_a_field_without_a_checker_of_that_name_is_a_config_error(config_in) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from helpers import (
-    DATA, REPO, invoke, manifest_header, manifest_rows, page_count, pdf_characters, pdf_text, run_mailmerge, sha256, squash,
+    DATA, REPO, invoke, make_cycle, manifest_header, manifest_rows, page_count, pdf_characters, pdf_text, run_mailmerge,
+    sha256, squash,
 )
 
 from mailmerge.config import load_config
@@ -236,3 +237,28 @@ def test_a_member_named_like_the_templates_own_words_runs_and_check_warns(shared
     assert len(manifest_rows(out)) == 12
     assert "ATS" in squash(pdf_text(out / "enrolled" / "0001" / "letter.pdf"))
     assert "損害保険ジャパン株式会社" in squash(pdf_text(out / "enrolled" / "0001" / "overview.pdf"))
+
+
+def test_the_honorific_column_prints_sensei_in_the_letter_the_overview_and_the_label(tmp_path: Path) -> None:
+    # Issue 21 item 9: an optional 敬称 column, 様 by default (an empty cell or no column), 先生 allowed.
+    header = "会員番号,会員名,部署,代表者役職,代表者氏名,郵便番号,住所1,住所2,加入状況,敬称"
+    rows = [
+        "0001,医療法人社団テスト会,,院長,山野　一葉,101-0062,東京都千代田区神田駿河台2丁目3番11号,,加入,先生",
+        "0002,株式会社テスト画像,,代表取締役,川辺　二郎,113-0033,東京都文京区本郷3丁目18番4号,,加入,",
+        "0003,テスト医院,,院長,森　三郎,113-0033,東京都文京区本郷3丁目18番4号,,加入,殿",
+    ]
+    config = make_cycle(tmp_path / "cycle", "\n".join([header, *rows]) + "\n")
+    refused = invoke("check", "--config", str(config))
+    assert refused.exit_code == 1
+    assert "members.csv:4: 敬称: 敬称 「殿」 は使えません。様、先生 のどれかにしてください（空欄は 様）" in refused.output
+    (tmp_path / "cycle" / "members.csv").write_text("\n".join([header, *rows[:2]]) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    ran = invoke("run", "--config", str(config), "--out", str(out), "--quiet")
+    assert ran.exit_code == 0, ran.output
+    for document in ("letter", "overview"):
+        assert "院長山野一葉先生" in squash(pdf_text(out / "enrolled" / "0001" / f"{document}.pdf"))
+        assert "代表取締役川辺二郎様" in squash(pdf_text(out / "enrolled" / "0002" / f"{document}.pdf"))
+    assert invoke("approve", "--config", str(config), "--out", str(out), "--all", "--reviewer", "事務局").exit_code == 0
+    assert invoke("print", "--config", str(config), "--out", str(out)).exit_code == 0
+    labels = squash(pdf_text(out / "print" / "labels.pdf"))
+    assert "院長山野一葉先生" in labels and "代表取締役川辺二郎様" in labels

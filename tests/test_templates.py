@@ -45,10 +45,11 @@ LONGEST = {
     "enrolled": Member(2, "T-0001", "enrolled", dict(
         organisation=ORG_40, department=DEPARTMENT_30, representative_title="代表取締役社長兼最高経営責任者兼統括医",
         representative_name="髙橋 一郎右衛門之助左衛門太郎次郎", postal_code="060-0001", address1=ADDRESS_40, address2=ADDRESS_40,
+        honorific="先生",
     )),
     "unenrolled": Member(3, "T-0002", "unenrolled", dict(
         organisation=ORG_40, department=DEPARTMENT_30, representative_title="", representative_name="",
-        postal_code="060-0001", address1=ADDRESS_40, address2="",
+        postal_code="060-0001", address1=ADDRESS_40, address2="", honorific="様",
     )),
 }
 
@@ -160,7 +161,7 @@ def pdf_pages(path: Path) -> list[str]:
 def test_longest_member_gets_a_one_page_letter_marked_and_addressed(longest_pdfs) -> None:
     enrolled, unenrolled = pdf_pages(longest_pdfs["letter", "enrolled"]), pdf_pages(longest_pdfs["letter", "unenrolled"])
     assert len(enrolled) == 1 and len(unenrolled) == 1
-    assert "代表取締役社長兼最高経営責任者兼統括医髙橋一郎右衛門之助左衛門太郎次郎様" in enrolled[0]
+    assert "代表取締役社長兼最高経営責任者兼統括医髙橋一郎右衛門之助左衛門太郎次郎先生" in enrolled[0]
     # 御中 goes after the department when there is one (株式会社X 総務部 御中), never after both.
     assert "御中" not in enrolled[0] and squash(DEPARTMENT_30) + "御中" in unenrolled[0]
     assert unenrolled[0].count("御中") == 1

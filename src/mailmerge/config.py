@@ -8,6 +8,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Mapping
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,11 +40,12 @@ class RosterField:
     required: bool = False
     max_length: int | None = None  # the most characters the recipient block can hold
     check: str = "text"  # its rule, a row of roster.checks.CHECKERS
+    default: str = ""  # what an empty cell, or a missing column, stands for (敬称: 様)
 
     @property
     def column_optional(self) -> bool:
-        """Return True when the roster may lack this column altogether."""
-        return not self.printed and not self.required
+        """Return True when the roster may lack this column altogether (unprinted, or with a default)."""
+        return not self.required and (not self.printed or bool(self.default))
 
 
 # 送付方法: how a member receives its documents (the roster's words; the e-mail's and the post's).
@@ -277,7 +279,7 @@ def _server_hosts(server: Any, name: str) -> tuple[str, ...]:
 
 # An older config names no checks: the fields with a rule of their own had it by their name.
 _LEGACY_CHECKS = (*KEY_FIELDS, "postal_code", EMAIL_FIELD, CHANNEL_FIELD)
-_FIELD_KEYS = {"header": str, "printed": bool, "required": bool, "max_length": int, "check": str}
+_FIELD_KEYS = {"header": str, "printed": bool, "required": bool, "max_length": int, "check": str, "default": str}
 
 
 def roster_fields(roster: Mapping[str, Any], name: str) -> tuple[RosterField, ...]:
@@ -306,8 +308,7 @@ def roster_fields(roster: Mapping[str, Any], name: str) -> tuple[RosterField, ..
         if f.name in CORE_FIELDS and not f.printed:
             raise ConfigError(messages.CONFIG_CORE_UNPRINTED.format(name=name, field=f.name))
     # The ID and the group are what a member is: never empty.
-    return tuple(RosterField(f.name, f.header, f.printed, True, f.max_length, f.check) if f.name in KEY_FIELDS else f
-                 for f in fields)
+    return tuple(dataclasses.replace(f, required=True) if f.name in KEY_FIELDS else f for f in fields)
 
 
 def _good_value(kind: type, value: object) -> bool:

@@ -42,6 +42,7 @@ CONFIG_NOT_TOML = "{name}: 設定ファイルの書き方に誤りがありま�
 DATE_STYLE_UNKNOWN = "日付の書き方 {style!r} は使えません（{allowed} のどれか）"
 DATE_BEFORE_SHOWA = "{day} は昭和より前の日付なので和暦で書けません。date_style = \"western\" にしてください"
 STORE_CANNOT_OPEN = "{path}: データベースを開けません（{reason}）。ファイルの権限と空き容量を確認してください"
+ROSTER_HONORIFIC = "敬称 {quoted} は使えません。{allowed} のどれかにしてください（空欄は 様）"
 CONFIG_NOT_UTF8 = "{name}: 設定ファイルが UTF-8 ではありません。テキストエディターで「UTF-8」を選んで保存し直してください"
 # tomllib's reasons (the start of its English message) and what they mean for the person editing the file.
 CONFIG_TOML_REASONS = (

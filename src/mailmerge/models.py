@@ -57,6 +57,10 @@ class Problem:
         return f"{place}:{column} {prefix}{self.message}"
 
 
+# What prints only beside the representative's name: without one, the letter says 御中 instead.
+WITH_REPRESENTATIVE = ("representative_title", "honorific")
+
+
 def recipient_lines(fields: Mapping[str, str]) -> tuple[str, ...]:
     """Return how a member is addressed, line by line, as its letter's window, its label and the review page show it.
 
@@ -70,7 +74,8 @@ def recipient_lines(fields: Mapping[str, str]) -> tuple[str, ...]:
     name, title = fields.get("representative_name", ""), fields.get("representative_title", "")
     if name:
         lines += [organisation] + ([department] if department else [])
-        lines.append(f"{title} {name} 様" if title else f"{name} 様")
+        honorific = fields.get("honorific") or "様"
+        lines.append(f"{title} {name} {honorific}" if title else f"{name} {honorific}")
     elif department:
         lines += [organisation, f"{department} 御中"]
     else:

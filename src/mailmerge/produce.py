@@ -32,7 +32,7 @@ from mailmerge.fsutil import (
     sha256_of,
     write_atomic,
 )
-from mailmerge.models import ManifestRow, MemberDocument, OutputLayout, member_context
+from mailmerge.models import WITH_REPRESENTATIVE, ManifestRow, MemberDocument, OutputLayout, member_context
 
 # Members per combined document, at most. LibreOffice's cost per member falls as bundles grow
 # (measured per member: letter 7.0 ms at 10, 5.7 at 25, 5.3 at 50; overview 38, 27, 22 ms),
@@ -293,7 +293,8 @@ class _Production:
         used = self.order.templates[staged.document].variables
         fields = dict(staged.member.fields)
         if not fields.get("representative_name", "").strip():
-            fields.pop("representative_title", None)  # a title prints only before a name (御中 otherwise)
+            for name in WITH_REPRESENTATIVE:  # a title and 敬称 print only beside a name (御中 otherwise)
+                fields.pop(name, None)
         return tuple(
             (self.order.labels.get(name, name), fields.get(name, ""))
             for name in staged.member.recipient_fields if name in used

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,7 +54,7 @@ def check_sheet(config: Config, display: str, source: Path, sheet: Sheet, fonts:
         checked = _TableChecker(config, findings, headers, fonts, sheet.is_csv).check(table)
         rows = checked[~checked["row"].isin(findings.rejected) & (checked["member_id:printed"] != "")
                        & (checked["group:printed"] != "")]
-        members = _members(rows, headers.columns, frozenset(config.printed))
+        members = _members(rows, headers.columns, frozenset(config.printed), _defaults(config, headers.columns))
     return Roster(
         source=source,
         members=members,
@@ -85,11 +86,19 @@ def _stray(row: SheetRow, headed: frozenset[int]) -> tuple[int, ...]:
     return tuple(sorted(c for c in (row.values.keys() | row.kinds.keys()) - headed if c in row.kinds or row.values[c].strip()))
 
 
-def _members(rows: pd.DataFrame, columns: Sequence[Column], printed: frozenset[str]) -> tuple[Member, ...]:
+def _defaults(config: Config, columns: Sequence[Column]) -> dict[str, str]:
+    """Return the printed fields the roster has no column for, each with its default (a template still has it)."""
+    present = {c.field for c in columns}
+    return {f.name: f.default for f in config.fields if f.printed and f.default and f.name not in present}
+
+
+def _members(rows: pd.DataFrame, columns: Sequence[Column], printed: frozenset[str],
+             defaults: Mapping[str, str]) -> tuple[Member, ...]:
     names = [c.field for c in columns if c.field != "group" and c.field in printed]
     others = [c.field for c in columns if c.field not in printed]
     return tuple(
-        Member(row=int(record[0]), member_id=record[1], group=record[2], fields=dict(zip(names, record[3:3 + len(names)])),
+        Member(row=int(record[0]), member_id=record[1], group=record[2],
+               fields={**dict(zip(names, record[3:3 + len(names)])), **defaults},
                unprinted=dict(zip(others, record[3 + len(names):])))
         for record in rows[["row", "member_id:printed", "group:printed", *(f"{n}:printed" for n in names + others)]]
         .itertuples(index=False)
@@ -165,6 +174,9 @@ class _TableChecker:
         printed = values.where(usable, "")
         if checker.values is not None:
             printed = checker.values(self, table[usable], column).reindex(table.index, fill_value="")
+        default = self.config.field(name).default
+        if default:  # an empty cell stands for the field's default (敬称: 様)
+            printed = printed.where(~blank, default)
         return table.assign(**{f"{name}:printed": printed})
 
     def checker(self, column: Column) -> Checker:
@@ -241,6 +253,14 @@ class _TableChecker:
             self.flag("error", message, row, column, FIELD)
         return keys.where(safe, "")
 
+    def _check_honorifics(self, table: pd.DataFrame, column: Column) -> pd.Series:
+        """Return each 敬称 as printed (NFKC, trimmed); one outside HONORIFICS is an error at its cell."""
+        values = table[column.field].map(lambda text: unicodedata.normalize("NFKC", text).strip())
+        for row, value in zip(table.loc[~values.isin(HONORIFICS), "row"], values[~values.isin(HONORIFICS)]):
+            self.flag("error", messages.ROSTER_HONORIFIC.format(quoted=_quote_short(value),
+                                                                allowed="、".join(HONORIFICS)), row, column, FIELD)
+        return values.where(values.isin(HONORIFICS), "")
+
     def _check_postal_codes(self, table: pd.DataFrame, column: Column) -> pd.Series:
         address = next((c for c in self.headers.columns if c.field == "address1"), None)
         addresses = table[address.field] if address is not None else pd.Series("", index=table.index)
@@ -304,6 +324,8 @@ class Checker:
 
 
 TEXT = "text"
+# The 敬称 a letter may print after the representative's name (an empty cell: the field's default, 様).
+HONORIFICS = ("様", "先生")
 # Every field's rule by name: a field with a rule of its own adds a row here.
 CHECKERS: dict[str, Checker] = {
     TEXT: Checker(),
@@ -313,6 +335,7 @@ CHECKERS: dict[str, Checker] = {
                            key=True),
     contact.EMAIL_FIELD: Checker(values=contact.check_addresses, key=True),
     contact.CHANNEL_FIELD: Checker(values=contact.check_channels, key=True),
+    "honorific": Checker(values=_TableChecker._check_honorifics, key=True),
 }
 
 
