@@ -11,6 +11,7 @@ import email
 import hashlib
 import ipaddress
 import os
+import re
 import shutil
 import signal
 import socket
@@ -79,7 +80,12 @@ def cycle(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
     made = made_once(tmp_path_factory, "send-run", _make_approved_run)
     shutil.copytree(made / "cycle", tmp_path / "cycle")
     shutil.copytree(made / "out", tmp_path / "out", ignore=shutil.ignore_patterns(".mailmerge.lock"))
-    return tmp_path / "cycle" / "mailmerge.toml"
+    config = tmp_path / "cycle" / "mailmerge.toml"
+    # The copied run is the cycle's own output folder (history reads the journal there).
+    text, found = re.subn(r'(?m)^output = .*$', 'output = "../out"', config.read_text(encoding="utf-8"))
+    assert found == 1
+    config.write_text(text, encoding="utf-8")
+    return config
 
 
 def use_server(config: Path, port: int, **keys: str) -> None:
@@ -237,6 +243,12 @@ def test_send_delivers_each_approved_member_once_with_the_approved_pdfs(cycle: P
         eml = (out / "mail" / f"{member_id}.eml").read_bytes()
         arrived = next(data for _, rcpts, data in recorder.received if rcpts == [address])
         assert eml.replace(b"\r\n", b"\n") == arrived.replace(b"\r\n", b"\n")
+
+    history = run_mailmerge("history", "0001", "--config", str(cycle))
+    assert history.returncode == 0, history.stdout + history.stderr
+    lines = history.stdout.splitlines()
+    assert lines[0].startswith("メールでの送付: 1 件（送信の記録 ") and lines[0].endswith("mail.db。封印前の記録です）")
+    assert re.fullmatch(r"  メール  \d{4}-\d\d-\d\d \d\d:\d\d \(\+09:00\)  受け付け  250 2\.0\.0 OK: queued", lines[1])
 
     again = send(cycle)
     assert again.returncode == 0, again.stdout + again.stderr

@@ -978,3 +978,6 @@ SETTINGS_NOT_FOUND = "{path}: {key} の行が見つかりません。mailmerge.t
 SETTINGS_SAVED = "日付を保存しました（前の設定は {kept} に残してあります）。作成し直すと、新しい日付の文書になります。"
 SETTINGS_CYCLE_SAVED = "年度を {cycle} にしました（前の設定は {kept} に残してあります）。出力先が変わるため、作業画面を止めて（Ctrl-C）起動し直してください。"
 WORKSPACE_RUN_GROUPS = "できた文書（前回までの分を含む）: {counts}"
+HISTORY_MAIL_HEADER = "メールでの送付: {count} 件（送信の記録 {journal}。封印前の記録です）"
+HISTORY_MAIL_LINE = "  メール  {at}  {state}  {reply}"
+MAIL_STATE_LABELS = {"sending": "送信中に中断（不明）", "accepted": "受け付け", "deferred": "一時エラー", "failed": "拒否"}

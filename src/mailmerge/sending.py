@@ -39,7 +39,7 @@ from mailmerge.models import (
 )
 from mailmerge.progress import Progress, SilentProgress
 from mailmerge.review import FLAG_LABELS, MemberReview
-from mailmerge.store import MAIL_DB_NAME, MailJournal
+from mailmerge.store import MAIL_DB_NAME, MailJournal, existing_journal
 
 MAIL_DIR = "mail"
 SEND_LOCK_NAME = ".mailmerge-send.lock"
@@ -320,3 +320,14 @@ def describe_left_out(left_out: Sequence[tuple[str, str]]) -> list[str]:
     for reason, ids in by_reason.items():
         lines.append(messages.SEND_LEFT_OUT_LINE.format(reason=reason, count=len(ids), member_ids=", ".join(ids)))
     return lines
+
+
+def mail_history(out_dir: Path, member_id: str) -> list[JournalEntry]:
+    """Return the answers to a member's handovers to the mail server, oldest first; none without a journal."""
+    journal = existing_journal(out_dir)
+    if journal is None:
+        return []
+    with journal:
+        lines = journal.lines(roster.normalise_key(member_id))
+    # Each handover's answer; a `sending` only when nothing answered it (the last line: unknown).
+    return [e for n, e in enumerate(lines) if e.state in (ACCEPTED, DEFERRED, FAILED) or (e.state == SENDING and n == len(lines) - 1)]

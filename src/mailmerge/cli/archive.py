@@ -7,11 +7,19 @@ from pathlib import Path
 
 import click
 
-from mailmerge import messages, sealing
-from mailmerge.cli import StopSignals, _load, _refuse_archive_inside, config_option, main
+from mailmerge import messages, sealing, sending
+from mailmerge.cli import (
+    StopSignals,
+    _load,
+    _refuse_archive_inside,
+    config_option,
+    main,
+)
+from mailmerge.config import load_config
 from mailmerge.dates import shown_jst
 from mailmerge.errors import MailmergeError
 from mailmerge.models import GROUPS
+from mailmerge.store import MAIL_DB_NAME
 
 archive_option = click.option(
     "--archive",
@@ -86,14 +94,18 @@ def history(member_id: str, archive_dir: Path | None, config_path: Path | None) 
     compared as the roster compares it (００１２ is 0012).
     """
     folder = _archive_dir(config_path, archive_dir)
+    mailed = _mail_history(config_path, member_id)
     try:
         entries = sealing.history(folder, member_id)
     except MailmergeError as exc:
-        raise click.ClickException(str(exc)) from None
+        if not mailed:
+            raise click.ClickException(str(exc)) from None
+        entries = []
     key = entries[0].member_id if entries else member_id.strip()
-    if not entries:
+    if not entries and not mailed:
         raise click.ClickException(messages.HISTORY_NONE.format(member_id=key, archive=folder))
-    click.echo(messages.HISTORY_HEADER.format(member_id=key, count=len(entries)))
+    if entries:
+        click.echo(messages.HISTORY_HEADER.format(member_id=key, count=len(entries)))
     for e in entries:
         click.echo(messages.HISTORY_LINE.format(
             cycle=e.cycle, sent_on=e.sent_on, group=messages.ARCHIVE_GROUP_WORDS.get(e.group, e.group), document=e.document,
@@ -104,6 +116,24 @@ def history(member_id: str, archive_dir: Path | None, config_path: Path | None) 
                      else messages.HISTORY_PRINT_UNKNOWN),
             resend=messages.HISTORY_RESEND.format(reason=e.reason) if e.reason else "",
         ))
+    for line in mailed:
+        click.echo(line)
+
+
+def _mail_history(config_path: Path | None, member_id: str) -> list[str]:
+    """Return the lines of a member's e-mail sendings in the cycle's output folder (DIR/mail.db), if any."""
+    try:
+        out_dir = load_config(config_path).output
+        entries = sending.mail_history(out_dir, member_id)
+    except MailmergeError:
+        return []
+    if not entries:
+        return []
+    lines = [messages.HISTORY_MAIL_HEADER.format(count=len(entries), journal=out_dir / MAIL_DB_NAME)]
+    for entry in entries:
+        lines.append(messages.HISTORY_MAIL_LINE.format(
+            at=shown_jst(entry.at), state=messages.MAIL_STATE_LABELS.get(entry.state, entry.state), reply=entry.reply))
+    return lines
 
 
 @main.command(help=messages.HELP_VERIFY, short_help=messages.SHORT_HELP_VERIFY)
