@@ -430,6 +430,21 @@ def test_include_unapproved_prints_everyone_and_says_so(sample_run: Path, tmp_pa
     assert page_count(out / "print" / "labels.pdf") == -(-len(members) // 12)
 
 
+def test_include_unapproved_never_prints_a_member_on_hold(sample_run: Path, tmp_path: Path, config, members) -> None:
+    out = tmp_path / "2024"
+    shutil.copytree(sample_run, out)
+    held = choose(members)[1][0]
+    mailing.record_decisions(config, out, [held], "hold", "住所の番地が古い", "テスト係")
+    result = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out), "--include-unapproved"])
+    assert result.exit_code == 0, result.output
+    assert re.search(rf"保留 1 名: 会員番号 {held}$", result.output, re.M)
+    rows = csv.DictReader((out / "print" / "list.csv").read_text(encoding="utf-8-sig").splitlines())
+    assert {r["member_id"] for r in rows} == set(members) - {held}
+    printed_ids = {m[0] for group in ("enrolled", "unenrolled")
+                   for page in page_texts(out / "print" / f"{group}.pdf")[1:] for m in MARK.findall(page)}
+    assert printed_ids == set(members) - {held}
+
+
 def test_bundles_share_one_copy_of_each_font(printed, members) -> None:
     """Member PDFs each carry their conversion batch's fonts; the bundle keeps one copy of each, embedded."""
     out, approve, _, _ = printed

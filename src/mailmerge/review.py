@@ -177,8 +177,10 @@ class MemberReview:
         """Return True when the member goes into the print (unapproved too with ``include_unapproved``).
 
         Documents made from an older roster row would go out under the new row's label: never printed.
+        A reviewer's hold is never overridden by ``include_unapproved``, even once the files changed.
         """
-        return self.approved or (include_unapproved and self.may_be_approved)
+        held = self.decision is not None and self.decision.decision == HOLD
+        return self.approved or (include_unapproved and self.may_be_approved and not held)
 
     def may_be_sealed(self, sealed: Container[str], printed: PrintedMember | None) -> bool:
         """Return True when the member was printed on its current files, approved or plainly not, and is not sealed.
