@@ -93,9 +93,17 @@ def test_approve_records_ids_typed_full_width_and_all(sample_run: Path, tmp_path
     assert held.exit_code == 0, held.output
     assert DecisionStore(out / REVIEW_DB_NAME).latest()["0012"].note == "住所の番地が古い"
 
+    # --all never lifts a colleague's hold: it names the member, and only naming it approves it.
     every = invoke("approve", "--config", config, "--out", str(out), "--all")
     assert every.exit_code == 0, every.output
-    assert every.output.splitlines() == ["30 会員を「承認済み」として記録しました（review.db）。"]
+    assert every.output.splitlines() == [
+        "29 会員を「承認済み」として記録しました（review.db）。",
+        "記録しなかった会員: 1 名",
+        "  保留中（--all では承認しません。承認するときは会員番号を指定してください） 1 名: 会員番号 0012",
+    ]
+    assert DecisionStore(out / REVIEW_DB_NAME).latest()["0012"].decision == "hold"
+    named = invoke("approve", "--config", config, "--out", str(out), "0012")
+    assert named.exit_code == 0 and DecisionStore(out / REVIEW_DB_NAME).latest()["0012"].decision == "approved"
 
 
 def test_approve_refuses_bad_arguments(sample_run: Path, tmp_path: Path, config_in) -> None:

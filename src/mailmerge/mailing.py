@@ -19,7 +19,7 @@ from mailmerge import inputs, manifest, messages, review, roster, state
 from mailmerge.config import Config
 from mailmerge.dates import now_jst, utc_stamp
 from mailmerge.errors import MailmergeError
-from mailmerge.models import HOLD, Decision, DocumentHashes, ManifestRow, Member
+from mailmerge.models import APPROVED, HOLD, Decision, DocumentHashes, ManifestRow, Member
 from mailmerge.store import REVIEW_DB_NAME, DecisionStore, PrintLog
 
 
@@ -224,7 +224,9 @@ def decide(
         return sealed is not None and sealed.get(member.member_id) == {row.document: row.pdf_sha256 for row in member.rows}
 
     if member_ids is None:
-        chosen = [r for r in view.reviews if not r.decision_blocker(decision) and not (decision == HOLD and sent(r))]
+        # Everyone means everyone undecided or decided alike: a colleague's hold is lifted only by naming the member.
+        chosen = [r for r in view.reviews if not r.decision_blocker(decision) and not (decision == HOLD and sent(r))
+                  and not (decision == APPROVED and r.held)]
     else:
         if not member_ids:
             raise MailmergeError(messages.NO_MEMBERS_GIVEN)
@@ -307,6 +309,8 @@ def describe_passed_over(view: RunView, decision: str) -> list[str]:
         if member.decision_blocker(decision):
             reason = "・".join(review.FLAG_LABELS[f] for f in member.blocking_flags) or messages.STATUS_LABELS[member.status]
             by_reason.setdefault(reason, []).append(member.member_id)
+        elif decision == APPROVED and member.held:
+            by_reason.setdefault(messages.APPROVE_ALL_SKIPS_HOLD, []).append(member.member_id)
     count = sum(len(ids) for ids in by_reason.values())
     lines = [messages.APPROVE_PASSED_OVER_HEADER.format(count=count)] if count else []
     for reason, ids in by_reason.items():

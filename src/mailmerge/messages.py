@@ -550,6 +550,7 @@ CANNOT_DECIDE_FILES_CHANGED = (
 NOTHING_TO_WITHDRAW = "会員番号 {member_id}: 取り消す判断がありません（未確認のままです）"
 APPROVE_PASSED_OVER_HEADER = "記録しなかった会員: {count} 名"
 APPROVE_PASSED_OVER_LINE = "  {reason} {count} 名: 会員番号 {member_ids}"
+APPROVE_ALL_SKIPS_HOLD = "保留中（--all では承認しません。承認するときは会員番号を指定してください）"
 CANNOT_APPROVE_MISSING = "会員番号 {member_id}: 文書がそろっていないため承認できません。mailmerge run で作成してから承認してください"
 CANNOT_APPROVE_CHANGED = (
     "会員番号 {member_id}: 作成後に名簿・テンプレート・設定が変わっています。mailmerge run で作り直してから承認してください"

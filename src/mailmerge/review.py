@@ -121,6 +121,11 @@ class MemberReview:
         return STALE if self.stale else self.decision.decision
 
     @property
+    def held(self) -> bool:
+        """Return True when the latest decision is a hold (on these files or older ones): a reviewer's explicit no."""
+        return self.decision is not None and self.decision.decision == HOLD
+
+    @property
     def complete(self) -> bool:
         """Return True when every document was made (none failed or is missing from the manifest)."""
         return self.facts.complete
@@ -179,8 +184,7 @@ class MemberReview:
         Documents made from an older roster row would go out under the new row's label: never printed.
         A reviewer's hold is never overridden by ``include_unapproved``, even once the files changed.
         """
-        held = self.decision is not None and self.decision.decision == HOLD
-        return self.approved or (include_unapproved and self.may_be_approved and not held)
+        return self.approved or (include_unapproved and self.may_be_approved and not self.held)
 
     def may_be_sealed(self, sealed: Container[str], printed: PrintedMember | None) -> bool:
         """Return True when the member was printed on its current files, approved or plainly not, and is not sealed.
