@@ -151,7 +151,7 @@ def test_verify_names_a_changed_a_missing_and_an_extra_file(tmp_path: Path, samp
     # The index against the bag, both ways.
     assert f"{deleted}: 索引（archive.db）にある封印・ファイルが見つかりません" in lines
     assert f"{added}: 索引（archive.db）に記録がありません" in lines
-    assert lines[-1] == f"Error: 問題が {len(lines) - 1} 件あります（上の一覧）。封印の中身は直さず、バックアップと照らし合わせてください。"
+    assert lines[-1] == f"エラー: 問題が {len(lines) - 1} 件あります（上の一覧）。封印の中身は直さず、バックアップと照らし合わせてください。"
 
 
 def test_verify_holds_the_index_against_each_bag(tmp_path: Path, sample_runs) -> None:
@@ -176,7 +176,7 @@ def test_verify_holds_the_index_against_each_bag(tmp_path: Path, sample_runs) ->
           for name, document in (("letter.docx", "letter"), ("letter.pdf", "letter"),
                                  ("overview.docx", "overview"), ("overview.pdf", "overview"))),
     ]
-    assert lines[-1] == "Error: 問題が 6 件あります（上の一覧）。封印の中身は直さず、バックアップと照らし合わせてください。"
+    assert lines[-1] == "エラー: 問題が 6 件あります（上の一覧）。封印の中身は直さず、バックアップと照らし合わせてください。"
 
 
 def test_verify_names_files_readable_by_others_and_a_batch_missing_from_the_index(tmp_path: Path, sample_runs) -> None:
@@ -205,7 +205,7 @@ def test_sealing_again_with_nothing_new_is_refused(tmp_path: Path, sample_runs) 
     again = seal(config, out, None, sent_on="2026-12-02")
     assert again.exit_code == 1
     assert again.output.splitlines()[-1] == (
-        "Error: 封印するものがありません: 年度 2024 で前回の封印の後に印刷した会員はいません（封印済み 30 会員）。"
+        "エラー: 封印するものがありません: 年度 2024 で前回の封印の後に印刷した会員はいません（封印済み 30 会員）。"
     )
     assert [p.name for p in archive.bag_folders(archive_dir)] == [SENT_ON]
 
@@ -252,7 +252,7 @@ def test_history_lists_a_members_notices_across_two_cycles(tmp_path: Path, sampl
     assert all("0002" not in line for line in lines[1:])
     unknown = invoke("history", "9999", "--archive", archive_dir)
     assert unknown.exit_code == 1
-    assert unknown.output.splitlines()[-1] == f"Error: 会員番号 9999: 封印された送付記録はありません（{archive_dir}）。"
+    assert unknown.output.splitlines()[-1] == f"エラー: 会員番号 9999: 封印された送付記録はありません（{archive_dir}）。"
 
 
 def test_archive_leaves_out_members_remade_after_printing_and_refuses_changed_files_and_an_incomplete_run(
@@ -294,7 +294,7 @@ def test_archive_leaves_out_members_remade_after_printing_and_refuses_changed_fi
     archive_dir = tmp_path / "b" / "archive"
     changed = seal(config, out, archive_dir)
     assert changed.exit_code == 1
-    assert changed.output.splitlines()[-1].startswith(f"Error: 会員番号 0021 の文書が作成・承認時のファイルと違います（{pdf}）")
+    assert changed.output.splitlines()[-1].startswith(f"エラー: 会員番号 0021 の文書が作成・承認時のファイルと違います（{pdf}）")
     assert not archive.bag_folders(archive_dir) and not archive.staging_leftovers(archive_dir)
     # A manifest that lacks a member's document.
     manifest = out / "manifest.csv"
@@ -302,7 +302,7 @@ def test_archive_leaves_out_members_remade_after_printing_and_refuses_changed_fi
     manifest.write_text("".join(line for line in lines if not line.startswith("0003,") or ",overview," not in line), encoding="utf-8-sig")
     incomplete = seal(config, out, archive_dir)
     assert incomplete.exit_code == 1
-    assert incomplete.output.splitlines()[-1].startswith(f"Error: {out}/manifest.csv: 会員番号 0003 の文書がそろっていません")
+    assert incomplete.output.splitlines()[-1].startswith(f"エラー: {out}/manifest.csv: 会員番号 0003 の文書がそろっていません")
 
 
 def test_only_printed_members_are_sealed_and_the_approved_never_printed_are_named(tmp_path: Path, sample_runs) -> None:
@@ -366,7 +366,7 @@ def test_a_failure_inside_the_build_leaves_no_bag_and_a_rerun_seals(tmp_path: Pa
     full = seal(config, out, archive_dir)
     assert full.exit_code == 1
     assert full.output.splitlines()[-1] == (
-        f"Error: {archive_dir}: ディスクの空きがありません。封印は途中でやめ、作りかけは削除しました。"
+        f"エラー: {archive_dir}: ディスクの空きがありません。封印は途中でやめ、作りかけは削除しました。"
         "空きを作ってから、もう一度 mailmerge archive を実行してください"
     )
     assert not archive.bag_folders(archive_dir) and not archive.staging_leftovers(archive_dir)
@@ -474,12 +474,12 @@ def test_bad_dates_and_a_missing_archive_are_told_in_japanese(tmp_path: Path, sa
     bad = seal(config, out, tmp_path / "archive", sent_on="2026-13-01")
     assert bad.exit_code == 1
     assert bad.output.splitlines()[-1] == (
-        "Error: --sent-on 2026-13-01: 日付として読めません。2026-12-05、2026/12/05、令和8年12月5日 のように指定してください"
+        "エラー: --sent-on 2026-13-01: 日付として読めません。2026-12-05、2026/12/05、令和8年12月5日 のように指定してください"
     )
     missing = invoke("verify", "--archive", tmp_path / "nowhere")
     assert missing.exit_code == 1
     assert missing.output.splitlines()[-1] == (
-        f"Error: {tmp_path / 'nowhere'}: 封印の索引（archive.db）がありません。mailmerge archive で封印してから使ってください"
+        f"エラー: {tmp_path / 'nowhere'}: 封印の索引（archive.db）がありません。mailmerge archive で封印してから使ってください"
     )
     assert sealing.sealed_status(tmp_path / "nowhere", "2024") == {}
     assert not (tmp_path / "nowhere").exists()
@@ -531,7 +531,7 @@ def test_print_passes_over_members_sent_already_unless_chosen(tmp_path: Path, sa
     held = invoke("print", "--config", config, "--out", out, "--members", "0009")
     assert held.exit_code == 1
     assert held.output.splitlines()[-1] == (
-        "Error: 会員番号 0009: 保留のため印刷できません。確認・承認してから、もう一度実行してください（何も作成していません）"
+        "エラー: 会員番号 0009: 保留のため印刷できません。確認・承認してから、もう一度実行してください（何も作成していません）"
     )
     assert listed() == sorted(member_ids(out))  # the earlier print stays
 
@@ -549,13 +549,13 @@ def test_a_sending_date_is_read_as_typed_and_refused_in_the_future_or_before_the
     future = seal(config, out, archive_dir, sent_on=tomorrow)
     assert future.exit_code == 1
     assert future.output.splitlines()[-1] == (
-        f"Error: --sent-on {tomorrow}: 今日（{SENT_ON}）より後の日付です。発送した日を指定してください"
+        f"エラー: --sent-on {tomorrow}: 今日（{SENT_ON}）より後の日付です。発送した日を指定してください"
     )
     yesterday = (today - dt.timedelta(days=1)).isoformat()
     early = seal(config, out, archive_dir, sent_on=yesterday)
     assert early.exit_code == 1
     assert early.output.splitlines()[-1] == (
-        f"Error: --sent-on {yesterday}: 封印する会員を印刷した日（{SENT_ON}）より前の日付です。"
+        f"エラー: --sent-on {yesterday}: 封印する会員を印刷した日（{SENT_ON}）より前の日付です。"
         "印刷する前には発送できません。発送した日を指定してください"
     )
     assert not archive.bag_folders(archive_dir)
@@ -572,7 +572,7 @@ def test_a_member_sent_already_cannot_be_put_on_hold(tmp_path: Path, sample_runs
     held = invoke("approve", "--config", config, "--out", out, "--hold", "--note", "宛名を確認", "0001")
     assert held.exit_code == 1
     assert held.output.splitlines()[-1] == (
-        "Error: 会員番号 0001: この文書は封印済み（発送済み）のため保留にできません（送ったものは取り消せません）。"
+        "エラー: 会員番号 0001: この文書は封印済み（発送済み）のため保留にできません（送ったものは取り消せません）。"
         "訂正するときは名簿を直して mailmerge run で作り直し、確認・承認して印刷し、"
         "mailmerge archive --sent-on 発送日 --reason 理由 で再送として封印してください"
     )
@@ -602,7 +602,7 @@ def test_a_letter_corrected_after_sealing_is_sealed_again_as_a_resend(tmp_path: 
     no_reason = seal(config, out, archive_dir)
     assert no_reason.exit_code == 1
     assert no_reason.output.splitlines()[-1] == (
-        "Error: 会員番号 0005 は封印済みで、今回は作り直した文書の再送です。"
+        "エラー: 会員番号 0005 は封印済みで、今回は作り直した文書の再送です。"
         "--reason で再送の理由を付けて、もう一度実行してください（例: --reason \"住所の訂正\"）"
     )
     resent = invoke("archive", "--config", config, "--out", out, "--sent-on", SENT_ON, "--archive", archive_dir,

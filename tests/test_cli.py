@@ -14,7 +14,7 @@ from mailmerge.cli import main
 
 BAD = DATA / "bad_rosters"
 EXPECTED = json.loads((BAD / "expected.json").read_text(encoding="utf-8"))
-HAS_ERRORS = sorted(name for name, e in EXPECTED.items() if any("warning:" not in line for line in e["lines"]))
+HAS_ERRORS = sorted(name for name, e in EXPECTED.items() if any("注意:" not in line for line in e["lines"]))
 
 
 def problem_lines(output: str, shown: str) -> list[str]:
@@ -41,9 +41,9 @@ def test_run_refuses_a_bad_roster_and_writes_nothing(name: str, config_in, tmp_p
     shown = str(BAD / name)
     assert result.exit_code == 1
     assert problem_lines(result.output, shown) == expected_lines(name, shown)
-    errors = sum(1 for line in EXPECTED[name]["lines"] if "warning:" not in line)
+    errors = sum(1 for line in EXPECTED[name]["lines"] if "注意:" not in line)
     assert result.output.splitlines()[-1] == (
-        f"Error: 名簿またはテンプレートにエラーが {errors} 件あります。何も作成していません。直してから、もう一度実行してください。"
+        f"エラー: 名簿またはテンプレートにエラーが {errors} 件あります。何も作成していません。直してから、もう一度実行してください。"
     )
     assert not out.exists()
 
@@ -53,7 +53,7 @@ def test_check_on_the_sample_roster_is_clean_and_counts_the_groups() -> None:
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         f"名簿: {REPO / 'data/members.xlsx'} (最初の表示シート「会員名簿」)",
-        "会員 30 件: 加入 18 件, 未加入 12 件, エラー行 0 件 (空行 0 件は読み飛ばし)",
+        "名簿 30 行: 加入 18 名, 未加入 12 名, エラーのある行 0 行 (空行 0 行は読み飛ばし)",
         "letter（加入 18 名）: 会員ごとに全体を変換（理由: 100 名未満のグループは、共有ページを用意するより全体を変換する方が速いため）",
         "letter（未加入 12 名）: 会員ごとに全体を変換（理由: 100 名未満のグループは、共有ページを用意するより全体を変換する方が速いため）",
         "overview（加入 18 名）: 会員ごとに全体を変換（理由: 100 名未満のグループは、共有ページを用意するより全体を変換する方が速いため）",
@@ -118,7 +118,7 @@ def test_approve_refuses_bad_arguments(sample_run: Path, tmp_path: Path, config_
     hold = invoke("approve", "--config", config, "--out", str(out), "0001", "--hold")
     assert hold.exit_code == 2 and "保留にするときは、理由をメモに書いてください" in hold.output
     unknown = invoke("approve", "--config", config, "--out", str(out), "9999")
-    assert unknown.exit_code == 1 and "9999" in unknown.output and unknown.output.startswith("Error: ")
+    assert unknown.exit_code == 1 and "9999" in unknown.output and unknown.output.startswith("エラー: ")
 
 
 def test_a_rerun_keeps_approvals_and_holds_and_says_which_a_change_voided(sample_run: Path, tmp_path: Path) -> None:
@@ -203,7 +203,7 @@ def test_review_prints_one_address_serves_it_and_stops_on_ctrl_c(sample_run: Pat
 
 def test_review_before_any_run_says_run_first(tmp_path: Path, config_in) -> None:
     result = invoke("review", "--config", str(config_in()), "--out", str(tmp_path / "none"), "--no-browser")
-    assert result.exit_code == 1 and result.output.startswith("Error: ")
+    assert result.exit_code == 1 and result.output.startswith("エラー: ")
 
 
 def test_output_read_by_a_command_that_stops_early_ends_quietly(config_in) -> None:
@@ -244,7 +244,7 @@ def test_approve_all_without_the_roster_records_nothing_and_says_why(sample_run:
     result = invoke("approve", "--config", config, "--out", str(out), "--all", "--reviewer", "事務局")
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        "Error: 名簿が読めないため、どの会員の文書が今の名簿どおりか確かめられず、何も記録しませんでした"
+        "エラー: 名簿が読めないため、どの会員の文書が今の名簿どおりか確かめられず、何も記録しませんでした"
         "（moved.xlsx: 名簿ファイルが見つかりません。ファイル名と場所、mailmerge.toml の [roster] path"
         "（または --roster で指定した名前）を確認してください）。"
         "名簿を元の場所に戻すか mailmerge.toml の [roster] を直してから、もう一度実行してください"]
@@ -260,7 +260,7 @@ def test_an_archive_inside_the_output_folder_is_refused_at_the_start(sample_run:
     inside = out / "archive"
 
     def refusal(archive: Path, output: Path) -> str:
-        return (f"Error: 封印の保存先 {archive} が出力先フォルダー {output} の中にあるため、何もしませんでした"
+        return (f"エラー: 封印の保存先 {archive} が出力先フォルダー {output} の中にあるため、何もしませんでした"
                 "（出力先は作り直すたびに片付けられ、封印したものが移されてしまいます）。"
                 "保存先を出力先の外にしてください（--archive、または --out か mailmerge.toml の output で指定）")
 
@@ -276,17 +276,17 @@ def test_an_archive_inside_the_output_folder_is_refused_at_the_start(sample_run:
 @pytest.mark.parametrize(
     ("args", "lines"),
     [
-        (["chek"], ["使い方: mailmerge [OPTIONS] COMMAND [ARGS]...", "Error: 「chek」というコマンドはありません。もしかして: check",
+        (["chek"], ["使い方: mailmerge [OPTIONS] COMMAND [ARGS]...", "エラー: 「chek」というコマンドはありません。もしかして: check",
                     "「mailmerge --help」で使い方の説明を表示します。"]),
-        (["archive"], ["使い方: mailmerge archive [OPTIONS]", "Error: --sent-on を指定してください。",
+        (["archive"], ["使い方: mailmerge archive [OPTIONS]", "エラー: --sent-on を指定してください。",
                        "「mailmerge archive --help」で使い方の説明を表示します。"]),
-        (["check", "--bogus"], ["使い方: mailmerge check [OPTIONS]", "Error: 「--bogus」というオプションはありません。",
+        (["check", "--bogus"], ["使い方: mailmerge check [OPTIONS]", "エラー: 「--bogus」というオプションはありません。",
                                 "「mailmerge check --help」で使い方の説明を表示します。"]),
         (["print", "--labels-start", "x"], [
             "使い方: mailmerge print [OPTIONS]",
-            "Error: --labels-start の値が正しくありません: 「x」は数ではありません。半角の数字で指定してください",
+            "エラー: --labels-start の値が正しくありません: 「x」は数ではありません。半角の数字で指定してください",
             "「mailmerge print --help」で使い方の説明を表示します。"]),
-        (["history"], ["使い方: mailmerge history [OPTIONS] MEMBER_ID", "Error: MEMBER_ID を指定してください。",
+        (["history"], ["使い方: mailmerge history [OPTIONS] MEMBER_ID", "エラー: MEMBER_ID を指定してください。",
                        "「mailmerge history --help」で使い方の説明を表示します。"]),
     ],
 )

@@ -128,7 +128,7 @@ def test_a_value_too_long_for_the_frame_is_an_error_naming_member_and_field(tmp_
     result = invoke("run", "--config", str(config), "--out", str(tmp_path / "out"))
     assert result.exit_code == 1, result.output
     errors = [line for line in result.output.splitlines() if "宛名枠に収まりません" in line]
-    assert errors == ["Error: 会員番号 0001 (overview): 代表者役職、代表者氏名 が宛名枠に収まりません。名簿の値を短くしてください"], result.output
+    assert errors == ["エラー: 会員番号 0001 (overview): 代表者役職、代表者氏名 が宛名枠に収まりません。名簿の値を短くしてください"], result.output
     done = manifest_rows(tmp_path / "out") if (tmp_path / "out" / "manifest.csv").exists() else []
     assert done == []  # the run failed: no manifest vouches for anything
     assert "株式会社長" not in result.output  # never a name in a message
@@ -161,7 +161,7 @@ def test_with_shared_pages_switched_off_every_document_is_converted_whole(tmp_pa
     config.write_text(text.replace("\nshared_pages = true\n", '\nshared_pages = "false"\n'), encoding="utf-8")
     refused = invoke("check", "--config", str(config))
     assert refused.exit_code == 1
-    assert refused.output == "Error: cycle/mailmerge.toml: [conversion] の shared_pages は true か false にしてください（いまは 'false'）\n"
+    assert refused.output == "エラー: cycle/mailmerge.toml: [conversion] の shared_pages は true か false にしてください（いまは 'false'）\n"
     config.write_text(text.replace("\nshared_pages = true\n", "\nshared_pages = false\n"), encoding="utf-8")
 
     checked = invoke("check", "--config", str(config))

@@ -221,7 +221,7 @@ def test_a_member_named_like_the_templates_own_words_runs_and_check_warns(shared
         "0033,株式会社ATS読影,,,,103-0027,東京都中央区日本橋1丁目1番1号,,未加入",
     ]) + "\n", encoding="utf-8")
     config = str(config_in(shared_pages_from=shared_pages_from))
-    warning = ("会員名: warning: 会員名がテンプレート（{templates}）の文面にも出てくる言葉です。文書は作られますが、"
+    warning = ("会員名: 注意: 会員名がテンプレート（{templates}）の文面にも出てくる言葉です。文書は作られますが、"
                "文面の言葉と取り違えていないか、確認のときにこの会員の文書を見てください")
     letter, overview = DATA / "templates" / "letter.docx", DATA / "templates" / "overview.docx"
     checked = invoke("check", "--config", config, "--roster", str(roster))

@@ -209,7 +209,7 @@ def test_nothing_approved_exits_1_and_writes_nothing(sample_run: Path, tmp_path:
     shutil.copytree(sample_run, out)
     result = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)])
     assert result.exit_code == 1
-    assert "Error: 承認済みの会員がいないため、何も作成していません。" in result.output
+    assert "エラー: 承認済みの会員がいないため、何も作成していません。" in result.output
     assert f"未確認 {len(members)} 名: 会員番号 {', '.join(members)}" in result.output
     assert not (out / "print").exists()
 
@@ -225,7 +225,7 @@ def test_a_pdf_changed_after_approval_stops_the_print(sample_run: Path, tmp_path
     result = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)])
     assert result.exit_code == 1
     # Edited after the run made it: the right words (not "changed after the approval").
-    assert f"Error: 会員番号 {victim}: overview のファイルが作成時と違います（manifest.csv の記録と合いません。" in result.output
+    assert f"エラー: 会員番号 {victim}: overview のファイルが作成時と違います（manifest.csv の記録と合いません。" in result.output
     assert "承認後に変更" not in result.output
     assert not (out / "print").exists()
 
@@ -242,7 +242,7 @@ def test_a_print_refused_for_changed_files_names_every_changed_member(sample_run
         pdf.write_bytes(pdf.read_bytes() + b"\n% edited\n")
     result = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)])
     assert result.exit_code == 1
-    lines = result.output.replace("Error: ", "").splitlines()
+    lines = result.output.replace("エラー: ", "").splitlines()
     edited = "のファイルが作成時と違います（manifest.csv の記録と合いません。作成後に置き換え・編集された）"
     named = [line for line in lines if edited in line]
     assert sorted(named) == sorted([f"会員番号 {enrolled}: letter {edited}", f"会員番号 {unenrolled}: letter {edited}",
@@ -279,7 +279,7 @@ def test_ctrl_c_during_print_says_to_run_print_again(sample_run: Path, tmp_path:
             process.kill()
     assert process.returncode == 130
     assert stderr.splitlines() == [(
-        "Error: 中断しました。印刷用ファイル（print フォルダー）は完成していないおそれがあります。"
+        "エラー: 中断しました。印刷用ファイル（print フォルダー）は完成していないおそれがあります。"
         "印刷には使わず、もう一度 mailmerge print を実行してください。"
     )]
     assert stdout == ""
@@ -297,7 +297,7 @@ def test_a_refused_print_sets_the_earlier_print_aside(sample_run: Path, tmp_path
     mailing.record_decisions(config, out, approve, "hold", "宛名を確認中", "テスト係")
     refused = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)])
     assert refused.exit_code == 1
-    assert "Error: 承認済みの会員がいないため、何も作成していません。" in refused.output
+    assert "エラー: 承認済みの会員がいないため、何も作成していません。" in refused.output
     assert not (out / "print").exists()
     [aside] = (out / "removed").glob("*/print")
     assert {p.name: p.read_bytes() for p in aside.iterdir()} == earlier  # moved, not deleted
@@ -338,7 +338,7 @@ def test_a_print_refused_with_the_approvals_unchanged_keeps_the_earlier_print(sa
     monkeypatch.setattr(sheets, "LABEL_SIZES", (40,))  # a label printer's font too large for any address
     refused = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)])
     assert refused.exit_code == 1
-    assert refused.output == "Error: 会員番号 0001: 宛名が長すぎてラベルに収まりません。名簿の住所・会員名を短くしてください\n"
+    assert refused.output == "エラー: 会員番号 0001: 宛名が長すぎてラベルに収まりません。名簿の住所・会員名を短くしてください\n"
     assert {p.name: p.read_bytes() for p in (out / "print").iterdir()} == earlier
     assert not (out / "removed").exists()
 
@@ -349,7 +349,7 @@ def test_a_second_print_while_one_is_writing_is_refused_and_moves_nothing(sample
     with state.OutputLock(out, None, "held by the test"):  # as the first print holds it
         refused = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)])
     assert refused.exit_code == 1
-    assert refused.output == f"Error: {out}: 別の mailmerge print が印刷用のファイルを作成中です。終わるのを待ってから、もう一度実行してください\n"
+    assert refused.output == f"エラー: {out}: 別の mailmerge print が印刷用のファイルを作成中です。終わるのを待ってから、もう一度実行してください\n"
     assert {p.name: p.read_bytes() for p in (out / "print").iterdir()} == earlier
     # A run or a reviewer is not held up by a print: the run's lock is another.
     assert not state.is_locked(out)
@@ -374,7 +374,7 @@ def test_a_file_error_while_printing_is_one_japanese_line(sample_run: Path, tmp_
     (out / "print").write_bytes(b"")  # a file where the print folder goes
     result = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)])
     assert result.exit_code == 1
-    assert result.output == f"Error: {out / 'print'}: ファイルを読み書きできません（Not a directory）。確かめてから、もう一度実行してください\n"
+    assert result.output == f"エラー: {out / 'print'}: ファイルを読み書きできません（Not a directory）。確かめてから、もう一度実行してください\n"
 
 
 def _print_stopped(out: Path, config, monkeypatch, where: str, after: int) -> None:

@@ -123,7 +123,7 @@ def test_check_and_run_reject_a_broken_template_and_write_nothing(name: str, con
     ran = invoke("run", "--config", str(config), "--out", str(out))
     assert ran.exit_code == 1
     assert f"{shown}: {BROKEN_TEMPLATE_ERRORS[name]}" in ran.output.splitlines()
-    assert ran.output.splitlines()[-1] == "Error: 名簿またはテンプレートにエラーが 1 件あります。何も作成していません。直してから、もう一度実行してください。"
+    assert ran.output.splitlines()[-1] == "エラー: 名簿またはテンプレートにエラーが 1 件あります。何も作成していません。直してから、もう一度実行してください。"
     assert not out.exists()
 
 

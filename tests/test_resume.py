@@ -383,7 +383,7 @@ def test_ctrl_c_during_forced_rebuild_keeps_the_previous_manifest_and_resumes(re
 def _inode(path: Path) -> int | None:
     try:
         return path.stat().st_ino
-    except FileNotFoundError:  # between the old file's removal and the new one's rename
+    except FileNotFoundエラー:  # between the old file's removal and the new one's rename
         return None
 
 
@@ -460,7 +460,7 @@ def test_a_full_disk_fails_cleanly_and_a_rerun_with_room_completes(reference: Re
         out = disk / "2024"
         failed = run_cli(reference.config, out)
         assert failed.returncode == 1, failed.output
-        error = [line for line in failed.stderr.splitlines() if line.startswith("Error:")]
+        error = [line for line in failed.stderr.splitlines() if line.startswith("エラー:")]
         assert error and DISK_FULL in error[0], failed.stderr
         assert scratch_files(out) == []
         kept = assert_left_as_interrupted(out, reference)
@@ -492,7 +492,7 @@ def test_a_second_run_on_the_same_folder_is_refused_at_once(reference: Reference
     finally:
         first.process.send_signal(signal.SIGCONT)
     assert second.returncode == 1
-    assert second.stderr.strip() == f"Error: {out}: {LOCKED}"
+    assert second.stderr.strip() == f"エラー: {out}: {LOCKED}"
     assert first.finish().returncode == 0
     assert_same_as_reference(out, reference)
 

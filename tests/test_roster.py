@@ -72,9 +72,9 @@ def test_bad_roster_reports_exactly_these_lines(name: str, config) -> None:
     roster = load_roster(config, copy_here(BAD / name))
 
     assert [str(p) for p in roster.problems] == expected["lines"]
-    # The severity is part of the line: "warning: " after the place, or nothing for an error.
+    # The severity is part of the line: "注意: " after the place, or nothing for an error.
     for problem in roster.problems:
-        assert problem.is_error == (" warning: " not in str(problem))
+        assert problem.is_error == (" 注意: " not in str(problem))
     assert (roster.total_rows, len(roster.members), roster.rejected_rows, roster.blank_rows, roster.note) == (
         expected["total_rows"], expected["members"], expected["rejected_rows"], expected["blank_rows"], expected["note"])
     assert roster.total_rows == len(roster.members) + roster.rejected_rows
@@ -97,8 +97,8 @@ def test_hidden_rows_are_skipped_with_a_warning_when_the_config_says_so(config_i
     roster = load_roster(config, copy_here(BAD / "hidden_rows.xlsx"))
     skipped = "非表示の行のため読み飛ばしました（mailmerge.toml の skip_hidden_rows = true）"
     assert [str(p) for p in roster.problems] == [
-        f"hidden_rows.xlsx:3: warning: {skipped}",
-        f"hidden_rows.xlsx:6: warning: {skipped}",
+        f"hidden_rows.xlsx:3: 注意: {skipped}",
+        f"hidden_rows.xlsx:6: 注意: {skipped}",
     ]
     assert [m.member_id for m in roster.members] == ["0101", "0103", "0105"]
     assert (roster.total_rows, roster.rejected_rows, roster.blank_rows) == (3, 0, 1)
@@ -177,7 +177,7 @@ def test_good_cp932_csv_prints_every_value_exactly_as_entered(config) -> None:
 
     # ㈱ prints as entered; check only suggests the full form (issue 21).
     assert [str(p) for p in roster.problems] == [
-        "good_cp932.csv:2: 会員名: warning: 「㈱」は略した書き方です。宛名には「株式会社」と正式に書くことをおすすめします"]
+        "good_cp932.csv:2: 会員名: 注意: 「㈱」は略した書き方です。宛名には「株式会社」と正式に書くことをおすすめします"]
     assert roster.note == "文字コード CP932 / Shift_JIS"
     assert (roster.total_rows, roster.rejected_rows, roster.blank_rows) == (4, 0, 0)
     assert [(m.row, m.member_id, m.group) for m in roster.members] == [

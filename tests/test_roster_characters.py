@@ -63,9 +63,9 @@ def test_check_names_row_column_and_code_point_of_every_unprintable_character(co
         "unprintable.csv:10: 住所2: Unicode で文字が決められていない番号（U+0378）が入っています。印刷できません。"
         "セルの値を入力し直してください",
     ]
-    assert "会員 10 件: 加入 1 件, 未加入 0 件, エラー行 9 件 (空行 0 件は読み飛ばし)" in result.output
+    assert "名簿 10 行: 加入 1 名, 未加入 0 名, エラーのある行 9 行 (空行 0 行は読み飛ばし)" in result.output
     assert result.exit_code == 1
-    assert result.output.splitlines()[-1] == "Error: エラーが 9 件あります。直してから、もう一度 mailmerge check を実行してください。"
+    assert result.output.splitlines()[-1] == "エラー: エラーが 9 件あります。直してから、もう一度 mailmerge check を実行してください。"
 
 
 def test_a_cell_with_several_bad_characters_lists_each_once(config_in) -> None:
@@ -114,6 +114,6 @@ def test_check_reports_what_prints_wrong_at_its_cell_with_the_character_beside_i
         "ほかの会員のページと取り違えるため作成できません。「·」や「/」を別の文字に変えてください",
         "wrong.csv:5: 代表者氏名: 「𠮷」(U+20BB7) はテンプレートのフォント（IPAexMincho、IPAexGothic）にない文字で、"
         "正しく印刷されません（絵文字や一部の記号・異体字など）。ふつうの文字に置き換えてください",
-        "wrong.csv:6: 会員名: warning: 「(株)」は略した書き方です。宛名には「株式会社」と正式に書くことをおすすめします",
+        "wrong.csv:6: 会員名: 注意: 「(株)」は略した書き方です。宛名には「株式会社」と正式に書くことをおすすめします",
     ]
     assert result.exit_code == 1

@@ -60,7 +60,7 @@ def run(config: Path, *args: str):
 
 
 def error_lines(output: str) -> list[str]:
-    return [line for line in output.splitlines() if line.startswith("Error:")]
+    return [line for line in output.splitlines() if line.startswith("エラー:")]
 
 
 def test_a_hung_libreoffice_stops_the_run_early_with_one_message_and_nothing_left(tmp_path: Path, monkeypatch) -> None:
@@ -75,7 +75,7 @@ def test_a_hung_libreoffice_stops_the_run_early_with_one_message_and_nothing_lef
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     [line] = error_lines(result.output)
-    assert line.startswith("Error: LibreOffice が動いていません: PDF を 1 件も作れないまま、2 回続けて止まりました"
+    assert line.startswith("エラー: LibreOffice が動いていません: PDF を 1 件も作れないまま、2 回続けて止まりました"
                            "（LibreOffice が 3 秒以内に終わらなかったため止めました）。変換を中止しました"), line
     # Each start costs at most one deadline: 30 members' documents would be 8 bundles and 60
     # single documents, two attempts each; the run gave up after the first runs.
@@ -110,7 +110,7 @@ def test_check_says_in_japanese_when_libreoffice_is_missing(tmp_path: Path, monk
         "LibreOffice の soffice を指すようにするか、MAILMERGE_SOFFICE を外してください。"
         "LibreOffice を入れてください（sudo apt-get install libreoffice-writer-nogui）"
     )
-    assert error_lines(result.output) == ["Error: エラーが 1 件あります。直してから、もう一度 mailmerge check を実行してください。"]
+    assert error_lines(result.output) == ["エラー: エラーが 1 件あります。直してから、もう一度 mailmerge check を実行してください。"]
 
 
 def unwritable_folder(tmp_path: Path) -> Path:
@@ -131,7 +131,7 @@ def test_a_read_only_output_folder_is_one_japanese_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.output and "Errno" not in result.output
     where = out if out.parent.exists() else out.parent  # the first folder it could not make
     assert result.output.splitlines() == [
-        f"Error: {where}: 書き込めません（読み取り専用か、書き込む権限がありません）。"
+        f"エラー: {where}: 書き込めません（読み取り専用か、書き込む権限がありません）。"
         "書き込めるフォルダーを --out で指定するか、権限を確かめてから、もう一度実行してください"
     ]
 
@@ -165,7 +165,7 @@ def test_ctrl_c_during_start_up_is_one_line_and_exit_130(tmp_path: Path) -> None
         if process.poll() is None:
             process.kill()
     assert process.returncode == 130
-    assert stderr.splitlines() == ["Error: 中断しました。もう一度実行してください（mailmerge run は作り終えた文書から続けます）。"]
+    assert stderr.splitlines() == ["エラー: 中断しました。もう一度実行してください（mailmerge run は作り終えた文書から続けます）。"]
     assert stdout == ""
     assert not out.exists()
 

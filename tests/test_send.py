@@ -350,7 +350,7 @@ def test_a_server_without_starttls_is_refused_before_login(cycle: Path, monkeypa
         controller.stop()
     assert done.returncode == 1
     assert done.stderr.strip().splitlines()[-1] == (
-        f"Error: 127.0.0.1:{controller.port}: メールサーバーが STARTTLS（暗号化）に対応していません。暗号化せずには送りません。"
+        f"エラー: 127.0.0.1:{controller.port}: メールサーバーが STARTTLS（暗号化）に対応していません。暗号化せずには送りません。"
         "[email] の security と port をサーバーの案内どおりに直してください")
     assert recorder.logins == [] and recorder.received == []
     assert_private(done)

@@ -10,8 +10,8 @@ from __future__ import annotations
 # --- command line (cli) --------------------------------------------------------------------
 
 # The first word of every error and warning line the commands print.
-ERROR_PREFIX = "Error: "
-WARNING_PREFIX = "warning: "
+ERROR_PREFIX = "エラー: "
+WARNING_PREFIX = "注意: "
 # click's own words (cli/usage.py): the usage line, the help's hint, and what was wrong on the command line.
 CLI_USAGE_PREFIX = "使い方: "
 CLI_HELP_HINT = "「{command} --help」で使い方の説明を表示します。"
@@ -230,7 +230,7 @@ CLI_CHECK_PATH_LAYERED = "{document}（{group} {count} 名）: 共有ページ +
 CLI_CHECK_PATH_WHOLE = "{document}（{group} {count} 名）: 会員ごとに全体を変換（理由: {reason}）"
 CLI_CHECK_OK = "OK（注意 {count} 件）。次は mailmerge run で作成します。"
 CLI_ROSTER_NOTE = "名簿: {roster} ({note})"
-CLI_CHECK_COUNTS = "会員 {total} 件: 加入 {enrolled} 件, 未加入 {unenrolled} 件, エラー行 {rejected} 件 (空行 {blank} 件は読み飛ばし)"
+CLI_CHECK_COUNTS = "名簿 {total} 行: 加入 {enrolled} 名, 未加入 {unenrolled} 名, エラーのある行 {rejected} 行 (空行 {blank} 行は読み飛ばし)"
 CLI_RUN_REFUSED = "名簿またはテンプレートにエラーが {count} 件あります。何も作成していません。直してから、もう一度実行してください。"
 CLI_GROUP_COUNT = "{group} {count} 件"
 CLI_DONE = "完了: {members} 会員 ({counts}), {documents} 文書 (新規作成 {made}, 変更なしで再利用 {reused})"

@@ -140,6 +140,9 @@ class _Group(_Command, click.Group):
         except KeyboardInterrupt:
             click.echo(f"{messages.ERROR_PREFIX}{messages.interrupted(ctx.invoked_subcommand)}", err=True)
             ctx.exit(130)
+        except MailmergeError as exc:  # the library's one exception base, caught here once for every command
+            click.echo(f"{messages.ERROR_PREFIX}{exc}", err=True)
+            ctx.exit(1)
         except OSError as exc:  # what no command turned into its own sentence: one line, never a traceback
             if exc.errno == errno.EPIPE:  # whoever read our output has gone (`| head`): click ends quietly
                 raise
@@ -180,18 +183,12 @@ roster_option = click.option(
 
 
 def _load(config_path: Path | None) -> Config:
-    try:
-        return load_config(config_path)
-    except MailmergeError as exc:
-        raise click.ClickException(str(exc)) from None
+    return load_config(config_path)
 
 
 def _refuse_archive_inside(config: Config, out_dir: Path | None, archive_dir: Path | None = None) -> None:
     """Stop a command that uses both folders when the archive lies inside the output folder (issue 25)."""
-    try:
-        state.refuse_archive_inside(out_dir or config.output, archive_dir or sealing.default_archive_dir(config))
-    except MailmergeError as exc:
-        raise click.ClickException(str(exc)) from None
+    state.refuse_archive_inside(out_dir or config.output, archive_dir or sealing.default_archive_dir(config))
 
 
 def _show_problems(problems) -> None:
@@ -214,10 +211,7 @@ def check(config_path: Path | None, roster_path: Path | None) -> None:
     Every problem is listed as FILE:ROW: COLUMN: problem. Exit status 1 when any error is found.
     """
     config = _load(config_path)
-    try:
-        result = pipeline.check(config, roster_path)
-    except MailmergeError as exc:
-        raise click.ClickException(str(exc)) from None
+    result = pipeline.check(config, roster_path)
     _show_problems(result.problems)
     roster = result.roster
     if roster.note:
@@ -285,8 +279,6 @@ def run(
         _show_problems(exc.problems)
         errors = sum(1 for p in exc.problems if p.is_error)
         raise click.ClickException(messages.CLI_RUN_REFUSED.format(count=errors)) from None
-    except MailmergeError as exc:
-        raise click.ClickException(str(exc)) from None
     finally:
         os.umask(old_umask)
     _show_problems(result.warnings)

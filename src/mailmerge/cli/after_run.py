@@ -11,7 +11,6 @@ import click
 from mailmerge import mailing, messages, printrun, sealing
 from mailmerge.cli import StopSignals, _load, _refuse_archive_inside, config_option, main
 from mailmerge.cli.serve import serve_until_stopped
-from mailmerge.errors import MailmergeError
 
 out_option = click.option(
     "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help=messages.HELP_OUT
@@ -30,10 +29,7 @@ def review(config_path: Path | None, out_dir: Path | None, port: int | None, no_
     config = _load(config_path)
     _refuse_archive_inside(config, out_dir)
     out = (out_dir or config.output).resolve()
-    try:
-        mailing.open_run(config, out)  # no manifest yet: say "run first" now, not in the browser
-    except MailmergeError as exc:
-        raise click.ClickException(str(exc)) from None
+    mailing.open_run(config, out)  # no manifest yet: say "run first" now, not in the browser
     token = webapp.new_token()
     app = webapp.create_app(config, out, token)
     try:
@@ -69,14 +65,11 @@ def approve(
     decision = "hold" if hold else "approved"
     # What was sent (sealed in the archive beside the config) cannot be held back.
     sealed = sealing.sealed_documents(sealing.default_archive_dir(config).resolve(), config.cycle) if hold else None
-    try:
-        view = mailing.open_run(config, out_dir)
-        recorded = mailing.decide(
-            view, None if all_members else list(member_ids), decision, note.strip(), (reviewer or getpass.getuser()).strip(),
-            sealed=sealed,
-        )
-    except MailmergeError as exc:
-        raise click.ClickException(str(exc)) from None
+    view = mailing.open_run(config, out_dir)
+    recorded = mailing.decide(
+        view, None if all_members else list(member_ids), decision, note.strip(), (reviewer or getpass.getuser()).strip(),
+        sealed=sealed,
+    )
     click.echo(messages.review_recorded(len(recorded), messages.STATUS_LABELS[decision]))
     if all_members:  # say who --all passed over, and why (files not the manifest's, documents missing, …)
         for line in mailing.describe_passed_over(mailing.with_files_checked(view), decision):
@@ -102,13 +95,10 @@ def print_command(
     chosen = tuple(i for value in member_ids for i in value.replace("，", ",").replace(",", " ").split()) or None
     sealed = sealing.sealed_documents((archive_dir or sealing.default_archive_dir(config)).resolve(), config.cycle)
     choice = printrun.PrintChoice(members=chosen, all_approved=all_approved, sealed=sealed)
-    try:
-        # A closed terminal or `kill` stops it as Ctrl-C does: one line, and never half a set of files.
-        with StopSignals() as stop:
-            result = printrun.print_run(config, out_dir, include_unapproved=include_unapproved,
-                                       hold_signals=stop.held, labels_start=labels_start, choice=choice)
-    except MailmergeError as exc:
-        raise click.ClickException(str(exc)) from None
+    # A closed terminal or `kill` stops it as Ctrl-C does: one line, and never half a set of files.
+    with StopSignals() as stop:
+        result = printrun.print_run(config, out_dir, include_unapproved=include_unapproved,
+                                   hold_signals=stop.held, labels_start=labels_start, choice=choice)
 
     def shown(path: Path) -> str:
         return os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)

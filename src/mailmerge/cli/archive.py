@@ -58,8 +58,6 @@ def archive_command(
     except KeyboardInterrupt:
         click.echo(f"{messages.ERROR_PREFIX}{messages.ARCHIVE_INTERRUPTED}", err=True)
         sys.exit(130)
-    except MailmergeError as exc:
-        raise click.ClickException(str(exc)) from None
     if result.staging_removed:
         click.echo(messages.ARCHIVE_STAGING_REMOVED.format(count=result.staging_removed))
     for batch in result.recovered:
@@ -147,10 +145,7 @@ def verify(cycle: str | None, archive_dir: Path | None, config_path: Path | None
     without a row; a file readable by others). Exit status 1 when there is any.
     """
     folder = _archive_dir(config_path, archive_dir)
-    try:
-        report = sealing.verify(folder, cycle)
-    except MailmergeError as exc:
-        raise click.ClickException(str(exc)) from None
+    report = sealing.verify(folder, cycle)
     for line in report.problems:
         click.echo(line, err=True)
     if report.problems:

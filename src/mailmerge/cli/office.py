@@ -15,7 +15,6 @@ from mailmerge import accounts, messages
 from mailmerge.cli import _Command, _Group, _load, config_option, main
 from mailmerge.config import Config
 from mailmerge.dates import JST
-from mailmerge.errors import MailmergeError
 from mailmerge.officestore import OfficeStore
 
 
@@ -56,12 +55,9 @@ def user() -> None:
 def user_add(config_path: Path | None, name: str, role: str) -> None:
     store = _store(config_path)
     os.umask(0o077)
-    try:
-        if role not in accounts.ROLES:  # before the password is asked for
-            raise accounts.AccountError(messages.USER_BAD_ROLE.format(role=role, roles="|".join(accounts.ROLES)))
-        name = accounts.add_user(store, name, role, _read_password(), time.time())
-    except MailmergeError as exc:
-        raise click.ClickException(str(exc)) from None
+    if role not in accounts.ROLES:  # before the password is asked for
+        raise accounts.AccountError(messages.USER_BAD_ROLE.format(role=role, roles="|".join(accounts.ROLES)))
+    name = accounts.add_user(store, name, role, _read_password(), time.time())
     store.record(time.time(), _operator(), "user_add", detail=f"{name} {role}")
     click.echo(messages.USER_ADDED.format(name=name, role=role, path=store.path))
 
@@ -85,10 +81,7 @@ def user_list(config_path: Path | None) -> None:
 @click.option("--enable", is_flag=True, help=messages.HELP_USER_ENABLE)
 def user_disable(config_path: Path | None, name: str, enable: bool) -> None:
     store = _store(config_path)
-    try:
-        accounts.set_disabled(store, name, not enable)
-    except MailmergeError as exc:
-        raise click.ClickException(str(exc)) from None
+    accounts.set_disabled(store, name, not enable)
     store.record(time.time(), _operator(), "user_enable" if enable else "user_disable", detail=name)
     click.echo((messages.USER_ENABLED if enable else messages.USER_DISABLED).format(name=name))
 
@@ -98,12 +91,9 @@ def user_disable(config_path: Path | None, name: str, enable: bool) -> None:
 @click.argument("name")
 def user_passwd(config_path: Path | None, name: str) -> None:
     store = _store(config_path)
-    try:
-        if store.user(name) is None:
-            raise accounts.AccountError(messages.USER_UNKNOWN.format(name=name))
-        accounts.set_password(store, name, _read_password())
-    except MailmergeError as exc:
-        raise click.ClickException(str(exc)) from None
+    if store.user(name) is None:
+        raise accounts.AccountError(messages.USER_UNKNOWN.format(name=name))
+    accounts.set_password(store, name, _read_password())
     store.record(time.time(), _operator(), "user_passwd", detail=name)
     click.echo(messages.USER_PASSWORD_SET.format(name=name))
 
@@ -142,13 +132,10 @@ def serve_office(config: Config, out: Path, host: str, port: int | None, cert: P
     if not store.users():
         raise click.ClickException(messages.OFFICE_NO_USERS.format(path=store.path))
     hosts = [*config.server_hosts, host.lower()]
-    try:
-        if cert is None or key is None:
-            cert, key = officeserver.self_signed(store.path.parent, hosts)
-        context = officeserver.tls_context(cert, key)
-        printed = officeserver.fingerprint(cert)
-    except MailmergeError as exc:
-        raise click.ClickException(str(exc)) from None
+    if cert is None or key is None:
+        cert, key = officeserver.self_signed(store.path.parent, hosts)
+    context = officeserver.tls_context(cert, key)
+    printed = officeserver.fingerprint(cert)
     settings = office.Office(store=store, hosts=frozenset(hosts))
     app = webapp.create_app(config, out, webapp.new_token(), guard=office.guard)
     office.install(app, settings)

@@ -10,7 +10,6 @@ import click
 from mailmerge import messages, sending
 from mailmerge.cli import BarProgress, StopSignals, _load, config_option, main
 from mailmerge.cli.after_run import out_option
-from mailmerge.errors import MailmergeError
 from mailmerge.store import MAIL_DB_NAME
 
 PASSWORD_VARIABLE = "MAILMERGE_SMTP_PASSWORD"
@@ -42,8 +41,6 @@ def send(
                 config, out_dir, member_ids=member_ids or None, test_to=test_to, dry_run=dry_run,
                 resend_unknown=resend_unknown, password=password, progress=BarProgress(), hold_signals=stop.held,
             )
-    except MailmergeError as exc:
-        raise click.ClickException(str(exc)) from None
     finally:
         os.umask(old_umask)
     for line in summary(result):

@@ -10,7 +10,7 @@ from mailmerge import messages
 
 # click's English details of a bad value (click/types.py), as patterns of the message it makes.
 _BAD_VALUES = (
-    (re.compile(r"^'?(?P<value>.*?)'? is not a valid (integer|float|number)\.$"), messages.CLI_NOT_A_NUMBER),
+    (re.compile(r"^'?(?P<value>.*?)'? is not a valid (integer|float|number)( range)?\.$"), messages.CLI_NOT_A_NUMBER),
     (re.compile(r"^(?P<value>.*) is not in the range (?P<range>.*)\.$"), messages.CLI_OUT_OF_RANGE),
     (re.compile(r"^'?(?P<value>.*?)'? is not one of (?P<choices>.*)\.$"), messages.CLI_NOT_A_CHOICE),
     (re.compile(r"^\w+ '(?P<value>.*)' does not exist\.$"), messages.CLI_PATH_MISSING),
@@ -64,6 +64,8 @@ def reason(exc: click.UsageError) -> str:
         return messages.CLI_EXTRA_ARGUMENTS.format(extra=extra["extra"])
     if needs_value:
         return messages.CLI_OPTION_NEEDS_VALUE.format(name=needs_value["option"])
+    if not exc.message.isascii():  # our own words (a command's usage rule): already a sentence
+        return exc.message
     return messages.CLI_USAGE_OTHER.format(detail=exc.message)
 
 

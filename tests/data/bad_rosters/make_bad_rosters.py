@@ -340,9 +340,9 @@ CASES = (
         {"郵便番号": "498-0000", "住所1": "三重県桑名郡木曽岬町大字見入1番地"},  # a code in two prefectures
         {"郵便番号": "498-0000", "住所1": "岐阜県海津市海津町1番地"},
         base=[BASE[0]])], "cp932"), (
-        "FILE:2: 郵便番号: warning: 日本郵便のデータにない郵便番号です。番号を確認してください",
-        f"FILE:3: 郵便番号: warning: 北海道{MISMATCH}",
-        f"FILE:7: 郵便番号: warning: 三重県・愛知県{MISMATCH}",
+        "FILE:2: 郵便番号: 注意: 日本郵便のデータにない郵便番号です。番号を確認してください",
+        f"FILE:3: 郵便番号: 注意: 北海道{MISMATCH}",
+        f"FILE:7: 郵便番号: 注意: 三重県・愛知県{MISMATCH}",
     ), total_rows=6, members=6, note="文字コード CP932 / Shift_JIS"),
     Case("too_long.xlsx", xlsx_file([HEADERS, *rows(
         {"会員名": LONG_NAME}, {"住所1": ADDRESS_40}, {"住所2": LONG_ADDRESS},
@@ -364,18 +364,18 @@ CASES = (
         {"郵便番号": 1030027, "住所1": BASE[0][6]},
         {"郵便番号": 600001, "住所1": BASE[2][6]},
         {"会員番号": 105})], formats={"F5": "000-0000", "A6": "0000"}), (
-        f"FILE:2: 会員番号: warning: {ID_AS_NUMBER.format('101')}",
+        f"FILE:2: 会員番号: 注意: {ID_AS_NUMBER.format('101')}",
         "FILE:3: 郵便番号: 数値として保存され、先頭の 0 が消えています（6 桁）。セルの表示形式を「文字列」にして 7 桁で入力し直してください",
-        f"FILE:4: 郵便番号: warning: {AS_NUMBER}",
-        f"FILE:5: 郵便番号: warning: {AS_NUMBER}",
-        f"FILE:6: 会員番号: warning: {ID_AS_NUMBER.format('0105')}",
+        f"FILE:4: 郵便番号: 注意: {AS_NUMBER}",
+        f"FILE:5: 郵便番号: 注意: {AS_NUMBER}",
+        f"FILE:6: 会員番号: 注意: {ID_AS_NUMBER.format('0105')}",
     ), total_rows=5, members=4, note="最初の表示シート「会員名簿」"),
     Case("excel_types.xlsx", xlsx_file([HEADERS, *rows(
         {"住所2": dt.datetime(2001, 2, 3)},  # "1-2-3" typed into a General cell
         {"部署": 1.5}, {"加入状況": True}, {"会員名": "#N/A"}, {"代表者役職": "=B6"})]), (
         "FILE:2: 住所2: 日付として保存されています（Excel が番地や番号を日付に変えた可能性があります）。"
         "セルの表示形式を「文字列」にして入力し直してください",
-        "FILE:3: 部署: warning: 小数の数値として保存されています。表示どおりに印刷されるか確認し、"
+        "FILE:3: 部署: 注意: 小数の数値として保存されています。表示どおりに印刷されるか確認し、"
         "セルの表示形式を「文字列」にして入力し直してください",
         "FILE:4: 加入状況: TRUE/FALSE の値になっています。正しい値を入力してください",
         "FILE:5: 会員名: Excel のエラー値「#N/A」です。式を直すか、値を入力してください",
@@ -383,7 +383,7 @@ CASES = (
     ), total_rows=5, members=1, note="最初の表示シート「会員名簿」"),
     Case("excel_style.xlsx", excel_style_xlsx, (
         f"FILE:3: 加入状況: 「加入済」は使えません{GROUPS}",
-        f"FILE:4: 郵便番号: warning: {AS_NUMBER}",
+        f"FILE:4: 郵便番号: 注意: {AS_NUMBER}",
         "FILE:5: 住所2: 日付として保存されています（Excel が番地や番号を日付に変えた可能性があります）。"
         "セルの表示形式を「文字列」にして入力し直してください",
     ), total_rows=5, members=3, note="最初の表示シート「会員名簿」"),
@@ -394,7 +394,7 @@ CASES = (
     )),
     Case("unheaded_note.xlsx", xlsx_file([HEADERS, *rows({}, {}, {})[:1], [*rows({}, {})[1], "要確認"],
                                           rows({}, {}, {})[2]]), (
-        "FILE:3: warning: 見出しのない J 列に値があります。この値は使われません（使う列なら 1 行目に見出しを入れてください）",
+        "FILE:3: 注意: 見出しのない J 列に値があります。この値は使われません（使う列なら 1 行目に見出しを入れてください）",
     ), total_rows=3, members=3, note="最初の表示シート「会員名簿」"),
     Case("header_only.xlsx", xlsx_file([HEADERS]), (
         "FILE: 会員の行がありません（2 行目以降が空です）。名簿に会員を入力してください",
