@@ -222,6 +222,10 @@ def test_print_seal_history_and_verify_from_the_workspace(sample_run: Path, cycl
     client.post("/workspace/seal", data={"csrf_token": csrf, "sent_on": today})
     assert _wait(client, "seal")["state"] == "done"
     assert "封印しました:" in _text(client.get("/workspace/seal"))
+    # Nothing left to seal: said plainly before, with no 封印する button to press into a red 失敗.
+    again = client.get(f"/workspace/seal?sent_on={today}")
+    assert "封印するものがありません: 年度 2024 で前回の封印の後に印刷した会員はいません（封印済み 29 会員）。" in _text(again)
+    assert 'id="seal-start"' not in again.get_data(as_text=True)
 
     history = _text(client.get("/workspace/history?member_id=０００３"))
     assert f"2024 {today}" in history and "書状" in history and "確認 花子" in history

@@ -195,12 +195,22 @@ def seal_page() -> str:
     if sent_on:
         sent_on = sealing.check_date(sent_on)
         view = run_view()
-        todo = [r for r, _printed in sealing.plan_seal(view, review.archive_dir).todo] if view else []
+        plan = sealing.plan_seal(view, review.archive_dir) if view else None
+        todo = [r for r, _printed in plan.todo] if plan else []
         confirm = {"sent_on": sent_on, "message": messages.WORKSPACE_SEAL_CONFIRM.format(sent_on=sent_on),
                    "groups": [(messages.ARCHIVE_GROUP_WORDS[g], sum(1 for r in todo if r.group == g)) for g in GROUPS],
-                   "total": len(todo)}
+                   "total": len(todo), "nothing": _nothing_to_seal(plan) if not todo else []}
     today = datetime.now(cycle.JST).date().isoformat()
     return page("workspace/seal.html", job=_job("seal"), today=today, confirm=confirm)
+
+
+def _nothing_to_seal(plan: sealing.Selection | None) -> list[str]:
+    """Return the lines `archive` would refuse with when nothing is to be sealed: said before any button is offered."""
+    cycle_name = review_state().config.cycle
+    archive_dir = review_state().archive_dir
+    sealed = sealing.sealed_documents(archive_dir, cycle_name) if archive_dir is not None else {}
+    lines = [messages.ARCHIVE_NOTHING_NEW.format(cycle=cycle_name, sealed=len(sealed))]
+    return lines + (sealing.not_sealed_lines(plan.not_printed, plan.changed, plan.withdrawn) if plan else [])
 
 
 @bp.post("/seal")
