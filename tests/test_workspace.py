@@ -321,6 +321,21 @@ def test_an_edited_template_is_proofed_then_replaces_the_current_one_keeping_it(
     assert (tmp_path / "templates" / kept).read_bytes() == before
 
 
+def test_a_changed_cycle_asks_for_a_restart_of_the_service_and_refuses_a_run_until_then(cycle: Path, tmp_path: Path) -> None:
+    _, client = _client(cycle, tmp_path / "out")
+    csrf = _csrf(client)
+    form = {"csrf_token": csrf, "cycle": "2025", "issue_date": "2024-12-01", "return_deadline": "2025-01-10",
+            "renewal_date": "2025-02-01"}
+    saved = client.post("/workspace/settings", data=form)
+    assert saved.status_code == 303
+    said = _text(client.get(saved.headers["Location"]))
+    assert "サービスとして動いているときは管理者に再起動を頼んでください（sudo systemctl restart mailmerge）。" in said
+    refused = client.post("/workspace/run", data={"csrf_token": csrf})
+    assert refused.status_code == 409
+    assert "年度の設定が 2025 に変わっていますが、作業画面はまだ 2024 年度のまま動いています。" in _text(refused)
+    assert not (tmp_path / "out").exists()
+
+
 def test_the_letter_dates_are_changed_in_a_checked_form_keeping_the_file_as_written(cycle: Path, tmp_path: Path) -> None:
     _, client = _client(cycle, tmp_path / "out")
     before = cycle.read_text(encoding="utf-8")

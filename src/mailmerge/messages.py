@@ -977,7 +977,15 @@ SETTINGS_BAD_DATE = "{label}: 日付は YYYY-MM-DD（例: 2024-12-01）で入れ
 SETTINGS_DATE_ORDER = "日付の順が逆です: 発行日 ≤ 返送期限 ≤ 更新日 にしてください"
 SETTINGS_NOT_FOUND = "{path}: {key} の行が見つかりません。mailmerge.toml を確かめてください"
 SETTINGS_SAVED = "日付を保存しました（前の設定は {kept} に残してあります）。作成し直すと、新しい日付の文書になります。"
-SETTINGS_CYCLE_SAVED = "年度を {cycle} にしました（前の設定は {kept} に残してあります）。出力先が変わるため、作業画面を止めて（Ctrl-C）起動し直してください。"
+SETTINGS_CYCLE_SAVED = (
+    "年度を {cycle} にしました（前の設定は {kept} に残してあります）。出力先が変わるため、作業画面を起動し直すまで作成はできません。"
+    "サービスとして動いているときは管理者に再起動を頼んでください（sudo systemctl restart mailmerge）。"
+    "手元で mailmerge serve を動かしているときは Ctrl-C で止めて起動し直してください。"
+)
+WORKSPACE_CYCLE_CHANGED = (
+    "年度の設定が {disk} に変わっていますが、作業画面はまだ {loaded} 年度のまま動いています。作成する前に、"
+    "管理者に再起動を頼んでください（sudo systemctl restart mailmerge。手元の mailmerge serve なら Ctrl-C で止めて起動し直す）。"
+)
 WORKSPACE_RUN_GROUPS = "できた文書（前回までの分を含む）: {counts}"
 HISTORY_MAIL_HEADER = "メールでの送付: {count} 件（送信の記録 {journal}。封印前の記録です）"
 HISTORY_MAIL_LINE = "  メール  {at}  {state}  {reply}"

@@ -14,7 +14,7 @@ from typing import Any
 from flask import abort, jsonify, redirect, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
-from mailmerge import cycle, jobs, messages, printing, printrun, sealing, state
+from mailmerge import cycle, jobs, messages, printing, printrun, sealing, settings, state
 from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
 from mailmerge.models import GROUPS
 from mailmerge.workspace import bp, making, page, review_state, run_view, workspace
@@ -117,6 +117,9 @@ def run_start() -> ResponseReturnValue:
     if only is not None and only not in GROUPS:
         abort(400, messages.REVIEW_BAD_REQUEST)
     limit = _number("limit", messages.WORKSPACE_LIMIT_FIELD)
+    disk = settings.read_settings(config.path).cycle.strip()
+    if disk != config.cycle:  # the output folder follows the cycle: this start still writes into the old one
+        abort(409, messages.WORKSPACE_CYCLE_CHANGED.format(disk=disk, loaded=config.cycle))
 
     def work(progress: jobs.JobProgress, stop: jobs.Stop) -> dict[str, Any]:
         result = making().run(config, out_dir=review.out_dir, only=only, limit=limit, progress=progress, hold_signals=stop.held)
