@@ -50,8 +50,9 @@ def make_folder(folder: Path, members: int, port: int):
     base = load_config(ROOT / "mailmerge.toml")
     settings = EmailSettings(host="127.0.0.1", port=port, security="none", user="", sender="事務局 <office@example.jp>",
                              reply_to="", envelope_from="", per_minute=0, per_day=0)
-    columns = {**base.columns, EMAIL_FIELD: "メールアドレス", CHANNEL_FIELD: "送付方法"}
-    config = dataclasses.replace(base, roster=roster, columns=columns, email=settings)
+    # mailmerge.toml declares メールアドレス and 送付方法 (unprinted): only the roster gains them.
+    assert {EMAIL_FIELD, CHANNEL_FIELD} <= set(base.columns)
+    config = dataclasses.replace(base, roster=roster, email=settings)
     seed = folder / "seed"
     pipeline.run(config, out_dir=seed, limit=3)
     seeds = {(r.group, r.document): r for r in read_manifest(seed / "manifest.csv")}

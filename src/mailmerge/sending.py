@@ -259,7 +259,7 @@ def _hand_over(
                     # run reports it as unknown rather than risk sending it twice.
                     reply = connection.send(mail.envelope_from(settings), to, data)
                     state_now = ACCEPTED if reply.accepted else DEFERRED if reply.temporary else FAILED
-                    journal.write(_line(entry, state_now, str(reply)))
+                    journal.write(_line(entry, state_now, str(reply)), durable=False)
                 if state_now != DEFERRED or attempt == len(BACKOFF):
                     break
                 sleep(BACKOFF[attempt])
