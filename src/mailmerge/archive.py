@@ -288,7 +288,8 @@ def read_bag_record(archive_dir: Path, folder: Path) -> tuple[ArchivedBatch, tup
     info = {key: value[0] if isinstance(value, list) else value for key, value in bag.info.items()}
     with (folder / "data" / DECISIONS_NAME).open(encoding="utf-8-sig", newline="") as handle:
         records = [{k: csv_value(v) for k, v in record.items()} for record in csv.DictReader(handle)]
-    rows, members = [], {}
+    rows: list[ManifestRow] = []
+    members: dict[str, ArchivedMember] = {}
     for r in records:
         rows.append(ManifestRow(r["member_id"], r["name"], r["group"], r["document"], r["docx"], r["pdf"],
                                 int(r["pages"]), r["docx_sha256"], r["pdf_sha256"]))
@@ -317,11 +318,11 @@ def _sealed_files(sealed: Mapping[str, str], rows: Sequence[ManifestRow]) -> tup
         owners[f"data/{row.docx}"] = row
     files = []
     for path in sorted(sealed):
-        row = owners.get(path)
-        if row is None:
+        owner = owners.get(path)
+        if owner is None:
             files.append(ArchivedFile(path, sealed[path]))
         else:
-            files.append(ArchivedFile(path, sealed[path], row.member_id, row.document, row.pages))
+            files.append(ArchivedFile(path, sealed[path], owner.member_id, owner.document, owner.pages))
     return tuple(files)
 
 

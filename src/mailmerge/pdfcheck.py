@@ -245,7 +245,7 @@ def _streams(pdf: pikepdf.Pdf, which: str) -> Iterator[pikepdf.Stream]:
     elif which == "contents":
         for page in pdf.pages:
             contents = page.obj.get("/Contents")
-            yield from [contents] if isinstance(contents, pikepdf.Stream) else list(contents or ())
+            yield from [contents] if isinstance(contents, pikepdf.Stream) else [s for s in contents or () if isinstance(s, pikepdf.Stream)]
 
 
 def _decode(stream: pikepdf.Stream) -> None:

@@ -378,7 +378,7 @@ def _control_totals(
 ) -> dict[str, Any]:
     """Return the run's control totals; raise when roster rows and outcomes do not add up."""
     by_group = roster.split_by_enrollment(loaded)
-    totals = {
+    totals: dict[str, Any] = {
         "roster_rows": loaded.total_rows,
         "enrolled": len(by_group["enrolled"]),
         "unenrolled": len(by_group["unenrolled"]),

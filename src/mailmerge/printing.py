@@ -152,8 +152,7 @@ def _font_tables(resources: pikepdf.Object | None, depth: int = 0) -> Iterable[p
     if table is not None:
         yield table
     objects = resources.get("/XObject")
-    for name in list(objects.keys()) if objects is not None else []:
-        form = objects[name]
+    for form in list(objects.values()) if objects is not None else []:
         if form.get("/Subtype") == "/Form":
             yield from _font_tables(form.get("/Resources"), depth + 1)
 

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
+from typing import TextIO
 
 from mailmerge import messages, pdfcheck
 from mailmerge.errors import MailmergeError, OutputLockedError
@@ -139,7 +140,7 @@ class Journal:
 
     def __init__(self, out_dir: Path):
         self.path = out_dir / JOURNAL_NAME
-        self._handle = None
+        self._handle: TextIO | None = None
 
     def reset(self, rows: Iterable[ManifestRow]) -> None:
         """Start the journal afresh with the documents a run keeps from earlier runs."""

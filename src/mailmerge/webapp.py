@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlencode
 
+from flask.typing import ResponseReturnValue
 from flask import Flask, Response, abort, current_app, g, jsonify, redirect, render_template, request, send_file, url_for
 from jinja2 import StrictUndefined
 
@@ -346,7 +347,7 @@ def _routes(app: Flask) -> None:
         )
 
     @app.post("/members/<member_id>/decision")
-    def decide(member_id: str) -> Response:
+    def decide(member_id: str) -> ResponseReturnValue:
         reviewer = _reviewer()
         _record(member_id, request.form.get("decision", ""), request.form.get("note", ""), reviewer, _shown_in_form())
         shown = listfilter.ListFilter.from_query(request.args)
@@ -358,7 +359,7 @@ def _routes(app: Flask) -> None:
         return redirect(_member_url(member_id, shown, saved="1"), code=303)
 
     @app.post("/members/<member_id>/withdraw")
-    def withdraw(member_id: str) -> Response:
+    def withdraw(member_id: str) -> ResponseReturnValue:
         """Take back the member's decision (back to 未確認), logged with who and when."""
         if state.is_locked(_state().out_dir):
             abort(409, messages.REVIEW_LOCKED)
@@ -371,7 +372,7 @@ def _routes(app: Flask) -> None:
         return redirect(_member_url(member.member_id, shown, withdrawn="1"), code=303)
 
     @app.post("/reviewer")
-    def set_reviewer() -> Response:
+    def set_reviewer() -> ResponseReturnValue:
         name = request.form.get("reviewer", "").strip()
         if not name:
             abort(400, messages.REVIEW_NEED_REVIEWER)
@@ -389,7 +390,7 @@ def _routes(app: Flask) -> None:
         return jsonify(members=[_member_json(m) for m in view.reviews], locked=view.locked, summary=dict(view.summary))
 
     @app.post("/api/decisions")
-    def api_decisions() -> Response:
+    def api_decisions() -> ResponseReturnValue:
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or not isinstance(body.get("member_id"), str):
             abort(400, messages.REVIEW_BAD_REQUEST)

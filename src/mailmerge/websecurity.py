@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from flask import Flask, Response, abort, current_app, jsonify, redirect, render_template, request
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from mailmerge import messages
@@ -50,7 +51,7 @@ def _state() -> Any:
     return current_app.extensions[STATE]
 
 
-def _guard() -> Response | None:
+def _guard() -> ResponseReturnValue | None:
     review = _state()
     host = request.host.lower()
     wanted = {f"{h}:{review.port}" for h in ALLOWED_HOSTS} if review.port else set(ALLOWED_HOSTS)

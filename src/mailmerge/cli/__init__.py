@@ -6,7 +6,7 @@ import errno
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,10 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 IGNORE_STOPS_WHEN_DONE = False
 
 
+def _no_progress(n: int = 1) -> None:
+    """Count nothing: a quiet run, or a stage with nothing to do."""
+
+
 class BarProgress:
     """Progress bars on stderr, so a redirected stdout stays clean."""
 
@@ -35,9 +39,9 @@ class BarProgress:
     @contextmanager
     def stage(self, label: str, total: int) -> Iterator[Callable[[int], None]]:
         if self.quiet or total == 0:
-            yield lambda n=1: None
+            yield _no_progress
             return
-        with click.progressbar(length=total, label=label, file=click.get_text_stream("stderr"), show_pos=True) as bar:
+        with click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True) as bar:
             yield bar.update
 
     def info(self, message: str) -> None:
@@ -56,7 +60,7 @@ class StopSignals:
     def __init__(self) -> None:
         self._depth = 0
         self._caught: int | None = None
-        self._previous: dict[int, object] = {}
+        self._previous: dict[int, Any] = {}
 
     def __enter__(self) -> StopSignals:
         self._previous = {number: signal.signal(number, self._handle) for number in STOP_SIGNALS}
@@ -113,12 +117,15 @@ class _Group(_Command, click.Group):
 
     command_class = _Command
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(
+        self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None,
+        standalone_mode: bool = True, **kwargs: Any,
+    ) -> Any:
         """Run as click does, but say click's own errors (a mistyped command, a missing option) in Japanese."""
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **kwargs)
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **kwargs)
         except click.exceptions.NoArgsIsHelpError as exc:
             exc.show()  # the help itself
             sys.exit(exc.exit_code)

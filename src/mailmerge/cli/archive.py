@@ -60,8 +60,9 @@ def archive_command(
         sys.exit(130)
     if result.staging_removed:
         click.echo(messages.ARCHIVE_STAGING_REMOVED.format(count=result.staging_removed))
-    for batch in result.recovered:
-        click.echo(messages.ARCHIVE_RECOVERED.format(folder=result.archive_dir / batch.folder, members=len(batch.members)))
+    for recovered in result.recovered:
+        click.echo(messages.ARCHIVE_RECOVERED.format(folder=result.archive_dir / recovered.folder,
+                                                     members=len(recovered.members)))
     batch = result.batch
     if batch is not None:
         groups = ", ".join(f"{messages.ARCHIVE_GROUP_WORDS[g]} {sum(1 for m in batch.members if m.group == g)} 件" for g in GROUPS)

@@ -85,5 +85,5 @@ def _bad_value(detail: str) -> str:
     return detail
 
 
-def _maybe(possibilities: list[str]) -> str:
+def _maybe(possibilities: list[str] | None) -> str:
     return messages.CLI_DID_YOU_MEAN.format(names="、".join(possibilities)) if possibilities else ""

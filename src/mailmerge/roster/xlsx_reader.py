@@ -306,9 +306,8 @@ def _row_cells(row: etree._Element, shared: list[str], styles: list[_CellStyle],
         reference = cell.get("r")
         if reference:
             letters = reference.rstrip("0123456789")
-            column = _COLUMN_INDEX.get(letters)
-            if column is None:
-                column = _column_index(letters)
+            known = _COLUMN_INDEX.get(letters)
+            column = _column_index(letters) if known is None else known
         else:
             column += 1
         kind = cell.get("t", "n")
