@@ -383,7 +383,7 @@ def test_ctrl_c_during_forced_rebuild_keeps_the_previous_manifest_and_resumes(re
 def _inode(path: Path) -> int | None:
     try:
         return path.stat().st_ino
-    except FileNotFoundエラー:  # between the old file's removal and the new one's rename
+    except FileNotFoundError:  # between the old file's removal and the new one's rename
         return None
 
 
