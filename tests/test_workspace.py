@@ -236,6 +236,27 @@ def test_print_seal_history_and_verify_from_the_workspace(sample_run: Path, cycl
     assert "問題ありません。封印 1 件、ファイル" in _text(client.get("/workspace/verify"))
 
 
+def test_the_print_page_offers_the_files_of_a_print_made_on_the_command_line(sample_run: Path, cycle: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from mailmerge.cli import main
+
+    out = copy_run(sample_run, tmp_path)
+    mailing.record_decisions(load_config(cycle), out, None, "approved", "", "確認 花子")
+    printed = CliRunner().invoke(main, ["print", "--config", str(cycle), "--out", str(out)])
+    assert printed.exit_code == 0, printed.output
+    _, client = _client(cycle, out)
+    text = _text(client.get("/workspace/print"))
+    for name in ("enrolled.pdf", "unenrolled.pdf", "labels.pdf", "list.csv"):
+        assert f"{name} — " in text and " が作成" in text
+    labels = client.get("/workspace/print/files/labels.pdf")
+    assert labels.status_code == 200 and labels.data == (out / "print" / "labels.pdf").read_bytes()
+    # A file replaced since the print is not the print's: neither listed nor served.
+    (out / "print" / "labels.pdf").write_bytes(b"%PDF-1.4 not the labels")
+    assert "labels.pdf — " not in _text(client.get("/workspace/print"))
+    assert client.get("/workspace/print/files/labels.pdf").status_code == 404
+
+
 def test_serve_prints_the_workspace_address_and_stops_on_ctrl_c(cycle: Path, tmp_path: Path) -> None:
     mailmerge = Path(sys.executable).with_name("mailmerge")
     process = subprocess.Popen([str(mailmerge), "serve", "--config", str(cycle), "--out", str(tmp_path / "out"), "--no-browser"],

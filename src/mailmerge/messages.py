@@ -895,6 +895,7 @@ WORKSPACE_JOB_BUSY = "この出力先では「{kind}」を実行中です。終�
 WORKSPACE_RUN_STOPPED = "中止しました。作り終えた文書は残っています。もう一度「作成する」を押すと、残りから続けます。"
 WORKSPACE_JOB_ENDED = "サーバーが止まったため、途中で終わりました。もう一度実行すると、続きから作成します。"
 WORKSPACE_BAD_NUMBER = "{field}: 1 以上の整数を入れてください"
+WORKSPACE_PRINT_MADE = "{when} に {who} が作成"
 WORKSPACE_SEAL_CONFIRM = "次の会員の文書を、発送日 {sent_on} で封印します（封印後は変更できません）"
 WORKSPACE_VERIFY_OK = "問題ありません。封印 {bags} 件、ファイル {files} 件を確かめました。"
 WORKSPACE_VERIFY_FAILED = "問題が {count} 件見つかりました。封印の中身は直さず、バックアップと照らし合わせてください。"

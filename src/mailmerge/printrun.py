@@ -19,6 +19,7 @@ from mailmerge import messages, printing, review, roster, sheets, state
 from mailmerge.config import Config, member_channel, wants_post
 from mailmerge.dates import now_jst, today_jst
 from mailmerge.errors import PrintError, PrintOutdated
+from mailmerge.fsutil import sha256_of
 from mailmerge.mailing import RunView, approved_members, left_out, open_run, print_log
 from mailmerge.models import APPROVED, GROUPS, OutputLayout
 
@@ -37,6 +38,7 @@ class PrintRun:
     labels_start: int = 1  # the first label's position on the first sheet (--labels-start)
     already_sent: tuple[str, ...] = ()  # approved, passed over: these very PDFs were sealed (sent) already
     mail_only: tuple[str, ...] = ()  # approved members whose 送付方法 is メール alone: not printed
+    print_id: int = 0  # its number in the print log
 
     @property
     def label_sheets(self) -> int:
@@ -147,10 +149,11 @@ def _print_view(
     bundles, labels, list_csv = printing.write_print(view.out_dir, groups, hold_signals, labels_start)
     # Recorded once the files are in place: `archive` seals what was printed (a print stopped before
     # this line is not recorded, and its members are not sealed: the safe side).
-    print_log(view.out_dir).record(now_jst().isoformat(), getpass.getuser(), include_unapproved, [
+    written = [*(b.path for b in bundles), labels, list_csv]
+    print_id = print_log(view.out_dir).record(now_jst().isoformat(), getpass.getuser(), include_unapproved, [
         (m.member_id, m.member_id not in unapproved, {d.document: d.sha256 for d in m.documents})
         for _cover, members in groups.values() for m in members
-    ])
+    ], {path.name: sha256_of(path) for path in written})
     return PrintRun(
         view.out_dir,
         bundles,
@@ -162,6 +165,7 @@ def _print_view(
         labels_start,
         sent,
         by_mail,
+        print_id,
     )
 
 

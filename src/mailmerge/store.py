@@ -217,6 +217,12 @@ CREATE TABLE IF NOT EXISTS printed (
     documents  TEXT NOT NULL,                    -- JSON: {"letter": "<pdf sha256>", ...}
     PRIMARY KEY (print_id, member_id)
 );
+CREATE TABLE IF NOT EXISTS print_files (
+    print_id  INTEGER NOT NULL REFERENCES prints(id),
+    name      TEXT NOT NULL,                     -- in DIR/print/
+    sha256    TEXT NOT NULL,
+    PRIMARY KEY (print_id, name)
+);
 """
 
 
@@ -236,8 +242,9 @@ class PrintLog:
         return connection
 
     def record(self, printed_at: str, printed_by: str, include_unapproved: bool,
-               members: Iterable[tuple[str, bool, Mapping[str, str]]]) -> int:
-        """Record one print: (member_id, approved, {document: pdf sha256}) for each member; return its number."""
+               members: Iterable[tuple[str, bool, Mapping[str, str]]], files: Mapping[str, str] | None = None) -> int:
+        """Record one print: (member_id, approved, {document: pdf sha256}) for each member, and the
+        sha256 of each file it wrote in DIR/print/ by name; return its number."""
         with closing(self._open()) as connection, _transaction(connection):
             print_id = connection.execute(
                 "INSERT INTO prints (printed_at, printed_by, include_unapproved) VALUES (?, ?, ?)",
@@ -247,8 +254,21 @@ class PrintLog:
                 "INSERT INTO printed (print_id, member_id, approved, documents) VALUES (?, ?, ?, ?)",
                 [(print_id, m, int(a), json.dumps(dict(d), sort_keys=True)) for m, a, d in members],
             )
+            connection.executemany("INSERT INTO print_files (print_id, name, sha256) VALUES (?, ?, ?)",
+                                   [(print_id, name, sha256) for name, sha256 in (files or {}).items()])
         assert print_id is not None
         return print_id
+
+    def last_files(self) -> tuple[int, str, str, dict[str, str]] | None:
+        """Return the latest print's number, time, who made it and {file name: sha256} (None: no print yet)."""
+        if not self.path.exists():
+            return None
+        with closing(self._open()) as connection:
+            last = connection.execute("SELECT id, printed_at, printed_by FROM prints ORDER BY id DESC LIMIT 1").fetchone()
+            if last is None:
+                return None
+            files = connection.execute("SELECT name, sha256 FROM print_files WHERE print_id = ?", (last[0],))
+            return last[0], last[1], last[2], dict(files.fetchall())
 
     def unsealed(self) -> dict[str, PrintedMember]:
         """Return each member of the prints not yet sealed, as its latest such print put it."""

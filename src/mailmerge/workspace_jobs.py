@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 
 from mailmerge import cycle, jobs, messages, printing, printrun, sealing, settings, state
 from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
+from mailmerge.fsutil import sha256_of
 from mailmerge.models import GROUPS
 from mailmerge.workspace import bp, making, page, review_state, run_view, workspace
 
@@ -146,7 +147,31 @@ def _number(name: str, label: str) -> int | None:
 
 @bp.get("/print")
 def print_page() -> str:
-    return page("workspace/print.html", job=_job("print"))
+    job = _job("print")
+    return page("workspace/print.html", job=job, files=_printed_files(job))
+
+
+def _bundles_first(item: tuple[str, str]) -> tuple[bool, bool, str]:
+    return item[0] in (printing.LABELS_NAME, printing.LIST_NAME), item[0] == printing.LIST_NAME, item[0]
+
+
+def _printed_files(job: dict[str, Any] | None) -> list[dict[str, str]]:
+    """Return the files of DIR/print/ the last recorded print wrote, each still as written: the CLI's or a job's.
+
+    A file changed or replaced since (or a print recorded without its files' hashes) is not offered.
+    The job's line describes a file only when the job made that very print.
+    """
+    last = printrun.print_log(review_state().out_dir).last_files()
+    if last is None:
+        return []
+    print_id, printed_at, printed_by, hashes = last
+    result = (job or {}).get("result") or {}
+    lines = {f["name"]: f["line"] for f in result.get("files", [])} if result.get("print_id") == print_id else {}
+    made = messages.WORKSPACE_PRINT_MADE.format(
+        when=cycle.jst(datetime.fromisoformat(printed_at)), who=printed_by)
+    folder = review_state().out_dir / printing.PRINT_DIR
+    return [{"name": name, "line": lines.get(name, made)} for name, sha256 in sorted(hashes.items(), key=_bundles_first)
+            if (folder / name).is_file() and sha256_of(folder / name) == sha256]
 
 
 @bp.post("/print")
@@ -167,7 +192,7 @@ def print_start() -> ResponseReturnValue:
         # The CLI's lines start with the file's path: here the name is the link, the rest follows it.
         files = [{"name": name, "line": line.removeprefix(f"{name}: ")} for name, line in lines]
         notes = [messages.PRINT_INCLUDES_UNAPPROVED.format(count=len(result.unapproved))] if result.unapproved else []
-        return {"files": files, "left_out": notes + printrun.describe_left_out(result.left_out),
+        return {"files": files, "print_id": result.print_id, "left_out": notes + printrun.describe_left_out(result.left_out),
                 "hint": messages.PRINT_DONE_HINT}
 
     return _start("print", work)
@@ -175,14 +200,10 @@ def print_start() -> ResponseReturnValue:
 
 @bp.get("/print/files/<name>")
 def print_file(name: str) -> ResponseReturnValue:
-    job = _job("print")
-    # Only a file the last print listed, and only in DIR/print/: never a path from the address.
-    names = {f["name"] for f in (job or {}).get("result", {}).get("files", [])}
-    if name not in names:
+    # Only a file the last recorded print wrote, as it wrote it, in DIR/print/: never a path from the address.
+    if name not in {f["name"] for f in _printed_files(None)}:
         abort(404)
     path = review_state().out_dir / printing.PRINT_DIR / name
-    if not path.is_file():
-        abort(404)
     pdf = path.suffix == ".pdf"
     return send_file(path, mimetype=PDF if pdf else "text/csv", as_attachment=not pdf, download_name=name)
 
