@@ -127,6 +127,25 @@ def test_check_and_run_reject_a_broken_template_and_write_nothing(name: str, con
     assert not out.exists()
 
 
+def test_a_template_zip_bomb_is_refused_before_it_is_inflated(config_in, tmp_path: Path) -> None:
+    """A letter.docx whose word/document.xml inflates to 40 MB of spaces: refused from its header, never read."""
+    bomb = tmp_path / "letter.docx"
+    with zipfile.ZipFile(REPO / "templates" / "letter.docx") as package:
+        parts = {name: package.read(name) for name in package.namelist()}
+    parts["word/document.xml"] = parts["word/document.xml"] + b" " * (40 * 2**20)
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    with zipfile.ZipFile(bomb) as package:
+        info = package.getinfo("word/document.xml")
+    ratio = info.file_size // info.compress_size
+    checked = invoke("check", "--config", str(config_in(letter=f'"{bomb}"')))
+    assert checked.exit_code == 1
+    assert (f"letter.docx: Word 文書の中の「word/document.xml」が展開すると 40 MB（圧縮の {ratio:,} 倍）になり、"
+            "文面としてありえない大きさのため読みませんでした（壊れたファイルか、悪意のあるファイルの可能性）。"
+            "元の文面を Word で開いて保存し直したものを使ってください") in checked.output.splitlines()
+
+
 def test_a_line_break_typed_in_a_cell_prints_as_a_line_break(tmp_path: Path) -> None:
     template = CompiledTemplate(make_template(tmp_path / "t.docx"), "letter")
     rendered = template.render({"organisation": "甲画像診断センター\n東館", "member_id": "0001", "enrolled": True, "cycle": "2024"})

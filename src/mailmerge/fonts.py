@@ -14,7 +14,7 @@ from pathlib import Path
 
 from fontTools.ttLib import TTCollection, TTFont, TTLibError
 
-from mailmerge import messages
+from mailmerge import messages, ziplimits
 from mailmerge.models import Problem
 
 # Where Debian's fontconfig looks (fonts-ipaexfont installs into /usr/share/fonts/opentype/ipaexfont-*).
@@ -44,6 +44,8 @@ def template_fonts(docx: Path) -> tuple[str, ...]:
     """Return the font families a .docx names for its Japanese text (w:eastAsia), in first-use order."""
     families: dict[str, None] = {}
     try:
+        if ziplimits.first_too_large(docx) is not None:
+            return ()  # never inflated: render's own check names the part
         with zipfile.ZipFile(docx) as archive:
             for name in archive.namelist():
                 if _FONT_PARTS.match(name):

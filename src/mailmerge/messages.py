@@ -315,6 +315,8 @@ ROSTER_XLSX_BROKEN = ("Excel ブック（.xlsx）として読めません（壊�
                       "Excel で開いて「Excel ブック（.xlsx）」として保存し直してください")
 ROSTER_XLSX_BOMB = ("Excel ブックの中の「{part}」が展開すると {size} MB（圧縮の {ratio:,} 倍）になり、名簿としてありえない大きさのため"
                     "読みませんでした（壊れたファイルか、悪意のあるファイルの可能性）。名簿を Excel で作り直してください")
+TEMPLATE_ZIP_BOMB = ("{display}: Word 文書の中の「{part}」が展開すると {size} MB（圧縮の {ratio:,} 倍）になり、文面としてありえない大きさのため"
+                     "読みませんでした（壊れたファイルか、悪意のあるファイルの可能性）。元の文面を Word で開いて保存し直したものを使ってください")
 ROSTER_XLSX_TOO_MANY_STRINGS = ("Excel ブックの文字列が {limit:,} 個を超えていて、名簿としてありえない量のため読みませんでした。"
                                 "名簿のシートだけを新しいブックに写して保存し直してください")
 ROSTER_XLSX_NO_SHEET = ("シート「{wanted}」がありません（このブックのシート: {names}）。"

@@ -19,7 +19,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from docxtpl import DocxTemplate
 from lxml import etree
 
-from mailmerge import messages
+from mailmerge import messages, ziplimits
 from mailmerge.errors import TemplateRenderError
 from mailmerge.models import Problem
 
@@ -228,10 +228,16 @@ def _open_docxtpl(path: Path, display: str) -> DocxTemplate:
     if not zipfile.is_zipfile(path):
         raise TemplateRenderError(f"{display}: {_NOT_WORD}")
     try:
+        bomb = ziplimits.first_too_large(path)  # before python-docx inflates every part
+        if bomb is not None:
+            raise TemplateRenderError(messages.TEMPLATE_ZIP_BOMB.format(
+                display=display, part=bomb.filename, size=bomb.file_size // 2**20, ratio=ziplimits.ratio(bomb)))
         tpl = DocxTemplate(path)
         tpl.init_docx()
         with zipfile.ZipFile(path) as package:
             package.getinfo("word/document.xml")
+    except TemplateRenderError:
+        raise
     except Exception:  # python-docx raises many kinds for a damaged package; all mean the same here
         raise TemplateRenderError(f"{display}: {_NOT_WORD}") from None
     return tpl

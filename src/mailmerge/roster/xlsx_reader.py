@@ -13,7 +13,7 @@ from typing import IO
 
 from lxml import etree
 
-from mailmerge import messages
+from mailmerge import messages, ziplimits
 from mailmerge.roster.sheet import NO_KINDS, RosterUnreadable, RowCounter, Sheet, SheetRow
 
 # A small reader of the parts we need. openpyxl cannot report hidden rows in its fast read-only
@@ -24,14 +24,6 @@ _REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _PARSE_OPTIONS = dict(resolve_entities=False, no_network=True, remove_comments=True, remove_pis=True)
 _XML_PARSER = etree.XMLParser(**_PARSE_OPTIONS)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-# Zip bombs: a part is refused, before it is inflated, when the size its header declares is beyond any
-# roster, or when it is large and compressed more than XML ever is. (zipfile never inflates past the
-# declared size: a lying header ends in a CRC error, not in more memory.) A real sheet compresses
-# 5-40 times; 1,000,000 formatted empty rows (99 MB) about 35 times.
-_MAX_PART_BYTES = 512 * 2**20
-_MAX_SMALL_PART_BYTES = 64 * 2**20  # the parts read whole: workbook, relationships, styles, shared strings
-_MAX_RATIO = 200
-_RATIO_FROM_BYTES = 16 * 2**20
 _MAX_SHARED_STRINGS = 1_000_000
 # Built-in number formats that show dates or times: 14-22 and 45-47 everywhere,
 # 27-36 and 50-58 in a Japanese Excel (和暦 and 年月日 formats).
@@ -88,16 +80,15 @@ class _Package:
     def has(self, part: str) -> bool:
         return self._key(part) in self.entries
 
-    def open(self, part: str, limit: int = _MAX_PART_BYTES) -> IO[bytes]:
+    def open(self, part: str, limit: int = ziplimits.MAX_PART_BYTES) -> IO[bytes]:
         info = self.entries[self._key(part)]
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > limit or (info.file_size > _RATIO_FROM_BYTES and ratio > _MAX_RATIO):
+        if ziplimits.too_large(info, limit):
             raise RosterUnreadable(messages.ROSTER_XLSX_BOMB.format(
-                part=part, size=info.file_size // 2**20, ratio=int(ratio)))
+                part=part, size=info.file_size // 2**20, ratio=ziplimits.ratio(info)))
         return self.archive.open(info)
 
     def parse(self, part: str) -> etree._Element:
-        with self.open(part, _MAX_SMALL_PART_BYTES) as stream:
+        with self.open(part, ziplimits.MAX_SMALL_PART_BYTES) as stream:
             return etree.fromstring(stream.read(), _XML_PARSER)
 
     def relationships(self, part: str) -> dict[str, tuple[str, str]]:
@@ -159,7 +150,7 @@ class _Package:
 
     def _shared_strings(self, part: str) -> list[str]:
         shared = []
-        with self.open(part, _MAX_SMALL_PART_BYTES) as stream:
+        with self.open(part, ziplimits.MAX_SMALL_PART_BYTES) as stream:
             for element in _stream(stream, "si"):
                 shared.append(_rich_text(element))
                 if len(shared) > _MAX_SHARED_STRINGS:
