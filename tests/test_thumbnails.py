@@ -57,6 +57,17 @@ def test_a_changed_pdf_is_refused_not_drawn(sample_run: Path, tmp_path: Path) ->
     assert thumbnails.cache_path(out, sha256_of(pdf), "thumb", 1).read_bytes() == new
 
 
+def test_a_cached_image_copied_from_another_member_is_never_shown(sample_run: Path, tmp_path: Path) -> None:
+    out = copy_run(sample_run, tmp_path)
+    letters = [r for r in read_manifest(out / "manifest.csv") if r.document == "letter"][:2]
+    own, other = (thumbnails.page_image(out, out / r.pdf, r.pdf_sha256, "page", 1) for r in letters)
+    assert own != other
+    forged, source = (thumbnails.cache_path(out, r.pdf_sha256, "page", 1) for r in letters)
+    for path in source.parent.glob(source.name + "*"):  # B's page and its tag, where A's is looked up
+        (forged.parent / path.name).write_bytes(path.read_bytes())
+    assert thumbnails.page_image(out, out / letters[0].pdf, letters[0].pdf_sha256, "page", 1) == own
+
+
 def test_page_past_the_end_is_refused(sample_run: Path, tmp_path: Path) -> None:
     out = copy_run(sample_run, tmp_path)
     row, pdf = _first_letter(out)

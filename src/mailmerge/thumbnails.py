@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
+import secrets
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +41,12 @@ SIZES = {
 _PDFIUM_LOCK = threading.Lock()
 
 
+# Anyone who can write DIR/.review-cache/ could put member B's page where member A's is looked up:
+# an image is served only with the tag this process made when it drew it (a key made at each start,
+# never written anywhere); an image without it is drawn again from the manifest's PDF.
+_CACHE_KEY = secrets.token_bytes(32)
+
+
 class PageImageError(MailmergeError):
     """A page image could not be made: the PDF changed since the manifest, or PDFium refused it."""
 
@@ -60,9 +69,12 @@ def page_image(out_dir: Path, pdf: Path, pdf_sha256: str, kind: str, page: int) 
     is always of the file the manifest describes, which is the file a decision is made on.
     """
     target = cache_path(out_dir, pdf_sha256, kind, page)
+    seal = target.with_name(target.name + ".mac")
     try:
-        return target.read_bytes()
-    except FileNotFoundError:
+        cached = target.read_bytes()
+        if hmac.compare_digest(seal.read_text(encoding="ascii"), _mac(pdf_sha256, kind, page, cached)):
+            return cached
+    except (FileNotFoundError, UnicodeDecodeError):
         pass
     data = pdf.read_bytes()
     if sha256_bytes(data) != pdf_sha256:
@@ -70,7 +82,14 @@ def page_image(out_dir: Path, pdf: Path, pdf_sha256: str, kind: str, page: int) 
     png = render_page(data, kind, page)
     make_private_dir(target.parent)
     write_atomic(target, png, durable=False)  # a lost cache file is simply drawn again
+    write_atomic(seal, _mac(pdf_sha256, kind, page, png).encode("ascii"), durable=False)
     return png
+
+
+def _mac(pdf_sha256: str, kind: str, page: int, png: bytes) -> str:
+    """Return the tag that shows this process drew ``png`` as this page of this PDF (hex)."""
+    key = f"{pdf_sha256}/{kind}/{int(page)}/".encode("ascii")
+    return hmac.new(_CACHE_KEY, key + png, hashlib.sha256).hexdigest()
 
 
 def render_page(data: bytes, kind: str, page: int) -> bytes:
