@@ -236,7 +236,7 @@ def test_print_seal_history_and_verify_from_the_workspace(sample_run: Path, cycl
     assert "問題ありません。封印 1 件、ファイル" in _text(client.get("/workspace/verify"))
 
 
-def test_the_print_page_offers_the_files_of_a_print_made_on_the_command_line(sample_run: Path, cycle: Path, tmp_path: Path) -> None:
+def test_the_print_page_offers_the_files_of_a_command_line_print(sample_run: Path, cycle: Path, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
     from mailmerge.cli import main
@@ -342,7 +342,7 @@ def test_an_edited_template_is_proofed_then_replaces_the_current_one_keeping_it(
     assert (tmp_path / "templates" / kept).read_bytes() == before
 
 
-def test_a_changed_cycle_asks_for_a_restart_of_the_service_and_refuses_a_run_until_then(cycle: Path, tmp_path: Path) -> None:
+def test_a_changed_cycle_asks_for_a_service_restart_and_refuses_a_run(cycle: Path, tmp_path: Path) -> None:
     _, client = _client(cycle, tmp_path / "out")
     csrf = _csrf(client)
     form = {"csrf_token": csrf, "cycle": "2025", "issue_date": "2024-12-01", "return_deadline": "2025-01-10",

@@ -264,7 +264,8 @@ class PrintLog:
         if not self.path.exists():
             return None
         with closing(self._open()) as connection:
-            last = connection.execute("SELECT id, printed_at, printed_by FROM prints ORDER BY id DESC LIMIT 1").fetchone()
+            query = "SELECT id, printed_at, printed_by FROM prints ORDER BY id DESC LIMIT 1"
+            last = connection.execute(query).fetchone()
             if last is None:
                 return None
             files = connection.execute("SELECT name, sha256 FROM print_files WHERE print_id = ?", (last[0],))

@@ -192,7 +192,8 @@ def print_start() -> ResponseReturnValue:
         # The CLI's lines start with the file's path: here the name is the link, the rest follows it.
         files = [{"name": name, "line": line.removeprefix(f"{name}: ")} for name, line in lines]
         notes = [messages.PRINT_INCLUDES_UNAPPROVED.format(count=len(result.unapproved))] if result.unapproved else []
-        return {"files": files, "print_id": result.print_id, "left_out": notes + printrun.describe_left_out(result.left_out),
+        return {"files": files, "print_id": result.print_id,
+                "left_out": notes + printrun.describe_left_out(result.left_out),
                 "hint": messages.PRINT_DONE_HINT}
 
     return _start("print", work)
