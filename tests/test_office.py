@@ -271,6 +271,13 @@ def test_serve_host_prints_the_fingerprint_and_serves_https(sample_run: Path, tm
         presented = ssl.DER_cert_to_PEM_cert(ssl.PEM_cert_to_DER_cert(ssl.get_server_certificate(("127.0.0.2", port))))
         cert = tmp_path / "office" / "tls-cert.pem"
         assert presented.strip() == cert.read_text(encoding="ascii").strip()
+        with socket.create_connection(("127.0.0.2", port), timeout=60) as plain:  # http:// typed by someone
+            plain.sendall(f"GET /workspace/?a=1 HTTP/1.1\r\nHost: {HOST}:{port}\r\n\r\n".encode("ascii"))
+            answer = plain.recv(4096).decode("ascii")
+        assert answer.startswith("HTTP/1.1 301 ")
+        assert f"\r\nLocation: https://{HOST}:{port}/workspace/?a=1\r\n" in answer
+        presented = ssl.get_server_certificate(("127.0.0.2", port))  # HTTPS still served after it
+        assert "BEGIN CERTIFICATE" in presented
     finally:
         process.send_signal(signal.SIGINT)
         stdout, stderr = process.communicate(timeout=120)

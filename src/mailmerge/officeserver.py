@@ -10,6 +10,8 @@ import datetime as dt
 import ipaddress
 import logging
 import os
+import re
+import socket
 import ssl
 from pathlib import Path
 from typing import Any
@@ -86,6 +88,40 @@ def tls_context(cert_path: Path, key_path: Path) -> ssl.SSLContext:
     return context
 
 
+_PLAIN_HTTP_WAIT = 10.0  # seconds a new connection has to send its first byte
+_HOST_HEADER = re.compile(rb"^Host:[ \t]*([A-Za-z0-9.:\[\]-]+)[ \t]*\r?$", re.I | re.M)
+_REQUEST_PATH = re.compile(rb"^[A-Z]+ (/[\x21-\x7e]*) HTTP/")
+
+
+def _accept(listening: socket.socket, context: ssl.SSLContext) -> tuple[ssl.SSLSocket, Any]:
+    """Accept a connection: TLS when it begins with a TLS handshake, else answer a redirect to https://.
+
+    Raises OSError for a connection not served (socketserver then waits for the next one).
+    """
+    connection, address = listening.accept()
+    try:
+        connection.settimeout(_PLAIN_HTTP_WAIT)
+        if connection.recv(1, socket.MSG_PEEK) != b"\x16":  # 0x16: a TLS handshake record
+            _redirect_to_https(connection)
+            raise OSError("plain HTTP answered with a redirect")
+        connection.settimeout(None)
+        return context.wrap_socket(connection, server_side=True), address
+    except (OSError, ssl.SSLError):
+        connection.close()
+        raise
+
+
+def _redirect_to_https(connection: socket.socket) -> None:
+    """Answer a plain HTTP request with 301 to the same host, port and path over https."""
+    request = connection.recv(8192)
+    host, path = _HOST_HEADER.search(request), _REQUEST_PATH.match(request)
+    if host is None:
+        return
+    location = b"https://" + host.group(1) + (path.group(1) if path else b"/")
+    connection.sendall(b"HTTP/1.1 301 Moved Permanently\r\nLocation: " + location
+                       + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+
 class OfficeServer:
     """A threaded HTTPS server for the app, with waitress's few names the serving loop uses."""
 
@@ -102,7 +138,12 @@ class OfficeServer:
                 if type == "error":
                     logging.getLogger("mailmerge.review").warning("TLS/HTTP error from a client")
 
-        self._server = make_server(host, port, app, threaded=True, ssl_context=context, request_handler=QuietHandler)
+        self._server = make_server(host, port, app, threaded=True, request_handler=QuietHandler)
+        # TLS is begun per connection, not on the listening socket: a browser's plain http:// to this
+        # port gets a redirect to https:// instead of a reset connection.
+        self._server.ssl_context = context  # werkzeug's handler reads it: wsgi.url_scheme https
+        listening = self._server.socket
+        self._server.get_request = lambda: _accept(listening, context)  # type: ignore[method-assign]
         self.effective_port: int = self._server.server_port
         self._serving = False
 
