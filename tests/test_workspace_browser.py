@@ -19,6 +19,8 @@ from helpers import TEMPLATES
 from test_review_browser import PAGE_TIMEOUT_MS, _keep_screenshot, browser  # noqa: F401  (the module's chromium)
 from test_workspace import bad_roster
 
+from mailmerge.dates import today_jst
+
 # A whole run of the sample roster (60 documents through LibreOffice) on a loaded machine: bounded, generous.
 RUN_TIMEOUT_MS = 600_000
 
@@ -186,9 +188,10 @@ def test_the_whole_cycle_in_the_browser(serving: Serving, page: Page, tmp_path: 
 
     # 発送・封印: a date, the counts to seal, then the result.
     _nav(page, "発送・封印")
-    page.fill("#sent-on", "2024-01-20")
+    sent_on = today_jst().isoformat()  # a letter is sent after it is printed, and never in the future
+    page.fill("#sent-on", sent_on)
     page.locator("#seal-check").click()
-    expect(page.locator("#seal-confirm")).to_contain_text("発送日 2024-01-20 で封印します")
+    expect(page.locator("#seal-confirm")).to_contain_text(f"発送日 {sent_on} で封印します")
     expect(page.locator("#seal-total")).to_have_text("29 名")
     _shot(page, tmp_path, "8-seal-confirm")
     page.locator("#seal-start").click()
@@ -201,7 +204,7 @@ def test_the_whole_cycle_in_the_browser(serving: Serving, page: Page, tmp_path: 
     page.fill("#history-id", "0003")
     page.locator("#history-search").click()
     expect(page.locator("#history-rows tbody tr")).to_have_count(4)  # 書状 and 概要, each as PDF and Word
-    expect(page.locator("#history-rows")).to_contain_text("2024-01-20")
+    expect(page.locator("#history-rows")).to_contain_text(sent_on)
     _shot(page, tmp_path, "10-history")
     _nav(page, "点検")
     page.locator("#verify-start").click()
