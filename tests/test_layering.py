@@ -25,10 +25,18 @@ def edit_template(path: Path, change) -> None:
 
 
 def test_the_sample_run_composes_the_large_group_and_its_audit_passes(sample_cycle) -> None:
-    enrolled = [row.split(",") for row in (DATA / "sample_utf8.csv").read_text(encoding="utf-8").splitlines()[1:] if row.endswith(",加入")]
+    enrolled = [
+        row.split(",")
+        for row in (DATA / "sample_utf8.csv").read_text(encoding="utf-8").splitlines()[1:]
+        if row.endswith(",加入")
+    ]
     longest_name = max(enrolled, key=lambda row: len(row[1]))[0]
     for route in COMPOSED:
-        found = re.search(rf"{route}: 共有ページ \+ 会員ごとの差し込み層で作成（抜き取り (\d+) 件を直接の変換と照合: 一致。会員番号 ([\d、]+)）", sample_cycle.stderr)
+        found = re.search(
+            rf"{route}: 共有ページ \+ 会員ごとの差し込み層で作成（抜き取り (\d+) 件を直接の変換と照合: "
+            rf"一致。会員番号 ([\d、]+)）",
+            sample_cycle.stderr,
+        )
         assert found, route
         sampled = found.group(2).split("、")
         assert len(sampled) == int(found.group(1)) >= 4 and len(set(sampled)) == len(sampled), found.group(0)
@@ -53,19 +61,31 @@ def test_the_sample_run_composes_the_large_group_and_its_audit_passes(sample_cyc
 def test_a_field_in_the_body_is_converted_whole_and_a_shifted_layer_fails_the_audit(tmp_path: Path) -> None:
     config = make_cycle(tmp_path / "cycle", shared_pages_from=0)
     # The letter greets the member by name in its body: its pages differ per member.
-    edit_template(config.parent / "letter.docx", lambda xml: xml.replace(
-        "会員の皆さまにおかれましては".encode(), "{{ organisation }} 様におかれましては".encode()))
+    edit_template(
+        config.parent / "letter.docx",
+        lambda xml: xml.replace(
+            "会員の皆さまにおかれましては".encode(), "{{ organisation }} 様におかれましては".encode()
+        ),
+    )
     # The overview's recipient lines indented 0.5 mm inside their frame: a member's layer puts its
     # lines at the frame's edge (it does not carry an indent), so composed pages would print the
     # recipient block 0.5 mm left of where LibreOffice prints it. Only the audit can tell.
-    edit_template(config.parent / "overview.docx", lambda xml: re.sub(
-        rb"(<w:framePr [^>]*/><w:spacing [^>]*/>)", rb'\1<w:ind w:left="28"/>', xml))
+    edit_template(
+        config.parent / "overview.docx",
+        lambda xml: re.sub(rb"(<w:framePr [^>]*/><w:spacing [^>]*/>)", rb'\1<w:ind w:left="28"/>', xml),
+    )
 
     checked = invoke("check", "--config", str(config))
     assert checked.exit_code == 0, checked.output
     lines = checked.output.splitlines()
-    assert "letter（加入 18 名）: 会員ごとに全体を変換（理由: 差し込み項目 organisation が宛名枠の外（本文）にあります）" in lines
-    assert "letter（未加入 12 名）: 会員ごとに全体を変換（理由: 差し込み項目 organisation が宛名枠の外（本文）にあります）" in lines
+    assert (
+        "letter（加入 18 名）: 会員ごとに全体を変換（理由: 差し込み項目 organisation が宛名枠の外（本文）にあります）"
+        in lines
+    )
+    assert (
+        "letter（未加入 12 名）: 会員ごとに全体を変換（理由: 差し込み項目 organisation が宛名枠の外（本文）にあります）"
+        in lines
+    )
     assert "overview（加入 18 名）: 共有ページ + 会員ごとの差し込み層" in lines
     assert "overview（未加入 12 名）: 共有ページ + 会員ごとの差し込み層" in lines
 
@@ -74,8 +94,14 @@ def test_a_field_in_the_body_is_converted_whole_and_a_shifted_layer_fails_the_au
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert not [line for line in lines if line.startswith("letter（")]  # never on the composed path
-    mismatch = [line for line in lines if line.startswith("overview（加入）: 共有ページと差し込み層の重ね合わせが直接の変換と一致しませんでした")]
-    assert len(mismatch) == 1 and mismatch[0].endswith("この実行では overview（加入）を会員ごとに文書全体で変換します"), lines
+    mismatch = [
+        line
+        for line in lines
+        if line.startswith("overview（加入）: 共有ページと差し込み層の重ね合わせが直接の変換と一致しませんでした")
+    ]
+    assert len(mismatch) == 1 and mismatch[0].endswith(
+        "この実行では overview（加入）を会員ごとに文書全体で変換します"
+    ), lines
     assert "で作成（抜き取り" not in result.output
     rows = manifest_rows(out)
     assert len(rows) == 4
@@ -102,12 +128,20 @@ def test_a_member_field_outside_the_body_text_means_whole_conversion_too(tmp_pat
     # The letter's title (File > Properties in Word) names the member: the shared pages would carry
     # the first member's name in every member's PDF. Only rendering two made-up members shows it.
     config = make_cycle(tmp_path / "cycle", shared_pages_from=0)
-    edit_part(config.parent / "letter.docx", "docProps/core.xml", lambda xml: xml.replace(
-        "<dc:title>ATS会員専用保険".encode(), "<dc:title>{{ organisation }} 様 ATS会員専用保険".encode()))
+    edit_part(
+        config.parent / "letter.docx",
+        "docProps/core.xml",
+        lambda xml: xml.replace(
+            "<dc:title>ATS会員専用保険".encode(), "<dc:title>{{ organisation }} 様 ATS会員専用保険".encode()
+        ),
+    )
     checked = invoke("check", "--config", str(config))
     assert checked.exit_code == 0, checked.output
     lines = checked.output.splitlines()
-    assert "letter（加入 18 名）: 会員ごとに全体を変換（理由: 宛名枠の外（文書のプロパティ）の内容が会員によって変わります）" in lines
+    assert (
+        "letter（加入 18 名）: 会員ごとに全体を変換（理由: "
+        "宛名枠の外（文書のプロパティ）の内容が会員によって変わります）" in lines
+    )
     assert "overview（加入 18 名）: 共有ページ + 会員ごとの差し込み層" in lines
 
 
@@ -128,7 +162,9 @@ def test_a_value_too_long_for_the_frame_is_an_error_naming_member_and_field(tmp_
     result = invoke("run", "--config", str(config), "--out", str(tmp_path / "out"))
     assert result.exit_code == 1, result.output
     errors = [line for line in result.output.splitlines() if "宛名枠に収まりません" in line]
-    assert errors == ["エラー: 会員番号 0001 (overview): 代表者役職、代表者氏名 が宛名枠に収まりません。名簿の値を短くしてください"], result.output
+    assert errors == [
+        "エラー: 会員番号 0001 (overview): 代表者役職、代表者氏名、敬称 が宛名枠に収まりません。名簿の値を短くしてください"
+    ], result.output
     done = manifest_rows(tmp_path / "out") if (tmp_path / "out" / "manifest.csv").exists() else []
     assert done == []  # the run failed: no manifest vouches for anything
     assert "株式会社長" not in result.output  # never a name in a message
@@ -139,14 +175,24 @@ def test_a_member_whose_document_differs_outside_the_frame_is_converted_whole(tm
     # the same, so check lets the letter share its pages. The run compares every member's
     # document outside the frame with the one the shared pages were made from.
     config = make_cycle(tmp_path / "cycle", shared_pages_from=0)
-    edit_template(config.parent / "letter.docx", lambda xml: xml.replace(
-        "会員の皆さまにおかれましては".encode(), "会員の皆さまにおかれましては{% if member_id == '0002' %}（特記事項あり）{% endif %}".encode()))
+    edit_template(
+        config.parent / "letter.docx",
+        lambda xml: xml.replace(
+            "会員の皆さまにおかれましては".encode(),
+            "会員の皆さまにおかれましては{% if member_id == '0002' %}（特記事項あり）{% endif %}".encode(),
+        ),
+    )
     out = tmp_path / "out"
     result = invoke("run", "--config", str(config), "--out", str(out), "--only", "enrolled", "--limit", "3")
     assert result.exit_code == 0, result.output
-    assert "会員番号 0002 (letter): 宛名枠の外の内容が共有ページと違うため、文書全体で変換します" in result.output.splitlines()
+    assert (
+        "会員番号 0002 (letter): 宛名枠の外の内容が共有ページと違うため、文書全体で変換します"
+        in result.output.splitlines()
+    )
     assert "（特記事項あり）" in squash(pdf_text(out / "enrolled" / "0002" / "letter.pdf"))
-    others = [row["pdf"] for row in manifest_rows(out) if row["pdf"].endswith("letter.pdf") and "/0002/" not in row["pdf"]]
+    others = [
+        row["pdf"] for row in manifest_rows(out) if row["pdf"].endswith("letter.pdf") and "/0002/" not in row["pdf"]
+    ]
     assert len(others) == 2
     for letter in others:
         assert "特記事項" not in squash(pdf_text(out / letter)), letter
@@ -161,14 +207,23 @@ def test_with_shared_pages_switched_off_every_document_is_converted_whole(tmp_pa
     config.write_text(text.replace("\nshared_pages = true\n", '\nshared_pages = "false"\n'), encoding="utf-8")
     refused = invoke("check", "--config", str(config))
     assert refused.exit_code == 1
-    assert refused.output == "エラー: cycle/mailmerge.toml: [conversion] の shared_pages は true か false にしてください（いまは 'false'）\n"
+    assert (
+        refused.output
+        == "エラー: cycle/mailmerge.toml: [conversion] の shared_pages は true か false にしてください（いまは "
+        "'false'）\n"
+    )
     config.write_text(text.replace("\nshared_pages = true\n", "\nshared_pages = false\n"), encoding="utf-8")
 
     checked = invoke("check", "--config", str(config))
     assert checked.exit_code == 0, checked.output
     reason = "設定で共有ページを使わないことにしているため（mailmerge.toml の [conversion] shared_pages = false）"
     lines = checked.output.splitlines()
-    for route in ("letter（加入 18 名）", "letter（未加入 12 名）", "overview（加入 18 名）", "overview（未加入 12 名）"):
+    for route in (
+        "letter（加入 18 名）",
+        "letter（未加入 12 名）",
+        "overview（加入 18 名）",
+        "overview（未加入 12 名）",
+    ):
         assert f"{route}: 会員ごとに全体を変換（理由: {reason}）" in lines, checked.output
 
     out = tmp_path / "out"
