@@ -55,17 +55,33 @@ def fabricate(folder: Path, members: int, make_roster) -> tuple[Path, Path]:
             (out / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(sample_out / source.docx, out / f"{rel}.docx")
             shutil.copyfile(sample_out / source.pdf, out / f"{rel}.pdf")
-            rows.append(ManifestRow(
-                member.member_id, member.display_name, member.group, document, f"{rel}.docx", f"{rel}.pdf",
-                source.pages, source.docx_sha256, source.pdf_sha256,
-                pipeline.input_digest(member, document, templates[document], config),
-            ))
+            rows.append(
+                ManifestRow(
+                    member.member_id,
+                    member.display_name,
+                    member.group,
+                    document,
+                    f"{rel}.docx",
+                    f"{rel}.pdf",
+                    source.pages,
+                    source.docx_sha256,
+                    source.pdf_sha256,
+                    pipeline.input_digest(member, document, templates[document], config),
+                )
+            )
     by_group = checked.roster.by_group()
     summary = {
-        "roster_rows": checked.roster.total_rows, "enrolled": len(by_group["enrolled"]),
-        "unenrolled": len(by_group["unenrolled"]), "rejected": checked.roster.rejected_rows,
-        "blank_rows_skipped": 0, "selected_members": members, "selected_documents": len(rows),
-        "documents_made": len(rows), "documents_reused": 0, "documents_in_manifest": len(rows), "removed_members": [],
+        "roster_rows": checked.roster.total_rows,
+        "enrolled": len(by_group["enrolled"]),
+        "unenrolled": len(by_group["unenrolled"]),
+        "rejected": checked.roster.rejected_rows,
+        "blank_rows_skipped": 0,
+        "selected_members": members,
+        "selected_documents": len(rows),
+        "documents_made": len(rows),
+        "documents_reused": 0,
+        "documents_in_manifest": len(rows),
+        "removed_members": [],
     }
     (out / pipeline.SUMMARY_NAME).write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     manifest.write_manifest(out / manifest.MANIFEST_NAME, rows)
@@ -85,8 +101,9 @@ def run(make_roster, repeat: int = 3, keep: bool = False, out_root: Path | None 
     for n in range(repeat):
         archive_dir = folder / f"archive-{n}"
         start, cpu = time.perf_counter(), _cpu()
-        result = sealing.seal(config, sent_on="2026-12-01", out_dir=out, archive_dir=archive_dir,
-                              now=dt.datetime.now(dt.timezone.utc))
+        result = sealing.seal(
+            config, sent_on="2026-12-01", out_dir=out, archive_dir=archive_dir, now=dt.datetime.now(dt.UTC)
+        )
         seals.append(time.perf_counter() - start)
         cpus.append(_cpu() - cpu)
         assert result.batch is not None and len(result.batch.members) == MEMBERS
@@ -96,10 +113,13 @@ def run(make_roster, repeat: int = 3, keep: bool = False, out_root: Path | None 
         assert not report.problems, report.problems[:5]
         _remove(archive_dir)  # sealed read-only: made writable first
     files = len(result.batch.files)
-    print(f"archive: {MEMBERS} members, {files} files, {size / 2**20:.0f} MB ({repeat} runs): "
-          f"seal median {statistics.median(seals):.2f} s (range {min(seals):.2f}–{max(seals):.2f}; "
-          f"CPU {statistics.median(cpus):.2f} s, range {min(cpus):.2f}–{max(cpus):.2f}), "
-          f"verify median {statistics.median(verifies):.2f} s (range {min(verifies):.2f}–{max(verifies):.2f})", flush=True)
+    print(
+        f"archive: {MEMBERS} members, {files} files, {size / 2**20:.0f} MB ({repeat} runs): "
+        f"seal median {statistics.median(seals):.2f} s (range {min(seals):.2f}–{max(seals):.2f}; "
+        f"CPU {statistics.median(cpus):.2f} s, range {min(cpus):.2f}–{max(cpus):.2f}), "
+        f"verify median {statistics.median(verifies):.2f} s (range {min(verifies):.2f}–{max(verifies):.2f})",
+        flush=True,
+    )
     if not keep:
         _remove(folder)
     median = statistics.median(seals)

@@ -29,8 +29,14 @@ MAX_LIST_SERVED_S = 1.0
 MAX_LIST_SHOWN_S = 3.0
 MAX_THUMB_MS = 10.0
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 TOKEN = "bench-token-0123456789abcdef"
 
 
@@ -54,7 +60,11 @@ def make_review_folder(folder: Path, make_roster: Callable[[Path, int], None]) -
     with roster.open(encoding="utf-8") as handle:
         records = list(csv.reader(handle))[1:]
     for record in records:
-        member_id, name, group = record[0], record[1], "enrolled" if record[8] == config.groups["enrolled"] else "unenrolled"
+        member_id, name, group = (
+            record[0],
+            record[1],
+            "enrolled" if record[8] == config.groups["enrolled"] else "unenrolled",
+        )
         for document in config.documents:
             source = seeds[(group, document)]
             target = out / group / member_id
@@ -64,19 +74,40 @@ def make_review_folder(folder: Path, make_roster: Callable[[Path, int], None]) -
                 if ext == "pdf":
                     data += f"\n% member {member_id}\n".encode()
                 (target / f"{document}.{ext}").write_bytes(data)
-            rows.append(ManifestRow(
-                member_id=member_id, name=name, group=group, document=document,
-                docx=f"{group}/{member_id}/{document}.docx", pdf=f"{group}/{member_id}/{document}.pdf", pages=source.pages,
-                docx_sha256=sha256_of(target / f"{document}.docx"), pdf_sha256=sha256_of(target / f"{document}.pdf"),
-                input_sha256=pipeline.input_digest(members[member_id], document, templates[document], config),
-            ))
+            rows.append(
+                ManifestRow(
+                    member_id=member_id,
+                    name=name,
+                    group=group,
+                    document=document,
+                    docx=f"{group}/{member_id}/{document}.docx",
+                    pdf=f"{group}/{member_id}/{document}.pdf",
+                    pages=source.pages,
+                    docx_sha256=sha256_of(target / f"{document}.docx"),
+                    pdf_sha256=sha256_of(target / f"{document}.pdf"),
+                    input_sha256=pipeline.input_digest(members[member_id], document, templates[document], config),
+                )
+            )
     write_manifest(out / "manifest.csv", rows)
     enrolled = sum(1 for r in records if r[8] == config.groups["enrolled"])
-    (out / "summary.json").write_text(json.dumps({
-        "roster_rows": len(records), "enrolled": enrolled, "unenrolled": len(records) - enrolled, "rejected": 0,
-        "blank_rows_skipped": 0, "selected_members": len(records), "selected_documents": len(rows),
-        "documents_made": len(rows), "documents_reused": 0, "documents_in_manifest": len(rows), "removed_members": [],
-    }), encoding="utf-8")
+    (out / "summary.json").write_text(
+        json.dumps(
+            {
+                "roster_rows": len(records),
+                "enrolled": enrolled,
+                "unenrolled": len(records) - enrolled,
+                "rejected": 0,
+                "blank_rows_skipped": 0,
+                "selected_members": len(records),
+                "selected_documents": len(rows),
+                "documents_made": len(rows),
+                "documents_reused": 0,
+                "documents_in_manifest": len(rows),
+                "removed_members": [],
+            }
+        ),
+        encoding="utf-8",
+    )
     return config, out
 
 
@@ -113,7 +144,10 @@ def measure_review(folder: Path, make_roster: Callable[[Path, int], None], runs:
 
     started = time.perf_counter()
     config, out = make_review_folder(folder, make_roster)
-    print(f"review: {MEMBERS} members' output folder made in {time.perf_counter() - started:.1f} s ({_load()})", flush=True)
+    print(
+        f"review: {MEMBERS} members' output folder made in {time.perf_counter() - started:.1f} s ({_load()})",
+        flush=True,
+    )
     app = webapp.create_app(config, out, TOKEN)
     server = webapp.make_server(app, 0)
     port = server.effective_port
@@ -127,9 +161,16 @@ def measure_review(folder: Path, make_roster: Callable[[Path, int], None], runs:
             assert status == 200, status
             served.append(seconds)
         api = [_get(port, "/api/members", cookie)[0] for _ in range(runs)]
-        print(f"review: list page ({size / 1024:.0f} KB) served in s: {_stats(served)}; /api/members {_stats(api)}", flush=True)
-        checks.append((f"list page of {MEMBERS} members served in {statistics.median(served):.2f} s ≤ {MAX_LIST_SERVED_S:g} s",
-                       statistics.median(served) <= MAX_LIST_SERVED_S))
+        print(
+            f"review: list page ({size / 1024:.0f} KB) served in s: {_stats(served)}; /api/members {_stats(api)}",
+            flush=True,
+        )
+        checks.append(
+            (
+                f"list page of {MEMBERS} members served in {statistics.median(served):.2f} s ≤ {MAX_LIST_SERVED_S:g} s",
+                statistics.median(served) <= MAX_LIST_SERVED_S,
+            )
+        )
 
         # Fully shown: every row laid out and every thumbnail in the first screen drawn, from a cold cache.
         shown_cold, shown_warm, busy = [], [], []
@@ -150,17 +191,28 @@ def measure_review(folder: Path, make_roster: Callable[[Path, int], None], runs:
                 page.wait_for_function(
                     "n => document.querySelectorAll('#members tbody tr').length === n && "
                     "[...document.querySelectorAll('#members tbody tr:nth-child(-n+10) img')]"
-                    ".every(i => i.complete && i.naturalWidth > 0)", arg=MEMBERS, timeout=60_000,
+                    ".every(i => i.complete && i.naturalWidth > 0)",
+                    arg=MEMBERS,
+                    timeout=60_000,
                 )
                 (shown_cold if cold else shown_warm).append(time.perf_counter() - start)
                 metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
                 busy.append(metrics["TaskDuration"])
                 context.close()
             browser.close()
-        print(f"review: list page fully shown in chromium, s: cold thumbnails {_stats(shown_cold)}; cached {_stats(shown_warm)}; "
-              f"renderer main thread busy {_stats(busy)}", flush=True)
-        checks.append((f"list page fully shown in chromium in {statistics.median(shown_cold):.2f} s ≤ {MAX_LIST_SHOWN_S:g} s (cold thumbnails)",
-                       statistics.median(shown_cold) <= MAX_LIST_SHOWN_S))
+        print(
+            f"review: list page fully shown in chromium, s: cold thumbnails {_stats(shown_cold)}; cached "
+            f"{_stats(shown_warm)}; "
+            f"renderer main thread busy {_stats(busy)}",
+            flush=True,
+        )
+        checks.append(
+            (
+                f"list page fully shown in chromium in {statistics.median(shown_cold):.2f} s ≤ "
+                f"{MAX_LIST_SHOWN_S:g} s (cold thumbnails)",
+                statistics.median(shown_cold) <= MAX_LIST_SHOWN_S,
+            )
+        )
     finally:
         server.close()
 
@@ -174,15 +226,22 @@ def measure_review(folder: Path, make_roster: Callable[[Path, int], None], runs:
         per_page.append(1000 * (time.perf_counter() - start))
         per_page_cpu.append(1000 * (time.thread_time() - cpu))
     pages = []
-    for row in rows[:runs * 2]:
+    for row in rows[: runs * 2]:
         data = (out / row.pdf).read_bytes()
         start = time.perf_counter()
         thumbnails.render_page(data, "page", 1)
         pages.append(1000 * (time.perf_counter() - start))
     # On a shared machine the wall time includes waiting for a core; the CPU time is the work itself.
-    print(f"review: thumbnail ms a page: {_stats(per_page)}; CPU {_stats(per_page_cpu)}; "
-          f"readable page image (1100 px) ms: {_stats(pages)}", flush=True)
-    checks.append((f"thumbnail {statistics.median(per_page):.1f} ms a page ≤ {MAX_THUMB_MS:g} ms",
-                   statistics.median(per_page) <= MAX_THUMB_MS))
+    print(
+        f"review: thumbnail ms a page: {_stats(per_page)}; CPU {_stats(per_page_cpu)}; "
+        f"readable page image (1100 px) ms: {_stats(pages)}",
+        flush=True,
+    )
+    checks.append(
+        (
+            f"thumbnail {statistics.median(per_page):.1f} ms a page ≤ {MAX_THUMB_MS:g} ms",
+            statistics.median(per_page) <= MAX_THUMB_MS,
+        )
+    )
     print(f"review: done ({_load()})", flush=True)
     return checks

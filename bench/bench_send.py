@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench import make_roster
+
 from mailmerge import mailing, pipeline, sending
 from mailmerge.config import CHANNEL_FIELD, EMAIL_FIELD, EmailSettings, load_config
 from mailmerge.fsutil import sha256_of
@@ -48,8 +49,17 @@ def make_folder(folder: Path, members: int, port: int):
         writer.writerow([*records[0], "メールアドレス", "送付方法"])
         writer.writerows([*r, f"member{r[0]}@example.jp", "メール"] for r in records[1:])
     base = load_config(ROOT / "mailmerge.toml")
-    settings = EmailSettings(host="127.0.0.1", port=port, security="none", user="", sender="事務局 <office@example.jp>",
-                             reply_to="", envelope_from="", per_minute=0, per_day=0)
+    settings = EmailSettings(
+        host="127.0.0.1",
+        port=port,
+        security="none",
+        user="",
+        sender="事務局 <office@example.jp>",
+        reply_to="",
+        envelope_from="",
+        per_minute=0,
+        per_day=0,
+    )
     # mailmerge.toml declares メールアドレス and 送付方法 (unprinted): only the roster gains them.
     assert {EMAIL_FIELD, CHANNEL_FIELD} <= set(base.columns)
     config = dataclasses.replace(base, roster=roster, email=settings)
@@ -70,13 +80,20 @@ def make_folder(folder: Path, members: int, port: int):
                 if ext == "pdf":
                     data += f"\n% member {member.member_id}\n".encode()
                 (target / f"{document}.{ext}").write_bytes(data)
-            rows.append(ManifestRow(
-                member_id=member.member_id, name=member.display_name, group=member.group, document=document,
-                docx=f"{member.group}/{member.member_id}/{document}.docx",
-                pdf=f"{member.group}/{member.member_id}/{document}.pdf", pages=source.pages,
-                docx_sha256=sha256_of(target / f"{document}.docx"), pdf_sha256=sha256_of(target / f"{document}.pdf"),
-                input_sha256=pipeline.input_digest(member, document, templates[document], config),
-            ))
+            rows.append(
+                ManifestRow(
+                    member_id=member.member_id,
+                    name=member.display_name,
+                    group=member.group,
+                    document=document,
+                    docx=f"{member.group}/{member.member_id}/{document}.docx",
+                    pdf=f"{member.group}/{member.member_id}/{document}.pdf",
+                    pages=source.pages,
+                    docx_sha256=sha256_of(target / f"{document}.docx"),
+                    pdf_sha256=sha256_of(target / f"{document}.pdf"),
+                    input_sha256=pipeline.input_digest(member, document, templates[document], config),
+                )
+            )
     write_manifest(out / "manifest.csv", rows)
     mailing.record_decisions(config, out, None, "approved", "", "bench")
     return config, out
@@ -91,8 +108,9 @@ def main() -> int:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     # The server in a process of its own, as a real one is: in this process it would share the GIL.
-    server = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink",
-                               "-l", f"127.0.0.1:{port}"])
+    server = subprocess.Popen(
+        [sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink", "-l", f"127.0.0.1:{port}"]
+    )
     deadline = time.monotonic() + 30
     while True:
         try:
@@ -118,8 +136,11 @@ def main() -> int:
             assert len(result.accepted) == args.members, len(result.accepted)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         median = statistics.median(seconds)
-        print(f"send: {args.members} messages accepted by a local aiosmtpd in s: median {median:.1f} "
-              f"(range {min(seconds):.1f}–{max(seconds):.1f}, {len(seconds)} runs); peak RSS {peak:.0f} MB", flush=True)
+        print(
+            f"send: {args.members} messages accepted by a local aiosmtpd in s: median {median:.1f} "
+            f"(range {min(seconds):.1f}–{max(seconds):.1f}, {len(seconds)} runs); peak RSS {peak:.0f} MB",
+            flush=True,
+        )
         passed = median <= MAX_SECONDS
         print(f"{'ok' if passed else 'FAILED'}: median {median:.1f} s ≤ {MAX_SECONDS:g} s")
         return 0 if passed else 1

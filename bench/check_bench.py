@@ -69,8 +69,12 @@ def fresh_check(config, roster: Path) -> tuple[float, float]:
 def peak_of_check(roster: Path) -> tuple[int, float, str]:
     """Run `mailmerge check` in its own process; return its peak memory, wall seconds and last line."""
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", _MEASURED_CHECK, str(ROOT / "mailmerge.toml"), str(roster)],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURED_CHECK, str(ROOT / "mailmerge.toml"), str(roster)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     seconds = time.perf_counter() - start
     lines = done.stderr.strip().splitlines()
     peak = int(lines[-1].split()[1])
@@ -100,7 +104,9 @@ def zip_bomb(path: Path) -> None:
 
 
 def empty_rows(path: Path) -> None:
-    rows = "".join(f'<row r="{n}" spans="1:9" s="1" customFormat="1" ht="18" customHeight="1"/>' for n in range(4, 1_000_004))
+    rows = "".join(
+        f'<row r="{n}" spans="1:9" s="1" customFormat="1" ht="18" customHeight="1"/>' for n in range(4, 1_000_004)
+    )
     write_package(path, member_rows() + rows)
 
 
@@ -122,17 +128,28 @@ def run(make_roster: Callable[[Path, int], None]) -> tuple[list[tuple[str, bool]
             runs = [fresh_check(config, folder / name) for _ in range(RUNS)]
             walls = sorted(w for w, _ in runs)
             wall, cpu = statistics.median(walls), statistics.median(c for _, c in runs)
-            lines.append(f"check, {CHECK_MEMBERS:,} members ({name[-4:]}, {RUNS} runs): median {wall:.2f} s "
-                         f"(range {walls[0]:.2f}–{walls[-1]:.2f} s; CPU {cpu:.2f} s)")
-            checks.append((f"check {CHECK_MEMBERS:,} members {name[-4:]}: {wall:.2f} s ≤ {MAX_CHECK_SECONDS} s",
-                           wall <= MAX_CHECK_SECONDS))
+            lines.append(
+                f"check, {CHECK_MEMBERS:,} members ({name[-4:]}, {RUNS} runs): median {wall:.2f} s "
+                f"(range {walls[0]:.2f}–{walls[-1]:.2f} s; CPU {cpu:.2f} s)"
+            )
+            checks.append(
+                (
+                    f"check {CHECK_MEMBERS:,} members {name[-4:]}: {wall:.2f} s ≤ {MAX_CHECK_SECONDS} s",
+                    wall <= MAX_CHECK_SECONDS,
+                )
+            )
         make_roster(folder / "roster100k.csv", 100_000)
         csv_to_xlsx(folder / "roster100k.csv", folder / "roster100k.xlsx")
-        hostile = {"10,000 members (.xlsx)": folder / "roster.xlsx", "100,000 members (.csv)": folder / "roster100k.csv",
-                   "100,000 members (.xlsx)": folder / "roster100k.xlsx"}
-        for label, maker, name in (("zip bomb, 1 MB → 2.1 GB", zip_bomb, "bomb.xlsx"),
-                                   ("1,000,000 formatted empty rows", empty_rows, "empty.xlsx"),
-                                   ("100,008 rows with content", too_many_rows, "many.xlsx")):
+        hostile = {
+            "10,000 members (.xlsx)": folder / "roster.xlsx",
+            "100,000 members (.csv)": folder / "roster100k.csv",
+            "100,000 members (.xlsx)": folder / "roster100k.xlsx",
+        }
+        for label, maker, name in (
+            ("zip bomb, 1 MB → 2.1 GB", zip_bomb, "bomb.xlsx"),
+            ("1,000,000 formatted empty rows", empty_rows, "empty.xlsx"),
+            ("100,008 rows with content", too_many_rows, "many.xlsx"),
+        ):
             maker(folder / name)
             hostile[f"{label} ({(folder / name).stat().st_size / 2**20:.1f} MB)"] = folder / name
         for label, path in hostile.items():

@@ -1,6 +1,7 @@
 """Issue 14 bench: the shared-pages + member-layer path end to end, against the whole-document path.
 
-Outside the pipeline (which takes this path since produce + layering; `make bench` measures it there): it runs the steps (render, layers bundled by 50 and converted
+Outside the pipeline (which takes this path since produce + layering; `make bench` measures it there): it runs the steps
+(render, layers bundled by 50 and converted
 on both cores, split and verified, composed, each member's PDF verified, overflow checked, the audit
 sample converted directly and compared pixel by pixel) and reports CPU time, which a shared machine
 disturbs less than wall time. Usage: .venv/bin/python bench/compose_bench.py [MEMBERS] [--pipeline] [--baseline]
@@ -24,12 +25,21 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "src"))
 
 import bench  # noqa: E402  (make_roster, render_all, run_baseline, run_pipeline, Usage)
+
 from mailmerge import bundle, compose, frames, pdf, verify  # noqa: E402
 from mailmerge.config import load_config  # noqa: E402
 from mailmerge.pipeline import check, member_context  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "compose"
-FRAME_FIELDS = ("postal_code", "address1", "address2", "organisation", "department", "representative_title", "representative_name")
+FRAME_FIELDS = (
+    "postal_code",
+    "address1",
+    "address2",
+    "organisation",
+    "department",
+    "representative_title",
+    "representative_name",
+)
 MEMBER_FIELDS = ("member_id", *FRAME_FIELDS)
 AUDIT_RANDOM = 3
 
@@ -98,11 +108,14 @@ def composed_run(roster: Path, folder: Path, seed: int) -> dict:
     # Built first, split after (not overlapped as the pipeline would): CPU is what is compared, and
     # this keeps to convert_to_pdf's plainest form, the same before and after the conversion split.
     self3, kids3 = cpu()
-    for conversion, (document, group, chunk) in bundles.items():
-        bundle.build_bundle([frames.layer_package(package(m, document).package, pages[(document, group)]) for m in chunk], conversion.docx)
+    for conversion, (document, _group, chunk) in bundles.items():
+        bundle.build_bundle(
+            [frames.layer_package(package(m, document).package, pages[(document, group)]) for m in chunk],
+            conversion.docx,
+        )
     pdf.convert_to_pdf(list(bundles), workers=2, timeout=300, batch_size=8, temp_root=folder)
     failed = []
-    for conversion, (document, group, chunk) in bundles.items():
+    for conversion, (document, _group, chunk) in bundles.items():
         targets = {m.member_id: layer_dir / f"{document}-{m.member_id}.pdf" for m in chunk}
         failed.extend(verify.split_bundle(conversion.pdf, targets, names, cycle=config.cycle).failed.items())
     self4, kids4 = cpu()
@@ -142,7 +155,11 @@ def composed_run(roster: Path, folder: Path, seed: int) -> dict:
             if found:
                 mismatches[member.member_id] = found
             sizes.setdefault(document, []).append(
-                ((audit_dir / f"{document}-{member.member_id}.pdf").stat().st_size, (out_dir / f"{document}-{member.member_id}.pdf").stat().st_size))
+                (
+                    (audit_dir / f"{document}-{member.member_id}.pdf").stat().st_size,
+                    (out_dir / f"{document}-{member.member_id}.pdf").stat().st_size,
+                )
+            )
         groups[(document, group)] = (members, mismatches)
     self5, kids5 = cpu()
     wall = time.perf_counter() - wall0
@@ -158,7 +175,10 @@ def composed_run(roster: Path, folder: Path, seed: int) -> dict:
         "verify_ms_doc": 1000 * verify_cpu / documents,
         "python_layers_s": self4 - self3,
         "audit": {f"{d}/{g}": (len(samples[(d, g)]), mm) for (d, g), (_, mm) in groups.items()},
-        "sizes_kb": {d: (statistics.median(a for a, _ in v) / 1024, statistics.median(b for _, b in v) / 1024) for d, v in sizes.items()},
+        "sizes_kb": {
+            d: (statistics.median(a for a, _ in v) / 1024, statistics.median(b for _, b in v) / 1024)
+            for d, v in sizes.items()
+        },
     }
 
 
@@ -177,9 +197,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("members", type=int, nargs="?", default=1000)
     parser.add_argument("--runs", type=int, default=1)
-    parser.add_argument("--pipeline", action="store_true", help="also run today's whole-document pipeline once (CPU compared)")
+    parser.add_argument(
+        "--pipeline", action="store_true", help="also run today's whole-document pipeline once (CPU compared)"
+    )
     parser.add_argument("--baseline", action="store_true", help="also run the baseline (two soffice) once")
-    parser.add_argument("--out", type=Path, default=OUT, help=f"scratch folder (default {OUT.relative_to(ROOT)}), emptied first")
+    parser.add_argument(
+        "--out", type=Path, default=OUT, help=f"scratch folder (default {OUT.relative_to(ROOT)}), emptied first"
+    )
     args = parser.parse_args()
     out = args.out
     shutil.rmtree(out, ignore_errors=True)
@@ -189,23 +213,38 @@ def main() -> None:
     for run in range(args.runs):
         row = composed_run(roster, out / f"run{run}", seed=run)
         n = row["documents"]
-        print(f"composed {args.members} members, {n} documents: {1000 * row['wall_s'] / n:.1f} ms/doc wall, "
-              f"{1000 * row['cpu_s'] / n:.1f} ms/doc CPU (all processes); LibreOffice {row['lo_layers_ms_member']:.1f} ms CPU per "
-              f"member-document for layers (+{row['lo_shared_audit_s']:.1f} s for shared pages and the audit sample); "
-              f"compose {row['compose_ms_page']:.2f} ms CPU/page; overflow check {row['overflow_ms_doc']:.2f} ms/doc; "
-              f"verify {row['verify_ms_doc']:.2f} ms/doc; Python around the layer conversion {row['python_layers_s']:.1f} s", flush=True)
+        print(
+            f"composed {args.members} members, {n} documents: {1000 * row['wall_s'] / n:.1f} ms/doc wall, "
+            f"{1000 * row['cpu_s'] / n:.1f} ms/doc CPU (all processes); LibreOffice "
+            f"{row['lo_layers_ms_member']:.1f} ms CPU per "
+            f"member-document for layers (+{row['lo_shared_audit_s']:.1f} s for shared pages and the audit sample); "
+            f"compose {row['compose_ms_page']:.2f} ms CPU/page; overflow check {row['overflow_ms_doc']:.2f} ms/doc; "
+            f"verify {row['verify_ms_doc']:.2f} ms/doc; Python around the layer conversion "
+            f"{row['python_layers_s']:.1f} s",
+            flush=True,
+        )
         print(f"  audit (sample size, mismatches): {row['audit']}")
-        print(f"  size per document, median of the audit sample (direct KB, composed KB): {row['sizes_kb']}", flush=True)
+        print(
+            f"  size per document, median of the audit sample (direct KB, composed KB): {row['sizes_kb']}", flush=True
+        )
         shutil.rmtree(out / f"run{run}", ignore_errors=True)
     if args.pipeline:
         with bench.Usage() as usage:
             seconds, documents, _progress, _rows = bench.run_pipeline(roster, out / "pipeline")
-        print(f"whole-document pipeline: {1000 * seconds / documents:.1f} ms/doc wall, {1000 * usage.cpu / documents:.1f} ms/doc CPU, "
-              f"peak {usage.peak / 2**30:.2f} GB", flush=True)
+        print(
+            f"whole-document pipeline: {1000 * seconds / documents:.1f} ms/doc wall, "
+            f"{1000 * usage.cpu / documents:.1f} ms/doc CPU, "
+            f"peak {usage.peak / 2**30:.2f} GB",
+            flush=True,
+        )
     if args.baseline:
         _render_s, files = bench.render_all(roster, out / "docx")
         seconds, made, usage = bench.timed_baseline(files, out)
-        print(f"baseline (two soffice): {1000 * seconds / made:.1f} ms/doc wall, {1000 * usage.cpu / made:.1f} ms/doc CPU", flush=True)
+        print(
+            f"baseline (two soffice): {1000 * seconds / made:.1f} ms/doc wall, {1000 * usage.cpu / made:.1f} "
+            f"ms/doc CPU",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

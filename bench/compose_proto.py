@@ -9,9 +9,16 @@ Functions, each run by hand (python -c "import compose_proto as c; c.cost(50, 'o
 - audit_check(): the tolerant comparison against a layer shifted by 0.25 / 0.5 / 1 mm.
 Figures were taken on a shared, loaded 2-core machine: CPU times, several runs, medians.
 """
+
 from __future__ import annotations
 
-import io, random, resource, statistics, sys, time, shutil
+import io
+import random
+import resource
+import shutil
+import statistics
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -103,7 +110,7 @@ def render_page(path_or_pdf, index, dpi=100):
 def compose(shared_pdf: pikepdf.Pdf, layer_path: Path, target: Path):
     out = pikepdf.new()
     layer = pikepdf.open(layer_path)
-    for i, page in enumerate(shared_pdf.pages):
+    for page in shared_pdf.pages:
         out.pages.append(page)
     for i, lpage in enumerate(layer.pages):
         out.pages[i].add_overlay(out.copy_foreign(lpage.obj) if False else lpage)
@@ -133,13 +140,16 @@ def main(n=50, document="letter", group="enrolled"):
     pages = len(pdfium.PdfDocument(TMP / "shared.pdf"))
     bundle.build_bundle([layer_parts(p, pages) for p in packages], TMP / "layer.docx")
     cpu_layer, wall_layer = convert([pdf.Conversion(TMP / "layer.docx", TMP / "layer.pdf")])
-    print(f"{document} {group} n={n} pages={pages}: LO CPU whole {cpu_whole/n*1000:.1f} ms/member, "
-          f"layer {cpu_layer/n*1000:.1f} ms/member, shared once {cpu_shared*1000:.0f} ms")
+    print(
+        f"{document} {group} n={n} pages={pages}: LO CPU whole {cpu_whole / n * 1000:.1f} ms/member, "
+        f"layer {cpu_layer / n * 1000:.1f} ms/member, shared once {cpu_shared * 1000:.0f} ms"
+    )
     return members, packages, pages
 
 
 def _zip(parts):
     import zipfile
+
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for k, v in parts.items():
@@ -154,7 +164,10 @@ if __name__ == "__main__":
 def startup_cpu():
     TMP.mkdir(parents=True, exist_ok=True)
     import docx
-    d = docx.Document(); d.add_paragraph("x"); d.save(TMP / "tiny.docx")
+
+    d = docx.Document()
+    d.add_paragraph("x")
+    d.save(TMP / "tiny.docx")
     return convert([pdf.Conversion(TMP / "tiny.docx", TMP / "tiny.pdf")])[0]
 
 
@@ -180,7 +193,9 @@ def flat_layer(packages, pages, footer=False):
                         sect.addprevious(p)
             p = etree.Element(_q("p"))
             if k < len(packages) - 1 or page < pages - 1:
-                r = etree.SubElement(p, _q("r")); br = etree.SubElement(r, _q("br")); br.set(_q("type"), "page")
+                r = etree.SubElement(p, _q("r"))
+                br = etree.SubElement(r, _q("br"))
+                br.set(_q("type"), "page")
             sect.addprevious(p)
     first["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     return first
@@ -196,7 +211,10 @@ def flat_cost(n=200, document="letter", group="enrolled"):
     for footer in (False, True):
         (TMP / "flat.docx").write_bytes(_zip(flat_layer(packages, 1, footer)))
         cpu, wall = convert([pdf.Conversion(TMP / "flat.docx", TMP / "flat.pdf")])
-        print(f"flat layer footer={footer} n={n}: {cpu/n*1000:.1f} ms/member incl startup; pages {len(pdfium.PdfDocument(TMP/'flat.pdf'))}")
+        print(
+            f"flat layer footer={footer} n={n}: {cpu / n * 1000:.1f} ms/member incl startup; pages "
+            f"{len(pdfium.PdfDocument(TMP / 'flat.pdf'))}"
+        )
 
 
 def floor_cost(n=200, document="letter", group="enrolled"):
@@ -221,7 +239,7 @@ def floor_cost(n=200, document="letter", group="enrolled"):
     for label, xml in variants.items():
         (TMP / "v.docx").write_bytes(_zip({**base, "word/document.xml": xml}))
         cpu, wall = convert([pdf.Conversion(TMP / "v.docx", TMP / "v.pdf")])
-        print(f"{label}: {cpu/n*1000:.1f} ms/member incl startup (~{(cpu-0.5)/n*1000:.1f} without)")
+        print(f"{label}: {cpu / n * 1000:.1f} ms/member incl startup (~{(cpu - 0.5) / n * 1000:.1f} without)")
 
 
 def compare(n=8, document="letter", group="enrolled", layer_kind="framed"):
@@ -245,7 +263,9 @@ def compare(n=8, document="letter", group="enrolled", layer_kind="framed"):
     packages = [tpl.render(member_context(m, document, config.constants), m.member_id).package for m in members]
     bundle.build_bundle(packages, TMP / "whole.docx")
     (TMP / "shared.docx").write_bytes(_zip(shared_parts(packages[0])))
-    convert([pdf.Conversion(TMP / "whole.docx", TMP / "whole.pdf"), pdf.Conversion(TMP / "shared.docx", TMP / "shared.pdf")])
+    convert(
+        [pdf.Conversion(TMP / "whole.docx", TMP / "whole.pdf"), pdf.Conversion(TMP / "shared.docx", TMP / "shared.pdf")]
+    )
     pages = len(pdfium.PdfDocument(TMP / "shared.pdf"))
     builder = LAYERS[layer_kind]
     bundle.build_bundle([builder(p, pages) for p in packages], TMP / "layer.docx")
@@ -270,8 +290,12 @@ def compare(n=8, document="letter", group="enrolled", layer_kind="framed"):
             b, _ = render_page(target, i)
             diff = np.abs(a.astype(int) - b.astype(int))
             worst.append((int(diff.max()), int((diff > 64).any(axis=-1).sum()), m.member_id, i))
-    print(f"{document}/{group} [{layer_kind}] {len(members)} members, {pages} pages: compose {statistics.median(times):.2f} ms/page "
-          f"({min(times):.2f}-{max(times):.2f}); size direct {statistics.median(sizes_d)/1024:.0f} KB, composed {statistics.median(sizes_c)/1024:.0f} KB")
+    print(
+        f"{document}/{group} [{layer_kind}] {len(members)} members, {pages} pages: compose "
+        f"{statistics.median(times):.2f} ms/page "
+        f"({min(times):.2f}-{max(times):.2f}); size direct {statistics.median(sizes_d) / 1024:.0f} KB, composed "
+        f"{statistics.median(sizes_c) / 1024:.0f} KB"
+    )
     print("  worst pixel diffs (max channel diff, pixels >64, member, page):", sorted(worst, reverse=True)[:4])
     return worst
 
@@ -309,7 +333,10 @@ def cost(n=50, document="letter", group="enrolled", rounds=3):
     for k in ("whole", "layer"):
         v = [(x - s) / n * 1000 for x in rows[k]]
         print(f"{document}/{group} n={n} {k}: {statistics.median(v):.1f} ms/member CPU ({min(v):.1f}-{max(v):.1f})")
-    print(f"  shared once: {statistics.median(rows['shared'])*1000 - s*1000:.0f} ms CPU above start-up ({s*1000:.0f} ms)")
+    print(
+        f"  shared once: {statistics.median(rows['shared']) * 1000 - s * 1000:.0f} ms CPU above start-up "
+        f"({s * 1000:.0f} ms)"
+    )
 
 
 def mismatched_pixels(a, b, tolerance=48):
@@ -323,7 +350,7 @@ def mismatched_pixels(a, b, tolerance=48):
 
     def bounds(x):
         p = np.pad(x, 1, mode="edge")
-        stack = np.stack([p[dy:dy + x.shape[0], dx:dx + x.shape[1]] for dy in range(3) for dx in range(3)])
+        stack = np.stack([p[dy : dy + x.shape[0], dx : dx + x.shape[1]] for dy in range(3) for dx in range(3)])
         return stack.min(axis=0), stack.max(axis=0)
 
     bl, bh = bounds(b)
@@ -345,7 +372,12 @@ def audit_check(document="overview", shifts=(0.0, 0.25, 0.5, 1.0)):
             for page in shared.pages:
                 out.pages.append(page)
             for i, lpage in enumerate(layer.pages):
-                out.pages[i].add_overlay(lpage, pikepdf.Rectangle(mm * 72 / 25.4, 0, float(lpage.mediabox[2]) + mm * 72 / 25.4, float(lpage.mediabox[3])))
+                out.pages[i].add_overlay(
+                    lpage,
+                    pikepdf.Rectangle(
+                        mm * 72 / 25.4, 0, float(lpage.mediabox[2]) + mm * 72 / 25.4, float(lpage.mediabox[3])
+                    ),
+                )
             out.save(TMP / "shifted.pdf")
             for i in range(len(out.pages)):
                 a, _ = render_page(TMP / f"direct-{mid}", i)

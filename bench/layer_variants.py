@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import bench  # noqa: E402  (make_roster)
+
 from mailmerge import bundle, compose, frames, pdf, render  # noqa: E402
 from mailmerge.config import load_config  # noqa: E402
 from mailmerge.models import member_context  # noqa: E402
@@ -68,7 +69,16 @@ def framed(layer: dict[str, bytes], mark: str, pages: int, y: int) -> dict[str, 
         properties = etree.SubElement(paragraph, _w("pPr"))
         etree.SubElement(properties, _w("pStyle")).set(_w("val"), "Footer")
         position = etree.SubElement(properties, _w("framePr"))
-        for key, value in (("w", 9638), ("h", 400), ("hRule", "exact"), ("x", 1134), ("y", y), ("hAnchor", "page"), ("vAnchor", "page"), ("wrap", "around")):
+        for key, value in (
+            ("w", 9638),
+            ("h", 400),
+            ("hRule", "exact"),
+            ("x", 1134),
+            ("y", y),
+            ("hAnchor", "page"),
+            ("vAnchor", "page"),
+            ("wrap", "around"),
+        ):
             position.set(_w(key), str(value))
         text = etree.SubElement(etree.SubElement(paragraph, _w("r")), _w("t"))
         text.text = f"{mark} · {page}/{pages}"
@@ -96,8 +106,11 @@ def one_section(layers: list[dict[str, bytes]], page_per_member: bool) -> dict[s
         if child is not final:
             body.remove(child)
     for number, layer in enumerate(layers):
-        lines = [child for child in etree.fromstring(layer[bundle.DOCUMENT]).find(_w("body"))
-                 if child.tag == _w("p") and child.find(f"{_w('pPr')}/{_w('pageBreakBefore')}") is None]
+        lines = [
+            child
+            for child in etree.fromstring(layer[bundle.DOCUMENT]).find(_w("body"))
+            if child.tag == _w("p") and child.find(f"{_w('pPr')}/{_w('pageBreakBefore')}") is None
+        ]
         if number and page_per_member:
             properties = lines[0].find(_w("pPr"))
             if properties is None:
@@ -118,8 +131,20 @@ class Soffice:
 
     def convert(self, documents: list[Path], outdir: Path) -> float:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run(["soffice", f"-env:UserInstallation={self.profile.as_uri()}", "--headless", "--convert-to", "pdf",
-                        "--outdir", str(outdir), *map(str, documents)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                "soffice",
+                f"-env:UserInstallation={self.profile.as_uri()}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(outdir),
+                *map(str, documents),
+            ],
+            check=True,
+            capture_output=True,
+        )
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
@@ -182,13 +207,18 @@ def main() -> None:
         bundle.build_bundle([framed(layers[0], marks[0], pages, y)], out / "calibration.docx")
         soffice.convert([out / "calibration.docx"], out)
         found = mark_box(out / "calibration.pdf", 0, members[0].member_id)
-        print(f"frame y {y} twips: mark {found[0] - target[0]:+.2f} pt across, {found[3] - target[3]:+.2f} pt up from the footer's")
+        print(
+            f"frame y {y} twips: mark {found[0] - target[0]:+.2f} pt across, {found[3] - target[3]:+.2f} pt up "
+            f"from the footer's"
+        )
         if abs(found[3] - target[3]) < 0.025:
             break
         y += round((found[3] - target[3]) * 20)
 
     bundle.build_bundle(layers, out / "pipeline.docx")
-    bundle.build_bundle([framed(layer, mark, pages, y) for layer, mark in zip(layers, marks)], out / "framed.docx")
+    bundle.build_bundle(
+        [framed(layer, mark, pages, y) for layer, mark in zip(layers, marks, strict=False)], out / "framed.docx"
+    )
     bundle.write_package(one_section(layers, page_per_member=True), out / "bare.docx")
     bundle.write_package(one_section(layers, page_per_member=False), out / "packed.docx")
     for name in ("pipeline", "framed"):
@@ -197,12 +227,20 @@ def main() -> None:
             matched = 0
             for index in SAMPLE:
                 composed = out / f"{name}-{index}.pdf"
-                assert compose.compose_member(shared, layer_pages, range(pages * index, pages * (index + 1)), composed) == ""
+                assert (
+                    compose.compose_member(shared, layer_pages, range(pages * index, pages * (index + 1)), composed)
+                    == ""
+                )
                 matched += not compose.compare_pictures(compose.draw_pages(out / f"direct-{index}.pdf"), composed)
         print(f"{name}: audit {matched} of {len(SAMPLE)} members matched their direct conversion")
-    measured = soffice.per_member({name: out / f"{name}.docx" for name in ("pipeline", "framed", "bare", "packed")}, out / "scratch")
+    measured = soffice.per_member(
+        {name: out / f"{name}.docx" for name in ("pipeline", "framed", "bare", "packed")}, out / "scratch"
+    )
     for name, runs in measured.items():
-        print(f"{document} {name}: LibreOffice {statistics.median(runs):.1f} ms CPU a member (runs {', '.join(f'{r:.1f}' for r in runs)})")
+        print(
+            f"{document} {name}: LibreOffice {statistics.median(runs):.1f} ms CPU a member (runs "
+            f"{', '.join(f'{r:.1f}' for r in runs)})"
+        )
 
 
 if __name__ == "__main__":

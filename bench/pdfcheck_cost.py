@@ -69,7 +69,9 @@ def runs_of(bundle: Path) -> list[list[int]]:
 
 
 def read_texts(bundle: Path, draw: bool, drawing: list[float] | None = None) -> None:
-    """Read every page's text as verify does, drawing each page too when ``draw`` (its CPU time added to ``drawing``)."""
+    """Read every page's text as verify does, drawing each page too when ``draw`` (its CPU time added to
+    ``drawing``).
+    """
     document = pdfium.PdfDocument(bundle)
     real = pdfcheck.page_problem
 
@@ -119,7 +121,9 @@ def split_before(bundle: Path, runs: list[list[int]], out: Path) -> None:
 
 
 def split_now(bundle: Path, runs: list[list[int]], out: Path) -> None:
-    """Split as verify does now: qpdf decodes every stream of the bundle, writes each member's file, reads it strictly."""
+    """Split as verify does now: qpdf decodes every stream of the bundle, writes each member's file, reads it
+    strictly.
+    """
     with pikepdf.open(bundle, attempt_recovery=False) as source:
         assert pdfcheck.streams_problem(source) == ""
         for number, indices in enumerate(runs):
@@ -188,7 +192,8 @@ def main() -> int:
             for label, action in standalone.items():
                 results.setdefault(label, []).append(cpu_ms(action, len(members)))
             results.setdefault("  of which: drawing (timed call by call)", []).append(
-                drawing_ms([bundle for bundle, _runs in plans], documents))
+                drawing_ms([bundle for bundle, _runs in plans], documents)
+            )
         extra = [
             (results["read text + draw every page (now)"][n] - results["read text (before)"][n])
             + (results["split + check (now: qpdf, strict)"][n] - results["split + check (before: PDFium)"][n])
@@ -204,12 +209,16 @@ def main() -> int:
             for n in range(args.rounds)
         ]
         results["the checks alone (drawing, streams, strict reads)"] = checks
-        print(f"{len(plans)} combined PDFs, {documents} member documents, {len(members)} member PDFs; CPU ms per document")
+        print(
+            f"{len(plans)} combined PDFs, {documents} member documents, {len(members)} member PDFs; CPU ms per document"
+        )
         for label, values in results.items():
             print(f"  {label:56s} median {statistics.median(values):6.3f}  range {min(values):6.3f}–{max(values):6.3f}")
         verdict = "ok" if max(checks) <= 1.0 else "MISS"
-        print(f"target: the extra checks ≤ 1 ms a document, every round: {verdict} (with the new writer: "
-              f"{statistics.median(extra):.2f} ms, {'ok' if max(extra) <= 1.0 else 'over'})")
+        print(
+            f"target: the extra checks ≤ 1 ms a document, every round: {verdict} (with the new writer: "
+            f"{statistics.median(extra):.2f} ms, {'ok' if max(extra) <= 1.0 else 'over'})"
+        )
     return 0
 
 

@@ -80,19 +80,48 @@ def measure_roster(folder: Path, repeat: int) -> Figure:
 
     folder.mkdir(parents=True)
     config = load_config(CONFIG)
-    places = [("103-0027", "東京都中央区日本橋"), ("060-0001", "北海道札幌市中央区北一条西"), ("980-0811", "宮城県仙台市青葉区一番町"),
-              ("530-0001", "大阪府大阪市北区梅田"), ("460-0008", "愛知県名古屋市中区栄"), ("812-0011", "福岡県福岡市博多区博多駅前"),
-              ("600-8216", "京都府京都市下京区東塩小路町"), ("900-0015", "沖縄県那覇市久茂地")]
-    headers = [config.columns[f] for f in ("member_id", "organisation", "department", "representative_title",
-                                           "representative_name", "postal_code", "address1", "address2", "group")]
+    places = [
+        ("103-0027", "東京都中央区日本橋"),
+        ("060-0001", "北海道札幌市中央区北一条西"),
+        ("980-0811", "宮城県仙台市青葉区一番町"),
+        ("530-0001", "大阪府大阪市北区梅田"),
+        ("460-0008", "愛知県名古屋市中区栄"),
+        ("812-0011", "福岡県福岡市博多区博多駅前"),
+        ("600-8216", "京都府京都市下京区東塩小路町"),
+        ("900-0015", "沖縄県那覇市久茂地"),
+    ]
+    headers = [
+        config.columns[f]
+        for f in (
+            "member_id",
+            "organisation",
+            "department",
+            "representative_title",
+            "representative_name",
+            "postal_code",
+            "address1",
+            "address2",
+            "group",
+        )
+    ]
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet()
     sheet.append(headers)
     for i in range(ROSTER_ROWS):
         code, town = places[i % len(places)]
-        sheet.append([f"{i:05d}", f"株式会社テスト画像診断{i}", "読影部", "代表取締役", f"試験\u3000太郎{i % 97}", code,
-                      f"{town}{i % 9 + 1}丁目{i % 20 + 1}番{i % 30 + 1}号", f"テストビル {i % 12 + 1}階",
-                      config.groups["enrolled" if i % 3 else "unenrolled"]])
+        sheet.append(
+            [
+                f"{i:05d}",
+                f"株式会社テスト画像診断{i}",
+                "読影部",
+                "代表取締役",
+                f"試験\u3000太郎{i % 97}",
+                code,
+                f"{town}{i % 9 + 1}丁目{i % 20 + 1}番{i % 30 + 1}号",
+                f"テストビル {i % 12 + 1}階",
+                config.groups["enrolled" if i % 3 else "unenrolled"],
+            ]
+        )
     path = folder / "roster.xlsx"
     book.save(path)
 
@@ -102,7 +131,10 @@ def measure_roster(folder: Path, repeat: int) -> Figure:
         roster = load_roster(config, path)
         timings.append(time.perf_counter() - start)
         if roster.problems or len(roster.members) != ROSTER_ROWS:
-            raise SystemExit(f"the bench's roster did not load cleanly: {len(roster.problems)} problems, {len(roster.members)} members")
+            raise SystemExit(
+                f"the bench's roster did not load cleanly: {len(roster.problems)} problems, "
+                f"{len(roster.members)} members"
+            )
     return Figure(ROSTER_ROWS, "load_roster, .xlsx", tuple(timings), MAX_ROSTER_SECONDS)
 
 
@@ -121,12 +153,17 @@ def measure_resume(folder: Path, repeat: int) -> list[Figure]:
     first = _mailmerge(out)
     members = _members(first)
 
-    reruns = _timed(repeat, lambda: _mailmerge(out, env={"MAILMERGE_SOFFICE": "/nonexistent/soffice"}),
-                    lambda done: done.returncode == 0 and "新規作成 0," in done.stdout)
+    reruns = _timed(
+        repeat,
+        lambda: _mailmerge(out, env={"MAILMERGE_SOFFICE": "/nonexistent/soffice"}),
+        lambda done: done.returncode == 0 and "新規作成 0," in done.stdout,
+    )
 
     with (out / ".mailmerge.lock").open("r+") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        refusals = _timed(repeat, lambda: _mailmerge(out, "--force"), lambda done: done.returncode == 1 and LOCKED in done.stderr)
+        refusals = _timed(
+            repeat, lambda: _mailmerge(out, "--force"), lambda done: done.returncode == 1 and LOCKED in done.stderr
+        )
 
     stops = [_stop_while_converting(folder / f"stopped-{n}") for n in range(repeat)]
     return [
@@ -138,7 +175,9 @@ def measure_resume(folder: Path, repeat: int) -> list[Figure]:
 
 def _mailmerge(out: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     command = [str(MAILMERGE), "run", "--config", str(CONFIG), "--out", str(out), "--quiet", *args]
-    return subprocess.run(command, capture_output=True, text=True, env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        command, capture_output=True, text=True, env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL
+    )
 
 
 def _members(done: subprocess.CompletedProcess[str]) -> int:
@@ -150,7 +189,11 @@ def _members(done: subprocess.CompletedProcess[str]) -> int:
     raise SystemExit(f"no closing line in the run's output:\n{done.stdout}")
 
 
-def _timed(repeat: int, run: Callable[[], subprocess.CompletedProcess[str]], ok: Callable[[subprocess.CompletedProcess[str]], bool]) -> list[float]:
+def _timed(
+    repeat: int,
+    run: Callable[[], subprocess.CompletedProcess[str]],
+    ok: Callable[[subprocess.CompletedProcess[str]], bool],
+) -> list[float]:
     timings = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -164,8 +207,14 @@ def _timed(repeat: int, run: Callable[[], subprocess.CompletedProcess[str]], ok:
 def _stop_while_converting(out: Path) -> float:
     """Start a run, send SIGINT once its LibreOffice runs, and return the seconds until it exited."""
     command = [str(MAILMERGE), "run", "--config", str(CONFIG), "--out", str(out), "--quiet"]
-    run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                           start_new_session=True, text=True)
+    run = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        text=True,
+    )
     parent = psutil.Process(run.pid)
     while not _converting(parent):
         if run.poll() is not None:

@@ -202,7 +202,8 @@ def sha256(path: Path) -> str:
 
 
 class ServerThread:
-    """A waitress server running in a thread of its own, as `mailmerge review` runs it in the main one; close() stops it.
+    """A waitress server running in a thread of its own, as `mailmerge review` runs it in the main one; close() stops
+    it.
 
     waitress cannot stop its loop from another thread: closing the listening socket makes the loop's
     select() fail with EBADF (webtest's StopableWSGIServer takes it the same way). That error, once
@@ -238,8 +239,12 @@ def mailmerge_command(*args: str) -> list[str]:
     return [str(MAILMERGE), *args]
 
 
-def run_mailmerge(*args: str, env: Mapping[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """Run ``mailmerge ARGS`` in a separate process (umask 022) and wait; ``env`` is added to this process's environment."""
+def run_mailmerge(
+    *args: str, env: Mapping[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """Run ``mailmerge ARGS`` in a separate process (umask 022) and wait; ``env`` is added to this process's
+    environment.
+    """
     return subprocess.run(
         mailmerge_command(*args),
         check=False,

@@ -20,13 +20,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import DATA, write_config
 from mailmerge import archive, mailing, printrun, sealing, webapp
 from mailmerge.cli import main
 from mailmerge.config import load_config
 from mailmerge.dates import today_jst
 from mailmerge.fsutil import sha256_of
 from mailmerge.store import ArchiveIndex
+
+from conftest import DATA, write_config
 
 SENT_ON = today_jst().isoformat()  # the letters are printed today: they cannot have been sent before
 REVIEWER = "審査 花子"
@@ -94,14 +95,30 @@ def test_sealing_the_sample_cycle_makes_a_read_only_bag_and_index(tmp_path: Path
         f"封印しました: {bag}  年度 2024, 発送日 {SENT_ON}, 30 会員 (加入 18 件, 未加入 12 件), 60 文書"
     )
     info = bag_info(bag)
-    assert (info["Cycle"], info["Sent-On"], info["Members-Total"], info["Documents-Total"]) == ("2024", SENT_ON, "30", "60")
-    assert (info["Members-Enrolled"], info["Documents-Enrolled"], info["Members-Unenrolled"], info["Documents-Unenrolled"]) == ("18", "36", "12", "24")
+    assert (info["Cycle"], info["Sent-On"], info["Members-Total"], info["Documents-Total"]) == (
+        "2024",
+        SENT_ON,
+        "30",
+        "60",
+    )
+    assert (
+        info["Members-Enrolled"],
+        info["Documents-Enrolled"],
+        info["Members-Unenrolled"],
+        info["Documents-Unenrolled"],
+    ) == ("18", "36", "12", "24")
     assert info["Sealed-By"] and info["Roster-SHA256"] == sha256_of(load_config(config).roster)
     # The run's own layout, byte for byte, with the roster, config, templates and decisions.
     letter = bag / "data/enrolled/0001/letter.pdf"
     assert sha256_of(letter) == sha256_of(out / "enrolled/0001/letter.pdf")
-    for rel in ("data/roster/members.xlsx", "data/config/mailmerge.toml", "data/templates/letter.docx",
-                "data/templates/overview.docx", "data/decisions.csv", "data/unenrolled/0030/overview.docx"):
+    for rel in (
+        "data/roster/members.xlsx",
+        "data/config/mailmerge.toml",
+        "data/templates/letter.docx",
+        "data/templates/overview.docx",
+        "data/decisions.csv",
+        "data/unenrolled/0030/overview.docx",
+    ):
         assert (bag / rel).is_file(), rel
     with (bag / "data/decisions.csv").open(encoding="utf-8-sig", newline="") as handle:
         decisions = list(csv.DictReader(handle))
@@ -151,7 +168,11 @@ def test_verify_names_a_changed_a_missing_and_an_extra_file(tmp_path: Path, samp
     # The index against the bag, both ways.
     assert f"{deleted}: 索引（archive.db）にある封印・ファイルが見つかりません" in lines
     assert f"{added}: 索引（archive.db）に記録がありません" in lines
-    assert lines[-1] == f"エラー: 問題が {len(lines) - 1} 件あります（上の一覧）。封印の中身は直さず、バックアップと照らし合わせてください。"
+    assert (
+        lines[-1]
+        == f"エラー: 問題が {len(lines) - 1} 件あります（上の一覧）。封印の中身は直さず、バックアップと照らし合わせ"
+        f"てください。"
+    )
 
 
 def test_verify_holds_the_index_against_each_bag(tmp_path: Path, sample_runs) -> None:
@@ -169,14 +190,25 @@ def test_verify_holds_the_index_against_each_bag(tmp_path: Path, sample_runs) ->
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert lines[:-1] == [
-        f"{bag}/bag-info.txt: 発送日（Sent-On）が索引（archive.db）と封印で違います（索引: 2026-11-20、封印: {SENT_ON}）",
-        f"{bag}/data/decisions.csv: 会員番号 0003 の承認者が索引（archive.db）と封印で違います（索引: 偽 太郎、封印: {REVIEWER}）",
-        *(f"{bag}/data/enrolled/0001/{name}: 索引（archive.db）では会員番号 0002（{document}）、"
-          f"封印（decisions.csv）では会員番号 0001（{document}）です"
-          for name, document in (("letter.docx", "letter"), ("letter.pdf", "letter"),
-                                 ("overview.docx", "overview"), ("overview.pdf", "overview"))),
+        f"{bag}/bag-info.txt: 発送日（Sent-On）が索引（archive.db）と封印で違います（索引: 2026-11-20、封印: "
+        f"{SENT_ON}）",
+        f"{bag}/data/decisions.csv: 会員番号 0003 の承認者が索引（archive.db）と封印で違います（索引: 偽 "
+        f"太郎、封印: {REVIEWER}）",
+        *(
+            f"{bag}/data/enrolled/0001/{name}: 索引（archive.db）では会員番号 0002（{document}）、"
+            f"封印（decisions.csv）では会員番号 0001（{document}）です"
+            for name, document in (
+                ("letter.docx", "letter"),
+                ("letter.pdf", "letter"),
+                ("overview.docx", "overview"),
+                ("overview.pdf", "overview"),
+            )
+        ),
     ]
-    assert lines[-1] == "エラー: 問題が 6 件あります（上の一覧）。封印の中身は直さず、バックアップと照らし合わせてください。"
+    assert (
+        lines[-1]
+        == "エラー: 問題が 6 件あります（上の一覧）。封印の中身は直さず、バックアップと照らし合わせてください。"
+    )
 
 
 def test_verify_names_files_readable_by_others_and_a_batch_missing_from_the_index(tmp_path: Path, sample_runs) -> None:
@@ -192,8 +224,10 @@ def test_verify_names_files_readable_by_others_and_a_batch_missing_from_the_inde
     assert result.exit_code == 1
     lines = result.output.splitlines()
     roster = bag / "data/roster/members.xlsx"
-    assert (f"{roster}: このコンピューターの他の利用者も読むことができます（封印は作った人だけが開けるようにします）。"
-            f"直すには、このコマンドを実行してください: chmod -R go-rwx \"{roster}\"") in lines
+    assert (
+        f"{roster}: このコンピューターの他の利用者も読むことができます（封印は作った人だけが開けるようにします）。"
+        f'直すには、このコマンドを実行してください: chmod -R go-rwx "{roster}"'
+    ) in lines
     assert f"{copy}: 索引（archive.db）に記録がありません" in lines
 
 
@@ -223,8 +257,12 @@ def test_one_more_approval_makes_a_second_batch_with_only_that_member(tmp_path: 
     second = seal(config, out, archive_dir)
     assert second.exit_code == 0, second.output
     bag = archive_dir / "2024" / f"{SENT_ON}-2"
-    assert second.output.splitlines()[0].startswith(f"封印しました: {bag}  年度 2024, 発送日 {SENT_ON}, 1 会員 (加入 1 件, 未加入 0 件), 2 文書")
-    members = sorted(p.name for group in ("enrolled", "unenrolled") for p in (bag / "data" / group).glob("*") if p.is_dir())
+    assert second.output.splitlines()[0].startswith(
+        f"封印しました: {bag}  年度 2024, 発送日 {SENT_ON}, 1 会員 (加入 1 件, 未加入 0 件), 2 文書"
+    )
+    members = sorted(
+        p.name for group in ("enrolled", "unenrolled") for p in (bag / "data" / group).glob("*") if p.is_dir()
+    )
     assert members == ["0007"]
     assert bag_info(bag)["Members-Total"] == "1"
     assert sealing.sealed_status(archive_dir, "2024")["0007"][0] == SENT_ON
@@ -243,16 +281,23 @@ def test_history_lists_a_members_notices_across_two_cycles(tmp_path: Path, sampl
     assert lines[0] == "会員番号 0001: 送付記録 8 件"
     pdf_2024 = archive_dir / f"2024/{SENT_ON}/data/enrolled/0001/letter.pdf"
     sha = sha256_of(pdf_2024)
-    assert any(line.startswith(f"2024年度  発送日 {SENT_ON}  加入  letter  1ページ  sha256 {sha}  承認 {REVIEWER} (")
-               and line.endswith(str(pdf_2024)) for line in lines)
+    assert any(
+        line.startswith(f"2024年度  発送日 {SENT_ON}  加入  letter  1ページ  sha256 {sha}  承認 {REVIEWER} (")
+        and line.endswith(str(pdf_2024))
+        for line in lines
+    )
     # Times a person reads are Japan time with its offset, as the approval recorded in UTC says.
     assert all(re.search(r"承認 .* \(\d{4}-\d\d-\d\d \d\d:\d\d \(\+09:00\)\)  ", line) for line in lines[1:]), lines
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+09:00", bag_info(archive_dir / f"2024/{SENT_ON}")["Sealed-At"])
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+09:00", bag_info(archive_dir / f"2024/{SENT_ON}")["Sealed-At"]
+    )
     assert sum(f"2025年度  発送日 {SENT_ON}  加入" in line for line in lines) == 4
     assert all("0002" not in line for line in lines[1:])
     unknown = invoke("history", "9999", "--archive", archive_dir)
     assert unknown.exit_code == 1
-    assert unknown.output.splitlines()[-1] == f"エラー: 会員番号 9999: 封印された送付記録はありません（{archive_dir}）。"
+    assert (
+        unknown.output.splitlines()[-1] == f"エラー: 会員番号 9999: 封印された送付記録はありません（{archive_dir}）。"
+    )
 
 
 def test_archive_leaves_out_members_remade_after_printing_and_refuses_changed_files_and_an_incomplete_run(
@@ -294,15 +339,22 @@ def test_archive_leaves_out_members_remade_after_printing_and_refuses_changed_fi
     archive_dir = tmp_path / "b" / "archive"
     changed = seal(config, out, archive_dir)
     assert changed.exit_code == 1
-    assert changed.output.splitlines()[-1].startswith(f"エラー: 会員番号 0021 の文書が作成・承認時のファイルと違います（{pdf}）")
+    assert changed.output.splitlines()[-1].startswith(
+        f"エラー: 会員番号 0021 の文書が作成・承認時のファイルと違います（{pdf}）"
+    )
     assert not archive.bag_folders(archive_dir) and not archive.staging_leftovers(archive_dir)
     # A manifest that lacks a member's document.
     manifest = out / "manifest.csv"
     lines = manifest.read_text(encoding="utf-8-sig").splitlines(keepends=True)
-    manifest.write_text("".join(line for line in lines if not line.startswith("0003,") or ",overview," not in line), encoding="utf-8-sig")
+    manifest.write_text(
+        "".join(line for line in lines if not line.startswith("0003,") or ",overview," not in line),
+        encoding="utf-8-sig",
+    )
     incomplete = seal(config, out, archive_dir)
     assert incomplete.exit_code == 1
-    assert incomplete.output.splitlines()[-1].startswith(f"エラー: {out}/manifest.csv: 会員番号 0003 の文書がそろっていません")
+    assert incomplete.output.splitlines()[-1].startswith(
+        f"エラー: {out}/manifest.csv: 会員番号 0003 の文書がそろっていません"
+    )
 
 
 def test_only_printed_members_are_sealed_and_the_approved_never_printed_are_named(tmp_path: Path, sample_runs) -> None:
@@ -441,7 +493,10 @@ def test_kill_9_mid_seal_leaves_no_complete_looking_bag_and_a_rerun_finishes(tmp
     assert len(leftovers) == 1 and not (leftovers[0] / "bagit.txt").exists()
     checked = invoke("verify", "--archive", archive_dir)
     assert checked.exit_code == 1
-    assert f"{leftovers[0]}: 中断した封印の作りかけが残っています。mailmerge archive をもう一度実行すると削除します" in checked.output
+    assert (
+        f"{leftovers[0]}: 中断した封印の作りかけが残っています。mailmerge archive をもう一度実行すると削除します"
+        in checked.output
+    )
     rerun = seal(config, out, archive_dir)
     assert rerun.exit_code == 0, rerun.output
     assert rerun.output.splitlines()[0] == "前回中断した封印の作りかけ 1 件を削除しました。"
@@ -474,12 +529,14 @@ def test_bad_dates_and_a_missing_archive_are_told_in_japanese(tmp_path: Path, sa
     bad = seal(config, out, tmp_path / "archive", sent_on="2026-13-01")
     assert bad.exit_code == 1
     assert bad.output.splitlines()[-1] == (
-        "エラー: --sent-on 2026-13-01: 日付として読めません。2026-12-05、2026/12/05、令和8年12月5日 のように指定してください"
+        "エラー: --sent-on 2026-13-01: 日付として読めません。2026-12-05、2026/12/05、令和8年12月5日 "
+        "のように指定してください"
     )
     missing = invoke("verify", "--archive", tmp_path / "nowhere")
     assert missing.exit_code == 1
     assert missing.output.splitlines()[-1] == (
-        f"エラー: {tmp_path / 'nowhere'}: 封印の索引（archive.db）がありません。mailmerge archive で封印してから使ってください"
+        f"エラー: {tmp_path / 'nowhere'}: 封印の索引（archive.db）がありません。mailmerge archive "
+        f"で封印してから使ってください"
     )
     assert sealing.sealed_status(tmp_path / "nowhere", "2024") == {}
     assert not (tmp_path / "nowhere").exists()
@@ -493,8 +550,8 @@ def test_the_review_app_shows_which_members_were_sealed_and_when(tmp_path: Path,
     client = webapp.create_app(load_config(config), out, "t" * 32).test_client()
     assert client.get("/?token=" + "t" * 32).status_code == 303
     listed = client.get("/").get_data(as_text=True)
-    row_0001 = listed[listed.index('data-id="0001"'):listed.index('data-id="0002"')]
-    row_0002 = listed[listed.index('data-id="0002"'):listed.index('data-id="0003"')]
+    row_0001 = listed[listed.index('data-id="0001"') : listed.index('data-id="0002"')]
+    row_0002 = listed[listed.index('data-id="0002"') : listed.index('data-id="0003"')]
     assert f"封印済み（発送 {SENT_ON}）" in row_0001
     assert "封印済み" not in row_0002
     assert f"封印済み: {SENT_ON} 発送分" in client.get("/members/0001").get_data(as_text=True)
@@ -531,12 +588,15 @@ def test_print_passes_over_members_sent_already_unless_chosen(tmp_path: Path, sa
     held = invoke("print", "--config", config, "--out", out, "--members", "0009")
     assert held.exit_code == 1
     assert held.output.splitlines()[-1] == (
-        "エラー: 会員番号 0009: 保留のため印刷できません。確認・承認してから、もう一度実行してください（何も作成していません）"
+        "エラー: 会員番号 0009: 保留のため印刷できません。確認・承認してから、もう一度実行してください（何も作成"
+        "していません）"
     )
     assert listed() == sorted(member_ids(out))  # the earlier print stays
 
 
-def test_a_sending_date_is_read_as_typed_and_refused_in_the_future_or_before_the_print(tmp_path: Path, sample_runs) -> None:
+def test_a_sending_date_is_read_as_typed_and_refused_in_the_future_or_before_the_print(
+    tmp_path: Path, sample_runs
+) -> None:
     today = dt.date.fromisoformat(SENT_ON)
     assert sealing.check_date("2026/12/05", today=dt.date(2026, 12, 5)) == "2026-12-05"
     assert sealing.check_date("令和8年12月5日", today=dt.date(2026, 12, 5)) == "2026-12-05"
@@ -603,10 +663,21 @@ def test_a_letter_corrected_after_sealing_is_sealed_again_as_a_resend(tmp_path: 
     assert no_reason.exit_code == 1
     assert no_reason.output.splitlines()[-1] == (
         "エラー: 会員番号 0005 は封印済みで、今回は作り直した文書の再送です。"
-        "--reason で再送の理由を付けて、もう一度実行してください（例: --reason \"住所の訂正\"）"
+        '--reason で再送の理由を付けて、もう一度実行してください（例: --reason "住所の訂正"）'
     )
-    resent = invoke("archive", "--config", config, "--out", out, "--sent-on", SENT_ON, "--archive", archive_dir,
-                    "--reason", "部署名の訂正")
+    resent = invoke(
+        "archive",
+        "--config",
+        config,
+        "--out",
+        out,
+        "--sent-on",
+        SENT_ON,
+        "--archive",
+        archive_dir,
+        "--reason",
+        "部署名の訂正",
+    )
     assert resent.exit_code == 0, resent.output
     assert "うち 1 名は再送です（理由: 部署名の訂正）: 会員番号 0005" in resent.output.splitlines()
     assert bag_info(archive_dir / "2024" / f"{SENT_ON}-2")["Resend-Reason"] == "部署名の訂正"

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import DATA, REPO, invoke
 
 from mailmerge.cli import main
+
+from helpers import DATA, REPO, invoke
 
 BAD = DATA / "bad_rosters"
 EXPECTED = json.loads((BAD / "expected.json").read_text(encoding="utf-8"))
@@ -22,7 +23,7 @@ def problem_lines(output: str, shown: str) -> list[str]:
 
 
 def expected_lines(name: str, shown: str) -> list[str]:
-    return [shown + line[len(name):] for line in EXPECTED[name]["lines"]]
+    return [shown + line[len(name) :] for line in EXPECTED[name]["lines"]]
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -43,7 +44,8 @@ def test_run_refuses_a_bad_roster_and_writes_nothing(name: str, config_in, tmp_p
     assert problem_lines(result.output, shown) == expected_lines(name, shown)
     errors = sum(1 for line in EXPECTED[name]["lines"] if "注意:" not in line)
     assert result.output.splitlines()[-1] == (
-        f"エラー: 名簿またはテンプレートにエラーが {errors} 件あります。何も作成していません。直してから、もう一度実行してください。"
+        f"エラー: 名簿またはテンプレートにエラーが {errors} "
+        f"件あります。何も作成していません。直してから、もう一度実行してください。"
     )
     assert not out.exists()
 
@@ -54,10 +56,14 @@ def test_check_on_the_sample_roster_is_clean_and_counts_the_groups() -> None:
     assert result.output.splitlines() == [
         f"名簿: {REPO / 'data/members.xlsx'} (最初の表示シート「会員名簿」)",
         "名簿 30 行: 加入 18 名, 未加入 12 名, エラーのある行 0 行 (空行 0 行は読み飛ばし)",
-        "letter（加入 18 名）: 会員ごとに全体を変換（理由: 100 名未満のグループは、共有ページを用意するより全体を変換する方が速いため）",
-        "letter（未加入 12 名）: 会員ごとに全体を変換（理由: 100 名未満のグループは、共有ページを用意するより全体を変換する方が速いため）",
-        "overview（加入 18 名）: 会員ごとに全体を変換（理由: 100 名未満のグループは、共有ページを用意するより全体を変換する方が速いため）",
-        "overview（未加入 12 名）: 会員ごとに全体を変換（理由: 100 名未満のグループは、共有ページを用意するより全体を変換する方が速いため）",
+        "letter（加入 18 名）: 会員ごとに全体を変換（理由: 100 "
+        "名未満のグループは、共有ページを用意するより全体を変換する方が速いため）",
+        "letter（未加入 12 名）: 会員ごとに全体を変換（理由: 100 "
+        "名未満のグループは、共有ページを用意するより全体を変換する方が速いため）",
+        "overview（加入 18 名）: 会員ごとに全体を変換（理由: 100 "
+        "名未満のグループは、共有ページを用意するより全体を変換する方が速いため）",
+        "overview（未加入 12 名）: 会員ごとに全体を変換（理由: 100 "
+        "名未満のグループは、共有ページを用意するより全体を変換する方が速いため）",
         "OK（注意 0 件）。次は mailmerge run で作成します。",
     ]
 
@@ -66,7 +72,9 @@ def test_every_command_has_help_and_is_in_the_readme() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for name, command in main.commands.items():
         assert command.help, f"mailmerge {name} has no help text"
-        assert re.search(rf"^mailmerge {name}\b", readme, re.M), f"mailmerge {name} is not in the README's CLI reference"
+        assert re.search(rf"^mailmerge {name}\b", readme, re.M), (
+            f"mailmerge {name} is not in the README's CLI reference"
+        )
         for param in command.params:
             for opt in param.opts:
                 if opt.startswith("--") and opt != "--help":
@@ -77,8 +85,9 @@ def test_every_command_has_help_and_is_in_the_readme() -> None:
 
 
 def test_approve_records_ids_typed_full_width_and_all(sample_run: Path, tmp_path: Path, config_in) -> None:
-    from conftest import copy_run
     from mailmerge.store import REVIEW_DB_NAME, DecisionStore
+
+    from conftest import copy_run
 
     out = copy_run(sample_run, tmp_path)
     config = str(config_in())
@@ -123,11 +132,11 @@ def test_approve_refuses_bad_arguments(sample_run: Path, tmp_path: Path, config_
 
 def test_a_rerun_keeps_approvals_and_holds_and_says_which_a_change_voided(sample_run: Path, tmp_path: Path) -> None:
     """Issue 21: `run --force` turned every approval and hold into 要再確認, without a word, and was suggested."""
-    from conftest import copy_run
-    from helpers import SAMPLE_SHARED_PAGES_FROM, make_cycle, run_mailmerge
-
     from mailmerge import mailing, messages
     from mailmerge.config import load_config
+
+    from conftest import copy_run
+    from helpers import SAMPLE_SHARED_PAGES_FROM, make_cycle, run_mailmerge
 
     def statuses() -> dict[str, str]:
         view = mailing.open_run(load_config(config), out)
@@ -157,8 +166,9 @@ def test_a_rerun_keeps_approvals_and_holds_and_says_which_a_change_voided(sample
     config.write_text(text.replace("renewal_date = 2024-02-01", "renewal_date = 2024-02-08"), encoding="utf-8")
     changed = run_mailmerge("run", "--config", str(config), "--out", str(out), "--limit", "2")
     assert changed.returncode == 0, changed.stdout + changed.stderr
-    assert "この実行で文書が変わったため、承認 1 件・保留 1 件が「要再確認」になりました（会員番号 0001, 0002）。確認し直してください。" in (
-        changed.stdout.splitlines()
+    assert (
+        "この実行で文書が変わったため、承認 1 件・保留 1 件が「要再確認」になりました（会員番号 0001, "
+        "0002）。確認し直してください。" in (changed.stdout.splitlines())
     )
     assert statuses()["0001"] == statuses()["0002"] == "要再確認"
 
@@ -173,7 +183,15 @@ def test_review_prints_one_address_serves_it_and_stops_on_ctrl_c(sample_run: Pat
     from conftest import copy_run
 
     out = copy_run(sample_run, tmp_path)
-    command = [str(Path(sys.executable).with_name("mailmerge")), "review", "--config", str(config_in()), "--out", str(out), "--no-browser"]
+    command = [
+        str(Path(sys.executable).with_name("mailmerge")),
+        "review",
+        "--config",
+        str(config_in()),
+        "--out",
+        str(out),
+        "--no-browser",
+    ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         # Against a hang only (a busy machine starts it slowly): a run that never prints its address
@@ -219,7 +237,6 @@ def test_output_read_by_a_command_that_stops_early_ends_quietly(config_in) -> No
     assert "Broken pipe" not in errors and "読み書き" not in errors and "Traceback" not in errors, errors
 
 
-
 def test_a_folder_given_as_roster_is_one_japanese_line(config_in, tmp_path: Path) -> None:
     # Issue 25: click answered in English ("Invalid value for '--roster': File … is a directory").
     (tmp_path / "名簿").mkdir()
@@ -229,15 +246,21 @@ def test_a_folder_given_as_roster_is_one_japanese_line(config_in, tmp_path: Path
         result = invoke(command, "--config", config, "--roster", str(tmp_path / "名簿"), *out)
         assert result.exit_code == 1, result.output
         # The test runs in tmp_path: the folder is named as the user typed it from there.
-        assert "名簿: 名簿ファイルではなくフォルダーです。名簿ファイルの名前まで指定してください" in result.output.splitlines()
+        assert (
+            "名簿: 名簿ファイルではなくフォルダーです。名簿ファイルの名前まで指定してください"
+            in result.output.splitlines()
+        )
         assert "Invalid value" not in result.output
     assert not (tmp_path / "out").exists()
 
 
-def test_approve_all_without_the_roster_records_nothing_and_says_why(sample_run: Path, tmp_path: Path, config_in) -> None:
+def test_approve_all_without_the_roster_records_nothing_and_says_why(
+    sample_run: Path, tmp_path: Path, config_in
+) -> None:
     # Issue 25: with the roster file gone, `approve --all` recorded 0 members and exited 0.
-    from conftest import copy_run
     from mailmerge.store import REVIEW_DB_NAME, DecisionStore
+
+    from conftest import copy_run
 
     out = copy_run(sample_run, tmp_path)
     config = str(config_in(path=f'"{tmp_path / "moved.xlsx"}"'))
@@ -247,11 +270,14 @@ def test_approve_all_without_the_roster_records_nothing_and_says_why(sample_run:
         "エラー: 名簿が読めないため、どの会員の文書が今の名簿どおりか確かめられず、何も記録しませんでした"
         "（moved.xlsx: 名簿ファイルが見つかりません。ファイル名と場所、mailmerge.toml の [roster] path"
         "（または --roster で指定した名前）を確認してください）。"
-        "名簿を元の場所に戻すか mailmerge.toml の [roster] を直してから、もう一度実行してください"]
+        "名簿を元の場所に戻すか mailmerge.toml の [roster] を直してから、もう一度実行してください"
+    ]
     assert DecisionStore(out / REVIEW_DB_NAME).latest() == {}
 
 
-def test_an_archive_inside_the_output_folder_is_refused_at_the_start(sample_run: Path, tmp_path: Path, config_in) -> None:
+def test_an_archive_inside_the_output_folder_is_refused_at_the_start(
+    sample_run: Path, tmp_path: Path, config_in
+) -> None:
     # Issue 25: an archive placed inside the output folder was moved aside by the next run.
     from conftest import copy_run
 
@@ -260,11 +286,15 @@ def test_an_archive_inside_the_output_folder_is_refused_at_the_start(sample_run:
     inside = out / "archive"
 
     def refusal(archive: Path, output: Path) -> str:
-        return (f"エラー: 封印の保存先 {archive} が出力先フォルダー {output} の中にあるため、何もしませんでした"
-                "（出力先は作り直すたびに片付けられ、封印したものが移されてしまいます）。"
-                "保存先を出力先の外にしてください（--archive、または --out か mailmerge.toml の output で指定）")
+        return (
+            f"エラー: 封印の保存先 {archive} が出力先フォルダー {output} の中にあるため、何もしませんでした"
+            "（出力先は作り直すたびに片付けられ、封印したものが移されてしまいます）。"
+            "保存先を出力先の外にしてください（--archive、または --out か mailmerge.toml の output で指定）"
+        )
 
-    sealed = invoke("archive", "--config", config, "--out", str(out), "--archive", str(inside), "--sent-on", "2024-01-10")
+    sealed = invoke(
+        "archive", "--config", config, "--out", str(out), "--archive", str(inside), "--sent-on", "2024-01-10"
+    )
     assert (sealed.exit_code, sealed.output.splitlines()) == (1, [refusal(inside, out)])
     assert not inside.exists()
     # The config's folder as the output: its archive/ (the default) lies inside it.
@@ -273,21 +303,50 @@ def test_an_archive_inside_the_output_folder_is_refused_at_the_start(sample_run:
         assert (result.exit_code, result.output.splitlines()) == (1, [refusal(tmp_path / "archive", tmp_path)])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mailmerge.toml", "out"]
 
+
 @pytest.mark.parametrize(
     ("args", "lines"),
     [
-        (["chek"], ["使い方: mailmerge [OPTIONS] COMMAND [ARGS]...", "エラー: 「chek」というコマンドはありません。もしかして: check",
-                    "「mailmerge --help」で使い方の説明を表示します。"]),
-        (["archive"], ["使い方: mailmerge archive [OPTIONS]", "エラー: --sent-on を指定してください。",
-                       "「mailmerge archive --help」で使い方の説明を表示します。"]),
-        (["check", "--bogus"], ["使い方: mailmerge check [OPTIONS]", "エラー: 「--bogus」というオプションはありません。",
-                                "「mailmerge check --help」で使い方の説明を表示します。"]),
-        (["print", "--labels-start", "x"], [
-            "使い方: mailmerge print [OPTIONS]",
-            "エラー: --labels-start の値が正しくありません: 「x」は数ではありません。半角の数字で指定してください",
-            "「mailmerge print --help」で使い方の説明を表示します。"]),
-        (["history"], ["使い方: mailmerge history [OPTIONS] MEMBER_ID", "エラー: MEMBER_ID を指定してください。",
-                       "「mailmerge history --help」で使い方の説明を表示します。"]),
+        (
+            ["chek"],
+            [
+                "使い方: mailmerge [OPTIONS] COMMAND [ARGS]...",
+                "エラー: 「chek」というコマンドはありません。もしかして: check",
+                "「mailmerge --help」で使い方の説明を表示します。",
+            ],
+        ),
+        (
+            ["archive"],
+            [
+                "使い方: mailmerge archive [OPTIONS]",
+                "エラー: --sent-on を指定してください。",
+                "「mailmerge archive --help」で使い方の説明を表示します。",
+            ],
+        ),
+        (
+            ["check", "--bogus"],
+            [
+                "使い方: mailmerge check [OPTIONS]",
+                "エラー: 「--bogus」というオプションはありません。",
+                "「mailmerge check --help」で使い方の説明を表示します。",
+            ],
+        ),
+        (
+            ["print", "--labels-start", "x"],
+            [
+                "使い方: mailmerge print [OPTIONS]",
+                "エラー: --labels-start の値が正しくありません: 「x」は数ではありません。半角の数字で指定してください",
+                "「mailmerge print --help」で使い方の説明を表示します。",
+            ],
+        ),
+        (
+            ["history"],
+            [
+                "使い方: mailmerge history [OPTIONS] MEMBER_ID",
+                "エラー: MEMBER_ID を指定してください。",
+                "「mailmerge history --help」で使い方の説明を表示します。",
+            ],
+        ),
     ],
 )
 def test_click_s_own_errors_are_said_in_japanese(args, lines) -> None:

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import DATA, write_config
 from mailmerge.cli import StopSignals, main
+
+from conftest import DATA, write_config
 
 
 @pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
@@ -43,7 +44,9 @@ def test_a_run_makes_private_files_under_a_loose_umask_and_gives_the_umask_back(
     out = tmp_path / "out"
     previous = os.umask(0o022)
     try:
-        result = CliRunner().invoke(main, ["run", "--config", str(write_config(tmp_path)), "--roster", str(roster), "--out", str(out), "-q"])
+        result = CliRunner().invoke(
+            main, ["run", "--config", str(write_config(tmp_path)), "--roster", str(roster), "--out", str(out), "-q"]
+        )
         assert os.umask(0o022) == 0o022  # what it was before the run
     finally:
         os.umask(previous)

@@ -12,11 +12,12 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from conftest import REPO
-from helpers import page_count, pdf_text
 from mailmerge.cli import main
 from mailmerge.config import load_config
 from mailmerge.roster import load_roster
+
+from conftest import REPO
+from helpers import page_count, pdf_text
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -63,7 +64,7 @@ def locate(found, value: str) -> list[tuple[float, float, float, float]]:
             if not piece:
                 continue
             if rest.startswith(piece):
-                rest, boxes = rest[len(piece):], boxes + [box]
+                rest, boxes = rest[len(piece) :], boxes + [box]
             elif not boxes:
                 break
             if not rest:
@@ -131,7 +132,8 @@ def longest(tmp_path_factory: pytest.TempPathFactory):
     roster.write_text(LONGEST_ROSTER, encoding="utf-8")
     config = load_config(REPO / "mailmerge.toml")
     result = CliRunner().invoke(
-        main, ["run", "--config", str(REPO / "mailmerge.toml"), "--roster", str(roster), "--out", str(folder / "out"), "-q"]
+        main,
+        ["run", "--config", str(REPO / "mailmerge.toml"), "--roster", str(roster), "--out", str(folder / "out"), "-q"],
     )
     assert result.exit_code == 0, result.output
     members = {m.member_id: m for m in load_roster(config, roster).members}
@@ -147,7 +149,9 @@ def test_the_longest_values_allowed_fit_the_frame_on_one_page(longest) -> None:
         found = words(pdf)
         for line in recipient_lines(members[member_id].fields):
             for box in locate(found, line):
-                assert inside(box, FRAME), f"{member_id}: {line!r} at {[round(v, 1) for v in box]} mm, outside the frame"
+                assert inside(box, FRAME), (
+                    f"{member_id}: {line!r} at {[round(v, 1) for v in box]} mm, outside the frame"
+                )
         assert page_count(pdf) == 1, member_id
 
 
@@ -173,7 +177,9 @@ def test_recipient_block_lies_inside_the_window_for_every_member(letters, member
         found = words(letters[member_id])
         for line in recipient_lines(members[member_id].fields):
             for box in locate(found, line):
-                assert inside(box, FRAME), f"{member_id}: {line!r} at {[round(v, 1) for v in box]} mm, outside the frame"
+                assert inside(box, FRAME), (
+                    f"{member_id}: {line!r} at {[round(v, 1) for v in box]} mm, outside the frame"
+                )
                 assert inside(box, WINDOW)
 
 

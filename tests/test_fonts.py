@@ -7,9 +7,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from conftest import REPO
 from mailmerge.cli import main
 from mailmerge.fonts import character_map, check_template_fonts, find_font, template_fonts
+
+from conftest import REPO
 
 TEMPLATES = {"letter": REPO / "templates" / "letter.docx", "overview": REPO / "templates" / "overview.docx"}
 

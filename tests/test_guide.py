@@ -8,9 +8,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from helpers import MAILMERGE, REPO, SHELL_UMASK
-
 from mailmerge.dates import today_jst
+
+from helpers import MAILMERGE, REPO, SHELL_UMASK
 
 GUIDE_START, GUIDE_END = "## 事務局の皆さまへ", "## 導入"
 # A step's command: the code span right after a step's dash (「**点検する** — `…`」) or opening a line;
@@ -28,7 +28,7 @@ NOT_RUN = {
 def guide_commands() -> list[str]:
     """Return the guide's command lines in order, each once, placeholders (…, 発送日) left out."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    guide = readme[readme.index(GUIDE_START):readme.index(GUIDE_END)]
+    guide = readme[readme.index(GUIDE_START) : readme.index(GUIDE_END)]
     found: list[str] = []
     for command in COMMAND.findall(guide):
         if "…" in command or "発送日" in command or command in found:
@@ -39,7 +39,7 @@ def guide_commands() -> list[str]:
 
 def test_the_guide_uses_one_way_to_call_the_command() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    guide = readme[readme.index(GUIDE_START):readme.index(GUIDE_END)]
+    guide = readme[readme.index(GUIDE_START) : readme.index(GUIDE_END)]
     assert not re.findall(r"`mailmerge ", guide), "the guide calls the command as .venv/bin/mailmerge throughout"
 
 
@@ -64,8 +64,16 @@ def test_every_command_of_the_guide_runs_in_order_on_the_sample_cycle(tmp_path: 
         words = [re.sub(r"^\d{4}-\d\d-\d\d$", today_jst().isoformat(), word) for word in words]
         if words[1] == "run" and "--roster" in words:  # the CSV route: the guide's 名簿.csv is the sample's copy
             shutil.copyfile(REPO / "tests" / "data" / "sample_utf8.csv", project / words[words.index("--roster") + 1])
-        done = subprocess.run(words, cwd=project, capture_output=True, text=True, timeout=600,
-                              stdin=subprocess.DEVNULL, umask=SHELL_UMASK, check=False)
+        done = subprocess.run(
+            words,
+            cwd=project,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            stdin=subprocess.DEVNULL,
+            umask=SHELL_UMASK,
+            check=False,
+        )
         assert done.returncode == 0, f"{command}\n{done.stdout}\n{done.stderr}"
         ran.append(words[1])
     assert {"check", "run", "approve", "print", "archive", "history", "verify"} <= set(ran)

@@ -6,11 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import copy_run
-
 from mailmerge import inputs
 from mailmerge.config import load_config
 from mailmerge.models import Member
+
+from conftest import copy_run
 
 MAKING = ("produce", "composed_path", "layering", "compose", "soffice", "pdf", "render", "pipeline")
 
@@ -31,8 +31,9 @@ print("loaded:", ",".join(loaded))
 
 
 def probe(*args: str, env: dict[str, str] | None = None) -> str:
-    done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=300, env=env,
-                          check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=300, env=env, check=False
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 

@@ -20,7 +20,9 @@ def _project(folder: Path) -> Path:
 
 
 def _script(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["bash", str(SCRIPT), *args], cwd=folder, capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        ["bash", str(SCRIPT), *args], cwd=folder, capture_output=True, text=True, timeout=60, check=False
+    )
 
 
 def test_the_unit_runs_as_the_given_user_and_passes_systemd_analyze_verify(tmp_path: Path) -> None:
@@ -31,9 +33,13 @@ def test_the_unit_runs_as_the_given_user_and_passes_systemd_analyze_verify(tmp_p
     assert "次の 3 つは root が必要です" in done.stdout
     text = unit.read_text(encoding="utf-8")
     assert "User=nobody\n" in text
-    assert (f"ExecStart={project}/.venv/bin/mailmerge serve --config {project}/mailmerge.toml --host 127.0.0.2 "
-            "--port 8443 --no-browser\n") in text
-    verified = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, timeout=60, check=False)
+    assert (
+        f"ExecStart={project}/.venv/bin/mailmerge serve --config {project}/mailmerge.toml --host 127.0.0.2 "
+        "--port 8443 --no-browser\n"
+    ) in text
+    verified = subprocess.run(
+        ["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, timeout=60, check=False
+    )
     assert verified.returncode == 0, verified.stderr
 
 

@@ -9,11 +9,12 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO, write_config
 from mailmerge import mailing, pipeline, review, state
 from mailmerge.cli import main
 from mailmerge.config import load_config
 from mailmerge.errors import MailmergeError
+
+from conftest import REPO, write_config
 
 
 def make_cycle(folder: Path) -> Path:
@@ -140,7 +141,11 @@ def test_approve_refuses_a_name_or_note_that_would_forge_a_line_in_history(own_r
     config_path, out = own_run
     for reviewer, note, expected in (
         ("事務局\n2026-12-01 承認 0002", "", "確認者の名前の 4 文字目に使えない文字があります（改行、U+000A）。"),
-        ("事務局 山田", "住所\u202e古い", "メモの 3 文字目に使えない文字があります（文字の向きを変える制御文字、U+202E）。"),
+        (
+            "事務局 山田",
+            "住所\u202e古い",
+            "メモの 3 文字目に使えない文字があります（文字の向きを変える制御文字、U+202E）。",
+        ),
         ("事務局\x00山田", "", "確認者の名前の 4 文字目に使えない文字があります（制御文字、U+0000）。"),
     ):
         args = ["approve", "0001", "--config", str(config_path), "--out", str(out), "--reviewer", reviewer]
@@ -159,7 +164,10 @@ def test_letters_swapped_on_disk_are_neither_approved_nor_printed_and_print_says
     swap_files(*letters)
     one = CliRunner().invoke(main, ["approve", "0001", *common, "--reviewer", "事務局 山田"])
     assert one.exit_code == 1
-    assert "会員番号 0001: ファイルが作成時と違います（manifest.csv の記録と合いません）。表示・承認・保留はできません。" in one.output
+    assert (
+        "会員番号 0001: ファイルが作成時と違います（manifest.csv の記録と合いません）。表示・承認・保留はできません。"
+        in one.output
+    )
     everyone = CliRunner().invoke(main, ["approve", "--all", *common, "--reviewer", "事務局 山田"])
     assert everyone.exit_code == 0, everyone.output
     assert "28 会員を「承認済み」として記録しました" in everyone.output
@@ -173,7 +181,10 @@ def test_letters_swapped_on_disk_are_neither_approved_nor_printed_and_print_says
     printed = CliRunner().invoke(main, ["print", *common])
     assert printed.exit_code == 1
     for member_id in ("0001", "0002"):
-        assert f"会員番号 {member_id}: letter のファイルが作成時と違います（manifest.csv の記録と合いません。作成後に置き換え・編集された）" in printed.output
+        assert (
+            f"会員番号 {member_id}: letter のファイルが作成時と違います（manifest.csv "
+            f"の記録と合いません。作成後に置き換え・編集された）" in printed.output
+        )
     assert "承認後に変更" not in printed.output and not (out / "print").exists()
 
 
@@ -182,8 +193,7 @@ def add_fax_field(config: Path) -> None:
     text = config.read_text(encoding="utf-8")
     group = 'group = { header = "加入状況", required = true, check = "group" }\n'
     assert group in text
-    config.write_text(text.replace(group, group + 'fax = { header = "FAX番号", printed = false }\n'),
-                      encoding="utf-8")
+    config.write_text(text.replace(group, group + 'fax = { header = "FAX番号", printed = false }\n'), encoding="utf-8")
 
 
 def set_fax(config: Path, member_id: str, value: str) -> None:

@@ -9,7 +9,18 @@ from mailmerge.models import ManifestRow
 
 
 def row(name: str) -> ManifestRow:
-    return ManifestRow("0001", name, "enrolled", "letter", "enrolled/0001/letter.docx", "enrolled/0001/letter.pdf", 1, "a" * 64, "b" * 64, "c" * 64)
+    return ManifestRow(
+        "0001",
+        name,
+        "enrolled",
+        "letter",
+        "enrolled/0001/letter.docx",
+        "enrolled/0001/letter.pdf",
+        1,
+        "a" * 64,
+        "b" * 64,
+        "c" * 64,
+    )
 
 
 def test_manifest_has_the_contract_columns_and_a_bom(tmp_path: Path) -> None:
@@ -19,13 +30,17 @@ def test_manifest_has_the_contract_columns_and_a_bom(tmp_path: Path) -> None:
     assert data.startswith(b"\xef\xbb\xbf")
     lines = data.decode("utf-8-sig").splitlines()
     assert lines[0] == "member_id,name,group,document,docx,pdf,pages,docx_sha256,pdf_sha256,input_sha256"
-    assert lines[1] == f"0001,㈱星嶺メディカル,enrolled,letter,enrolled/0001/letter.docx,enrolled/0001/letter.pdf,1,{'a' * 64},{'b' * 64},{'c' * 64}"
+    assert (
+        lines[1]
+        == f"0001,㈱星嶺メディカル,enrolled,letter,enrolled/0001/letter.docx,enrolled/0001/letter.pdf,1,{'a' * 64},"
+        f"{'b' * 64},{'c' * 64}"
+    )
     assert path.stat().st_mode & 0o777 == 0o600
 
 
 def test_formula_like_names_are_neutralised_and_read_back(tmp_path: Path) -> None:
     path = tmp_path / "manifest.csv"
-    names = ["=HYPERLINK(\"x\")", "+81 クリニック", "-テスト", "@会", "A&B"]
+    names = ['=HYPERLINK("x")', "+81 クリニック", "-テスト", "@会", "A&B"]
     write_manifest(path, [row(n) for n in names])
     cells = [line.split(",")[1] for line in path.read_text(encoding="utf-8-sig").splitlines()[1:]]
     assert cells[0].startswith("\"'=HYPERLINK")

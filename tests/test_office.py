@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import copy_run
 
 from mailmerge import accounts, messages, office, webapp
 from mailmerge.cli import main
@@ -16,6 +15,8 @@ from mailmerge.config import load_config
 from mailmerge.manifest import read_manifest
 from mailmerge.officestore import accounts_path
 from mailmerge.store import REVIEW_DB_NAME, DecisionStore
+
+from conftest import copy_run
 
 HOST = "mailmerge.test"
 PASSWORD = "correct horse 1"
@@ -52,7 +53,9 @@ def _client(app):
     """A test client whose requests go to https://mailmerge.test (the Secure cookie is sent back only so)."""
     client = app.test_client()
     plain_open = client.open
-    client.open = lambda *args, **kwargs: plain_open(*args, base_url=kwargs.pop("base_url", f"https://{HOST}"), **kwargs)
+    client.open = lambda *args, **kwargs: plain_open(
+        *args, base_url=kwargs.pop("base_url", f"https://{HOST}"), **kwargs
+    )
     return client
 
 
@@ -72,7 +75,10 @@ def _shown_form(run_dir: Path, member_id: str) -> dict[str, str]:
     fields = {}
     for row in read_manifest(run_dir / "manifest.csv"):
         if row.member_id == member_id:
-            fields[f"pdf_sha256.{row.document}"], fields[f"docx_sha256.{row.document}"] = row.pdf_sha256, row.docx_sha256
+            fields[f"pdf_sha256.{row.document}"], fields[f"docx_sha256.{row.document}"] = (
+                row.pdf_sha256,
+                row.docx_sha256,
+            )
     return fields
 
 
@@ -103,18 +109,24 @@ def test_the_session_cookie_is_secure_httponly_strict(office_app) -> None:
 def test_a_viewer_cannot_post_a_decision_even_with_a_valid_csrf_token(office_app) -> None:
     client = _signed_in(office_app, "etsuran")
     run_dir = _run_dir(office_app)
-    response = client.post("/members/0001/decision", data={
-        "decision": "approved", "note": "", "csrf_token": _csrf(client), **_shown_form(run_dir, "0001")})
+    response = client.post(
+        "/members/0001/decision",
+        data={"decision": "approved", "note": "", "csrf_token": _csrf(client), **_shown_form(run_dir, "0001")},
+    )
     assert response.status_code == 403
     assert messages.OFFICE_NEEDS_ROLE.format(role="確認", own="閲覧") in response.get_data(as_text=True)
-    api = client.post("/api/decisions", json={"member_id": "0001", "decision": "approved"},
-                      headers={"X-CSRF-Token": _csrf(client)})
+    api = client.post(
+        "/api/decisions", json={"member_id": "0001", "decision": "approved"}, headers={"X-CSRF-Token": _csrf(client)}
+    )
     assert api.status_code == 403
     assert DecisionStore(run_dir / REVIEW_DB_NAME).latest() == {}
     # A checker's valid token, sent from another site's page: refused by where it came from.
     checker = _signed_in(office_app, "kakunin")
-    forged = checker.post("/members/0001/decision", headers={"Sec-Fetch-Site": "cross-site"}, data={
-        "decision": "approved", "note": "", "csrf_token": _csrf(checker), **_shown_form(run_dir, "0001")})
+    forged = checker.post(
+        "/members/0001/decision",
+        headers={"Sec-Fetch-Site": "cross-site"},
+        data={"decision": "approved", "note": "", "csrf_token": _csrf(checker), **_shown_form(run_dir, "0001")},
+    )
     assert forged.status_code == 403 and messages.REVIEW_CSRF in forged.get_data(as_text=True)
     assert DecisionStore(run_dir / REVIEW_DB_NAME).latest() == {}
 
@@ -122,15 +134,24 @@ def test_a_viewer_cannot_post_a_decision_even_with_a_valid_csrf_token(office_app
 def test_the_reviewer_is_the_signed_in_account_never_a_typed_name(office_app) -> None:
     client = _signed_in(office_app, "kakunin")
     run_dir = _run_dir(office_app)
-    shown = {r.document: {"pdf_sha256": r.pdf_sha256, "docx_sha256": r.docx_sha256}
-             for r in read_manifest(run_dir / "manifest.csv") if r.member_id == "0001"}
-    response = client.post("/api/decisions", headers={"X-CSRF-Token": _csrf(client)}, json={
-        "member_id": "0001", "decision": "approved", "reviewer": "別人", "documents": shown})
+    shown = {
+        r.document: {"pdf_sha256": r.pdf_sha256, "docx_sha256": r.docx_sha256}
+        for r in read_manifest(run_dir / "manifest.csv")
+        if r.member_id == "0001"
+    }
+    response = client.post(
+        "/api/decisions",
+        headers={"X-CSRF-Token": _csrf(client)},
+        json={"member_id": "0001", "decision": "approved", "reviewer": "別人", "documents": shown},
+    )
     assert response.status_code == 201
     assert DecisionStore(run_dir / REVIEW_DB_NAME).latest()["0001"].reviewer == "kakunin"
     # The other reviewer sees it on reload.
     other = _signed_in(office_app, "etsuran")
-    assert next(m for m in other.get("/api/members").get_json()["members"] if m["member_id"] == "0001")["reviewer"] == "kakunin"
+    assert (
+        next(m for m in other.get("/api/members").get_json()["members"] if m["member_id"] == "0001")["reviewer"]
+        == "kakunin"
+    )
 
 
 def test_a_checker_gets_a_japanese_403_for_manager_actions(office_app) -> None:
@@ -231,9 +252,13 @@ def test_a_sealed_batch_keeps_its_cycles_audit_lines(sample_run: Path, tmp_path:
     mailing.record_decisions(config, out, None, "approved", "", "kakunin")
     printrun.print_run(config, out)
     result = sealing.seal(config, sent_on=today_jst().isoformat(), out_dir=out, archive_dir=tmp_path / "archive")
-    lines = (tmp_path / "archive" / result.batch.folder / "data" / "audit.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert lines == ["time_jst,account,action,cycle,member_ids,detail",
-                     "2027-01-15T17:00:00+09:00,kakunin,decision,2024,0001,approved"]
+    lines = (
+        (tmp_path / "archive" / result.batch.folder / "data" / "audit.csv").read_text(encoding="utf-8-sig").splitlines()
+    )
+    assert lines == [
+        "time_jst,account,action,cycle,member_ids,detail",
+        "2027-01-15T17:00:00+09:00,kakunin,decision,2024,0001,approved",
+    ]
     assert invoke("verify", "--archive", str(tmp_path / "archive")).exit_code == 0
 
 
@@ -255,7 +280,9 @@ def test_serve_host_prints_the_fingerprint_and_serves_https(sample_run: Path, tm
     refused = subprocess.run([*base, "--port", "8444"], capture_output=True, text=True, timeout=120, check=False)
     assert refused.returncode == 1
     assert messages.OFFICE_NO_USERS.format(path=accounts_path(tmp_path)) in refused.stderr
-    assert invoke("user", "add", "kanri", "--role", "管理", "--config", str(config), input=PASSWORD + "\n").exit_code == 0
+    assert (
+        invoke("user", "add", "kanri", "--role", "管理", "--config", str(config), input=PASSWORD + "\n").exit_code == 0
+    )
     with socket.socket() as probe:  # a free port on the second loopback address
         probe.bind(("127.0.0.2", 0))
         port = probe.getsockname()[1]
@@ -288,21 +315,32 @@ def test_serve_host_prints_the_fingerprint_and_serves_https(sample_run: Path, tm
 
 def test_a_manager_adds_and_disables_accounts_in_the_workspace(office_app) -> None:
     checker = _signed_in(office_app, "kakunin")
-    assert checker.post("/office/users", data={"csrf_token": _csrf(checker), "name": "x", "role": "管理",
-                                               "password": PASSWORD}).status_code == 403
+    assert (
+        checker.post(
+            "/office/users", data={"csrf_token": _csrf(checker), "name": "x", "role": "管理", "password": PASSWORD}
+        ).status_code
+        == 403
+    )
     manager = _signed_in(office_app, "kanri")
-    added = manager.post("/office/users", data={"csrf_token": _csrf(manager), "name": "suzuki", "role": "閲覧",
-                                                "password": PASSWORD}, follow_redirects=True)
+    added = manager.post(
+        "/office/users",
+        data={"csrf_token": _csrf(manager), "name": "suzuki", "role": "閲覧", "password": PASSWORD},
+        follow_redirects=True,
+    )
     assert "アカウント「suzuki」（閲覧）を作りました。" in added.get_data(as_text=True)
-    short = manager.post("/office/users", data={"csrf_token": _csrf(manager), "name": "sato", "role": "閲覧",
-                                                "password": "short"})
+    short = manager.post(
+        "/office/users", data={"csrf_token": _csrf(manager), "name": "sato", "role": "閲覧", "password": "short"}
+    )
     assert short.status_code == 400 and messages.USER_SHORT_PASSWORD.format(length=8) in short.get_data(as_text=True)
     _signed_in(office_app, "suzuki")
-    disabled = manager.post("/office/users/disable", data={"csrf_token": _csrf(manager), "name": "kakunin"},
-                            follow_redirects=True)
+    disabled = manager.post(
+        "/office/users/disable", data={"csrf_token": _csrf(manager), "name": "kakunin"}, follow_redirects=True
+    )
     assert "<td>kakunin</td><td>確認</td><td>停止中</td>" in disabled.get_data(as_text=True)
     assert checker.get("/").status_code == 303  # signed out at once
     self_disable = manager.post("/office/users/disable", data={"csrf_token": _csrf(manager), "name": "kanri"})
     assert self_disable.status_code == 400 and messages.USER_NOT_SELF in self_disable.get_data(as_text=True)
-    actions = [line.action for line in accounts.open_store(office_app.extensions["mailmerge_review"].config.root).audit()]
+    actions = [
+        line.action for line in accounts.open_store(office_app.extensions["mailmerge_review"].config.root).audit()
+    ]
     assert "user_add" in actions and "user_disable" in actions

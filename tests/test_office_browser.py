@@ -9,9 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO, copy_run, write_config
-from helpers import ServerThread
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from mailmerge import accounts, messages, office, officeserver, webapp
+from mailmerge.config import load_config
+from mailmerge.officestore import accounts_path
 from test_review_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -20,9 +22,8 @@ from test_review_browser import (
     _keep_screenshot,
 )
 
-from mailmerge import accounts, messages, office, officeserver, webapp
-from mailmerge.config import load_config
-from mailmerge.officestore import accounts_path
+from conftest import REPO, copy_run, write_config
+from helpers import ServerThread
 
 HOST = "mailmerge.test"
 ADDRESS = "127.0.0.2"
@@ -124,8 +125,10 @@ def test_two_accounts_review_at_once_over_https(browser: Browser, served: Office
     _shot(checker, tmp_path, "office-403.png")
 
     # A member's PDF downloaded by the manager is in the audit page, by member ID.
-    fetched = manager.evaluate("async () => { const r = await fetch('/members/0003/letter.pdf'); "
-                               "return [r.status, (await r.arrayBuffer()).byteLength]; }")
+    fetched = manager.evaluate(
+        "async () => { const r = await fetch('/members/0003/letter.pdf'); "
+        "return [r.status, (await r.arrayBuffer()).byteLength]; }"
+    )
     assert fetched[0] == 200 and fetched[1] > 1000
     manager.goto(f"{served.url}/workspace/")
     manager.locator("#audit-link").click()

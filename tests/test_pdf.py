@@ -14,15 +14,21 @@ from pathlib import Path
 
 import psutil
 import pytest
-from fixtures.samples import write_member_docx
-from helpers import SOFFICE_TIMEOUT, named, pdf_text
-from helpers import processes_naming as soffice_processes
 
+from fixtures.samples import write_member_docx
 from mailmerge import pdf
 from mailmerge.errors import ConversionError, LibreOfficeNotWorking
 
+from helpers import SOFFICE_TIMEOUT, named, pdf_text
+from helpers import processes_naming as soffice_processes
+
 # Fictional members; names without Latin letters, which pdftotext would space out.
-NAMES = {"A001": "医療法人社団青葉会", "A002": "株式会社白樺画像診断", "A003": "合同会社みなと読影", "A004": "一般社団法人ひかり支援機構"}
+NAMES = {
+    "A001": "医療法人社団青葉会",
+    "A002": "株式会社白樺画像診断",
+    "A003": "合同会社みなと読影",
+    "A004": "一般社団法人ひかり支援機構",
+}
 
 
 class SofficeWatch:
@@ -136,7 +142,9 @@ def test_a_hung_soffice_stops_the_conversion_early_with_one_message(
     hung.chmod(0o755)
     monkeypatch.setenv(pdf.SOFFICE_ENV, str(hung))
     conversions = [
-        pdf.Conversion(write_member_docx(tmp_path / f"{m}.docx", m, "医療法人テスト会"), tmp_path / f"{m}.pdf", f"{m} letter")
+        pdf.Conversion(
+            write_member_docx(tmp_path / f"{m}.docx", m, "医療法人テスト会"), tmp_path / f"{m}.pdf", f"{m} letter"
+        )
         for m in ("A001", "A002", "A003", "A004")
     ]
 
@@ -153,9 +161,14 @@ def test_a_hung_soffice_stops_the_conversion_early_with_one_message(
 
 
 @pytest.mark.parametrize("target", ["soffice.bin", "process group"])
-def test_a_killed_soffice_is_retried_and_the_batch_completes(tmp_path: Path, root: Path, watch: SofficeWatch, target: str):
+def test_a_killed_soffice_is_retried_and_the_batch_completes(
+    tmp_path: Path, root: Path, watch: SofficeWatch, target: str
+):
     members = [f"A{n:03d}" for n in range(1, 7)]
-    conversions = [pdf.Conversion(write_member_docx(tmp_path / f"{m}.docx", m, NAMES["A001"]), tmp_path / f"{m}.pdf") for m in members]
+    conversions = [
+        pdf.Conversion(write_member_docx(tmp_path / f"{m}.docx", m, NAMES["A001"]), tmp_path / f"{m}.pdf")
+        for m in members
+    ]
     killed, converted = [], threading.Event()
 
     def kill_the_first_soffice() -> None:
@@ -218,8 +231,12 @@ def feed(conversions, write, **options) -> list:
     return outcomes
 
 
-def test_files_that_cannot_be_written_fail_alone_and_the_others_convert(tmp_path: Path, root: Path, watch: SofficeWatch):
-    conversions = [pdf.Conversion(tmp_path / f"{m}.docx", tmp_path / f"{m}.pdf", f"{m} letter") for m in ("A001", "A002", "A003")]
+def test_files_that_cannot_be_written_fail_alone_and_the_others_convert(
+    tmp_path: Path, root: Path, watch: SofficeWatch
+):
+    conversions = [
+        pdf.Conversion(tmp_path / f"{m}.docx", tmp_path / f"{m}.pdf", f"{m} letter") for m in ("A001", "A002", "A003")
+    ]
 
     def write(conversion: pdf.Conversion):
         member = conversion.docx.stem
@@ -230,7 +247,9 @@ def test_files_that_cannot_be_written_fail_alone_and_the_others_convert(tmp_path
 
     outcomes = feed(conversions, write, workers=2, timeout=SOFFICE_TIMEOUT, temp_root=root)
 
-    assert [str(f) for f in outcomes if isinstance(f, pdf.ConversionFailure)] == ["A002 letter: テンプレートに番号付きの段落があります"]
+    assert [str(f) for f in outcomes if isinstance(f, pdf.ConversionFailure)] == [
+        "A002 letter: テンプレートに番号付きの段落があります"
+    ]
     assert sorted(c.label for c in outcomes if isinstance(c, pdf.Conversion)) == ["A001 letter", "A003 letter"]
     assert "A003 · 2024 · 1/1" in pdf_text(tmp_path / "A003.pdf")
     assert not (tmp_path / "A002.pdf").exists()
@@ -240,7 +259,9 @@ def test_files_that_cannot_be_written_fail_alone_and_the_others_convert(tmp_path
 def test_later_files_are_written_while_libreoffice_converts_the_first(tmp_path: Path, root: Path, watch: SofficeWatch):
     # The first soffice starts once its first file is written; the rest are written meanwhile,
     # so the cores do not wait for a whole batch of rendering.
-    conversions = [pdf.Conversion(tmp_path / f"A{n:03d}.docx", tmp_path / f"A{n:03d}.pdf", f"A{n:03d} letter") for n in range(6)]
+    conversions = [
+        pdf.Conversion(tmp_path / f"A{n:03d}.docx", tmp_path / f"A{n:03d}.pdf", f"A{n:03d} letter") for n in range(6)
+    ]
     converting_while_written = []
 
     def write(conversion: pdf.Conversion):
@@ -259,10 +280,14 @@ def test_later_files_are_written_while_libreoffice_converts_the_first(tmp_path: 
     assert_nothing_left(root, watch)
 
 
-def test_a_file_written_after_libreoffice_got_to_it_is_converted_on_its_retry(tmp_path: Path, root: Path, watch: SofficeWatch):
+def test_a_file_written_after_libreoffice_got_to_it_is_converted_on_its_retry(
+    tmp_path: Path, root: Path, watch: SofficeWatch
+):
     # soffice starts before the rest of its batch is written; should it get to a file first, it
     # skips it ("source file could not be loaded"), and the file is converted on its own afterwards.
-    conversions = [pdf.Conversion(tmp_path / f"A{n:03d}.docx", tmp_path / f"A{n:03d}.pdf", f"A{n:03d} letter") for n in range(3)]
+    conversions = [
+        pdf.Conversion(tmp_path / f"A{n:03d}.docx", tmp_path / f"A{n:03d}.pdf", f"A{n:03d} letter") for n in range(3)
+    ]
     late = []
 
     def write(conversion: pdf.Conversion):
@@ -288,14 +313,27 @@ def test_files_are_to_be_written_in_the_order_the_workers_need_them(tmp_path: Pa
     # Two workers share 8 files by weight: the first takes files 0-2 (weight 6 of 12), the second
     # 3-7. Each converts its batch from the start, so both first files come first.
     weights = [2, 2, 2, 1, 1, 1, 2, 1]
-    conversions = [pdf.Conversion(tmp_path / f"{n}.docx", tmp_path / f"{n}.pdf", str(n), w) for n, w in enumerate(weights)]
+    conversions = [
+        pdf.Conversion(tmp_path / f"{n}.docx", tmp_path / f"{n}.pdf", str(n), w) for n, w in enumerate(weights)
+    ]
     converter = pdf.Converter(conversions, workers=2, batch_size=8)
     assert [c.label for c in converter.order] == ["0", "3", "1", "4", "2", "5", "6", "7"]
-    assert [c.label for c in pdf.Converter(conversions, workers=2, batch_size=2).order] == ["0", "2", "1", "3", "4", "5", "6", "7"]
+    assert [c.label for c in pdf.Converter(conversions, workers=2, batch_size=2).order] == [
+        "0",
+        "2",
+        "1",
+        "3",
+        "4",
+        "5",
+        "6",
+        "7",
+    ]
 
 
 def test_ctrl_c_kills_soffice_and_removes_its_files(tmp_path: Path, root: Path, watch: SofficeWatch):
-    documents = [str(write_member_docx(tmp_path / f"A{n:03d}.docx", f"A{n:03d}", "医療法人テスト会", 2)) for n in range(40)]
+    documents = [
+        str(write_member_docx(tmp_path / f"A{n:03d}.docx", f"A{n:03d}", "医療法人テスト会", 2)) for n in range(40)
+    ]
     script = (
         "import sys; from pathlib import Path; from mailmerge import pdf\n"
         "jobs = [pdf.Conversion(Path(d), Path(d).with_suffix('.pdf')) for d in sys.argv[2:]]\n"
@@ -328,12 +366,18 @@ def test_missing_soffice_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Mo
     with pytest.raises(ConversionError) as caught:
         pdf.convert_to_pdf(conversions)
     assert str(caught.value) == (
-        f"MAILMERGE_SOFFICE={tmp_path}/no/soffice: そのようなプログラムはありません。LibreOffice の soffice を指すようにするか、"
-        "MAILMERGE_SOFFICE を外してください。LibreOffice を入れてください（sudo apt-get install libreoffice-writer-nogui）"
+        f"MAILMERGE_SOFFICE={tmp_path}/no/soffice: そのようなプログラムはありません。LibreOffice の soffice "
+        f"を指すようにするか、"
+        "MAILMERGE_SOFFICE を外してください。LibreOffice を入れてください（sudo apt-get install "
+        "libreoffice-writer-nogui）"
     )
 
     monkeypatch.delenv(pdf.SOFFICE_ENV)
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(ConversionError) as caught:
         pdf.convert_to_pdf(conversions)
-    assert str(caught.value) == "LibreOffice（soffice）が見つかりません。LibreOffice を入れてください（sudo apt-get install libreoffice-writer-nogui）"
+    assert (
+        str(caught.value)
+        == "LibreOffice（soffice）が見つかりません。LibreOffice を入れてください（sudo apt-get install "
+        "libreoffice-writer-nogui）"
+    )

@@ -10,11 +10,12 @@ import pikepdf
 import pypdfium2
 import pypdfium2.internal.utils
 import pytest
-from fixtures.samples import write_member_docx
-from helpers import SOFFICE_TIMEOUT
 
+from fixtures.samples import write_member_docx
 from mailmerge import pdf, pdfcheck
 from mailmerge.pdfcheck import pdf_problem, structure_problem
+
+from helpers import SOFFICE_TIMEOUT
 
 DAMAGED = "PDF が壊れています（PDF の検査: "
 BLANK = "PDF の 1 ページ目を描画すると白紙になります。もう一度実行してください"
@@ -60,7 +61,8 @@ def test_a_wrong_page_count_is_a_problem(letter: Path):
 
 
 def pdfium_save_interrupted_at(source: Path, block: int, monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, int]:
-    """Save ``source`` with PDFium, a Ctrl-C raised inside its write callback at ``block``; return the bytes and the blocks seen.
+    """Save ``source`` with PDFium, a Ctrl-C raised inside its write callback at ``block``; return the bytes and the
+    blocks seen.
 
     What issue 10 found: the KeyboardInterrupt is printed as "Exception ignored" and the save
     returns as if it had worked.
@@ -88,7 +90,9 @@ def pdfium_save_interrupted_at(source: Path, block: int, monkeypatch: pytest.Mon
 
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the swallowed Ctrl-C itself
-def test_a_pdf_saved_by_pdfium_through_a_ctrl_c_is_rejected_like_poppler_does(long_letter: Path, tmp_path: Path, monkeypatch):
+def test_a_pdf_saved_by_pdfium_through_a_ctrl_c_is_rejected_like_poppler_does(
+    long_letter: Path, tmp_path: Path, monkeypatch
+):
     _, blocks = pdfium_save_interrupted_at(long_letter, 0, monkeypatch)
     assert blocks >= 3  # a first, a middle and a last block
     for block in range(1, blocks + 1):
@@ -123,7 +127,9 @@ def test_a_damaged_pdf_is_a_problem_even_when_it_looks_whole(damage: str, letter
 
 
 @pytest.mark.parametrize("damage", list(damaged_copies(b"x" * 10000)))
-def test_a_file_damaged_on_its_way_to_the_disk_is_removed_not_listed(damage: str, letter: Path, tmp_path: Path, monkeypatch):
+def test_a_file_damaged_on_its_way_to_the_disk_is_removed_not_listed(
+    damage: str, letter: Path, tmp_path: Path, monkeypatch
+):
     """What write_checked writes (a member's file split or composed) is read back; any damage to it fails it."""
     real_write = pdfcheck.write_atomic
 
@@ -136,8 +142,13 @@ def test_a_file_damaged_on_its_way_to_the_disk_is_removed_not_listed(damage: str
         problem = pdfcheck.write_checked(document, target)
     # Zeros inside a compressed stream shift nothing qpdf's strict read of the structure looks at:
     # only the bytes read back tell.
-    assert problem.startswith(DAMAGED) or problem in (CUT, "PDF にページがありません。もう一度実行してください") or (
-        problem.startswith("PDF を書き込んだ内容と、読み戻した内容が違います（") and problem.endswith("ディスクに問題がないか確かめてから、もう一度実行してください")
+    assert (
+        problem.startswith(DAMAGED)
+        or problem in (CUT, "PDF にページがありません。もう一度実行してください")
+        or (
+            problem.startswith("PDF を書き込んだ内容と、読み戻した内容が違います（")
+            and problem.endswith("ディスクに問題がないか確かめてから、もう一度実行してください")
+        )
     ), problem
     assert not target.exists() and not list(target.parent.iterdir())
     monkeypatch.setattr(pdfcheck, "write_atomic", real_write)
@@ -162,16 +173,21 @@ def test_zeros_written_inside_a_stream_are_found_by_the_bytes_read_back(letter: 
     first = next(n for n in range(len(data) // 2, len(data)) if data[n] != 0) + 1  # counted from 1, as a person counts
     assert not (tmp_path / "letter.pdf").exists()
     assert problem == (
-        f"PDF を書き込んだ内容と、読み戻した内容が違います（{first} バイト目から。読み戻し {len(data)} バイト、書き込み {len(data)} バイト）。"
+        f"PDF を書き込んだ内容と、読み戻した内容が違います（{first} バイト目から。読み戻し {len(data)} "
+        f"バイト、書き込み {len(data)} バイト）。"
         "ディスクに問題がないか確かめてから、もう一度実行してください"
     )
 
 
 def test_the_same_document_converted_twice_is_written_as_the_same_bytes(letter: Path, tmp_path_factory, tmp_path: Path):
-    """Issue 21: approvals are bound to a PDF's bytes; LibreOffice's own file differs from one conversion to the next."""
+    """Issue 21: approvals are bound to a PDF's bytes; LibreOffice's own file differs from one conversion to the
+    next.
+    """
     again = converted(tmp_path_factory, 2)
     assert letter.read_bytes() != again.read_bytes()  # its ID and times
-    assert "CreationDate:" in subprocess.run(["pdfinfo", str(letter)], capture_output=True, text=True, check=True).stdout
+    assert (
+        "CreationDate:" in subprocess.run(["pdfinfo", str(letter)], capture_output=True, text=True, check=True).stdout
+    )
     written = []
     for number, source in enumerate((letter, again)):
         with pikepdf.open(source) as document:
@@ -181,8 +197,12 @@ def test_the_same_document_converted_twice_is_written_as_the_same_bytes(letter: 
     # As poppler reads it: no times, and the subsets named after their glyphs, not LibreOffice's count.
     info = subprocess.run(["pdfinfo", str(written[0])], capture_output=True, text=True, check=True).stdout
     assert "CreationDate:" not in info and "ModDate:" not in info and "Producer:" not in info
-    fonts = subprocess.run(["pdffonts", str(written[0])], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
-    original = subprocess.run(["pdffonts", str(letter)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    fonts = subprocess.run(
+        ["pdffonts", str(written[0])], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    original = subprocess.run(
+        ["pdffonts", str(letter)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
     assert [line.split()[0][7:] for line in fonts] == [line.split()[0][7:] for line in original]  # IPAexMincho, ...
     assert {line.split()[0][:7] for line in fonts}.isdisjoint({line.split()[0][:7] for line in original})
     assert pdf_problem(written[0], pages=2) == "" and poppler_reads(written[0])
@@ -197,4 +217,6 @@ def test_a_page_that_draws_nothing_is_a_problem(letter: Path, tmp_path: Path):
         document.pages[1].obj.Contents = document.make_stream(b"")  # the second page's content lost
         document.save(tmp_path / "blank.pdf")
     assert structure_problem(tmp_path / "blank.pdf", 2) == ""  # well-formed: only drawing it shows the loss
-    assert pdf_problem(tmp_path / "blank.pdf") == "PDF の 2 ページ目を描画すると白紙になります。もう一度実行してください"
+    assert (
+        pdf_problem(tmp_path / "blank.pdf") == "PDF の 2 ページ目を描画すると白紙になります。もう一度実行してください"
+    )

@@ -7,22 +7,45 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import (
-    DATA, REPO, invoke, make_cycle, manifest_header, manifest_rows, page_count, pdf_characters, pdf_text, run_mailmerge,
-    sha256, squash,
-)
 
 from mailmerge.config import load_config
 from mailmerge.roster import load_roster
+
+from helpers import (
+    DATA,
+    REPO,
+    invoke,
+    make_cycle,
+    manifest_header,
+    manifest_rows,
+    page_count,
+    pdf_characters,
+    pdf_text,
+    run_mailmerge,
+    sha256,
+    squash,
+)
 
 ENROLLED_HEADING = "〈ご加入いただいている会員の皆さまへ〉"
 ENROLLED_TEXT = "更新手続に必要な書類を同封しております。お早めの更新手続をお願いします。"
 UNENROLLED_HEADING = "〈未加入の会員の皆さまへ〉"
 UNENROLLED_TEXT = (
-    "本保険は、ATS会員だけが加入できる制度であり、遠隔画像診断サービス事業におけるリスクを総合的にカバーする内容となっております。"
+    "本保険は、ATS会員だけが加入できる制度であり、遠隔画像診断サービス事業におけるリスクを総合的にカバーする内容"
+    "となっております。"
     "この機会に是非ご検討をお願いします。"
 )
-MANIFEST_COLUMNS = ["member_id", "name", "group", "document", "docx", "pdf", "pages", "docx_sha256", "pdf_sha256", "input_sha256"]
+MANIFEST_COLUMNS = [
+    "member_id",
+    "name",
+    "group",
+    "document",
+    "docx",
+    "pdf",
+    "pages",
+    "docx_sha256",
+    "pdf_sha256",
+    "input_sha256",
+]
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +60,7 @@ def test_manifest_lists_two_documents_for_every_member(sample_run: Path, sample_
     assert sorted((r["member_id"], r["document"]) for r in rows) == sorted(
         (m.member_id, d) for m in sample_members for d in ("letter", "overview")
     )
-    for row, member in zip(rows[::2], sample_members):
+    for row, member in zip(rows[::2], sample_members, strict=False):
         assert row["name"] == member.fields["organisation"]
         assert row["group"] == member.group
         assert row["docx"] == f"{member.group}/{member.member_id}/letter.docx"
@@ -75,7 +98,9 @@ def test_every_letter_names_its_member_and_carries_only_its_group_paragraph(samp
         assert own in text
         assert other not in text
         assert ("同封" in text) == (member.group == "enrolled")
-        title = "ATS会員専用保険「遠隔画像診断専門賠償責任保険」" + ("更新のご案内" if member.group == "enrolled" else "のご案内")
+        title = "ATS会員専用保険「遠隔画像診断専門賠償責任保険」" + (
+            "更新のご案内" if member.group == "enrolled" else "のご案内"
+        )
         assert title in text
         assert "理事長煎本正博" in text
         assert "2024年2月1日" in text
@@ -115,7 +140,9 @@ def test_overview_has_the_group_specific_part(sample_run: Path, sample_members) 
 
 def test_fonts_are_the_ipaex_fonts_and_embedded(sample_run: Path) -> None:
     for path in sorted(sample_run.glob("*/*/*.pdf"))[:6]:
-        listing = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+        listing = subprocess.run(
+            ["pdffonts", str(path)], capture_output=True, text=True, check=True
+        ).stdout.splitlines()[2:]
         assert listing, f"{path} lists no fonts"
         for line in listing:
             name, emb = line.split()[0], line.split()[-5]
@@ -141,8 +168,10 @@ def test_two_clean_runs_make_the_same_pdf_bytes_on_both_paths(sample_cycle, tmp_
     }
     # What a printer sees of the fonts: subsets named after their glyphs, the same in both runs.
     for row in first[:4]:
-        fonts = [subprocess.run(["pdffonts", str(out / row["pdf"])], capture_output=True, text=True, check=True).stdout
-                 for out in (sample_cycle.out, tmp_path / "again")]
+        fonts = [
+            subprocess.run(["pdffonts", str(out / row["pdf"])], capture_output=True, text=True, check=True).stdout
+            for out in (sample_cycle.out, tmp_path / "again")
+        ]
         assert fonts[0] == fonts[1] and "BAAAAA+" not in fonts[0]
 
 
@@ -158,7 +187,18 @@ def test_csv_rosters_give_the_same_letters_as_the_workbook(sample_cycle, tmp_pat
     for name in ("sample_utf8.csv", "sample_utf8_bom.csv", "sample_cp932.csv"):
         out = tmp_path / name
         # The sample run's own cycle (its templates), another roster.
-        result = invoke("run", "--config", str(sample_cycle.config), "--roster", str(DATA / name), "--out", str(out), "--limit", "2", "-q")
+        result = invoke(
+            "run",
+            "--config",
+            str(sample_cycle.config),
+            "--roster",
+            str(DATA / name),
+            "--out",
+            str(out),
+            "--limit",
+            "2",
+            "-q",
+        )
         assert result.exit_code == 0, result.output
         rows = manifest_rows(out)
         assert len(rows) == 4
@@ -199,7 +239,9 @@ def test_names_with_xml_characters_print_exactly(tmp_path: Path) -> None:
 
 def test_only_and_limit_select_members(tmp_path: Path, sample_members) -> None:
     out = tmp_path / "out"
-    result = invoke("run", "--config", str(REPO / "mailmerge.toml"), "--out", str(out), "--only", "unenrolled", "--limit", "2", "-q")
+    result = invoke(
+        "run", "--config", str(REPO / "mailmerge.toml"), "--out", str(out), "--only", "unenrolled", "--limit", "2", "-q"
+    )
     assert result.exit_code == 0, result.output
     expected = [m.member_id for m in sample_members if m.group == "unenrolled"][:2]
     assert sorted(p.name for p in (out / "unenrolled").iterdir()) == expected
@@ -208,21 +250,31 @@ def test_only_and_limit_select_members(tmp_path: Path, sample_members) -> None:
 
 
 @pytest.mark.parametrize("shared_pages_from", ["100", "0"])
-def test_a_member_named_like_the_templates_own_words_runs_and_check_warns(shared_pages_from: str, config_in, tmp_path: Path) -> None:
+def test_a_member_named_like_the_templates_own_words_runs_and_check_warns(
+    shared_pages_from: str, config_in, tmp_path: Path
+) -> None:
     # Issue 25: a member named 「ATS」 (the letters' own word) or like the insurer the overview names
     # stopped every member's run (「PDF に別の会員の名前があります」, blaming that member). "0": the
     # composed path, whose shared pages carry the template's text.
     lines = (DATA / "sample_utf8.csv").read_text(encoding="utf-8").splitlines()
     roster = tmp_path / "名簿.csv"
-    roster.write_text("\n".join([
-        *lines[:4],
-        "0031,ATS,,,,103-0027,東京都中央区日本橋3丁目5番1号,,加入",
-        "0032,損害保険ジャパン株式会社,,,,103-0027,東京都中央区日本橋2丁目2番10号,,未加入",
-        "0033,株式会社ATS読影,,,,103-0027,東京都中央区日本橋1丁目1番1号,,未加入",
-    ]) + "\n", encoding="utf-8")
+    roster.write_text(
+        "\n".join(
+            [
+                *lines[:4],
+                "0031,ATS,,,,103-0027,東京都中央区日本橋3丁目5番1号,,加入",
+                "0032,損害保険ジャパン株式会社,,,,103-0027,東京都中央区日本橋2丁目2番10号,,未加入",
+                "0033,株式会社ATS読影,,,,103-0027,東京都中央区日本橋1丁目1番1号,,未加入",
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     config = str(config_in(shared_pages_from=shared_pages_from))
-    warning = ("会員名: 注意: 会員名がテンプレート（{templates}）の文面にも出てくる言葉です。文書は作られますが、"
-               "文面の言葉と取り違えていないか、確認のときにこの会員の文書を見てください")
+    warning = (
+        "会員名: 注意: 会員名がテンプレート（{templates}）の文面にも出てくる言葉です。文書は作られますが、"
+        "文面の言葉と取り違えていないか、確認のときにこの会員の文書を見てください"
+    )
     letter, overview = DATA / "templates" / "letter.docx", DATA / "templates" / "overview.docx"
     checked = invoke("check", "--config", config, "--roster", str(roster))
     assert checked.exit_code == 0, checked.output
@@ -250,7 +302,9 @@ def test_the_honorific_column_prints_sensei_in_the_letter_the_overview_and_the_l
     config = make_cycle(tmp_path / "cycle", "\n".join([header, *rows]) + "\n")
     refused = invoke("check", "--config", str(config))
     assert refused.exit_code == 1
-    assert "members.csv:4: 敬称: 敬称 「殿」 は使えません。様、先生 のどれかにしてください（空欄は 様）" in refused.output
+    assert (
+        "members.csv:4: 敬称: 敬称 「殿」 は使えません。様、先生 のどれかにしてください（空欄は 様）" in refused.output
+    )
     (tmp_path / "cycle" / "members.csv").write_text("\n".join([header, *rows[:2]]) + "\n", encoding="utf-8")
     out = tmp_path / "out"
     ran = invoke("run", "--config", str(config), "--out", str(out), "--quiet")

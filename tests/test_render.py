@@ -13,13 +13,14 @@ import pytest
 from docx import Document
 from docx.shared import Mm
 from docxtpl import DocxTemplate
-from helpers import DATA, REPO, invoke
 from lxml import etree
 
 from mailmerge.config import load_config
 from mailmerge.errors import TemplateRenderError
 from mailmerge.render import CompiledTemplate, inspect_template, strict_environment
 from mailmerge.roster import load_roster
+
+from helpers import DATA, REPO, invoke
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -33,7 +34,13 @@ def make_template(path: Path) -> Path:
     # Word often splits a tag over several runs (spell check, edits); docxtpl joins them.
     split.add_run("会員番号 {{ mem")
     split.add_run("ber_id }}")
-    for text in ("{%p if enrolled %}", "更新書類を同封しております。", "{%p else %}", "ご加入をご検討ください。", "{%p endif %}"):
+    for text in (
+        "{%p if enrolled %}",
+        "更新書類を同封しております。",
+        "{%p else %}",
+        "ご加入をご検討ください。",
+        "{%p endif %}",
+    ):
         document.add_paragraph(text)
     document.sections[0].footer.paragraphs[0].text = "{{ member_id }} · {{ cycle }}"
     document.save(path)
@@ -90,14 +97,19 @@ def test_variables_lists_every_name_the_template_reads(tmp_path: Path) -> None:
 
 NOT_WORD = "Word 文書 (.docx) として読めません。Word で開き「Word 文書 (*.docx)」形式で保存し直してください"
 BROKEN_TEMPLATE_ERRORS = {
-    "unclosed_tag.docx": "差し込みタグの書き方に誤りがあります (unexpected '}')。付近の文: 「{{ organisation }} 御中 / 拝啓 {{ issue_date }敬具」",
+    "unclosed_tag.docx": (
+        "差し込みタグの書き方に誤りがあります (unexpected '}')。"
+        "付近の文: 「{{ organisation }} 御中 / 拝啓 {{ issue_date }敬具」"
+    ),
     "missing_endif.docx": (
         "差し込みタグの書き方に誤りがあります (Unexpected end of template. Jinja was looking for the following tags: "
         "'elif' or 'else' or 'endif'. The innermost block that needs to be closed is 'if'.)。"
         "付近の文: 「{{ organisation }} 御中{% if enrolled %} / 更新書類を同封しております。」"
     ),
-    "unknown_variable.docx": "差し込み項目 'organisaton' は名簿にも mailmerge.toml にもありません。テンプレートの綴りを直すか、mailmerge.toml に追加してください",
-    "linked_image.docx": "外部の image にリンクしています（変換時に LibreOffice が外部から取得します）。図はリンクせず文書に貼り付けてください",
+    "unknown_variable.docx": "差し込み項目 'organisaton' は名簿にも mailmerge.toml "
+    "にもありません。テンプレートの綴りを直すか、mailmerge.toml に追加してください",
+    "linked_image.docx": "外部の image にリンクしています（変換時に LibreOffice "
+    "が外部から取得します）。図はリンクせず文書に貼り付けてください",
     "include_picture.docx": "外部の内容を読み込む INCLUDEPICTURE フィールドがあります。削除してください",
     "not_a_word_file.docx": NOT_WORD,
     "truncated.docx": NOT_WORD,
@@ -123,7 +135,11 @@ def test_check_and_run_reject_a_broken_template_and_write_nothing(name: str, con
     ran = invoke("run", "--config", str(config), "--out", str(out))
     assert ran.exit_code == 1
     assert f"{shown}: {BROKEN_TEMPLATE_ERRORS[name]}" in ran.output.splitlines()
-    assert ran.output.splitlines()[-1] == "エラー: 名簿またはテンプレートにエラーが 1 件あります。何も作成していません。直してから、もう一度実行してください。"
+    assert (
+        ran.output.splitlines()[-1]
+        == "エラー: 名簿またはテンプレートにエラーが 1 件あります。何も作成していません。直してから、もう一度実行し"
+        "てください。"
+    )
     assert not out.exists()
 
 
@@ -141,14 +157,18 @@ def test_a_template_zip_bomb_is_refused_before_it_is_inflated(config_in, tmp_pat
     ratio = info.file_size // info.compress_size
     checked = invoke("check", "--config", str(config_in(letter=f'"{bomb}"')))
     assert checked.exit_code == 1
-    assert (f"letter.docx: Word 文書の中の「word/document.xml」が展開すると 40 MB（圧縮の {ratio:,} 倍）になり、"
-            "文面としてありえない大きさのため読みませんでした（壊れたファイルか、悪意のあるファイルの可能性）。"
-            "元の文面を Word で開いて保存し直したものを使ってください") in checked.output.splitlines()
+    assert (
+        f"letter.docx: Word 文書の中の「word/document.xml」が展開すると 40 MB（圧縮の {ratio:,} 倍）になり、"
+        "文面としてありえない大きさのため読みませんでした（壊れたファイルか、悪意のあるファイルの可能性）。"
+        "元の文面を Word で開いて保存し直したものを使ってください"
+    ) in checked.output.splitlines()
 
 
 def test_a_line_break_typed_in_a_cell_prints_as_a_line_break(tmp_path: Path) -> None:
     template = CompiledTemplate(make_template(tmp_path / "t.docx"), "letter")
-    rendered = template.render({"organisation": "甲画像診断センター\n東館", "member_id": "0001", "enrolled": True, "cycle": "2024"})
+    rendered = template.render(
+        {"organisation": "甲画像診断センター\n東館", "member_id": "0001", "enrolled": True, "cycle": "2024"}
+    )
     out = tmp_path / "out.docx"
     out.write_bytes(rendered.docx)
     first = Document(out).paragraphs[0]
@@ -173,7 +193,12 @@ def seal_png(size: int = 48) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(rows))) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows)))
+        + chunk(b"IEND", b"")
+    )
 
 
 def parity_template(path: Path) -> Path:
@@ -193,7 +218,12 @@ def parity_template(path: Path) -> Path:
     columns = document.add_table(rows=2, cols=4)
     for row, (label, value) in enumerate((("年度", "{{ year }}"), ("加入", "○"))):
         cells = columns.rows[row].cells
-        cells[0].text, cells[1].text, cells[2].text, cells[3].text = label, "{%tc for year in years %}", value, "{%tc endfor %}"
+        cells[0].text, cells[1].text, cells[2].text, cells[3].text = (
+            label,
+            "{%tc for year in years %}",
+            value,
+            "{%tc endfor %}",
+        )
     # The seal, under the chairman's name, and once more in a repeated paragraph (two drawings, one picture).
     seal = path.with_suffix(".png")
     seal.write_bytes(seal_png())
@@ -208,9 +238,13 @@ def parity_template(path: Path) -> Path:
 
 
 PARITY_CONTEXT = {
-    "organisation": "医療法人社団青葉会", "member_id": "0007", "cycle": "2024", "enrolled": True,
+    "organisation": "医療法人社団青葉会",
+    "member_id": "0007",
+    "cycle": "2024",
+    "enrolled": True,
     "contracts": [{"name": "賠償責任", "fee": "12,000"}, {"name": "サイバー", "fee": "3,000"}],
-    "years": ["2022", "2023", "2024", "2025"], "copies": [1, 2],
+    "years": ["2022", "2023", "2024", "2025"],
+    "copies": [1, 2],
 }
 
 
@@ -264,8 +298,14 @@ def test_tables_with_loops_a_seal_and_a_titled_document_render_as_docxtpl_render
 def test_the_mailings_templates_render_as_docxtpl_renders_them(name: str, tmp_path: Path) -> None:
     config = load_config(REPO / "mailmerge.toml")
     member = load_roster(config).members[0]
-    context = {**config.constants, **member.fields, "member_id": member.member_id, "group": member.group,
-               "enrolled": member.group == "enrolled", "document": name}
+    context = {
+        **config.constants,
+        **member.fields,
+        "member_id": member.member_id,
+        "group": member.group,
+        "enrolled": member.group == "enrolled",
+        "document": name,
+    }
     assert_same_as_docxtpl(REPO / "templates" / f"{name}.docx", context, tmp_path)
 
 
@@ -300,12 +340,17 @@ def test_check_finds_tags_that_would_print_as_they_are(config_in, tmp_path: Path
     fix = "半角の {{ }} や {% %} に直してください"
     path = path.name  # as shown from the working folder (the test's)
     assert [line for line in result.output.splitlines() if line.startswith(path)] == [
-        f"{path}: 8 段落目「更新日: ｛｛ renewal_date ｝｝」: 全角の「｛｛」は差し込みタグとして働かず、そのまま印刷されます。{fix}",
-        f"{path}: 9 段落目「期限: {{｛ return_deadline }}}}」: 全角の「{{｛」は差し込みタグとして働かず、そのまま印刷されます。{fix}",
-        f"{path}: footer1.xml の 2 段落目「｛% if enrolled %｝加入」: 全角の「｛%」は差し込みタグとして働かず、そのまま印刷されます。{fix}",
-        *(f"{path}: 差し込んだ文書の {number} 段落目「{text}」: 「}}}}」が残り、そのまま印刷されます。"
-          "タグの {{ と }}、{% と %} が対になっているか確かめてください"
-          for number, text in ((5, "期限: {｛ return_deadline }}"), (6, "締切は { return_deadline }} です"))),
+        f"{path}: 8 段落目「更新日: ｛｛ renewal_date ｝｝」: "
+        f"全角の「｛｛」は差し込みタグとして働かず、そのまま印刷されます。{fix}",
+        f"{path}: 9 段落目「期限: {{｛ return_deadline }}}}」: "
+        f"全角の「{{｛」は差し込みタグとして働かず、そのまま印刷されます。{fix}",
+        f"{path}: footer1.xml の 2 段落目「｛% if enrolled %｝加入」: "
+        f"全角の「｛%」は差し込みタグとして働かず、そのまま印刷されます。{fix}",
+        *(
+            f"{path}: 差し込んだ文書の {number} 段落目「{text}」: 「}}}}」が残り、そのまま印刷されます。"
+            "タグの {{ と }}、{% と %} が対になっているか確かめてください"
+            for number, text in ((5, "期限: {｛ return_deadline }}"), (6, "締切は { return_deadline }} です"))
+        ),
     ]
 
 

@@ -22,12 +22,17 @@ from pathlib import Path
 
 import psutil
 import pytest
+
+from mailmerge import mailing, printrun
+from mailmerge.config import load_config
+from mailmerge.roster import load_roster
+
 from helpers import (
     DATA,
     SHELL_UMASK,
     alive,
-    make_cycle,
     mailmerge_command,
+    make_cycle,
     manifest_rows,
     named,
     pdf_characters,
@@ -36,10 +41,6 @@ from helpers import (
     sample_run_once,
     sha256,
 )
-
-from mailmerge import mailing, printrun
-from mailmerge.config import load_config
-from mailmerge.roster import load_roster
 
 GROUPS = ("enrolled", "unenrolled")
 PERSONAL_FIELDS = ("organisation", "department", "representative_name", "address1", "address2")
@@ -50,7 +51,9 @@ DISK_FULL = "ディスクの空きがありません。空きを作ってから�
 SCRATCH = re.compile(r"(^|/)\.staging(/|$)|\.tmp$|\.partial$|mailmerge-soffice")
 ENROLLED_HEADING = "〈ご加入いただいている会員の皆さまへ〉"
 SAMPLE_HEADER = (DATA / "sample_utf8.csv").read_text(encoding="utf-8").splitlines()[0]
-SAMPLE_ROWS = {line.split(",")[0]: line for line in (DATA / "sample_utf8.csv").read_text(encoding="utf-8").splitlines()[1:]}
+SAMPLE_ROWS = {
+    line.split(",")[0]: line for line in (DATA / "sample_utf8.csv").read_text(encoding="utf-8").splitlines()[1:]
+}
 
 
 @dataclass(frozen=True)
@@ -191,7 +194,9 @@ _CHARACTERS: dict[str, str] = {}
 
 
 def _characters(digest: str, path: Path) -> str:
-    """Return pdf_characters of a PDF whose SHA-256 is ``digest``, read once per file content (a test checks a run twice)."""
+    """Return pdf_characters of a PDF whose SHA-256 is ``digest``, read once per file content (a test checks a run
+    twice).
+    """
     if digest not in _CHARACTERS:
         _CHARACTERS[digest] = pdf_characters(path)
     return _CHARACTERS[digest]
@@ -266,7 +271,9 @@ def assert_only_finished_pairs(out: Path, reference: Reference, lone_docx: int =
             names = sorted(p.name for p in folder.iterdir())
             stems = {name[: -len(".pdf")] for name in names if name.endswith(".pdf")}
             drafts = {name[: -len(".docx")] for name in names if name.endswith(".docx")}
-            assert set(names) == {f"{stem}.pdf" for stem in stems} | {f"{stem}.docx" for stem in drafts}, f"{folder}: {names}"
+            assert set(names) == {f"{stem}.pdf" for stem in stems} | {f"{stem}.docx" for stem in drafts}, (
+                f"{folder}: {names}"
+            )
             assert stems <= drafts, f"{folder}: a PDF without its DOCX: {names}"
             lone += [f"{folder.name}/{stem}.docx" for stem in sorted(drafts - stems)]
             for stem in stems:
@@ -301,7 +308,9 @@ def assert_same_as_reference(out: Path, reference: Reference) -> None:
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     expected = json.loads((reference.out / "summary.json").read_text(encoding="utf-8"))
     varying = ("documents_made", "documents_reused", "removed_members")
-    assert {k: v for k, v in summary.items() if k not in varying} == {k: v for k, v in expected.items() if k not in varying}
+    assert {k: v for k, v in summary.items() if k not in varying} == {
+        k: v for k, v in expected.items() if k not in varying
+    }
     assert summary["documents_made"] + summary["documents_reused"] == summary["selected_documents"]
 
 
@@ -360,7 +369,9 @@ def test_ctrl_c_stops_at_once_keeps_what_was_finished_and_a_rerun_completes(
     assert our_processes(out) == []
 
 
-def test_ctrl_c_during_forced_rebuild_keeps_the_previous_manifest_and_resumes(reference: Reference, tmp_path: Path) -> None:
+def test_ctrl_c_during_forced_rebuild_keeps_the_previous_manifest_and_resumes(
+    reference: Reference, tmp_path: Path
+) -> None:
     out = copy_of(reference, tmp_path)
     # A remade PDF has the same bytes (issue 21): it is a new file put in the old one's place.
     before = {row["pdf"]: (out / row["pdf"]).stat().st_ino for row in reference.rows}
@@ -391,7 +402,9 @@ def _inode(path: Path) -> int | None:
 
 
 @pytest.mark.parametrize("point", ["converting", "placed"])
-def test_sigkill_of_the_run_then_rerun_cleans_up_and_completes(point: str, reference: Reference, tmp_path: Path) -> None:
+def test_sigkill_of_the_run_then_rerun_cleans_up_and_completes(
+    point: str, reference: Reference, tmp_path: Path
+) -> None:
     out = tmp_path / "2024"
     run = Background(reference.config, out, tmp_path / "logs")
     wait_for_point(run, out, point)
@@ -455,7 +468,9 @@ def test_a_full_disk_fails_cleanly_and_a_rerun_with_room_completes(reference: Re
     disk.mkdir()
     needed = sum(size for _, size in files_in(reference.out).values())
     # Room for about two thirds of the documents: the run fails part-way.
-    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={needed * 2 // 3 // 1024}k,mode=0755", "tmpfs", str(disk)], check=True)
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={needed * 2 // 3 // 1024}k,mode=0755", "tmpfs", str(disk)], check=True
+    )
     try:
         out = disk / "2024"
         failed = run_cli(reference.config, out)
@@ -564,11 +579,18 @@ def test_a_rerun_remakes_exactly_what_changed(tmp_path: Path) -> None:
     changed = run_cli(config, out)
     assert changed.returncode == 0 and changed.counts() == (2, 6), changed.output
     now = rows_by_key(out)
-    assert {key for key in now if now[key]["input_sha256"] != initial[key]["input_sha256"]} == {("0001", "letter"), ("0001", "overview")}
-    assert {key: now[key] for key in now if key[0] != "0001"} == {key: initial[key] for key in initial if key[0] != "0001"}
+    assert {key for key in now if now[key]["input_sha256"] != initial[key]["input_sha256"]} == {
+        ("0001", "letter"),
+        ("0001", "overview"),
+    }
+    assert {key: now[key] for key in now if key[0] != "0001"} == {
+        key: initial[key] for key in initial if key[0] != "0001"
+    }
     assert "神田駿河台4丁目6番1号" in pdf_characters(out / "enrolled/0001/letter.pdf")
     after = files_in(out)
-    assert all(after[name] == before[name] for name in before if name.endswith((".pdf", ".docx")) and "/0001/" not in name)
+    assert all(
+        after[name] == before[name] for name in before if name.endswith((".pdf", ".docx")) and "/0001/" not in name
+    )
 
     # A member removed from the roster: their folder is set aside (not deleted), and the run says so (by ID).
     roster.write_text(small_roster({"0001": moved}, drop=("0002",)), encoding="utf-8")
@@ -577,7 +599,9 @@ def test_a_rerun_remakes_exactly_what_changed(tmp_path: Path) -> None:
     assert "会員番号 0002" in removed.stderr and "会員 1 件の出力は削除せず" in removed.stdout
     assert not (out / "enrolled/0002").exists()
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert summary["removed_members"] == ["0002"] and (out / summary["set_aside"] / "enrolled/0002/letter.pdf").is_file()
+    assert (
+        summary["removed_members"] == ["0002"] and (out / summary["set_aside"] / "enrolled/0002/letter.pdf").is_file()
+    )
 
     # A member now enrolled: their documents move to the other group, with the enrolled paragraph.
     joined = SAMPLE_ROWS["0003"].removesuffix(",未加入") + ",加入"
@@ -587,12 +611,18 @@ def test_a_rerun_remakes_exactly_what_changed(tmp_path: Path) -> None:
     assert "会員番号 0003" in regrouped.stderr
     assert not (out / "unenrolled/0003").exists()
     assert ENROLLED_HEADING in pdf_characters(out / "enrolled/0003/letter.pdf")
-    assert sorted(p.relative_to(out).as_posix() for g in GROUPS for p in out.glob(f"{g}/*")) == ["enrolled/0001", "enrolled/0003", "unenrolled/0004"]
+    assert sorted(p.relative_to(out).as_posix() for g in GROUPS for p in out.glob(f"{g}/*")) == [
+        "enrolled/0001",
+        "enrolled/0003",
+        "unenrolled/0004",
+    ]
     current = rows_by_key(out)
 
     forced = run_cli(config, out, "--force")
     assert forced.returncode == 0 and forced.counts() == (6, 0), forced.output
-    assert {k: r["input_sha256"] for k, r in rows_by_key(out).items()} == {k: r["input_sha256"] for k, r in current.items()}
+    assert {k: r["input_sha256"] for k, r in rows_by_key(out).items()} == {
+        k: r["input_sha256"] for k, r in current.items()
+    }
 
     # A changed template: every member's copy of that document, and only those.
     template = cycle / "letter.docx"
@@ -600,7 +630,9 @@ def test_a_rerun_remakes_exactly_what_changed(tmp_path: Path) -> None:
     edit = run_cli(config, out)
     assert edit.returncode == 0 and edit.counts() == (3, 3), edit.output
     final = rows_by_key(out)
-    assert {k for k in final if final[k]["input_sha256"] != current[k]["input_sha256"]} == {k for k in final if k[1] == "letter"}
+    assert {k for k in final if final[k]["input_sha256"] != current[k]["input_sha256"]} == {
+        k for k in final if k[1] == "letter"
+    }
     for member_id, group in (("0001", "enrolled"), ("0003", "enrolled"), ("0004", "unenrolled")):
         assert marker in pdf_characters(out / group / member_id / "letter.pdf")
     for row in final.values():
@@ -617,7 +649,9 @@ def _edit_first_plain_text(template: Path) -> str:
     for info, data in parts.items():
         if info.filename == "word/document.xml":
             text = data.decode("utf-8")
-            edited, count = re.subn(r"(<w:t(?: [^>]*)?>)([^<{}%]{4,})(</w:t>)", rf"\g<1>\g<2>{marker}\g<3>", text, count=1)
+            edited, count = re.subn(
+                r"(<w:t(?: [^>]*)?>)([^<{}%]{4,})(</w:t>)", rf"\g<1>\g<2>{marker}\g<3>", text, count=1
+            )
             assert count == 1, "no plain text in the letter template to edit"
             parts[info] = edited.encode("utf-8")
     with zipfile.ZipFile(template, "w", zipfile.ZIP_DEFLATED) as package:
@@ -639,7 +673,12 @@ def test_summary_holds_control_totals_that_add_up_and_the_manifest_has_a_bom(ref
     summary = json.loads((reference.out / "summary.json").read_text(encoding="utf-8"))
     assert summary["roster_rows"] == summary["enrolled"] + summary["unenrolled"] + summary["rejected"]
     assert (summary["roster_rows"], summary["enrolled"], summary["unenrolled"], summary["rejected"]) == (30, 18, 12, 0)
-    assert summary["documents_in_manifest"] == 60 and summary["selected_documents"] == 60 and summary["documents_made"] == 60 and summary["documents_reused"] == 0
+    assert (
+        summary["documents_in_manifest"] == 60
+        and summary["selected_documents"] == 60
+        and summary["documents_made"] == 60
+        and summary["documents_reused"] == 0
+    )
     assert "完了: 30 会員 (加入 18 件, 未加入 12 件), 60 文書" in reference.run.stdout
     assert "集計: 名簿 30 行 = 加入 18 + 未加入 12 + エラー 0 行 (summary.json)" in reference.run.stdout
     assert (reference.out / "manifest.csv").read_bytes().startswith(b"\xef\xbb\xbf")
@@ -685,7 +724,10 @@ def test_a_trial_run_keeps_the_others_and_removes_their_outdated_documents(tmp_p
     assert (summary["selected_documents"], summary["documents_in_manifest"]) == (2, 6)
     assert summary["outdated_set_aside"] == ["0003/letter", "0003/overview"]
     assert sorted(p.name for p in (out / summary["set_aside"] / "unenrolled/0003").iterdir()) == [
-        "letter.docx", "letter.pdf", "overview.docx", "overview.pdf"
+        "letter.docx",
+        "letter.pdf",
+        "overview.docx",
+        "overview.pdf",
     ]
 
     # The full run then makes exactly the missing two.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,8 +12,18 @@ from mailmerge.models import DocumentHashes, ManifestRow, PrintedMember
 
 
 def row(document: str, pages: int = 1, pdf: str = "p") -> ManifestRow:
-    return ManifestRow("0001", "株式会社テスト", "enrolled", document, f"enrolled/0001/{document}.docx",
-                       f"enrolled/0001/{document}.pdf", pages, "d" * 64, pdf * 64, "i" * 64)
+    return ManifestRow(
+        "0001",
+        "株式会社テスト",
+        "enrolled",
+        document,
+        f"enrolled/0001/{document}.docx",
+        f"enrolled/0001/{document}.pdf",
+        pages,
+        "d" * 64,
+        pdf * 64,
+        "i" * 64,
+    )
 
 
 FIELDS = {"organisation": "株式会社テスト", "representative_name": "山田 太郎"}
@@ -39,16 +49,29 @@ def test_a_plain_member_has_no_flags() -> None:
 
 def test_each_flag_is_raised_by_what_it_names() -> None:
     assert flags([row("letter", 2), row("overview")]) == (review.LONG_LETTER,)
-    assert flags([row("letter"), row("overview")], {"organisation": "株式会社テスト", "representative_name": " "}) == (review.ONCHU,)
+    assert flags([row("letter"), row("overview")], {"organisation": "株式会社テスト", "representative_name": " "}) == (
+        review.ONCHU,
+    )
     assert flags([row("letter")]) == (review.MISSING_DOCUMENT,)
     long_name = {"organisation": "医療法人社団" + "あ" * 15, "representative_name": "山田"}
     assert flags([row("letter"), row("overview")], long_name) == (review.LONG_NAME,)
-    assert flags([row("letter"), row("overview")], postal_warning=True, stale=True) == (review.POSTAL_WARNING, review.STALE)
+    assert flags([row("letter"), row("overview")], postal_warning=True, stale=True) == (
+        review.POSTAL_WARNING,
+        review.STALE,
+    )
 
 
 def test_the_flag_table_gives_the_order_and_the_labels() -> None:
-    assert review.FLAGS == (review.LONG_LETTER, review.ONCHU, review.POSTAL_WARNING, review.LONG_NAME,
-                            review.MISSING_DOCUMENT, review.ROSTER_CHANGED, review.FILES_CHANGED, review.STALE)
+    assert review.FLAGS == (
+        review.LONG_LETTER,
+        review.ONCHU,
+        review.POSTAL_WARNING,
+        review.LONG_NAME,
+        review.MISSING_DOCUMENT,
+        review.ROSTER_CHANGED,
+        review.FILES_CHANGED,
+        review.STALE,
+    )
     assert review.FLAG_LABELS[review.POSTAL_WARNING] == "郵便番号の注意"
     assert review.FLAG_LABELS[review.FILES_CHANGED] == "ファイルが作成時と違います"
     assert review.FLAG_LABELS[review.ROSTER_CHANGED] == "作成後に名簿等が変更"
@@ -60,10 +83,14 @@ def test_the_gates_follow_the_documents_and_the_decision() -> None:
     approval = review.make_decision("0001", "approved", "", "事務局 山田", review.current_hashes(rows)["0001"])
     plain = member(rows, approval)
     assert plain.may_be_approved and plain.approved and plain.approval_blocker == ""
-    printed = PrintedMember("0001", 1, "2026-12-01T10:00:00+09:00", "jimu", True, {"letter": "p" * 64, "overview": "p" * 64})
+    printed = PrintedMember(
+        "0001", 1, "2026-12-01T10:00:00+09:00", "jimu", True, {"letter": "p" * 64, "overview": "p" * 64}
+    )
     assert plain.may_be_printed() and plain.may_be_sealed(set(), printed) and not plain.may_be_sealed({"0001"}, printed)
     assert not plain.may_be_sealed(set(), None)  # approved, never printed: never sent
-    assert not plain.may_be_sealed(set(), dataclasses.replace(printed, documents={"letter": "q" * 64, "overview": "p" * 64}))
+    assert not plain.may_be_sealed(
+        set(), dataclasses.replace(printed, documents={"letter": "q" * 64, "overview": "p" * 64})
+    )
     assert plain.blocking_flags == ()
 
     undecided = member(rows)
@@ -105,7 +132,9 @@ def test_half_width_characters_count_half() -> None:
 
 def test_a_decision_is_stale_once_the_files_change() -> None:
     hashes = review.current_hashes([row("letter"), row("overview")])["0001"]
-    decision = review.make_decision("0001", "approved", "", "事務局 山田", hashes, datetime(2026, 12, 1, 9, 30, tzinfo=timezone.utc))
+    decision = review.make_decision(
+        "0001", "approved", "", "事務局 山田", hashes, datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+    )
     assert decision.decided_at == "2026-12-01T09:30:00Z"
     assert not review.is_stale(decision, hashes)
     changed = review.current_hashes([row("letter", pdf="q"), row("overview")])["0001"]

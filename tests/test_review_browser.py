@@ -13,15 +13,22 @@ import openpyxl
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from conftest import REPO, copy_run, write_config
-from helpers import ServerThread
 from mailmerge import webapp
 from mailmerge.config import load_config
 from mailmerge.manifest import read_manifest
 
+from conftest import REPO, copy_run, write_config
+from helpers import ServerThread
+
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 # Generous waits for a loaded CI machine (two cores shared with LibreOffice): Playwright's defaults
 # (5 s for expect, 30 s for an action or a launch) fail by chance there. A page that is right
@@ -113,7 +120,8 @@ def test_the_list_shows_every_member_with_thumbnails(served: Served, page: Page,
     for member_id in member_ids:
         _row(page, member_id).scroll_into_view_if_needed()
     page.wait_for_function(
-        "() => [...document.querySelectorAll('#members img')].every(i => i.complete && i.naturalWidth === 150)", timeout=60_000
+        "() => [...document.querySelectorAll('#members img')].every(i => i.complete && i.naturalWidth === 150)",
+        timeout=60_000,
     )
     assert page.locator("#members img").count() == len(rows)
     page.evaluate("window.scrollTo(0, 0)")
@@ -141,11 +149,14 @@ def test_filter_by_group_flag_and_decision_and_search(served: Served, page: Page
     expect(page.locator("#members tbody tr:visible")).to_have_count(1)
     expect(page.locator("#members tbody tr:visible")).to_have_attribute("data-id", "0012")
     name = rows["0005"].name
-    part = name[len(name) // 2:]
+    part = name[len(name) // 2 :]
     expected = sorted(m for m, r in rows.items() if part in r.name)
     page.fill("#q", part)
     expect(page.locator("#shown")).to_have_text(str(len(expected)))
-    assert sorted(page.locator("#members tbody tr:visible").evaluate_all("rows => rows.map(r => r.dataset.id)")) == expected
+    assert (
+        sorted(page.locator("#members tbody tr:visible").evaluate_all("rows => rows.map(r => r.dataset.id)"))
+        == expected
+    )
     page.fill("#q", "該当しない会員名")
     expect(page.locator("#no-match")).to_be_visible()
     page.fill("#q", "")
@@ -170,8 +181,10 @@ def test_approve_and_hold_persist_across_reload(served: Served, page: Page, tmp_
     expect(images).to_have_count(sum(r.pages for r in member_rows))
     for n in range(images.count()):
         images.nth(n).scroll_into_view_if_needed()
-    page.wait_for_function("() => [...document.querySelectorAll('img.page')].every(i => i.complete && i.naturalWidth === 1100)",
-                           timeout=60_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('img.page')].every(i => i.complete && i.naturalWidth === 1100)",
+        timeout=60_000,
+    )
     page.get_by_role("button", name="承認する").click()
     expect(page.locator("#decision-message")).to_have_text("記録しました（承認済み）。")
     page.reload()
@@ -218,8 +231,13 @@ def test_a_changed_roster_row_makes_the_approval_stale(served: Served, page: Pag
     target[address_col].value = "青葉ビル 12階"
     book.save(roster)
     mailmerge = Path(sys.executable).with_name("mailmerge")
-    done = subprocess.run([str(mailmerge), "run", "--config", str(served.config), "--out", str(served.out), "--quiet"],
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=RUN_TIMEOUT)
+    done = subprocess.run(
+        [str(mailmerge), "run", "--config", str(served.config), "--out", str(served.out), "--quiet"],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=RUN_TIMEOUT,
+    )
     assert done.returncode == 0, done.stderr
 
     page.goto(served.url.split("?")[0])
@@ -265,14 +283,20 @@ def test_the_lists_column_headings_stay_in_view_below_the_filters(served: Served
         page.wait_for_function("() => window.scrollY > 1000")
         heading = page.locator("#members thead").bounding_box()
         filters = page.locator("#filters").bounding_box()
-        assert filters["y"] + filters["height"] - 1 <= heading["y"] < filters["y"] + filters["height"] + 20, (width, heading, filters)
+        assert filters["y"] + filters["height"] - 1 <= heading["y"] < filters["y"] + filters["height"] + 20, (
+            width,
+            heading,
+            filters,
+        )
         expect(page.locator("#members thead th", has_text="会員番号")).to_be_visible()
 
 
-def test_approving_a_page_whose_documents_were_remade_behind_it_is_refused(served: Served, page: Page, tmp_path: Path) -> None:
-    from helpers import remake_member
-
+def test_approving_a_page_whose_documents_were_remade_behind_it_is_refused(
+    served: Served, page: Page, tmp_path: Path
+) -> None:
     from mailmerge.store import REVIEW_DB_NAME, DecisionStore
+
+    from helpers import remake_member
 
     page.goto(served.url)
     _name_reviewer(page)
@@ -299,9 +323,9 @@ def test_approving_a_page_whose_documents_were_remade_behind_it_is_refused(serve
 def test_letters_swapped_on_disk_are_flagged_and_shown_as_such_not_as_a_broken_image(
     served: Served, page: Page, tmp_path: Path
 ) -> None:
-    from helpers import swap_files
-
     from mailmerge import messages
+
+    from helpers import swap_files
 
     rows = {(r.member_id, r.document): r for r in served.members()}
     swap_files(served.out / rows["0001", "letter"].pdf, served.out / rows["0002", "letter"].pdf)
@@ -324,7 +348,9 @@ def test_letters_swapped_on_disk_are_flagged_and_shown_as_such_not_as_a_broken_i
     expect(page.get_by_role("button", name="承認する")).to_be_disabled()
     expect(page.get_by_role("button", name="保留にする")).to_be_disabled()
     expect(page.locator("#cannot-approve")).to_contain_text("会員番号 0001: ファイルが作成時と違います")
-    page.wait_for_function("() => { const i = document.querySelector('#overview img'); return i.complete && i.naturalWidth === 1100; }")
+    page.wait_for_function(
+        "() => { const i = document.querySelector('#overview img'); return i.complete && i.naturalWidth === 1100; }"
+    )
     page.screenshot(path=str(tmp_path / "review-member-files-changed.png"))
     _keep_screenshot(tmp_path / "review-member-files-changed.png")
 
@@ -373,10 +399,12 @@ def test_next_and_approve_and_next_follow_the_lists_filter_and_search_finds_repr
     named = next(m for m in members.values() if m.fields.get("representative_name"))
     page.fill("#q", named.fields["representative_name"])
     expect(page.locator("#members tbody tr:visible")).to_have_count(
-        sum(1 for m in members.values() if named.fields["representative_name"] in " ".join(recipient_lines(m.fields))))
+        sum(1 for m in members.values() if named.fields["representative_name"] in " ".join(recipient_lines(m.fields)))
+    )
     expect(_row(page, named.member_id)).to_be_visible()
     street = members["0007"].fields["address1"]
     page.fill("#q", street)
     expect(_row(page, "0007")).to_be_visible()
     expect(page.locator("#shown")).to_have_text(
-        str(sum(1 for m in members.values() if street in " ".join(recipient_lines(m.fields)))))
+        str(sum(1 for m in members.values() if street in " ".join(recipient_lines(m.fields))))
+    )

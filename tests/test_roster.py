@@ -13,10 +13,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import DATA, REPO
 from mailmerge.cli import main
 from mailmerge.config import load_config
 from mailmerge.roster import load_roster, normalise_key, normalise_postal_code, read_xlsx
+
+from conftest import DATA, REPO
 
 BAD = DATA / "bad_rosters"
 EXPECTED = json.loads((BAD / "expected.json").read_text(encoding="utf-8"))
@@ -76,7 +77,12 @@ def test_bad_roster_reports_exactly_these_lines(name: str, config) -> None:
     for problem in roster.problems:
         assert problem.is_error == (" 注意: " not in str(problem))
     assert (roster.total_rows, len(roster.members), roster.rejected_rows, roster.blank_rows, roster.note) == (
-        expected["total_rows"], expected["members"], expected["rejected_rows"], expected["blank_rows"], expected["note"])
+        expected["total_rows"],
+        expected["members"],
+        expected["rejected_rows"],
+        expected["blank_rows"],
+        expected["note"],
+    )
     assert roster.total_rows == len(roster.members) + roster.rejected_rows
     # Reading writes nothing: no output folder, nothing next to the roster.
     assert not config.output.exists()
@@ -120,7 +126,9 @@ def test_named_sheet_is_read_even_if_hidden_and_a_missing_one_lists_the_sheets(c
 
 def test_a_workbook_of_two_visible_sheets_is_read_only_from_the_sheet_the_config_names(config_in) -> None:
     # 「2023年度」 (last year's addresses) is the first tab, 「会員名簿」 the second: check once said OK.
-    result = CliRunner().invoke(main, ["check", "--config", str(config_in()), "--roster", str(copy_here(BAD / "two_sheets.xlsx"))])
+    result = CliRunner().invoke(
+        main, ["check", "--config", str(config_in()), "--roster", str(copy_here(BAD / "two_sheets.xlsx"))]
+    )
     assert result.exit_code == 1
     assert result.output.splitlines()[0] == EXPECTED["two_sheets.xlsx"]["lines"][0]
 
@@ -152,19 +160,38 @@ def test_keys_are_normalised_and_the_postal_code_printed_nnn_nnnn(config) -> Non
     assert [(m.row, m.fields["postal_code"]) for m in roster.members] == [(5, "103-0027"), (7, "103-0027")]
 
 
-@pytest.mark.parametrize(("raw", "key"), [
-    ("０００１", "0001"), ("加入　", "加入"), (f"{SP}未加入 ", "未加入"), ("加入\u200b", "加入"),
-    ("\ufeff0001", "0001"), ("加\u200b入", "加\u200b入"), ("㈱", "(株)"),
-])
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        ("０００１", "0001"),
+        ("加入　", "加入"),
+        (f"{SP}未加入 ", "未加入"),
+        ("加入\u200b", "加入"),
+        ("\ufeff0001", "0001"),
+        ("加\u200b入", "加\u200b入"),
+        ("㈱", "(株)"),
+    ],
+)
 def test_normalise_key(raw: str, key: str) -> None:
     assert normalise_key(raw) == key
 
 
-@pytest.mark.parametrize(("raw", "printed"), [
-    ("1030027", "103-0027"), ("103-0027", "103-0027"), ("〒103-0027", "103-0027"), ("１０３－００２７", "103-0027"),
-    ("103ー0027", "103-0027"), (" 103−0027 ", "103-0027"), ("600001", None), ("103 0027", None),
-    ("103-00271", None), ("10-30027", None), ("", None),
-])
+@pytest.mark.parametrize(
+    ("raw", "printed"),
+    [
+        ("1030027", "103-0027"),
+        ("103-0027", "103-0027"),
+        ("〒103-0027", "103-0027"),
+        ("１０３－００２７", "103-0027"),
+        ("103ー0027", "103-0027"),
+        (" 103−0027 ", "103-0027"),
+        ("600001", None),
+        ("103 0027", None),
+        ("103-00271", None),
+        ("10-30027", None),
+        ("", None),
+    ],
+)
 def test_normalise_postal_code(raw: str, printed: str | None) -> None:
     assert normalise_postal_code(raw) == printed
 
@@ -177,22 +204,62 @@ def test_good_cp932_csv_prints_every_value_exactly_as_entered(config) -> None:
 
     # ㈱ prints as entered; check only suggests the full form (issue 21).
     assert [str(p) for p in roster.problems] == [
-        "good_cp932.csv:2: 会員名: 注意: 「㈱」は略した書き方です。宛名には「株式会社」と正式に書くことをおすすめします"]
+        "good_cp932.csv:2: 会員名: 注意: 「㈱」は略した書き方です。宛名には「株式会社」と正式に書くことをおすすめします"
+    ]
     assert roster.note == "文字コード CP932 / Shift_JIS"
     assert (roster.total_rows, roster.rejected_rows, roster.blank_rows) == (4, 0, 0)
     assert [(m.row, m.member_id, m.group) for m in roster.members] == [
-        (2, "0001", "enrolled"), (3, "0002", "unenrolled"), (4, "0003", "enrolled"), (5, "0004", "unenrolled"),
+        (2, "0001", "enrolled"),
+        (3, "0002", "unenrolled"),
+        (4, "0003", "enrolled"),
+        (5, "0004", "unenrolled"),
     ]
-    fields = ("organisation", "department", "representative_title", "representative_name", "postal_code",
-              "address1", "address2")
+    fields = (
+        "organisation",
+        "department",
+        "representative_title",
+        "representative_name",
+        "postal_code",
+        "address1",
+        "address2",
+    )
     assert [tuple(m.fields[f] for f in fields) for m in roster.members] == [
-        ("㈱髙橋メディカル&ラボ", "画像診断部①", "代表取締役", f"髙橋{SP}一郎", "103-0027",
-         "東京都中央区日本橋３丁目５番１号", "髙橋ビルⅡ 5階"),
-        ("医療法人社団﨑山会", "", "理事長", f"山﨑{SP}花子", "060-0001", "北海道札幌市中央区北一条西４丁目１番２号", ""),
-        ("合同会社R&D遠隔読影", "遠隔読影課", "代表社員", "", "980-0811", "宮城県仙台市青葉区一番町2丁目4番6号",
-         "一番町ビル ３F"),
-        ("株式会社ﾅﾆﾜ読影サポート", "業務部", "代表取締役社長", "浪速 次郎", "530-0001", "大阪府大阪市北区梅田1-8-3",
-         "梅田第②ビル"),
+        (
+            "㈱髙橋メディカル&ラボ",
+            "画像診断部①",
+            "代表取締役",
+            f"髙橋{SP}一郎",
+            "103-0027",
+            "東京都中央区日本橋３丁目５番１号",
+            "髙橋ビルⅡ 5階",
+        ),
+        (
+            "医療法人社団﨑山会",
+            "",
+            "理事長",
+            f"山﨑{SP}花子",
+            "060-0001",
+            "北海道札幌市中央区北一条西４丁目１番２号",
+            "",
+        ),
+        (
+            "合同会社R&D遠隔読影",
+            "遠隔読影課",
+            "代表社員",
+            "",
+            "980-0811",
+            "宮城県仙台市青葉区一番町2丁目4番6号",
+            "一番町ビル ３F",
+        ),
+        (
+            "株式会社ﾅﾆﾜ読影サポート",
+            "業務部",
+            "代表取締役社長",
+            "浪速 次郎",
+            "530-0001",
+            "大阪府大阪市北区梅田1-8-3",
+            "梅田第②ビル",
+        ),
     ]
 
 
@@ -223,9 +290,15 @@ def test_sample_roster_has_no_problem_and_prints_what_excel_shows(path: Path, no
         text = data.decode("utf-8-sig") if note.startswith("文字コード UTF-8") else data.decode("cp932")
         rows = list(csv.reader(io.StringIO(text, newline="")))[1:]
     assert len(rows) == len(roster.members)
-    for row, member in zip(rows, roster.members):
-        for field, header in (("organisation", "会員名"), ("department", "部署"), ("representative_title", "代表者役職"),
-                              ("representative_name", "代表者氏名"), ("address1", "住所1"), ("address2", "住所2")):
+    for row, member in zip(rows, roster.members, strict=False):
+        for field, header in (
+            ("organisation", "会員名"),
+            ("department", "部署"),
+            ("representative_title", "代表者役職"),
+            ("representative_name", "代表者氏名"),
+            ("address1", "住所1"),
+            ("address2", "住所2"),
+        ):
             assert member.fields[field] == row[columns[header]]
         assert member.member_id == row[columns["会員番号"]]
 
@@ -255,8 +328,11 @@ def test_reader_agrees_with_openpyxl_on_every_cell_of_every_workbook() -> None:
 def test_missing_file_unknown_type_and_folder_are_one_error_each(config, tmp_path: Path) -> None:
     (tmp_path / "members.ods").write_bytes(b"PK")
     (tmp_path / "folder.csv").mkdir()
-    lines = [str(p) for name in ("nowhere.xlsx", "members.ods", "folder.csv")
-             for p in load_roster(config, Path(name)).problems]
+    lines = [
+        str(p)
+        for name in ("nowhere.xlsx", "members.ods", "folder.csv")
+        for p in load_roster(config, Path(name)).problems
+    ]
     assert lines == [
         "nowhere.xlsx: 名簿ファイルが見つかりません。ファイル名と場所、mailmerge.toml の [roster] path"
         "（または --roster で指定した名前）を確認してください",
@@ -281,17 +357,34 @@ def test_loading_works_from_another_thread(config) -> None:
 
 def test_ten_thousand_rows_load_without_a_problem(config, tmp_path: Path) -> None:
     # How long it takes is measured by `make bench` (bench/quick.py), not asserted here.
-    places = [("103-0027", "東京都中央区日本橋"), ("060-0001", "北海道札幌市中央区北一条西"), ("980-0811", "宮城県仙台市青葉区一番町"),
-              ("530-0001", "大阪府大阪市北区梅田"), ("460-0008", "愛知県名古屋市中区栄"), ("812-0011", "福岡県福岡市博多区博多駅前"),
-              ("600-8216", "京都府京都市下京区東塩小路町"), ("900-0015", "沖縄県那覇市久茂地")]
+    places = [
+        ("103-0027", "東京都中央区日本橋"),
+        ("060-0001", "北海道札幌市中央区北一条西"),
+        ("980-0811", "宮城県仙台市青葉区一番町"),
+        ("530-0001", "大阪府大阪市北区梅田"),
+        ("460-0008", "愛知県名古屋市中区栄"),
+        ("812-0011", "福岡県福岡市博多区博多駅前"),
+        ("600-8216", "京都府京都市下京区東塩小路町"),
+        ("900-0015", "沖縄県那覇市久茂地"),
+    ]
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(HEADERS)
     for i in range(10_000):
         code, town = places[i % len(places)]
-        sheet.append([f"{i:05d}", f"株式会社テスト画像診断{i}", "読影部", "代表取締役", f"試験{SP}太郎{i % 97}", code,
-                      f"{town}{i % 9 + 1}丁目{i % 20 + 1}番{i % 30 + 1}号", f"テストビル {i % 12 + 1}階",
-                      "加入" if i % 3 else "未加入"])
+        sheet.append(
+            [
+                f"{i:05d}",
+                f"株式会社テスト画像診断{i}",
+                "読影部",
+                "代表取締役",
+                f"試験{SP}太郎{i % 97}",
+                code,
+                f"{town}{i % 9 + 1}丁目{i % 20 + 1}番{i % 30 + 1}号",
+                f"テストビル {i % 12 + 1}階",
+                "加入" if i % 3 else "未加入",
+            ]
+        )
     path = tmp_path / "big.xlsx"
     book.save(path)
 

@@ -17,8 +17,9 @@ from pathlib import Path
 import psutil
 from click.testing import CliRunner
 
-from conftest import DATA, REPO, write_config
 from mailmerge.cli import main
+
+from conftest import DATA, REPO, write_config
 
 SAMPLE = DATA / "sample_utf8.csv"
 
@@ -75,8 +76,10 @@ def test_a_hung_libreoffice_stops_the_run_early_with_one_message_and_nothing_lef
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     [line] = error_lines(result.output)
-    assert line.startswith("エラー: LibreOffice が動いていません: PDF を 1 件も作れないまま、2 回続けて止まりました"
-                           "（LibreOffice が 3 秒以内に終わらなかったため止めました）。変換を中止しました"), line
+    assert line.startswith(
+        "エラー: LibreOffice が動いていません: PDF を 1 件も作れないまま、2 回続けて止まりました"
+        "（LibreOffice が 3 秒以内に終わらなかったため止めました）。変換を中止しました"
+    ), line
     # Each start costs at most one deadline: 30 members' documents would be 8 bundles and 60
     # single documents, two attempts each; the run gave up after the first runs.
     assert 1 <= len(starts(tmp_path)) <= 4
@@ -110,7 +113,9 @@ def test_check_says_in_japanese_when_libreoffice_is_missing(tmp_path: Path, monk
         "LibreOffice の soffice を指すようにするか、MAILMERGE_SOFFICE を外してください。"
         "LibreOffice を入れてください（sudo apt-get install libreoffice-writer-nogui）"
     )
-    assert error_lines(result.output) == ["エラー: エラーが 1 件あります。直してから、もう一度 mailmerge check を実行してください。"]
+    assert error_lines(result.output) == [
+        "エラー: エラーが 1 件あります。直してから、もう一度 mailmerge check を実行してください。"
+    ]
 
 
 def unwritable_folder(tmp_path: Path) -> Path:
@@ -143,9 +148,19 @@ def test_ctrl_c_during_start_up_is_one_line_and_exit_130(tmp_path: Path) -> None
     os.mkfifo(roster)
     out = tmp_path / "out"
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "mailmerge"), "run", "--config", str(REPO / "mailmerge.toml"),
-         "--roster", str(roster), "--out", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            str(Path(sys.executable).parent / "mailmerge"),
+            "run",
+            "--config",
+            str(REPO / "mailmerge.toml"),
+            "--roster",
+            str(roster),
+            "--out",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         # Opening the writing end succeeds once the run has the pipe open for reading; it then
@@ -165,7 +180,9 @@ def test_ctrl_c_during_start_up_is_one_line_and_exit_130(tmp_path: Path) -> None
         if process.poll() is None:
             process.kill()
     assert process.returncode == 130
-    assert stderr.splitlines() == ["エラー: 中断しました。もう一度実行してください（mailmerge run は作り終えた文書から続けます）。"]
+    assert stderr.splitlines() == [
+        "エラー: 中断しました。もう一度実行してください（mailmerge run は作り終えた文書から続けます）。"
+    ]
     assert stdout == ""
     assert not out.exists()
 
@@ -207,10 +224,15 @@ def test_a_smaller_roster_sets_the_others_aside_and_lists_them(tmp_path: Path, m
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     aside = out / summary["set_aside"]
     assert summary["removed_members"] == ["0003"] and summary["set_aside"].startswith("removed/")
-    assert sorted(p.name for p in (aside / group / "0003").iterdir()) == before == [
-        "letter.docx", "letter.pdf", "overview.docx", "overview.pdf"
-    ]
+    assert (
+        sorted(p.name for p in (aside / group / "0003").iterdir())
+        == before
+        == ["letter.docx", "letter.pdf", "overview.docx", "overview.pdf"]
+    )
     assert not (out / group / "0003").exists()
-    assert f"名簿にない（または加入状況が変わった）会員 1 件の出力は削除せず、out/{summary['set_aside']}/ に移しました" in smaller.output
+    assert (
+        f"名簿にない（または加入状況が変わった）会員 1 件の出力は削除せず、out/{summary['set_aside']}/ に移しました"
+        in smaller.output
+    )
     assert "0003" not in (out / "manifest.csv").read_text(encoding="utf-8-sig")
     assert third["documents_in_manifest"] == 6 and summary["documents_in_manifest"] == 4

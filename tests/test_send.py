@@ -30,6 +30,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
 from helpers import (
     TEMPLATES,
     made_once,
@@ -40,15 +41,31 @@ from helpers import (
 )
 
 PASSWORD = "s3cret-Passw0rd"
-ROSTER = """会員番号,会員名,部署,代表者役職,代表者氏名,郵便番号,住所1,住所2,加入状況,メールアドレス,送付方法
-0001,株式会社髙﨑画像診断センター,読影管理部,代表取締役,佐藤　健一,101-0062,東京都千代田区神田駿河台2丁目3番11号,駿河台青嶺ビル 5階,加入,kenichi.sato@example.jp,メール
-0002,医療法人社団翠光会,,理事長,鈴木　和子,113-0033,東京都文京区本郷3丁目18番4号,本郷グリーンテラス 3階,加入,ｓｕｚｕｋｉ＠example.jp,郵送とメール
-0003,合同会社ルミナリモート読影,業務推進部,代表社員,田中　浩二,980-0811,宮城県仙台市青葉区一番町1丁目7番22号,一番町スクエアビル 8階,未加入,,郵送
-0004,株式会社白樺ノース画像診断センター,遠隔読影事業部,代表取締役,伊藤　直樹,060-0808,北海道札幌市北区北八条西3丁目28番6号,,未加入,naoki.ito@example.jp,メール
-0005,一般社団法人みちのく遠隔読影支援機構,事務局,代表理事,渡辺　裕子,990-0039,山形県山形市香澄町2丁目4番15号,香澄町プレイス 2階,加入,yuko.watanabe@example.jp,メール
-"""
-ADDRESSES = {"0001": "kenichi.sato@example.jp", "0002": "suzuki@example.jp", "0004": "naoki.ito@example.jp",
-             "0005": "yuko.watanabe@example.jp"}
+# One roster row a line, each cut into its cells' groups (the CSV is the lines joined).
+ROSTER = (
+    "\n".join(
+        [
+            "会員番号,会員名,部署,代表者役職,代表者氏名,郵便番号,住所1,住所2,加入状況,メールアドレス,送付方法",
+            "0001,株式会社髙﨑画像診断センター,読影管理部,代表取締役,佐藤　健一,"
+            "101-0062,東京都千代田区神田駿河台2丁目3番11号,駿河台青嶺ビル 5階,加入,kenichi.sato@example.jp,メール",
+            "0002,医療法人社団翠光会,,理事長,鈴木　和子,"
+            "113-0033,東京都文京区本郷3丁目18番4号,本郷グリーンテラス 3階,加入,ｓｕｚｕｋｉ＠example.jp,郵送とメール",
+            "0003,合同会社ルミナリモート読影,業務推進部,代表社員,田中　浩二,"
+            "980-0811,宮城県仙台市青葉区一番町1丁目7番22号,一番町スクエアビル 8階,未加入,,郵送",
+            "0004,株式会社白樺ノース画像診断センター,遠隔読影事業部,代表取締役,伊藤　直樹,"
+            "060-0808,北海道札幌市北区北八条西3丁目28番6号,,未加入,naoki.ito@example.jp,メール",
+            "0005,一般社団法人みちのく遠隔読影支援機構,事務局,代表理事,渡辺　裕子,"
+            "990-0039,山形県山形市香澄町2丁目4番15号,香澄町プレイス 2階,加入,yuko.watanabe@example.jp,メール",
+        ]
+    )
+    + "\n"
+)
+ADDRESSES = {
+    "0001": "kenichi.sato@example.jp",
+    "0002": "suzuki@example.jp",
+    "0004": "naoki.ito@example.jp",
+    "0005": "yuko.watanabe@example.jp",
+}
 OK = "250 2.0.0 OK: queued"
 
 
@@ -59,7 +76,9 @@ def cycle_with_email(folder: Path, roster: str) -> Path:
     """Return a cycle whose roster has the e-mail columns (and templates/email.txt beside its config)."""
     config = make_cycle(folder, roster_csv=roster)
     # The config declares both columns (optional, unprinted): only the roster gains them.
-    assert 'email = { header = "メールアドレス", printed = false, check = "email" }' in config.read_text(encoding="utf-8")
+    assert 'email = { header = "メールアドレス", printed = false, check = "email" }' in config.read_text(
+        encoding="utf-8"
+    )
     return config
 
 
@@ -70,7 +89,9 @@ def _make_approved_run(folder: Path) -> None:
     shutil.copyfile(TEMPLATES / "email.txt", folder / "cycle" / "templates" / "email.txt")
     done = run_mailmerge("run", "--config", str(config), "--out", str(folder / "out"))
     assert done.returncode == 0, done.stdout + done.stderr
-    done = run_mailmerge("approve", "--config", str(config), "--out", str(folder / "out"), "--all", "--reviewer", "事務局")
+    done = run_mailmerge(
+        "approve", "--config", str(config), "--out", str(folder / "out"), "--all", "--reviewer", "事務局"
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -82,16 +103,23 @@ def cycle(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
     shutil.copytree(made / "out", tmp_path / "out", ignore=shutil.ignore_patterns(".mailmerge.lock"))
     config = tmp_path / "cycle" / "mailmerge.toml"
     # The copied run is the cycle's own output folder (history reads the journal there).
-    text, found = re.subn(r'(?m)^output = .*$', 'output = "../out"', config.read_text(encoding="utf-8"))
+    text, found = re.subn(r"(?m)^output = .*$", 'output = "../out"', config.read_text(encoding="utf-8"))
     assert found == 1
     config.write_text(text, encoding="utf-8")
     return config
 
 
 def use_server(config: Path, port: int, **keys: str) -> None:
-    table = {"host": '"127.0.0.1"', "port": str(port), "security": '"starttls"', "user": '"mailmerge"',
-             "from": '"遠隔画像診断サービス連合会 事務局 <office@example.jp>"', "reply_to": '"office@example.jp"',
-             "envelope_from": '"bounces@example.jp"', **keys}
+    table = {
+        "host": '"127.0.0.1"',
+        "port": str(port),
+        "security": '"starttls"',
+        "user": '"mailmerge"',
+        "from": '"遠隔画像診断サービス連合会 事務局 <office@example.jp>"',
+        "reply_to": '"office@example.jp"',
+        "envelope_from": '"bounces@example.jp"',
+        **keys,
+    }
     lines = "\n".join(f"{key} = {value}" for key, value in table.items() if value)
     with config.open("a", encoding="utf-8") as handle:
         handle.write(f"\n[email]\n{lines}\n")
@@ -108,18 +136,25 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mailmerge test SMTP")])
     now = dt.datetime.now(dt.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(hours=1))
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
         .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
-                                                    x509.DNSName("localhost")]), critical=False)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]),
+            critical=False,
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
     cert_path, key_path = folder / "cert.pem", folder / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_path, key_path
 
 
@@ -176,8 +211,15 @@ def server(certificate, monkeypatch: pytest.MonkeyPatch):
     recorder = Recorder()
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(*certificate)
-    controller = Controller(recorder, hostname="127.0.0.1", port=_free_port(), tls_context=context,
-                            require_starttls=True, authenticator=recorder.authenticate, auth_require_tls=True)
+    controller = Controller(
+        recorder,
+        hostname="127.0.0.1",
+        port=_free_port(),
+        tls_context=context,
+        require_starttls=True,
+        authenticator=recorder.authenticate,
+        auth_require_tls=True,
+    )
     controller.start()
     monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
     monkeypatch.setenv("MAILMERGE_SMTP_PASSWORD", PASSWORD)
@@ -222,8 +264,10 @@ def test_send_delivers_each_approved_member_once_with_the_approved_pdfs(cycle: P
     for member_id, address in ADDRESSES.items():
         message = got[address][0]
         assert message["Subject"] == (
-            "ATS会員専用保険「遠隔画像診断専門賠償責任保険」" + ("更新" if member_id != "0004" else "")
-            + "のご案内（一般社団法人 遠隔画像診断サービス連合会）")
+            "ATS会員専用保険「遠隔画像診断専門賠償責任保険」"
+            + ("更新" if member_id != "0004" else "")
+            + "のご案内（一般社団法人 遠隔画像診断サービス連合会）"
+        )
         # Read as RFC 2047 says (the space between two encoded words is not text): Python's
         # address parser keeps it, mail programs do not.
         raw = email.message_from_bytes((out / "mail" / f"{member_id}.eml").read_bytes(), policy=policy.compat32)
@@ -235,7 +279,10 @@ def test_send_delivers_each_approved_member_once_with_the_approved_pdfs(cycle: P
             assert body.startswith("株式会社髙﨑画像診断センター 読影管理部\n代表取締役 佐藤　健一 様\n")
             assert "〈ご加入いただいている会員の皆さまへ〉" in body and "未加入の会員" not in body
         attachments = {part.get_filename(): part.get_content() for part in message.iter_attachments()}
-        assert sorted(attachments) == [f"ATS-2024-insurance-overview-{member_id}.pdf", f"ATS-2024-renewal-letter-{member_id}.pdf"]
+        assert sorted(attachments) == [
+            f"ATS-2024-insurance-overview-{member_id}.pdf",
+            f"ATS-2024-renewal-letter-{member_id}.pdf",
+        ]
         for document, label in (("letter", "renewal-letter"), ("overview", "insurance-overview")):
             data = attachments[f"ATS-2024-{label}-{member_id}.pdf"]
             assert hashlib.sha256(data).hexdigest() == rows[(member_id, document)]["pdf_sha256"]
@@ -260,17 +307,25 @@ def test_send_delivers_each_approved_member_once_with_the_approved_pdfs(cycle: P
 def test_a_temporary_refusal_is_retried_and_a_permanent_one_reported(cycle: Path, server) -> None:
     recorder, port = server
     use_server(cycle, port)
-    recorder.scripted = {"naoki.ito@example.jp": ["451 4.3.0 Try again later"],
-                         "yuko.watanabe@example.jp": ["550 5.1.1 <yuko.watanabe@example.jp>: Recipient address rejected"]}
+    recorder.scripted = {
+        "naoki.ito@example.jp": ["451 4.3.0 Try again later"],
+        "yuko.watanabe@example.jp": ["550 5.1.1 <yuko.watanabe@example.jp>: Recipient address rejected"],
+    }
     done = send(cycle)
     assert done.returncode == 1, done.stdout + done.stderr
     assert_private(done)
     assert "送信しました（メールサーバーが受け付けました）: 3 通" in done.stdout
-    assert "メールサーバーに拒否された会員: 1 件（アドレスを確かめてください。名簿を直すと次の実行で送ります）" in done.stdout
+    assert (
+        "メールサーバーに拒否された会員: 1 件（アドレスを確かめてください。名簿を直すと次の実行で送ります）"
+        in done.stdout
+    )
     assert "  0005: 550 5.1.1 <…>: Recipient address rejected" in done.stdout
     assert sorted(recorder.by_recipient()) == ["kenichi.sato@example.jp", "naoki.ito@example.jp", "suzuki@example.jp"]
-    states = sqlite3.connect(cycle.parent.parent / "out" / "mail.db").execute(
-        "SELECT state, reply FROM sendings WHERE member_id = '0004' ORDER BY id").fetchall()
+    states = (
+        sqlite3.connect(cycle.parent.parent / "out" / "mail.db")
+        .execute("SELECT state, reply FROM sendings WHERE member_id = '0004' ORDER BY id")
+        .fetchall()
+    )
     assert [s for s, _ in states] == ["queued", "sending", "deferred", "sending", "accepted"]
     assert states[2][1] == "451 4.3.0 Try again later"
 
@@ -296,8 +351,10 @@ def test_a_sender_killed_mid_batch_sends_nobody_twice(cycle: Path, server) -> No
     received = [rcpts[0] for _, rcpts, _ in recorder.received]
     assert sorted(received) == sorted(ADDRESSES.values())  # everyone exactly once
     third = {v: k for k, v in ADDRESSES.items()}[received[2]]
-    assert (f"送信したか不明な会員: 1 件: {third}（前回、送信の途中で止まりました。届いたか確かめ、"
-            "届いていなければ --resend-unknown を付けて実行してください）") in done.stdout
+    assert (
+        f"送信したか不明な会員: 1 件: {third}（前回、送信の途中で止まりました。届いたか確かめ、"
+        "届いていなければ --resend-unknown を付けて実行してください）"
+    ) in done.stdout
 
     resent = send(cycle, "--resend-unknown", "--members", third)
     assert resent.returncode == 0, resent.stdout + resent.stderr
@@ -317,7 +374,7 @@ def test_dry_run_writes_and_test_to_sends_one_marked_message(cycle: Path, server
     test = send(cycle, "--test-to", "office@example.jp", "--members", "0002")
     assert test.returncode == 0, test.stdout + test.stderr
     assert "テスト送信しました: 会員番号 0002 のメールを指定のアドレスへ" in test.stdout
-    (_mail_from, rcpts, data), = recorder.received
+    ((_mail_from, rcpts, data),) = recorder.received
     assert rcpts == ["office@example.jp"]
     message = email.message_from_bytes(data, policy=policy.default)
     assert message["To"] == "office@example.jp"
@@ -333,14 +390,15 @@ def test_no_login_without_encryption(cycle: Path, server, certificate) -> None:
     use_server(cycle, port, security='"none"')
     done = send(cycle)
     assert done.returncode == 1
-    assert "[email] の security = \"none\"（暗号化なし）は、このコンピューター上のサーバー" in done.stderr
+    assert '[email] の security = "none"（暗号化なし）は、このコンピューター上のサーバー' in done.stderr
     assert recorder.logins == []
 
 
 def test_a_server_without_starttls_is_refused_before_login(cycle: Path, monkeypatch, certificate) -> None:
     recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=_free_port(), authenticator=recorder.authenticate,
-                            auth_require_tls=False)
+    controller = Controller(
+        recorder, hostname="127.0.0.1", port=_free_port(), authenticator=recorder.authenticate, auth_require_tls=False
+    )
     controller.start()
     monkeypatch.setenv("MAILMERGE_SMTP_PASSWORD", PASSWORD)
     try:
@@ -350,8 +408,10 @@ def test_a_server_without_starttls_is_refused_before_login(cycle: Path, monkeypa
         controller.stop()
     assert done.returncode == 1
     assert done.stderr.strip().splitlines()[-1] == (
-        f"エラー: 127.0.0.1:{controller.port}: メールサーバーが STARTTLS（暗号化）に対応していません。暗号化せずには送りません。"
-        "[email] の security と port をサーバーの案内どおりに直してください")
+        f"エラー: 127.0.0.1:{controller.port}: メールサーバーが "
+        f"STARTTLS（暗号化）に対応していません。暗号化せずには送りません。"
+        "[email] の security と port をサーバーの案内どおりに直してください"
+    )
     assert recorder.logins == [] and recorder.received == []
     assert_private(done)
 
@@ -364,8 +424,14 @@ def test_check_reports_bad_addresses_and_mail_without_one_without_quoting_them(t
     config = cycle_with_email(tmp_path / "cycle", "\n".join(lines) + "\n")
     done = run_mailmerge("check", "--config", str(config))
     assert done.returncode == 1
-    assert "members.csv:2: メールアドレス: メールアドレスとして読めません（@ の前後、使えない文字、全角の空白を確かめてください）" in done.stderr
-    assert "members.csv:5: 送付方法: 送付方法がメールを含むのに、メールアドレス が空です。アドレスを書くか、送付方法を郵送にしてください" in done.stderr
+    assert (
+        "members.csv:2: メールアドレス: メールアドレスとして読めません（@ "
+        "の前後、使えない文字、全角の空白を確かめてください）" in done.stderr
+    )
+    assert (
+        "members.csv:5: 送付方法: 送付方法がメールを含むのに、メールアドレス "
+        "が空です。アドレスを書くか、送付方法を郵送にしてください" in done.stderr
+    )
     assert "members.csv:6: 送付方法: 送付方法は 郵送・メール・郵送とメール のどれかにしてください" in done.stderr
     assert "kenichi" not in done.stdout + done.stderr
 
@@ -373,8 +439,10 @@ def test_check_reports_bad_addresses_and_mail_without_one_without_quoting_them(t
 def test_print_leaves_out_the_members_who_get_e_mail_only(cycle: Path) -> None:
     done = run_mailmerge("print", "--config", str(cycle), "--out", str(cycle.parent.parent / "out"))
     assert done.returncode == 0, done.stdout + done.stderr
-    assert ("メールだけで送る会員（送付方法がメール。印刷しません。mailmerge send で送ります）: 3 件: 0001, 0004, 0005"
-            in done.stderr.splitlines())
+    assert (
+        "メールだけで送る会員（送付方法がメール。印刷しません。mailmerge send で送ります）: 3 件: 0001, 0004, 0005"
+        in done.stderr.splitlines()
+    )
     with (cycle.parent.parent / "out" / "print" / "list.csv").open(encoding="utf-8-sig") as handle:
         listed = handle.read()
     assert "0002" in listed and "0003" in listed
@@ -387,18 +455,48 @@ def test_a_message_is_the_same_bytes_for_the_same_inputs_but_its_date(tmp_path: 
 
     pdf = tmp_path / "letter.pdf"
     pdf.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 400 + b"\n%%EOF\n")
-    settings = EmailSettings(host="127.0.0.1", port=25, security="none", user="", sender="事務局 <office@example.jp>",
-                             reply_to="", envelope_from="", per_minute=0, per_day=0)
+    settings = EmailSettings(
+        host="127.0.0.1",
+        port=25,
+        security="none",
+        user="",
+        sender="事務局 <office@example.jp>",
+        reply_to="",
+        envelope_from="",
+        per_minute=0,
+        per_day=0,
+    )
     template = mail.EmailTemplate(TEMPLATES / "email.txt")
-    context = {"organisation": "株式会社髙﨑①㈱", "department": "", "representative_title": "", "representative_name": "",
-               "enrolled": True, "insurance_name": "保険", "association": "協会", "introduced": "2014年", "renewal_date": "x",
-               "return_deadline": "y", "chairman_title": "理事長",
-               "secretariat": {"name": "事務局", "postal_code": "100-0001", "address": "東京都", "tel": "03"}}
-    attachment = mail.Attachment("letter", "ATS-2024-renewal-letter-0001.pdf", pdf, hashlib.sha256(pdf.read_bytes()).hexdigest())
+    context = {
+        "organisation": "株式会社髙﨑①㈱",
+        "department": "",
+        "representative_title": "",
+        "representative_name": "",
+        "enrolled": True,
+        "insurance_name": "保険",
+        "association": "協会",
+        "introduced": "2014年",
+        "renewal_date": "x",
+        "return_deadline": "y",
+        "chairman_title": "理事長",
+        "secretariat": {"name": "事務局", "postal_code": "100-0001", "address": "東京都", "tel": "03"},
+    }
+    attachment = mail.Attachment(
+        "letter", "ATS-2024-renewal-letter-0001.pdf", pdf, hashlib.sha256(pdf.read_bytes()).hexdigest()
+    )
 
     def build(moment: dt.datetime) -> mail.Message:
-        return mail.build_message(settings, template, context, cycle="2024", member_id="0001", to="a@example.jp",
-                                  recipient_name="株式会社髙﨑①㈱", attachments=[attachment], date=moment)
+        return mail.build_message(
+            settings,
+            template,
+            context,
+            cycle="2024",
+            member_id="0001",
+            to="a@example.jp",
+            recipient_name="株式会社髙﨑①㈱",
+            attachments=[attachment],
+            date=moment,
+        )
 
     first = build(dt.datetime(2026, 12, 4, 10, 0, tzinfo=dt.UTC))
     again = build(dt.datetime(2026, 12, 5, 11, 30, tzinfo=dt.UTC))

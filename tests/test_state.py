@@ -36,9 +36,15 @@ def write_document(out: Path, group: str, member_id: str, document: str = "lette
     docx.write_bytes(f"docx {member_id} {document}".encode())
     pdf.write_bytes(one_page_pdf(f"{member_id} {document}"))
     return ManifestRow(
-        member_id=member_id, name="医療法人テスト会", group=group, document=document,
-        docx=docx.relative_to(out).as_posix(), pdf=pdf.relative_to(out).as_posix(), pages=1,
-        docx_sha256=hashlib.sha256(docx.read_bytes()).hexdigest(), pdf_sha256=hashlib.sha256(pdf.read_bytes()).hexdigest(),
+        member_id=member_id,
+        name="医療法人テスト会",
+        group=group,
+        document=document,
+        docx=docx.relative_to(out).as_posix(),
+        pdf=pdf.relative_to(out).as_posix(),
+        pages=1,
+        docx_sha256=hashlib.sha256(docx.read_bytes()).hexdigest(),
+        pdf_sha256=hashlib.sha256(pdf.read_bytes()).hexdigest(),
         input_sha256="inputs-1",
     )
 
@@ -51,7 +57,8 @@ def test_the_lock_refuses_a_second_holder_in_japanese_and_is_free_afterwards(tmp
             with state.OutputLock(tmp_path):
                 pass
         assert str(caught.value) == (
-            f"{tmp_path}: 別の mailmerge run がこの出力先に書き込み中です。終わるのを待ってから、もう一度実行してください"
+            f"{tmp_path}: 別の mailmerge run がこの出力先に書き込み中です。終わるのを待ってから、もう一度実行して"
+            f"ください"
         )
     assert not state.is_locked(tmp_path)
 

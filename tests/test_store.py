@@ -14,7 +14,9 @@ from mailmerge.store import ArchiveIndex, DecisionStore
 HASHES = {"letter": DocumentHashes("a" * 64, "b" * 64), "overview": DocumentHashes("c" * 64, "d" * 64)}
 
 
-def decision(member_id: str, verdict: str = "approved", reviewer: str = "事務局 山田", at: str = "2026-12-01T09:00:00Z") -> Decision:
+def decision(
+    member_id: str, verdict: str = "approved", reviewer: str = "事務局 山田", at: str = "2026-12-01T09:00:00Z"
+) -> Decision:
     return Decision(member_id, verdict, "", reviewer, at, HASHES)
 
 
@@ -80,7 +82,10 @@ def test_two_reviewers_first_decisions_on_a_new_database_both_land(tmp_path: Pat
         folder = tmp_path / f"run{attempt}"
         folder.mkdir()
         start = threading.Barrier(2)
-        threads = [threading.Thread(target=first_decision, args=(folder, name, start)) for name in ("事務局 山田", "事務局 佐々木")]
+        threads = [
+            threading.Thread(target=first_decision, args=(folder, name, start))
+            for name in ("事務局 山田", "事務局 佐々木")
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -109,5 +114,7 @@ def test_an_index_made_before_resends_is_upgraded_keeping_its_rows(tmp_path: Pat
         assert "PRIMARY KEY (batch_id, member_id)" in members_sql
         assert db.execute("SELECT reason FROM batches").fetchall() == [("",)]
         # The same member in a second batch of the cycle (a re-send) is now allowed.
-        db.execute("INSERT INTO batches VALUES (2, '2024', '2026-12-09', '2024/2026-12-09', 'jimu', 'y', 'r', 'c', '訂正')")
+        db.execute(
+            "INSERT INTO batches VALUES (2, '2024', '2026-12-09', '2024/2026-12-09', 'jimu', 'y', 'r', 'c', '訂正')"
+        )
         db.execute("INSERT INTO members VALUES (2, '2024', '0005', 'テスト', 'enrolled')")

@@ -22,9 +22,6 @@ from click.testing import CliRunner
 from docx import Document
 from lxml import etree
 
-from conftest import REPO
-from helpers import SOFFICE_TIMEOUT, pdf_text
-from helpers import TEMPLATES as FROZEN
 from mailmerge import pdf
 from mailmerge.cli import main
 from mailmerge.config import load_config
@@ -32,6 +29,10 @@ from mailmerge.mail import EMAIL_TEMPLATE, EmailTemplate
 from mailmerge.models import Member
 from mailmerge.pipeline import member_context, provided_variables
 from mailmerge.render import CompiledTemplate, inspect_template
+
+from conftest import REPO
+from helpers import SOFFICE_TIMEOUT, pdf_text
+from helpers import TEMPLATES as FROZEN
 
 TEMPLATES = {name: REPO / "templates" / f"{name}.docx" for name in ("letter", "overview")}
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -42,15 +43,36 @@ ORG_40 = "㈱髙橋&<テスト>遠隔画像診断サービスセンター北海�
 ADDRESS_40 = "北海道札幌市中央区北一条西二丁目一番地一号 札幌中央ビルディング第二別館十二階Ｂ"
 DEPARTMENT_30 = "放射線科 遠隔読影センター 第一読影グループ品質管理担当課長"
 LONGEST = {
-    "enrolled": Member(2, "T-0001", "enrolled", dict(
-        organisation=ORG_40, department=DEPARTMENT_30, representative_title="代表取締役社長兼最高経営責任者兼統括医",
-        representative_name="髙橋 一郎右衛門之助左衛門太郎次郎", postal_code="060-0001", address1=ADDRESS_40, address2=ADDRESS_40,
-        honorific="先生",
-    )),
-    "unenrolled": Member(3, "T-0002", "unenrolled", dict(
-        organisation=ORG_40, department=DEPARTMENT_30, representative_title="", representative_name="",
-        postal_code="060-0001", address1=ADDRESS_40, address2="", honorific="様",
-    )),
+    "enrolled": Member(
+        2,
+        "T-0001",
+        "enrolled",
+        dict(
+            organisation=ORG_40,
+            department=DEPARTMENT_30,
+            representative_title="代表取締役社長兼最高経営責任者兼統括医",
+            representative_name="髙橋 一郎右衛門之助左衛門太郎次郎",
+            postal_code="060-0001",
+            address1=ADDRESS_40,
+            address2=ADDRESS_40,
+            honorific="先生",
+        ),
+    ),
+    "unenrolled": Member(
+        3,
+        "T-0002",
+        "unenrolled",
+        dict(
+            organisation=ORG_40,
+            department=DEPARTMENT_30,
+            representative_title="",
+            representative_name="",
+            postal_code="060-0001",
+            address1=ADDRESS_40,
+            address2="",
+            honorific="様",
+        ),
+    ),
 }
 
 
@@ -60,7 +82,9 @@ def squash(text: str) -> str:
 
 def render(name: str, member: Member) -> bytes:
     constants = load_config(REPO / "mailmerge.toml").constants
-    return CompiledTemplate(TEMPLATES[name], name).render(member_context(member, name, constants), member.member_id).docx
+    return (
+        CompiledTemplate(TEMPLATES[name], name).render(member_context(member, name, constants), member.member_id).docx
+    )
 
 
 def docx_paragraphs(data: bytes, tmp_path: Path) -> list[str]:
@@ -147,7 +171,9 @@ def longest_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, st
             docs[name, group] = path
     # The project's own engine: its deadline kills soffice's whole process group (a subprocess
     # timeout would kill only the launcher and leave soffice.bin running), and it cleans up.
-    conversions = [pdf.Conversion(path, path.with_suffix(".pdf"), f"{name} {group}") for (name, group), path in docs.items()]
+    conversions = [
+        pdf.Conversion(path, path.with_suffix(".pdf"), f"{name} {group}") for (name, group), path in docs.items()
+    ]
     pdf.convert_to_pdf(conversions, timeout=SOFFICE_TIMEOUT, temp_root=folder)
     return {key: path.with_suffix(".pdf") for key, path in docs.items()}
 
@@ -159,7 +185,10 @@ def pdf_pages(path: Path) -> list[str]:
 
 
 def test_longest_member_gets_a_one_page_letter_marked_and_addressed(longest_pdfs) -> None:
-    enrolled, unenrolled = pdf_pages(longest_pdfs["letter", "enrolled"]), pdf_pages(longest_pdfs["letter", "unenrolled"])
+    enrolled, unenrolled = (
+        pdf_pages(longest_pdfs["letter", "enrolled"]),
+        pdf_pages(longest_pdfs["letter", "unenrolled"]),
+    )
     assert len(enrolled) == 1 and len(unenrolled) == 1
     assert "代表取締役社長兼最高経営責任者兼統括医髙橋一郎右衛門之助左衛門太郎次郎先生" in enrolled[0]
     # 御中 goes after the department when there is one (株式会社X 総務部 御中), never after both.
@@ -181,7 +210,9 @@ def test_every_page_carries_the_mark_and_only_its_groups_paragraphs(name: str, l
     for own, other in (("enrolled", "unenrolled"), ("unenrolled", "enrolled")):
         # The paragraphs only this group gets (beyond its address block) print for it, and not for the other
         # group (unless the other's text holds them anyway: "…のご案内" is part of "…更新のご案内").
-        own_only = [p for p in paragraphs[own] if p and p not in paragraphs[other] and "御中" not in p and "様" not in p]
+        own_only = [
+            p for p in paragraphs[own] if p and p not in paragraphs[other] and "御中" not in p and "様" not in p
+        ]
         assert own_only
         for paragraph in own_only:
             assert paragraph in texts[own], paragraph
@@ -193,7 +224,9 @@ def test_every_page_carries_the_mark_and_only_its_groups_paragraphs(name: str, l
 def test_fonts_are_embedded_and_installed(name: str, longest_pdfs) -> None:
     for group in LONGEST:
         path = longest_pdfs[name, group]
-        listing = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+        listing = subprocess.run(
+            ["pdffonts", str(path)], capture_output=True, text=True, check=True
+        ).stdout.splitlines()[2:]
         assert listing, f"{path.name} lists no fonts"
         for line in listing:
             fields = line.split()

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from conftest import copy_run
 from mailmerge import thumbnails
 from mailmerge.fsutil import sha256_of
 from mailmerge.manifest import read_manifest
+
+from conftest import copy_run
 
 
 def _first_letter(out: Path):
@@ -45,7 +46,9 @@ def test_page_image_is_readable_size_in_colour(sample_run: Path, tmp_path: Path)
 def test_a_changed_pdf_is_refused_not_drawn(sample_run: Path, tmp_path: Path) -> None:
     out = copy_run(sample_run, tmp_path)
     row, pdf = _first_letter(out)
-    other = next(r for r in read_manifest(out / "manifest.csv") if r.member_id != row.member_id and r.document == "letter")
+    other = next(
+        r for r in read_manifest(out / "manifest.csv") if r.member_id != row.member_id and r.document == "letter"
+    )
     pdf.write_bytes((out / other.pdf).read_bytes())
     with pytest.raises(thumbnails.PageImageError) as caught:
         thumbnails.page_image(out, pdf, row.pdf_sha256, "thumb", 1)

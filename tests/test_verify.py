@@ -10,16 +10,17 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from click.testing import CliRunner
 from docx import Document
 from docx.shared import Mm
 from PIL import Image, ImageDraw
-from click.testing import CliRunner
-from fixtures.samples import CYCLE, member_docx, write_member_docx
-from helpers import SOFFICE_TIMEOUT, pdf_text
 
+from fixtures.samples import CYCLE, member_docx, write_member_docx
 from mailmerge import bundle, pdf, pdfcheck, verify
 from mailmerge.cli import main
 from mailmerge.errors import VerificationError
+
+from helpers import SOFFICE_TIMEOUT, pdf_text
 
 NAMES = {
     "V001": "医療法人社団青葉会",
@@ -60,18 +61,24 @@ def names() -> verify.MemberNames:
 def check(path: Path, member_id: str, names: verify.MemberNames, **options) -> str:
     """Return the VerificationError's message, checking it never shows a member's name."""
     with pytest.raises(VerificationError) as caught:
-        verify.verify_member_pdf(path, member_id, names, cycle=options.pop("cycle", CYCLE), document="letter", **options)
+        verify.verify_member_pdf(
+            path, member_id, names, cycle=options.pop("cycle", CYCLE), document="letter", **options
+        )
     message = str(caught.value)
     assert not any(name in message for name in NAMES.values())
     return message
 
 
-def test_a_pdf_converted_alone_is_rewritten_as_the_same_bytes_every_time(pdfs: Path, names: verify.MemberNames, tmp_path: Path):
+def test_a_pdf_converted_alone_is_rewritten_as_the_same_bytes_every_time(
+    pdfs: Path, names: verify.MemberNames, tmp_path: Path
+):
     """Issue 21: a member converted on its own (its bundle failed) keeps its approval through a rerun too."""
     folder = tmp_path / "again"
     folder.mkdir()
     write_member_docx(folder / "V001.docx", "V001", NAMES["V001"], 2)
-    pdf.convert_to_pdf([pdf.Conversion(folder / "V001.docx", folder / "V001.pdf")], timeout=SOFFICE_TIMEOUT, temp_root=folder)
+    pdf.convert_to_pdf(
+        [pdf.Conversion(folder / "V001.docx", folder / "V001.pdf")], timeout=SOFFICE_TIMEOUT, temp_root=folder
+    )
     first = tmp_path / "V001.pdf"
     shutil.copyfile(pdfs / "V001.pdf", first)
     assert first.read_bytes() != (folder / "V001.pdf").read_bytes()
@@ -87,11 +94,17 @@ def test_a_good_pdf_passes_and_gives_its_page_count(pdfs: Path, names: verify.Me
 
 
 def test_another_members_name_is_caught(pdfs: Path, names: verify.MemberNames):
-    assert check(pdfs / "V003-mixed.pdf", "V003", names) == "会員番号 V003 (letter): PDF に別の会員の名前があります（会員番号 V002）"
+    assert (
+        check(pdfs / "V003-mixed.pdf", "V003", names)
+        == "会員番号 V003 (letter): PDF に別の会員の名前があります（会員番号 V002）"
+    )
 
 
 def test_another_members_pdf_is_caught_by_its_mark(pdfs: Path, names: verify.MemberNames):
-    assert check(pdfs / "V002.pdf", "V001", names) == "会員番号 V001 (letter): 1 ページ目の印字が 'V002 · 2024 · 1/1' です（正しくは 'V001 · 2024 · 1/1'）"
+    assert (
+        check(pdfs / "V002.pdf", "V001", names)
+        == "会員番号 V001 (letter): 1 ページ目の印字が 'V002 · 2024 · 1/1' です（正しくは 'V001 · 2024 · 1/1'）"
+    )
 
 
 def test_a_wrong_cycle_is_caught(pdfs: Path, names: verify.MemberNames):
@@ -101,7 +114,10 @@ def test_a_wrong_cycle_is_caught(pdfs: Path, names: verify.MemberNames):
 
 
 def test_a_wrong_page_count_is_caught(pdfs: Path, names: verify.MemberNames):
-    assert check(pdfs / "V001.pdf", "V001", names, expected_pages=1) == "会員番号 V001 (letter): PDF が 2 ページあります（1 ページのはず）"
+    assert (
+        check(pdfs / "V001.pdf", "V001", names, expected_pages=1)
+        == "会員番号 V001 (letter): PDF が 2 ページあります（1 ページのはず）"
+    )
 
 
 def test_a_missing_name_is_caught(pdfs: Path):
@@ -120,7 +136,9 @@ def test_every_printed_field_of_the_recipient_block_is_read_back(pdfs: Path, nam
     )
 
 
-def test_split_sends_a_member_whose_field_did_not_print_to_a_retry(pdfs: Path, names: verify.MemberNames, tmp_path: Path):
+def test_split_sends_a_member_whose_field_did_not_print_to_a_retry(
+    pdfs: Path, names: verify.MemberNames, tmp_path: Path
+):
     targets = {m: tmp_path / f"{m}.pdf" for m in NAMES}
     printed = {"V003": (("部署", "読影管理部"),)}
     result = verify.split_bundle(pdfs / "bundle.pdf", targets, names, cycle=CYCLE, printed=printed)
@@ -132,8 +150,14 @@ def test_split_sends_a_member_whose_field_did_not_print_to_a_retry(pdfs: Path, n
 def test_a_truncated_or_missing_pdf_is_caught(pdfs: Path, names: verify.MemberNames, tmp_path: Path):
     data = (pdfs / "V001.pdf").read_bytes()
     (tmp_path / "cut.pdf").write_bytes(data[: len(data) // 2])
-    assert check(tmp_path / "cut.pdf", "V001", names) == "会員番号 V001 (letter): PDF が途中で切れているか PDF ではありません。もう一度実行してください"
-    assert check(tmp_path / "none.pdf", "V001", names) == "会員番号 V001 (letter): PDF がありません (none.pdf)。もう一度実行してください"
+    assert (
+        check(tmp_path / "cut.pdf", "V001", names)
+        == "会員番号 V001 (letter): PDF が途中で切れているか PDF ではありません。もう一度実行してください"
+    )
+    assert (
+        check(tmp_path / "none.pdf", "V001", names)
+        == "会員番号 V001 (letter): PDF がありません (none.pdf)。もう一度実行してください"
+    )
 
 
 def test_a_pdf_that_only_looks_whole_is_caught(pdfs: Path, names: verify.MemberNames, tmp_path: Path):
@@ -146,7 +170,9 @@ def test_a_pdf_that_only_looks_whole_is_caught(pdfs: Path, names: verify.MemberN
     assert message.endswith("）。もう一度実行してください")
 
 
-def test_split_leaves_members_around_an_unmarked_page_for_a_retry(pdfs: Path, names: verify.MemberNames, tmp_path: Path):
+def test_split_leaves_members_around_an_unmarked_page_for_a_retry(
+    pdfs: Path, names: verify.MemberNames, tmp_path: Path
+):
     targets = {m: tmp_path / m / "letter.pdf" for m in NAMES}
 
     result = verify.split_bundle(pdfs / "unmarked-bundle.pdf", targets, names, cycle=CYCLE)
@@ -162,7 +188,9 @@ def test_split_leaves_members_around_an_unmarked_page_for_a_retry(pdfs: Path, na
 
 
 def test_names_contained_in_the_members_own_name_do_not_count():
-    names = verify.MemberNames({"N1": "山田太郎クリニック", "N2": "太郎クリニック", "N3": "医療法人 白樺会", "N4": "白樺会"})
+    names = verify.MemberNames(
+        {"N1": "山田太郎クリニック", "N2": "太郎クリニック", "N3": "医療法人 白樺会", "N4": "白樺会"}
+    )
     text = verify.normalize("宛先: 山田太郎クリニック 御中\n医療法人\u3000白樺会")
 
     assert names.mentioned(text, "N1") == {"N3"}
@@ -186,7 +214,9 @@ def qpdf_reads(path: Path) -> bool:
         return False
 
 
-def test_ctrl_c_inside_the_save_is_raised_and_leaves_no_pdf(pdfs: Path, names: verify.MemberNames, tmp_path: Path, monkeypatch):
+def test_ctrl_c_inside_the_save_is_raised_and_leaves_no_pdf(
+    pdfs: Path, names: verify.MemberNames, tmp_path: Path, monkeypatch
+):
     # Issue 10: a KeyboardInterrupt raised while a member's PDF was being saved was swallowed,
     # and the save went on with a block missing. Raise one inside the save, half-way through.
     real_save = pikepdf.Pdf.save
@@ -241,7 +271,9 @@ def test_a_save_that_lost_a_block_is_never_listed(pdfs: Path, names: verify.Memb
     assert not list(tmp_path.rglob(".*"))
 
 
-def test_every_pdf_split_from_a_bundle_is_read_whole_by_qpdf_and_poppler(pdfs: Path, names: verify.MemberNames, tmp_path: Path):
+def test_every_pdf_split_from_a_bundle_is_read_whole_by_qpdf_and_poppler(
+    pdfs: Path, names: verify.MemberNames, tmp_path: Path
+):
     targets = {m: tmp_path / m / "letter.pdf" for m in NAMES}
     result = verify.split_bundle(pdfs / "bundle.pdf", targets, names, cycle=CYCLE)
     assert result.pages == {"V001": 2, "V002": 1, "V003": 1, "V004": 1} and not result.failed
@@ -266,7 +298,9 @@ def test_a_run_whose_split_loses_a_block_lists_only_whole_pdfs(config_in, tmp_pa
 
     monkeypatch.setattr(pdfcheck, "write_atomic", write_losing_a_block)
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["run", "--config", str(config_in()), "--out", str(out), "--limit", "3", "--quiet"])
+    result = CliRunner().invoke(
+        main, ["run", "--config", str(config_in()), "--out", str(out), "--limit", "3", "--quiet"]
+    )
 
     assert result.exit_code == 0, result.output
     assert damaged
@@ -275,7 +309,9 @@ def test_a_run_whose_split_loses_a_block_lists_only_whole_pdfs(config_in, tmp_pa
     assert all(qpdf_reads(p) and poppler_reads(p) for p in listed)
 
 
-def test_ctrl_c_while_member_pdfs_are_saved_stops_the_run_and_lists_no_broken_pdf(config_in, tmp_path: Path, monkeypatch):
+def test_ctrl_c_while_member_pdfs_are_saved_stops_the_run_and_lists_no_broken_pdf(
+    config_in, tmp_path: Path, monkeypatch
+):
     real_save = pikepdf.Pdf.save
     saves: list[object] = []
 
@@ -328,7 +364,9 @@ def test_a_combined_pdf_with_a_damaged_font_is_refused(pdfs: Path, names: verify
     assert not any(target.exists() for target in targets.values())
 
 
-def test_a_member_pdf_converted_alone_with_a_damaged_font_is_caught(pdfs: Path, names: verify.MemberNames, tmp_path: Path):
+def test_a_member_pdf_converted_alone_with_a_damaged_font_is_caught(
+    pdfs: Path, names: verify.MemberNames, tmp_path: Path
+):
     damage_a_font(pdfs / "V002.pdf", tmp_path / "V002.pdf")
     message = check(tmp_path / "V002.pdf", "V002", names)
     assert message.startswith("会員番号 V002 (letter): PDF が壊れています（PDF の検査: ")
@@ -351,7 +389,11 @@ def test_a_picture_and_a_nearly_empty_last_page_pass(names: verify.MemberNames, 
         document.save(buffer)
         parts.append(bundle.docx_parts(buffer.getvalue()))
     bundle.build_bundle(parts, tmp_path / "pictured.docx")
-    pdf.convert_to_pdf([pdf.Conversion(tmp_path / "pictured.docx", tmp_path / "pictured.pdf")], timeout=SOFFICE_TIMEOUT, temp_root=tmp_path)
+    pdf.convert_to_pdf(
+        [pdf.Conversion(tmp_path / "pictured.docx", tmp_path / "pictured.pdf")],
+        timeout=SOFFICE_TIMEOUT,
+        temp_root=tmp_path,
+    )
     targets = {m: tmp_path / m / "letter.pdf" for m in ("V001", "V002")}
 
     result = verify.split_bundle(tmp_path / "pictured.pdf", targets, names, cycle=CYCLE)
@@ -365,7 +407,9 @@ def test_a_picture_and_a_nearly_empty_last_page_pass(names: verify.MemberNames, 
 
 def test_what_a_template_prints_by_itself_is_no_other_members_mention() -> None:
     # Issue 25: the letter's own 「ATS」 (once in the body, once in every page's footer) named member 「ATS」.
-    names = verify.MemberNames({"0001": "ATS", "0002": "株式会社ひかり"}, {"letter": [("本保険はATS会員の制度", "ATS")]})
+    names = verify.MemberNames(
+        {"0001": "ATS", "0002": "株式会社ひかり"}, {"letter": [("本保険はATS会員の制度", "ATS")]}
+    )
     letter = names.for_document("letter")
     page = verify.normalize("株式会社ひかり 本保険は ATS 会員の制度 ATS")
     assert letter.mentioned(page, "0002") == set()

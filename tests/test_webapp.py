@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_run
-from helpers import ServerThread
 from mailmerge import messages, webapp
 from mailmerge.config import load_config
 from mailmerge.manifest import read_manifest
 from mailmerge.state import OutputLock
 from mailmerge.store import REVIEW_DB_NAME, DecisionStore
+
+from conftest import copy_run
+from helpers import ServerThread
 
 TOKEN = "test-token-" + "x" * 20
 
@@ -58,15 +59,21 @@ def _manifest(run_dir: Path):
 
 def _shown(run_dir: Path, member_id: str) -> dict[str, dict[str, str]]:
     """Return the documents as GET /api/members gives them: what a decision must carry back."""
-    return {r.document: {"pdf_sha256": r.pdf_sha256, "docx_sha256": r.docx_sha256}
-            for r in _manifest(run_dir) if r.member_id == member_id}
+    return {
+        r.document: {"pdf_sha256": r.pdf_sha256, "docx_sha256": r.docx_sha256}
+        for r in _manifest(run_dir)
+        if r.member_id == member_id
+    }
 
 
 def _shown_form(run_dir: Path, member_id: str) -> dict[str, str]:
     """Return the member page's hidden fields naming the files it shows."""
     fields = {}
     for document, hashes in _shown(run_dir, member_id).items():
-        fields[f"pdf_sha256.{document}"], fields[f"docx_sha256.{document}"] = hashes["pdf_sha256"], hashes["docx_sha256"]
+        fields[f"pdf_sha256.{document}"], fields[f"docx_sha256.{document}"] = (
+            hashes["pdf_sha256"],
+            hashes["docx_sha256"],
+        )
     return fields
 
 
@@ -152,7 +159,10 @@ def test_a_post_without_the_pages_csrf_token_is_refused(client, run_dir: Path) -
     refused = client.post("/api/decisions", json=body)
     assert refused.status_code == 403 and refused.get_json() == {"error": messages.REVIEW_CSRF}
     assert client.post("/api/decisions", json=body, headers={"X-CSRF-Token": "guess"}).status_code == 403
-    assert client.post("/members/0001/decision", data={"decision": "approved", **_shown_form(run_dir, "0001")}).status_code == 403
+    assert (
+        client.post("/members/0001/decision", data={"decision": "approved", **_shown_form(run_dir, "0001")}).status_code
+        == 403
+    )
     assert client.post("/reviewer", data={"reviewer": "誰か"}).status_code == 403
     assert not (run_dir / REVIEW_DB_NAME).exists() or DecisionStore(run_dir / REVIEW_DB_NAME).latest() == {}
     accepted = client.post("/api/decisions", json=body, headers={"X-CSRF-Token": _csrf(client)})
@@ -163,13 +173,23 @@ def test_a_post_without_the_pages_csrf_token_is_refused(client, run_dir: Path) -
 def test_a_script_with_the_token_in_a_header_needs_no_csrf(app, run_dir: Path) -> None:
     client = app.test_client()
     headers = {"Authorization": f"Bearer {TOKEN}"}
-    body = {"member_id": "0002", "decision": "hold", "note": "住所の番地が古い", "reviewer": "スクリプト",
-            "documents": _shown(run_dir, "0002")}
+    body = {
+        "member_id": "0002",
+        "decision": "hold",
+        "note": "住所の番地が古い",
+        "reviewer": "スクリプト",
+        "documents": _shown(run_dir, "0002"),
+    }
     assert client.post("/api/decisions", json=body, headers=headers).status_code == 201
     members = client.get("/api/members", headers=headers).get_json()["members"]
     member = next(m for m in members if m["member_id"] == "0002")
     assert {k: member[k] for k in ("decision", "stale", "status", "note", "reviewer")} == {
-        "decision": "hold", "stale": False, "status": "hold", "note": "住所の番地が古い", "reviewer": "スクリプト"}
+        "decision": "hold",
+        "stale": False,
+        "status": "hold",
+        "note": "住所の番地が古い",
+        "reviewer": "スクリプト",
+    }
     assert set(member) >= {"member_id", "name", "group", "pages", "flags", "decision", "stale"}
     assert len(members) == len({r.member_id for r in _manifest(run_dir)})
 
@@ -201,7 +221,9 @@ def test_a_running_mailmerge_run_stops_decisions(client, run_dir: Path) -> None:
         body = {"member_id": "0001", "decision": "approved", "documents": _shown(run_dir, "0001")}
         refused = client.post("/api/decisions", json=body, headers={"X-CSRF-Token": csrf})
         assert refused.status_code == 409 and refused.get_json() == {"error": messages.REVIEW_LOCKED}
-        form = client.post("/members/0001/decision", data={"decision": "approved", "csrf_token": csrf, **_shown_form(run_dir, "0001")})
+        form = client.post(
+            "/members/0001/decision", data={"decision": "approved", "csrf_token": csrf, **_shown_form(run_dir, "0001")}
+        )
         assert form.status_code == 409 and messages.REVIEW_LOCKED in form.get_data(as_text=True)
     assert client.post("/api/decisions", json=body, headers={"X-CSRF-Token": csrf}).status_code == 201
 
@@ -216,8 +238,16 @@ def test_the_access_log_names_member_ids_never_names(client, run_dir: Path, capl
     client.get(f"/members/{member.member_id}/letter/thumb-1.png")
     client.get(f"/members/{member.member_id}?q={member.name}")
     client.get(f"/members/{member.name}")  # someone types a name into the address
-    client.post("/api/decisions", json={"member_id": member.member_id, "decision": "hold", "note": "番地が古い",
-                                        "documents": _shown(run_dir, member.member_id)}, headers={"X-CSRF-Token": _csrf(client)})
+    client.post(
+        "/api/decisions",
+        json={
+            "member_id": member.member_id,
+            "decision": "hold",
+            "note": "番地が古い",
+            "documents": _shown(run_dir, member.member_id),
+        },
+        headers={"X-CSRF-Token": _csrf(client)},
+    )
     log = "\n".join(r.getMessage() for r in caplog.records if r.name == "mailmerge.review")
     assert f"GET /members/{member.member_id} 200" in log
     assert "GET /members/? 404" in log
@@ -253,16 +283,30 @@ def test_two_reviewers_posting_200_decisions_each_at_once_lose_nothing(run_dir: 
         csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
         for n in range(200):
             member_id = member_ids[n % len(member_ids)]
-            body = json.dumps({"member_id": member_id, "decision": decision, "note": f"{name} {n}", "reviewer": name,
-                               "documents": shown[member_id]})
-            connection.request("POST", "/api/decisions", body=body.encode("utf-8"), headers={
-                "Cookie": cookie, "X-CSRF-Token": csrf, "Content-Type": "application/json"})
+            body = json.dumps(
+                {
+                    "member_id": member_id,
+                    "decision": decision,
+                    "note": f"{name} {n}",
+                    "reviewer": name,
+                    "documents": shown[member_id],
+                }
+            )
+            connection.request(
+                "POST",
+                "/api/decisions",
+                body=body.encode("utf-8"),
+                headers={"Cookie": cookie, "X-CSRF-Token": csrf, "Content-Type": "application/json"},
+            )
             answer = connection.getresponse()
             answer.read()
             if answer.status != 201:
                 failures.append(f"{name} {n}: {answer.status}")
 
-    threads = [threading.Thread(target=reviewer, args=args, daemon=True) for args in (("確認 一郎", "approved"), ("確認 二郎", "hold"))]
+    threads = [
+        threading.Thread(target=reviewer, args=args, daemon=True)
+        for args in (("確認 一郎", "approved"), ("確認 二郎", "hold"))
+    ]
     try:
         for thread in threads:
             thread.start()
@@ -303,12 +347,18 @@ def test_a_member_whose_roster_row_changed_cannot_be_approved_until_run_again(ru
     _named(client)
     page = client.get("/members/0005").get_data(as_text=True)
     assert "作成後に名簿・テンプレート・設定が変わっています" in page and 'class="approve" disabled' in page
-    refused = client.post("/api/decisions", json={"member_id": "0005", "decision": "approved", "documents": _shown(run_dir, "0005")},
-                          headers={"X-CSRF-Token": _csrf(client)})
+    refused = client.post(
+        "/api/decisions",
+        json={"member_id": "0005", "decision": "approved", "documents": _shown(run_dir, "0005")},
+        headers={"X-CSRF-Token": _csrf(client)},
+    )
     assert refused.status_code == 409
     assert refused.get_json()["error"].startswith("会員番号 0005: 作成後に名簿・テンプレート・設定が変わっています")
-    held = client.post("/api/decisions", json={"member_id": "0005", "decision": "hold", "note": "名簿を直した",
-                                               "documents": _shown(run_dir, "0005")}, headers={"X-CSRF-Token": _csrf(client)})
+    held = client.post(
+        "/api/decisions",
+        json={"member_id": "0005", "decision": "hold", "note": "名簿を直した", "documents": _shown(run_dir, "0005")},
+        headers={"X-CSRF-Token": _csrf(client)},
+    )
     assert held.status_code == 201
 
 
@@ -341,33 +391,50 @@ def test_a_decision_on_documents_remade_after_the_page_opened_is_refused(client,
     assert form == _shown_form(run_dir, "0001")
 
     remade = remake_member(run_dir, "0001")  # a run makes 0001 again while the page is open
-    refused = client.post("/api/decisions", json={"member_id": "0001", "decision": "approved", "documents": shown},
-                          headers={"X-CSRF-Token": csrf})
+    refused = client.post(
+        "/api/decisions",
+        json={"member_id": "0001", "decision": "approved", "documents": shown},
+        headers={"X-CSRF-Token": csrf},
+    )
     assert refused.status_code == 409
-    assert refused.get_json() == {"error": "この会員の文書はページを開いた後に作り直されました。開き直して確かめてください"}
+    assert refused.get_json() == {
+        "error": "この会員の文書はページを開いた後に作り直されました。開き直して確かめてください"
+    }
     posted = client.post("/members/0001/decision", data={"decision": "approved", "csrf_token": csrf, **form})
     assert posted.status_code == 409 and messages.REVIEW_REMADE in posted.get_data(as_text=True)
-    held = client.post("/api/decisions", json={"member_id": "0001", "decision": "hold", "note": "古い", "documents": shown},
-                       headers={"X-CSRF-Token": csrf})
+    held = client.post(
+        "/api/decisions",
+        json={"member_id": "0001", "decision": "hold", "note": "古い", "documents": shown},
+        headers={"X-CSRF-Token": csrf},
+    )
     assert held.status_code == 409
     assert DecisionStore(run_dir / REVIEW_DB_NAME).latest() == {}  # nothing recorded
 
     # Without the documents seen, nothing is approved either.
-    blind = client.post("/api/decisions", json={"member_id": "0001", "decision": "approved"}, headers={"X-CSRF-Token": csrf})
+    blind = client.post(
+        "/api/decisions", json={"member_id": "0001", "decision": "approved"}, headers={"X-CSRF-Token": csrf}
+    )
     assert blind.status_code == 400 and blind.get_json() == {"error": messages.REVIEW_NEED_SHOWN}
 
     # Opened again, the page shows the new letter and the decision binds it.
     again = client.get("/api/members").get_json()["members"]
     current = next(m for m in again if m["member_id"] == "0001")["documents"]
     assert current["letter"]["pdf_sha256"] == remade
-    accepted = client.post("/api/decisions", json={"member_id": "0001", "decision": "approved", "documents": current},
-                           headers={"X-CSRF-Token": csrf})
+    accepted = client.post(
+        "/api/decisions",
+        json={"member_id": "0001", "decision": "approved", "documents": current},
+        headers={"X-CSRF-Token": csrf},
+    )
     assert accepted.status_code == 201 and accepted.get_json()["member"]["status"] == "approved"
     assert DecisionStore(run_dir / REVIEW_DB_NAME).latest()["0001"].documents["letter"].pdf_sha256 == remade
 
 
-@pytest.mark.parametrize("bad", ["確認\n花子", "確認\r花子", "確認\u2028花子", "\u202e子花 認確", "確認\u2066花子", "確認\x00花子"])
-def test_names_and_notes_with_line_breaks_controls_or_bidi_characters_are_refused(client, run_dir: Path, bad: str) -> None:
+@pytest.mark.parametrize(
+    "bad", ["確認\n花子", "確認\r花子", "確認\u2028花子", "\u202e子花 認確", "確認\u2066花子", "確認\x00花子"]
+)
+def test_names_and_notes_with_line_breaks_controls_or_bidi_characters_are_refused(
+    client, run_dir: Path, bad: str
+) -> None:
     csrf = _csrf(client)
     named = client.post("/reviewer", data={"reviewer": bad, "csrf_token": csrf, "back": "/"})
     position = next(n for n, c in enumerate(bad, 1) if not ("\u3000" < c or c == " "))
@@ -379,8 +446,12 @@ def test_names_and_notes_with_line_breaks_controls_or_bidi_characters_are_refuse
     _named(client, "確認 花子")
     body = {"member_id": "0002", "decision": "hold", "note": bad, "documents": _shown(run_dir, "0002")}
     refused = client.post("/api/decisions", json=body, headers={"X-CSRF-Token": csrf})
-    assert refused.status_code == 400 and refused.get_json()["error"].startswith(f"メモの {position} 文字目に使えない文字があります")
-    scripted = client.post("/api/decisions", json={**body, "note": "住所が古い", "reviewer": bad}, headers={"X-CSRF-Token": csrf})
+    assert refused.status_code == 400 and refused.get_json()["error"].startswith(
+        f"メモの {position} 文字目に使えない文字があります"
+    )
+    scripted = client.post(
+        "/api/decisions", json={**body, "note": "住所が古い", "reviewer": bad}, headers={"X-CSRF-Token": csrf}
+    )
     assert scripted.status_code == 400
     assert not (run_dir / REVIEW_DB_NAME).exists() or DecisionStore(run_dir / REVIEW_DB_NAME).latest() == {}
 
@@ -388,8 +459,13 @@ def test_names_and_notes_with_line_breaks_controls_or_bidi_characters_are_refuse
 def test_refused_and_odd_requests_write_no_raw_path_into_the_log(app, client, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="mailmerge.review")
     stranger = app.test_client()
-    for path in ("/members/0001/%0A2026-12-01 GET.pdf", "/members/0001/%00.pdf", "/members/%0Aforged/letter.pdf",
-                 "/members/0001/%E2%80%AE.pdf", "/no/such%0Apath"):
+    for path in (
+        "/members/0001/%0A2026-12-01 GET.pdf",
+        "/members/0001/%00.pdf",
+        "/members/%0Aforged/letter.pdf",
+        "/members/0001/%E2%80%AE.pdf",
+        "/no/such%0Apath",
+    ):
         assert stranger.get(path).status_code == 403, path
         assert client.get(path).status_code == 404, path
     messages_logged = [r.getMessage() for r in caplog.records if r.name == "mailmerge.review"]
@@ -402,8 +478,17 @@ def test_refused_and_odd_requests_write_no_raw_path_into_the_log(app, client, ca
 
 def test_the_name_form_redirects_only_to_this_apps_own_pages(client) -> None:
     csrf = _csrf(client)
-    for back in ("/\t/evil.com", "/%09/evil.com", "//evil.com", "/\\evil.com", "https://evil.com/", "/\n/evil.com",
-                 "javascript:alert(1)", "/ /evil.com", "/%2F%2Fevil.com"):
+    for back in (
+        "/\t/evil.com",
+        "/%09/evil.com",
+        "//evil.com",
+        "/\\evil.com",
+        "https://evil.com/",
+        "/\n/evil.com",
+        "javascript:alert(1)",
+        "/ /evil.com",
+        "/%2F%2Fevil.com",
+    ):
         response = client.post("/reviewer", data={"reviewer": "確認 花子", "csrf_token": csrf, "back": back})
         assert response.status_code == 303 and response.headers["Location"] == "/", back
     for back in ("/members/0003", "/?group=unenrolled&q=0001", "/"):
@@ -434,23 +519,33 @@ def test_a_letter_swapped_on_disk_is_not_served_and_cannot_be_decided(client, ru
     listing = client.get("/").get_data(as_text=True)
     for member_id in ("0001", "0002"):
         row = re.search(rf'<tr data-id="{member_id}".*?</tr>', listing, re.S).group(0)
-        assert 'data-flags="files_changed"' in row or "files_changed" in re.search(r'data-flags="([^"]*)"', row).group(1)
+        assert 'data-flags="files_changed"' in row or "files_changed" in re.search(r'data-flags="([^"]*)"', row).group(
+            1
+        )
         assert ">ファイルが作成時と違います</span>" in row and '<span class="missing">表示できません</span>' in row
     members = {m["member_id"]: m for m in client.get("/api/members").get_json()["members"]}
     assert "files_changed" in members["0001"]["flags"] and "files_changed" not in members["0003"]["flags"]
 
     csrf = _csrf(client)
     for decision, note in (("approved", ""), ("hold", "入れ替わっている")):
-        refused = client.post("/api/decisions", json={"member_id": "0001", "decision": decision, "note": note,
-                                                      "documents": _shown(run_dir, "0001")}, headers={"X-CSRF-Token": csrf})
+        refused = client.post(
+            "/api/decisions",
+            json={"member_id": "0001", "decision": decision, "note": note, "documents": _shown(run_dir, "0001")},
+            headers={"X-CSRF-Token": csrf},
+        )
         assert refused.status_code == 409
-        assert refused.get_json()["error"].startswith("会員番号 0001: ファイルが作成時と違います（manifest.csv の記録と合いません）。")
+        assert refused.get_json()["error"].startswith(
+            "会員番号 0001: ファイルが作成時と違います（manifest.csv の記録と合いません）。"
+        )
     assert not (run_dir / REVIEW_DB_NAME).exists() or DecisionStore(run_dir / REVIEW_DB_NAME).latest() == {}
 
     swap_files(run_dir / rows["0001", "letter"].pdf, run_dir / rows["0002", "letter"].pdf)  # put back: all is well
     assert client.get("/members/0001/letter.pdf").status_code == 200
-    accepted = client.post("/api/decisions", json={"member_id": "0001", "decision": "approved", "documents": _shown(run_dir, "0001")},
-                           headers={"X-CSRF-Token": csrf})
+    accepted = client.post(
+        "/api/decisions",
+        json={"member_id": "0001", "decision": "approved", "documents": _shown(run_dir, "0001")},
+        headers={"X-CSRF-Token": csrf},
+    )
     assert accepted.status_code == 201
 
 
@@ -461,8 +556,10 @@ def test_approve_and_next_without_javascript_keeps_the_lists_filter(client, run_
     after = unenrolled[unenrolled.index("0004") + 1]
     assert f'<a id="next" href="/members/{after}?group=unenrolled">次の会員 ({after}) ›</a>' in page
     assert 'formaction="/members/0004/decision?then=next&amp;group=unenrolled"' in page
-    done = client.post("/members/0004/decision?then=next&group=unenrolled",
-                       data={"decision": "approved", "csrf_token": _csrf(client), **_shown_form(run_dir, "0004")})
+    done = client.post(
+        "/members/0004/decision?then=next&group=unenrolled",
+        data={"decision": "approved", "csrf_token": _csrf(client), **_shown_form(run_dir, "0004")},
+    )
     assert done.status_code == 303 and done.headers["Location"] == f"/members/{after}?group=unenrolled"
     assert DecisionStore(run_dir / REVIEW_DB_NAME).latest()["0004"].decision == "approved"
 
@@ -470,7 +567,9 @@ def test_approve_and_next_without_javascript_keeps_the_lists_filter(client, run_
 def test_a_decision_can_be_taken_back_and_the_log_says_who_and_when(client, run_dir: Path) -> None:
     _named(client, "確認 花子")
     csrf = _csrf(client)
-    approved = client.post("/members/0006/decision", data={"decision": "approved", "csrf_token": csrf, **_shown_form(run_dir, "0006")})
+    approved = client.post(
+        "/members/0006/decision", data={"decision": "approved", "csrf_token": csrf, **_shown_form(run_dir, "0006")}
+    )
     assert approved.status_code == 303
     page = client.get("/members/0006").get_data(as_text=True)
     assert 'id="status">承認済み<' in page and "判断を取り消す（未確認に戻す）" in page

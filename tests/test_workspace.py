@@ -1,4 +1,6 @@
-"""The workspace (mailmerge serve) over HTTP: ホーム, 名簿 uploads, and the jobs (作成, 印刷, 封印, 点検) with the test client."""
+"""The workspace (mailmerge serve) over HTTP: ホーム, 名簿 uploads, and the jobs (作成, 印刷, 封印, 点検) with the
+test client.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +17,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import REPO, copy_run, write_config
 
 from mailmerge import mailing, messages, pipeline, webapp
 from mailmerge.config import load_config
 from mailmerge.dates import today_jst
+
+from conftest import REPO, copy_run, write_config
 
 TOKEN = "workspace-token-" + "y" * 20
 # Bounds for a job on a loaded machine; a right answer comes as soon as it can.
@@ -78,7 +81,9 @@ def test_home_before_the_first_run_says_each_step_and_the_next_action(cycle: Pat
     assert "名簿 済 members.xlsx," in page and "30 名, エラー 0" in page
     assert "作成 次はこれ まだ作成していません" in page
     assert "確認 未着手 作成のあとで確認します" in page
-    assert re.search(r'id="next-button" href="/workspace/run">作成する<', client.get("/workspace/").get_data(as_text=True))
+    assert re.search(
+        r'id="next-button" href="/workspace/run">作成する<', client.get("/workspace/").get_data(as_text=True)
+    )
 
 
 def test_home_after_a_run_counts_the_reviews_and_says_print_next(sample_run: Path, cycle: Path, tmp_path: Path) -> None:
@@ -94,23 +99,34 @@ def test_home_after_a_run_counts_the_reviews_and_says_print_next(sample_run: Pat
     assert 'id="next-button" href="/workspace/print">印刷する<' in client.get("/workspace/").get_data(as_text=True)
 
 
-def test_a_roster_with_an_error_is_shown_as_a_table_and_never_replaces_the_current_one(cycle: Path, tmp_path: Path) -> None:
+def test_a_roster_with_an_error_is_shown_as_a_table_and_never_replaces_the_current_one(
+    cycle: Path, tmp_path: Path
+) -> None:
     _, client = _client(cycle, tmp_path / "out")
     current = tmp_path / "data" / "members.xlsx"
     before = current.read_bytes()
     bad = bad_roster(current, tmp_path / "edited.xlsx")
-    sent = client.post("/workspace/roster/upload", data={"file": (io.BytesIO(bad.read_bytes()), "../../evil name.xlsx")},
-                       headers={"X-CSRF-Token": _csrf(client)}, content_type="multipart/form-data")
+    sent = client.post(
+        "/workspace/roster/upload",
+        data={"file": (io.BytesIO(bad.read_bytes()), "../../evil name.xlsx")},
+        headers={"X-CSRF-Token": _csrf(client)},
+        content_type="multipart/form-data",
+    )
     assert sent.status_code == 201
     page = client.get(sent.get_json()["next"])
     html = page.get_data(as_text=True)
-    row = re.search(r'<tr class="error">\s*<td class="row">(\d+)</td><td class="column">([^<]*)</td>\s*<td class="what">([^<]*)</td>',
-                    html)
+    row = re.search(
+        r'<tr class="error">\s*<td class="row">(\d+)</td><td class="column">([^<]*)</td>\s*<td '
+        r'class="what">([^<]*)</td>',
+        html,
+    )
     assert row and row.groups() == ("6", "会員名", "空欄です（必須項目）")
     assert "エラー 1 件" in _text(page)
     assert 'id="confirm-replace"' not in html
     upload_id = re.search(r'name="upload" value="([0-9a-f]+)"', html).group(1)
-    refused = client.post("/workspace/roster/confirm", data={"csrf_token": _csrf(client), "upload": upload_id, "action": "replace"})
+    refused = client.post(
+        "/workspace/roster/confirm", data={"csrf_token": _csrf(client), "upload": upload_id, "action": "replace"}
+    )
     assert refused.status_code == 409
     assert messages.UPLOAD_HAS_ERRORS.format(count=1) in _text(refused)
     assert current.read_bytes() == before
@@ -118,7 +134,9 @@ def test_a_roster_with_an_error_is_shown_as_a_table_and_never_replaces_the_curre
     assert not list(tmp_path.rglob("evil*"))
 
 
-def test_a_good_roster_replaces_the_current_one_on_confirm_and_the_previous_is_kept(cycle: Path, tmp_path: Path) -> None:
+def test_a_good_roster_replaces_the_current_one_on_confirm_and_the_previous_is_kept(
+    cycle: Path, tmp_path: Path
+) -> None:
     _, client = _client(cycle, tmp_path / "out")
     current = tmp_path / "data" / "members.xlsx"
     before = current.read_bytes()
@@ -126,17 +144,25 @@ def test_a_good_roster_replaces_the_current_one_on_confirm_and_the_previous_is_k
     book.worksheets[0]["H2"] = "青葉ビル 12階"
     edited = io.BytesIO()
     book.save(edited)
-    sent = client.post("/workspace/roster/upload", data={"file": (io.BytesIO(edited.getvalue()), "members (2).xlsx")},
-                       headers={"X-CSRF-Token": _csrf(client)}, content_type="multipart/form-data")
+    sent = client.post(
+        "/workspace/roster/upload",
+        data={"file": (io.BytesIO(edited.getvalue()), "members (2).xlsx")},
+        headers={"X-CSRF-Token": _csrf(client)},
+        content_type="multipart/form-data",
+    )
     html = client.get(sent.get_json()["next"]).get_data(as_text=True)
     assert "エラー 0 件" in _text(client.get(sent.get_json()["next"]))
     upload_id = re.search(r'name="upload" value="([0-9a-f]+)"', html).group(1)
-    done = client.post("/workspace/roster/confirm", data={"csrf_token": _csrf(client), "upload": upload_id, "action": "replace"})
+    done = client.post(
+        "/workspace/roster/confirm", data={"csrf_token": _csrf(client), "upload": upload_id, "action": "replace"}
+    )
     assert done.status_code == 303
     assert current.read_bytes() == edited.getvalue()
     page = client.get(done.headers["Location"])
     assert "名簿を置き換えました。" in _text(page)
-    previous = re.search(r'href="(/workspace/roster/previous/(members-\d{8}-\d{6}\.xlsx))"', page.get_data(as_text=True))
+    previous = re.search(
+        r'href="(/workspace/roster/previous/(members-\d{8}-\d{6}\.xlsx))"', page.get_data(as_text=True)
+    )
     assert previous, "the previous roster is listed"
     assert (tmp_path / "data" / previous.group(2)).read_bytes() == before
     assert client.get(previous.group(1)).data == before
@@ -147,19 +173,33 @@ def test_a_good_roster_replaces_the_current_one_on_confirm_and_the_previous_is_k
 def test_an_upload_of_another_type_or_too_large_is_refused_in_japanese(cycle: Path, tmp_path: Path) -> None:
     _, client = _client(cycle, tmp_path / "out")
     headers = {"X-CSRF-Token": _csrf(client)}
-    csv = client.post("/workspace/roster/upload", data={"file": (io.BytesIO(b"a,b\n"), "members.csv")},
-                      headers=headers, content_type="multipart/form-data")
+    csv = client.post(
+        "/workspace/roster/upload",
+        data={"file": (io.BytesIO(b"a,b\n"), "members.csv")},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
     assert csv.status_code == 400
     assert csv.get_json()["error"] == messages.UPLOAD_WRONG_TYPE.format(suffix=".csv", wanted=".xlsx")
-    big = client.post("/workspace/roster/upload", data={"file": (io.BytesIO(b"x" * (17 << 20)), "members.xlsx")},
-                      headers=headers, content_type="multipart/form-data")
+    big = client.post(
+        "/workspace/roster/upload",
+        data={"file": (io.BytesIO(b"x" * (17 << 20)), "members.xlsx")},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
     assert big.status_code == 413
     # Without the page's CSRF token nothing is taken.
-    assert client.post("/workspace/roster/upload", data={"file": (io.BytesIO(b"x"), "m.xlsx")},
-                       content_type="multipart/form-data").status_code == 403
+    assert (
+        client.post(
+            "/workspace/roster/upload", data={"file": (io.BytesIO(b"x"), "m.xlsx")}, content_type="multipart/form-data"
+        ).status_code
+        == 403
+    )
 
 
-def test_a_run_from_the_browser_shows_its_progress_and_totals_and_a_second_click_the_running_one(cycle: Path, tmp_path: Path) -> None:
+def test_a_run_from_the_browser_shows_its_progress_and_totals_and_a_second_click_the_running_one(
+    cycle: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "out"
     _app, client = _client(cycle, out)
     csrf = _csrf(client)
@@ -172,11 +212,15 @@ def test_a_run_from_the_browser_shows_its_progress_and_totals_and_a_second_click
     running = client.get("/workspace/run").get_data(as_text=True)
     assert 'id="job-progress"' in running or 'id="run-done"' in running
     if 'id="job-progress"' in running:
-        assert re.search(r'<p id="job-groups">できた文書（前回までの分を含む）: 加入 \d+ 件, 未加入 \d+ 件</p>', running)
+        assert re.search(
+            r'<p id="job-groups">できた文書（前回までの分を含む）: 加入 \d+ 件, 未加入 \d+ 件</p>', running
+        )
     job = _wait(client, "run")
     assert job["state"] == "done", job
     page = _text(client.get("/workspace/run"))
-    assert re.search(r"完了: 2 会員 \(加入 \d 件, 未加入 \d 件\), 4 文書 \(新規作成 4, 変更なしで再利用 0\)", page), page
+    assert re.search(r"完了: 2 会員 \(加入 \d 件, 未加入 \d 件\), 4 文書 \(新規作成 4, 変更なしで再利用 0\)", page), (
+        page
+    )
     assert "集計: 名簿 30 行 = 加入 18 + 未加入 12 + エラー 0 行" in page
     # The job's result is kept in DIR/jobs.db: a new start of the app shows it.
     _, fresh = _client(cycle, out)
@@ -217,14 +261,22 @@ def test_print_seal_history_and_verify_from_the_workspace(sample_run: Path, cycl
 
     today = today_jst().isoformat()  # printed today: sent today at the earliest
     confirm = _text(client.get(f"/workspace/seal?sent_on={today}"))
-    assert f"発送日 {today} で封印します" in confirm and "加入 18 名" in confirm and "未加入 11 名" in confirm and "合計 29 名" in confirm
+    assert (
+        f"発送日 {today} で封印します" in confirm
+        and "加入 18 名" in confirm
+        and "未加入 11 名" in confirm
+        and "合計 29 名" in confirm
+    )
     assert client.get("/workspace/seal?sent_on=2024-13-01").status_code == 409
     client.post("/workspace/seal", data={"csrf_token": csrf, "sent_on": today})
     assert _wait(client, "seal")["state"] == "done"
     assert "封印しました:" in _text(client.get("/workspace/seal"))
     # Nothing left to seal: said plainly before, with no 封印する button to press into a red 失敗.
     again = client.get(f"/workspace/seal?sent_on={today}")
-    assert "封印するものがありません: 年度 2024 で前回の封印の後に印刷した会員はいません（封印済み 29 会員）。" in _text(again)
+    assert (
+        "封印するものがありません: 年度 2024 で前回の封印の後に印刷した会員はいません（封印済み 29 会員）。"
+        in _text(again)
+    )
     assert 'id="seal-start"' not in again.get_data(as_text=True)
 
     history = _text(client.get("/workspace/history?member_id=０００３"))
@@ -259,8 +311,13 @@ def test_the_print_page_offers_the_files_of_a_command_line_print(sample_run: Pat
 
 def test_serve_prints_the_workspace_address_and_stops_on_ctrl_c(cycle: Path, tmp_path: Path) -> None:
     mailmerge = Path(sys.executable).with_name("mailmerge")
-    process = subprocess.Popen([str(mailmerge), "serve", "--config", str(cycle), "--out", str(tmp_path / "out"), "--no-browser"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [str(mailmerge), "serve", "--config", str(cycle), "--out", str(tmp_path / "out"), "--no-browser"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     try:
         url = process.stdout.readline().strip()
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+/workspace/\?token=[\w-]+", url), url
@@ -285,13 +342,21 @@ def own_templates(tmp_path: Path) -> Path:
     shutil.copy(REPO / "data" / "members.xlsx", data / "members.xlsx")
     for name in ("letter.docx", "overview.docx"):
         shutil.copy(TEMPLATES / name, templates / name)
-    return write_config(tmp_path, path=f'"{data / "members.xlsx"}"', letter=f'"{templates / "letter.docx"}"',
-                        overview=f'"{templates / "overview.docx"}"')
+    return write_config(
+        tmp_path,
+        path=f'"{data / "members.xlsx"}"',
+        letter=f'"{templates / "letter.docx"}"',
+        overview=f'"{templates / "overview.docx"}"',
+    )
 
 
 def _upload_template(client, document: str, data: bytes, name: str = "letter.docx"):
-    return client.post(f"/workspace/templates/{document}/upload", data={"file": (io.BytesIO(data), name)},
-                       headers={"X-CSRF-Token": _csrf(client)}, content_type="multipart/form-data")
+    return client.post(
+        f"/workspace/templates/{document}/upload",
+        data={"file": (io.BytesIO(data), name)},
+        headers={"X-CSRF-Token": _csrf(client)},
+        content_type="multipart/form-data",
+    )
 
 
 def test_a_broken_template_is_named_with_its_problem_and_never_taken(own_templates: Path, tmp_path: Path) -> None:
@@ -306,12 +371,16 @@ def test_a_broken_template_is_named_with_its_problem_and_never_taken(own_templat
     assert "エラー 1 件" in text
     assert 'id="template-refused"' in page.get_data(as_text=True)
     upload_id = re.search(r'name="upload" value="([0-9a-f]+)"', page.get_data(as_text=True)).group(1)
-    refused = client.post("/workspace/templates/letter/confirm", data={"csrf_token": _csrf(client), "upload": upload_id})
+    refused = client.post(
+        "/workspace/templates/letter/confirm", data={"csrf_token": _csrf(client), "upload": upload_id}
+    )
     assert refused.status_code == 409 and messages.TEMPLATE_HAS_ERRORS.format(count=1) in _text(refused)
     assert current.read_bytes() == before
 
 
-def test_an_edited_template_is_proofed_then_replaces_the_current_one_keeping_it(own_templates: Path, tmp_path: Path) -> None:
+def test_an_edited_template_is_proofed_then_replaces_the_current_one_keeping_it(
+    own_templates: Path, tmp_path: Path
+) -> None:
     _, client = _client(own_templates, tmp_path / "out")
     current = tmp_path / "templates" / "letter.docx"
     before = current.read_bytes()
@@ -321,8 +390,10 @@ def test_an_edited_template_is_proofed_then_replaces_the_current_one_keeping_it(
     assert "エラー 0 件" in _text(client.get(sent.get_json()["next"]))
     assert 'id="template-replace"' not in html  # a 試し刷り first
     upload_id = re.search(r'name="upload" value="([0-9a-f]+)"', html).group(1)
-    proofed = client.post("/workspace/templates/letter/proof", data={"csrf_token": _csrf(client), "upload": upload_id,
-                                                                       "group": "unenrolled"})
+    proofed = client.post(
+        "/workspace/templates/letter/proof",
+        data={"csrf_token": _csrf(client), "upload": upload_id, "group": "unenrolled"},
+    )
     assert proofed.status_code == 303
     html = client.get(proofed.headers["Location"]).get_data(as_text=True)
     link = re.search(r'id="proof-link" href="([^"]+)"', html).group(1)
@@ -333,8 +404,10 @@ def test_an_edited_template_is_proofed_then_replaces_the_current_one_keeping_it(
     text = pypdfium2.PdfDocument(pdf.data)[0].get_textpage().get_text_range()
     first = next(m for m in pipeline.check(load_config(own_templates)).roster.members if m.group == "unenrolled")
     assert first.member_id in text and first.display_name in text.replace("\r\n", "")  # the chosen group's first member
-    done = client.post("/workspace/templates/letter/confirm", data={"csrf_token": _csrf(client), "upload": upload_id,
-                                                                   "action": "replace"})
+    done = client.post(
+        "/workspace/templates/letter/confirm",
+        data={"csrf_token": _csrf(client), "upload": upload_id, "action": "replace"},
+    )
     assert done.status_code == 303
     page = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "文面を置き換えました。" in page
@@ -345,8 +418,13 @@ def test_an_edited_template_is_proofed_then_replaces_the_current_one_keeping_it(
 def test_a_changed_cycle_asks_for_a_service_restart_and_refuses_a_run(cycle: Path, tmp_path: Path) -> None:
     _, client = _client(cycle, tmp_path / "out")
     csrf = _csrf(client)
-    form = {"csrf_token": csrf, "cycle": "2025", "issue_date": "2024-12-01", "return_deadline": "2025-01-10",
-            "renewal_date": "2025-02-01"}
+    form = {
+        "csrf_token": csrf,
+        "cycle": "2025",
+        "issue_date": "2024-12-01",
+        "return_deadline": "2025-01-10",
+        "renewal_date": "2025-02-01",
+    }
     saved = client.post("/workspace/settings", data=form)
     assert saved.status_code == 303
     said = _text(client.get(saved.headers["Location"]))
@@ -357,11 +435,18 @@ def test_a_changed_cycle_asks_for_a_service_restart_and_refuses_a_run(cycle: Pat
     assert not (tmp_path / "out").exists()
 
 
-def test_the_letter_dates_are_changed_in_a_checked_form_keeping_the_file_as_written(cycle: Path, tmp_path: Path) -> None:
+def test_the_letter_dates_are_changed_in_a_checked_form_keeping_the_file_as_written(
+    cycle: Path, tmp_path: Path
+) -> None:
     _, client = _client(cycle, tmp_path / "out")
     before = cycle.read_text(encoding="utf-8")
-    form = {"csrf_token": _csrf(client), "cycle": "2024", "issue_date": "2024-12-01", "return_deadline": "2024-11-20",
-            "renewal_date": "2025-13-01"}
+    form = {
+        "csrf_token": _csrf(client),
+        "cycle": "2024",
+        "issue_date": "2024-12-01",
+        "return_deadline": "2024-11-20",
+        "renewal_date": "2025-13-01",
+    }
     refused = client.post("/workspace/settings", data=form)
     assert refused.status_code == 400
     text = _text(refused)
@@ -376,7 +461,8 @@ def test_the_letter_dates_are_changed_in_a_checked_form_keeping_the_file_as_writ
     after = cycle.read_text(encoding="utf-8")
     assert "issue_date = 2024-12-01\n" in after and "renewal_date = 2025-02-01\n" in after
     assert [line for line in after.splitlines() if line.startswith("#")] == [
-        line for line in before.splitlines() if line.startswith("#")]  # the comments stay
+        line for line in before.splitlines() if line.startswith("#")
+    ]  # the comments stay
     assert load_config(cycle).constants["issue_date"] == "2024年12月1日"
     kept = list(tmp_path.glob("mailmerge-*.toml"))
     assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == before

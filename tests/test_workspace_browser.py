@@ -14,12 +14,12 @@ import openpyxl
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from conftest import REPO, write_config
-from helpers import TEMPLATES
+from mailmerge.dates import today_jst
 from test_review_browser import PAGE_TIMEOUT_MS, _keep_screenshot, browser  # noqa: F401  (the module's chromium)
 from test_workspace import bad_roster
 
-from mailmerge.dates import today_jst
+from conftest import REPO, write_config
+from helpers import TEMPLATES
 
 # A whole run of the sample roster (60 documents through LibreOffice) on a loaded machine: bounded, generous.
 RUN_TIMEOUT_MS = 600_000
@@ -32,7 +32,10 @@ class Serving:
         mailmerge = Path(sys.executable).with_name("mailmerge")
         self.process = subprocess.Popen(
             [str(mailmerge), "serve", "--config", str(config), "--out", str(out), "--no-browser"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            stdin=subprocess.DEVNULL,
         )
         self.url = self.process.stdout.readline().strip()
         assert self.url.startswith("http://127.0.0.1:"), self.process.stderr.read()
@@ -53,8 +56,12 @@ def serving(tmp_path: Path) -> Iterator[Serving]:
     templates.mkdir()
     for name in ("letter.docx", "overview.docx"):
         shutil.copy(TEMPLATES / name, templates / name)
-    config = write_config(tmp_path, path=f'"{data / "members.xlsx"}"', letter=f'"{templates / "letter.docx"}"',
-                          overview=f'"{templates / "overview.docx"}"')
+    config = write_config(
+        tmp_path,
+        path=f'"{data / "members.xlsx"}"',
+        letter=f'"{templates / "letter.docx"}"',
+        overview=f'"{templates / "overview.docx"}"',
+    )
     serving = Serving(config, tmp_path / "out")
     yield serving
     if serving.process.poll() is None:
@@ -105,8 +112,9 @@ def test_the_whole_cycle_in_the_browser(serving: Serving, page: Page, tmp_path: 
     book.worksheets[0].cell(row=2, column=headers.index("住所2") + 1).value = "青葉ビル 12階"
     fixed = io.BytesIO()
     book.save(fixed)
-    page.locator("#roster-file").set_input_files(files=[{"name": "members.xlsx", "mimeType": "application/octet-stream",
-                                                         "buffer": fixed.getvalue()}])
+    page.locator("#roster-file").set_input_files(
+        files=[{"name": "members.xlsx", "mimeType": "application/octet-stream", "buffer": fixed.getvalue()}]
+    )
     expect(page.locator("#upload-summary")).to_contain_text("エラー 0 件")
     page.locator("#confirm-replace").click()
     expect(page.locator("#replaced")).to_contain_text("名簿を置き換えました。")
@@ -116,8 +124,15 @@ def test_the_whole_cycle_in_the_browser(serving: Serving, page: Page, tmp_path: 
 
     # 文面: an edited letter.docx is checked and proofed (one member's PDF) before it replaces the current one.
     _nav(page, "文面")
-    page.locator("#file-letter").set_input_files(files=[{"name": "letter.docx", "mimeType": "application/octet-stream",
-                                                         "buffer": (TEMPLATES / "letter.docx").read_bytes()}])
+    page.locator("#file-letter").set_input_files(
+        files=[
+            {
+                "name": "letter.docx",
+                "mimeType": "application/octet-stream",
+                "buffer": (TEMPLATES / "letter.docx").read_bytes(),
+            }
+        ]
+    )
     expect(page.locator("#template-summary")).to_contain_text("エラー 0 件")
     expect(page.locator("#template-replace")).to_have_count(0)
     page.select_option("#proof-group", "unenrolled")
@@ -131,7 +146,9 @@ def test_the_whole_cycle_in_the_browser(serving: Serving, page: Page, tmp_path: 
     # The letter's dates in a checked form: a deadline after the renewal is refused, then a right one saved.
     page.fill("#settings-return_deadline", "2024-03-01")
     page.locator("#settings-save").click()
-    expect(page.locator("#settings-problems")).to_have_text("日付の順が逆です: 発行日 ≤ 返送期限 ≤ 更新日 にしてください")
+    expect(page.locator("#settings-problems")).to_have_text(
+        "日付の順が逆です: 発行日 ≤ 返送期限 ≤ 更新日 にしてください"
+    )
     page.fill("#settings-return_deadline", "2024-01-15")
     page.locator("#settings-save").click()
     expect(page.locator("#settings-saved")).to_contain_text("日付を保存しました")
@@ -144,12 +161,17 @@ def test_the_whole_cycle_in_the_browser(serving: Serving, page: Page, tmp_path: 
     page.locator("#run-start").click()
     bar = page.get_by_role("progressbar")
     expect(bar).to_be_visible()
-    page.wait_for_function("() => { const p = document.querySelector('#job-progress'); return !p || p.value > 0; }",
-                           timeout=RUN_TIMEOUT_MS)
+    page.wait_for_function(
+        "() => { const p = document.querySelector('#job-progress'); return !p || p.value > 0; }", timeout=RUN_TIMEOUT_MS
+    )
     if bar.count():
         _shot(page, tmp_path, "4-run-progress")
-    expect(page.locator("#run-done")).to_contain_text("完了: 30 会員 (加入 18 件, 未加入 12 件), 60 文書", timeout=RUN_TIMEOUT_MS)
-    expect(page.locator("#run-totals")).to_have_text("集計: 名簿 30 行 = 加入 18 + 未加入 12 + エラー 0 行 (summary.json)")
+    expect(page.locator("#run-done")).to_contain_text(
+        "完了: 30 会員 (加入 18 件, 未加入 12 件), 60 文書", timeout=RUN_TIMEOUT_MS
+    )
+    expect(page.locator("#run-totals")).to_have_text(
+        "集計: 名簿 30 行 = 加入 18 + 未加入 12 + エラー 0 行 (summary.json)"
+    )
     _shot(page, tmp_path, "5-run-done")
 
     # 確認: approve every member but one, hold that one.
@@ -212,7 +234,9 @@ def test_the_whole_cycle_in_the_browser(serving: Serving, page: Page, tmp_path: 
     _shot(page, tmp_path, "11-verify")
 
     _nav(page, "ホーム")
-    expect(page.locator('#steps li[data-step="seal"]')).to_contain_text("封印済み 29 名（今年度）, 未封印の承認済み 0 名")
+    expect(page.locator('#steps li[data-step="seal"]')).to_contain_text(
+        "封印済み 29 名（今年度）, 未封印の承認済み 0 名"
+    )
     _shot(page, tmp_path, "12-home-end")
     err = serving.stop()
     assert serving.process.returncode == 0, err

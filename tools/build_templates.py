@@ -30,7 +30,7 @@ MINCHO = "IPAexMincho"
 GOTHIC = "IPAexGothic"
 AUTHOR = "一般社団法人 遠隔画像診断サービス連合会"
 # A fixed timestamp keeps the build byte-for-byte reproducible (core.xml and zip entries).
-FIXED_TIME = dt.datetime(2023, 12, 1, 0, 0, 0, tzinfo=dt.timezone.utc)
+FIXED_TIME = dt.datetime(2023, 12, 1, 0, 0, 0, tzinfo=dt.UTC)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 # A4 in twips (1/1440 in); Word's own values, not 210 mm rounded down to 11905.
@@ -69,7 +69,7 @@ def _heading(style_id: str, name: str, size: int, level: int, before: int, after
 
 def styles_xml(line: int) -> str:
     """Return styles.xml: only the styles the templates use, body lines LINE/240 of single spacing."""
-    return f"""<w:styles {nsdecls('w')}>
+    return f"""<w:styles {nsdecls("w")}>
 <w:docDefaults>
 <w:rPrDefault><w:rPr>{_fonts(MINCHO)}<w:kern w:val="2"/><w:sz w:val="21"/><w:szCs w:val="21"/>
 <w:lang w:val="en-US" w:eastAsia="ja-JP" w:bidi="ar-SA"/></w:rPr></w:rPrDefault>
@@ -84,12 +84,22 @@ def styles_xml(line: int) -> str:
 </w:tblPr></w:style>
 <w:style w:type="paragraph" w:styleId="BodyText"><w:name w:val="Body Text"/><w:basedOn w:val="Normal"/><w:qFormat/>
 <w:pPr><w:spacing w:after="60"/><w:ind w:firstLineChars="100" w:firstLine="210"/></w:pPr></w:style>
-<w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Title"/><w:basedOn w:val="Normal"/><w:next w:val="BodyText"/>
+<w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Title"/><w:basedOn w:val="Normal"/>
+<w:next w:val="BodyText"/>
 <w:qFormat/><w:pPr><w:keepNext/><w:spacing w:before="240" w:after="240" w:line="300" w:lineRule="auto"/>
 <w:jc w:val="center"/><w:outlineLvl w:val="0"/></w:pPr>
 <w:rPr>{_fonts(GOTHIC)}<w:sz w:val="28"/><w:szCs w:val="28"/></w:rPr></w:style>
-{_heading("Heading1", "heading 1", 24, 0, 320, 120,
-          '<w:pBdr><w:bottom w:val="single" w:sz="6" w:space="2" w:color="404040"/></w:pBdr>')}
+{
+        _heading(
+            "Heading1",
+            "heading 1",
+            24,
+            0,
+            320,
+            120,
+            '<w:pBdr><w:bottom w:val="single" w:sz="6" w:space="2" w:color="404040"/></w:pBdr>',
+        )
+    }
 {_heading("Heading2", "heading 2", 21, 1, 200, 80)}
 {_heading("Heading3", "heading 3", 21, 2, 120, 20)}
 <w:style w:type="paragraph" w:styleId="TableText"><w:name w:val="Table Text"/><w:basedOn w:val="Normal"/><w:qFormat/>
@@ -102,9 +112,10 @@ def styles_xml(line: int) -> str:
 <w:rPr><w:color w:val="808080"/><w:sz w:val="14"/><w:szCs w:val="14"/></w:rPr></w:style>
 </w:styles>"""
 
+
 # Charset 80 = Shift-JIS: tells Word these are Japanese fonts, so a machine without IPAex falls back to a
 # Japanese face rather than a Latin one.
-FONT_TABLE_XML = f"""<w:fonts {nsdecls('w')}>
+FONT_TABLE_XML = f"""<w:fonts {nsdecls("w")}>
 <w:font w:name="{MINCHO}"><w:altName w:val="IPAex明朝"/><w:charset w:val="80"/><w:family w:val="roman"/>
 <w:pitch w:val="variable"/></w:font>
 <w:font w:name="{GOTHIC}"><w:altName w:val="IPAexゴシック"/><w:charset w:val="80"/><w:family w:val="modern"/>
@@ -214,7 +225,7 @@ def table(
         for side in ("top", "left", "bottom", "right", "insideH", "insideV")
     )
     new_pr = parse_xml(
-        f"<w:tblPr {nsdecls('w')}><w:tblW w:w=\"{sum(twips)}\" w:type=\"dxa\"/>"
+        f'<w:tblPr {nsdecls("w")}><w:tblW w:w="{sum(twips)}" w:type="dxa"/>'
         f'<w:tblInd w:w="0" w:type="dxa"/><w:tblBorders>{borders}</w:tblBorders>'
         '<w:tblLayout w:type="fixed"/><w:tblCellMar><w:top w:w="28" w:type="dxa"/><w:left w:w="108" w:type="dxa"/>'
         '<w:bottom w:w="28" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar>'
@@ -222,7 +233,7 @@ def table(
         'w:noVBand="1"/></w:tblPr>'
     )
     tbl_el.replace(tbl_el.tblPr, new_pr)
-    for grid_col, width in zip(tbl_el.tblGrid.findall(qn("w:gridCol")), twips):
+    for grid_col, width in zip(tbl_el.tblGrid.findall(qn("w:gridCol")), twips, strict=False):
         grid_col.set(qn("w:w"), str(width))
     for r, values in enumerate(all_rows):
         row = tbl.rows[r]
@@ -304,12 +315,19 @@ def build_letter(doc: DocxDocument) -> None:
     para(doc, "{{ issue_date }}", align="right", after=14)
     recipient_lines(doc, with_address=True, name_size=11)
     # Unenrolled members have nothing to renew: their letter is simply an invitation (ご案内).
-    para(doc, "ATS会員専用保険「{{ insurance_name }}」{% if enrolled %}更新{% endif %}のご案内", "Title", before=30, after=24)
+    para(
+        doc,
+        "ATS会員専用保険「{{ insurance_name }}」{% if enrolled %}更新{% endif %}のご案内",
+        "Title",
+        before=30,
+        after=24,
+    )
     body = [
         "会員の皆さまにおかれましてはご健勝のこととお慶び申し上げます。",
         "{{ introduced }}に導入しましたATS会員専用保険「{{ insurance_name }}」の更新日「{{ renewal_date }}」"
         "が近づいてまいりました。",
-        "連合会設立後すぐに「{{ insurance_name }}」を保険会社と共に開発し、団体保険として制度化して募集を開始いたしました。",
+        "連合会設立後すぐに「{{ insurance_name }}」を保険会社と共に開発し、団体保険として制度化して募集を開始いた"
+        "しました。",
         "この保険は医師賠償責任保険、個人情報取扱事業者保険、IT保険といった独立した保険商品を組み合わせ、"
         "遠隔画像診断サービス事業者向けに設計された会員専用の独自の補償制度です。",
         "2022年度から、サイバー攻撃などによる不正アクセスやネットワークの不具合などが原因による損害賠償請求など、"
@@ -388,11 +406,17 @@ def build_overview(doc: DocxDocument) -> None:
         doc,
         [52, 32, 86],
         [
-            ("医療事故（読影レポートの誤診断・誤記載）", "事例③", ["特長①　法律上の賠償責任および訴訟費用など",
-                                                  "特長②　契約医師も包括的に被保険者"]),
+            (
+                "医療事故（読影レポートの誤診断・誤記載）",
+                "事例③",
+                ["特長①　法律上の賠償責任および訴訟費用など", "特長②　契約医師も包括的に被保険者"],
+            ),
             ("個人情報漏えい", "事例①・②・④", "特長③　第三者への法律上の賠償責任"),
-            ("システム事故・サイバー攻撃", "事例①・⑤・⑥", ["特長③　第三者への法律上の賠償責任",
-                                                 "特長④　レポートデータの再作成費用等"]),
+            (
+                "システム事故・サイバー攻撃",
+                "事例①・⑤・⑥",
+                ["特長③　第三者への法律上の賠償責任", "特長④　レポートデータの再作成費用等"],
+            ),
         ],
         header=("リスク", "事故事例", "関係する制度の特長"),
         label_column=True,
@@ -405,8 +429,11 @@ def build_overview(doc: DocxDocument) -> None:
         [66, 104],
         [
             ("遠隔画像診断事業者（ATSの正会員）", "被保険者"),
-            ("読影医師（契約医師）", "被保険者（事業者が契約する読影医師は包括的に被保険者区分に入っており、別途、"
-                            "個別に医師賠償保険契約を手配する必要はありません）"),
+            (
+                "読影医師（契約医師）",
+                "被保険者（事業者が契約する読影医師は包括的に被保険者区分に入っており、別途、"
+                "個別に医師賠償保険契約を手配する必要はありません）",
+            ),
             ("対象となる医療行為", "日本国内の医療行為のみ"),
         ],
         header=("区分", "本制度での扱い"),
@@ -453,19 +480,41 @@ def build_overview(doc: DocxDocument) -> None:
     tag(doc, "endif")
 
     para(doc, "5. 問い合わせ先", "Heading1")
-    para(doc, "※本ご案内は概要を説明したものです。詳しい内容についてはパンフレットをご確認ください。", "BodyText",
-         after=6)
+    para(
+        doc,
+        "※本ご案内は概要を説明したものです。詳しい内容についてはパンフレットをご確認ください。",
+        "BodyText",
+        after=6,
+    )
     table(
         doc,
         [32, 138],
         [
-            ("契約者", ["{{ secretariat.name }}", "〒{{ secretariat.postal_code }} {{ secretariat.address }}",
-                     "TEL : {{ secretariat.tel }}"]),
-            ("取扱代理店", ["{{ agent.name }}", "〒{{ agent.postal_code }} {{ agent.address }}",
-                       "TEL : {{ agent.tel }}（受付時間 : {{ agent.tel_hours }}）　FAX : {{ agent.fax }}",
-                       "e-mail : {{ agent.email }}（受信専用）"]),
-            ("引受保険会社", ["{{ insurer.name }}", "〒{{ insurer.postal_code }} {{ insurer.address }}",
-                         "TEL : {{ insurer.tel }}（受付時間 : {{ insurer.tel_hours }}）　FAX : {{ insurer.fax }}"]),
+            (
+                "契約者",
+                [
+                    "{{ secretariat.name }}",
+                    "〒{{ secretariat.postal_code }} {{ secretariat.address }}",
+                    "TEL : {{ secretariat.tel }}",
+                ],
+            ),
+            (
+                "取扱代理店",
+                [
+                    "{{ agent.name }}",
+                    "〒{{ agent.postal_code }} {{ agent.address }}",
+                    "TEL : {{ agent.tel }}（受付時間 : {{ agent.tel_hours }}）　FAX : {{ agent.fax }}",
+                    "e-mail : {{ agent.email }}（受信専用）",
+                ],
+            ),
+            (
+                "引受保険会社",
+                [
+                    "{{ insurer.name }}",
+                    "〒{{ insurer.postal_code }} {{ insurer.address }}",
+                    "TEL : {{ insurer.tel }}（受付時間 : {{ insurer.tel_hours }}）　FAX : {{ insurer.fax }}",
+                ],
+            ),
         ],
         label_column=True,
     )
@@ -489,9 +538,7 @@ def new_document(title: str, line: int) -> DocxDocument:
     # python-docx's default styles.xml is 350 KB of latent and unused styles; LibreOffice parses all of it.
     _replace_children(doc.styles.element, styles_xml(line).split(">", 1)[1].rsplit("</w:styles>", 1)[0])
     _replace_children(doc.settings.element, SETTINGS_CHILDREN)
-    font_part = part.part_related_by(
-        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable"
-    )
+    font_part = part.part_related_by("http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable")
     # python-docx loads fontTable.xml as an opaque part (bytes), not as XML.
     font_part._blob = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n" + FONT_TABLE_XML.encode()
     sect_pr = doc.sections[0]._sectPr
@@ -547,7 +594,9 @@ def build(name: str) -> DocxDocument:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, required=True, help="folder for the .docx files (templates/ only on purpose)")
+    parser.add_argument(
+        "--out", type=Path, required=True, help="folder for the .docx files (templates/ only on purpose)"
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     for name in DOCUMENTS:

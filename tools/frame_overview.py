@@ -24,7 +24,16 @@ from lxml import etree
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 # Page-anchored, at the left margin (20 mm), 33.5 mm from the top: under the date, where the
 # block's first line sat before. Three lines of 18 pt (organisation, department, representative).
-FRAME = {"w": "9638", "h": "1080", "hRule": "exact", "wrap": "notBeside", "vAnchor": "page", "hAnchor": "page", "x": "1134", "y": "1900"}
+FRAME = {
+    "w": "9638",
+    "h": "1080",
+    "hRule": "exact",
+    "wrap": "notBeside",
+    "vAnchor": "page",
+    "hAnchor": "page",
+    "x": "1134",
+    "y": "1900",
+}
 LINE = "360"
 
 
@@ -65,11 +74,17 @@ def main(path: Path) -> None:
     parts["word/document.xml"] = frame_block(parts["word/document.xml"])
     justified = b'<w:widowControl w:val="0"/><w:jc w:val="both"/>'
     if justified in parts["word/styles.xml"]:
-        parts["word/styles.xml"] = parts["word/styles.xml"].replace(justified, b'<w:widowControl w:val="0"/><w:jc w:val="left"/>')
+        parts["word/styles.xml"] = parts["word/styles.xml"].replace(
+            justified, b'<w:widowControl w:val="0"/><w:jc w:val="left"/>'
+        )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
         for info in infos:
-            package.writestr(zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)), parts[info.filename], zipfile.ZIP_DEFLATED)
+            package.writestr(
+                zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)),
+                parts[info.filename],
+                zipfile.ZIP_DEFLATED,
+            )
     path.write_bytes(buffer.getvalue())
 
 

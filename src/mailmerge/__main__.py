@@ -18,7 +18,9 @@ def entry() -> None:
         cli.main()
     except KeyboardInterrupt:
         # Past the command's own handling (click's set-up or teardown): still one line, per command.
-        sys.stderr.write(f"{messages.ERROR_PREFIX}{messages.interrupted(_command(sys.argv[1:]) if started else None)}\n")
+        sys.stderr.write(
+            f"{messages.ERROR_PREFIX}{messages.interrupted(_command(sys.argv[1:]) if started else None)}\n"
+        )
         sys.exit(130)
 
 

@@ -123,8 +123,12 @@ def sign_in(store: OfficeStore, name: str, password: str, now: float) -> SignIn:
         store.update_user(user.name, failures=failures, wait_until=now + wait if wait else 0)
         return SignIn(None, math.ceil(wait))
     if user.failures or HASHER.check_needs_rehash(user.hash):
-        store.update_user(user.name, failures=0, wait_until=0,
-                          **({"hash": HASHER.hash(password)} if HASHER.check_needs_rehash(user.hash) else {}))
+        store.update_user(
+            user.name,
+            failures=0,
+            wait_until=0,
+            **({"hash": HASHER.hash(password)} if HASHER.check_needs_rehash(user.hash) else {}),
+        )
     return SignIn(user)
 
 

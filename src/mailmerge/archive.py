@@ -36,8 +36,21 @@ STAGING_PREFIX = ".staging-"
 BAG_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:-([2-9]|[1-9]\d+))?$")
 TAG_FILES = {"bagit.txt", "bag-info.txt", "fetch.txt"}
 DECISION_COLUMNS = (
-    "member_id", "name", "group", "decision", "reviewer", "decided_at", "note",
-    "document", "pages", "pdf", "pdf_sha256", "docx", "docx_sha256", "printed_at", "printed_by",
+    "member_id",
+    "name",
+    "group",
+    "decision",
+    "reviewer",
+    "decided_at",
+    "note",
+    "document",
+    "pages",
+    "pdf",
+    "pdf_sha256",
+    "docx",
+    "docx_sha256",
+    "printed_at",
+    "printed_by",
 )
 
 
@@ -171,7 +184,9 @@ def build_batch(
         if changed:
             ids = sorted({row.member_id for row in rows if row.pdf in changed or row.docx in changed})
             raise MailmergeError(
-                messages.ARCHIVE_NOT_VERIFIED.format(ids=", ".join(ids), paths=", ".join(str(out_dir / p) for p in changed))
+                messages.ARCHIVE_NOT_VERIFIED.format(
+                    ids=", ".join(ids), paths=", ".join(str(out_dir / p) for p in changed)
+                )
             )
         # bagit made the manifest from these very files a moment ago, and it matches the approved
         # hashes: a second full hashing would only re-read the page cache. Structure and completeness.
@@ -190,8 +205,16 @@ def build_batch(
     finally:
         os.umask(old_umask)
     batch = ArchivedBatch(
-        cycle, sent_on, target.relative_to(archive_dir).as_posix(), sealed_by, sealed_at,
-        roster_sha256, config_sha256, tuple(members), _sealed_files(sealed, rows), reason,
+        cycle,
+        sent_on,
+        target.relative_to(archive_dir).as_posix(),
+        sealed_by,
+        sealed_at,
+        roster_sha256,
+        config_sha256,
+        tuple(members),
+        _sealed_files(sealed, rows),
+        reason,
     )
     return StagedBatch(staging, target, batch)
 
@@ -220,7 +243,9 @@ def _fill(staging: Path, out_dir: Path, rows: Sequence[ManifestRow]) -> dict[str
             # A manifest path is the run's own (group/member/document); still, nothing outside
             # the output folder is sealed (checked on the text: resolve() per file is slow).
             if PurePosixPath(rel).is_absolute() or len(parts) != 3 or parts[0] not in GROUPS or ".." in parts:
-                raise MailmergeError(messages.ARCHIVE_UNSAFE_PATH.format(out=out_dir, member_id=row.member_id, path=rel))
+                raise MailmergeError(
+                    messages.ARCHIVE_UNSAFE_PATH.format(out=out_dir, member_id=row.member_id, path=rel)
+                )
             source = out_dir / rel
             if source.is_symlink() or not source.is_file():
                 raise MailmergeError(messages.ARCHIVE_MISSING_SOURCE.format(path=source, member_id=row.member_id))
@@ -250,7 +275,9 @@ def _bag_info(cycle, sent_on, sealed_by, sealed_at, rows, members, roster_sha256
         "Documents-Total": str(len(rows)),
         "Roster-SHA256": roster_sha256,
         "Config-SHA256": config_sha256,
-        "External-Description": "ATS renewal notices as sent: the members' DOCX and PDF, roster, config, templates, decisions",
+        "External-Description": (
+            "ATS renewal notices as sent: the members' DOCX and PDF, roster, config, templates, decisions"
+        ),
     }
     for group in GROUPS:
         label = group.capitalize()
@@ -262,12 +289,29 @@ def _bag_info(cycle, sent_on, sealed_by, sealed_at, rows, members, roster_sha256
 def decisions_csv(rows: Sequence[ManifestRow], members: Sequence[ArchivedMember]) -> bytes:
     """Return decisions.csv: one line per member and document, the decision with the hashes it approved."""
     by_id = {m.member_id: m for m in members}
-    return csv_bytes(DECISION_COLUMNS, (
-        (row.member_id, row.name, row.group, by_id[row.member_id].decision, by_id[row.member_id].reviewer,
-         by_id[row.member_id].decided_at, by_id[row.member_id].note, row.document, row.pages, row.pdf,
-         row.pdf_sha256, row.docx, row.docx_sha256, by_id[row.member_id].printed_at, by_id[row.member_id].printed_by)
-        for row in rows
-    ))
+    return csv_bytes(
+        DECISION_COLUMNS,
+        (
+            (
+                row.member_id,
+                row.name,
+                row.group,
+                by_id[row.member_id].decision,
+                by_id[row.member_id].reviewer,
+                by_id[row.member_id].decided_at,
+                by_id[row.member_id].note,
+                row.document,
+                row.pages,
+                row.pdf,
+                row.pdf_sha256,
+                row.docx,
+                row.docx_sha256,
+                by_id[row.member_id].printed_at,
+                by_id[row.member_id].printed_by,
+            )
+            for row in rows
+        ),
+    )
 
 
 def read_batch(archive_dir: Path, folder: Path) -> ArchivedBatch:
@@ -291,16 +335,45 @@ def read_bag_record(archive_dir: Path, folder: Path) -> tuple[ArchivedBatch, tup
     rows: list[ManifestRow] = []
     members: dict[str, ArchivedMember] = {}
     for r in records:
-        rows.append(ManifestRow(r["member_id"], r["name"], r["group"], r["document"], r["docx"], r["pdf"],
-                                int(r["pages"]), r["docx_sha256"], r["pdf_sha256"]))
-        members.setdefault(r["member_id"], ArchivedMember(
-            r["member_id"], r["name"], r["group"], r["decision"], r["reviewer"], r["decided_at"], r["note"],
-            r.get("printed_at") or "", r.get("printed_by") or ""))  # bags sealed before prints were recorded lack them
+        rows.append(
+            ManifestRow(
+                r["member_id"],
+                r["name"],
+                r["group"],
+                r["document"],
+                r["docx"],
+                r["pdf"],
+                int(r["pages"]),
+                r["docx_sha256"],
+                r["pdf_sha256"],
+            )
+        )
+        members.setdefault(
+            r["member_id"],
+            ArchivedMember(
+                r["member_id"],
+                r["name"],
+                r["group"],
+                r["decision"],
+                r["reviewer"],
+                r["decided_at"],
+                r["note"],
+                r.get("printed_at") or "",
+                r.get("printed_by") or "",
+            ),
+        )  # bags sealed before prints were recorded lack them
     sealed = _payload_hashes(bag)
     batch = ArchivedBatch(
-        info.get("Cycle", folder.parent.name), info.get("Sent-On", ""), folder.relative_to(archive_dir).as_posix(),
-        info.get("Sealed-By", ""), info.get("Sealed-At", ""), info.get("Roster-SHA256", ""),
-        info.get("Config-SHA256", ""), tuple(members.values()), _sealed_files(sealed, rows), info.get("Resend-Reason", ""),
+        info.get("Cycle", folder.parent.name),
+        info.get("Sent-On", ""),
+        folder.relative_to(archive_dir).as_posix(),
+        info.get("Sealed-By", ""),
+        info.get("Sealed-At", ""),
+        info.get("Roster-SHA256", ""),
+        info.get("Config-SHA256", ""),
+        tuple(members.values()),
+        _sealed_files(sealed, rows),
+        info.get("Resend-Reason", ""),
     )
     return batch, tuple(rows)
 
@@ -361,7 +434,11 @@ def inspect_bag(
         except (bagit.BagError, OSError) as exc:
             problems.append(BagProblem("broken", folder, str(exc)))
     if folder.is_dir():
-        known = TAG_FILES | {p.name for p in folder.glob("manifest-*.txt")} | {p.name for p in folder.glob("tagmanifest-*.txt")}
+        known = (
+            TAG_FILES
+            | {p.name for p in folder.glob("manifest-*.txt")}
+            | {p.name for p in folder.glob("tagmanifest-*.txt")}
+        )
         for entry in sorted(folder.iterdir()):
             if entry.name != "data" and entry.name not in known:
                 problems.append(BagProblem("extra", entry))
@@ -407,7 +484,7 @@ def readable_by_others(top: Path) -> list[BagProblem]:
 
 def _seal_modes(folder: Path) -> None:
     """Make the bag read-only for its owner: files 0400, folders 0500, deepest first."""
-    for dirpath, dirnames, filenames in os.walk(folder, topdown=False):
+    for dirpath, _dirnames, filenames in os.walk(folder, topdown=False):
         for name in filenames:
             os.chmod(os.path.join(dirpath, name), SEALED_FILE_MODE)
         os.chmod(dirpath, SEALED_DIR_MODE)

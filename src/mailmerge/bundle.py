@@ -26,7 +26,9 @@ _P, _PPR, _SECTPR, _R_ID = f"{{{W}}}p", f"{{{W}}}pPr", f"{{{W}}}sectPr", f"{{{R}
 _VAL, _ID = f"{{{W}}}val", f"{{{W}}}id"
 
 # Parts each member may have its own version of; every other part must be the template's, unchanged.
-_PER_MEMBER = re.compile(r"^word/(document|header\d*|footer\d*)\.xml$|^word/_rels/(header\d*|footer\d*)\.xml\.rels$|^docProps/")
+_PER_MEMBER = re.compile(
+    r"^word/(document|header\d*|footer\d*)\.xml$|^word/_rels/(header\d*|footer\d*)\.xml\.rels$|^docProps/"
+)
 # The template's headers and footers: replaced in a bundle by each member's own copies.
 HEADER_FOOTER_PART = re.compile(r"^word/(_rels/)?(header|footer)\d*\.xml(\.rels)?$")
 _HEADER_FOOTER = ("/header", "/footer")
@@ -37,7 +39,19 @@ _PAGE_TOTAL = re.compile(rb'(w:instr="|<w:instrText(?: [^>]*)?>)\s*(?:NUMPAGES|S
 # CT_SectPr children that come after pgNumType (ECMA-376 order; Word rejects other orders).
 _AFTER_PGNUMTYPE = {
     f"{{{W}}}{tag}"
-    for tag in ("cols", "formProt", "vAlign", "noEndnote", "titlePg", "textDirection", "bidi", "rtlGutter", "docGrid", "printerSettings", "sectPrChange")
+    for tag in (
+        "cols",
+        "formProt",
+        "vAlign",
+        "noEndnote",
+        "titlePg",
+        "textDirection",
+        "bidi",
+        "rtlGutter",
+        "docGrid",
+        "printerSettings",
+        "sectPrChange",
+    )
 }
 # Body children that take space on the page (bookmark ends, proofing marks and the like do not).
 _BLOCKS = {f"{{{W}}}p", f"{{{W}}}tbl", f"{{{W}}}sdt"}
@@ -168,7 +182,9 @@ def _copy_headers_footers(index, document, header_footer_rels, rels, types, part
             ContentType=f"application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}+xml",
         )
         bookmark = _end_bookmark(index).encode()
-        parts[f"word/{new_target}"] = _PAGE_TOTAL.sub(rb"\1 PAGEREF " + bookmark + rb" \\h ", document[f"word/{target}"])
+        parts[f"word/{new_target}"] = _PAGE_TOTAL.sub(
+            rb"\1 PAGEREF " + bookmark + rb" \\h ", document[f"word/{target}"]
+        )
         own_rels = document.get(f"word/_rels/{target}.rels")
         if own_rels is not None:
             parts[f"word/_rels/{new_target}.rels"] = own_rels

@@ -37,7 +37,9 @@ def snapshot_path(out_dir: Path, member_id: str, letter_sha256: str) -> Path:
     return out_dir / CACHE_NAME / FOLDER / f"{member_id}-{letter_sha256[:32]}.json"
 
 
-def keep_snapshot(out_dir: Path, member_id: str, letter_sha256: str, fields: Mapping[str, str], lines: Sequence[str]) -> None:
+def keep_snapshot(
+    out_dir: Path, member_id: str, letter_sha256: str, fields: Mapping[str, str], lines: Sequence[str]
+) -> None:
     """Keep the fields and the letter's lines a decision was made on."""
     path = snapshot_path(out_dir, member_id, letter_sha256)
     make_private_dir(path.parent)
@@ -75,6 +77,8 @@ def changes(
     lines: tuple[tuple[str, str], ...] = ()
     if lines_now is not None:
         lines = tuple(
-            (line[0], line[2:]) for line in difflib.ndiff(_text(lines_then), _text(lines_now)) if line[:2] in ("- ", "+ ")
+            (line[0], line[2:])
+            for line in difflib.ndiff(_text(lines_then), _text(lines_now))
+            if line[:2] in ("- ", "+ ")
         )
     return Changes(changed, lines)

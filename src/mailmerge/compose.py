@@ -79,21 +79,28 @@ def compose_member(shared: pikepdf.Pdf, layers: pikepdf.Pdf, indices: Sequence[i
     try:
         with pikepdf.new() as out:
             out.pages.extend(shared.pages)
-            for number, (page, index) in enumerate(zip(out.pages, indices), start=1):
+            for number, (page, index) in enumerate(zip(out.pages, indices, strict=False), start=1):
                 form = layers.pages[index].as_form_xobject()
                 # One name per page: LibreOffice's pages share one /Resources dictionary.
                 name = page.add_resource(form, pikepdf.Name.XObject, name=pikepdf.Name(f"/MailmergeLayer{number}"))
-                placement = page.calc_form_xobject_placement(form, name, pikepdf.Rectangle(page.trimbox), allow_shrink=True, allow_expand=True)
+                placement = page.calc_form_xobject_placement(
+                    form, name, pikepdf.Rectangle(page.trimbox), allow_shrink=True, allow_expand=True
+                )
                 contents = page.obj.get("/Contents")
                 own = [contents] if isinstance(contents, pikepdf.Stream) else list(contents or ())
-                page.obj.Contents = pikepdf.Array([pikepdf.Stream(out, b"q\n"), *own, pikepdf.Stream(out, b"\nQ\n" + placement)])
+                page.obj.Contents = pikepdf.Array(
+                    [pikepdf.Stream(out, b"q\n"), *own, pikepdf.Stream(out, b"\nQ\n" + placement)]
+                )
             return pdfcheck.write_checked(out, target)
     except pikepdf.PdfError as exc:
         return messages.PDF_DAMAGED.format(detail=exc)
 
 
 def frame_overflows(
-    layers: Path, first_pages: Mapping[str, int], box: tuple[float, float, float, float], values: Mapping[str, Mapping[str, str]],
+    layers: Path,
+    first_pages: Mapping[str, int],
+    box: tuple[float, float, float, float],
+    values: Mapping[str, Mapping[str, str]],
 ) -> dict[str, list[str]]:
     """Return, per member whose value does not fit, the fields not printed whole inside the frame's box.
 
@@ -121,7 +128,12 @@ def _text_inside(textpage: pdfium.PdfTextPage, box: tuple[float, float, float, f
     as inside. A glyph's ink box may reach OVERFLOW_SLACK points past the box's edge (rounding).
     PDFium counts in UTF-16: a character beyond U+FFFF (𩸽, which IPAex prints) is two halves, joined here.
     """
-    left, bottom, right, top = box[0] - OVERFLOW_SLACK, box[1] - OVERFLOW_SLACK, box[2] + OVERFLOW_SLACK, box[3] + OVERFLOW_SLACK
+    left, bottom, right, top = (
+        box[0] - OVERFLOW_SLACK,
+        box[1] - OVERFLOW_SLACK,
+        box[2] + OVERFLOW_SLACK,
+        box[3] + OVERFLOW_SLACK,
+    )
     edges = [ctypes.c_double() for _ in range(4)]
     pointers = [ctypes.byref(edge) for edge in edges]
     chars = []
@@ -164,7 +176,11 @@ class Pictures:
     pages: tuple[bytes, ...]
 
     def page(self, index: int) -> np.ndarray:
-        return np.frombuffer(zlib.decompress(self.pages[index]), dtype=np.uint8).reshape(self.shapes[index]).astype(np.int16)
+        return (
+            np.frombuffer(zlib.decompress(self.pages[index]), dtype=np.uint8)
+            .reshape(self.shapes[index])
+            .astype(np.int16)
+        )
 
 
 def draw_pages(pdf: Path, dpi: int = AUDIT_DPI) -> Pictures:
@@ -209,12 +225,16 @@ def mismatched_pixels(a: np.ndarray, b: np.ndarray, tolerance: int = AUDIT_TOLER
     if rows.size == 0:
         return 0
     height, width = a.shape
-    around = [(np.clip(rows + dy, 0, height - 1), np.clip(cols + dx, 0, width - 1)) for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
+    around = [
+        (np.clip(rows + dy, 0, height - 1), np.clip(cols + dx, 0, width - 1)) for dy in (-1, 0, 1) for dx in (-1, 0, 1)
+    ]
     near_a, near_b = np.stack([a[place] for place in around]), np.stack([b[place] for place in around])
     here_a, here_b = a[rows, cols], b[rows, cols]
     bad = (
-        (here_a < near_b.min(axis=0) - tolerance) | (here_a > near_b.max(axis=0) + tolerance)
-        | (here_b < near_a.min(axis=0) - tolerance) | (here_b > near_a.max(axis=0) + tolerance)
+        (here_a < near_b.min(axis=0) - tolerance)
+        | (here_a > near_b.max(axis=0) + tolerance)
+        | (here_b < near_a.min(axis=0) - tolerance)
+        | (here_b > near_a.max(axis=0) + tolerance)
     )
     return int(bad.sum())
 

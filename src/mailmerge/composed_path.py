@@ -160,7 +160,10 @@ class ComposedPath:
                         conversions[pdf.Conversion(staged.docx, direct_pdf(staged), label)] = (route, member_id)
         failed: set[pdf.Conversion] = set()
         with pdf.Converter(
-            list(conversions), workers=making.workers, timeout=making.timeout, temp_root=making.staging,
+            list(conversions),
+            workers=making.workers,
+            timeout=making.timeout,
+            temp_root=making.staging,
         ) as converter:
             failed.update(outcome.conversion for outcome in converter if isinstance(outcome, pdf.ConversionFailure))
         for conversion, (route, member_id) in conversions.items():
@@ -188,7 +191,10 @@ class ComposedPath:
                 route.pages = route.shared.pages
 
     def layer_packages(
-        self, route: Route, documents: Sequence[MemberDocument], packages: Sequence[Mapping[str, bytes]],
+        self,
+        route: Route,
+        documents: Sequence[MemberDocument],
+        packages: Sequence[Mapping[str, bytes]],
     ) -> list[Mapping[str, bytes]]:
         """Return the layers of a bundle's rendered documents, for members whose document is the shared pages'.
 
@@ -196,8 +202,8 @@ class ComposedPath:
         noted in ``varying``, and composed() sends them to be converted whole. In the writer thread.
         """
         same = [shared_digest(package) == route.digest for package in packages]
-        self.varying.update(d for d, ok in zip(documents, same) if not ok)
-        return [frames.layer_package(p, route.pages) for p, ok in zip(packages, same) if ok]
+        self.varying.update(d for d, ok in zip(documents, same, strict=False) if not ok)
+        return [frames.layer_package(p, route.pages) for p, ok in zip(packages, same, strict=False) if ok]
 
     def composed(self, conversion: pdf.Conversion, chunk: Sequence[MemberDocument], route: Route) -> Iterator[Placed]:
         """Compose each member of a converted layer bundle over the route's shared pages; yield them once audited.
@@ -239,7 +245,12 @@ class ComposedPath:
                 layers.close()
 
     def _compose(
-        self, staged: MemberDocument, route: Route, layers: Any, indices: list[int], overflow: list[str] | None,
+        self,
+        staged: MemberDocument,
+        route: Route,
+        layers: Any,
+        indices: list[int],
+        overflow: list[str] | None,
     ) -> Iterator[Placed]:
         """Lay a member's layer over the shared pages; yield it once its route's audit has passed."""
         member_id = staged.member.member_id
@@ -270,8 +281,12 @@ class ComposedPath:
             mismatches = compose.compare_pictures(route.pictures.pop(member_id), staged.pdf)
             if mismatches:
                 first = mismatches[0]
-                self._fail(route, messages.LAYER_AUDIT_MISMATCH.format(
-                    member_id=member_id, page=first.page, pixels=first.pixels, **route.label))
+                self._fail(
+                    route,
+                    messages.LAYER_AUDIT_MISMATCH.format(
+                        member_id=member_id, page=first.page, pixels=first.pixels, **route.label
+                    ),
+                )
                 return
         if not route.left:
             yield from self._settle(route)

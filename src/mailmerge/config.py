@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
 import tomllib
 import unicodedata
 from collections.abc import Mapping
-import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -184,7 +184,9 @@ def load_config(path: Path | None = None) -> Config:
     cycle = str(need(data, "cycle", "top level"))
     date_style = str(data.get("date_style", "western"))
     if date_style not in DATE_STYLES:
-        raise ConfigError(messages.CONFIG_BAD_DATE_STYLE.format(name=name, allowed=", ".join(DATE_STYLES), value=date_style))
+        raise ConfigError(
+            messages.CONFIG_BAD_DATE_STYLE.format(name=name, allowed=", ".join(DATE_STYLES), value=date_style)
+        )
 
     roster = data.get("roster", {})
     fields = roster_fields(roster, name)
@@ -237,10 +239,16 @@ def email_settings(table: Mapping[str, Any], name: str) -> EmailSettings:
     """Return the [email] table checked: a known security, no login over an unencrypted connection."""
     unknown = sorted(set(table) - set(_EMAIL_KEYS))
     if unknown:
-        raise ConfigError(messages.CONFIG_EMAIL_UNKNOWN_KEYS.format(name=name, keys=", ".join(unknown), allowed=", ".join(_EMAIL_KEYS)))
+        raise ConfigError(
+            messages.CONFIG_EMAIL_UNKNOWN_KEYS.format(
+                name=name, keys=", ".join(unknown), allowed=", ".join(_EMAIL_KEYS)
+            )
+        )
     security = str(table.get("security", "starttls"))
     if security not in SECURITIES:
-        raise ConfigError(messages.CONFIG_EMAIL_SECURITY.format(name=name, allowed=", ".join(SECURITIES), value=security))
+        raise ConfigError(
+            messages.CONFIG_EMAIL_SECURITY.format(name=name, allowed=", ".join(SECURITIES), value=security)
+        )
     host, user = str(table.get("host", "")).strip(), str(table.get("user", "")).strip()
     if not host:
         raise ConfigError(messages.CONFIG_NEEDS_VALUE.format(name=name, where="email", key="host"))
@@ -260,14 +268,31 @@ def email_settings(table: Mapping[str, Any], name: str) -> EmailSettings:
     if not 0 < port < 65536 or min(limits) < 0:
         raise ConfigError(messages.CONFIG_EMAIL_NUMBER.format(name=name))
     return EmailSettings(
-        host=host, port=port, security=security, user=user, sender=sender,
-        reply_to=str(table.get("reply_to", "")).strip(), envelope_from=str(table.get("envelope_from", "")).strip(),
-        per_minute=limits[0], per_day=limits[1], default_channel=channel,
+        host=host,
+        port=port,
+        security=security,
+        user=user,
+        sender=sender,
+        reply_to=str(table.get("reply_to", "")).strip(),
+        envelope_from=str(table.get("envelope_from", "")).strip(),
+        per_minute=limits[0],
+        per_day=limits[1],
+        default_channel=channel,
     )
 
 
-_EMAIL_KEYS = ("host", "port", "security", "user", "from", "reply_to", "envelope_from", "per_minute", "per_day",
-               "default_channel")
+_EMAIL_KEYS = (
+    "host",
+    "port",
+    "security",
+    "user",
+    "from",
+    "reply_to",
+    "envelope_from",
+    "per_minute",
+    "per_day",
+    "default_channel",
+)
 
 
 def _server_hosts(server: Any, name: str) -> tuple[str, ...]:
@@ -295,9 +320,16 @@ def roster_fields(roster: Mapping[str, Any], name: str) -> tuple[RosterField, ..
         if unknown:
             raise ConfigError(messages.CONFIG_UNKNOWN_REQUIRED.format(name=name, fields=", ".join(unknown)))
         limits = {str(k): int(v) for k, v in roster.get("max_length", {}).items()}
-        fields = [RosterField(field, header, required=field in required, max_length=limits.get(field),
-                              check=field if field in _LEGACY_CHECKS else "text")
-                  for field, header in columns.items()]
+        fields = [
+            RosterField(
+                field,
+                header,
+                required=field in required,
+                max_length=limits.get(field),
+                check=field if field in _LEGACY_CHECKS else "text",
+            )
+            for field, header in columns.items()
+        ]
     else:
         raise ConfigError(messages.CONFIG_NEEDS_VALUE.format(name=name, where="roster", key="fields"))
     names = {f.name for f in fields}
@@ -329,8 +361,11 @@ def _roster_field(field: str, entry: Any, name: str) -> RosterField:
     for key, value in entry.items():
         kind = _FIELD_KEYS.get(key)
         if kind is None:
-            raise ConfigError(messages.CONFIG_FIELD_UNKNOWN_KEY.format(name=name, where=where, key=key,
-                                                                      allowed=", ".join(_FIELD_KEYS)))
+            raise ConfigError(
+                messages.CONFIG_FIELD_UNKNOWN_KEY.format(
+                    name=name, where=where, key=key, allowed=", ".join(_FIELD_KEYS)
+                )
+            )
         if not _good_value(kind, value):
             raise ConfigError(messages.CONFIG_FIELD_BAD_VALUE.format(name=name, where=where, key=key, value=value))
     if "header" not in entry:

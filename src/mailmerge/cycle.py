@@ -68,17 +68,32 @@ def overview(
         states["roster"] = (True, messages.STEP_ROSTER_UNREADABLE.format(detail=check_error), "")
     else:
         roster_errors = [p for p in checked.errors if not _is_template(p.file, config)]
-        states["roster"] = (bool(roster_errors), messages.STEP_ROSTER.format(
-            name=roster_file.name, when=jst(roster_file.stat().st_mtime), members=len(checked.roster.members),
-            errors=len(roster_errors)), "")
+        states["roster"] = (
+            bool(roster_errors),
+            messages.STEP_ROSTER.format(
+                name=roster_file.name,
+                when=jst(roster_file.stat().st_mtime),
+                members=len(checked.roster.members),
+                errors=len(roster_errors),
+            ),
+            "",
+        )
     template_errors = [p for p in (checked.errors if checked else ()) if _is_template(p.file, config)]
     names = ", ".join(f"{p.name}（{jst(p.stat().st_mtime)} 更新）" for p in config.documents.values() if p.is_file())
-    states["templates"] = (bool(template_errors), messages.STEP_TEMPLATES.format(names=names, errors=len(template_errors)), "")
+    states["templates"] = (
+        bool(template_errors),
+        messages.STEP_TEMPLATES.format(names=names, errors=len(template_errors)),
+        "",
+    )
 
     complete: dict[str, bool] = {}  # a later step without work to do is done only when it was done
     progress = running()
     if view is None:
-        words = messages.STEP_RUN_RUNNING.format(done=progress[0], total=progress[1]) if progress else messages.STEP_RUN_NONE
+        words = (
+            messages.STEP_RUN_RUNNING.format(done=progress[0], total=progress[1])
+            if progress
+            else messages.STEP_RUN_NONE
+        )
         states["run"] = (True, words, "")
         states["review"] = (True, messages.STEP_REVIEW_NONE, "")
         states["print"] = (True, messages.STEP_PRINT_NONE, "")
@@ -98,9 +113,13 @@ def overview(
         states["review"] = (counts["undecided"] + counts["stale"] > 0, messages.STEP_REVIEW.format(**counts), "")
         approved = [r for r in view.reviews if r.approved]
         states["print"] = _print_state(view, approved)
-        complete["print"] = (view.out_dir / printing.PRINT_DIR / printing.LIST_NAME).is_file() and not states["print"][0]
+        complete["print"] = (view.out_dir / printing.PRINT_DIR / printing.LIST_NAME).is_file() and not states["print"][
+            0
+        ]
         waiting = sum(1 for r in approved if r.member_id not in sealed)
-        sealed_words = messages.STEP_SEAL.format(sealed=len(sealed), waiting=waiting) if sealed else messages.STEP_SEAL_NONE
+        sealed_words = (
+            messages.STEP_SEAL.format(sealed=len(sealed), waiting=waiting) if sealed else messages.STEP_SEAL_NONE
+        )
         states["seal"] = (waiting > 0, sealed_words, "")
         complete["seal"] = bool(sealed) and waiting == 0
     next_action = next((key for key in STEPS if states[key][0]), "done")

@@ -16,6 +16,8 @@ _ERAS = (
 )
 
 DATE_STYLES = ("western", "wareki")
+
+
 def format_japanese_date(day: dt.date, style: str = "western") -> str:
     """Return the date as printed in a Japanese letter, e.g. 2024年2月1日 or 令和6年2月1日."""
     if style == "western":
@@ -47,13 +49,13 @@ def today_jst() -> dt.date:
 
 def utc_stamp(moment: dt.datetime) -> str:
     """Return MOMENT as the stored form, ISO 8601 in UTC: 2026-12-01T07:40:00Z."""
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def shown_jst(stamp: str, seconds: bool = False) -> str:
     """Return a stored UTC stamp as a person reads it: 2026-12-01 16:40 (+09:00); other text unchanged."""
     try:
-        moment = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+        moment = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
     except ValueError:
         return stamp
     return moment.astimezone(JST).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") + " (+09:00)"

@@ -18,8 +18,12 @@ from mailmerge import messages, ziplimits
 from mailmerge.models import Problem
 
 # Where Debian's fontconfig looks (fonts-ipaexfont installs into /usr/share/fonts/opentype/ipaexfont-*).
-FONT_FOLDERS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"),
-                Path.home() / ".local" / "share" / "fonts", Path.home() / ".fonts")
+FONT_FOLDERS = (
+    Path("/usr/share/fonts"),
+    Path("/usr/local/share/fonts"),
+    Path.home() / ".local" / "share" / "fonts",
+    Path.home() / ".fonts",
+)
 _FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
 # The Debian package that provides a family, for the message (scripts/install-system.sh installs it).
 _PACKAGES = {"ipaexmincho": "fonts-ipaexfont", "ipaexgothic": "fonts-ipaexfont"}
@@ -27,7 +31,7 @@ _PACKAGES = {"ipaexmincho": "fonts-ipaexfont", "ipaexgothic": "fonts-ipaexfont"}
 # Japanese text (and, in IPAex, its Latin letters and digits too). A font named only for w:ascii/w:hAnsi
 # (python-docx's default styles name Courier) is not required: LibreOffice prints those letters in a
 # substitute, never as a wrong character; w:cs (Arabic, Hebrew…) never prints roster text.
-_RUN_FONTS = re.compile(rb'<w:rFonts\b[^>]*>')
+_RUN_FONTS = re.compile(rb"<w:rFonts\b[^>]*>")
 _FONT_ATTRIBUTE = re.compile(rb'\bw:eastAsia="([^"]+)"')
 _FONT_PARTS = re.compile(r"^word/(styles|document|header\d*|footer\d*)\.xml$")
 
@@ -70,8 +74,11 @@ def check_template_fonts(templates: Mapping[str, Path]) -> FontCheck:
             if found is None:
                 reported.add(family)
                 package = _PACKAGES.get(family.casefold())
-                message = (messages.ROSTER_FONT_INSTALL.format(family=family, package=package) if package
-                           else messages.ROSTER_FONT_INSTALL_OR_CHANGE.format(family=family))
+                message = (
+                    messages.ROSTER_FONT_INSTALL.format(family=family, package=package)
+                    if package
+                    else messages.ROSTER_FONT_INSTALL_OR_CHANGE.format(family=family)
+                )
                 problems.append(Problem("error", display, message))
             else:
                 maps[family] = character_map(*found)
@@ -142,7 +149,7 @@ class CodePoints:
         return index >= 0 and code <= self.ends[index]
 
     def __len__(self) -> int:
-        return sum(end - start + 1 for start, end in zip(self.starts, self.ends))
+        return sum(end - start + 1 for start, end in zip(self.starts, self.ends, strict=False))
 
 
 @functools.lru_cache(maxsize=16)

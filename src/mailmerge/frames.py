@@ -123,7 +123,9 @@ def layer_package(package: Mapping[str, bytes], pages: int) -> dict[str, bytes]:
         indent = properties.find(_w("ind"))
         if indent is None:
             indent = etree.Element(_w("ind"))
-            later = next((c for c in properties if c.tag in (_w("jc"), _w("textAlignment"), _w("rPr"), _w("outlineLvl"))), None)
+            later = next(
+                (c for c in properties if c.tag in (_w("jc"), _w("textAlignment"), _w("rPr"), _w("outlineLvl"))), None
+            )
             properties.append(indent) if later is None else later.addprevious(indent)
         x, width = int(frame[_w("x")]), int(frame[_w("w")])
         indent.set(_w("left"), str(x - int(margin.get(_w("left")))))
@@ -213,7 +215,11 @@ def layering_obstacle(template: Mapping[str, bytes], member_fields: Sequence[str
     root = etree.fromstring(template[DOCUMENT])
     # Every frame of the document, with member fields or not: shared_package empties every frame
     # and layer_package sets their lines at the one frame's place, so there must be one.
-    frames = {tuple(sorted(frame.attrib.items())) for paragraph in root.iter(_P) if (frame := paragraph.find(_FRAME_PR)) is not None}
+    frames = {
+        tuple(sorted(frame.attrib.items()))
+        for paragraph in root.iter(_P)
+        if (frame := paragraph.find(_FRAME_PR)) is not None
+    }
     if len(frames) > 1:
         return messages.LAYER_SEVERAL_FRAMES
     for paragraph in root.iter(_P):
@@ -225,7 +231,11 @@ def layering_obstacle(template: Mapping[str, bytes], member_fields: Sequence[str
         if frame is None:
             return messages.LAYER_FIELD_IN_TEXT.format(field=found.group(1))
         attributes = {key.removeprefix(f"{{{W}}}"): value for key, value in frame.attrib.items()}
-        if attributes.get("hRule") != "exact" or attributes.get("vAnchor") != "page" or attributes.get("hAnchor") != "page":
+        if (
+            attributes.get("hRule") != "exact"
+            or attributes.get("vAnchor") != "page"
+            or attributes.get("hAnchor") != "page"
+        ):
             return messages.LAYER_FRAME_NOT_FIXED.format(field=found.group(1))
     if re.search(rb"\{\{[^}]*\bmember_id\b", template[DOCUMENT]):
         return messages.LAYER_FIELD_IN_TEXT.format(field="member_id")

@@ -116,4 +116,3 @@ def csv_value(text: str) -> str:
 def _spreadsheet_safe(value: object) -> str:
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
-

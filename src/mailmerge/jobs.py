@@ -108,8 +108,13 @@ class Jobs:
     def store(self, out_dir: Path) -> JobStore:
         return JobStore(out_dir / JOBS_DB_NAME)
 
-    def start(self, out_dir: Path, kind: str, work: Callable[[JobProgress, Stop], dict[str, Any]],
-              failed: Callable[[BaseException], tuple[str, dict[str, Any]]]) -> tuple[int, bool]:
+    def start(
+        self,
+        out_dir: Path,
+        kind: str,
+        work: Callable[[JobProgress, Stop], dict[str, Any]],
+        failed: Callable[[BaseException], tuple[str, dict[str, Any]]],
+    ) -> tuple[int, bool]:
         """Start ``work`` in a thread unless a job already runs for the folder; return (job id, started).
 
         ``work`` returns the result the page shows; ``failed`` turns what it raised into a state
@@ -125,14 +130,21 @@ class Jobs:
             job_id = store.start(kind, self.server, now_utc())
             stop = Stop()
             progress = self._progress[job_id] = JobProgress(store, job_id, stop)
-            thread = threading.Thread(target=self._run, args=(store, job_id, work, failed, progress), daemon=True,
-                                      name=f"mailmerge-{kind}")
+            thread = threading.Thread(
+                target=self._run, args=(store, job_id, work, failed, progress), daemon=True, name=f"mailmerge-{kind}"
+            )
             self._running[out_dir] = (job_id, kind, stop, thread)
             thread.start()
             return job_id, True
 
-    def _run(self, store: JobStore, job_id: int, work: Callable[[JobProgress, Stop], dict[str, Any]],
-             failed: Callable[[BaseException], tuple[str, dict[str, Any]]], progress: JobProgress) -> None:
+    def _run(
+        self,
+        store: JobStore,
+        job_id: int,
+        work: Callable[[JobProgress, Stop], dict[str, Any]],
+        failed: Callable[[BaseException], tuple[str, dict[str, Any]]],
+        progress: JobProgress,
+    ) -> None:
         stop = progress.stop
         try:
             result = work(progress, stop)

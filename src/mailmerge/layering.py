@@ -22,7 +22,9 @@ AUDIT_RANDOM = 3
 
 
 def template_obstacles(
-    templates: Mapping[str, render.CompiledTemplate], member_fields: Sequence[str], constants: Mapping[str, Any],
+    templates: Mapping[str, render.CompiledTemplate],
+    member_fields: Sequence[str],
+    constants: Mapping[str, Any],
 ) -> dict[str, str | None]:
     """Return, per template, why its pages cannot be shared (a sentence), or None when they can.
 
@@ -35,7 +37,8 @@ def template_obstacles(
     obstacles: dict[str, str | None] = {}
     for name, template in templates.items():
         obstacles[name] = frames.layering_obstacle(bundle.docx_parts(template.path), member_fields) or _varying_part(
-            template, name, member_fields, constants)
+            template, name, member_fields, constants
+        )
     return obstacles
 
 
@@ -44,7 +47,10 @@ _MADE_UP = ("甲", "乙")
 
 
 def _varying_part(
-    template: render.CompiledTemplate, document: str, member_fields: Sequence[str], constants: Mapping[str, Any],
+    template: render.CompiledTemplate,
+    document: str,
+    member_fields: Sequence[str],
+    constants: Mapping[str, Any],
 ) -> str | None:
     """Return why the shared pages change with the member (a sentence naming the part), or None when they do not."""
     for group in GROUPS:
@@ -69,7 +75,9 @@ _PLACEHOLDER = "〓"
 
 
 def made_up_documents(
-    templates: Mapping[str, render.CompiledTemplate], member_fields: Sequence[str], constants: Mapping[str, Any],
+    templates: Mapping[str, render.CompiledTemplate],
+    member_fields: Sequence[str],
+    constants: Mapping[str, Any],
 ) -> dict[str, tuple[Mapping[str, bytes], ...]]:
     """Return, per template, its parts filled for made-up members (each group, fields blank and filled).
 
@@ -92,7 +100,9 @@ def made_up_documents(
 
 
 def planned_paths(
-    obstacles: Mapping[str, str | None], counts: Mapping[str, int], minimum: int,
+    obstacles: Mapping[str, str | None],
+    counts: Mapping[str, int],
+    minimum: int,
 ) -> list[tuple[str, str, int, str | None]]:
     """Return, per template and group with members, (template, group, members, why it is converted whole or None).
 
@@ -102,7 +112,9 @@ def planned_paths(
     """
     return [
         (document, group, count, whole_reason(obstacle, count, minimum))
-        for document, obstacle in obstacles.items() for group, count in counts.items() if count
+        for document, obstacle in obstacles.items()
+        for group, count in counts.items()
+        if count
     ]
 
 

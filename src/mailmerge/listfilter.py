@@ -20,7 +20,9 @@ ANY_FLAG = "any"
 
 
 def normalised(text: str) -> str:
-    """Return text as the search compares it: NFKC (full-width digits and letters typed by an IME), trimmed, lower case."""
+    """Return text as the search compares it: NFKC (full-width digits and letters typed by an IME), trimmed, lower
+    case.
+    """
     return unicodedata.normalize("NFKC", text or "").strip().lower()
 
 
@@ -51,7 +53,9 @@ class ListFilter:
         """Return True when the list shows the member under this filter (list.js's rule)."""
         text = normalised(self.q)
         if text:
-            haystack = "\0".join((normalised(member.member_id), normalised(member.name), normalised(search_text(member, fields))))
+            haystack = "\0".join(
+                (normalised(member.member_id), normalised(member.name), normalised(search_text(member, fields)))
+            )
             if text not in haystack:
                 return False
         if self.group and member.group != self.group:

@@ -96,13 +96,16 @@ class EmailTemplate:
         if not first.startswith(SUBJECT_PREFIX) or not first.removeprefix(SUBJECT_PREFIX).strip():
             raise MailError(messages.MAIL_TEMPLATE_NO_SUBJECT.format(path=self.display, prefix=SUBJECT_PREFIX))
         # Sandboxed as the letters' templates are (render.strict_environment): an uploaded file never reaches Python.
-        env = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                                            autoescape=False)
+        env = ImmutableSandboxedEnvironment(
+            undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False
+        )
         try:
             self._subject = env.from_string(first.removeprefix(SUBJECT_PREFIX).strip())
             self._body = env.from_string(body.lstrip("\n"))
         except jinja2.TemplateSyntaxError as exc:
-            raise MailError(messages.MAIL_TEMPLATE_SYNTAX.format(path=self.display, line=exc.lineno, detail=exc.message)) from None
+            raise MailError(
+                messages.MAIL_TEMPLATE_SYNTAX.format(path=self.display, line=exc.lineno, detail=exc.message)
+            ) from None
 
     def render(self, context: Mapping[str, Any], member_id: str) -> tuple[str, str]:
         """Return the subject (one line) and the body for one member."""
@@ -110,9 +113,13 @@ class EmailTemplate:
             subject = " ".join(self._subject.render(context).split())
             body = self._body.render(context)
         except jinja2.UndefinedError as exc:
-            raise MailError(messages.MAIL_TEMPLATE_UNDEFINED.format(path=self.display, member_id=member_id, detail=exc.message)) from None
+            raise MailError(
+                messages.MAIL_TEMPLATE_UNDEFINED.format(path=self.display, member_id=member_id, detail=exc.message)
+            ) from None
         except jinja2.TemplateError as exc:
-            raise MailError(messages.MAIL_TEMPLATE_FAILED.format(path=self.display, member_id=member_id, detail=exc)) from None
+            raise MailError(
+                messages.MAIL_TEMPLATE_FAILED.format(path=self.display, member_id=member_id, detail=exc)
+            ) from None
         return subject, body
 
 
@@ -152,7 +159,9 @@ def build_message(
     message = EmailMessage(policy=WIRE)
     message["From"] = settings.sender
     # A test goes to the tester's own address: the member's name is not theirs to be addressed by.
-    message["To"] = Address(display_name=recipient_name, addr_spec=to) if recipient_name and not test_to else (test_to or to)
+    message["To"] = (
+        Address(display_name=recipient_name, addr_spec=to) if recipient_name and not test_to else (test_to or to)
+    )
     if settings.reply_to:
         message["Reply-To"] = settings.reply_to
     message["Subject"] = subject

@@ -42,7 +42,6 @@ class RunView:
         return next((r for r in self.reviews if r.member_id == key), None)
 
 
-
 def decision_store(out_dir: Path) -> DecisionStore:
     """Return the review decisions of an output folder (DIR/review.db)."""
     return DecisionStore(out_dir / REVIEW_DB_NAME)
@@ -99,8 +98,9 @@ def open_run(config: Config, out_dir: Path | None = None) -> RunView:
     members = {m.member_id: m for m in current.roster.members}
     # Only warnings about the postal code raise 郵便番号の注意 (not, say, an ID stored as a number).
     postal_headers = {f.header for f in config.fields if f.check == "postal_code"}
-    postal_rows = {p.row for p in current.roster.problems
-                   if not p.is_error and p.row is not None and p.column in postal_headers}
+    postal_rows = {
+        p.row for p in current.roster.problems if not p.is_error and p.row is not None and p.column in postal_headers
+    }
     decisions = decision_store(out_dir).latest()
 
     by_member: dict[str, list[ManifestRow]] = {}
@@ -111,14 +111,16 @@ def open_run(config: Config, out_dir: Path | None = None) -> RunView:
     reviews = []
     for member_id in order:
         member = members.get(member_id)
-        member_rows = sorted(by_member.get(member_id, []), key=lambda r: documents.index(r.document) if r.document in documents else len(documents))
+        member_rows = sorted(
+            by_member.get(member_id, []),
+            key=lambda r: documents.index(r.document) if r.document in documents else len(documents),
+        )
         if member is None:
             # In the manifest but no longer in the roster: nothing of it may be printed.
             changed = True
         else:
             changed = any(
-                row.input_sha256 != current.digest(member, row.document)
-                or row.group != member.group
+                row.input_sha256 != current.digest(member, row.document) or row.group != member.group
                 for row in member_rows
             )
         fields = member.fields if member is not None else {}
@@ -149,7 +151,8 @@ def with_files_checked(view: RunView) -> RunView:
     changed = manifest.changed_documents(view.out_dir, view.rows)
     reviews = tuple(
         review.with_files_changed(member, changed.get(member.member_id, ()))
-        if member.facts.files_changed != changed.get(member.member_id, ()) else member
+        if member.facts.files_changed != changed.get(member.member_id, ())
+        else member
         for member in view.reviews
     )
     return dataclasses.replace(view, reviews=reviews)
@@ -221,12 +224,19 @@ def decide(
     view = with_files_checked(view)
 
     def sent(member: review.MemberReview) -> bool:
-        return sealed is not None and sealed.get(member.member_id) == {row.document: row.pdf_sha256 for row in member.rows}
+        return sealed is not None and sealed.get(member.member_id) == {
+            row.document: row.pdf_sha256 for row in member.rows
+        }
 
     if member_ids is None:
         # Everyone means everyone undecided or decided alike: a colleague's hold is lifted only by naming the member.
-        chosen = [r for r in view.reviews if not r.decision_blocker(decision) and not (decision == HOLD and sent(r))
-                  and not (decision == APPROVED and r.held)]
+        chosen = [
+            r
+            for r in view.reviews
+            if not r.decision_blocker(decision)
+            and not (decision == HOLD and sent(r))
+            and not (decision == APPROVED and r.held)
+        ]
     else:
         if not member_ids:
             raise MailmergeError(messages.NO_MEMBERS_GIVEN)
@@ -244,7 +254,9 @@ def decide(
             chosen.append(found)
     unique = {r.member_id: r for r in chosen}.values()
     made = tuple(
-        review.make_decision(r.member_id, decision, note, reviewer, review.current_hashes(r.rows).get(r.member_id, {}), now)
+        review.make_decision(
+            r.member_id, decision, note, reviewer, review.current_hashes(r.rows).get(r.member_id, {}), now
+        )
         for r in unique
     )
     decision_store(view.out_dir).record(made)
@@ -296,7 +308,9 @@ def changed_paths(view: RunView, members: Sequence[review.MemberReview]) -> list
     """Return the files of these members that are not on disk as the manifest lists them."""
     return [
         view.out_dir / relative
-        for member in members for row in member.rows if row.document in member.facts.files_changed
+        for member in members
+        for row in member.rows
+        if row.document in member.facts.files_changed
         for relative, sha256 in ((row.pdf, row.pdf_sha256), (row.docx, row.docx_sha256))
         if not manifest.is_manifests_file(view.out_dir, relative, sha256)
     ]
@@ -307,7 +321,9 @@ def describe_passed_over(view: RunView, decision: str) -> list[str]:
     by_reason: dict[str, list[str]] = {}
     for member in view.reviews:
         if member.decision_blocker(decision):
-            reason = "・".join(review.FLAG_LABELS[f] for f in member.blocking_flags) or messages.STATUS_LABELS[member.status]
+            reason = (
+                "・".join(review.FLAG_LABELS[f] for f in member.blocking_flags) or messages.STATUS_LABELS[member.status]
+            )
             by_reason.setdefault(reason, []).append(member.member_id)
         elif decision == APPROVED and member.held:
             by_reason.setdefault(messages.APPROVE_ALL_SKIPS_HOLD, []).append(member.member_id)

@@ -17,6 +17,7 @@ from mailmerge.models import ManifestRow
 MANIFEST_NAME = "manifest.csv"
 COLUMNS = tuple(f.name for f in dataclasses.fields(ManifestRow))
 
+
 def write_manifest(path: Path, rows: Iterable[ManifestRow]) -> None:
     """Write the manifest atomically, UTF-8 with BOM so Excel shows the Japanese names."""
     write_atomic(path, csv_bytes(COLUMNS, ([getattr(row, column) for column in COLUMNS] for row in rows)))

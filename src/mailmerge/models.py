@@ -305,7 +305,9 @@ class ArchivedMember:
     reviewer: str
     decided_at: str
     note: str = ""
-    printed_at: str = ""  # the print the sending came from (JST with its offset); '' in bags sealed before prints were recorded
+    printed_at: str = (
+        ""  # the print the sending came from (JST with its offset); '' in bags sealed before prints were recorded
+    )
     printed_by: str = ""
 
     def __repr__(self) -> str:
@@ -337,7 +339,9 @@ class PrintedMember:
     printed_at: str  # ISO 8601 in JST with its offset
     printed_by: str
     approved: bool  # False: printed with --include-unapproved without a standing approval
-    documents: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)  # document -> pdf sha256
+    documents: Mapping[str, str] = field(
+        default_factory=lambda: MappingProxyType({}), hash=False
+    )  # document -> pdf sha256
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "documents", MappingProxyType(dict(self.documents)))
@@ -368,5 +372,7 @@ def member_context(member: Member, document: str, constants: Mapping[str, Any]) 
     """Return everything a template sees for one member and document."""
     context = dict(constants)
     context.update(member.fields)
-    context.update(member_id=member.member_id, group=member.group, enrolled=member.group == GROUPS[0], document=document)
+    context.update(
+        member_id=member.member_id, group=member.group, enrolled=member.group == GROUPS[0], document=document
+    )
     return context

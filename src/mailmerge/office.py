@@ -119,10 +119,14 @@ def guard() -> BaseResponse | None:
     endpoint = request.endpoint or ""
     if endpoint in PUBLIC:
         return None
-    user = accounts.session_user(office.store, request.cookies.get(SESSION_COOKIE, ""), office.clock(), office.idle_seconds)
+    user = accounts.session_user(
+        office.store, request.cookies.get(SESSION_COOKIE, ""), office.clock(), office.idle_seconds
+    )
     if user is None:
         if request.method in ("GET", "HEAD") and not request.path.startswith("/api/"):
-            return redirect(url_for("office.signin", next=websecurity.own_path(request.full_path.rstrip("?"))), code=303)
+            return redirect(
+                url_for("office.signin", next=websecurity.own_path(request.full_path.rstrip("?"))), code=303
+            )
         abort(401, messages.OFFICE_SIGN_IN_FIRST)
     g.account = user
     g.reviewer = user.name
@@ -130,7 +134,9 @@ def guard() -> BaseResponse | None:
         sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
         # The CSRF token is one per start, shared by the accounts: a browser's word on where a request
         # came from is checked too, so a page elsewhere cannot post with a token someone leaked.
-        if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none") or not _same(sent, _csrf()):
+        if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none") or not _same(
+            sent, _csrf()
+        ):
             abort(403, messages.REVIEW_CSRF)
     least = ROLE_OF.get(endpoint, VIEWER if request.method in ("GET", "HEAD") else MANAGER)
     if not accounts.may(user.role, least):
@@ -187,7 +193,9 @@ def _detail(endpoint: str, args: dict[str, Any]) -> str:
 
 @bp.get("/signin")
 def signin() -> str:
-    return render_template("office/signin.html", message="", name="", next=websecurity.own_path(request.args.get("next", "/")))
+    return render_template(
+        "office/signin.html", message="", name="", next=websecurity.own_path(request.args.get("next", "/"))
+    )
 
 
 @bp.post("/signin")
@@ -229,18 +237,35 @@ def signout() -> Any:
 @bp.get("/audit")
 def audit_page() -> str:
     lines = _office().store.audit(limit=AUDIT_PAGE_LINES)
-    return render_template("office/audit.html", rows=[audit_row(line) for line in reversed(lines)], csrf=_csrf(),
-                           limit=AUDIT_PAGE_LINES)
+    return render_template(
+        "office/audit.html", rows=[audit_row(line) for line in reversed(lines)], csrf=_csrf(), limit=AUDIT_PAGE_LINES
+    )
 
 
 @bp.get("/users")
 def users_page() -> str:
     now = _office().clock()
-    rows = [{"name": u.name, "role": u.role, "state": messages.USER_STATE_DISABLED if u.disabled else
-             messages.USER_STATE_WAITING if u.wait_until > now else messages.USER_STATE_ACTIVE, "disabled": u.disabled}
-            for u in _office().store.users()]
-    return render_template("office/users.html", rows=rows, roles=accounts.ROLES, csrf=_csrf(),
-                           done=request.args.get("done", ""), min_password=accounts.MIN_PASSWORD)
+    rows = [
+        {
+            "name": u.name,
+            "role": u.role,
+            "state": messages.USER_STATE_DISABLED
+            if u.disabled
+            else messages.USER_STATE_WAITING
+            if u.wait_until > now
+            else messages.USER_STATE_ACTIVE,
+            "disabled": u.disabled,
+        }
+        for u in _office().store.users()
+    ]
+    return render_template(
+        "office/users.html",
+        rows=rows,
+        roles=accounts.ROLES,
+        csrf=_csrf(),
+        done=request.args.get("done", ""),
+        min_password=accounts.MIN_PASSWORD,
+    )
 
 
 @bp.post("/users")
@@ -248,8 +273,9 @@ def users_add() -> Any:
     store = _office().store
     role = request.form.get("role", "")
     try:
-        name = accounts.add_user(store, request.form.get("name", ""), role, request.form.get("password", ""),
-                                 _office().clock())
+        name = accounts.add_user(
+            store, request.form.get("name", ""), role, request.form.get("password", ""), _office().clock()
+        )
     except accounts.AccountError as exc:
         abort(400, str(exc))
     record(g.account.name, "user_add", detail=f"{name} {role}")
@@ -287,5 +313,8 @@ def audit_row(line: AuditLine) -> dict[str, str]:
 
 def _minutes_seconds(seconds: int) -> str:
     minutes, rest = divmod(seconds, 60)
-    return messages.OFFICE_MINUTES.format(minutes=minutes, seconds=rest) if minutes else messages.OFFICE_SECONDS.format(
-        seconds=rest)
+    return (
+        messages.OFFICE_MINUTES.format(minutes=minutes, seconds=rest)
+        if minutes
+        else messages.OFFICE_SECONDS.format(seconds=rest)
+    )

@@ -50,8 +50,12 @@ def self_signed(folder: Path, names: list[str]) -> tuple[Path, Path]:
             alternatives.append(x509.DNSName(name))
     now = dt.datetime.now(dt.UTC)
     certificate = (
-        x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(days=CERT_DAYS))
         .add_extension(x509.SubjectAlternativeName(alternatives), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
@@ -60,8 +64,11 @@ def self_signed(folder: Path, names: list[str]) -> tuple[Path, Path]:
     )
     fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
     with os.fdopen(fd, "wb") as out:
-        out.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption()))
+        out.write(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
     cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     return cert_path, key_path
 
@@ -84,7 +91,9 @@ def tls_context(cert_path: Path, key_path: Path) -> ssl.SSLContext:
     try:
         context.load_cert_chain(cert_path, key_path)
     except (OSError, ssl.SSLError) as exc:
-        raise CertificateError(messages.OFFICE_CERT_UNREADABLE.format(cert=cert_path, key=key_path, reason=exc)) from None
+        raise CertificateError(
+            messages.OFFICE_CERT_UNREADABLE.format(cert=cert_path, key=key_path, reason=exc)
+        ) from None
     return context
 
 
@@ -118,8 +127,11 @@ def _redirect_to_https(connection: socket.socket) -> None:
     if host is None:
         return
     location = b"https://" + host.group(1) + (path.group(1) if path else b"/")
-    connection.sendall(b"HTTP/1.1 301 Moved Permanently\r\nLocation: " + location
-                       + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    connection.sendall(
+        b"HTTP/1.1 301 Moved Permanently\r\nLocation: "
+        + location
+        + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
 
 
 class OfficeServer:

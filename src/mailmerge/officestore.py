@@ -110,7 +110,9 @@ class OfficeStore:
         with closing(self._open()) as connection, _transaction(connection):
             if connection.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
                 return False
-            connection.execute("INSERT INTO users (name, role, hash, created_at) VALUES (?, ?, ?, ?)", (name, role, hash_, now))
+            connection.execute(
+                "INSERT INTO users (name, role, hash, created_at) VALUES (?, ?, ?, ?)", (name, role, hash_, now)
+            )
         return True
 
     def update_user(self, name: str, **values: Any) -> None:
@@ -149,8 +151,9 @@ class OfficeStore:
 
     # --- audit ---
 
-    def record(self, at: float, account: str, action: str, cycle: str = "", members: Iterable[str] = (),
-               detail: str = "") -> None:
+    def record(
+        self, at: float, account: str, action: str, cycle: str = "", members: Iterable[str] = (), detail: str = ""
+    ) -> None:
         with closing(self._open()) as connection, _transaction(connection):
             connection.execute(
                 "INSERT INTO audit (at, account, action, cycle, members, detail) VALUES (?, ?, ?, ?, ?, ?)",
@@ -180,6 +183,15 @@ def cycle_audit_csv(config_root: Path, cycle: str) -> bytes | None:
     if not path.is_file():
         return None
     jst = dt.timezone(dt.timedelta(hours=9))
-    rows = [(dt.datetime.fromtimestamp(line.at, jst).isoformat(timespec="seconds"), line.account, line.action,
-             line.cycle, " ".join(line.members), line.detail) for line in OfficeStore(path).audit(cycle=cycle)]
+    rows = [
+        (
+            dt.datetime.fromtimestamp(line.at, jst).isoformat(timespec="seconds"),
+            line.account,
+            line.action,
+            line.cycle,
+            " ".join(line.members),
+            line.detail,
+        )
+        for line in OfficeStore(path).audit(cycle=cycle)
+    ]
     return csv_bytes(AUDIT_CSV_HEADER, rows)

@@ -23,8 +23,17 @@ from mailmerge.batches import Schedule, Task
 from mailmerge.errors import ConversionError, LibreOfficeNotWorking
 from mailmerge.soffice import SOFFICE_ENV, find_soffice, ipc_pipes, stop_strays
 
-__all__ = ["SOFFICE_ENV", "Conversion", "ConversionFailure", "Converter", "convert_to_pdf", "find_soffice", "ipc_pipes",
-           "stop_strays", "worker_count"]
+__all__ = [
+    "SOFFICE_ENV",
+    "Conversion",
+    "ConversionFailure",
+    "Converter",
+    "convert_to_pdf",
+    "find_soffice",
+    "ipc_pipes",
+    "stop_strays",
+    "worker_count",
+]
 
 ATTEMPTS = 2  # the first try and one retry
 DEFAULT_BATCH = 40  # files per soffice process: far below the ~250 at which soffice silently stops
@@ -81,12 +90,16 @@ def convert_to_pdf(
     temp_root: Path | None = None,
 ) -> None:
     """Convert every DOCX (all written already) to its PDF; raise ConversionError listing those that failed."""
-    with Converter(conversions, workers=workers, timeout=timeout, batch_size=batch_size, temp_root=temp_root) as converter:
+    with Converter(
+        conversions, workers=workers, timeout=timeout, batch_size=batch_size, temp_root=temp_root
+    ) as converter:
         failures = [outcome for outcome in converter if isinstance(outcome, ConversionFailure)]
     if failures:
         position = {conversion: index for index, conversion in enumerate(conversions)}
         failures.sort(key=lambda failure: position[failure.conversion])  # in the caller's order
-        raise ConversionError(messages.CONVERSION_FAILED.format(failures="\n".join(f"  {failure}" for failure in failures)))
+        raise ConversionError(
+            messages.CONVERSION_FAILED.format(failures="\n".join(f"  {failure}" for failure in failures))
+        )
 
 
 class Converter:
@@ -197,7 +210,9 @@ class Converter:
         except BaseException as exc:  # surfaced in the caller's thread, which cleans up
             self._events.put(("crash", exc))
 
-    def _convert(self, batch: list[Task], profile: Path, tmp: Path, inbox: Path, outbox: Path) -> tuple[list[Task], bool]:
+    def _convert(
+        self, batch: list[Task], profile: Path, tmp: Path, inbox: Path, outbox: Path
+    ) -> tuple[list[Task], bool]:
         """Run one soffice over the batch; report finished files; return (files to queue again, profile spoiled)."""
         # soffice starts once the first file is written (starting takes it ~0.4 s, the first file
         # longer): the others are written meanwhile, in order, well before it gets to them. If it
@@ -209,7 +224,9 @@ class Converter:
         with self._schedule.lock:
             if self._schedule.cancelled:
                 raise _Cancelled
-            process = soffice.start(self._program, profile, tmp, inbox, outbox, [task.conversion.docx for task in batch])
+            process = soffice.start(
+                self._program, profile, tmp, inbox, outbox, [task.conversion.docx for task in batch]
+            )
             self._processes.add(process)
         finished = [False] * len(batch)
 
@@ -242,14 +259,18 @@ class Converter:
         if watched.timed_out:
             stop_reason = messages.SOFFICE_TIMED_OUT.format(timeout=self._timeout)
         else:
-            stop_reason = messages.SOFFICE_CRASHED.format(status=returncode) + (messages.SOFFICE_SAID.format(said=said) if said else "")
+            stop_reason = messages.SOFFICE_CRASHED.format(status=returncode) + (
+                messages.SOFFICE_SAID.format(said=said) if said else ""
+            )
         detail = next((line for line in reversed(watched.lines) if line.startswith("Error")), "")
         unreadable = messages.SOFFICE_UNREADABLE + (messages.SOFFICE_SAID.format(said=detail) if detail else "")
         # soffice announces a file once it has loaded it and goes through the files in order: a
         # missing PDF before the last announced file failed; if it stopped, the one it was busy
         # with (the last announced, or else the next) is the culprit, and the rest never started.
         announced = watched.announced
-        missing = [n for n in range(len(batch)) if not finished[n] and not self._collect(batch[n], outbox / f"{n:05d}.pdf")]
+        missing = [
+            n for n in range(len(batch)) if not finished[n] and not self._collect(batch[n], outbox / f"{n:05d}.pdf")
+        ]
         self._note_run(stopped and len(missing) == len(batch), stop_reason)
         culprit = announced if announced in missing else next((n for n in missing if n > announced), None)
         requeue: list[Task] = []
@@ -275,7 +296,9 @@ class Converter:
         raise LibreOfficeNotWorking(messages.SOFFICE_NOT_WORKING.format(runs=self._stopped_runs, reason=reason))
 
     def _ready(self, task: Task) -> bool:
-        """Wait until the file is written (taking what the writer sent); report it failed and return False if unusable."""
+        """Wait until the file is written (taking what the writer sent); report it failed and return False if
+        unusable.
+        """
         while True:
             with self._schedule.lock:
                 while task.state == "new" and self._pulling and not self._schedule.cancelled:

@@ -84,7 +84,9 @@ def pdf_problem(path: Path, pages: int | None = None) -> str:
     return ""
 
 
-def structure_problem(path: Path, pages: int | None = None, *, every_object: bool = True, streams: str = "contents") -> str:
+def structure_problem(
+    path: Path, pages: int | None = None, *, every_object: bool = True, streams: str = "contents"
+) -> str:
     """Return why qpdf does not read ``path`` as a whole PDF of ``pages`` pages ('' when it does).
 
     Safe in any thread, and cheap (~0.4 ms a document): what a reused document needs.
@@ -124,7 +126,8 @@ def structure_problem(path: Path, pages: int | None = None, *, every_object: boo
 
 
 def write_checked(pdf: pikepdf.Pdf, target: Path) -> str:
-    """Save ``pdf`` (made by qpdf from objects already checked) to ``target``, atomically; return why it is not whole, or ''.
+    """Save ``pdf`` (made by qpdf from objects already checked) to ``target``, atomically; return why it is not whole,
+    or ''.
 
     qpdf writes the file, not PDFium: PDFium's save hands every block to a Python callback, and a
     Ctrl-C raised in it was printed as "Exception ignored" and lost, the save going on with a
@@ -142,7 +145,9 @@ def write_checked(pdf: pikepdf.Pdf, target: Path) -> str:
     buffer = io.BytesIO()
     # The streams copied as they are, and no XMP rewrite: a third of the save's time. The /ID is
     # qpdf's hash of the bytes written, not a random one (make_reproducible).
-    pdf.save(buffer, fix_metadata_version=False, stream_decode_level=pikepdf.StreamDecodeLevel.none, deterministic_id=True)
+    pdf.save(
+        buffer, fix_metadata_version=False, stream_decode_level=pikepdf.StreamDecodeLevel.none, deterministic_id=True
+    )
     pages = len(pdf.pages)
     if not target.parent.is_dir():  # usually the member's folder exists already, holding its DOCX
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -164,7 +169,8 @@ def make_reproducible(pdf: pikepdf.Pdf) -> None:
     conversions: the document ID (replaced at the save by a hash of the bytes: write_checked), the
     creation and modification times and the XMP metadata (the /Info dictionary, LibreOffice's
     /DocChecksum and the catalogue's /Metadata, dropped: a member's file has none of them once its
-    pages are copied into a new PDF, a document given whole has them all). The subsets' tags (``BAAAAA+IPAexMincho``) are renamed after
+    pages are copied into a new PDF, a document given whole has them all). The subsets' tags (``BAAAAA+IPAexMincho``)
+    are renamed after
     their font program: LibreOffice counts them per conversion, so a bundle's first Mincho subset
     and the shared pages' have the same tag and different glyphs, which a printer keeping fonts
     by name can mix up in a print bundle; and the tag is LibreOffice's to choose, not ours.
@@ -203,14 +209,16 @@ def _retagged(name: pikepdf.Object, tag: str) -> pikepdf.Name:
 
 
 def written_problem(path: Path, data: bytes) -> str:
-    """Return how the file at ``path`` differs from ``data``, the bytes written to it ('' when it holds them), in Japanese."""
+    """Return how the file at ``path`` differs from ``data``, the bytes written to it ('' when it holds them), in
+    Japanese.
+    """
     try:
         found = path.read_bytes()
     except OSError as exc:
         return messages.PDF_UNREADABLE.format(detail=exc.strerror)
     if found == data:
         return ""
-    offset = next((n for n, (a, b) in enumerate(zip(found, data)) if a != b), min(len(found), len(data)))
+    offset = next((n for n, (a, b) in enumerate(zip(found, data, strict=False)) if a != b), min(len(found), len(data)))
     return messages.PDF_WRITTEN_DIFFERS.format(byte=offset + 1, found=len(found), written=len(data))
 
 
@@ -245,7 +253,11 @@ def _streams(pdf: pikepdf.Pdf, which: str) -> Iterator[pikepdf.Stream]:
     elif which == "contents":
         for page in pdf.pages:
             contents = page.obj.get("/Contents")
-            yield from [contents] if isinstance(contents, pikepdf.Stream) else [s for s in contents or () if isinstance(s, pikepdf.Stream)]
+            yield from (
+                [contents]
+                if isinstance(contents, pikepdf.Stream)
+                else [s for s in contents or () if isinstance(s, pikepdf.Stream)]
+            )
 
 
 def _decode(stream: pikepdf.Stream) -> None:

@@ -118,7 +118,11 @@ def _check_inputs(config: Config, roster_path: Path | None) -> CheckResult:
     if len(templates) == len(config.documents):
         for field_name in sorted(set(config.template_fields) - used - {"member_id"}):
             problems.append(
-                Problem("warning", config.display_path(config.path), messages.COLUMN_UNUSED.format(column=config.columns[field_name]))
+                Problem(
+                    "warning",
+                    config.display_path(config.path),
+                    messages.COLUMN_UNUSED.format(column=config.columns[field_name]),
+                )
             )
     paths: Mapping[str, str | None]
     if config.shared_pages:
@@ -137,16 +141,25 @@ def _check_inputs(config: Config, roster_path: Path | None) -> CheckResult:
     return CheckResult(loaded, templates, tuple(problems), paths, plan, texts)
 
 
-def _named_in_templates(config: Config, loaded: Roster, texts: Mapping[str, Sequence[tuple[str, str]]]) -> list[Problem]:
+def _named_in_templates(
+    config: Config, loaded: Roster, texts: Mapping[str, Sequence[tuple[str, str]]]
+) -> list[Problem]:
     """Warn of each member whose name a template prints by itself (the insurer, 「ATS」): a reviewer should look."""
     names = verify.MemberNames({m.member_id: m.display_name for m in loaded.members}, texts)
     found = names.in_template_text()
     display = config.display_path(loaded.source)
     return [
-        Problem("warning", display, messages.NAME_IN_TEMPLATE.format(
-            templates="、".join(config.display_path(config.documents[d]) for d in found[m.member_id])),
-            m.row, config.columns["organisation"])
-        for m in loaded.members if m.member_id in found
+        Problem(
+            "warning",
+            display,
+            messages.NAME_IN_TEMPLATE.format(
+                templates="、".join(config.display_path(config.documents[d]) for d in found[m.member_id])
+            ),
+            m.row,
+            config.columns["organisation"],
+        )
+        for m in loaded.members
+        if m.member_id in found
     ]
 
 
@@ -197,7 +210,9 @@ def run(
 
 
 def tidy(layout: OutputLayout, progress: Progress) -> None:
-    """Clear what an interrupted run left: LibreOffice still at work (after SIGKILL), scratch files, half-placed files."""
+    """Clear what an interrupted run left: LibreOffice still at work (after SIGKILL), scratch files, half-placed
+    files.
+    """
     stopped = pdf.stop_strays(layout.staging)
     found = state.leftovers(layout.out_dir) + state.unpaired(layout.out_dir)
     scratch = state.count_files(found)
@@ -220,11 +235,18 @@ class Plan:
     kept: Mapping[MemberDocument, ManifestRow]  # not selected, still current: listed again
     outdated: tuple[MemberDocument, ...]  # not selected, made from older inputs: set aside at the end
     digests: Mapping[MemberDocument, str]
-    previous: Mapping[tuple[str, str], ManifestRow] = field(default_factory=dict)  # (member_id, document) before this run
+    previous: Mapping[tuple[str, str], ManifestRow] = field(
+        default_factory=dict
+    )  # (member_id, document) before this run
 
 
 def plan_reuse(
-    config: Config, checked: CheckResult, members: Sequence[Member], layout: OutputLayout, force: bool, progress: Progress
+    config: Config,
+    checked: CheckResult,
+    members: Sequence[Member],
+    layout: OutputLayout,
+    force: bool,
+    progress: Progress,
 ) -> Plan:
     """Decide which documents earlier runs made from the same inputs (files intact) can stay as they are."""
     template_hashes = {name: sha256_of(path) for name, path in config.documents.items()}
@@ -250,9 +272,15 @@ def plan_reuse(
     if reused:
         progress.info(messages.REUSING.format(count=len(reused)))
     return Plan(
-        every=every, selected=selected, todo=tuple(d for d in selected if d not in reused),
-        current={d: r for d, r in valid.items() if d in chosen}, reused=reused,
-        kept={d: r for d, r in valid.items() if d not in chosen}, outdated=outdated, digests=digests, previous=previous,
+        every=every,
+        selected=selected,
+        todo=tuple(d for d in selected if d not in reused),
+        current={d: r for d, r in valid.items() if d in chosen},
+        reused=reused,
+        kept={d: r for d, r in valid.items() if d not in chosen},
+        outdated=outdated,
+        digests=digests,
+        previous=previous,
     )
 
 
@@ -273,9 +301,19 @@ def produce_documents(
     done = dict(plan.reused)
     names = {m.member_id: m.display_name for m in checked.roster.members}
     order = Order(
-        documents=plan.todo, templates=checked.templates, constants=config.constants, digests=plan.digests, names=names,
-        cycle=config.cycle, layout=layout, workers=config.workers, timeout=config.timeout, hold_signals=hold_signals,
-        labels=config.columns, obstacles=checked.paths, shared_pages_from=config.shared_pages_from,
+        documents=plan.todo,
+        templates=checked.templates,
+        constants=config.constants,
+        digests=plan.digests,
+        names=names,
+        cycle=config.cycle,
+        layout=layout,
+        workers=config.workers,
+        timeout=config.timeout,
+        hold_signals=hold_signals,
+        labels=config.columns,
+        obstacles=checked.paths,
+        shared_pages_from=config.shared_pages_from,
         template_texts=checked.template_texts,
     )
     by_key = {(d.member.member_id, d.document): d for d in plan.todo}
@@ -337,16 +375,26 @@ def record(
     summary["outdated_set_aside"] = [f"{d.member.member_id}/{d.document}" for d in plan.outdated]
     # The documents were written without an fsync each: one sync, before the manifest vouches for them.
     os.sync()
-    write_atomic(layout.out_dir / SUMMARY_NAME, (json.dumps(summary, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    write_atomic(
+        layout.out_dir / SUMMARY_NAME, (json.dumps(summary, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    )
     # Written last: a manifest means every file it lists is complete and verified.
     manifest.write_manifest(layout.out_dir / manifest.MANIFEST_NAME, rows)
     state.Journal(layout.out_dir).remove()
     counts = {g: sum(1 for m in members if m.group == g) for g in GROUPS}
     return RunResult(
-        layout.out_dir, counts, rows, checked.warnings, made, len(plan.reused), tuple(m for _, m, _ in stale), summary,
-        aside if where else None, print_aside, print_changed,
+        layout.out_dir,
+        counts,
+        rows,
+        checked.warnings,
+        made,
+        len(plan.reused),
+        tuple(m for _, m, _ in stale),
+        summary,
+        aside if where else None,
+        print_aside,
+        print_changed,
     )
-
 
 
 def _relative(path: Path, layout: OutputLayout) -> str:

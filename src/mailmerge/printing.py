@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pikepdf
 
-from mailmerge import messages as msg, sheets
+from mailmerge import messages as msg
+from mailmerge import sheets
 from mailmerge.errors import PrintOutdated
 from mailmerge.fsutil import csv_bytes, make_private_dir, sha256_bytes, write_atomic
 from mailmerge.models import OutputLayout
@@ -115,7 +116,9 @@ def bundle_pdf(
                 raise PrintOutdated("\n".join([*refused, msg.PRINT_FILES_CHANGED_TAIL]))
             return b"", 0, ranges
         document_pages = len(merged.pages)
-        sources.append(pikepdf.open(io.BytesIO(sheets.cover_pdf(cover, [m.postal_code for m in members], document_pages))))
+        sources.append(
+            pikepdf.open(io.BytesIO(sheets.cover_pdf(cover, [m.postal_code for m in members], document_pages)))
+        )
         merged.pages.insert(0, sources[-1].pages[0])
         buffer = io.BytesIO()
         merged.save(buffer)
@@ -189,7 +192,9 @@ def _font_bytes(font: pikepdf.Object) -> bytes | None:
 
 
 def _read_checked(member: PrintMember, doc: PrintDocument, outdated: list[str]) -> bytes | None:
-    """Return a document's bytes, or None with the reason appended to ``outdated`` (missing, or not the approved file)."""
+    """Return a document's bytes, or None with the reason appended to ``outdated`` (missing, or not the approved
+    file).
+    """
     try:
         data = doc.pdf.read_bytes()
     except OSError:
@@ -218,7 +223,8 @@ def write_print(
     hold_signals: Callable[[], AbstractContextManager[None]] = nullcontext,
     labels_start: int = 1,
 ) -> tuple[tuple[PrintedBundle, ...], Path, Path]:
-    """Write DIR/print/<group>.pdf, labels.pdf and list.csv (0600, as one set: _replace_set) for the members of each group.
+    """Write DIR/print/<group>.pdf, labels.pdf and list.csv (0600, as one set: _replace_set) for the members of each
+    group.
 
     Everything is made in memory first: a PDF that fails its hash check stops the print before any
     file is written. A group with nobody to print has no bundle (an older one is removed, so a stale
@@ -236,13 +242,21 @@ def write_print(
         made.append((group, data, len(ordered), pages))
         for member, (first, last) in zip(ordered, ranges, strict=True):
             list_rows.append(
-                ListRow(member.member_id, member.postal_code, group, last - first + 1, f"{group}.pdf",
-                        f"{first}-{last}", sheets.label_position(next(slots)))
+                ListRow(
+                    member.member_id,
+                    member.postal_code,
+                    group,
+                    last - first + 1,
+                    f"{group}.pdf",
+                    f"{first}-{last}",
+                    sheets.label_position(next(slots)),
+                )
             )
     if outdated:  # every member whose files changed, across both bundles, in one refusal
         raise PrintOutdated("\n".join([*outdated, msg.PRINT_FILES_CHANGED_TAIL]))
-    labels = sheets.labels_pdf([[(m.member_id, m.fields) for m in ordered] for ordered in ordered_groups.values()],
-                               labels_start)
+    labels = sheets.labels_pdf(
+        [[(m.member_id, m.fields) for m in ordered] for ordered in ordered_groups.values()], labels_start
+    )
 
     folder = out_dir / PRINT_DIR
     make_private_dir(folder)

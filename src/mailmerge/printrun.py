@@ -90,8 +90,12 @@ def print_run(
 
 
 def _print_or_set_aside(
-    config: Config, view: RunView, choice: PrintChoice, today: date | None,
-    hold_signals: Callable[[], AbstractContextManager[None]], labels_start: int,
+    config: Config,
+    view: RunView,
+    choice: PrintChoice,
+    today: date | None,
+    hold_signals: Callable[[], AbstractContextManager[None]],
+    labels_start: int,
 ) -> PrintRun:
     try:
         return _print_view(config, view, choice, today, hold_signals, labels_start)
@@ -100,7 +104,9 @@ def _print_or_set_aside(
             aside = _set_aside_older_print(view.out_dir)
         except OSError as failed:  # a read-only folder: the older files stay, and must not be used
             older = view.out_dir / printing.PRINT_DIR
-            raise PrintError(f"{exc}\n{messages.PRINT_OLDER_NOT_MOVED.format(where=older, detail=failed.strerror)}") from None
+            raise PrintError(
+                f"{exc}\n{messages.PRINT_OLDER_NOT_MOVED.format(where=older, detail=failed.strerror)}"
+            ) from None
         if aside is None:
             raise
         raise PrintError(f"{exc}\n{messages.PRINT_OLDER_SET_ASIDE.format(where=aside)}") from None
@@ -121,8 +127,12 @@ def _set_aside_older_print(out_dir: Path) -> Path | None:
 
 
 def _print_view(
-    config: Config, view: RunView, choice: PrintChoice, today: date | None,
-    hold_signals: Callable[[], AbstractContextManager[None]], labels_start: int,
+    config: Config,
+    view: RunView,
+    choice: PrintChoice,
+    today: date | None,
+    hold_signals: Callable[[], AbstractContextManager[None]],
+    labels_start: int,
 ) -> PrintRun:
     if view.locked:
         raise PrintOutdated(messages.PRINT_RUN_IN_PROGRESS.format(out_dir=view.out_dir))
@@ -138,8 +148,11 @@ def _print_view(
     if not chosen and sent:
         raise PrintError(messages.PRINT_ALL_SENT.format(count=len(sent)))
     if not chosen:
-        raise PrintOutdated("\n".join([messages.PRINT_NOTHING_TO_PRINT, *describe_left_out(left_out(view)),
-                                        *describe_mail_only(by_mail)]))
+        raise PrintOutdated(
+            "\n".join(
+                [messages.PRINT_NOTHING_TO_PRINT, *describe_left_out(left_out(view)), *describe_mail_only(by_mail)]
+            )
+        )
     chosen_ids = {r.member_id for r in chosen} | set(sent) | set(by_mail)
     unapproved = {r.member_id for r in chosen if not r.approved}
     groups = {}
@@ -150,10 +163,17 @@ def _print_view(
     # Recorded once the files are in place: `archive` seals what was printed (a print stopped before
     # this line is not recorded, and its members are not sealed: the safe side).
     written = [*(b.path for b in bundles), labels, list_csv]
-    print_id = print_log(view.out_dir).record(now_jst().isoformat(), getpass.getuser(), include_unapproved, [
-        (m.member_id, m.member_id not in unapproved, {d.document: d.sha256 for d in m.documents})
-        for _cover, members in groups.values() for m in members
-    ], {path.name: sha256_of(path) for path in written})
+    print_id = print_log(view.out_dir).record(
+        now_jst().isoformat(),
+        getpass.getuser(),
+        include_unapproved,
+        [
+            (m.member_id, m.member_id not in unapproved, {d.document: d.sha256 for d in m.documents})
+            for _cover, members in groups.values()
+            for m in members
+        ],
+        {path.name: sha256_of(path) for path in written},
+    )
     return PrintRun(
         view.out_dir,
         bundles,
@@ -178,15 +198,24 @@ def _choose(view: RunView, choice: PrintChoice) -> tuple[list[review.MemberRevie
             if found is None or not found.rows:
                 raise PrintError(messages.UNKNOWN_MEMBER.format(member_id=roster.normalise_key(typed)))
             if not found.may_be_printed(choice.include_unapproved):
-                raise PrintError(messages.PRINT_MEMBER_NOT_PRINTABLE.format(
-                    member_id=found.member_id, status=messages.STATUS_LABELS[found.status]))
+                raise PrintError(
+                    messages.PRINT_MEMBER_NOT_PRINTABLE.format(
+                        member_id=found.member_id, status=messages.STATUS_LABELS[found.status]
+                    )
+                )
             picked[found.member_id] = found
         return [r for r in view.reviews if r.member_id in picked], ()
     printable = [r for r in view.reviews if r.may_be_printed(choice.include_unapproved)]
     if choice.all_approved:
         return printable, ()
-    sent = {r.member_id for r in printable if choice.sealed.get(r.member_id) == {row.document: row.pdf_sha256 for row in r.rows}}
-    return [r for r in printable if r.member_id not in sent], tuple(r.member_id for r in printable if r.member_id in sent)
+    sent = {
+        r.member_id
+        for r in printable
+        if choice.sealed.get(r.member_id) == {row.document: row.pdf_sha256 for row in r.rows}
+    }
+    return [r for r in printable if r.member_id not in sent], tuple(
+        r.member_id for r in printable if r.member_id in sent
+    )
 
 
 def _print_member(view: RunView, member: review.MemberReview) -> printing.PrintMember:
@@ -215,13 +244,19 @@ def files_not_as_made(view: RunView, include_unapproved: bool = False) -> list[s
 
 def mail_only(config: Config, view: RunView, members: Sequence[review.MemberReview]) -> tuple[str, ...]:
     """Return the IDs among ``members`` whose 送付方法 is メール alone: they get no paper (mailmerge send)."""
-    return tuple(r.member_id for r in members
-                 if r.member_id in view.members and not wants_post(member_channel(view.members[r.member_id].every_field, config.email)))
+    return tuple(
+        r.member_id
+        for r in members
+        if r.member_id in view.members
+        and not wants_post(member_channel(view.members[r.member_id].every_field, config.email))
+    )
 
 
 def describe_mail_only(member_ids: Sequence[str]) -> list[str]:
     """Return the line naming the members left out of the print because they receive e-mail only."""
-    return [messages.PRINT_MAIL_ONLY.format(count=len(member_ids), member_ids=", ".join(member_ids))] if member_ids else []
+    return (
+        [messages.PRINT_MAIL_ONLY.format(count=len(member_ids), member_ids=", ".join(member_ids))] if member_ids else []
+    )
 
 
 def describe_left_out(members: Sequence[review.MemberReview]) -> list[str]:

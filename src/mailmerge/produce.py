@@ -124,7 +124,11 @@ class _Production:
     """
 
     def __init__(
-        self, order: Order, work: Mapping[MemberDocument, MemberDocument], staging: Path, names: verify.MemberNames,
+        self,
+        order: Order,
+        work: Mapping[MemberDocument, MemberDocument],
+        staging: Path,
+        names: verify.MemberNames,
         progress: Any,
     ):
         self.order = order
@@ -135,10 +139,19 @@ class _Production:
         self.hashes: dict[MemberDocument, str] = {}  # staged document -> its DOCX's SHA-256
         self.retry: list[MemberDocument] = []  # staged documents to convert one by one
         making = composed_path.Making(
-            templates=order.templates, digests={staged: order.digests[final] for staged, final in work.items()},
-            obstacles=order.obstacles, shared_pages_from=order.shared_pages_from,
-            cycle=order.cycle, workers=order.workers, timeout=order.timeout, staging=staging, names=names,
-            progress=progress, hold_signals=order.hold_signals, render=self.render, printed=self._printed,
+            templates=order.templates,
+            digests={staged: order.digests[final] for staged, final in work.items()},
+            obstacles=order.obstacles,
+            shared_pages_from=order.shared_pages_from,
+            cycle=order.cycle,
+            workers=order.workers,
+            timeout=order.timeout,
+            staging=staging,
+            names=names,
+            progress=progress,
+            hold_signals=order.hold_signals,
+            render=self.render,
+            printed=self._printed,
         )
         self.layers = composed_path.ComposedPath(making, list(work))
         self.layer_bundles: dict[pdf.Conversion, composed_path.Route] = {}
@@ -169,8 +182,12 @@ class _Production:
         writer = None
         try:
             with pdf.Converter(
-                list(bundles), written=written, workers=self.order.workers, timeout=self.order.timeout,
-                batch_size=max(DOCUMENTS_PER_PROCESS // BUNDLE_MEMBERS, 1), temp_root=self.staging,
+                list(bundles),
+                written=written,
+                workers=self.order.workers,
+                timeout=self.order.timeout,
+                batch_size=max(DOCUMENTS_PER_PROCESS // BUNDLE_MEMBERS, 1),
+                temp_root=self.staging,
             ) as converter:
                 # Written in the order LibreOffice needs them: the first bundle of each worker's batch
                 # first, so that every soffice starts at once.
@@ -189,7 +206,10 @@ class _Production:
                 writer.join()
 
     def _write_bundles(
-        self, bundles: Mapping[pdf.Conversion, list[MemberDocument]], written: queue.Queue, stop: threading.Event,
+        self,
+        bundles: Mapping[pdf.Conversion, list[MemberDocument]],
+        written: queue.Queue,
+        stop: threading.Event,
     ) -> None:
         """Render and bundle each conversion's documents, in order, and hand each over once written."""
 
@@ -262,14 +282,18 @@ class _Production:
                 self.render(staged)  # its bundle was never built; a template error shows here, as itself
         by_conversion = {
             pdf.Conversion(
-                staged.docx, staged.pdf,
+                staged.docx,
+                staged.pdf,
                 messages.MEMBER_DOCUMENT.format(member_id=staged.member.member_id, document=staged.document),
             ): staged
             for staged in self.retry
         }
         failures = []
         with pdf.Converter(
-            list(by_conversion), workers=self.order.workers, timeout=self.order.timeout, temp_root=self.staging,
+            list(by_conversion),
+            workers=self.order.workers,
+            timeout=self.order.timeout,
+            temp_root=self.staging,
         ) as converter:
             for outcome in converter:
                 if isinstance(outcome, pdf.ConversionFailure):
@@ -277,8 +301,12 @@ class _Production:
                     continue
                 staged = by_conversion[outcome]
                 pages = verify.verify_member_pdf(
-                    staged.pdf, staged.member.member_id, self.names.for_document(staged.document), cycle=self.order.cycle,
-                    document=staged.document, printed=self._printed(staged),
+                    staged.pdf,
+                    staged.member.member_id,
+                    self.names.for_document(staged.document),
+                    cycle=self.order.cycle,
+                    document=staged.document,
+                    printed=self._printed(staged),
                 )
                 problem = verify.rewrite_member_pdf(staged.pdf, pages)
                 if problem:
@@ -297,7 +325,8 @@ class _Production:
                 fields.pop(name, None)
         return tuple(
             (self.order.labels.get(name, name), fields.get(name, ""))
-            for name in staged.member.recipient_fields if name in used
+            for name in staged.member.recipient_fields
+            if name in used
         )
 
     def _install(self, staged: MemberDocument, pages: int) -> Iterator[ManifestRow]:
@@ -343,7 +372,7 @@ class _Production:
                 same.sort(key=lambda staged: staged.member.member_id not in routes[key].sample)
             ends = list(itertools.accumulate(bundle_sizes(len(same), count)))
             per_document = PER_DOCUMENT_BODY + (LAYER_BODY if len(key) == 2 else templates[key[0]].body_size)
-            pieces = [same[start:end] for start, end in zip([0, *ends], ends)]
+            pieces = [same[start:end] for start, end in zip([0, *ends], ends, strict=False)]
             chunks.append((per_document, self.layers.routes.get(key), pieces))
         # Templates alternate, the heavier first (overview, letter, overview, ...): a worker's batch
         # then holds the same mix as the other's, and as few batches as possible share the work

@@ -15,8 +15,8 @@ from typing import Any
 
 import jinja2
 import jinja2.meta
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from docxtpl import DocxTemplate
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
 
 from mailmerge import messages, ziplimits
@@ -55,8 +55,9 @@ def strict_environment(autoescape: bool = True) -> jinja2.Environment:
     is a file anyone with the workspace's 管理 role uploads: a tag reaching Python's internals
     (``{{ x.__class__.__mro__ }}``, the way to a shell) is refused, not run.
     """
-    return ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=autoescape,
-                                         keep_trailing_newline=True)
+    return ImmutableSandboxedEnvironment(
+        undefined=jinja2.StrictUndefined, autoescape=autoescape, keep_trailing_newline=True
+    )
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,8 @@ class CompiledTemplate:
                     compiled[element.tag] = (text, env.from_string(text))
                 except jinja2.TemplateSyntaxError as exc:
                     raise TemplateRenderError(
-                        f"{self.display} (文書のプロパティ): 差し込みタグの書き方に誤りがあります ({exc.message})。付近の文: 「{text}」"
+                        f"{self.display} (文書のプロパティ): 差し込みタグの書き方に誤りがあります "
+                        f"({exc.message})。付近の文: 「{text}」"
                     ) from None
         return compiled
 
@@ -166,7 +168,9 @@ class CompiledTemplate:
                 messages.RENDER_UNDEFINED.format(where=where, member_id=member_id, name=_undefined_name(exc))
             ) from None
         except jinja2.TemplateError as exc:
-            raise TemplateRenderError(messages.RENDER_FAILED.format(where=where, member_id=member_id, detail=exc)) from None
+            raise TemplateRenderError(
+                messages.RENDER_FAILED.format(where=where, member_id=member_id, detail=exc)
+            ) from None
 
     def _finish(self, part: str, xml: str, member_id: str) -> bytes:
         """Apply docxtpl's post-processing and prove the result is well-formed XML."""
@@ -224,14 +228,19 @@ class CompiledTemplate:
 
 def _open_docxtpl(path: Path, display: str) -> DocxTemplate:
     if not path.is_file():
-        raise TemplateRenderError(f"{display}: テンプレートが見つかりません。mailmerge.toml の [documents] を確認してください")
+        raise TemplateRenderError(
+            f"{display}: テンプレートが見つかりません。mailmerge.toml の [documents] を確認してください"
+        )
     if not zipfile.is_zipfile(path):
         raise TemplateRenderError(f"{display}: {_NOT_WORD}")
     try:
         bomb = ziplimits.first_too_large(path)  # before python-docx inflates every part
         if bomb is not None:
-            raise TemplateRenderError(messages.TEMPLATE_ZIP_BOMB.format(
-                display=display, part=bomb.filename, size=bomb.file_size // 2**20, ratio=ziplimits.ratio(bomb)))
+            raise TemplateRenderError(
+                messages.TEMPLATE_ZIP_BOMB.format(
+                    display=display, part=bomb.filename, size=bomb.file_size // 2**20, ratio=ziplimits.ratio(bomb)
+                )
+            )
         tpl = DocxTemplate(path)
         tpl.init_docx()
         with zipfile.ZipFile(path) as package:
@@ -337,11 +346,17 @@ def _tag_problems(part: str, xml: str, pattern: re.Pattern[str], message: str) -
 
 def leftover_tags(package: Mapping[str, bytes]) -> list[str]:
     """Return a sentence per paragraph of a filled document that still shows a tag's braces ({{, %}…)."""
-    return [problem for part in sorted(package) if _TEMPLATED_PART.match(part)
-            for problem in _tag_problems(part, package[part].decode("utf-8"), _LEFTOVER_TAG, messages.TEMPLATE_LEFTOVER_TAG)]
+    return [
+        problem
+        for part in sorted(package)
+        if _TEMPLATED_PART.match(part)
+        for problem in _tag_problems(part, package[part].decode("utf-8"), _LEFTOVER_TAG, messages.TEMPLATE_LEFTOVER_TAG)
+    ]
 
 
-def inspect_template(path: Path, name: str, provided: Iterable[str], display: str | None = None) -> tuple[CompiledTemplate | None, list[Problem]]:
+def inspect_template(
+    path: Path, name: str, provided: Iterable[str], display: str | None = None
+) -> tuple[CompiledTemplate | None, list[Problem]]:
     """Return the compiled template (None when broken) and every problem found in it.
 
     Checked: a valid Word file, Jinja syntax, variables nothing provides, and external
@@ -365,7 +380,10 @@ def inspect_template(path: Path, name: str, provided: Iterable[str], display: st
     with zipfile.ZipFile(path) as package:  # paragraphs numbered as Word shows them (before docxtpl's {%p %})
         for part in sorted(name for name in package.namelist() if _TEMPLATED_PART.match(name)):
             xml = package.read(part).decode("utf-8")
-            problems += [Problem("error", shown, m) for m in _tag_problems(part, xml, _LOOKALIKE_TAG, messages.TEMPLATE_LOOKALIKE_TAG)]
+            problems += [
+                Problem("error", shown, m)
+                for m in _tag_problems(part, xml, _LOOKALIKE_TAG, messages.TEMPLATE_LOOKALIKE_TAG)
+            ]
     problems.extend(_external_content(path, shown))
     return compiled, problems
 
@@ -383,7 +401,8 @@ def _external_content(path: Path, display: str) -> list[Problem]:
                             Problem(
                                 "error",
                                 display,
-                                f"外部の {kind_name.decode()} にリンクしています（変換時に LibreOffice が外部から取得します）。"
+                                f"外部の {kind_name.decode()} にリンクしています（変換時に LibreOffice "
+                                f"が外部から取得します）。"
                                 "図はリンクせず文書に貼り付けてください",
                             )
                         )

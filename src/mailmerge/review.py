@@ -164,8 +164,11 @@ class MemberReview:
     @property
     def blocking_flags(self) -> tuple[str, ...]:
         """Return the flags that keep these documents from being approved, printed or sealed."""
-        blocking = ((MISSING_DOCUMENT, not self.complete), (ROSTER_CHANGED, not self.current),
-                    (FILES_CHANGED, not self.files_as_made))
+        blocking = (
+            (MISSING_DOCUMENT, not self.complete),
+            (ROSTER_CHANGED, not self.current),
+            (FILES_CHANGED, not self.files_as_made),
+        )
         return tuple(flag for flag, blocks in blocking if blocks)
 
     @property

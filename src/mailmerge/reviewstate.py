@@ -45,8 +45,13 @@ class ReviewState:
 
     def _inputs(self) -> tuple[Any, ...]:
         """Return what the run as shown is made from, as (size, mtime, inode) of each file."""
-        paths = [self.out_dir / MANIFEST_NAME, self.out_dir / SUMMARY_NAME, self.config.path, self.config.roster,
-                 *self.config.documents.values()]
+        paths = [
+            self.out_dir / MANIFEST_NAME,
+            self.out_dir / SUMMARY_NAME,
+            self.config.path,
+            self.config.roster,
+            *self.config.documents.values(),
+        ]
         signature: list[tuple[Any, ...]] = []
         for path in paths:
             try:

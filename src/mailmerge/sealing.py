@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mailmerge import archive, archivecheck, mailing, messages, officestore, review
-from mailmerge.store import ARCHIVE_DB_NAME, ArchiveIndex, existing_index
 from mailmerge.config import Config
 from mailmerge.dates import JST, now_jst, parse_date, today_jst
 from mailmerge.errors import MailmergeError, NothingToSeal
 from mailmerge.models import ArchivedBatch, ArchivedMember, HistoryEntry, PrintedMember
 from mailmerge.roster import normalise_key
+from mailmerge.store import ARCHIVE_DB_NAME, ArchiveIndex, existing_index
 
 ARCHIVE_FOLDER = "archive"
 # The decision recorded for a member printed with --include-unapproved and sealed as sent.
@@ -26,7 +26,9 @@ _SHOWN_IDS = 20
 
 @dataclass(frozen=True)
 class SealResult:
-    """What `mailmerge archive` did: the new batch (if any), batches recovered, leftovers removed, who was not sealed."""
+    """What `mailmerge archive` did: the new batch (if any), batches recovered, leftovers removed, who was not
+    sealed.
+    """
 
     batch: ArchivedBatch | None
     recovered: tuple[ArchivedBatch, ...]
@@ -102,22 +104,32 @@ def seal(
             log = mailing.print_log(view.out_dir)
             printed = log.unsealed()
             # Printed files swapped or edited since the run: refused, each named, never passed over in silence.
-            not_as_made = [r for r in view.reviews if r.member_id in printed and r.member_id not in sealed and not r.files_as_made]
+            not_as_made = [
+                r for r in view.reviews if r.member_id in printed and r.member_id not in sealed and not r.files_as_made
+            ]
             if not_as_made:
                 paths = ", ".join(str(p) for p in mailing.changed_paths(view, not_as_made))
-                raise MailmergeError(messages.ARCHIVE_NOT_VERIFIED.format(ids=_ids([r.member_id for r in not_as_made]), paths=paths))
+                raise MailmergeError(
+                    messages.ARCHIVE_NOT_VERIFIED.format(ids=_ids([r.member_id for r in not_as_made]), paths=paths)
+                )
             chosen = select(view, printed, sealed)
             lists = (chosen.unapproved, chosen.not_printed, chosen.changed, chosen.withdrawn, chosen.resent)
             if not chosen.todo:
                 if recovered or removed:
                     return SealResult(None, recovered, removed, chosen.left, archive_dir, *lists)
-                raise NothingToSeal("\n".join([
-                    messages.ARCHIVE_NOTHING_NEW.format(cycle=view.cycle, sealed=len(sealed)),
-                    *not_sealed_lines(chosen.not_printed, chosen.changed, chosen.withdrawn),
-                ]))
+                raise NothingToSeal(
+                    "\n".join(
+                        [
+                            messages.ARCHIVE_NOTHING_NEW.format(cycle=view.cycle, sealed=len(sealed)),
+                            *not_sealed_lines(chosen.not_printed, chosen.changed, chosen.withdrawn),
+                        ]
+                    )
+                )
             printed_on = max(dt.datetime.fromisoformat(p.printed_at).astimezone(JST).date() for _r, p in chosen.todo)
             if dt.date.fromisoformat(sent_on) < printed_on:  # mailed before it was printed: a mistyped date
-                raise MailmergeError(messages.ARCHIVE_DATE_BEFORE_PRINT.format(value=sent_on, printed=printed_on.isoformat()))
+                raise MailmergeError(
+                    messages.ARCHIVE_DATE_BEFORE_PRINT.format(value=sent_on, printed=printed_on.isoformat())
+                )
             if chosen.resent and not reason:
                 raise MailmergeError(messages.ARCHIVE_NEED_REASON.format(ids=_ids(chosen.resent)))
             members = [_archived(r, p) for r, p in chosen.todo]
@@ -198,25 +210,47 @@ def select(
             withdrawn.append(member.member_id)
         else:
             changed.append(member.member_id)
-    return Selection(tuple(todo), tuple(unapproved), tuple(not_printed), tuple(changed), tuple(withdrawn), left,
-                     tuple(resent))
+    return Selection(
+        tuple(todo), tuple(unapproved), tuple(not_printed), tuple(changed), tuple(withdrawn), left, tuple(resent)
+    )
 
 
 def _archived(member: review.MemberReview, paper: PrintedMember) -> ArchivedMember:
     """Return a member as sealed: the approval its printed files had, or plainly none."""
     decision = member.decision
     if member.approved and decision is not None:
-        return ArchivedMember(member.member_id, member.name, member.group, decision.decision, decision.reviewer,
-                              decision.decided_at, decision.note, paper.printed_at, paper.printed_by)
-    return ArchivedMember(member.member_id, member.name, member.group, UNAPPROVED, "", "",
-                          messages.ARCHIVE_UNAPPROVED_NOTE, paper.printed_at, paper.printed_by)
+        return ArchivedMember(
+            member.member_id,
+            member.name,
+            member.group,
+            decision.decision,
+            decision.reviewer,
+            decision.decided_at,
+            decision.note,
+            paper.printed_at,
+            paper.printed_by,
+        )
+    return ArchivedMember(
+        member.member_id,
+        member.name,
+        member.group,
+        UNAPPROVED,
+        "",
+        "",
+        messages.ARCHIVE_UNAPPROVED_NOTE,
+        paper.printed_at,
+        paper.printed_by,
+    )
 
 
 def not_sealed_lines(not_printed: Sequence[str], changed: Sequence[str], withdrawn: Sequence[str]) -> list[str]:
     """Return one line for each reason members of this cycle were not sealed (by ID, never by name)."""
     lines = []
-    for template, ids in ((messages.ARCHIVE_NOT_PRINTED, not_printed), (messages.ARCHIVE_CHANGED_SINCE_PRINT, changed),
-                          (messages.ARCHIVE_WITHDRAWN_SINCE_PRINT, withdrawn)):
+    for template, ids in (
+        (messages.ARCHIVE_NOT_PRINTED, not_printed),
+        (messages.ARCHIVE_CHANGED_SINCE_PRINT, changed),
+        (messages.ARCHIVE_WITHDRAWN_SINCE_PRINT, withdrawn),
+    ):
         if ids:
             lines.append(template.format(count=len(ids), ids=_ids(ids)))
     return lines
@@ -253,7 +287,9 @@ def _check_complete(view: mailing.RunView, documents: Sequence[str]) -> None:
     except (KeyError, TypeError, ValueError):
         raise MailmergeError(messages.ARCHIVE_TOTALS.format(out=view.out_dir, detail="項目が足りません")) from None
     if not totals_ok:
-        detail = f"名簿 {s['roster_rows']} 行 ≠ 加入 {s['enrolled']} + 未加入 {s['unenrolled']} + エラー {s['rejected']}"
+        detail = (
+            f"名簿 {s['roster_rows']} 行 ≠ 加入 {s['enrolled']} + 未加入 {s['unenrolled']} + エラー {s['rejected']}"
+        )
         raise MailmergeError(messages.ARCHIVE_TOTALS.format(out=view.out_dir, detail=detail))
     if not listed_ok:
         detail = f"文書 {s['documents_in_manifest']} 件のはずが manifest.csv に {len(view.rows)} 行"
@@ -334,19 +370,25 @@ def verify(archive_dir: Path, cycle: str | None = None) -> VerifyReport:
                 continue
             rows = index.files(name)
             data = folder / "data"
-            on_disk = {p.relative_to(folder).as_posix() for p in data.rglob("*") if p.is_file()} if data.is_dir() else set()
+            on_disk = (
+                {p.relative_to(folder).as_posix() for p in data.rglob("*") if p.is_file()} if data.is_dir() else set()
+            )
             files += len(on_disk)
             problems += [messages.VERIFY_NO_FILE.format(path=folder / p) for p in sorted(set(rows) - on_disk)]
             problems += [messages.VERIFY_NO_ROW.format(path=folder / p) for p in sorted(on_disk - set(rows))]
             problems += [
                 messages.VERIFY_INDEX_CHANGED.format(path=folder / p)
-                for p in sorted(set(rows) & set(manifest)) if rows[p] != manifest[p]
+                for p in sorted(set(rows) & set(manifest))
+                if rows[p] != manifest[p]
             ]
             problems += _held_against_bag(folder, index, name, manifest)
         on_disk_names = {f.relative_to(archive_dir).as_posix() for f in bags}
         problems += [messages.VERIFY_NO_FILE.format(path=archive_dir / f) for f in recorded if f not in on_disk_names]
-    problems += [messages.VERIFY_STAGING.format(path=p) for p in archive.staging_leftovers(archive_dir)
-                 if cycle is None or p.parent.name == cycle]
+    problems += [
+        messages.VERIFY_STAGING.format(path=p)
+        for p in archive.staging_leftovers(archive_dir)
+        if cycle is None or p.parent.name == cycle
+    ]
     top = archive_dir / cycle if cycle is not None else archive_dir
     for p in archive.readable_by_others(top):
         problems.append(_line(p))
@@ -360,8 +402,14 @@ def _held_against_bag(folder: Path, index: ArchiveIndex, name: str, manifest: Ma
         return []
     try:
         bagged, rows = archive.read_bag_record(folder.parent.parent, folder)
-    except (OSError, KeyError, ValueError) as exc:  # bagit's checks above say what is broken; here, that it could not be compared
-        return [messages.VERIFY_BAG_BROKEN.format(path=folder / "data" / archive.DECISIONS_NAME, detail=type(exc).__name__)]
+    except (
+        OSError,
+        KeyError,
+        ValueError,
+    ) as exc:  # bagit's checks above say what is broken; here, that it could not be compared
+        return [
+            messages.VERIFY_BAG_BROKEN.format(path=folder / "data" / archive.DECISIONS_NAME, detail=type(exc).__name__)
+        ]
     return archivecheck.disagreements(folder, indexed, bagged, rows, manifest)
 
 

@@ -85,7 +85,9 @@ def send(
     settings = config.email
     if settings is None:
         raise MailmergeError(messages.SEND_NO_EMAIL_TABLE.format(config=config.display_path(config.path)))
-    template = mail.EmailTemplate(config.root / mail.EMAIL_TEMPLATE, config.display_path(config.root / mail.EMAIL_TEMPLATE))
+    template = mail.EmailTemplate(
+        config.root / mail.EMAIL_TEMPLATE, config.display_path(config.root / mail.EMAIL_TEMPLATE)
+    )
     view = mailing.open_run(config, out_dir)
     if view.locked:
         raise MailmergeError(messages.RUN_IN_PROGRESS.format(out_dir=view.out_dir))
@@ -95,7 +97,9 @@ def send(
         try:
             latest = journal.latest() if journal is not None else {}
             chosen, left_out = _choose(config, settings, view, member_ids, latest, resend_unknown, test_to is not None)
-            unknown = tuple(m for m, e in latest.items() if e.state == SENDING and m not in {r.member_id for r in chosen})
+            unknown = tuple(
+                m for m, e in latest.items() if e.state == SENDING and m not in {r.member_id for r in chosen}
+            )
             sent_before = tuple(m for m, e in latest.items() if e.state == ACCEPTED)
             if test_to is not None:
                 if not chosen:
@@ -114,12 +118,28 @@ def send(
             written, refused = _write_messages(config, settings, template, view, chosen, journal, progress)
             left_out += refused
             if dry_run or journal is None:
-                return SendResult(view.out_dir, written=written, unknown=unknown, left_out=tuple(left_out), dry_run=True,
-                                  sent_before=sent_before)
+                return SendResult(
+                    view.out_dir,
+                    written=written,
+                    unknown=unknown,
+                    left_out=tuple(left_out),
+                    dry_run=True,
+                    sent_before=sent_before,
+                )
             accepted, deferred, failed, stopped = _hand_over(
-                settings, password, view.out_dir, written, journal, progress, hold_signals, sleep)
-            return SendResult(view.out_dir, written, accepted, deferred, failed, unknown=unknown, left_out=tuple(left_out),
-                              stopped_by_daily_limit=stopped, sent_before=sent_before)
+                settings, password, view.out_dir, written, journal, progress, hold_signals, sleep
+            )
+            return SendResult(
+                view.out_dir,
+                written,
+                accepted,
+                deferred,
+                failed,
+                unknown=unknown,
+                left_out=tuple(left_out),
+                stopped_by_daily_limit=stopped,
+                sent_before=sent_before,
+            )
         finally:
             if journal is not None:
                 journal.close()
@@ -138,8 +158,13 @@ def _stamp(moment: datetime) -> str:
 
 
 def _choose(
-    config: Config, settings: EmailSettings, view: mailing.RunView, member_ids: Sequence[str] | None,
-    latest: dict[str, JournalEntry], resend_unknown: bool, testing: bool,
+    config: Config,
+    settings: EmailSettings,
+    view: mailing.RunView,
+    member_ids: Sequence[str] | None,
+    latest: dict[str, JournalEntry],
+    resend_unknown: bool,
+    testing: bool,
 ) -> tuple[list[MemberReview], list[tuple[str, str]]]:
     """Return the members to send to, in roster order, and every other member with the reason it is left out."""
     reviews = list(view.reviews)
@@ -164,7 +189,9 @@ def _choose(
         elif not str(member.every_field.get(EMAIL_FIELD, "")).strip():
             reason = messages.SEND_WHY_NO_ADDRESS
         elif not review.approved:
-            reason = "・".join([messages.STATUS_LABELS[review.status], *(FLAG_LABELS[f] for f in review.blocking_flags)])
+            reason = "・".join(
+                [messages.STATUS_LABELS[review.status], *(FLAG_LABELS[f] for f in review.blocking_flags)]
+            )
         elif testing:
             reason = ""
         elif entry is not None and entry.state == ACCEPTED:
@@ -181,27 +208,48 @@ def _choose(
 
 
 def _build(
-    config: Config, settings: EmailSettings, template: mail.EmailTemplate, view: mailing.RunView,
-    review: MemberReview, moment: datetime, test_to: str | None = None,
+    config: Config,
+    settings: EmailSettings,
+    template: mail.EmailTemplate,
+    view: mailing.RunView,
+    review: MemberReview,
+    moment: datetime,
+    test_to: str | None = None,
 ) -> mail.Message:
     member = view.members[review.member_id]
     approved = review.decision.documents if review.decision is not None else {}
     attachments = tuple(
-        mail.Attachment(row.document, mail.attachment_name(config.cycle, row.document, member.member_id),
-                        view.out_dir / row.pdf, approved[row.document].pdf_sha256)
+        mail.Attachment(
+            row.document,
+            mail.attachment_name(config.cycle, row.document, member.member_id),
+            view.out_dir / row.pdf,
+            approved[row.document].pdf_sha256,
+        )
         for row in review.rows
     )
     context = member_context(member, "email", config.constants)
     return mail.build_message(
-        settings, template, context, cycle=config.cycle, member_id=member.member_id,
-        to=str(member.every_field.get(EMAIL_FIELD, "")), recipient_name=member.display_name,  # the address NFKC'd by check
-        attachments=attachments, date=moment, test_to=test_to,
+        settings,
+        template,
+        context,
+        cycle=config.cycle,
+        member_id=member.member_id,
+        to=str(member.every_field.get(EMAIL_FIELD, "")),
+        recipient_name=member.display_name,  # the address NFKC'd by check
+        attachments=attachments,
+        date=moment,
+        test_to=test_to,
     )
 
 
 def _write_messages(
-    config: Config, settings: EmailSettings, template: mail.EmailTemplate, view: mailing.RunView,
-    chosen: Sequence[MemberReview], journal: MailJournal | None, progress: Progress,
+    config: Config,
+    settings: EmailSettings,
+    template: mail.EmailTemplate,
+    view: mailing.RunView,
+    chosen: Sequence[MemberReview],
+    journal: MailJournal | None,
+    progress: Progress,
 ) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
     """Write DIR/mail/<member>.eml for each chosen member, then journal them as queued (all at once)."""
     folder = mail_folder(view.out_dir)
@@ -217,8 +265,11 @@ def _write_messages(
                 continue
             # Not synced file by file: the folder is synced once, before the journal names the files.
             write_atomic(folder / f"{review.member_id}.eml", message.data, durable=False)
-            queued.append(JournalEntry(review.member_id, QUEUED, _stamp(_now()), message.message_id, message.sha256,
-                                       message.content_sha256))
+            queued.append(
+                JournalEntry(
+                    review.member_id, QUEUED, _stamp(_now()), message.message_id, message.sha256, message.content_sha256
+                )
+            )
             written.append(review.member_id)
             advance(1)
     fsync_dir(folder)
@@ -228,8 +279,14 @@ def _write_messages(
 
 
 def _hand_over(
-    settings: EmailSettings, password: str | None, out_dir: Path, members: Sequence[str], journal: MailJournal,
-    progress: Progress, hold_signals: Callable[[], AbstractContextManager[None]], sleep: Callable[[float], None],
+    settings: EmailSettings,
+    password: str | None,
+    out_dir: Path,
+    members: Sequence[str],
+    journal: MailJournal,
+    progress: Progress,
+    hold_signals: Callable[[], AbstractContextManager[None]],
+    sleep: Callable[[float], None],
 ) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], tuple[str, ...]]:
     """Send each written message once; return (accepted, deferred, failed, stopped by the daily limit)."""
     accepted: list[str] = []
@@ -240,7 +297,10 @@ def _hand_over(
     folder = mail_folder(out_dir)
     if not members:
         return (), (), (), ()
-    with smtp.Connection(settings, password) as connection, progress.stage(messages.SEND_STAGE_SEND, len(members)) as advance:
+    with (
+        smtp.Connection(settings, password) as connection,
+        progress.stage(messages.SEND_STAGE_SEND, len(members)) as advance,
+    ):
         for index, member_id in enumerate(members):
             if not limiter.wait():
                 return tuple(accepted), tuple(deferred), tuple(failed), tuple(members[index:])
@@ -274,8 +334,9 @@ def _hand_over(
 
 
 def _line(entry: JournalEntry, state_now: str, reply: str = "") -> JournalEntry:
-    return JournalEntry(entry.member_id, state_now, _stamp(_now()), entry.message_id, entry.eml_sha256,
-                        entry.content_sha256, reply)
+    return JournalEntry(
+        entry.member_id, state_now, _stamp(_now()), entry.message_id, entry.eml_sha256, entry.content_sha256, reply
+    )
 
 
 class _RateLimiter:
@@ -285,7 +346,8 @@ class _RateLimiter:
         self.settings, self.sleep = settings, sleep
         now = _now()
         self.minute: deque[datetime] = deque(
-            _parse(t) for t in journal.handed_over_since(_stamp(now - timedelta(minutes=1))))
+            _parse(t) for t in journal.handed_over_since(_stamp(now - timedelta(minutes=1)))
+        )
         self.day = len(journal.handed_over_since(_stamp(now - timedelta(days=1))))
 
     def wait(self) -> bool:
@@ -330,4 +392,8 @@ def mail_history(out_dir: Path, member_id: str) -> list[JournalEntry]:
     with journal:
         lines = journal.lines(roster.normalise_key(member_id))
     # Each handover's answer; a `sending` only when nothing answered it (the last line: unknown).
-    return [e for n, e in enumerate(lines) if e.state in (ACCEPTED, DEFERRED, FAILED) or (e.state == SENDING and n == len(lines) - 1)]
+    return [
+        e
+        for n, e in enumerate(lines)
+        if e.state in (ACCEPTED, DEFERRED, FAILED) or (e.state == SENDING and n == len(lines) - 1)
+    ]

@@ -1,4 +1,6 @@
-"""The cycle and the letter's dates in mailmerge.toml, changed from the workspace's form: checked, every other line kept."""
+"""The cycle and the letter's dates in mailmerge.toml, changed from the workspace's form: checked, every other line
+kept.
+"""
 
 from __future__ import annotations
 

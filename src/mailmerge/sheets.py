@@ -6,7 +6,7 @@ import datetime as dt
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from reportlab.lib.pagesizes import A4
@@ -47,7 +47,7 @@ class Cover:
     unapproved: bool  # --include-unapproved: members nobody approved are in it
 
 
-@lru_cache(maxsize=None)
+@cache
 def register_fonts() -> None:
     """Register IPAexGothic and IPAexMincho with reportlab (embedded as subsets in what we draw)."""
     for face, file_name in FONT_FILES.items():
@@ -167,8 +167,9 @@ def labels_pdf(groups: Sequence[Sequence[tuple[str, Mapping[str, str]]]], start:
     return buffer.getvalue()
 
 
-def _draw_label(sheet: canvas.Canvas, left: float, bottom: float, lines: Sequence[str], address_lines: int,
-                member_id: str) -> None:
+def _draw_label(
+    sheet: canvas.Canvas, left: float, bottom: float, lines: Sequence[str], address_lines: int, member_id: str
+) -> None:
     """Draw one label as large as it fits (never clipped), the block centred top to bottom, the ID in a corner.
 
     The addressee's line (``title name 様`` or ``… 御中``) is the largest; the address and the
@@ -234,7 +235,7 @@ def _wrap_parted(text: str, size: float, width: float) -> tuple[list[str], bool]
             cut = max(current.rfind(" "), current.rfind("\u3000"))
             if cut > 0:  # a word boundary: the words after it go to the next line whole
                 pieces.append(current[:cut].rstrip())
-                current = current[cut + 1:].lstrip()
+                current = current[cut + 1 :].lstrip()
             else:
                 parted = parted or bool(char.strip() and current[-1].strip())
                 pieces.append(current.rstrip())

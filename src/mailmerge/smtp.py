@@ -89,13 +89,19 @@ class Connection:
             raise
         except smtplib.SMTPAuthenticationError as exc:
             self.close()
-            raise SmtpError(messages.SMTP_LOGIN_FAILED.format(host=s.host, reply=_reply_text(exc.smtp_code, exc.smtp_error))) from None
+            raise SmtpError(
+                messages.SMTP_LOGIN_FAILED.format(host=s.host, reply=_reply_text(exc.smtp_code, exc.smtp_error))
+            ) from None
         except ssl.SSLError as exc:
             self.close()
-            raise SmtpError(messages.SMTP_TLS_FAILED.format(host=s.host, port=s.port, detail=exc.reason or exc)) from None
+            raise SmtpError(
+                messages.SMTP_TLS_FAILED.format(host=s.host, port=s.port, detail=exc.reason or exc)
+            ) from None
         except (OSError, smtplib.SMTPException) as exc:
             self.close()
-            raise SmtpError(messages.SMTP_CONNECT_FAILED.format(host=s.host, port=s.port, detail=_describe(exc))) from None
+            raise SmtpError(
+                messages.SMTP_CONNECT_FAILED.format(host=s.host, port=s.port, detail=_describe(exc))
+            ) from None
 
     def close(self) -> None:
         if self._smtp is not None:
@@ -125,13 +131,17 @@ class Connection:
             except (smtplib.SMTPServerDisconnected, OSError) as exc:
                 self._drop()
                 if attempt == 2:
-                    raise SmtpError(messages.SMTP_DISCONNECTED.format(host=self.settings.host, detail=_describe(exc))) from None
+                    raise SmtpError(
+                        messages.SMTP_DISCONNECTED.format(host=self.settings.host, detail=_describe(exc))
+                    ) from None
                 continue
             try:
                 code, text = smtp.data(data)
             except (smtplib.SMTPServerDisconnected, OSError) as exc:
                 self._drop()
-                raise HandoverUnknown(messages.SMTP_LOST_IN_DATA.format(host=self.settings.host, detail=_describe(exc))) from None
+                raise HandoverUnknown(
+                    messages.SMTP_LOST_IN_DATA.format(host=self.settings.host, detail=_describe(exc))
+                ) from None
             if not 200 <= code < 300:
                 _reset(smtp)
             return Reply(code, _text(text))

@@ -156,7 +156,9 @@ def _alive(process: psutil.Process) -> bool:
         return False
 
 
-def start(soffice: Path, profile: Path, tmp: Path, inbox: Path, outbox: Path, documents: Sequence[Path]) -> subprocess.Popen:
+def start(
+    soffice: Path, profile: Path, tmp: Path, inbox: Path, outbox: Path, documents: Sequence[Path]
+) -> subprocess.Popen:
     """Start one soffice converting ``documents`` into ``outbox`` (the n-th as 0000n.pdf), in its own process group.
 
     Its output (stdout and stderr together) is a pipe for watch(); its files are private (umask

@@ -144,7 +144,9 @@ class Journal:
 
     def reset(self, rows: Iterable[ManifestRow]) -> None:
         """Start the journal afresh with the documents a run keeps from earlier runs."""
-        write_atomic(self.path, "".join(json.dumps(asdict(row), ensure_ascii=False) + "\n" for row in rows).encode("utf-8"))
+        write_atomic(
+            self.path, "".join(json.dumps(asdict(row), ensure_ascii=False) + "\n" for row in rows).encode("utf-8")
+        )
 
     def __enter__(self) -> Journal:
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
@@ -184,7 +186,9 @@ def reusable(row: ManifestRow, out_dir: Path, input_sha256: str) -> bool:
     if row.input_sha256 != input_sha256:
         return False
     docx, pdf = out_dir / row.docx, out_dir / row.pdf
-    if not (docx.is_file() and pdf.is_file() and sha256_of(docx) == row.docx_sha256 and sha256_of(pdf) == row.pdf_sha256):
+    if not (
+        docx.is_file() and pdf.is_file() and sha256_of(docx) == row.docx_sha256 and sha256_of(pdf) == row.pdf_sha256
+    ):
         return False
     # The hash only says the file is the one recorded: a run interrupted in the middle of a save
     # once recorded a broken PDF (issue 10). qpdf reads it strictly before it is used again.

@@ -42,7 +42,9 @@ def connect(path: Path) -> sqlite3.Connection:
         os.close(os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE))
     connection = None
     try:
-        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+        connection = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         _use_wal(connection)
         connection.execute("PRAGMA foreign_keys = ON")
@@ -140,7 +142,8 @@ class DecisionStore:
                 raise ValueError(f"unknown decision {row[1]!r}")
         with closing(self._open()) as connection, _transaction(connection):
             connection.executemany(
-                "INSERT INTO decisions (member_id, decision, note, reviewer, decided_at, documents) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO decisions (member_id, decision, note, reviewer, decided_at, documents) VALUES (?, "
+                "?, ?, ?, ?, ?)",
                 rows,
             )
 
@@ -162,12 +165,15 @@ class DecisionStore:
             row = connection.execute(
                 "SELECT id, member_id, decision, note, reviewer, decided_at, documents FROM decisions"
                 " WHERE id = (SELECT MAX(id) FROM decisions WHERE member_id = ?)"
-                " AND id NOT IN (SELECT decision_id FROM withdrawals)", (member_id,),
+                " AND id NOT IN (SELECT decision_id FROM withdrawals)",
+                (member_id,),
             ).fetchone()
             if row is None:
                 return None
-            connection.execute("INSERT INTO withdrawals (decision_id, reviewer, withdrawn_at) VALUES (?, ?, ?)",
-                               (row[0], reviewer, withdrawn_at))
+            connection.execute(
+                "INSERT INTO withdrawals (decision_id, reviewer, withdrawn_at) VALUES (?, ?, ?)",
+                (row[0], reviewer, withdrawn_at),
+            )
         return _decision(row[1:])
 
     def withdrawals(self, member_id: str) -> list[tuple[Decision, str, str]]:
@@ -241,8 +247,14 @@ class PrintLog:
         connection.executescript(_PRINTS_SCHEMA)
         return connection
 
-    def record(self, printed_at: str, printed_by: str, include_unapproved: bool,
-               members: Iterable[tuple[str, bool, Mapping[str, str]]], files: Mapping[str, str] | None = None) -> int:
+    def record(
+        self,
+        printed_at: str,
+        printed_by: str,
+        include_unapproved: bool,
+        members: Iterable[tuple[str, bool, Mapping[str, str]]],
+        files: Mapping[str, str] | None = None,
+    ) -> int:
         """Record one print: (member_id, approved, {document: pdf sha256}) for each member, and the
         sha256 of each file it wrote in DIR/print/ by name; return its number."""
         with closing(self._open()) as connection, _transaction(connection):
@@ -254,8 +266,10 @@ class PrintLog:
                 "INSERT INTO printed (print_id, member_id, approved, documents) VALUES (?, ?, ?, ?)",
                 [(print_id, m, int(a), json.dumps(dict(d), sort_keys=True)) for m, a, d in members],
             )
-            connection.executemany("INSERT INTO print_files (print_id, name, sha256) VALUES (?, ?, ?)",
-                                   [(print_id, name, sha256) for name, sha256 in (files or {}).items()])
+            connection.executemany(
+                "INSERT INTO print_files (print_id, name, sha256) VALUES (?, ?, ?)",
+                [(print_id, name, sha256) for name, sha256 in (files or {}).items()],
+            )
         assert print_id is not None
         return print_id
 
@@ -356,7 +370,15 @@ class MailJournal:
         self._conn.execute(
             "INSERT INTO sendings (member_id, state, at, message_id, eml_sha256, content_sha256, reply)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (entry.member_id, entry.state, entry.at, entry.message_id, entry.eml_sha256, entry.content_sha256, entry.reply),
+            (
+                entry.member_id,
+                entry.state,
+                entry.at,
+                entry.message_id,
+                entry.eml_sha256,
+                entry.content_sha256,
+                entry.reply,
+            ),
         )
 
     def write_many(self, entries: Sequence[JournalEntry]) -> None:
@@ -378,10 +400,15 @@ class MailJournal:
     def lines(self, member_id: str | None = None) -> list[JournalEntry]:
         """Return every line (of one member, if given), oldest first."""
         where, arguments = (" WHERE member_id = ?", (member_id,)) if member_id is not None else ("", ())
-        return [JournalEntry(*row) for row in self._conn.execute(f"SELECT {_JOURNAL_COLUMNS} FROM sendings{where} ORDER BY id", arguments)]
+        return [
+            JournalEntry(*row)
+            for row in self._conn.execute(f"SELECT {_JOURNAL_COLUMNS} FROM sendings{where} ORDER BY id", arguments)
+        ]
 
     def handed_over_since(self, moment: str) -> list[str]:
-        """Return when messages went to the server (sending) since ``moment`` (ISO, UTC), oldest first: the rate limits' count."""
+        """Return when messages went to the server (sending) since ``moment`` (ISO, UTC), oldest first: the rate
+        limits' count.
+        """
         query = "SELECT at FROM sendings WHERE state = 'sending' AND at >= ? ORDER BY id"
         return [row[0] for row in self._conn.execute(query, (moment,))]
 
@@ -462,9 +489,12 @@ def _upgrade_archive(c: sqlite3.Connection) -> None:
         c.execute("ALTER TABLE members RENAME TO members_before_resends")
         c.execute(
             "CREATE TABLE members (batch_id INTEGER NOT NULL REFERENCES batches(id), cycle TEXT NOT NULL,"
-            " member_id TEXT NOT NULL, name TEXT NOT NULL, member_group TEXT NOT NULL, PRIMARY KEY (batch_id, member_id))"
+            " member_id TEXT NOT NULL, name TEXT NOT NULL, member_group TEXT NOT NULL, PRIMARY KEY (batch_id, "
+            "member_id))"
         )
-        c.execute("INSERT INTO members SELECT batch_id, cycle, member_id, name, member_group FROM members_before_resends")
+        c.execute(
+            "INSERT INTO members SELECT batch_id, cycle, member_id, name, member_group FROM members_before_resends"
+        )
         c.execute("DROP TABLE members_before_resends")
         c.execute("CREATE INDEX IF NOT EXISTS members_by_id ON members (member_id)")
         c.execute("COMMIT")
@@ -508,10 +538,19 @@ class ArchiveIndex:
         c.execute("BEGIN IMMEDIATE")
         try:
             cur = c.execute(
-                "INSERT INTO batches (cycle, sent_on, folder, sealed_by, sealed_at, roster_sha256, config_sha256, reason)"
+                "INSERT INTO batches (cycle, sent_on, folder, sealed_by, sealed_at, roster_sha256, "
+                "config_sha256, reason)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (batch.cycle, batch.sent_on, batch.folder, batch.sealed_by, batch.sealed_at,
-                 batch.roster_sha256, batch.config_sha256, batch.reason),
+                (
+                    batch.cycle,
+                    batch.sent_on,
+                    batch.folder,
+                    batch.sealed_by,
+                    batch.sealed_at,
+                    batch.roster_sha256,
+                    batch.config_sha256,
+                    batch.reason,
+                ),
             )
             batch_id = cur.lastrowid
             c.executemany(
@@ -519,7 +558,8 @@ class ArchiveIndex:
                 [(batch_id, batch.cycle, m.member_id, m.name, m.group) for m in batch.members],
             )
             c.executemany(
-                "INSERT INTO decisions (batch_id, member_id, decision, reviewer, decided_at, note) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO decisions (batch_id, member_id, decision, reviewer, decided_at, note) VALUES (?, ?, "
+                "?, ?, ?, ?)",
                 [(batch_id, m.member_id, m.decision, m.reviewer, m.decided_at, m.note) for m in batch.members],
             )
             c.executemany(
@@ -545,44 +585,55 @@ class ArchiveIndex:
 
     def files(self, folder: str) -> dict[str, str]:
         """Return a recorded bag's payload files: path relative to the bag -> sha256."""
-        return dict(self._conn.execute(
-            "SELECT d.path, d.sha256 FROM documents d JOIN batches b ON b.id = d.batch_id WHERE b.folder = ?", (folder,)
-        ))
+        return dict(
+            self._conn.execute(
+                "SELECT d.path, d.sha256 FROM documents d JOIN batches b ON b.id = d.batch_id WHERE b.folder = ?",
+                (folder,),
+            )
+        )
 
     def batch(self, folder: str) -> ArchivedBatch | None:
         """Return a recorded batch as the index holds it (members with decisions and prints, files), or None."""
         found = self._conn.execute(
             "SELECT id, cycle, sent_on, folder, sealed_by, sealed_at, roster_sha256, config_sha256, reason FROM batches"
-            " WHERE folder = ?", (folder,),
+            " WHERE folder = ?",
+            (folder,),
         ).fetchone()
         if found is None:
             return None
         batch_id = found[0]
         members = tuple(
-            ArchivedMember(*row) for row in self._conn.execute(
+            ArchivedMember(*row)
+            for row in self._conn.execute(
                 "SELECT m.member_id, m.name, m.member_group, COALESCE(c.decision, ''), COALESCE(c.reviewer, ''),"
-                " COALESCE(c.decided_at, ''), COALESCE(c.note, ''), COALESCE(p.printed_at, ''), COALESCE(p.printed_by, '')"
+                " COALESCE(c.decided_at, ''), COALESCE(c.note, ''), COALESCE(p.printed_at, ''), "
+                "COALESCE(p.printed_by, '')"
                 " FROM members m LEFT JOIN decisions c ON c.batch_id = m.batch_id AND c.member_id = m.member_id"
                 " LEFT JOIN printings p ON p.batch_id = m.batch_id AND p.member_id = m.member_id"
-                " WHERE m.batch_id = ? ORDER BY m.member_id", (batch_id,),
+                " WHERE m.batch_id = ? ORDER BY m.member_id",
+                (batch_id,),
             )
         )
         # A decision row whose member row is gone still counts: it is listed with an empty name and group.
         known = {m.member_id for m in members}
         members += tuple(
-            ArchivedMember(row[0], "", "", *row[1:]) for row in self._conn.execute(
+            ArchivedMember(row[0], "", "", *row[1:])
+            for row in self._conn.execute(
                 "SELECT member_id, decision, reviewer, decided_at, note FROM decisions WHERE batch_id = ?", (batch_id,)
-            ) if row[0] not in known
+            )
+            if row[0] not in known
         )
         files = tuple(
             ArchivedFile(path, sha256, member_id or "", document or "", pages)
             for path, sha256, member_id, document, pages in self._conn.execute(
-                "SELECT path, sha256, member_id, document, pages FROM documents WHERE batch_id = ? ORDER BY path", (batch_id,)
+                "SELECT path, sha256, member_id, document, pages FROM documents WHERE batch_id = ? ORDER BY path",
+                (batch_id,),
             )
         )
         _id, cycle, sent_on, folder_name, sealed_by, sealed_at, roster_sha256, config_sha256, reason = found
-        return ArchivedBatch(cycle, sent_on, folder_name, sealed_by, sealed_at, roster_sha256, config_sha256, members, files,
-                             reason)
+        return ArchivedBatch(
+            cycle, sent_on, folder_name, sealed_by, sealed_at, roster_sha256, config_sha256, members, files, reason
+        )
 
     def sealed_documents(self, cycle: str) -> dict[str, dict[str, str]]:
         """Return each member sealed in a cycle with its latest sealing's PDFs: member_id -> {document: sha256}."""
@@ -590,7 +641,8 @@ class ArchiveIndex:
         for member_id, document, sha256 in self._conn.execute(
             "SELECT d.member_id, d.document, d.sha256 FROM documents d"
             " JOIN members m ON m.batch_id = d.batch_id AND m.member_id = d.member_id"
-            " WHERE m.cycle = ? AND d.path LIKE '%.pdf' ORDER BY d.batch_id", (cycle,),
+            " WHERE m.cycle = ? AND d.path LIKE '%.pdf' ORDER BY d.batch_id",
+            (cycle,),
         ):
             found.setdefault(member_id, {})[document] = sha256
         return found
@@ -601,7 +653,8 @@ class ArchiveIndex:
             member_id: (sent_on, sealed_at)
             for member_id, sent_on, sealed_at in self._conn.execute(
                 "SELECT m.member_id, b.sent_on, b.sealed_at FROM members m JOIN batches b ON b.id = m.batch_id"
-                " WHERE m.cycle = ? ORDER BY b.id", (cycle,)  # a re-send's batch last: the latest sending counts
+                " WHERE m.cycle = ? ORDER BY b.id",
+                (cycle,),  # a re-send's batch last: the latest sending counts
             )
         }
 
@@ -624,7 +677,6 @@ def existing_index(archive_dir: Path) -> ArchiveIndex | None:
     """Return the archive's index when there is one (reading never creates it)."""
     path = archive_dir / ARCHIVE_DB_NAME
     return ArchiveIndex(path) if path.is_file() else None
-
 
 
 # --- the workspace's background jobs (DIR/jobs.db) --------------------------------------------
@@ -665,7 +717,8 @@ class JobStore:
         """Record a new running job and return its id."""
         with closing(self._open()) as connection, _transaction(connection):
             cursor = connection.execute(
-                "INSERT INTO jobs (kind, state, server, started_at) VALUES (?, 'running', ?, ?)", (kind, server, started_at)
+                "INSERT INTO jobs (kind, state, server, started_at) VALUES (?, 'running', ?, ?)",
+                (kind, server, started_at),
             )
             return int(cursor.lastrowid or 0)
 
@@ -708,12 +761,13 @@ class JobStore:
             return
         with closing(self._open()) as connection, _transaction(connection):
             connection.execute(
-                "UPDATE jobs SET state = 'stopped', finished_at = ? WHERE state IN ('running', 'stopping') AND server != ?",
+                "UPDATE jobs SET state = 'stopped', finished_at = ? WHERE state IN ('running', 'stopping') AND "
+                "server != ?",
                 (finished_at, server),
             )
 
 
 def _job(row: tuple) -> dict:
-    job = dict(zip(_JOB_COLUMNS.split(", "), row))
+    job = dict(zip(_JOB_COLUMNS.split(", "), row, strict=False))
     job["result"] = json.loads(job["result"] or "{}")
     return job

@@ -12,8 +12,8 @@ from __future__ import annotations
 import copy
 import ctypes
 import re
-from collections import Counter
 import unicodedata
+from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,7 +81,9 @@ class MemberNames:
         self._allowed: tuple[Counter[str], Counter[str]] = (Counter(), Counter())
 
     def for_document(self, document: str) -> MemberNames:
-        """Return these names as one template's PDFs are checked: what the template prints by itself is nobody's mention."""
+        """Return these names as one template's PDFs are checked: what the template prints by itself is nobody's
+        mention.
+        """
         view = copy.copy(self)
         view._allowed = self._printed.get(document, (Counter(), Counter()))
         return view
@@ -173,7 +175,9 @@ def _page_texts(pdf: pdfium.PdfDocument) -> Iterator[str]:
             if problem:
                 raise VerificationError(problem)
             buffer = ctypes.create_string_buffer(2 * (count + 1))  # UTF-16 units, and the closing NUL
-            written = pdfium_c.FPDFText_GetText(textpage, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
+            written = pdfium_c.FPDFText_GetText(
+                textpage, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort))
+            )
             yield buffer.raw[: 2 * max(written - 1, 0)].decode("utf-16-le", "replace").replace("\0", "")
         finally:
             if textpage:
@@ -270,7 +274,9 @@ def read_bundle(
             failed[member_id] = messages.BUNDLE_PAGES_APART if member_runs else messages.BUNDLE_NO_PAGE
             continue
         indices = member_runs[0]
-        problem = _content_problem(member_id, cycle, [pages[i] for i in indices], names, (printed or {}).get(member_id, ()))
+        problem = _content_problem(
+            member_id, cycle, [pages[i] for i in indices], names, (printed or {}).get(member_id, ())
+        )
         if problem:
             failed[member_id] = problem
         else:
@@ -306,7 +312,8 @@ def _next_member(marks: list[PageMark | None], index: int, members: Collection[s
 
 
 def write_pages(source: pikepdf.Pdf, indices: list[int], target: Path) -> str:
-    """Write the pages ``indices`` of ``source`` to ``target`` (pdfcheck.write_checked); return why it is not whole, or ''.
+    """Write the pages ``indices`` of ``source`` to ``target`` (pdfcheck.write_checked); return why it is not whole, or
+    ''.
 
     The pages were drawn already, in the combined PDF (_page_texts), and their streams decoded (open_bundle).
     """

@@ -39,7 +39,9 @@ def save_upload(current: Path, data: bytes, suffix: str, limit: int) -> str:
     """
     suffix = suffix.lower()
     if suffix != current.suffix.lower():
-        raise MailmergeError(messages.UPLOAD_WRONG_TYPE.format(suffix=suffix or "（拡張子なし）", wanted=current.suffix))
+        raise MailmergeError(
+            messages.UPLOAD_WRONG_TYPE.format(suffix=suffix or "（拡張子なし）", wanted=current.suffix)
+        )
     if not data:
         raise MailmergeError(messages.UPLOAD_EMPTY)
     if len(data) > limit:

@@ -6,16 +6,39 @@ import io
 import logging
 import secrets
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlencode
 
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
-from flask import Flask, Response, abort, current_app, g, jsonify, redirect, render_template, request, send_file, url_for
 from jinja2 import StrictUndefined
 
-from mailmerge import changes, listfilter, mailing, manifest, messages, sealing, state, thumbnails, websecurity, workspace
+from mailmerge import (
+    changes,
+    listfilter,
+    mailing,
+    manifest,
+    messages,
+    sealing,
+    state,
+    thumbnails,
+    websecurity,
+    workspace,
+)
 from mailmerge import review as review_rules
 from mailmerge.config import Config
 from mailmerge.errors import MailmergeError
@@ -27,7 +50,10 @@ MAX_NOTE = 500
 MAX_REVIEWER = 40
 REVIEWER_COOKIE = "mailmerge_reviewer"
 JST = timezone(timedelta(hours=9), "JST")
-FILE_TYPES = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+FILE_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 
 
 def new_token() -> str:
@@ -35,8 +61,15 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def create_app(config: Config, out_dir: Path, token: str, *, port: int | None = None, archive_dir: Path | None = None,
-               guard: Callable[[], Any] | None = None) -> Flask:
+def create_app(
+    config: Config,
+    out_dir: Path,
+    token: str,
+    *,
+    port: int | None = None,
+    archive_dir: Path | None = None,
+    guard: Callable[[], Any] | None = None,
+) -> Flask:
     """Return the review app for the run in ``out_dir`` (``port``: the one it is served on, for the Host check).
 
     ``archive_dir`` (default: the config's archive/) is read to show which members are sealed as sent.
@@ -54,8 +87,14 @@ def create_app(config: Config, out_dir: Path, token: str, *, port: int | None = 
     )
     app.jinja_env.filters["local_time"] = local_time
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
-    review = ReviewState(config=config, out_dir=Path(out_dir).resolve(), token=token, csrf=new_token(), port=port,
-                         archive_dir=archive_dir or sealing.default_archive_dir(config))
+    review = ReviewState(
+        config=config,
+        out_dir=Path(out_dir).resolve(),
+        token=token,
+        csrf=new_token(),
+        port=port,
+        archive_dir=archive_dir or sealing.default_archive_dir(config),
+    )
     app.extensions[websecurity.STATE] = review
     websecurity.install(app, guard)
     _routes(app)
@@ -66,7 +105,7 @@ def create_app(config: Config, out_dir: Path, token: str, *, port: int | None = 
 def local_time(decided_at: str) -> str:
     """Return a decision's time (ISO 8601 UTC) as the secretariat reads it: Japan time, to the minute."""
     try:
-        moment = datetime.strptime(decided_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        moment = datetime.strptime(decided_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     except ValueError:
         return decided_at
     return moment.astimezone(JST).strftime("%Y-%m-%d %H:%M")
@@ -187,7 +226,8 @@ def _shown_in_form() -> dict[str, DocumentHashes]:
     form = request.form
     return {
         key.split(".", 1)[1]: DocumentHashes(form.get(f"docx_sha256.{key.split('.', 1)[1]}", ""), form[key])
-        for key in form if key.startswith("pdf_sha256.")
+        for key in form
+        if key.startswith("pdf_sha256.")
     }
 
 
@@ -197,7 +237,9 @@ def _shown_in_json(documents: Any) -> dict[str, DocumentHashes]:
         return {}
     shown = {}
     for document, hashes in documents.items():
-        if not isinstance(hashes, dict) or not all(isinstance(hashes.get(k), str) for k in ("pdf_sha256", "docx_sha256")):
+        if not isinstance(hashes, dict) or not all(
+            isinstance(hashes.get(k), str) for k in ("pdf_sha256", "docx_sha256")
+        ):
             return {}
         shown[str(document)] = DocumentHashes(hashes["docx_sha256"], hashes["pdf_sha256"])
     return shown
@@ -249,8 +291,10 @@ def _list_row(member: Any, fields: Mapping[str, str] | None) -> dict[str, Any]:
         "flags": member.flags,
         "status": member.status,
         "href": href,
-        "thumbs": [_thumb(href, document, by_document.get(document), document in member.facts.files_changed)
-                   for document in messages.REVIEW_DOCUMENT_LABELS],
+        "thumbs": [
+            _thumb(href, document, by_document.get(document), document in member.facts.files_changed)
+            for document in messages.REVIEW_DOCUMENT_LABELS
+        ],
         "reviewer": decision.reviewer if decision else "",
         "note": decision.note if decision and decision.decision == "hold" else "",
         "sealed": _sealed().get(member.member_id, ("", ""))[0],
@@ -291,7 +335,9 @@ def _counts(view: mailing.RunView) -> dict[str, Any]:
         counts["members"] += 1
         counts["pages"] += member.pages
         counts[member.status] = counts.get(member.status, 0) + 1
-    total = {key: sum(c.get(key, 0) for c in per_group.values()) for key in ("members", "pages", *messages.STATUS_LABELS)}
+    total = {
+        key: sum(c.get(key, 0) for c in per_group.values()) for key in ("members", "pages", *messages.STATUS_LABELS)
+    }
     return {"groups": per_group, "total": total}
 
 
@@ -300,8 +346,13 @@ def _routes(app: Flask) -> None:
     def index() -> str:
         view = _view()
         return render_template(
-            "list.html", view=view, counts=_counts(view), reviewer=_reviewer(), csrf=_state().csrf,
-            flags=review_rules.FLAGS, members=[_list_row(m, _fields(view, m.member_id)) for m in view.reviews],
+            "list.html",
+            view=view,
+            counts=_counts(view),
+            reviewer=_reviewer(),
+            csrf=_state().csrf,
+            flags=review_rules.FLAGS,
+            members=[_list_row(m, _fields(view, m.member_id)) for m in view.reviews],
         )
 
     @app.get("/members/<member_id>")
@@ -312,11 +363,20 @@ def _routes(app: Flask) -> None:
         shown = listfilter.ListFilter.from_query(request.args)
         previous, following = _neighbours(view, shown, member.member_id)
         return render_template(
-            "member.html", view=view, member=member, address=recipient_lines(roster_member.fields) if roster_member else None,
-            previous=previous, next=following, query=shown.query, what_changed=_what_changed(view, member),
+            "member.html",
+            view=view,
+            member=member,
+            address=recipient_lines(roster_member.fields) if roster_member else None,
+            previous=previous,
+            next=following,
+            query=shown.query,
+            what_changed=_what_changed(view, member),
             texts=messages,
-            reviewer=_reviewer(), csrf=_state().csrf, cannot_approve=member.approval_blocker,
-            sealed=_sealed().get(member.member_id), file_changed=messages.REVIEW_FILE_CHANGED,
+            reviewer=_reviewer(),
+            csrf=_state().csrf,
+            cannot_approve=member.approval_blocker,
+            sealed=_sealed().get(member.member_id),
+            file_changed=messages.REVIEW_FILE_CHANGED,
         )
 
     @app.get("/members/<member_id>/<document>/<kind>-<int:page>.png")
@@ -342,8 +402,11 @@ def _routes(app: Flask) -> None:
         if sha256_bytes(data) != expected:  # changed between the check and the read: still never served
             abort(409, messages.REVIEW_FILE_CHANGED)
         return send_file(
-            io.BytesIO(data), mimetype=FILE_TYPES[ext], as_attachment=ext == "docx",
-            download_name=f"{row.member_id}-{row.document}.{ext}", etag=expected,
+            io.BytesIO(data),
+            mimetype=FILE_TYPES[ext],
+            as_attachment=ext == "docx",
+            download_name=f"{row.member_id}-{row.document}.{ext}",
+            etag=expected,
         )
 
     @app.post("/members/<member_id>/decision")
@@ -381,7 +444,9 @@ def _routes(app: Flask) -> None:
         if unfit := mailing.unfit_text(name, ""):
             abort(400, unfit)
         response = redirect(websecurity.own_path(request.form.get("back", "/")), code=303)
-        response.set_cookie(REVIEWER_COOKIE, quote(name), max_age=365 * 86400, httponly=True, samesite="Strict", path="/")
+        response.set_cookie(
+            REVIEWER_COOKIE, quote(name), max_age=365 * 86400, httponly=True, samesite="Strict", path="/"
+        )
         return response
 
     @app.get("/api/members")
@@ -408,6 +473,8 @@ def make_server(app: Flask, port: int = 0) -> Any:
 
     # waitress warns "Task queue depth is N" when requests wait for a thread: normal for a page of thumbnails.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    server = create_server(app, host=websecurity.LOOPBACK, port=port, threads=4, ident="mailmerge", clear_untrusted_proxy_headers=True)
+    server = create_server(
+        app, host=websecurity.LOOPBACK, port=port, threads=4, ident="mailmerge", clear_untrusted_proxy_headers=True
+    )
     set_port(app, server.effective_port)
     return server

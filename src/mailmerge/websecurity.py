@@ -144,8 +144,9 @@ def _loggable_path(status: int) -> str:
 
 def escaped(text: str) -> str:
     """Return text with every character that is not printable written as an escape (\\n, \\x00, \\u202e)."""
-    return "".join(char if char.isprintable() and char != "\\" else char.encode("unicode_escape").decode("ascii")
-                   for char in text)
+    return "".join(
+        char if char.isprintable() and char != "\\" else char.encode("unicode_escape").decode("ascii") for char in text
+    )
 
 
 def _is_member(member_id: str) -> bool:

@@ -119,7 +119,9 @@ def run_view() -> mailing.RunView | None:
 def page(template: str, **values: Any) -> str:
     """Render a workspace page with what every page shows (the cycle, the nav, the CSRF token)."""
     review = review_state()
-    return render_template(template, cycle_name=review.config.cycle, csrf=review.csrf, steps=messages.STEP_NAMES, **values)
+    return render_template(
+        template, cycle_name=review.config.cycle, csrf=review.csrf, steps=messages.STEP_NAMES, **values
+    )
 
 
 def problem_rows(problems: tuple[Problem, ...] | list[Problem]) -> list[dict[str, Any]]:
@@ -127,10 +129,16 @@ def problem_rows(problems: tuple[Problem, ...] | list[Problem]) -> list[dict[str
     rows = []
     for problem in problems:
         what, _, fix = problem.message.partition("。")
-        rows.append({
-            "row": problem.row or "", "column": problem.column or "", "what": what + ("。" if fix else ""),
-            "fix": fix.strip() or (messages.UPLOAD_FIX_DEFAULT if problem.row is not None else ""), "error": problem.is_error, "file": problem.file,
-        })
+        rows.append(
+            {
+                "row": problem.row or "",
+                "column": problem.column or "",
+                "what": what + ("。" if fix else ""),
+                "fix": fix.strip() or (messages.UPLOAD_FIX_DEFAULT if problem.row is not None else ""),
+                "error": problem.is_error,
+                "file": problem.file,
+            }
+        )
     return rows
 
 
@@ -152,11 +160,21 @@ def home() -> str:
         return row.get("done", 0), row.get("total", 0)
 
     overview = cycle.overview(review.config, checked, check_error, view, sealed, running)
-    links = {"roster": url_for("workspace.roster"), "templates": url_for("workspace.templates_page"),
-             "run": url_for("workspace.run_page"), "review": url_for("index"), "print": url_for("workspace.print_page"),
-             "seal": url_for("workspace.seal_page")}
-    return page("workspace/home.html", overview=overview, links=links, state_words=messages.STEP_STATES,
-                next_label=messages.NEXT_ACTIONS[overview.next_action])
+    links = {
+        "roster": url_for("workspace.roster"),
+        "templates": url_for("workspace.templates_page"),
+        "run": url_for("workspace.run_page"),
+        "review": url_for("index"),
+        "print": url_for("workspace.print_page"),
+        "seal": url_for("workspace.seal_page"),
+    }
+    return page(
+        "workspace/home.html",
+        overview=overview,
+        links=links,
+        state_words=messages.STEP_STATES,
+        next_label=messages.NEXT_ACTIONS[overview.next_action],
+    )
 
 
 # --- 名簿 ------------------------------------------------------------------------------------
@@ -174,17 +192,25 @@ def roster() -> str:
         result = making().check(review.config, path)  # the same check as `mailmerge check --roster`
         by_group = result.roster.by_group()
         upload = {
-            "id": upload_id, "problems": problem_rows(result.problems), "errors": len(result.errors),
-            "warnings": len(result.warnings), "members": len(result.roster.members),
-            "enrolled": len(by_group["enrolled"]), "unenrolled": len(by_group["unenrolled"]),
-            "rejected": result.roster.rejected_rows, "rows": result.roster.total_rows,
+            "id": upload_id,
+            "problems": problem_rows(result.problems),
+            "errors": len(result.errors),
+            "warnings": len(result.warnings),
+            "members": len(result.roster.members),
+            "enrolled": len(by_group["enrolled"]),
+            "unenrolled": len(by_group["unenrolled"]),
+            "rejected": result.roster.rejected_rows,
+            "rows": result.roster.total_rows,
         }
     return page(
-        "workspace/roster.html", current=current if current.is_file() else None,
+        "workspace/roster.html",
+        current=current if current.is_file() else None,
         current_when=cycle.jst(current.stat().st_mtime) if current.is_file() else "",
         members=len(checked.roster.members) if checked else 0,
         current_problems=problem_rows([p for p in checked.problems if p.row is not None]) if checked else [],
-        check_error=check_error, upload=upload, replaced=request.args.get("replaced") == "1",
+        check_error=check_error,
+        upload=upload,
+        replaced=request.args.get("replaced") == "1",
         previous=[(v.path.name, cycle.jst(v.saved_at)) for v in versions.previous_versions(current)],
         max_mb=ROSTER_MAX_BYTES >> 20,
     )
@@ -244,4 +270,4 @@ def _roster_type(path: Path) -> str:
 
 
 # The jobs' pages are routes of the same blueprint (registered when imported, before any app uses it).
-from mailmerge import workspace_jobs, workspace_texts  # noqa: F401
+from mailmerge import workspace_jobs, workspace_texts  # noqa: E402, F401

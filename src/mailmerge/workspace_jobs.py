@@ -46,7 +46,9 @@ def _documents_by_group() -> str:
     """Return the documents a run under way has finished so far, per group (its journal, as a resumed run reads it)."""
     rows = state.read_journal(review_state().out_dir)
     counts = ", ".join(
-        messages.CLI_GROUP_COUNT.format(group=messages.ARCHIVE_GROUP_WORDS[g], count=sum(1 for r in rows if r.group == g))
+        messages.CLI_GROUP_COUNT.format(
+            group=messages.ARCHIVE_GROUP_WORDS[g], count=sum(1 for r in rows if r.group == g)
+        )
         for g in GROUPS
     )
     return messages.WORKSPACE_RUN_GROUPS.format(counts=counts)
@@ -61,6 +63,7 @@ def _local(stamp: str) -> str:
 
 def _failed(command: str) -> Callable[[BaseException], tuple[str, dict[str, Any]]]:
     """Return how a job of ``command`` ended when its work raised: a state and the lines to show."""
+
     def failed(exc: BaseException) -> tuple[str, dict[str, Any]]:
         if isinstance(exc, RunInterrupted):
             return "stopped", {"error": messages.WORKSPACE_RUN_STOPPED}
@@ -68,11 +71,14 @@ def _failed(command: str) -> Callable[[BaseException], tuple[str, dict[str, Any]
             return "stopped", {"error": messages.interrupted(command)}
         if isinstance(exc, ProblemsFound):
             errors = [p for p in exc.problems if p.is_error]
-            return "failed", {"error": messages.CLI_RUN_REFUSED.format(count=len(errors)),
-                              "problems": [str(p) for p in exc.problems]}
+            return "failed", {
+                "error": messages.CLI_RUN_REFUSED.format(count=len(errors)),
+                "problems": [str(p) for p in exc.problems],
+            }
         if isinstance(exc, MailmergeError):
             return "failed", {"error": str(exc)}
         return "failed", {"error": messages.REVIEW_SERVER_ERROR}
+
     return failed
 
 
@@ -81,7 +87,10 @@ def _start(kind: str, work: Callable[[jobs.JobProgress, jobs.Stop], dict[str, An
     _, started = workspace().jobs.start(review.out_dir, kind, work, _failed("archive" if kind == "seal" else kind))
     if not started:
         running = workspace().jobs.running(review.out_dir)
-        abort(409, messages.WORKSPACE_JOB_BUSY.format(kind=messages.WORKSPACE_JOB_NAMES.get(running[1] if running else kind)))
+        abort(
+            409,
+            messages.WORKSPACE_JOB_BUSY.format(kind=messages.WORKSPACE_JOB_NAMES.get(running[1] if running else kind)),
+        )
     return redirect(url_for(f"workspace.{kind}_page"), code=303)
 
 
@@ -98,8 +107,10 @@ def job_status(kind: str) -> ResponseReturnValue:
 @bp.post("/jobs/<int:job_id>/stop")
 def job_stop(job_id: int) -> ResponseReturnValue:
     workspace().jobs.stop(review_state().out_dir, job_id)
-    return redirect(request.referrer if (request.referrer or "").startswith(request.host_url) else url_for("workspace.home"),
-                    code=303)
+    return redirect(
+        request.referrer if (request.referrer or "").startswith(request.host_url) else url_for("workspace.home"),
+        code=303,
+    )
 
 
 # --- 作成 ------------------------------------------------------------------------------------
@@ -123,12 +134,23 @@ def run_start() -> ResponseReturnValue:
         abort(409, messages.WORKSPACE_CYCLE_CHANGED.format(disk=disk, loaded=config.cycle))
 
     def work(progress: jobs.JobProgress, stop: jobs.Stop) -> dict[str, Any]:
-        result = making().run(config, out_dir=review.out_dir, only=only, limit=limit, progress=progress, hold_signals=stop.held)
-        counts = ", ".join(messages.CLI_GROUP_COUNT.format(group=config.groups[g], count=result.counts[g]) for g in GROUPS)
-        return {"done": messages.CLI_DONE.format(members=sum(result.counts.values()), counts=counts,
-                                                 documents=result.made + result.reused, made=result.made, reused=result.reused),
-                "totals": messages.CLI_TOTALS.format(**result.summary),
-                "warnings": [str(p) for p in result.warnings]}
+        result = making().run(
+            config, out_dir=review.out_dir, only=only, limit=limit, progress=progress, hold_signals=stop.held
+        )
+        counts = ", ".join(
+            messages.CLI_GROUP_COUNT.format(group=config.groups[g], count=result.counts[g]) for g in GROUPS
+        )
+        return {
+            "done": messages.CLI_DONE.format(
+                members=sum(result.counts.values()),
+                counts=counts,
+                documents=result.made + result.reused,
+                made=result.made,
+                reused=result.reused,
+            ),
+            "totals": messages.CLI_TOTALS.format(**result.summary),
+            "warnings": [str(p) for p in result.warnings],
+        }
 
     return _start("run", work)
 
@@ -167,11 +189,13 @@ def _printed_files(job: dict[str, Any] | None) -> list[dict[str, str]]:
     print_id, printed_at, printed_by, hashes = last
     result = (job or {}).get("result") or {}
     lines = {f["name"]: f["line"] for f in result.get("files", [])} if result.get("print_id") == print_id else {}
-    made = messages.WORKSPACE_PRINT_MADE.format(
-        when=cycle.jst(datetime.fromisoformat(printed_at)), who=printed_by)
+    made = messages.WORKSPACE_PRINT_MADE.format(when=cycle.jst(datetime.fromisoformat(printed_at)), who=printed_by)
     folder = review_state().out_dir / printing.PRINT_DIR
-    return [{"name": name, "line": lines.get(name, made)} for name, sha256 in sorted(hashes.items(), key=_bundles_first)
-            if (folder / name).is_file() and sha256_of(folder / name) == sha256]
+    return [
+        {"name": name, "line": lines.get(name, made)}
+        for name, sha256 in sorted(hashes.items(), key=_bundles_first)
+        if (folder / name).is_file() and sha256_of(folder / name) == sha256
+    ]
 
 
 @bp.post("/print")
@@ -182,19 +206,40 @@ def print_start() -> ResponseReturnValue:
     labels_start = _number("labels_start", messages.WORKSPACE_LABELS_START_FIELD) or 1
 
     def work(progress: jobs.JobProgress, stop: jobs.Stop) -> dict[str, Any]:
-        result = printrun.print_run(config, review.out_dir, include_unapproved=include_unapproved,
-                                   hold_signals=stop.held, labels_start=labels_start)
-        lines = [(b.path.name, messages.PRINT_BUNDLE_LINE.format(
-            path=b.path.name, group=config.groups[b.group], members=b.members, pages=b.pages)) for b in result.bundles]
-        lines.append((result.labels.name, messages.PRINT_LABELS_LINE.format(
-            path=result.labels.name, labels=result.printed, sheets=result.label_sheets)))
+        result = printrun.print_run(
+            config,
+            review.out_dir,
+            include_unapproved=include_unapproved,
+            hold_signals=stop.held,
+            labels_start=labels_start,
+        )
+        lines = [
+            (
+                b.path.name,
+                messages.PRINT_BUNDLE_LINE.format(
+                    path=b.path.name, group=config.groups[b.group], members=b.members, pages=b.pages
+                ),
+            )
+            for b in result.bundles
+        ]
+        lines.append(
+            (
+                result.labels.name,
+                messages.PRINT_LABELS_LINE.format(
+                    path=result.labels.name, labels=result.printed, sheets=result.label_sheets
+                ),
+            )
+        )
         lines.append((result.list_csv.name, messages.PRINT_LIST_LINE.format(path=result.list_csv.name)))
         # The CLI's lines start with the file's path: here the name is the link, the rest follows it.
         files = [{"name": name, "line": line.removeprefix(f"{name}: ")} for name, line in lines]
         notes = [messages.PRINT_INCLUDES_UNAPPROVED.format(count=len(result.unapproved))] if result.unapproved else []
-        return {"files": files, "print_id": result.print_id,
-                "left_out": notes + printrun.describe_left_out(result.left_out),
-                "hint": messages.PRINT_DONE_HINT}
+        return {
+            "files": files,
+            "print_id": result.print_id,
+            "left_out": notes + printrun.describe_left_out(result.left_out),
+            "hint": messages.PRINT_DONE_HINT,
+        }
 
     return _start("print", work)
 
@@ -222,9 +267,13 @@ def seal_page() -> str:
         view = run_view()
         plan = sealing.plan_seal(view, review.archive_dir) if view else None
         todo = [r for r, _printed in plan.todo] if plan else []
-        confirm = {"sent_on": sent_on, "message": messages.WORKSPACE_SEAL_CONFIRM.format(sent_on=sent_on),
-                   "groups": [(messages.ARCHIVE_GROUP_WORDS[g], sum(1 for r in todo if r.group == g)) for g in GROUPS],
-                   "total": len(todo), "nothing": _nothing_to_seal(plan) if not todo else []}
+        confirm = {
+            "sent_on": sent_on,
+            "message": messages.WORKSPACE_SEAL_CONFIRM.format(sent_on=sent_on),
+            "groups": [(messages.ARCHIVE_GROUP_WORDS[g], sum(1 for r in todo if r.group == g)) for g in GROUPS],
+            "total": len(todo),
+            "nothing": _nothing_to_seal(plan) if not todo else [],
+        }
     today = datetime.now(cycle.JST).date().isoformat()
     return page("workspace/seal.html", job=_job("seal"), today=today, confirm=confirm)
 
@@ -244,20 +293,38 @@ def seal_start() -> ResponseReturnValue:
     sent_on = sealing.check_date(request.form.get("sent_on", ""))
 
     def work(progress: jobs.JobProgress, stop: jobs.Stop) -> dict[str, Any]:
-        result = sealing.seal(review.config, sent_on=sent_on, out_dir=review.out_dir, archive_dir=review.archive_dir,
-                              hold_signals=stop.held)
-        lines = [messages.ARCHIVE_STAGING_REMOVED.format(count=result.staging_removed)] if result.staging_removed else []
+        result = sealing.seal(
+            review.config,
+            sent_on=sent_on,
+            out_dir=review.out_dir,
+            archive_dir=review.archive_dir,
+            hold_signals=stop.held,
+        )
+        lines = (
+            [messages.ARCHIVE_STAGING_REMOVED.format(count=result.staging_removed)] if result.staging_removed else []
+        )
         lines += [messages.ARCHIVE_RECOVERED.format(folder=b.folder, members=len(b.members)) for b in result.recovered]
         if result.batch is not None:
             batch = result.batch
-            groups = ", ".join(f"{messages.ARCHIVE_GROUP_WORDS[g]} {sum(1 for m in batch.members if m.group == g)} 件"
-                               for g in GROUPS)
-            lines.append(messages.ARCHIVE_DONE.format(
-                folder=batch.folder, cycle=batch.cycle, sent_on=batch.sent_on, members=len(batch.members), groups=groups,
-                documents=sum(1 for f in batch.files if f.member_id) // 2))
+            groups = ", ".join(
+                f"{messages.ARCHIVE_GROUP_WORDS[g]} {sum(1 for m in batch.members if m.group == g)} 件" for g in GROUPS
+            )
+            lines.append(
+                messages.ARCHIVE_DONE.format(
+                    folder=batch.folder,
+                    cycle=batch.cycle,
+                    sent_on=batch.sent_on,
+                    members=len(batch.members),
+                    groups=groups,
+                    documents=sum(1 for f in batch.files if f.member_id) // 2,
+                )
+            )
         if result.batch is not None and result.unapproved:
-            lines.append(messages.ARCHIVE_SEALED_UNAPPROVED.format(count=len(result.unapproved),
-                                                                   ids=", ".join(result.unapproved)))
+            lines.append(
+                messages.ARCHIVE_SEALED_UNAPPROVED.format(
+                    count=len(result.unapproved), ids=", ".join(result.unapproved)
+                )
+            )
         lines += sealing.not_sealed_lines(result.not_printed, result.changed_since_print, result.withdrawn_since_print)
         if result.left_out:
             lines.append(messages.ARCHIVE_LEFT_OUT.format(count=result.left_out))
@@ -281,10 +348,20 @@ def history_page() -> str:
             error = str(exc)
         if not entries and not error:
             error = messages.WORKSPACE_HISTORY_NONE.format(member_id=member_id)
-    rows = [{"cycle": e.cycle, "sent_on": e.sent_on, "group": messages.ARCHIVE_GROUP_WORDS.get(e.group, e.group),
-             "document": messages.REVIEW_DOCUMENT_LABELS.get(e.document, e.document), "pages": e.pages or "",
-             "file": Path(e.path).suffix.lstrip(".").upper(),
-             "reviewer": e.reviewer, "decided_at": _local(e.decided_at), "sha256": e.sha256[:16]} for e in entries]
+    rows = [
+        {
+            "cycle": e.cycle,
+            "sent_on": e.sent_on,
+            "group": messages.ARCHIVE_GROUP_WORDS.get(e.group, e.group),
+            "document": messages.REVIEW_DOCUMENT_LABELS.get(e.document, e.document),
+            "pages": e.pages or "",
+            "file": Path(e.path).suffix.lstrip(".").upper(),
+            "reviewer": e.reviewer,
+            "decided_at": _local(e.decided_at),
+            "sha256": e.sha256[:16],
+        }
+        for e in entries
+    ]
     return page("workspace/history.html", member_id=member_id, rows=rows, error=error)
 
 
@@ -300,10 +377,11 @@ def verify_start() -> ResponseReturnValue:
 
     def work(progress: jobs.JobProgress, stop: jobs.Stop) -> dict[str, Any]:
         report = sealing.verify(archive_dir)
-        summary = (messages.WORKSPACE_VERIFY_FAILED.format(count=len(report.problems)) if report.problems
-                   else messages.WORKSPACE_VERIFY_OK.format(bags=report.bags, files=report.files))
+        summary = (
+            messages.WORKSPACE_VERIFY_FAILED.format(count=len(report.problems))
+            if report.problems
+            else messages.WORKSPACE_VERIFY_OK.format(bags=report.bags, files=report.files)
+        )
         return {"summary": summary, "problems": list(report.problems), "ok": not report.problems}
 
     return _start("verify", work)
-
-

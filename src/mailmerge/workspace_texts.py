@@ -46,12 +46,16 @@ def _templates_view(typed: settings.Settings | None, problems: list[str]) -> str
     documents = []
     for name, path in review.config.documents.items():
         shown = review.config.display_path(path)
-        documents.append({
-            "name": name, "label": messages.REVIEW_DOCUMENT_LABELS.get(name, name), "file": path.name,
-            "when": cycle.jst(path.stat().st_mtime) if path.is_file() else "",
-            "problems": [p for p in (checked.problems if checked else ()) if p.file == shown],
-            "previous": [(v.path.name, cycle.jst(v.saved_at)) for v in versions.previous_versions(path)],
-        })
+        documents.append(
+            {
+                "name": name,
+                "label": messages.REVIEW_DOCUMENT_LABELS.get(name, name),
+                "file": path.name,
+                "when": cycle.jst(path.stat().st_mtime) if path.is_file() else "",
+                "problems": [p for p in (checked.problems if checked else ()) if p.file == shown],
+                "previous": [(v.path.name, cycle.jst(v.saved_at)) for v in versions.previous_versions(path)],
+            }
+        )
     upload = None
     document, upload_id = request.args.get("document", ""), request.args.get("upload", "")
     if document and upload_id:
@@ -60,13 +64,27 @@ def _templates_view(typed: settings.Settings | None, problems: list[str]) -> str
         shown = review.config.display_path(path)
         own = [p for p in result.problems if p.file == shown]
         pdf = _proof_dir(document, upload_id)
-        upload = {"document": document, "label": messages.REVIEW_DOCUMENT_LABELS.get(document, document), "id": upload_id,
-                  "problems": [str(p).removeprefix(f"{shown}: ") for p in own],
-                  "errors": sum(1 for p in own if p.is_error), "proofed": (pdf / "proof.ready").is_file()}
-    return page("workspace/templates.html", documents=documents, upload=upload, check_error=check_error,
-                groups=GROUPS, group_words=messages.ARCHIVE_GROUP_WORDS, rows=problem_rows,
-                settings=typed or settings.read_settings(review.config.path), settings_problems=problems,
-                date_labels=messages.SETTINGS_DATE_LABELS, saved=request.args.get("saved", ""))
+        upload = {
+            "document": document,
+            "label": messages.REVIEW_DOCUMENT_LABELS.get(document, document),
+            "id": upload_id,
+            "problems": [str(p).removeprefix(f"{shown}: ") for p in own],
+            "errors": sum(1 for p in own if p.is_error),
+            "proofed": (pdf / "proof.ready").is_file(),
+        }
+    return page(
+        "workspace/templates.html",
+        documents=documents,
+        upload=upload,
+        check_error=check_error,
+        groups=GROUPS,
+        group_words=messages.ARCHIVE_GROUP_WORDS,
+        rows=problem_rows,
+        settings=typed or settings.read_settings(review.config.path),
+        settings_problems=problems,
+        date_labels=messages.SETTINGS_DATE_LABELS,
+        saved=request.args.get("saved", ""),
+    )
 
 
 @bp.post("/settings")
@@ -111,8 +129,9 @@ def template_upload(document: str) -> ResponseReturnValue:
     if sent is None:
         return jsonify(error=messages.UPLOAD_EMPTY), 400
     try:
-        upload_id = versions.save_upload(current, sent.stream.read(TEMPLATE_MAX_BYTES + 1), Path(sent.filename or "").suffix,
-                                         TEMPLATE_MAX_BYTES)
+        upload_id = versions.save_upload(
+            current, sent.stream.read(TEMPLATE_MAX_BYTES + 1), Path(sent.filename or "").suffix, TEMPLATE_MAX_BYTES
+        )
     except MailmergeError as exc:
         return jsonify(error=str(exc)), 400
     return jsonify(next=url_for("workspace.templates_page", document=document, upload=upload_id)), 201

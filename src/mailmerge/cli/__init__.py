@@ -113,13 +113,19 @@ class _Command(click.Command):
 
 
 class _Group(_Command, click.Group):
-    """The command group; Ctrl-C anywhere in a command ends it with one line and exit status 130, a file error with one line and 1."""
+    """The command group; Ctrl-C anywhere in a command ends it with one line and exit status 130, a file error with
+    one line and 1.
+    """
 
     command_class = _Command
 
     def main(
-        self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None,
-        standalone_mode: bool = True, **kwargs: Any,
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **kwargs: Any,
     ) -> Any:
         """Run as click does, but say click's own errors (a mistyped command, a missing option) in Japanese."""
         if not standalone_mode:
@@ -226,8 +232,11 @@ def check(config_path: Path | None, roster_path: Path | None) -> None:
     by_group = roster.by_group()
     click.echo(
         messages.CLI_CHECK_COUNTS.format(
-            total=roster.total_rows, enrolled=len(by_group["enrolled"]), unenrolled=len(by_group["unenrolled"]),
-            rejected=roster.rejected_rows, blank=roster.blank_rows,
+            total=roster.total_rows,
+            enrolled=len(by_group["enrolled"]),
+            unenrolled=len(by_group["unenrolled"]),
+            rejected=roster.rejected_rows,
+            blank=roster.blank_rows,
         )
     )
     for document, group, count, reason in result.plan:
@@ -273,8 +282,14 @@ def run(
         with StopSignals() as stop:
             standing = mailing.standing_decisions((out_dir or config.output).resolve())
             result = pipeline.run(
-                config, roster_path=roster_path, out_dir=out_dir, only=only, limit=limit, force=force,
-                progress=progress, hold_signals=stop.held,
+                config,
+                roster_path=roster_path,
+                out_dir=out_dir,
+                only=only,
+                limit=limit,
+                force=force,
+                progress=progress,
+                hold_signals=stop.held,
             )
     except RunInterrupted as exc:
         click.echo(f"{messages.ERROR_PREFIX}{exc}", err=True)
@@ -292,18 +307,29 @@ def run(
     counts = ", ".join(messages.CLI_GROUP_COUNT.format(group=config.groups[g], count=result.counts[g]) for g in GROUPS)
     where = os.path.relpath(result.out_dir) if result.out_dir.is_relative_to(Path.cwd()) else str(result.out_dir)
     if result.set_aside is not None:
-        what = [messages.CLI_SET_ASIDE_MEMBERS.format(count=len(result.removed_members))] if result.removed_members else []
+        what = (
+            [messages.CLI_SET_ASIDE_MEMBERS.format(count=len(result.removed_members))] if result.removed_members else []
+        )
         outdated = len(result.summary["outdated_set_aside"])
         what += [messages.CLI_SET_ASIDE_OUTDATED.format(count=outdated)] if outdated else []
         if what:  # a print set aside alone is said below
-            click.echo(messages.CLI_SET_ASIDE.format(what="と".join(what), where=f"{where}/{result.summary['set_aside']}/"))
+            click.echo(
+                messages.CLI_SET_ASIDE.format(what="と".join(what), where=f"{where}/{result.summary['set_aside']}/")
+            )
     if result.print_set_aside is not None:
-        click.echo(messages.CLI_PRINT_SET_ASIDE.format(
-            ids=", ".join(result.print_changed), where=f"{where}/{result.print_set_aside.relative_to(result.out_dir)}/"))
+        click.echo(
+            messages.CLI_PRINT_SET_ASIDE.format(
+                ids=", ".join(result.print_changed),
+                where=f"{where}/{result.print_set_aside.relative_to(result.out_dir)}/",
+            )
+        )
     click.echo(
         messages.CLI_DONE.format(
-            members=sum(result.counts.values()), counts=counts, documents=result.made + result.reused,
-            made=result.made, reused=result.reused,
+            members=sum(result.counts.values()),
+            counts=counts,
+            documents=result.made + result.reused,
+            made=result.made,
+            reused=result.reused,
         )
     )
     click.echo(messages.CLI_TOTALS.format(**result.summary))
@@ -323,7 +349,9 @@ def _show_voided(voided: Mapping[str, Decision]) -> None:
     what = [messages.CLI_VOIDED_APPROVED.format(count=approved)] if approved else []
     what += [messages.CLI_VOIDED_HELD.format(count=len(voided) - approved)] if len(voided) > approved else []
     ids = sorted(voided)
-    shown = ", ".join(ids[:_IDS_SHOWN]) + (f" {messages.CLI_MORE_IDS.format(count=len(ids) - _IDS_SHOWN)}" if len(ids) > _IDS_SHOWN else "")
+    shown = ", ".join(ids[:_IDS_SHOWN]) + (
+        f" {messages.CLI_MORE_IDS.format(count=len(ids) - _IDS_SHOWN)}" if len(ids) > _IDS_SHOWN else ""
+    )
     click.echo(messages.CLI_DECISIONS_VOIDED.format(what="・".join(what), ids=shown))
 
 

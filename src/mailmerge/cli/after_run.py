@@ -12,9 +12,7 @@ from mailmerge import mailing, messages, printrun, sealing
 from mailmerge.cli import StopSignals, _load, _refuse_archive_inside, config_option, main
 from mailmerge.cli.serve import serve_until_stopped
 
-out_option = click.option(
-    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help=messages.HELP_OUT
-)
+out_option = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help=messages.HELP_OUT)
 
 
 @main.command(help=messages.HELP_REVIEW, short_help=messages.SHORT_HELP_REVIEW)
@@ -67,7 +65,11 @@ def approve(
     sealed = sealing.sealed_documents(sealing.default_archive_dir(config).resolve(), config.cycle) if hold else None
     view = mailing.open_run(config, out_dir)
     recorded = mailing.decide(
-        view, None if all_members else list(member_ids), decision, note.strip(), (reviewer or getpass.getuser()).strip(),
+        view,
+        None if all_members else list(member_ids),
+        decision,
+        note.strip(),
+        (reviewer or getpass.getuser()).strip(),
         sealed=sealed,
     )
     click.echo(messages.review_recorded(len(recorded), messages.STATUS_LABELS[decision]))
@@ -83,10 +85,17 @@ def approve(
 @click.option("--labels-start", type=int, default=1, show_default=True, metavar="N", help=messages.HELP_LABELS_START)
 @click.option("--members", "member_ids", multiple=True, metavar="ID,…", help=messages.HELP_PRINT_MEMBERS)
 @click.option("--all-approved", is_flag=True, help=messages.HELP_ALL_APPROVED)
-@click.option("--archive", "archive_dir", type=click.Path(file_okay=False, path_type=Path), help=messages.HELP_PRINT_ARCHIVE)
+@click.option(
+    "--archive", "archive_dir", type=click.Path(file_okay=False, path_type=Path), help=messages.HELP_PRINT_ARCHIVE
+)
 def print_command(
-    config_path: Path | None, out_dir: Path | None, include_unapproved: bool, labels_start: int,
-    member_ids: tuple[str, ...], all_approved: bool, archive_dir: Path | None,
+    config_path: Path | None,
+    out_dir: Path | None,
+    include_unapproved: bool,
+    labels_start: int,
+    member_ids: tuple[str, ...],
+    all_approved: bool,
+    archive_dir: Path | None,
 ) -> None:
     """Write DIR/print/: bundles, labels, list.csv; by default the approved members not yet sent (sealed)."""
     if member_ids and all_approved:
@@ -97,22 +106,35 @@ def print_command(
     choice = printrun.PrintChoice(members=chosen, all_approved=all_approved, sealed=sealed)
     # A closed terminal or `kill` stops it as Ctrl-C does: one line, and never half a set of files.
     with StopSignals() as stop:
-        result = printrun.print_run(config, out_dir, include_unapproved=include_unapproved,
-                                   hold_signals=stop.held, labels_start=labels_start, choice=choice)
+        result = printrun.print_run(
+            config,
+            out_dir,
+            include_unapproved=include_unapproved,
+            hold_signals=stop.held,
+            labels_start=labels_start,
+            choice=choice,
+        )
 
     def shown(path: Path) -> str:
         return os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
 
     for bundle in result.bundles:
-        click.echo(messages.PRINT_BUNDLE_LINE.format(
-            path=shown(bundle.path), group=config.groups[bundle.group], members=bundle.members, pages=bundle.pages))
-    click.echo(messages.PRINT_LABELS_LINE.format(path=shown(result.labels), labels=result.printed, sheets=result.label_sheets))
+        click.echo(
+            messages.PRINT_BUNDLE_LINE.format(
+                path=shown(bundle.path), group=config.groups[bundle.group], members=bundle.members, pages=bundle.pages
+            )
+        )
+    click.echo(
+        messages.PRINT_LABELS_LINE.format(path=shown(result.labels), labels=result.printed, sheets=result.label_sheets)
+    )
     click.echo(messages.PRINT_LIST_LINE.format(path=shown(result.list_csv)))
     if result.unapproved:
         click.echo(messages.PRINT_INCLUDES_UNAPPROVED.format(count=len(result.unapproved)), err=True)
     for line in [*printrun.describe_left_out(result.left_out), *printrun.describe_mail_only(result.mail_only)]:
         click.echo(line, err=True)
     if result.already_sent:
-        click.echo(messages.PRINT_ALREADY_SENT.format(count=len(result.already_sent), ids=", ".join(result.already_sent)),
-                   err=True)
+        click.echo(
+            messages.PRINT_ALREADY_SENT.format(count=len(result.already_sent), ids=", ".join(result.already_sent)),
+            err=True,
+        )
     click.echo(messages.PRINT_DONE_HINT)

@@ -53,28 +53,44 @@ def archive_command(
     try:
         # A closed terminal or `kill` stops it as Ctrl-C does: the half-built bag is removed.
         with StopSignals() as stop:
-            result = sealing.seal(config, sent_on=sent_on, out_dir=out_dir, archive_dir=archive_dir, hold_signals=stop.held,
-                                  reason=reason)
+            result = sealing.seal(
+                config, sent_on=sent_on, out_dir=out_dir, archive_dir=archive_dir, hold_signals=stop.held, reason=reason
+            )
     except KeyboardInterrupt:
         click.echo(f"{messages.ERROR_PREFIX}{messages.ARCHIVE_INTERRUPTED}", err=True)
         sys.exit(130)
     if result.staging_removed:
         click.echo(messages.ARCHIVE_STAGING_REMOVED.format(count=result.staging_removed))
     for recovered in result.recovered:
-        click.echo(messages.ARCHIVE_RECOVERED.format(folder=result.archive_dir / recovered.folder,
-                                                     members=len(recovered.members)))
+        click.echo(
+            messages.ARCHIVE_RECOVERED.format(
+                folder=result.archive_dir / recovered.folder, members=len(recovered.members)
+            )
+        )
     batch = result.batch
     if batch is not None:
-        groups = ", ".join(f"{messages.ARCHIVE_GROUP_WORDS[g]} {sum(1 for m in batch.members if m.group == g)} 件" for g in GROUPS)
+        groups = ", ".join(
+            f"{messages.ARCHIVE_GROUP_WORDS[g]} {sum(1 for m in batch.members if m.group == g)} 件" for g in GROUPS
+        )
         documents = sum(1 for f in batch.files if f.member_id) // 2
-        click.echo(messages.ARCHIVE_DONE.format(
-            folder=result.archive_dir / batch.folder, cycle=batch.cycle, sent_on=batch.sent_on,
-            members=len(batch.members), groups=groups, documents=documents,
-        ))
+        click.echo(
+            messages.ARCHIVE_DONE.format(
+                folder=result.archive_dir / batch.folder,
+                cycle=batch.cycle,
+                sent_on=batch.sent_on,
+                members=len(batch.members),
+                groups=groups,
+                documents=documents,
+            )
+        )
     if batch is not None and result.resent:
-        click.echo(messages.ARCHIVE_RESENT.format(count=len(result.resent), reason=batch.reason, ids=", ".join(result.resent)))
+        click.echo(
+            messages.ARCHIVE_RESENT.format(count=len(result.resent), reason=batch.reason, ids=", ".join(result.resent))
+        )
     if batch is not None and result.unapproved:
-        click.echo(messages.ARCHIVE_SEALED_UNAPPROVED.format(count=len(result.unapproved), ids=", ".join(result.unapproved)))
+        click.echo(
+            messages.ARCHIVE_SEALED_UNAPPROVED.format(count=len(result.unapproved), ids=", ".join(result.unapproved))
+        )
     for line in sealing.not_sealed_lines(result.not_printed, result.changed_since_print, result.withdrawn_since_print):
         click.echo(line)
     if result.left_out:
@@ -106,15 +122,28 @@ def history(member_id: str, archive_dir: Path | None, config_path: Path | None) 
     if entries:
         click.echo(messages.HISTORY_HEADER.format(member_id=key, count=len(entries)))
     for e in entries:
-        click.echo(messages.HISTORY_LINE.format(
-            cycle=e.cycle, sent_on=e.sent_on, group=messages.ARCHIVE_GROUP_WORDS.get(e.group, e.group), document=e.document,
-            pages=e.pages, sha256=e.sha256, path=folder / e.folder / e.path,
-            approval=(messages.HISTORY_UNAPPROVED if e.decision == sealing.UNAPPROVED
-                      else messages.HISTORY_APPROVAL.format(reviewer=e.reviewer, decided_at=shown_jst(e.decided_at))),
-            printed=(messages.HISTORY_PRINTED.format(printed_at=e.printed_at, printed_by=e.printed_by) if e.printed_at
-                     else messages.HISTORY_PRINT_UNKNOWN),
-            resend=messages.HISTORY_RESEND.format(reason=e.reason) if e.reason else "",
-        ))
+        click.echo(
+            messages.HISTORY_LINE.format(
+                cycle=e.cycle,
+                sent_on=e.sent_on,
+                group=messages.ARCHIVE_GROUP_WORDS.get(e.group, e.group),
+                document=e.document,
+                pages=e.pages,
+                sha256=e.sha256,
+                path=folder / e.folder / e.path,
+                approval=(
+                    messages.HISTORY_UNAPPROVED
+                    if e.decision == sealing.UNAPPROVED
+                    else messages.HISTORY_APPROVAL.format(reviewer=e.reviewer, decided_at=shown_jst(e.decided_at))
+                ),
+                printed=(
+                    messages.HISTORY_PRINTED.format(printed_at=e.printed_at, printed_by=e.printed_by)
+                    if e.printed_at
+                    else messages.HISTORY_PRINT_UNKNOWN
+                ),
+                resend=messages.HISTORY_RESEND.format(reason=e.reason) if e.reason else "",
+            )
+        )
     for line in mailed:
         click.echo(line)
 
@@ -130,8 +159,13 @@ def _mail_history(config_path: Path | None, member_id: str) -> list[str]:
         return []
     lines = [messages.HISTORY_MAIL_HEADER.format(count=len(entries), journal=out_dir / MAIL_DB_NAME)]
     for entry in entries:
-        lines.append(messages.HISTORY_MAIL_LINE.format(
-            at=shown_jst(entry.at), state=messages.MAIL_STATE_LABELS.get(entry.state, entry.state), reply=entry.reply))
+        lines.append(
+            messages.HISTORY_MAIL_LINE.format(
+                at=shown_jst(entry.at),
+                state=messages.MAIL_STATE_LABELS.get(entry.state, entry.state),
+                reply=entry.reply,
+            )
+        )
     return lines
 
 

@@ -70,8 +70,13 @@ def user_list(config_path: Path | None) -> None:
         click.echo(messages.USER_NONE)
     now = time.time()
     for u in users:
-        state = (messages.USER_STATE_DISABLED if u.disabled else
-                 messages.USER_STATE_WAITING if u.wait_until > now else messages.USER_STATE_ACTIVE)
+        state = (
+            messages.USER_STATE_DISABLED
+            if u.disabled
+            else messages.USER_STATE_WAITING
+            if u.wait_until > now
+            else messages.USER_STATE_ACTIVE
+        )
         click.echo(messages.USER_LIST_LINE.format(name=u.name, role=u.role, state=state))
 
 
@@ -112,14 +117,21 @@ def audit(config_path: Path | None, since: str | None) -> None:
     if not lines:
         click.echo(messages.AUDIT_NONE)
     for line in lines:
-        click.echo(messages.AUDIT_LINE.format(
-            at=dt.datetime.fromtimestamp(line.at, JST).strftime("%Y-%m-%d %H:%M:%S"), account=line.account,
-            action=messages.AUDIT_ACTIONS.get(line.action, line.action), cycle=line.cycle or "-",
-            members=",".join(line.members) or "-", detail=line.detail or "-"))
+        click.echo(
+            messages.AUDIT_LINE.format(
+                at=dt.datetime.fromtimestamp(line.at, JST).strftime("%Y-%m-%d %H:%M:%S"),
+                account=line.account,
+                action=messages.AUDIT_ACTIONS.get(line.action, line.action),
+                cycle=line.cycle or "-",
+                members=",".join(line.members) or "-",
+                detail=line.detail or "-",
+            )
+        )
 
 
-def serve_office(config: Config, out: Path, host: str, port: int | None, cert: Path | None, key: Path | None,
-                 no_browser: bool) -> None:
+def serve_office(
+    config: Config, out: Path, host: str, port: int | None, cert: Path | None, key: Path | None, no_browser: bool
+) -> None:
     """Serve the workspace to other PCs: HTTPS, the allowed Host names, sign-in (`serve --host ADDRESS`)."""
     from mailmerge import office, officeserver, webapp
     from mailmerge.cli.serve import serve_until_stopped
@@ -147,5 +159,12 @@ def serve_office(config: Config, out: Path, host: str, port: int | None, cert: P
     shown = config.server_hosts[0] if config.server_hosts else host
     shown = f"[{shown}]" if ":" in shown else shown
     serving = messages.OFFICE_SERVING.format(cert=cert, fingerprint=printed)
-    serve_until_stopped(app, server, "/workspace/", serving, messages.SERVE_STOPPED, no_browser,
-                        origin=f"https://{shown}:{server.effective_port}")
+    serve_until_stopped(
+        app,
+        server,
+        "/workspace/",
+        serving,
+        messages.SERVE_STOPPED,
+        no_browser,
+        origin=f"https://{shown}:{server.effective_port}",
+    )

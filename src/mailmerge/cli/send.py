@@ -23,7 +23,11 @@ PASSWORD_VARIABLE = "MAILMERGE_SMTP_PASSWORD"
 @click.option("--dry-run", is_flag=True, help=messages.HELP_DRY_RUN)
 @click.option("--resend-unknown", is_flag=True, help=messages.HELP_RESEND_UNKNOWN)
 def send(
-    config_path: Path | None, out_dir: Path | None, members: tuple[str, ...], test_to: str | None, dry_run: bool,
+    config_path: Path | None,
+    out_dir: Path | None,
+    members: tuple[str, ...],
+    test_to: str | None,
+    dry_run: bool,
     resend_unknown: bool,
 ) -> None:
     """Send each approved member who wants e-mail its message; say who was left out and why."""
@@ -33,13 +37,21 @@ def send(
     if config.email is not None and config.email.user and not dry_run:
         # Never from a file, never echoed, never logged.
         password = os.environ.get(PASSWORD_VARIABLE) or click.prompt(
-            messages.SEND_PASSWORD_PROMPT, hide_input=True, err=True)
+            messages.SEND_PASSWORD_PROMPT, hide_input=True, err=True
+        )
     old_umask = os.umask(0o077)
     try:
         with StopSignals() as stop:
             result = sending.send(
-                config, out_dir, member_ids=member_ids or None, test_to=test_to, dry_run=dry_run,
-                resend_unknown=resend_unknown, password=password, progress=BarProgress(), hold_signals=stop.held,
+                config,
+                out_dir,
+                member_ids=member_ids or None,
+                test_to=test_to,
+                dry_run=dry_run,
+                resend_unknown=resend_unknown,
+                password=password,
+                progress=BarProgress(),
+                hold_signals=stop.held,
             )
     finally:
         os.umask(old_umask)
@@ -51,6 +63,7 @@ def send(
 
 def summary(result: sending.SendResult) -> list[str]:
     """Return the lines the secretariat reads after a send: counts, member IDs, the servers' replies."""
+
     def shown(path: Path) -> str:
         return os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
 

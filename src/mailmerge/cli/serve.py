@@ -31,8 +31,9 @@ def websecurity_loopback() -> str:
     return websecurity.LOOPBACK
 
 
-def serve_until_stopped(app: Any, server: Any, path: str, serving: str, stopped: str, no_browser: bool,
-                        origin: str | None = None) -> None:
+def serve_until_stopped(
+    app: Any, server: Any, path: str, serving: str, stopped: str, no_browser: bool, origin: str | None = None
+) -> None:
     """Print the app's address as the one line of stdout, open a browser, serve until Ctrl-C or SIGTERM.
 
     ``origin``: the scheme, host and port other PCs use (serve --host), instead of http://127.0.0.1:PORT.
@@ -70,8 +71,15 @@ def serve_until_stopped(app: Any, server: Any, path: str, serving: str, stopped:
 @click.option("--host", help=messages.HELP_HOST)
 @click.option("--cert", type=click.Path(dir_okay=False, exists=True, path_type=Path), help=messages.HELP_CERT)
 @click.option("--key", type=click.Path(dir_okay=False, exists=True, path_type=Path), help=messages.HELP_KEY)
-def serve(config_path: Path | None, out_dir: Path | None, port: int | None, no_browser: bool, host: str | None,
-          cert: Path | None, key: Path | None) -> None:
+def serve(
+    config_path: Path | None,
+    out_dir: Path | None,
+    port: int | None,
+    no_browser: bool,
+    host: str | None,
+    cert: Path | None,
+    key: Path | None,
+) -> None:
     """Serve the workspace on 127.0.0.1 until Ctrl-C; print its address as the one line of stdout.
 
     With --host: to other PCs, over HTTPS with accounts (cli.office.serve_office).
@@ -94,4 +102,6 @@ def serve(config_path: Path | None, out_dir: Path | None, port: int | None, no_b
         server = webapp.make_server(app, port or 0)
     except OSError:
         raise click.ClickException(messages.REVIEW_PORT_IN_USE.format(port=port)) from None
-    serve_until_stopped(app, server, f"/workspace/?token={token}", messages.SERVE_SERVING, messages.SERVE_STOPPED, no_browser)
+    serve_until_stopped(
+        app, server, f"/workspace/?token={token}", messages.SERVE_SERVING, messages.SERVE_STOPPED, no_browser
+    )

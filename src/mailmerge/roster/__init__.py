@@ -29,13 +29,22 @@ if TYPE_CHECKING:
 # output folder's lock need not pay.
 
 __all__ = [
-    "ROW_LIMIT", "RosterUnreadable", "Sheet", "SheetRow", "load_roster", "normalise_key", "normalise_postal_code",
-    "read_csv", "read_sheet", "read_xlsx", "roster_table", "split_by_enrollment",
+    "ROW_LIMIT",
+    "RosterUnreadable",
+    "Sheet",
+    "SheetRow",
+    "load_roster",
+    "normalise_key",
+    "normalise_postal_code",
+    "read_csv",
+    "read_sheet",
+    "read_xlsx",
+    "roster_table",
+    "split_by_enrollment",
 ]
 
 
-def load_roster(config: Config, path: Path | None = None,
-                fonts: Mapping[str, Container[int]] | None = None) -> Roster:
+def load_roster(config: Config, path: Path | None = None, fonts: Mapping[str, Container[int]] | None = None) -> Roster:
     """Read the roster (``path``, else the config's) and return its valid members and every problem.
 
     Never raises for a data problem: an unreadable file becomes one error without a row,
@@ -54,7 +63,9 @@ def load_roster(config: Config, path: Path | None = None,
 
 
 def read_sheet(path: Path, sheet: str | None = None) -> Sheet:
-    """Return the rows of a roster file by its type (.xlsx/.xlsm or .csv); raise RosterUnreadable when it cannot be read."""
+    """Return the rows of a roster file by its type (.xlsx/.xlsm or .csv); raise RosterUnreadable when it cannot be
+    read.
+    """
     path = Path(path)
     if path.is_dir():  # before its suffix: a folder named "data" is no file of an unknown type
         raise RosterUnreadable(messages.ROSTER_IS_FOLDER)

@@ -1,4 +1,6 @@
-"""Characters that would print wrong or not at all: controls, invisible format characters, 外字, unassigned, no glyph."""
+"""Characters that would print wrong or not at all: controls, invisible format characters, 外字, unassigned, no
+glyph.
+"""
 
 from __future__ import annotations
 
@@ -17,9 +19,21 @@ _ZERO_WIDTH = frozenset("\u180e\u200b\u200c\u200d\u2060\ufeff")
 
 # Company forms written short: ㈱ and (株) print, but an address is written in full (株式会社).
 # Keyed by NFKC, which turns ㈱ and （株） into (株).
-_ABBREVIATIONS = {"(株)": "株式会社", "(有)": "有限会社", "(名)": "合名会社", "(資)": "合資会社", "(同)": "合同会社",
-                  "(社)": "社団法人", "(財)": "財団法人", "(医)": "医療法人", "(学)": "学校法人", "(監)": "監査法人",
-                  "(協)": "協同組合", "(福)": "社会福祉法人", "株式会社": "株式会社"}
+_ABBREVIATIONS = {
+    "(株)": "株式会社",
+    "(有)": "有限会社",
+    "(名)": "合名会社",
+    "(資)": "合資会社",
+    "(同)": "合同会社",
+    "(社)": "社団法人",
+    "(財)": "財団法人",
+    "(医)": "医療法人",
+    "(学)": "学校法人",
+    "(監)": "監査法人",
+    "(協)": "協同組合",
+    "(福)": "社会福祉法人",
+    "株式会社": "株式会社",
+}
 _ABBREVIATION = re.compile("[㈱㈲㈴㈾㈳㈶㈻㈼㈿㍿]|[(（][株有名資同社財医学監協福][)）]")
 
 # What a value must hold for printed_text_problems to find anything (most values: nothing to look at).
@@ -55,8 +69,13 @@ def character_problem(char: str, fonts: Fonts | None = None) -> str | None:
     if category == "Cc":
         return messages.ROSTER_CHAR_CONTROL.format(code=code)
     if category == "Cf":
-        what = (messages.ROSTER_CHAR_BIDI if char in _BIDI else
-                messages.ROSTER_CHAR_ZERO_WIDTH if char in _ZERO_WIDTH else messages.ROSTER_CHAR_OTHER_FORMAT)
+        what = (
+            messages.ROSTER_CHAR_BIDI
+            if char in _BIDI
+            else messages.ROSTER_CHAR_ZERO_WIDTH
+            if char in _ZERO_WIDTH
+            else messages.ROSTER_CHAR_OTHER_FORMAT
+        )
         return messages.ROSTER_CHAR_FORMAT.format(code=code, what=what)
     if category in ("Cn", "Cs"):
         return messages.ROSTER_CHAR_UNASSIGNED.format(code=code)
@@ -72,7 +91,9 @@ def character_problem(char: str, fonts: Fonts | None = None) -> str | None:
 
 
 def printed_text_problems(value: str) -> list[tuple[Severity, str]]:
-    """Return what in a printed value, beyond single characters, would print wrong: page-mark-shaped text, abbreviations."""
+    """Return what in a printed value, beyond single characters, would print wrong: page-mark-shaped text,
+    abbreviations.
+    """
     found: list[tuple[Severity, str]] = []
     mark = PAGE_MARK.search(value)
     if mark:
@@ -87,7 +108,9 @@ def printed_text_problems(value: str) -> list[tuple[Severity, str]]:
 
 def private_use(char: str) -> str | None:
     """Return the 外字 sentence for a private-use character, else None (the only check on key columns)."""
-    return messages.ROSTER_CHAR_PRIVATE_USE.format(code=code_point(char)) if unicodedata.category(char) == "Co" else None
+    return (
+        messages.ROSTER_CHAR_PRIVATE_USE.format(code=code_point(char)) if unicodedata.category(char) == "Co" else None
+    )
 
 
 def unprintable_characters(values: Iterable[str], fonts: Fonts | None, keys_only: bool = False) -> dict[str, str]:

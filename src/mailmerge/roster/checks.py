@@ -1,4 +1,6 @@
-"""Check a roster sheet against the config as a pandas table: one table row per roster row, every problem at its cell."""
+"""Check a roster sheet against the config as a pandas table: one table row per roster row, every problem at its
+cell.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from mailmerge.roster.sheet import Sheet, SheetRow, column_letter
 if TYPE_CHECKING:
     from mailmerge.config import Config
 
+
 def check_sheet(config: Config, display: str, source: Path, sheet: Sheet, fonts: Fonts | None = None) -> Roster:
     """Return the roster's valid members and every problem of ``sheet``, in sheet order.
 
@@ -32,9 +35,14 @@ def check_sheet(config: Config, display: str, source: Path, sheet: Sheet, fonts:
     """
     unknown = next((f for f in config.fields if f.check not in CHECKERS), None)
     if unknown is not None:
-        raise ConfigError(messages.CONFIG_UNKNOWN_CHECK.format(
-            name=config.display_path(config.path), where=f"roster.fields.{unknown.name}", check=unknown.check,
-            allowed=", ".join(CHECKERS)))
+        raise ConfigError(
+            messages.CONFIG_UNKNOWN_CHECK.format(
+                name=config.display_path(config.path),
+                where=f"roster.fields.{unknown.name}",
+                check=unknown.check,
+                allowed=", ".join(CHECKERS),
+            )
+        )
     findings = Findings(display)
     optional = frozenset(f.name for f in config.fields if f.column_optional)
     headers = map_headers(dict(config.columns), sheet.header, findings, optional)
@@ -52,8 +60,11 @@ def check_sheet(config: Config, display: str, source: Path, sheet: Sheet, fonts:
     if headers.complete:
         # A missing or doubled column makes every row unusable; its cells are not checked.
         checked = _TableChecker(config, findings, headers, fonts, sheet.is_csv).check(table)
-        rows = checked[~checked["row"].isin(findings.rejected) & (checked["member_id:printed"] != "")
-                       & (checked["group:printed"] != "")]
+        rows = checked[
+            ~checked["row"].isin(findings.rejected)
+            & (checked["member_id:printed"] != "")
+            & (checked["group:printed"] != "")
+        ]
         members = _members(rows, headers.columns, frozenset(config.printed), _defaults(config, headers.columns))
     return Roster(
         source=source,
@@ -67,10 +78,15 @@ def check_sheet(config: Config, display: str, source: Path, sheet: Sheet, fonts:
 
 
 def roster_table(rows: Sequence[SheetRow], headers: HeaderMap) -> pd.DataFrame:
-    """Return the roster as a table: its Excel row number, hidden, the cells outside any header, and per field its text and kind."""
+    """Return the roster as a table: its Excel row number, hidden, the cells outside any header, and per field its
+    text and kind.
+    """
     headed = headers.headed
-    data: dict[str, list] = {"row": [r.number for r in rows], "hidden": [r.hidden for r in rows],
-                             "stray": [_stray(r, headed) for r in rows]}
+    data: dict[str, list] = {
+        "row": [r.number for r in rows],
+        "hidden": [r.hidden for r in rows],
+        "stray": [_stray(r, headed) for r in rows],
+    }
     for column in headers.columns:
         data[column.field] = [r.values.get(column.index, "") for r in rows]
         data[f"{column.field}:kind"] = [r.kinds.get(column.index) for r in rows]
@@ -83,7 +99,9 @@ def _stray(row: SheetRow, headed: frozenset[int]) -> tuple[int, ...]:
     """Return the columns without a header that have a value in this row (most rows: none, found at C speed)."""
     if headed.issuperset(row.values) and headed.issuperset(row.kinds):
         return ()
-    return tuple(sorted(c for c in (row.values.keys() | row.kinds.keys()) - headed if c in row.kinds or row.values[c].strip()))
+    return tuple(
+        sorted(c for c in (row.values.keys() | row.kinds.keys()) - headed if c in row.kinds or row.values[c].strip())
+    )
 
 
 def _defaults(config: Config, columns: Sequence[Column]) -> dict[str, str]:
@@ -92,16 +110,22 @@ def _defaults(config: Config, columns: Sequence[Column]) -> dict[str, str]:
     return {f.name: f.default for f in config.fields if f.printed and f.default and f.name not in present}
 
 
-def _members(rows: pd.DataFrame, columns: Sequence[Column], printed: frozenset[str],
-             defaults: Mapping[str, str]) -> tuple[Member, ...]:
+def _members(
+    rows: pd.DataFrame, columns: Sequence[Column], printed: frozenset[str], defaults: Mapping[str, str]
+) -> tuple[Member, ...]:
     names = [c.field for c in columns if c.field != "group" and c.field in printed]
     others = [c.field for c in columns if c.field not in printed]
     return tuple(
-        Member(row=int(record[0]), member_id=record[1], group=record[2],
-               fields={**dict(zip(names, record[3:3 + len(names)])), **defaults},
-               unprinted=dict(zip(others, record[3 + len(names):])))
-        for record in rows[["row", "member_id:printed", "group:printed", *(f"{n}:printed" for n in names + others)]]
-        .itertuples(index=False)
+        Member(
+            row=int(record[0]),
+            member_id=record[1],
+            group=record[2],
+            fields={**dict(zip(names, record[3 : 3 + len(names)], strict=False)), **defaults},
+            unprinted=dict(zip(others, record[3 + len(names) :], strict=False)),
+        )
+        for record in rows[
+            ["row", "member_id:printed", "group:printed", *(f"{n}:printed" for n in names + others)]
+        ].itertuples(index=False)
     )
 
 
@@ -138,7 +162,9 @@ class _TableChecker:
             if self.is_csv and columns[-1] > rightmost:
                 # More values than headers in a CSV row: most likely a comma inside a value
                 # shifted the cells, so checking them would only quote the wrong data.
-                self.findings.add("error", messages.ROSTER_SHIFTED.format(letter=column_letter(columns[-1])), row, rank=1)
+                self.findings.add(
+                    "error", messages.ROSTER_SHIFTED.format(letter=column_letter(columns[-1])), row, rank=1
+                )
                 shifted[index] = True
             else:
                 letters = "、".join(messages.ROSTER_COLUMN_LETTER.format(letter=column_letter(c)) for c in columns)
@@ -154,7 +180,9 @@ class _TableChecker:
         checker = self.checker(column)
         values: pd.Series = table[name]
         usable = pd.Series(True, index=table.index)
-        for index, row, raw, kind in table.loc[table[f"{name}:kind"].notna(), ["row", name, f"{name}:kind"]].itertuples():
+        for index, row, raw, kind in table.loc[
+            table[f"{name}:kind"].notna(), ["row", name, f"{name}:kind"]
+        ].itertuples():
             usable[index] = self._check_kind(column, checker, row, raw, kind)
         stripped = values.str.strip()
         blank = stripped == ""
@@ -169,7 +197,7 @@ class _TableChecker:
         if limit is not None:
             lengths = stripped.str.len()
             too_long = usable & (lengths > limit)
-            for row, length in zip(table.loc[too_long, "row"], lengths[too_long]):
+            for row, length in zip(table.loc[too_long, "row"], lengths[too_long], strict=False):
                 self.flag("error", messages.ROSTER_TOO_LONG.format(length=length, limit=limit), row, column, LENGTH)
         printed = values.where(usable, "")
         if checker.values is not None:
@@ -185,8 +213,12 @@ class _TableChecker:
 
     def _check_kind(self, column: Column, checker: Checker, row: int, raw: str, kind: str) -> bool:
         """Report a cell Excel did not store as text; return whether the usual checks still apply."""
-        error = {"date": messages.ROSTER_DATE, "bool": messages.ROSTER_BOOL, "formula": messages.ROSTER_FORMULA,
-                 "error": messages.ROSTER_EXCEL_ERROR.format(value=raw)}.get(kind)
+        error = {
+            "date": messages.ROSTER_DATE,
+            "bool": messages.ROSTER_BOOL,
+            "formula": messages.ROSTER_FORMULA,
+            "error": messages.ROSTER_EXCEL_ERROR.format(value=raw),
+        }.get(kind)
         if error is not None:
             self.flag("error", error, row, column, KIND)
             return False
@@ -233,14 +265,19 @@ class _TableChecker:
     def _check_groups(self, table: pd.DataFrame, column: Column) -> pd.Series:
         keys = table[column.field].map(normalise_key).map(self.groups)
         for row, raw in table.loc[keys[keys.isna()].index, ["row", column.field]].itertuples(index=False):
-            self.flag("error", messages.ROSTER_BAD_GROUP.format(quoted=_quote_short(raw), allowed=self.allowed_groups),
-                      row, column, FIELD)
+            self.flag(
+                "error",
+                messages.ROSTER_BAD_GROUP.format(quoted=_quote_short(raw), allowed=self.allowed_groups),
+                row,
+                column,
+                FIELD,
+            )
         return keys.fillna("")
 
     def _check_member_ids(self, table: pd.DataFrame, column: Column) -> pd.Series:
         keys = table[column.field].map(normalise_key)
         safe = keys.map(lambda key: SAFE_ID.fullmatch(key) is not None and key.upper() not in RESERVED_NAMES)
-        for row, raw, key in zip(table.loc[~safe, "row"], table.loc[~safe, column.field], keys[~safe]):
+        for row, raw, key in zip(table.loc[~safe, "row"], table.loc[~safe, column.field], keys[~safe], strict=False):
             # A name typed into the ID column must not be echoed: quote only what looks like an ID.
             if key.upper() in RESERVED_NAMES:
                 message = messages.ROSTER_ID_RESERVED.format(quoted=quote(raw))
@@ -256,16 +293,25 @@ class _TableChecker:
     def _check_honorifics(self, table: pd.DataFrame, column: Column) -> pd.Series:
         """Return each 敬称 as printed (NFKC, trimmed); one outside HONORIFICS is an error at its cell."""
         values = table[column.field].map(lambda text: unicodedata.normalize("NFKC", text).strip())
-        for row, value in zip(table.loc[~values.isin(HONORIFICS), "row"], values[~values.isin(HONORIFICS)]):
-            self.flag("error", messages.ROSTER_HONORIFIC.format(quoted=_quote_short(value),
-                                                                allowed="、".join(HONORIFICS)), row, column, FIELD)
+        for row, value in zip(
+            table.loc[~values.isin(HONORIFICS), "row"], values[~values.isin(HONORIFICS)], strict=False
+        ):
+            self.flag(
+                "error",
+                messages.ROSTER_HONORIFIC.format(quoted=_quote_short(value), allowed="、".join(HONORIFICS)),
+                row,
+                column,
+                FIELD,
+            )
         return values.where(values.isin(HONORIFICS), "")
 
     def _check_postal_codes(self, table: pd.DataFrame, column: Column) -> pd.Series:
         address = next((c for c in self.headers.columns if c.field == "address1"), None)
         addresses = table[address.field] if address is not None else pd.Series("", index=table.index)
         printed = {}
-        for index, row, raw, written_address in zip(table.index, table["row"], table[column.field], addresses):
+        for index, row, raw, written_address in zip(
+            table.index, table["row"], table[column.field], addresses, strict=False
+        ):
             printed[index] = self._check_postal_code(column, row, raw, written_address)
         return pd.Series(printed, index=table.index, dtype=object) if printed else pd.Series([], dtype=object)
 
@@ -274,7 +320,9 @@ class _TableChecker:
         if printed is None:
             key = normalise_key(raw)
             six = key.isascii() and key.isdigit() and len(key) == 6
-            self.flag("error", messages.ROSTER_POSTAL_SIX_DIGITS if six else messages.ROSTER_POSTAL_SHAPE, row, column, FIELD)
+            self.flag(
+                "error", messages.ROSTER_POSTAL_SIX_DIGITS if six else messages.ROSTER_POSTAL_SHAPE, row, column, FIELD
+            )
             return ""
         prefectures = self.prefectures.get(printed)
         if prefectures is None:
@@ -284,8 +332,15 @@ class _TableChecker:
             return printed
         written = postal.prefecture_of_address(address) if address else None
         if written is not None and written not in prefectures:
-            self.flag("warning", messages.ROSTER_POSTAL_PREFECTURE.format(
-                prefectures="・".join(sorted(prefectures)), address_header=self.config.columns["address1"]), row, column, FIELD)
+            self.flag(
+                "warning",
+                messages.ROSTER_POSTAL_PREFECTURE.format(
+                    prefectures="・".join(sorted(prefectures)), address_header=self.config.columns["address1"]
+                ),
+                row,
+                column,
+                FIELD,
+            )
         return printed
 
     def _check_duplicates(self, table: pd.DataFrame) -> None:
@@ -300,12 +355,19 @@ class _TableChecker:
             aside = messages.ROSTER_DUPLICATE_WIDTH if len({raw for _, raw in pairs}) > 1 else ""
             for number, raw in pairs:
                 others = "、".join(
-                    messages.ROSTER_DUPLICATE_ROW.format(row=other) if other_raw == raw
+                    messages.ROSTER_DUPLICATE_ROW.format(row=other)
+                    if other_raw == raw
                     else messages.ROSTER_DUPLICATE_ROW_AS.format(row=other, quoted=quote(other_raw))
-                    for other, other_raw in pairs if other != number
+                    for other, other_raw in pairs
+                    if other != number
                 )
-                self.flag("error", messages.ROSTER_DUPLICATE.format(quoted=quote(raw), others=others, aside=aside),
-                          number, column, DUPLICATE)
+                self.flag(
+                    "error",
+                    messages.ROSTER_DUPLICATE.format(quoted=quote(raw), others=others, aside=aside),
+                    number,
+                    column,
+                    DUPLICATE,
+                )
 
 
 @dataclass(frozen=True)
@@ -331,8 +393,9 @@ CHECKERS: dict[str, Checker] = {
     TEXT: Checker(),
     "member_id": Checker(values=_TableChecker._check_member_ids, number=_TableChecker._id_as_number, key=True),
     "group": Checker(values=_TableChecker._check_groups, key=True),
-    "postal_code": Checker(values=_TableChecker._check_postal_codes, number=_TableChecker._postal_code_as_number,
-                           key=True),
+    "postal_code": Checker(
+        values=_TableChecker._check_postal_codes, number=_TableChecker._postal_code_as_number, key=True
+    ),
     contact.EMAIL_FIELD: Checker(values=contact.check_addresses, key=True),
     contact.CHANNEL_FIELD: Checker(values=contact.check_channels, key=True),
     "honorific": Checker(values=_TableChecker._check_honorifics, key=True),

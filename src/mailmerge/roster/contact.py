@@ -31,7 +31,7 @@ def normalise(text: str) -> str:
 def check_addresses(checker: _TableChecker, table: pd.DataFrame, column: Column) -> pd.Series:
     """Report each address that is not one (syntax only: the domain is never looked up); never quote it."""
     values = table[column.field].map(normalise)
-    for index, row, value in zip(table.index, table["row"], values):
+    for index, row, value in zip(table.index, table["row"], values, strict=False):
         if not value:
             continue
         try:
@@ -50,7 +50,7 @@ def check_channels(checker: _TableChecker, table: pd.DataFrame, column: Column) 
     addresses = table[email.field].map(normalise) if email is not None else pd.Series("", index=table.index)
     settings = checker.config.email
     default = settings.default_channel if settings is not None else CHANNEL_POST
-    for index, row, value in zip(table.index, table["row"], values):
+    for index, row, value in zip(table.index, table["row"], values, strict=False):
         if value and value not in CHANNELS:
             checker.flag("error", messages.ROSTER_BAD_CHANNEL.format(allowed="・".join(CHANNELS)), row, column, FIELD)
             values[index] = ""

@@ -1,4 +1,6 @@
-"""Read a CSV roster: the project's own encoding decision (UTF-8, UTF-8 with BOM or CP932, never a guess), then records."""
+"""Read a CSV roster: the project's own encoding decision (UTF-8, UTF-8 with BOM or CP932, never a guess), then
+records.
+"""
 
 from __future__ import annotations
 

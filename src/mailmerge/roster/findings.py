@@ -25,8 +25,15 @@ class Findings:
         self._found: list[tuple[int, int, int, int, Problem]] = []
         self.rejected: set[int] = set()
 
-    def add(self, severity: Severity, message: str, row: int | None = None, column: str | None = None,
-            position: int = ROW_LEVEL, rank: int = 0) -> None:
+    def add(
+        self,
+        severity: Severity,
+        message: str,
+        row: int | None = None,
+        column: str | None = None,
+        position: int = ROW_LEVEL,
+        rank: int = 0,
+    ) -> None:
         row = None if row is None else int(row)  # a plain int, never numpy's, in what leaves the package
         problem = Problem(severity, self.file, message, row, column)
         self._found.append((row or 0, position, rank, len(self._found), problem))

@@ -29,8 +29,9 @@ class HeaderMap:
     complete: bool
 
 
-def map_headers(config_columns: dict[str, str], header: SheetRow | None, findings: Findings,
-                optional: frozenset[str] = frozenset()) -> HeaderMap:
+def map_headers(
+    config_columns: dict[str, str], header: SheetRow | None, findings: Findings, optional: frozenset[str] = frozenset()
+) -> HeaderMap:
     """Find each configured header in row 1; report missing and doubled ones (an ``optional`` field may be missing)."""
     cells = {c: text for c, text in (header.values.items() if header else ()) if text.strip()}
     if not cells:
@@ -52,8 +53,13 @@ def map_headers(config_columns: dict[str, str], header: SheetRow | None, finding
                 missing.append(header_text)
         else:
             letters = "、".join(messages.ROSTER_COLUMN_LETTER.format(letter=column_letter(c)) for c in columns)
-            findings.add("error", messages.ROSTER_DOUBLED_HEADER.format(count=len(columns), letters=letters),
-                         1, header_text, columns[0])
+            findings.add(
+                "error",
+                messages.ROSTER_DOUBLED_HEADER.format(count=len(columns), letters=letters),
+                1,
+                header_text,
+                columns[0],
+            )
             complete = False
     found.sort(key=lambda c: c.index)
     used = {c.index for c in found}
@@ -61,6 +67,11 @@ def map_headers(config_columns: dict[str, str], header: SheetRow | None, finding
     for header_text in missing:
         close = difflib.get_close_matches(normalise_key(header_text), list(unused), n=1, cutoff=0.4)
         hint = messages.ROSTER_CLOSE_HEADER.format(quoted=quote(unused[close[0]])) if close else ""
-        findings.add("error", messages.ROSTER_MISSING_COLUMN.format(hint=hint, header=header_text),
-                     1, header_text, AFTER_ALL_COLUMNS)
+        findings.add(
+            "error",
+            messages.ROSTER_MISSING_COLUMN.format(hint=hint, header=header_text),
+            1,
+            header_text,
+            AFTER_ALL_COLUMNS,
+        )
     return HeaderMap(tuple(found), frozenset(cells), complete and not missing)

@@ -10,7 +10,9 @@ from mailmerge.models import MEMBER_ID
 # The member ID names the member's output folder (out/2024/enrolled/<ID>/).
 SAFE_ID = re.compile(MEMBER_ID)
 # Names Windows keeps for devices, in any case: a folder named CON or nul cannot be made or copied there.
-RESERVED_NAMES = frozenset(["CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)), *(f"LPT{n}" for n in range(1, 10))])
+RESERVED_NAMES = frozenset(
+    ["CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)), *(f"LPT{n}" for n in range(1, 10))]
+)
 _POSTAL = re.compile(r"([0-9]{3})-?([0-9]{4})")
 # Dashes people type between the 3 and the 4 digits that NFKC leaves alone
 # (an IME's ー, Word's – and −); the printed code always uses "-".

@@ -42,7 +42,8 @@ class SheetRow:
 
 @dataclass
 class Sheet:
-    """A roster as read: row 1 (the headers, None when row 1 is empty), the rows below it with content, and how it was read.
+    """A roster as read: row 1 (the headers, None when row 1 is empty), the rows below it with content, and how it was
+    read.
 
     Rows without content (blank, or only formatted) are not kept: Excel keeps formatted empty rows,
     and only their count matters (``Roster.blank_rows`` counts those between filled rows).

@@ -1,4 +1,6 @@
-"""Read an .xlsx roster: its workbook, shared strings, styles and one sheet, streamed, every cell as text as displayed."""
+"""Read an .xlsx roster: its workbook, shared strings, styles and one sheet, streamed, every cell as text as
+displayed.
+"""
 
 from __future__ import annotations
 
@@ -59,8 +61,18 @@ def read_xlsx(path: Path, sheet: str | None = None) -> Sheet:
                 return _Package(archive).read(sheet)
         except RosterUnreadable:
             raise
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, KeyError, IndexError, ValueError,
-                AttributeError, EOFError, zlib.error, etree.XMLSyntaxError):
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            NotImplementedError,
+            KeyError,
+            IndexError,
+            ValueError,
+            AttributeError,
+            EOFError,
+            zlib.error,
+            etree.XMLSyntaxError,
+        ):
             raise RosterUnreadable(messages.ROSTER_XLSX_BROKEN) from None
 
 
@@ -83,8 +95,9 @@ class _Package:
     def open(self, part: str, limit: int = ziplimits.MAX_PART_BYTES) -> IO[bytes]:
         info = self.entries[self._key(part)]
         if ziplimits.too_large(info, limit):
-            raise RosterUnreadable(messages.ROSTER_XLSX_BOMB.format(
-                part=part, size=info.file_size // 2**20, ratio=ziplimits.ratio(info)))
+            raise RosterUnreadable(
+                messages.ROSTER_XLSX_BOMB.format(part=part, size=info.file_size // 2**20, ratio=ziplimits.ratio(info))
+            )
         return self.archive.open(info)
 
     def parse(self, part: str) -> etree._Element:
@@ -176,13 +189,16 @@ def _stream(stream: IO[bytes], name: str, skip_empty_rows: bool = False) -> Iter
 # An empty row, as Excel saves formatted rows down to the end of the sheet: <row r="9" s="1" …/>, or
 # with only styled empty cells <row r="9"><c r="A9" s="3"/>…</row>. They are dropped from the bytes
 # before parsing (1,000,000 of them: a regex pass instead of a million parser events). Only rows
-# carrying their number first (as Excel, LibreOffice and openpyxl write them) are dropped, so the implicit numbering of rows without r= never shifts.
+# carrying their number first (as Excel, LibreOffice and openpyxl write them) are dropped, so the implicit numbering of
+# rows without r= never shifts.
 _EMPTY_ROW = re.compile(rb'<row r="[^>]*(?:/>|>(?:<c [^>]*/>)*</row>)')
 _CHUNK = 2**20
 
 
 def _chunks(stream: IO[bytes], skip_empty_rows: bool) -> Iterator[bytes]:
-    """Yield the stream in blocks; with ``skip_empty_rows``, each block cut before its last row and stripped of empty rows."""
+    """Yield the stream in blocks; with ``skip_empty_rows``, each block cut before its last row and stripped of empty
+    rows.
+    """
     carry = b""
     while block := stream.read(_CHUNK):
         if not skip_empty_rows:
@@ -235,8 +251,9 @@ def _cell_styles(styles: etree._Element) -> list[_CellStyle]:
     for xf in cell_xfs if cell_xfs is not None else ():
         format_id = int(xf.get("numFmtId") or "0")
         code = _FORMAT_LITERALS.sub("", codes.get(format_id, ""))
-        is_date = format_id in _DATE_FORMAT_IDS or (format_id in codes and code.lower() != "general"
-                                                    and _DATE_CODE.search(code.split(";")[0]) is not None)
+        is_date = format_id in _DATE_FORMAT_IDS or (
+            format_id in codes and code.lower() != "general" and _DATE_CODE.search(code.split(";")[0]) is not None
+        )
         digits = max((section.split(".")[0].count("0") for section in code.split(";")), default=0)
         result.append(_CellStyle(is_date, digits))
     return result
@@ -254,7 +271,9 @@ def _column_index(letters: str) -> int:
     return index - 1
 
 
-def _sheet_rows(stream: IO[bytes], shared: list[str], styles: list[_CellStyle]) -> tuple[SheetRow | None, list[SheetRow]]:
+def _sheet_rows(
+    stream: IO[bytes], shared: list[str], styles: list[_CellStyle]
+) -> tuple[SheetRow | None, list[SheetRow]]:
     """Return row 1 (if it has content) and the rows below it with content, streaming the sheet XML."""
     header = None
     rows = []
@@ -281,8 +300,9 @@ def _sheet_rows(stream: IO[bytes], shared: list[str], styles: list[_CellStyle]) 
     return header, rows
 
 
-def _row_cells(row: etree._Element, shared: list[str], styles: list[_CellStyle],
-               seen: dict[str, str]) -> tuple[dict[int, str], dict[int, str]]:
+def _row_cells(
+    row: etree._Element, shared: list[str], styles: list[_CellStyle], seen: dict[str, str]
+) -> tuple[dict[int, str], dict[int, str]]:
     """Return a row's cells with a value, as text by column index, and the kinds of those not stored as text."""
     ns = row.tag[: row.tag.index("}") + 1] if row.tag[0] == "{" else ""
     cell_tag, value_tag, formula_tag, inline_tag, text_tag = _TAGS.get(ns) or _tags(ns)

@@ -46,16 +46,23 @@ def main() -> None:
     # 1. An unclosed variable tag.
     save(template("{{ organisation }} 御中", "拝啓 {{ issue_date }", "敬具"), "unclosed_tag.docx")
     # 2. An if without its endif.
-    save(template("{{ organisation }} 御中", "{%p if enrolled %}", "更新書類を同封しております。"), "missing_endif.docx")
+    save(
+        template("{{ organisation }} 御中", "{%p if enrolled %}", "更新書類を同封しております。"), "missing_endif.docx"
+    )
     # 3. A misspelt variable: rendering would fail for every member.
     save(template("{{ organisaton }} 御中", "{{ issue_date }}"), "unknown_variable.docx")
     # 4. A picture linked from the network instead of embedded.
     linked = template("{{ organisation }} 御中")
-    rel_id = linked.part.relate_to("http://example.invalid/logo.png", "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image", is_external=True)
+    rel_id = linked.part.relate_to(
+        "http://example.invalid/logo.png",
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image",
+        is_external=True,
+    )
     linked.paragraphs[0]._p.append(
         parse_xml(
             '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
-            'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:r="http://schemas.openxmlformats.org/officeDocument/20'
+            '06/relationships">'
             f'<w:pict><v:shape style="width:40pt;height:40pt"><v:imagedata r:id="{rel_id}"/></v:shape></w:pict></w:r>'
         )
     )
@@ -65,7 +72,8 @@ def main() -> None:
     fielded.paragraphs[0]._p.append(
         parse_xml(
             '<w:fldSimple xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
-            'w:instr=" INCLUDEPICTURE &quot;http://example.invalid/logo.png&quot; \\d "><w:r><w:t>logo</w:t></w:r></w:fldSimple>'
+            'w:instr=" INCLUDEPICTURE &quot;http://example.invalid/logo.png&quot; \\d '
+            '"><w:r><w:t>logo</w:t></w:r></w:fldSimple>'
         )
     )
     save(fielded, "include_picture.docx")
