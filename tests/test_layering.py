@@ -163,7 +163,8 @@ def test_a_value_too_long_for_the_frame_is_an_error_naming_member_and_field(tmp_
     assert result.exit_code == 1, result.output
     errors = [line for line in result.output.splitlines() if "宛名枠に収まりません" in line]
     assert errors == [
-        "エラー: 会員番号 0001 (overview): 代表者役職、代表者氏名、敬称 が宛名枠に収まりません。名簿の値を短くしてください"
+        "エラー: 会員番号 0001 (overview): 代表者役職、代表者氏名、敬称 が宛名枠に収まりません。"
+        "名簿の値を短くしてください"
     ], result.output
     done = manifest_rows(tmp_path / "out") if (tmp_path / "out" / "manifest.csv").exists() else []
     assert done == []  # the run failed: no manifest vouches for anything

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 import re
 import tomllib
 import unicodedata
@@ -16,6 +15,7 @@ from typing import Any
 from mailmerge import messages
 from mailmerge.dates import DATE_STYLES, format_japanese_date
 from mailmerge.errors import ConfigError
+from mailmerge.fsutil import shown_path
 from mailmerge.models import GROUPS
 
 DEFAULT_CONFIG_NAME = "mailmerge.toml"
@@ -150,9 +150,7 @@ class Config:
 
     def display_path(self, path: Path) -> str:
         """Return a path as the user would type it: relative to the working folder when inside it."""
-        path = Path(path).absolute()
-        cwd = Path.cwd()
-        return os.path.relpath(path, cwd) if path.is_relative_to(cwd) else str(path)
+        return shown_path(path)
 
 
 def find_config(path: Path | None) -> Path:
@@ -167,7 +165,7 @@ def find_config(path: Path | None) -> Path:
 def load_config(path: Path | None = None) -> Config:
     """Read and check the cycle config; relative paths are relative to the config file."""
     config_path = find_config(path)
-    name = os.path.relpath(config_path) if config_path.is_relative_to(Path.cwd()) else str(config_path)
+    name = shown_path(config_path)
     try:
         data = tomllib.loads(config_path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

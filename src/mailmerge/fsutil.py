@@ -116,3 +116,10 @@ def csv_value(text: str) -> str:
 def _spreadsheet_safe(value: object) -> str:
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def shown_path(path: Path) -> str:
+    """Return a path as the user would type it: relative to the working folder when inside it."""
+    path = Path(path).absolute()
+    cwd = Path.cwd()
+    return os.path.relpath(path, cwd) if path.is_relative_to(cwd) else str(path)

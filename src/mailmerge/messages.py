@@ -41,6 +41,27 @@ CONFIG_NOT_FOUND_HINT = "。プロジェクトのフォルダーで実行する�
 CONFIG_NOT_TOML = (
     "{name}: 設定ファイルの書き方に誤りがあります（{detail}）。Word ではなくテキストエディターで開き、直してください"
 )
+# Templates (render.py): where, what is wrong, what to do.
+TEMPLATE_NOT_WORD = "Word 文書 (.docx) として読めません。Word で開き「Word 文書 (*.docx)」形式で保存し直してください"
+TEMPLATE_PROPERTIES = "(文書のプロパティ)"
+TEMPLATE_TAG_SYNTAX = "{where}: 差し込みタグの書き方に誤りがあります ({detail})。付近の文: 「{snippet}」"
+TEMPLATE_RENDERED_BROKEN = (
+    "{display}: 会員番号 {member_id}: 差し込み後の文書が壊れています ({part}: {detail})。"
+    "{{%p %}} などのタグがそれぞれ一つの段落に収まっているか確認してください"
+)
+TEMPLATE_MISSING = "{display}: テンプレートが見つかりません。mailmerge.toml の [documents] を確認してください"
+TEMPLATE_FIELD_NAMED = "差し込み項目 '{name}' "
+TEMPLATE_FIELD_OTHER = "差し込み項目 ({detail}) "
+TEMPLATE_PART_OF = "{part} の "
+TEMPLATE_UNKNOWN_FIELD = (
+    "差し込み項目 '{name}' は名簿にも mailmerge.toml にもありません。"
+    "テンプレートの綴りを直すか、mailmerge.toml に追加してください"
+)
+TEMPLATE_EXTERNAL_LINK = (
+    "外部の {kind} にリンクしています（変換時に LibreOffice が外部から取得します）。"
+    "図はリンクせず文書に貼り付けてください"
+)
+TEMPLATE_EXTERNAL_FIELD = "外部の内容を読み込む {field} フィールドがあります。削除してください"
 DATE_STYLE_UNKNOWN = "日付の書き方 {style!r} は使えません（{allowed} のどれか）"
 DATE_BEFORE_SHOWA = '{day} は昭和より前の日付なので和暦で書けません。date_style = "western" にしてください'
 STORE_CANNOT_OPEN = "{path}: データベースを開けません（{reason}）。ファイルの権限と空き容量を確認してください"

@@ -31,7 +31,7 @@ _INCLUDE_FIELD = re.compile(r"\b(INCLUDEPICTURE|INCLUDETEXT|LINK|DDEAUTO|DDE)\b"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _PARAGRAPH_ON_ITS_LINE = re.compile(r"\n<w:p([ >])")
 _LISTING_CHARACTERS = re.compile("[\t\a\n\f]")
-_NOT_WORD = "Word 文書 (.docx) として読めません。Word で開き「Word 文書 (*.docx)」形式で保存し直してください"
+_NOT_WORD = messages.TEMPLATE_NOT_WORD
 # Relationship types LibreOffice never fetches on conversion; an external hyperlink is only a link.
 _HARMLESS_EXTERNAL = {b"hyperlink"}
 _BODY = "word/document.xml"
@@ -135,8 +135,9 @@ class CompiledTemplate:
                     compiled[element.tag] = (text, env.from_string(text))
                 except jinja2.TemplateSyntaxError as exc:
                     raise TemplateRenderError(
-                        f"{self.display} (文書のプロパティ): 差し込みタグの書き方に誤りがあります "
-                        f"({exc.message})。付近の文: 「{text}」"
+                        messages.TEMPLATE_TAG_SYNTAX.format(
+                            where=f"{self.display} {messages.TEMPLATE_PROPERTIES}", detail=exc.message, snippet=text
+                        )
                     ) from None
         return compiled
 
@@ -154,7 +155,7 @@ class CompiledTemplate:
         core = etree.fromstring(self._core)
         for element in core:
             if element.tag in self._properties:
-                where = f"{self.display} (文書のプロパティ)"
+                where = f"{self.display} {messages.TEMPLATE_PROPERTIES}"
                 element.text = self._fill(self._properties[element.tag][1], context, where, member_id)
         return etree.tostring(core, xml_declaration=True, encoding="UTF-8", standalone=True)
 
@@ -194,8 +195,9 @@ class CompiledTemplate:
             etree.fromstring(data)
         except etree.XMLSyntaxError as exc:
             raise TemplateRenderError(
-                f"{self.display}: 会員番号 {member_id}: 差し込み後の文書が壊れています ({part}: {exc.msg})。"
-                "{%p %} などのタグがそれぞれ一つの段落に収まっているか確認してください"
+                messages.TEMPLATE_RENDERED_BROKEN.format(
+                    display=self.display, member_id=member_id, part=part, detail=exc.msg
+                )
             ) from None
         return data
 
@@ -228,9 +230,7 @@ class CompiledTemplate:
 
 def _open_docxtpl(path: Path, display: str) -> DocxTemplate:
     if not path.is_file():
-        raise TemplateRenderError(
-            f"{display}: テンプレートが見つかりません。mailmerge.toml の [documents] を確認してください"
-        )
+        raise TemplateRenderError(messages.TEMPLATE_MISSING.format(display=display))
     if not zipfile.is_zipfile(path):
         raise TemplateRenderError(f"{display}: {_NOT_WORD}")
     try:
@@ -287,17 +287,17 @@ def _syntax_message(display: str, part: str, source: str, exc: jinja2.TemplateSy
     around = [_paragraph_text(line) for line in lines[max((exc.lineno or 1) - 2, 0) : (exc.lineno or 1) + 1]]
     snippet = " / ".join(text for text in around if text)
     where = "" if part == "word/document.xml" else f" ({part.removeprefix('word/')})"
-    return f"{display}{where}: 差し込みタグの書き方に誤りがあります ({exc.message})。付近の文: 「{snippet}」"
+    return messages.TEMPLATE_TAG_SYNTAX.format(where=f"{display}{where}", detail=exc.message, snippet=snippet)
 
 
 def _undefined_name(exc: jinja2.UndefinedError) -> str:
     match = re.match(r"'([^']+)' is undefined", str(exc))
     if match:
-        return f"差し込み項目 '{match.group(1)}' "
+        return messages.TEMPLATE_FIELD_NAMED.format(name=match.group(1))
     match = re.match(r"'[^']+' has no attribute '([^']+)'", str(exc))
     if match:
-        return f"差し込み項目 '.{match.group(1)}' "
-    return f"差し込み項目 ({exc}) "
+        return messages.TEMPLATE_FIELD_NAMED.format(name=f".{match.group(1)}")
+    return messages.TEMPLATE_FIELD_OTHER.format(detail=exc)
 
 
 def printed_text(package: Mapping[str, bytes]) -> tuple[str, str]:
@@ -332,7 +332,7 @@ def _paragraphs(xml: str) -> Iterator[tuple[int, str]]:
 def _tag_problems(part: str, xml: str, pattern: re.Pattern[str], message: str) -> list[str]:
     """Return a sentence per paragraph of ``xml`` where ``pattern`` is found, naming the part and paragraph."""
     found = []
-    where = "" if part == _BODY else f"{part.removeprefix('word/')} の "
+    where = "" if part == _BODY else messages.TEMPLATE_PART_OF.format(part=part.removeprefix("word/"))
     for number, text in _paragraphs(xml):
         match = pattern.search(text)
         if match:
@@ -373,8 +373,7 @@ def inspect_template(
             Problem(
                 "error",
                 shown,
-                f"差し込み項目 '{variable}' は名簿にも mailmerge.toml にもありません。"
-                "テンプレートの綴りを直すか、mailmerge.toml に追加してください",
+                messages.TEMPLATE_UNKNOWN_FIELD.format(name=variable),
             )
         )
     with zipfile.ZipFile(path) as package:  # paragraphs numbered as Word shows them (before docxtpl's {%p %})
@@ -401,9 +400,7 @@ def _external_content(path: Path, display: str) -> list[Problem]:
                             Problem(
                                 "error",
                                 display,
-                                f"外部の {kind_name.decode()} にリンクしています（変換時に LibreOffice "
-                                f"が外部から取得します）。"
-                                "図はリンクせず文書に貼り付けてください",
+                                messages.TEMPLATE_EXTERNAL_LINK.format(kind=kind_name.decode()),
                             )
                         )
             elif _TEMPLATED_PART.match(entry):
@@ -414,7 +411,7 @@ def _external_content(path: Path, display: str) -> list[Problem]:
                             Problem(
                                 "error",
                                 display,
-                                f"外部の内容を読み込む {field} フィールドがあります。削除してください",
+                                messages.TEMPLATE_EXTERNAL_FIELD.format(field=field),
                             )
                         )
     return problems

@@ -17,6 +17,7 @@ from mailmerge import __version__, mailing, messages, pipeline, sealing, state
 from mailmerge.cli import usage
 from mailmerge.config import Config, load_config
 from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
+from mailmerge.fsutil import shown_path
 from mailmerge.models import APPROVED, GROUPS, Decision
 
 # Signals that stop a run as Ctrl-C does: a closed terminal, `kill`.
@@ -305,7 +306,7 @@ def run(
         os.umask(old_umask)
     _show_problems(result.warnings)
     counts = ", ".join(messages.CLI_GROUP_COUNT.format(group=config.groups[g], count=result.counts[g]) for g in GROUPS)
-    where = os.path.relpath(result.out_dir) if result.out_dir.is_relative_to(Path.cwd()) else str(result.out_dir)
+    where = shown_path(result.out_dir)
     if result.set_aside is not None:
         what = (
             [messages.CLI_SET_ASIDE_MEMBERS.format(count=len(result.removed_members))] if result.removed_members else []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import os
 from pathlib import Path
 
 import click
@@ -11,6 +10,7 @@ import click
 from mailmerge import mailing, messages, printrun, sealing
 from mailmerge.cli import StopSignals, _load, _refuse_archive_inside, config_option, main
 from mailmerge.cli.serve import serve_until_stopped
+from mailmerge.fsutil import shown_path
 
 out_option = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help=messages.HELP_OUT)
 
@@ -116,7 +116,7 @@ def print_command(
         )
 
     def shown(path: Path) -> str:
-        return os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
+        return shown_path(path)
 
     for bundle in result.bundles:
         click.echo(

@@ -10,6 +10,7 @@ import click
 from mailmerge import messages, sending
 from mailmerge.cli import BarProgress, StopSignals, _load, config_option, main
 from mailmerge.cli.after_run import out_option
+from mailmerge.fsutil import shown_path
 from mailmerge.store import MAIL_DB_NAME
 
 PASSWORD_VARIABLE = "MAILMERGE_SMTP_PASSWORD"
@@ -65,7 +66,7 @@ def summary(result: sending.SendResult) -> list[str]:
     """Return the lines the secretariat reads after a send: counts, member IDs, the servers' replies."""
 
     def shown(path: Path) -> str:
-        return os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
+        return shown_path(path)
 
     if result.test_sent is not None:
         return [messages.SEND_TEST_DONE.format(member_id=result.test_sent)]
