@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from mailmerge.config import load_config
+from mailmerge.dates import today_jst
 from mailmerge.roster import load_roster
 
 from helpers import (
@@ -316,3 +317,28 @@ def test_the_honorific_column_prints_sensei_in_the_letter_the_overview_and_the_l
     assert invoke("print", "--config", str(config), "--out", str(out)).exit_code == 0
     labels = squash(pdf_text(out / "print" / "labels.pdf"))
     assert "院長山野一葉先生" in labels and "代表取締役川辺二郎様" in labels
+
+
+def test_the_whole_cycle_works_on_a_run_made_with_roster_csv(tmp_path: Path) -> None:
+    # Issue 21 item 1: after `run --roster 名簿.csv`, approve, print and archive compared the members with
+    # the config's roster and refused those that differ; the run now records the roster it was made from.
+    config = make_cycle(tmp_path / "cycle")  # its config names members.xlsx, the sample workbook
+    lines = (DATA / "sample_utf8.csv").read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace("2丁目3番11号", "2丁目3番12号")  # 0001's address differs from the workbook's
+    roster = tmp_path / "名簿.csv"
+    roster.write_text("\n".join(lines[:5]) + "\n", encoding="utf-8")
+    out, archive_dir = tmp_path / "out", tmp_path / "archive"
+    common = ["--config", str(config), "--out", str(out)]
+    assert invoke("run", *common, "--roster", str(roster), "-q").exit_code == 0
+    approved = invoke("approve", *common, "--all", "--reviewer", "事務局")
+    assert approved.exit_code == 0, approved.output
+    assert approved.output.startswith("4 会員を「承認済み」として記録しました"), approved.output
+    printed = invoke("print", *common, "--archive", str(archive_dir))
+    assert printed.exit_code == 0, printed.output
+    sealed = invoke("archive", *common, "--archive", str(archive_dir), "--sent-on", today_jst().isoformat())
+    assert sealed.exit_code == 0, sealed.output
+    bag = archive_dir / "2024" / today_jst().isoformat()
+    assert (bag / "data" / "roster" / "名簿.csv").read_bytes() == roster.read_bytes()  # the roster it was made from
+    history = invoke("history", "0001", "--archive", str(archive_dir), "--config", str(config))
+    assert history.exit_code == 0 and "会員番号 0001: 送付記録 4 件" in history.output, history.output
+    assert "2丁目3番12号" in squash(pdf_text(out / "enrolled" / "0001" / "letter.pdf"))

@@ -11,6 +11,8 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from mailmerge import __version__, roster
 from mailmerge.config import Config
@@ -57,6 +59,15 @@ class CurrentInputs:
         return input_digest(member, document, self.template_hashes.get(document, ""), self.config)
 
 
-def read_current(config: Config) -> CurrentInputs:
-    """Read the current roster (checked, its problems kept) and hash the templates; look for nothing else."""
-    return CurrentInputs(config, roster.load_roster(config), template_hashes(config))
+def read_current(config: Config, roster_path: Path | None = None) -> CurrentInputs:
+    """Read the roster (``roster_path``: the one a run was made from, else the config's) and hash the templates.
+
+    The roster is checked, its problems kept; nothing else is looked for (no LibreOffice, nothing made).
+    """
+    return CurrentInputs(config, roster.load_roster(config, roster_path), template_hashes(config))
+
+
+def run_roster(summary: Mapping[str, Any]) -> Path | None:
+    """Return the roster file a run was made from (summary.json's ``roster_path``), None for older runs."""
+    recorded = summary.get("roster_path")
+    return Path(recorded) if isinstance(recorded, str) and recorded else None

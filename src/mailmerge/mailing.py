@@ -35,6 +35,7 @@ class RunView:
     reviews: tuple[review.MemberReview, ...]
     locked: bool
     roster_unreadable: str = ""  # why the roster file could not be read at all ('' when it was read)
+    roster_path: Path | None = None  # the roster file the run was made from (sealed with its letters)
 
     def review(self, member_id: str) -> review.MemberReview | None:
         """Return one member's review (the ID as typed: normalised like the roster's)."""
@@ -94,7 +95,8 @@ def open_run(config: Config, out_dir: Path | None = None) -> RunView:
     summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.is_file() else {}
 
     # The roster and templates only: opening a run for review looks for no LibreOffice and makes nothing.
-    current = inputs.read_current(config)
+    # The roster the run was made from (`run --roster 名簿.csv` included), not only the config's.
+    current = inputs.read_current(config, inputs.run_roster(summary))
     members = {m.member_id: m for m in current.roster.members}
     # Only warnings about the postal code raise 郵便番号の注意 (not, say, an ID stored as a number).
     postal_headers = {f.header for f in config.fields if f.check == "postal_code"}
@@ -137,7 +139,17 @@ def open_run(config: Config, out_dir: Path | None = None) -> RunView:
         undecided = review.MemberReview(member_id, name, group, tuple(member_rows), facts, None)
         reviews.append(review.with_decision(undecided, decisions.get(member_id)))
     unreadable = next((str(p) for p in current.roster.problems if p.is_error and p.row is None), "")
-    view = RunView(out_dir, config.cycle, summary, rows, members, tuple(reviews), state.is_locked(out_dir), unreadable)
+    view = RunView(
+        out_dir,
+        config.cycle,
+        summary,
+        rows,
+        members,
+        tuple(reviews),
+        state.is_locked(out_dir),
+        unreadable,
+        current.roster.source,
+    )
     return with_files_checked(view)
 
 

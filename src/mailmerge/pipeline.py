@@ -204,7 +204,7 @@ def run(
             tidy(layout, progress)
             plan = plan_reuse(config, checked, members, layout, force, progress)
             done = produce_documents(config, checked, plan, layout, progress, hold_signals)
-            return record(checked, members, plan, done, layout, progress)
+            return record(checked, members, plan, done, layout, progress, roster_path)
     except OSError as exc:
         raise state.os_error(layout.out_dir, exc) from None
 
@@ -350,6 +350,7 @@ def record(
     done: Mapping[MemberDocument, ManifestRow],
     layout: OutputLayout,
     progress: Progress,
+    roster_path: Path | None = None,
 ) -> RunResult:
     """Set aside what is no longer wanted, then write summary.json and, last, manifest.csv."""
     rows = tuple(done[d] for d in plan.every if d in done)
@@ -372,6 +373,11 @@ def record(
     if plan.outdated:
         progress.info(messages.OUTDATED_SET_ASIDE.format(count=len(plan.outdated), where=where))
     summary["set_aside"] = where
+    # A run made from another roster (`run --roster 名簿.csv`) says so: review, approve, print and archive
+    # then read that roster, not the config's. Without --roster the config's roster is the run's.
+    if roster_path is not None:
+        summary["roster_path"] = str(checked.roster.source.resolve())
+        summary["roster_sha256"] = sha256_of(checked.roster.source)
     summary["outdated_set_aside"] = [f"{d.member.member_id}/{d.document}" for d in plan.outdated]
     # The documents were written without an fsync each: one sync, before the manifest vouches for them.
     os.sync()

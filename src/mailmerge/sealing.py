@@ -141,7 +141,7 @@ def seal(
                 out_dir=view.out_dir,
                 rows=[row for r in todo for row in r.rows],
                 members=members,
-                roster=config.roster,
+                roster=view.roster_path or config.roster,
                 config=config.path,
                 templates=config.documents,
                 sealed_by=getpass.getuser(),
