@@ -305,12 +305,24 @@ def test_serve_host_prints_the_fingerprint_and_serves_https(sample_run: Path, tm
         assert f"\r\nLocation: https://{HOST}:{port}/workspace/?a=1\r\n" in answer
         presented = ssl.get_server_certificate(("127.0.0.2", port))  # HTTPS still served after it
         assert "BEGIN CERTIFICATE" in presented
+        unverified = ssl.create_default_context()
+        unverified.check_hostname, unverified.verify_mode = False, ssl.CERT_NONE  # the test's own certificate
+        with socket.create_connection(("127.0.0.2", port), timeout=60) as raw:
+            with unverified.wrap_socket(raw, server_hostname=HOST) as tls:
+                tls.sendall(f"GET /office/signin HTTP/1.1\r\nHost: {HOST}:{port}\r\nConnection: close\r\n\r\n".encode())
+                assert tls.recv(4096).startswith(b"HTTP/1.1 200 ")
     finally:
         process.send_signal(signal.SIGINT)
         stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 0 and stdout == ""
     assert officeserver.fingerprint(cert) in stderr
     assert stderr.splitlines()[-1] == messages.SERVE_STOPPED
+    # The access log goes to a file beside the run, in Japan time; the terminal gets no request lines.
+    access = out / "access.log"
+    assert messages.SERVE_ACCESS_LOG.format(path="out/access.log") in stderr.splitlines()  # run from tmp_path
+    assert "GET " not in stderr
+    assert oct(access.stat().st_mode & 0o777) == "0o600"
+    assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+09:00 GET /office/signin 200$", access.read_text("utf-8"), re.M)
 
 
 def test_a_manager_adds_and_disables_accounts_in_the_workspace(office_app) -> None:

@@ -62,6 +62,7 @@ TEMPLATE_EXTERNAL_LINK = (
     "図はリンクせず文書に貼り付けてください"
 )
 TEMPLATE_EXTERNAL_FIELD = "外部の内容を読み込む {field} フィールドがあります。削除してください"
+SERVE_ACCESS_LOG = "画面へのアクセスの記録（会員番号のみ、日本時間）: {path}"
 DATE_STYLE_UNKNOWN = "日付の書き方 {style!r} は使えません（{allowed} のどれか）"
 DATE_BEFORE_SHOWA = '{day} は昭和より前の日付なので和暦で書けません。date_style = "western" にしてください'
 STORE_CANNOT_OPEN = "{path}: データベースを開けません（{reason}）。ファイルの権限と空き容量を確認してください"

@@ -34,7 +34,9 @@ def review(config_path: Path | None, out_dir: Path | None, port: int | None, no_
         server = webapp.make_server(app, port or 0)
     except OSError:
         raise click.ClickException(messages.REVIEW_PORT_IN_USE.format(port=port)) from None
-    serve_until_stopped(app, server, f"/?token={token}", messages.REVIEW_SERVING, messages.REVIEW_STOPPED, no_browser)
+    serve_until_stopped(
+        app, server, f"/?token={token}", messages.REVIEW_SERVING, messages.REVIEW_STOPPED, no_browser, log_dir=out
+    )
 
 
 @main.command(help=messages.HELP_APPROVE, short_help=messages.SHORT_HELP_APPROVE)

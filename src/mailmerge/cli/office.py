@@ -167,4 +167,5 @@ def serve_office(
         messages.SERVE_STOPPED,
         no_browser,
         origin=f"https://{shown}:{server.effective_port}",
+        log_dir=out,
     )

@@ -20,9 +20,24 @@ from mailmerge.cli import (
     config_option,
     main,
 )
+from mailmerge.dates import now_jst
+from mailmerge.fsutil import make_private_dir, shown_path
 
 # How long a stopping server waits for a job it stopped (a run places its current document first).
 JOB_STOP_WAIT = 60.0
+# The web server's access log, beside the run it serves (member IDs and routes only, never names).
+ACCESS_LOG_NAME = "access.log"
+
+
+def _access_log_file(path: Path) -> logging.Handler:
+    """Return a handler appending to ``path`` (private to the owner), each line stamped in Japan time."""
+    make_private_dir(path.parent)  # `serve` may start before the first run made the folder
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+    handler = logging.FileHandler(path, encoding="utf-8")
+    formatter = logging.Formatter("%(asctime)s+09:00 %(message)s", "%Y-%m-%d %H:%M:%S")
+    formatter.converter = lambda *_: now_jst().timetuple()
+    handler.setFormatter(formatter)
+    return handler
 
 
 def websecurity_loopback() -> str:
@@ -32,11 +47,20 @@ def websecurity_loopback() -> str:
 
 
 def serve_until_stopped(
-    app: Any, server: Any, path: str, serving: str, stopped: str, no_browser: bool, origin: str | None = None
+    app: Any,
+    server: Any,
+    path: str,
+    serving: str,
+    stopped: str,
+    no_browser: bool,
+    origin: str | None = None,
+    log_dir: Path | None = None,
 ) -> None:
     """Print the app's address as the one line of stdout, open a browser, serve until Ctrl-C or SIGTERM.
 
     ``origin``: the scheme, host and port other PCs use (serve --host), instead of http://127.0.0.1:PORT.
+    ``log_dir``: where the access log goes (DIR/access.log, Japan time); the terminal keeps only what a
+    person needs (the address, serving, stopped).
     """
     from mailmerge import websecurity, workspace
 
@@ -44,8 +68,10 @@ def serve_until_stopped(
     click.echo(url)  # the one line on stdout, for a script to read
     sys.stdout.flush()
     click.echo(serving, err=True)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    handler: logging.Handler = logging.StreamHandler(sys.stderr)
+    if log_dir is not None:
+        handler = _access_log_file(log_dir / ACCESS_LOG_NAME)
+        click.echo(messages.SERVE_ACCESS_LOG.format(path=shown_path(log_dir / ACCESS_LOG_NAME)), err=True)
     websecurity.ACCESS_LOG.addHandler(handler)
     websecurity.ACCESS_LOG.setLevel(logging.INFO)
     if not no_browser:
@@ -103,5 +129,11 @@ def serve(
     except OSError:
         raise click.ClickException(messages.REVIEW_PORT_IN_USE.format(port=port)) from None
     serve_until_stopped(
-        app, server, f"/workspace/?token={token}", messages.SERVE_SERVING, messages.SERVE_STOPPED, no_browser
+        app,
+        server,
+        f"/workspace/?token={token}",
+        messages.SERVE_SERVING,
+        messages.SERVE_STOPPED,
+        no_browser,
+        log_dir=out,
     )
