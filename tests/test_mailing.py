@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from mailmerge import mailing, pipeline, review, state
 from mailmerge.cli import main
 from mailmerge.config import load_config
+from mailmerge.dates import today_jst
 from mailmerge.errors import MailmergeError
 
 from conftest import REPO, write_config
@@ -237,3 +238,18 @@ def test_an_optional_unprinted_field_added_in_the_config_changes_no_document(own
         assert review.ROSTER_CHANGED not in view.review("0005").flags
         assert view.review("0005").approved
         assert view.members["0005"].unprinted["fax"] == number
+
+
+def test_a_summary_that_is_not_json_leaves_the_review_open_and_archive_refuses(own_run, tmp_path: Path) -> None:
+    # A summary.json cut short or edited by hand answered every page of the review app with a 500.
+    config_path, out = own_run
+    summary = out / "summary.json"
+    summary.write_text("x" + summary.read_text(encoding="utf-8"), encoding="utf-8")
+    view = mailing.open_run(load_config(config_path), out)
+    assert len(view.reviews) == 30 and view.summary == {}
+    mailing.record_decisions(load_config(config_path), out, None, "approved", "", "事務局 山田")
+    common = ["--config", str(config_path), "--out", str(out), "--archive", str(tmp_path / "a")]
+    assert CliRunner().invoke(main, ["print", *common]).exit_code == 0
+    refused = CliRunner().invoke(main, ["archive", *common, "--sent-on", today_jst().isoformat()])
+    assert refused.exit_code == 1
+    assert "summary.json: 集計が合いません（項目が足りません）" in refused.output, refused.output

@@ -92,7 +92,7 @@ def open_run(config: Config, out_dir: Path | None = None) -> RunView:
     except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         raise MailmergeError(messages.BAD_MANIFEST.format(path=path, detail=type(exc).__name__)) from None
     summary_path = out_dir / inputs.SUMMARY_NAME
-    summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.is_file() else {}
+    summary = _read_summary(summary_path)
 
     # The roster and templates only: opening a run for review looks for no LibreOffice and makes nothing.
     # The roster the run was made from (`run --roster 名簿.csv` included), not only the config's.
@@ -151,6 +151,20 @@ def open_run(config: Config, out_dir: Path | None = None) -> RunView:
         current.roster.source,
     )
     return with_files_checked(view)
+
+
+def _read_summary(path: Path) -> dict[str, Any]:
+    """Return the run's summary.json, or {} when it is missing or not JSON (edited by hand, cut short).
+
+    It holds the run's control totals and the roster a --roster run was made from, never what is
+    approved or printed: the review goes on without them, and `archive`, which needs the totals,
+    refuses the run with ARCHIVE_TOTALS.
+    """
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return summary if isinstance(summary, dict) else {}
 
 
 def with_files_checked(view: RunView) -> RunView:
