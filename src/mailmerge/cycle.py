@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mailmerge import messages, printing
 from mailmerge.config import Config
+from mailmerge.dates import JST
 from mailmerge.mailing import RunView
 from mailmerge.review import STATUSES
 
@@ -17,7 +18,6 @@ if TYPE_CHECKING:
     from mailmerge.pipeline import CheckResult
 
 STEPS = ("roster", "templates", "run", "review", "print", "seal")
-JST = timezone(timedelta(hours=9), "JST")
 
 
 @dataclass(frozen=True)

@@ -52,13 +52,21 @@ def utc_stamp(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def shown_jst(stamp: str, seconds: bool = False) -> str:
-    """Return a stored UTC stamp as a person reads it: 2026-12-01 16:40 (+09:00); other text unchanged."""
+def in_jst(stamp: str) -> dt.datetime | None:
+    """Return a stored ISO 8601 stamp (2026-12-01T07:40:00Z, or with its offset) in Japan time; None if not one."""
     try:
-        moment = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+        moment = dt.datetime.fromisoformat(stamp)
     except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(JST)
+
+
+def shown_jst(stamp: str, seconds: bool = False) -> str:
+    """Return a stored stamp as a person reads it: 2026-12-01 16:40 (+09:00); other text unchanged."""
+    moment = in_jst(stamp)
+    if moment is None:
         return stamp
-    return moment.astimezone(JST).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") + " (+09:00)"
+    return moment.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") + " (+09:00)"
 
 
 _WESTERN = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")

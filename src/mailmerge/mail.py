@@ -11,7 +11,7 @@ import base64
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -25,6 +25,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from mailmerge import messages
 from mailmerge.config import EmailSettings
+from mailmerge.dates import JST
 from mailmerge.errors import MailmergeError
 
 EMAIL_TEMPLATE = Path("templates") / "email.txt"
@@ -35,7 +36,6 @@ ATTACHMENT_LABELS = {"letter": "renewal-letter", "overview": "insurance-overview
 # Lines of the wire format: SMTP's CRLF, folded at 78 (RFC 5322), UTF-8 in encoded words.
 WIRE = policy.SMTP.clone(max_line_length=78)
 # The Date header in Japan's time: the time the secretariat and the members read.
-JST = timezone(timedelta(hours=9), "JST")
 
 
 class MailError(MailmergeError):

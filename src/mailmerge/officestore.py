@@ -182,10 +182,11 @@ def cycle_audit_csv(config_root: Path, cycle: str) -> bytes | None:
     path = accounts_path(config_root)
     if not path.is_file():
         return None
-    jst = dt.timezone(dt.timedelta(hours=9))
+    from mailmerge.dates import JST
+
     rows = [
         (
-            dt.datetime.fromtimestamp(line.at, jst).isoformat(timespec="seconds"),
+            dt.datetime.fromtimestamp(line.at, JST).isoformat(timespec="seconds"),
             line.account,
             line.action,
             line.cycle,

@@ -12,15 +12,15 @@ import re
 import secrets
 import shutil
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from mailmerge import messages
+from mailmerge.dates import JST
 from mailmerge.errors import MailmergeError
 from mailmerge.fsutil import make_private_dir, write_atomic
 
 UPLOADS = ".uploads"
-JST = timezone(timedelta(hours=9), "JST")
 _UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
 
 

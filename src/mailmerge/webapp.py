@@ -6,7 +6,6 @@ import io
 import logging
 import secrets
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlencode
@@ -41,6 +40,7 @@ from mailmerge import (
 )
 from mailmerge import review as review_rules
 from mailmerge.config import Config
+from mailmerge.dates import in_jst
 from mailmerge.errors import MailmergeError
 from mailmerge.fsutil import sha256_bytes
 from mailmerge.models import DECISIONS, GROUPS, DocumentHashes, ManifestRow, recipient_lines
@@ -49,7 +49,6 @@ from mailmerge.reviewstate import ReviewState
 MAX_NOTE = 500
 MAX_REVIEWER = 40
 REVIEWER_COOKIE = "mailmerge_reviewer"
-JST = timezone(timedelta(hours=9), "JST")
 FILE_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -102,13 +101,10 @@ def create_app(
     return app
 
 
-def local_time(decided_at: str) -> str:
-    """Return a decision's time (ISO 8601 UTC) as the secretariat reads it: Japan time, to the minute."""
-    try:
-        moment = datetime.strptime(decided_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    except ValueError:
-        return decided_at
-    return moment.astimezone(JST).strftime("%Y-%m-%d %H:%M")
+def local_time(stamp: str) -> str:
+    """Return a stored time (a decision's, a seal's) as the secretariat reads it: Japan time, to the minute."""
+    moment = in_jst(stamp)
+    return stamp if moment is None else moment.strftime("%Y-%m-%d %H:%M")
 
 
 def set_port(app: Flask, port: int) -> None:

@@ -15,6 +15,7 @@ from flask import abort, jsonify, redirect, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
 from mailmerge import cycle, jobs, messages, printing, printrun, sealing, settings, state
+from mailmerge.dates import in_jst
 from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
 from mailmerge.fsutil import sha256_of
 from mailmerge.models import GROUPS
@@ -55,10 +56,8 @@ def _documents_by_group() -> str:
 
 
 def _local(stamp: str) -> str:
-    try:
-        return cycle.jst(datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=cycle.timezone.utc))
-    except ValueError:
-        return ""
+    moment = in_jst(stamp)
+    return "" if moment is None else cycle.jst(moment)
 
 
 def _failed(command: str) -> Callable[[BaseException], tuple[str, dict[str, Any]]]:
