@@ -572,7 +572,9 @@ def test_a_label_keeps_each_line_whole_when_a_smaller_size_allows(tmp_path: Path
         "representative_title": "代表取締役",
         "representative_name": "山野 一葉",
     }
-    assert sheets._wrap(fields["organisation"], 10.5, sheets.LABEL_W - 2 * sheets.LABEL_PAD) != [fields["organisation"]]
+    assert sheets._wrap(fields["organisation"], 10.5, sheets.LABEL_W - 2 * sheets.LABEL_PAD)[0] != [
+        fields["organisation"]
+    ]
     pdf = tmp_path / "labels.pdf"
     pdf.write_bytes(sheets.labels_pdf([[("T001", fields)]]))
     x, y = 18.6 * MM, 21.6 * MM
@@ -669,7 +671,7 @@ def test_a_long_line_breaks_at_a_space_when_there_is_one() -> None:
     sheets.register_fonts()
     width = 17.5 * 11  # 17 full-width characters at 11 pt: the first 16 and the space fit, the next does not
     text = "北海道札幌市中央区北一条西二丁目　札幌中央ビルディング第二別館"
-    pieces = sheets._wrap(text, 11, width)
+    pieces = sheets._wrap(text, 11, width)[0]
     assert pieces == ["北海道札幌市中央区北一条西二丁目", "札幌中央ビルディング第二別館"]
-    latin = sheets._wrap("Tele Radiology Imaging Partners Consulting Group", 11, width)
+    latin = sheets._wrap("Tele Radiology Imaging Partners Consulting Group", 11, width)[0]
     assert latin[0].endswith("Partners") and all(" " not in piece[-1:] for piece in latin)  # whole words

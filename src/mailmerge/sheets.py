@@ -212,7 +212,7 @@ def _lay_out(
     last = len(lines) - 1
     for number, line in enumerate(lines):
         size = name_size if number == last else round(name_size * OTHER_LINES, 1)
-        pieces, line_parted = _wrap_parted(line, size, width)
+        pieces, line_parted = _wrap(line, size, width)
         parted = parted or line_parted
         laid += [(piece, size, size * 1.25) for piece in pieces]
         if number == address_count - 1:
@@ -220,13 +220,9 @@ def _lay_out(
     return laid, parted
 
 
-def _wrap(text: str, size: float, width: float) -> list[str]:
-    """Break TEXT where it reaches WIDTH: at the last space before it when there is one, else between two characters."""
-    return _wrap_parted(text, size, width)[0]
-
-
-def _wrap_parted(text: str, size: float, width: float) -> tuple[list[str], bool]:
-    """Return _wrap's lines and whether any break parted a word (fell between two characters, not at a space)."""
+def _wrap(text: str, size: float, width: float) -> tuple[list[str], bool]:
+    """Break TEXT where it reaches WIDTH, at the last space before it when there is one, else between two
+    characters; return the lines and whether any break parted a word."""
     pieces: list[str] = []
     current, used, parted = "", 0.0, False
     for char in text:
