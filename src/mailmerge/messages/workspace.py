@@ -1,0 +1,77 @@
+"""The workspace (mailmerge serve)."""
+
+from __future__ import annotations
+
+# The workspace (mailmerge serve): ホーム, each step's state in plain words, its pages and jobs.
+HELP_SERVE = (
+    "作業画面（ホーム・名簿・作成・確認・印刷・発送と封印・送付記録・点検）をブラウザで開きます。"
+    "127.0.0.1 だけで待ち受け、Ctrl-C で止めます。"
+)
+SHORT_HELP_SERVE = "作業画面をブラウザで開く（名簿から封印まで）"
+SERVE_SERVING = "作業画面を開きました。ブラウザで上のアドレスを開いてください（止めるときは Ctrl-C）。"
+SERVE_STOPPED = "作業画面を止めました。"
+STEP_NAMES = {
+    "roster": "名簿",
+    "templates": "文面",
+    "run": "作成",
+    "review": "確認",
+    "print": "印刷",
+    "seal": "発送・封印",
+}
+STEP_ROSTER = "{name}, {when} 更新, {members} 名, エラー {errors}"
+STEP_ROSTER_MISSING = "名簿ファイル {name} がありません。名簿を取り込んでください"
+STEP_ROSTER_UNREADABLE = "名簿を読めません: {detail}"
+STEP_TEMPLATES = "{names}, 問題 {errors}"
+STEP_RUN_NONE = "まだ作成していません"
+STEP_RUN = "{when}, {documents} 文書"
+STEP_RUN_CHANGED = "作り直しが必要な会員 {count} 名（名簿・文面がその後変わったか、まだ作成していません）"
+STEP_RUN_RUNNING = "作成中です（{done}/{total}）"
+STEP_REVIEW_NONE = "作成のあとで確認します"
+STEP_REVIEW = "承認 {approved}, 保留 {hold}, 要再確認 {stale}, 未確認 {undecided}"
+STEP_PRINT_NONE = "まだ印刷していません"
+STEP_PRINT = "{when} に印刷用ファイルを作成"
+STEP_PRINT_OLDER = "{when} に作成（その後、承認または文書が変わっています）"
+STEP_SEAL_NONE = "まだ封印していません"
+STEP_SEAL = "封印済み {sealed} 名（今年度）, 未封印の承認済み {waiting} 名"
+NEXT_ACTIONS = {
+    "roster": "名簿を直す",
+    "templates": "文面を直す",
+    "run": "作成する",
+    "review": "確認する",
+    "print": "印刷する",
+    "seal": "発送・封印する",
+    "done": "今年度の送付はすべて封印済みです",
+}
+STEP_STATES = {"done": "済", "next": "次はこれ", "attention": "要対応", "waiting": "未着手"}
+UPLOAD_TOO_LARGE = "ファイルが大きすぎます（上限 {limit} MB）。名簿のファイルか確かめてください"
+UPLOAD_WRONG_TYPE = (
+    "{suffix} のファイルは取り込めません。名簿は {wanted} のファイルで設定されています（mailmerge.toml の [roster] "
+    "path）"
+)
+UPLOAD_EMPTY = "ファイルが選ばれていないか、空です。名簿のファイルを選んでください"
+UPLOAD_GONE = (
+    "取り込み待ちのファイルが見つかりません（時間がたったか、すでに置き換えました）。もう一度ファイルを選んでください"
+)
+UPLOAD_HAS_ERRORS = "エラーが {count} 件ある名簿には置き換えられません。Excel で直してから、もう一度取り込んでください"
+WORKSPACE_JOB_NAMES = {"run": "作成", "print": "印刷", "seal": "封印", "verify": "点検"}
+WORKSPACE_JOB_STATES = {
+    "running": "実行中",
+    "stopping": "中止しています…",
+    "done": "完了",
+    "failed": "失敗",
+    "stopped": "中止しました",
+}
+WORKSPACE_JOB_BUSY = "この出力先では「{kind}」を実行中です。終わるまでお待ちください（下に進み具合を表示しています）。"
+WORKSPACE_RUN_STOPPED = "中止しました。作り終えた文書は残っています。もう一度「作成する」を押すと、残りから続けます。"
+WORKSPACE_JOB_ENDED = "サーバーが止まったため、途中で終わりました。もう一度実行すると、続きから作成します。"
+WORKSPACE_BAD_NUMBER = "{field}: 1 以上の整数を入れてください"
+WORKSPACE_PRINT_MADE = "{when} に {who} が作成"
+WORKSPACE_SEAL_CONFIRM = "次の会員の文書を、発送日 {sent_on} で封印します（封印後は変更できません）"
+WORKSPACE_VERIFY_OK = "問題ありません。封印 {bags} 件、ファイル {files} 件を確かめました。"
+WORKSPACE_VERIFY_FAILED = "問題が {count} 件見つかりました。封印の中身は直さず、バックアップと照らし合わせてください。"
+WORKSPACE_HISTORY_NONE = "会員番号 {member_id} の送付記録はありません。"
+WORKSPACE_LIMIT_FIELD = "試しに作る人数"
+WORKSPACE_LABELS_START_FIELD = "ラベルの開始位置"
+UPLOAD_FIX_DEFAULT = "Excel でこのセルを直してから、もう一度取り込んでください"
+PROOF_MISSING = "試し刷りで {document} ができませんでした。もう一度お試しください"
+TEMPLATE_HAS_ERRORS = "問題が {count} 件ある文面には置き換えられません。Word で直してから、もう一度取り込んでください"
