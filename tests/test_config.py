@@ -24,8 +24,8 @@ def test_repository_config_gives_the_2024_cycle() -> None:
         "overview": REPO / "templates/overview.docx",
     }
     assert config.constants["renewal_date"] == "2024年2月1日"
-    assert config.constants["chairman"] == "煎本正博"
-    assert config.constants["agent"]["tel"] == "0120-934-086"
+    assert config.constants["chairman"] == "山田太郎"
+    assert config.constants["agent"]["tel"] == "0120-000-000"
 
 
 def test_wareki_option_prints_every_date_in_the_imperial_era(config_in) -> None:

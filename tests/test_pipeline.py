@@ -103,7 +103,7 @@ def test_every_letter_names_its_member_and_carries_only_its_group_paragraph(samp
             "更新のご案内" if member.group == "enrolled" else "のご案内"
         )
         assert title in text
-        assert "理事長煎本正博" in text
+        assert "理事長山田太郎" in text
         assert "2024年2月1日" in text
 
 
@@ -264,7 +264,7 @@ def test_a_member_named_like_the_templates_own_words_runs_and_check_warns(
             [
                 *lines[:4],
                 "0031,ATS,,,,103-0027,東京都中央区日本橋3丁目5番1号,,加入",
-                "0032,損害保険ジャパン株式会社,,,,103-0027,東京都中央区日本橋2丁目2番10号,,未加入",
+                "0032,見本損害保険株式会社,,,,103-0027,東京都中央区日本橋3丁目5番2号,,未加入",
                 "0033,株式会社ATS読影,,,,103-0027,東京都中央区日本橋1丁目1番1号,,未加入",
             ]
         )
@@ -289,7 +289,7 @@ def test_a_member_named_like_the_templates_own_words_runs_and_check_warns(
     assert result.exit_code == 0, result.output
     assert len(manifest_rows(out)) == 12
     assert "ATS" in squash(pdf_text(out / "enrolled" / "0001" / "letter.pdf"))
-    assert "損害保険ジャパン株式会社" in squash(pdf_text(out / "enrolled" / "0001" / "overview.pdf"))
+    assert "見本損害保険株式会社" in squash(pdf_text(out / "enrolled" / "0001" / "overview.pdf"))
 
 
 def test_the_honorific_column_prints_sensei_in_the_letter_the_overview_and_the_label(tmp_path: Path) -> None:
