@@ -4,122 +4,42 @@ from __future__ import annotations
 
 import csv
 import errno
-import fcntl
 import logging
 import os
-import re
 import shutil
-import stat
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import bagit
 
 from mailmerge import messages
+from mailmerge.archivefolder import (
+    DECISIONS_NAME,
+    STAGING_PREFIX,
+    BagProblem,
+    decisions_csv,
+    next_folder,
+    readable_by_others,
+    remove_tree,
+    seal_modes,
+)
+
+# The folder around the bags, reached through this module as before (sealing, tests).
+from mailmerge.archivefolder import archive_lock as archive_lock
+from mailmerge.archivefolder import bag_folders as bag_folders
+from mailmerge.archivefolder import remove_staging as remove_staging
+from mailmerge.archivefolder import staging_leftovers as staging_leftovers
 from mailmerge.errors import MailmergeError
-from mailmerge.fsutil import DIR_MODE, FILE_MODE, csv_bytes, csv_value, fsync_dir, make_private_dir, sha256_of
+from mailmerge.fsutil import DIR_MODE, csv_value, fsync_dir, make_private_dir, sha256_of
 from mailmerge.models import GROUPS, ArchivedBatch, ArchivedFile, ArchivedMember, ManifestRow
 
 # bagit logs every step, and a traceback in English on any error: our errors say it in Japanese.
 logging.getLogger("bagit").addHandler(logging.NullHandler())
 logging.getLogger("bagit").propagate = False
 
-SEALED_FILE_MODE = 0o400
-SEALED_DIR_MODE = 0o500
 CHECKSUMS = ("sha256",)  # the manifest's and the review's hash; sha512 would double the sealing time
-DECISIONS_NAME = "decisions.csv"
-LOCK_NAME = ".archive.lock"
-STAGING_PREFIX = ".staging-"
-# A bag folder: the sending date, with -2, -3 … when one day has several batches.
-BAG_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:-([2-9]|[1-9]\d+))?$")
 TAG_FILES = {"bagit.txt", "bag-info.txt", "fetch.txt"}
-DECISION_COLUMNS = (
-    "member_id",
-    "name",
-    "group",
-    "decision",
-    "reviewer",
-    "decided_at",
-    "note",
-    "document",
-    "pages",
-    "pdf",
-    "pdf_sha256",
-    "docx",
-    "docx_sha256",
-    "printed_at",
-    "printed_by",
-)
-
-
-@dataclass(frozen=True)
-class BagProblem:
-    """One thing wrong with a sealed bag: ``kind`` is missing, changed, extra, broken or readable."""
-
-    kind: str
-    path: Path
-    detail: str = ""
-
-
-@contextmanager
-def archive_lock(archive_dir: Path) -> Iterator[None]:
-    """Hold the archive's lock: one sealing at a time (the kernel drops it if the process dies)."""
-    make_private_dir(archive_dir)
-    fd = os.open(archive_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, FILE_MODE)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise MailmergeError(messages.ARCHIVE_LOCKED.format(archive=archive_dir)) from None
-        yield
-    finally:
-        os.close(fd)
-
-
-def staging_leftovers(archive_dir: Path) -> list[Path]:
-    """Return the staging folders an interrupted sealing left (never a complete-looking bag)."""
-    if not archive_dir.is_dir():
-        return []
-    return sorted(p for p in archive_dir.glob(f"*/{STAGING_PREFIX}*") if p.is_dir() or p.is_symlink())
-
-
-def remove_staging(archive_dir: Path) -> int:
-    """Remove what interrupted sealings left; return how many there were."""
-    found = staging_leftovers(archive_dir)
-    for path in found:
-        _remove_tree(path)
-    return len(found)
-
-
-def bag_folders(archive_dir: Path, cycle: str | None = None) -> list[Path]:
-    """Return the sealed bags on disk, by cycle then sending date and batch number."""
-    if not archive_dir.is_dir():
-        return []
-    cycles = [archive_dir / cycle] if cycle is not None else sorted(p for p in archive_dir.iterdir() if p.is_dir())
-    found = []
-    for folder in cycles:
-        if folder.is_dir():
-            found += [p for p in folder.iterdir() if p.is_dir() and BAG_NAME.match(p.name)]
-    return sorted(found, key=_bag_order)
-
-
-def _bag_order(path: Path) -> tuple[str, str, int]:
-    match = BAG_NAME.match(path.name)
-    assert match is not None
-    return (path.parent.name, match.group(1), int(match.group(2) or 1))
-
-
-def next_folder(archive_dir: Path, cycle: str, sent_on: str) -> Path:
-    """Return the next free bag folder for that day: <sent-on>, then <sent-on>-2, -3 …"""
-    base = archive_dir / cycle / sent_on
-    number = 1
-    while True:
-        candidate = base if number == 1 else base.with_name(f"{sent_on}-{number}")
-        if not candidate.exists():
-            return candidate
-        number += 1
 
 
 @dataclass(frozen=True)
@@ -158,7 +78,7 @@ def build_batch(
     make_private_dir(cycle_dir)
     target = next_folder(archive_dir, cycle, sent_on)
     staging = cycle_dir / f"{STAGING_PREFIX}{target.name}-{os.getpid()}"
-    _remove_tree(staging)
+    remove_tree(staging)
     staging.mkdir(mode=DIR_MODE)
     old_umask = os.umask(0o077)
     try:
@@ -194,11 +114,11 @@ def build_batch(
         if problems:
             detail = "; ".join(f"{p.kind} {p.path.relative_to(staging)}" for p in problems)
             raise MailmergeError(messages.ARCHIVE_BAG_INVALID.format(folder=target, detail=detail))
-        _seal_modes(staging)
+        seal_modes(staging)
         # Everything the bag holds reaches the disk before the rename makes it a bag.
         os.sync()
     except BaseException as exc:
-        _remove_tree(staging)
+        remove_tree(staging)
         if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
             raise MailmergeError(messages.ARCHIVE_DISK_FULL.format(archive=archive_dir)) from None
         raise
@@ -230,7 +150,7 @@ def place_batch(staged: StagedBatch) -> Path:
 
 def discard_batch(staged: StagedBatch) -> None:
     """Remove a built bag that was not placed (the sealing stopped before the rename)."""
-    _remove_tree(staged.staging)
+    remove_tree(staged.staging)
 
 
 def _fill(staging: Path, out_dir: Path, rows: Sequence[ManifestRow]) -> dict[str, str]:
@@ -284,34 +204,6 @@ def _bag_info(cycle, sent_on, sealed_by, sealed_at, rows, members, roster_sha256
         info[f"Members-{label}"] = str(sum(1 for m in members if m.group == group))
         info[f"Documents-{label}"] = str(sum(1 for r in rows if r.group == group))
     return info
-
-
-def decisions_csv(rows: Sequence[ManifestRow], members: Sequence[ArchivedMember]) -> bytes:
-    """Return decisions.csv: one line per member and document, the decision with the hashes it approved."""
-    by_id = {m.member_id: m for m in members}
-    return csv_bytes(
-        DECISION_COLUMNS,
-        (
-            (
-                row.member_id,
-                row.name,
-                row.group,
-                by_id[row.member_id].decision,
-                by_id[row.member_id].reviewer,
-                by_id[row.member_id].decided_at,
-                by_id[row.member_id].note,
-                row.document,
-                row.pages,
-                row.pdf,
-                row.pdf_sha256,
-                row.docx,
-                row.docx_sha256,
-                by_id[row.member_id].printed_at,
-                by_id[row.member_id].printed_by,
-            )
-            for row in rows
-        ),
-    )
 
 
 def read_batch(archive_dir: Path, folder: Path) -> ArchivedBatch:
@@ -470,33 +362,3 @@ def _detailed(folder: Path, bag: bagit.Bag, exc: bagit.BagValidationError) -> li
         if path.is_file() and "sha256" in hashes and sha256_of(path) != hashes["sha256"].lower():
             problems.append(BagProblem("changed", path))
     return problems or [BagProblem("broken", folder, str(exc))]
-
-
-def readable_by_others(top: Path) -> list[BagProblem]:
-    """Return every file and folder under ``top`` (itself included) that others may read or write."""
-    found = []
-    for path in [top, *sorted(top.rglob("*"))] if top.exists() else []:
-        mode = path.lstat().st_mode
-        if stat.S_IMODE(mode) & 0o077:  # group or others: "write" when they may change it, else "read"
-            found.append(BagProblem("readable", path, "write" if stat.S_IMODE(mode) & 0o022 else "read"))
-    return found
-
-
-def _seal_modes(folder: Path) -> None:
-    """Make the bag read-only for its owner: files 0400, folders 0500, deepest first."""
-    for dirpath, _dirnames, filenames in os.walk(folder, topdown=False):
-        for name in filenames:
-            os.chmod(os.path.join(dirpath, name), SEALED_FILE_MODE)
-        os.chmod(dirpath, SEALED_DIR_MODE)
-
-
-def _remove_tree(path: Path) -> None:
-    """Remove a folder even when sealed read-only (a staging bag interrupted after its modes were set)."""
-    if not path.exists() and not path.is_symlink():
-        return
-    if path.is_symlink() or not path.is_dir():
-        path.unlink()
-        return
-    for dirpath, _, _ in os.walk(path):
-        os.chmod(dirpath, DIR_MODE)
-    shutil.rmtree(path)
