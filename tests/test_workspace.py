@@ -99,6 +99,33 @@ def test_home_after_a_run_counts_the_reviews_and_says_print_next(sample_run: Pat
     assert 'id="next-button" href="/workspace/print">印刷する<' in client.get("/workspace/").get_data(as_text=True)
 
 
+def test_home_after_a_roster_change_reads_the_roster_once(
+    sample_run: Path, cycle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check's roster opens the run too: ホーム at 1,000 members must not read and check the file twice."""
+    import os
+
+    from mailmerge import roster
+
+    out = copy_run(sample_run, tmp_path)
+    _, client = _client(cycle, out)
+    client.get("/workspace/")
+    read = roster.load_roster
+    calls: list[Path | None] = []
+
+    def counted(*args, **kwargs):
+        calls.append(args[1] if len(args) > 1 else kwargs.get("path"))
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(roster, "load_roster", counted)
+    saved = load_config(cycle).roster
+    os.utime(saved, (time.time() + 5, time.time() + 5))  # saved again in Excel
+    page = _text(client.get("/workspace/"))
+    assert "30 名, エラー 0" in page and "60 文書" in page
+    assert len(calls) == 1
+    assert "60 文書" in _text(client.get("/workspace/")) and len(calls) == 1  # nothing changed since: read none
+
+
 def test_a_roster_with_an_error_is_shown_as_a_table_and_never_replaces_the_current_one(
     cycle: Path, tmp_path: Path
 ) -> None:

@@ -78,9 +78,11 @@ def print_log(out_dir: Path) -> PrintLog:
     return PrintLog(out_dir / REVIEW_DB_NAME)
 
 
-def open_run(config: Config, out_dir: Path | None = None) -> RunView:
+def open_run(config: Config, out_dir: Path | None = None, current: inputs.CurrentInputs | None = None) -> RunView:
     """Return the run in ``out_dir`` (default: the config's) with every member's review.
 
+    ``current``: the roster and templates as just read (the workspace's `check`), used when its roster
+    is the one the run was made from, instead of reading it again.
     Raise MailmergeError when the folder holds no finished run (no manifest.csv).
     """
     out_dir = (out_dir or config.output).resolve()
@@ -96,7 +98,9 @@ def open_run(config: Config, out_dir: Path | None = None) -> RunView:
 
     # The roster and templates only: opening a run for review looks for no LibreOffice and makes nothing.
     # The roster the run was made from (`run --roster 名簿.csv` included), not only the config's.
-    current = inputs.read_current(config, inputs.run_roster(summary))
+    made_from = inputs.run_roster(summary)
+    if current is None or Path(current.roster.source).resolve() != Path(made_from or config.roster).resolve():
+        current = inputs.read_current(config, made_from)
     members = {m.member_id: m for m in current.roster.members}
     # Only warnings about the postal code raise 郵便番号の注意 (not, say, an ID stored as a number).
     postal_headers = {f.header for f in config.fields if f.check == "postal_code"}

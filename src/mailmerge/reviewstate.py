@@ -9,7 +9,7 @@ from typing import Any
 
 from mailmerge import mailing
 from mailmerge.config import Config
-from mailmerge.inputs import SUMMARY_NAME
+from mailmerge.inputs import SUMMARY_NAME, CurrentInputs
 from mailmerge.manifest import MANIFEST_NAME, read_manifest
 from mailmerge.models import ManifestRow
 
@@ -29,37 +29,34 @@ class ReviewState:
     _rows_lock: threading.Lock = field(default_factory=threading.Lock)
     _rows: tuple[tuple[int, int], dict[tuple[str, str], ManifestRow]] | None = None
 
-    def run_view(self) -> mailing.RunView:
+    def run_view(self, checked: tuple[tuple[Any, ...], CurrentInputs] | None = None) -> mailing.RunView:
         """Return the run with the decisions as they are now.
 
-        Opening a run reads the roster and checks the templates (~0.3 s of CPU for 1,000 members):
-        it is done again only when one of those files changed, and the decisions (one query) are
-        read afresh for every request.
+        Opening a run reads the roster and checks the templates: it is done again only when one of
+        those files changed, and the decisions (one query) are read afresh for every request.
+        ``checked``: the inputs as `check` has just read them, with the signature (file_signature)
+        of the files they were read from; used instead of reading the roster again while those
+        files are still the ones this run is opened from.
         """
         key = self._inputs()
         with self._view_lock:
             if self._view is None or self._view[0] != key:
-                self._view = (key, mailing.open_run(self.config, self.out_dir))
+                given = checked[1] if checked is not None and set(checked[0]) <= set(key) else None
+                self._view = (key, mailing.open_run(self.config, self.out_dir, current=given))
             view = self._view[1]
         return mailing.refresh(view)
 
     def _inputs(self) -> tuple[Any, ...]:
         """Return what the run as shown is made from, as (size, mtime, inode) of each file."""
-        paths = [
-            self.out_dir / MANIFEST_NAME,
-            self.out_dir / SUMMARY_NAME,
-            self.config.path,
-            self.config.roster,
-            *self.config.documents.values(),
-        ]
-        signature: list[tuple[Any, ...]] = []
-        for path in paths:
-            try:
-                stat = Path(path).stat()
-                signature.append((str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino))
-            except OSError:
-                signature.append((str(path), None))
-        return tuple(signature)
+        return file_signature(
+            [
+                self.out_dir / MANIFEST_NAME,
+                self.out_dir / SUMMARY_NAME,
+                self.config.path,
+                self.config.roster,
+                *self.config.documents.values(),
+            ]
+        )
 
     def manifest_row(self, member_id: str, document: str) -> ManifestRow | None:
         """Return the manifest's row for a member's document (read again only when manifest.csv changed).
@@ -83,3 +80,15 @@ class ReviewState:
     def cookie_name(self) -> str:
         # Cookies ignore the port: two review apps open at once must not overwrite each other's.
         return f"mailmerge_token_{self.port}" if self.port else "mailmerge_token"
+
+
+def file_signature(paths: list[Path]) -> tuple[Any, ...]:
+    """Return (path, size, mtime, inode) of each file (None for one missing): what tells a cached reading is current."""
+    signature: list[tuple[Any, ...]] = []
+    for path in paths:
+        try:
+            stat = Path(path).stat()
+            signature.append((str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino))
+        except OSError:
+            signature.append((str(path), None))
+    return tuple(signature)

@@ -30,6 +30,7 @@ from flask.typing import ResponseReturnValue
 
 from mailmerge import (
     cycle,
+    inputs,
     jobs,
     mailing,
     messages,
@@ -39,6 +40,7 @@ from mailmerge import (
 )
 from mailmerge.errors import MailmergeError
 from mailmerge.models import Problem
+from mailmerge.reviewstate import file_signature
 
 if TYPE_CHECKING:
     from mailmerge import pipeline
@@ -70,32 +72,36 @@ class Workspace:
 
     def check(self, review: Any) -> tuple[pipeline.CheckResult | None, str]:
         """Return `mailmerge check`'s result for the current inputs (again only when a file changed)."""
+        checked = self._check(review)
+        return checked[1], checked[2]
+
+    def _check(self, review: Any) -> tuple[Any, pipeline.CheckResult | None, str]:
         config = review.config
-        key = _signature([config.path, config.roster, *config.documents.values()])
+        key = file_signature([config.path, config.roster, *config.documents.values()])
         with self._lock:
             if self._checked is None or self._checked[0] != key:
                 try:
                     self._checked = (key, making().check(config), "")
                 except MailmergeError as exc:
                     self._checked = (key, None, str(exc))
-            return self._checked[1], self._checked[2]
+            return self._checked
+
+    def checked_inputs(self, review: Any) -> tuple[tuple[Any, ...], inputs.CurrentInputs] | None:
+        """Return the inputs as the last check read them, with the files' signature (None without a check).
+
+        Opening the run takes its roster from here (ReviewState.run_view) instead of reading and
+        checking the same file a second time.
+        """
+        key, checked, _ = self._check(review)
+        if checked is None:
+            return None
+        return key, inputs.CurrentInputs(review.config, checked.roster, inputs.template_hashes(review.config))
 
 
 def register(app: Flask) -> None:
     """Add the workspace's pages to the app (its guard already runs before every request)."""
     app.extensions[EXTENSION] = Workspace()
     app.register_blueprint(bp)
-
-
-def _signature(paths: list[Path]) -> tuple[Any, ...]:
-    signature: list[tuple[Any, ...]] = []
-    for path in paths:
-        try:
-            stat = Path(path).stat()
-            signature.append((str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino))
-        except OSError:
-            signature.append((str(path), None))
-    return tuple(signature)
 
 
 def review_state() -> Any:
@@ -106,11 +112,14 @@ def workspace() -> Workspace:
     return current_app.extensions[EXTENSION]
 
 
-def run_view() -> mailing.RunView | None:
-    """Return the run as the reviewers see it, or None before the first run (once per request)."""
+def run_view(checked: tuple[tuple[Any, ...], inputs.CurrentInputs] | None = None) -> mailing.RunView | None:
+    """Return the run as the reviewers see it, or None before the first run (once per request).
+
+    ``checked``: the inputs as the workspace's check read them (Workspace.checked_inputs).
+    """
     if "workspace_view" not in g:
         try:
-            g.workspace_view = review_state().run_view()
+            g.workspace_view = review_state().run_view(checked)
         except MailmergeError:
             g.workspace_view = None
     return g.workspace_view
@@ -149,7 +158,7 @@ def problem_rows(problems: tuple[Problem, ...] | list[Problem]) -> list[dict[str
 def home() -> str:
     review = review_state()
     checked, check_error = workspace().check(review)
-    view = run_view()
+    view = run_view(workspace().checked_inputs(review))
     sealed = sealing.sealed_status(review.archive_dir, review.config.cycle) if review.archive_dir else {}
 
     def running() -> tuple[int, int] | None:
