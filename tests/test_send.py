@@ -31,6 +31,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from mailmerge import smtp
+from mailmerge.config import EmailSettings
+
 from helpers import (
     TEMPLATES,
     made_once,
@@ -507,3 +510,25 @@ def test_a_message_is_the_same_bytes_for_the_same_inputs_but_its_date(tmp_path: 
     assert parsed.get_body(("plain",)).get_content().startswith("株式会社髙﨑①㈱\r\nご担当者 様")
     (part,) = parsed.iter_attachments()
     assert part.get_content() == pdf.read_bytes()
+
+
+def test_a_line_starting_with_a_dot_arrives_as_written(server) -> None:
+    """DATA's transparency (RFC 5321 4.5.2): a "." line start is doubled on the wire, so the message is not cut."""
+    recorder, port = server
+    settings = EmailSettings(
+        host="127.0.0.1",
+        port=port,
+        security="starttls",
+        user="mailmerge",
+        sender="office@example.jp",
+        reply_to="",
+        envelope_from="",
+        per_minute=0,
+        per_day=0,
+    )
+    data = b"Subject: dots\r\n\r\n.first line\r\nmiddle\r\n.\r\n..last line\r\n"
+    with smtp.Connection(settings, PASSWORD) as connection:
+        reply = connection.send("office@example.jp", "kenichi.sato@example.jp", data)
+    assert reply.accepted, reply
+    ((_, _, arrived),) = recorder.received
+    assert arrived == data

@@ -10,14 +10,13 @@ with ``resend_unknown``. Members accepted before are never sent again.
 from __future__ import annotations
 
 import time
-from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
-from mailmerge import mail, mailing, messages, roster, smtp, state
+from mailmerge import handover, mail, mailing, messages, roster, smtp, state
 from mailmerge.config import (
     CHANNELS,
     EMAIL_FIELD,
@@ -27,12 +26,11 @@ from mailmerge.config import (
     wants_mail,
 )
 from mailmerge.errors import MailmergeError
-from mailmerge.fsutil import fsync_dir, make_private_dir, sha256_bytes, write_atomic
+from mailmerge.fsutil import fsync_dir, make_private_dir, write_atomic
 from mailmerge.models import (
     ACCEPTED,
     DEFERRED,
     FAILED,
-    QUEUED,
     SENDING,
     JournalEntry,
     member_context,
@@ -43,8 +41,6 @@ from mailmerge.store import MAIL_DB_NAME, MailJournal, existing_journal
 
 MAIL_DIR = "mail"
 SEND_LOCK_NAME = ".mailmerge-send.lock"
-# A server's "try again later" (4xx) is retried within the run after these waits, in seconds.
-BACKOFF = (1.0, 2.0, 4.0)
 
 
 @dataclass(frozen=True)
@@ -105,7 +101,7 @@ def send(
                 if not chosen:
                     raise MailmergeError("\n".join([messages.SEND_NOTHING_TO_TEST, *describe_left_out(left_out)]))
                 first = chosen[0]
-                message = _build(config, settings, template, view, first, _now(), test_to)
+                message = _build(config, settings, template, view, first, handover.now(), test_to)
                 folder = mail_folder(view.out_dir) / "test"
                 make_private_dir(folder)
                 write_atomic(folder / f"{first.member_id}.eml", message.data)
@@ -115,29 +111,28 @@ def send(
                     if not reply.accepted:
                         raise MailmergeError(messages.SEND_TEST_REFUSED.format(reply=reply))
                 return SendResult(view.out_dir, test_sent=first.member_id, dry_run=dry_run, left_out=tuple(left_out))
-            written, refused = _write_messages(config, settings, template, view, chosen, journal, progress)
-            left_out += refused
+            made = _made(config, settings, template, view, chosen)
             if dry_run or journal is None:
+                written, refused = _write_messages(view.out_dir, made, len(chosen), journal, progress)
                 return SendResult(
                     view.out_dir,
                     written=written,
                     unknown=unknown,
-                    left_out=tuple(left_out),
+                    left_out=tuple(left_out + refused),
                     dry_run=True,
                     sent_before=sent_before,
                 )
-            accepted, deferred, failed, stopped = _hand_over(
-                settings, password, view.out_dir, written, journal, progress, hold_signals, sleep
-            )
+            handed = handover.Handover(settings, password, mail_folder(view.out_dir), journal, hold_signals, sleep)
+            handed.run(made, [r.member_id for r in chosen], progress)
             return SendResult(
                 view.out_dir,
-                written,
-                accepted,
-                deferred,
-                failed,
+                tuple(handed.written),
+                tuple(handed.accepted),
+                tuple(handed.deferred),
+                tuple(handed.failed),
                 unknown=unknown,
-                left_out=tuple(left_out),
-                stopped_by_daily_limit=stopped,
+                left_out=tuple(left_out + handed.refused),
+                stopped_by_daily_limit=tuple(handed.stopped),
                 sent_before=sent_before,
             )
         finally:
@@ -147,14 +142,6 @@ def send(
 
 def _existing(out_dir: Path) -> MailJournal | None:
     return MailJournal(out_dir / MAIL_DB_NAME) if (out_dir / MAIL_DB_NAME).is_file() else None
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _choose(
@@ -242,135 +229,46 @@ def _build(
     )
 
 
-def _write_messages(
+def _made(
     config: Config,
     settings: EmailSettings,
     template: mail.EmailTemplate,
     view: mailing.RunView,
     chosen: Sequence[MemberReview],
+) -> Iterator[tuple[str, mail.Message | None]]:
+    """Yield each chosen member's message as it is made, one at a time (None: a PDF is no longer the approved one)."""
+    for review in chosen:
+        try:
+            yield review.member_id, _build(config, settings, template, view, review, handover.now())
+        except mail.PdfChanged:
+            yield review.member_id, None
+
+
+def _write_messages(
+    out_dir: Path,
+    made: Iterator[tuple[str, mail.Message | None]],
+    total: int,
     journal: MailJournal | None,
     progress: Progress,
 ) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
-    """Write DIR/mail/<member>.eml for each chosen member, then journal them as queued (all at once)."""
-    folder = mail_folder(view.out_dir)
+    """Write DIR/mail/<member>.eml for each message (a dry run), then journal them as queued (all at once)."""
+    folder = mail_folder(out_dir)
     make_private_dir(folder)
     written, refused, queued = [], [], []
-    with progress.stage(messages.SEND_STAGE_WRITE, len(chosen)) as advance:
-        for review in chosen:
-            try:
-                message = _build(config, settings, template, view, review, _now())
-            except mail.PdfChanged:
-                refused.append((review.member_id, messages.SEND_WHY_PDF_CHANGED))
-                advance(1)
-                continue
-            # Not synced file by file: the folder is synced once, before the journal names the files.
-            write_atomic(folder / f"{review.member_id}.eml", message.data, durable=False)
-            queued.append(
-                JournalEntry(
-                    review.member_id, QUEUED, _stamp(_now()), message.message_id, message.sha256, message.content_sha256
-                )
-            )
-            written.append(review.member_id)
+    with progress.stage(messages.SEND_STAGE_WRITE, total) as advance:
+        for member_id, message in made:
+            if message is None:
+                refused.append((member_id, messages.SEND_WHY_PDF_CHANGED))
+            else:
+                # Not synced file by file: the folder is synced once, before the journal names the files.
+                write_atomic(folder / f"{member_id}.eml", message.data, durable=False)
+                queued.append(handover.queued_entry(message))
+                written.append(member_id)
             advance(1)
     fsync_dir(folder)
     if journal is not None:
         journal.write_many(queued)
     return tuple(written), refused
-
-
-def _hand_over(
-    settings: EmailSettings,
-    password: str | None,
-    out_dir: Path,
-    members: Sequence[str],
-    journal: MailJournal,
-    progress: Progress,
-    hold_signals: Callable[[], AbstractContextManager[None]],
-    sleep: Callable[[float], None],
-) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], tuple[str, ...]]:
-    """Send each written message once; return (accepted, deferred, failed, stopped by the daily limit)."""
-    accepted: list[str] = []
-    deferred: list[tuple[str, str]] = []
-    failed: list[tuple[str, str]] = []
-    queued = journal.latest()
-    limiter = _RateLimiter(settings, journal, sleep)
-    folder = mail_folder(out_dir)
-    if not members:
-        return (), (), (), ()
-    with (
-        smtp.Connection(settings, password) as connection,
-        progress.stage(messages.SEND_STAGE_SEND, len(members)) as advance,
-    ):
-        for index, member_id in enumerate(members):
-            if not limiter.wait():
-                return tuple(accepted), tuple(deferred), tuple(failed), tuple(members[index:])
-            entry = queued[member_id]
-            data = (folder / f"{member_id}.eml").read_bytes()
-            if sha256_bytes(data) != entry.eml_sha256:
-                failed.append((member_id, messages.SEND_EML_CHANGED))
-                advance(1)
-                continue
-            to = mail.recipient_of(data)
-            for attempt in range(len(BACKOFF) + 1):
-                with hold_signals():
-                    journal.write(_line(entry, SENDING))
-                    limiter.handed_over()
-                    # Lost mid-handover (smtp.HandoverUnknown) the member stays in `sending`: the next
-                    # run reports it as unknown rather than risk sending it twice.
-                    reply = connection.send(mail.envelope_from(settings), to, data)
-                    state_now = ACCEPTED if reply.accepted else DEFERRED if reply.temporary else FAILED
-                    journal.write(_line(entry, state_now, str(reply)), durable=False)
-                if state_now != DEFERRED or attempt == len(BACKOFF):
-                    break
-                sleep(BACKOFF[attempt])
-            if state_now == ACCEPTED:
-                accepted.append(member_id)
-            elif state_now == DEFERRED:
-                deferred.append((member_id, str(reply)))
-            else:
-                failed.append((member_id, str(reply)))
-            advance(1)
-    return tuple(accepted), tuple(deferred), tuple(failed), ()
-
-
-def _line(entry: JournalEntry, state_now: str, reply: str = "") -> JournalEntry:
-    return JournalEntry(
-        entry.member_id, state_now, _stamp(_now()), entry.message_id, entry.eml_sha256, entry.content_sha256, reply
-    )
-
-
-class _RateLimiter:
-    """per_minute and per_day, counted from the journal (so a rerun respects what the last run sent)."""
-
-    def __init__(self, settings: EmailSettings, journal: MailJournal, sleep: Callable[[float], None]):
-        self.settings, self.sleep = settings, sleep
-        now = _now()
-        self.minute: deque[datetime] = deque(
-            _parse(t) for t in journal.handed_over_since(_stamp(now - timedelta(minutes=1)))
-        )
-        self.day = len(journal.handed_over_since(_stamp(now - timedelta(days=1))))
-
-    def wait(self) -> bool:
-        """Wait until one more message is allowed this minute; return False when today's limit is reached."""
-        if self.settings.per_day and self.day >= self.settings.per_day:
-            return False
-        if self.settings.per_minute:
-            while True:
-                now = datetime.now(UTC)
-                while self.minute and self.minute[0] <= now - timedelta(minutes=1):
-                    self.minute.popleft()
-                if len(self.minute) < self.settings.per_minute:
-                    break
-                self.sleep(max((self.minute[0] + timedelta(minutes=1) - now).total_seconds(), 0.05))
-        return True
-
-    def handed_over(self) -> None:
-        self.minute.append(datetime.now(UTC))
-        self.day += 1
-
-
-def _parse(stamp: str) -> datetime:
-    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
 def describe_left_out(left_out: Sequence[tuple[str, str]]) -> list[str]:

@@ -19,6 +19,7 @@ from mailmerge.errors import MailmergeError
 
 TIMEOUT = 60.0
 _ADDRESS = re.compile(r"<?[^\s<>@]+@[^\s<>]+>?")
+_LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
 class SmtpError(MailmergeError):
@@ -112,9 +113,15 @@ class Connection:
             self._smtp = None
 
     def send(self, envelope_from: str, to: str, data: bytes) -> Reply:
-        """Hand one message over; return the reply to DATA (or to the first command the server refused).
+        """Hand one message over and return the server's reply to it (see ``hand_over``)."""
+        refused = self.hand_over(envelope_from, to, data)
+        return refused if refused is not None else self.reply()
 
-        A connection lost before the message was handed over (a server closing an idle connection)
+    def hand_over(self, envelope_from: str, to: str, data: bytes) -> Reply | None:
+        """Send MAIL, RCPT, DATA and the message; return the refusal, or None: then ``reply`` reads the answer.
+
+        Split so that the caller can make the next message while the server reads this one. A
+        connection lost before the message was handed over (a server closing an idle connection)
         is opened again once. Lost while handing it over: HandoverUnknown, for the server may have
         taken it.
         """
@@ -136,16 +143,33 @@ class Connection:
                     ) from None
                 continue
             try:
-                code, text = smtp.data(data)
+                code, text = smtp.docmd("data")
+                if code != 354:
+                    _reset(smtp)
+                    return Reply(code, _text(text))
+                smtp.send(_transparent(data))
             except (smtplib.SMTPServerDisconnected, OSError) as exc:
                 self._drop()
                 raise HandoverUnknown(
                     messages.SMTP_LOST_IN_DATA.format(host=self.settings.host, detail=_describe(exc))
                 ) from None
-            if not 200 <= code < 300:
-                _reset(smtp)
-            return Reply(code, _text(text))
+            return None
         raise AssertionError("unreachable")
+
+    def reply(self) -> Reply:
+        """Return the server's answer to the message ``hand_over`` sent last."""
+        smtp = self._smtp
+        assert smtp is not None
+        try:
+            code, text = smtp.getreply()
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            self._drop()
+            raise HandoverUnknown(
+                messages.SMTP_LOST_IN_DATA.format(host=self.settings.host, detail=_describe(exc))
+            ) from None
+        if not 200 <= code < 300:
+            _reset(smtp)
+        return Reply(code, _text(text))
 
     def _drop(self) -> None:
         if self._smtp is not None:
@@ -157,6 +181,17 @@ def _envelope(smtp: smtplib.SMTP, envelope_from: str, to: str) -> Iterator[tuple
     """Yield the replies to MAIL FROM and RCPT TO, the second asked only after the first."""
     yield smtp.mail(envelope_from)
     yield smtp.rcpt(to)
+
+
+def _transparent(data: bytes) -> bytes:
+    """Return the message as DATA carries it: a line starting with "." doubled (RFC 5321 4.5.2), then "." alone.
+
+    smtplib's data() runs a regular expression over every byte of every message; ours has no
+    such line (headers, then base64), so the search is the cheap ``in``.
+    """
+    if data.startswith(b".") or b"\n." in data:
+        data = _LEADING_DOT.sub(b"..", data)
+    return data + (b"" if data.endswith(b"\r\n") else b"\r\n") + b".\r\n"
 
 
 def _reset(smtp: smtplib.SMTP) -> None:
