@@ -17,8 +17,9 @@ from lxml import etree
 
 from mailmerge.config import load_config
 from mailmerge.errors import TemplateRenderError
-from mailmerge.render import CompiledTemplate, inspect_template, strict_environment
+from mailmerge.render import CompiledTemplate, strict_environment
 from mailmerge.roster import load_roster
+from mailmerge.templatecheck import inspect_template
 
 from helpers import DATA, REPO, invoke
 

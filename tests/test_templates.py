@@ -28,7 +28,8 @@ from mailmerge.config import load_config
 from mailmerge.mail import EMAIL_TEMPLATE, EmailTemplate
 from mailmerge.models import Member
 from mailmerge.pipeline import member_context, provided_variables
-from mailmerge.render import CompiledTemplate, inspect_template
+from mailmerge.render import CompiledTemplate
+from mailmerge.templatecheck import inspect_template
 
 from conftest import REPO
 from helpers import SOFFICE_TIMEOUT, pdf_text

@@ -76,7 +76,7 @@ class Order:
     # Template -> why its pages cannot be shared (None: they can). A template missing here is converted whole.
     obstacles: Mapping[str, str | None] = field(default_factory=dict)
     shared_pages_from: int = 0  # a route with fewer members is converted whole (config.shared_pages_from)
-    # Template -> what it prints for made-up members (render.printed_text): no other member's mention.
+    # Template -> what it prints for made-up members (templatecheck.printed_text): no other member's mention.
     template_texts: Mapping[str, Sequence[tuple[str, str]]] = field(default_factory=dict)
     hold_signals: Callable[[], AbstractContextManager] = field(default=nullcontext)
 

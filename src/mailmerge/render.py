@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import functools
-import html
 import io
 import itertools
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,20 +20,14 @@ from lxml import etree
 
 from mailmerge import messages, ziplimits
 from mailmerge.errors import TemplateRenderError
-from mailmerge.models import Problem
 
 # The parts of a .docx that may hold template tags, by relationship type suffix.
-_TEMPLATED_PART = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
-_RELS_EXTERNAL = re.compile(rb'<Relationship\b[^>]*TargetMode="External"[^>]*>')
-_REL_TYPE = re.compile(rb'Type="[^"]*/([A-Za-z]+)"')
-_INCLUDE_FIELD = re.compile(r"\b(INCLUDEPICTURE|INCLUDETEXT|LINK|DDEAUTO|DDE)\b")
+TEMPLATED_PART = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _PARAGRAPH_ON_ITS_LINE = re.compile(r"\n<w:p([ >])")
 _LISTING_CHARACTERS = re.compile("[\t\a\n\f]")
 _NOT_WORD = messages.TEMPLATE_NOT_WORD
-# Relationship types LibreOffice never fetches on conversion; an external hyperlink is only a link.
-_HARMLESS_EXTERNAL = {b"hyperlink"}
-_BODY = "word/document.xml"
+BODY_PART = "word/document.xml"
 _CORE = "docProps/core.xml"
 # The core properties docxtpl renders (DocxTemplate.render_properties), by their element in core.xml.
 _DC = "{http://purl.org/dc/elements/1.1/}"
@@ -43,7 +36,7 @@ _PROPERTIES = tuple(_DC + name for name in ("creator", "description", "identifie
 # so pictures repeated by a loop do not share one (Word reports such a file as damaged).
 _DOCPR_ID = re.compile(r'(<wp:docPr\b[^>]*?\sid=")[^"]*(")')
 _TABLE = re.compile(r"<w:tbl[ >].*?</w:tbl>", re.DOTALL)
-_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*</w:t>")
+TEXT_RUN = re.compile(r"<w:t(?: [^>]*)?>[^<]*</w:t>")
 _NESTED_TABLE = re.compile(r"<w:tbl[ >]")
 
 
@@ -89,7 +82,7 @@ class CompiledTemplate:
             for info in package.infolist():
                 self._infos.append(info)
                 data = package.read(info.filename)
-                if _TEMPLATED_PART.match(info.filename):
+                if TEMPLATED_PART.match(info.filename):
                     self._sources[info.filename] = _prepare_source(self._tpl, data)
                 else:
                     self._static[info.filename] = data
@@ -104,8 +97,8 @@ class CompiledTemplate:
         self._base = self._zip_static_parts()
         # What LibreOffice's work per document grows with: the body it reads, lays out and draws
         # (an overview's is 4x a letter's, and so is its conversion time).
-        self.body_size = next((info.file_size for info in self._infos if info.filename == _BODY), 1)
-        body = self._sources.get(_BODY, "")
+        self.body_size = next((info.file_size for info in self._infos if info.filename == BODY_PART), 1)
+        body = self._sources.get(BODY_PART, "")
         self._fix_tables = _tables_change_when_rendered(self._tpl, body)
         self._number_drawings = "<wp:docPr" in body
 
@@ -181,7 +174,7 @@ class CompiledTemplate:
         # Word's own elements; its regex pass costs ~2 ms on the overview, so run it only when needed.
         if _LISTING_CHARACTERS.search(xml):
             xml = self._tpl.resolve_listing(xml)
-        if part == _BODY:
+        if part == BODY_PART:
             # As DocxTemplate.render does to the body: the table grids fitted to the cells a
             # column loop made (3 ms on the overview: only where it can change anything), and
             # the drawings numbered afresh.
@@ -264,7 +257,7 @@ def _tables_change_when_rendered(tpl: DocxTemplate, body: str) -> bool:
         return False
     for table in tables:
         # (A table in a table ends this match at the inner one's end: decide by rendering, then.)
-        if "{%" in table or "{{" in _TEXT.sub("", table) or _NESTED_TABLE.search(table, 6):
+        if "{%" in table or "{{" in TEXT_RUN.sub("", table) or _NESTED_TABLE.search(table, 6):
             return True
     tree = etree.fromstring(body)
     return etree.tostring(DocxTemplate.fix_tables(tpl, body)) != etree.tostring(tree)
@@ -298,120 +291,3 @@ def _undefined_name(exc: jinja2.UndefinedError) -> str:
     if match:
         return messages.TEMPLATE_FIELD_NAMED.format(name=f".{match.group(1)}")
     return messages.TEMPLATE_FIELD_OTHER.format(detail=exc)
-
-
-def printed_text(package: Mapping[str, bytes]) -> tuple[str, str]:
-    """Return the text a filled document prints once (body, notes) and on every page (headers, footers).
-
-    Each with its paragraphs run together, as a PDF's text is compared (whitespace dropped, lines
-    joined), to count the words the template itself prints.
-    """
-    once: list[str] = []
-    every_page: list[str] = []
-    for part in sorted(part for part in package if _TEMPLATED_PART.match(part)):
-        runs = _TEXT.findall(package[part].decode("utf-8"))
-        text = "".join(html.unescape(re.sub(r"<[^>]+>", "", run)) for run in runs)
-        (every_page if re.match(r"word/(header|footer)", part) else once).append(text)
-    return "".join(once), "".join(every_page)
-
-
-# Braces and percent signs typed full-width in Word's Japanese input look like a tag and print as
-# they are (｛｛ renewal_date ｝｝ in every letter): any pair with one full-width sign in it.
-_LOOKALIKE_TAG = re.compile(r"｛\s*[{｛%％]|\{\s*[｛％]|[%％]\s*｝|％\s*\}|｝\s*[}｝]|\}\s*｝")
-# What a tag left unfilled looks like in a filled document.
-_LEFTOVER_TAG = re.compile(r"\{\{|\{%|%\}|\}\}")
-_PARAGRAPH_START = re.compile(r"(?=<w:p[ >])")
-
-
-def _paragraphs(xml: str) -> Iterator[tuple[int, str]]:
-    """Yield each paragraph of a part as (its number from 1, its text)."""
-    for number, chunk in enumerate(_PARAGRAPH_START.split(xml)[1:], start=1):
-        yield number, html.unescape(re.sub(r"<[^>]+>", "", chunk)).strip()
-
-
-def _tag_problems(part: str, xml: str, pattern: re.Pattern[str], message: str) -> list[str]:
-    """Return a sentence per paragraph of ``xml`` where ``pattern`` is found, naming the part and paragraph."""
-    found = []
-    where = "" if part == _BODY else messages.TEMPLATE_PART_OF.format(part=part.removeprefix("word/"))
-    for number, text in _paragraphs(xml):
-        match = pattern.search(text)
-        if match:
-            snippet = text
-            if len(text) > 40:  # a long paragraph: the words around the tag
-                start, end = max(match.start() - 15, 0), match.end() + 15
-                snippet = ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
-            found.append(message.format(where=where, paragraph=number, text=snippet, found=match.group()))
-    return found
-
-
-def leftover_tags(package: Mapping[str, bytes]) -> list[str]:
-    """Return a sentence per paragraph of a filled document that still shows a tag's braces ({{, %}…)."""
-    return [
-        problem
-        for part in sorted(package)
-        if _TEMPLATED_PART.match(part)
-        for problem in _tag_problems(part, package[part].decode("utf-8"), _LEFTOVER_TAG, messages.TEMPLATE_LEFTOVER_TAG)
-    ]
-
-
-def inspect_template(
-    path: Path, name: str, provided: Iterable[str], display: str | None = None
-) -> tuple[CompiledTemplate | None, list[Problem]]:
-    """Return the compiled template (None when broken) and every problem found in it.
-
-    Checked: a valid Word file, Jinja syntax, variables nothing provides, and external
-    content LibreOffice would fetch while converting (linked images, INCLUDEPICTURE fields).
-    """
-    shown = display or str(path)
-    try:
-        compiled = CompiledTemplate(path, name, shown)
-    except TemplateRenderError as exc:
-        return None, [Problem("error", shown, str(exc).removeprefix(f"{shown}: "))]
-    problems = []
-    for variable in sorted(compiled.variables - set(provided)):
-        problems.append(
-            Problem(
-                "error",
-                shown,
-                messages.TEMPLATE_UNKNOWN_FIELD.format(name=variable),
-            )
-        )
-    with zipfile.ZipFile(path) as package:  # paragraphs numbered as Word shows them (before docxtpl's {%p %})
-        for part in sorted(name for name in package.namelist() if _TEMPLATED_PART.match(name)):
-            xml = package.read(part).decode("utf-8")
-            problems += [
-                Problem("error", shown, m)
-                for m in _tag_problems(part, xml, _LOOKALIKE_TAG, messages.TEMPLATE_LOOKALIKE_TAG)
-            ]
-    problems.extend(_external_content(path, shown))
-    return compiled, problems
-
-
-def _external_content(path: Path, display: str) -> list[Problem]:
-    problems = []
-    with zipfile.ZipFile(path) as package:
-        for entry in package.namelist():
-            if entry.endswith(".rels"):
-                for rel in _RELS_EXTERNAL.findall(package.read(entry)):
-                    kind = _REL_TYPE.search(rel)
-                    kind_name = kind.group(1) if kind else b"unknown"
-                    if kind_name not in _HARMLESS_EXTERNAL:
-                        problems.append(
-                            Problem(
-                                "error",
-                                display,
-                                messages.TEMPLATE_EXTERNAL_LINK.format(kind=kind_name.decode()),
-                            )
-                        )
-            elif _TEMPLATED_PART.match(entry):
-                text = package.read(entry).decode("utf-8", "replace")
-                for field in sorted(set(_INCLUDE_FIELD.findall(text))):
-                    if re.search(rf"<w:instrText[^>]*>[^<]*\b{field}\b|w:instr=\"[^\"]*\b{field}\b", text):
-                        problems.append(
-                            Problem(
-                                "error",
-                                display,
-                                messages.TEMPLATE_EXTERNAL_FIELD.format(field=field),
-                            )
-                        )
-    return problems

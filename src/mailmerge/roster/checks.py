@@ -5,7 +5,6 @@ cell.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,14 +12,14 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from mailmerge import messages, postal
+from mailmerge import messages
 from mailmerge.errors import ConfigError
 from mailmerge.models import ENROLLED, UNENROLLED, Member, Roster, Severity
-from mailmerge.roster import contact
+from mailmerge.roster import contact, rules
 from mailmerge.roster.characters import PRINTED_TEXT_HINT, Fonts, printed_text_problems, unprintable_characters
-from mailmerge.roster.findings import CHARACTERS, DUPLICATE, FIELD, KIND, LENGTH, REQUIRED, Findings, quote
+from mailmerge.roster.findings import CHARACTERS, DUPLICATE, KIND, LENGTH, REQUIRED, Findings, quote
 from mailmerge.roster.headers import Column, HeaderMap, map_headers
-from mailmerge.roster.keys import RESERVED_NAMES, SAFE_ID, normalise_key, normalise_postal_code
+from mailmerge.roster.keys import normalise_key
 from mailmerge.roster.sheet import Sheet, SheetRow, column_letter
 
 if TYPE_CHECKING:
@@ -229,18 +228,6 @@ class _TableChecker:
             return checker.number(self, column, row, raw)
         return True  # a whole number in a text column (a room number) prints as shown
 
-    def _id_as_number(self, column: Column, row: int, raw: str) -> bool:
-        self.flag("warning", messages.ROSTER_ID_AS_NUMBER.format(quoted=quote(raw)), row, column, KIND)
-        return True
-
-    def _postal_code_as_number(self, column: Column, row: int, raw: str) -> bool:
-        digits = len(raw.lstrip("-"))
-        if digits != 7:
-            self.flag("error", messages.ROSTER_POSTAL_AS_NUMBER_SHORT.format(digits=digits), row, column, KIND)
-            return False
-        self.flag("warning", messages.ROSTER_POSTAL_AS_NUMBER, row, column, KIND)
-        return True
-
     def _check_characters(self, table: pd.DataFrame, column: Column, is_key: bool) -> None:
         """Report each character that would not print (issue 10): one line per cell and code point."""
         name = column.field
@@ -261,87 +248,6 @@ class _TableChecker:
         for row, raw in table.loc[suspect, ["row", column.field]].itertuples(index=False):
             for severity, message in printed_text_problems(raw):
                 self.flag(severity, message, row, column, CHARACTERS)
-
-    def _check_groups(self, table: pd.DataFrame, column: Column) -> pd.Series:
-        keys = table[column.field].map(normalise_key).map(self.groups)
-        for row, raw in table.loc[keys[keys.isna()].index, ["row", column.field]].itertuples(index=False):
-            self.flag(
-                "error",
-                messages.ROSTER_BAD_GROUP.format(quoted=_quote_short(raw), allowed=self.allowed_groups),
-                row,
-                column,
-                FIELD,
-            )
-        return keys.fillna("")
-
-    def _check_member_ids(self, table: pd.DataFrame, column: Column) -> pd.Series:
-        keys = table[column.field].map(normalise_key)
-        safe = keys.map(lambda key: SAFE_ID.fullmatch(key) is not None and key.upper() not in RESERVED_NAMES)
-        for row, raw, key in zip(table.loc[~safe, "row"], table.loc[~safe, column.field], keys[~safe], strict=False):
-            # A name typed into the ID column must not be echoed: quote only what looks like an ID.
-            if key.upper() in RESERVED_NAMES:
-                message = messages.ROSTER_ID_RESERVED.format(quoted=quote(raw))
-            elif not key.isascii():
-                message = messages.ROSTER_ID_WIDE
-            elif len(key) > 32:
-                message = messages.ROSTER_ID_TOO_LONG.format(length=len(key))
-            else:
-                message = messages.ROSTER_ID_BAD_CHARACTER.format(quoted=quote(raw))
-            self.flag("error", message, row, column, FIELD)
-        return keys.where(safe, "")
-
-    def _check_honorifics(self, table: pd.DataFrame, column: Column) -> pd.Series:
-        """Return each 敬称 as printed (NFKC, trimmed); one outside HONORIFICS is an error at its cell."""
-        values = table[column.field].map(lambda text: unicodedata.normalize("NFKC", text).strip())
-        for row, value in zip(
-            table.loc[~values.isin(HONORIFICS), "row"], values[~values.isin(HONORIFICS)], strict=False
-        ):
-            self.flag(
-                "error",
-                messages.ROSTER_HONORIFIC.format(quoted=_quote_short(value), allowed="、".join(HONORIFICS)),
-                row,
-                column,
-                FIELD,
-            )
-        return values.where(values.isin(HONORIFICS), "")
-
-    def _check_postal_codes(self, table: pd.DataFrame, column: Column) -> pd.Series:
-        address = next((c for c in self.headers.columns if c.field == "address1"), None)
-        addresses = table[address.field] if address is not None else pd.Series("", index=table.index)
-        printed = {}
-        for index, row, raw, written_address in zip(
-            table.index, table["row"], table[column.field], addresses, strict=False
-        ):
-            printed[index] = self._check_postal_code(column, row, raw, written_address)
-        return pd.Series(printed, index=table.index, dtype=object) if printed else pd.Series([], dtype=object)
-
-    def _check_postal_code(self, column: Column, row: int, raw: str, address: str) -> str:
-        printed = normalise_postal_code(raw)
-        if printed is None:
-            key = normalise_key(raw)
-            six = key.isascii() and key.isdigit() and len(key) == 6
-            self.flag(
-                "error", messages.ROSTER_POSTAL_SIX_DIGITS if six else messages.ROSTER_POSTAL_SHAPE, row, column, FIELD
-            )
-            return ""
-        prefectures = self.prefectures.get(printed)
-        if prefectures is None:
-            prefectures = self.prefectures[printed] = postal.prefectures_of(printed.replace("-", ""))
-        if not prefectures:
-            self.flag("warning", messages.ROSTER_POSTAL_UNKNOWN, row, column, FIELD)
-            return printed
-        written = postal.prefecture_of_address(address) if address else None
-        if written is not None and written not in prefectures:
-            self.flag(
-                "warning",
-                messages.ROSTER_POSTAL_PREFECTURE.format(
-                    prefectures="・".join(sorted(prefectures)), address_header=self.config.columns["address1"]
-                ),
-                row,
-                column,
-                FIELD,
-            )
-        return printed
 
     def _check_duplicates(self, table: pd.DataFrame) -> None:
         """Report every row of a member ID used more than once (after NFKC), naming the other rows."""
@@ -386,23 +292,13 @@ class Checker:
 
 
 TEXT = "text"
-# The 敬称 a letter may print after the representative's name (an empty cell: the field's default, 様).
-HONORIFICS = ("様", "先生")
 # Every field's rule by name: a field with a rule of its own adds a row here.
 CHECKERS: dict[str, Checker] = {
     TEXT: Checker(),
-    "member_id": Checker(values=_TableChecker._check_member_ids, number=_TableChecker._id_as_number, key=True),
-    "group": Checker(values=_TableChecker._check_groups, key=True),
-    "postal_code": Checker(
-        values=_TableChecker._check_postal_codes, number=_TableChecker._postal_code_as_number, key=True
-    ),
+    "member_id": Checker(values=rules.check_member_ids, number=rules.id_as_number, key=True),
+    "group": Checker(values=rules.check_groups, key=True),
+    "postal_code": Checker(values=rules.check_postal_codes, number=rules.postal_code_as_number, key=True),
     contact.EMAIL_FIELD: Checker(values=contact.check_addresses, key=True),
     contact.CHANNEL_FIELD: Checker(values=contact.check_channels, key=True),
-    "honorific": Checker(values=_TableChecker._check_honorifics, key=True),
+    "honorific": Checker(values=rules.check_honorifics, key=True),
 }
-
-
-def _quote_short(value: str, limit: int = 10) -> str:
-    """Return a short value quoted, a long one only described: it may be an address shifted into the column."""
-    length = len(value.strip())
-    return quote(value) if length <= limit else messages.ROSTER_LONG_VALUE.format(length=length)
