@@ -315,6 +315,50 @@ def test_print_seal_history_and_verify_from_the_workspace(sample_run: Path, cycl
     assert "問題ありません。封印 1 件、ファイル" in _text(client.get("/workspace/verify"))
 
 
+def test_a_resend_is_named_before_sealing_and_sealed_only_with_its_reason(
+    sample_run: Path, cycle: Path, tmp_path: Path
+) -> None:
+    out = copy_run(sample_run, tmp_path)
+    config = load_config(cycle)
+    mailing.record_decisions(config, out, ["0005"], "approved", "", "確認 花子")
+    _, client = _client(cycle, out)
+    csrf = _csrf(client)
+    today = today_jst().isoformat()
+    client.post("/workspace/print", data={"csrf_token": csrf})
+    assert _wait(client, "print")["state"] == "done"
+    client.post("/workspace/seal", data={"csrf_token": csrf, "sent_on": today})
+    assert _wait(client, "seal")["state"] == "done"
+    # 0005's department corrected after mailing: remade, approved and printed again.
+    book = openpyxl.load_workbook(config.roster)
+    sheet = book.worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if str(r[headers.index("会員番号")].value) == "0005")
+    row[headers.index("部署")].value = "総務部（訂正）"
+    book.save(config.roster)
+    pipeline.run(config, out_dir=out)
+    mailing.record_decisions(config, out, ["0005"], "approved", "", "確認 花子")
+    client.post("/workspace/print", data={"csrf_token": csrf})
+    assert _wait(client, "print")["state"] == "done"
+
+    confirm = client.get(f"/workspace/seal?sent_on={today}")
+    assert (
+        "うち 1 名は封印済みの会員で、作り直した文書の再送です（会員番号 0005）。再送の理由を書いてください。"
+        in _text(confirm)
+    )
+    assert 'name="reason" id="seal-reason"' in confirm.get_data(as_text=True)
+    refused = client.post("/workspace/seal", data={"csrf_token": csrf, "sent_on": today, "reason": " "})
+    assert refused.status_code == 400
+    assert (
+        "会員番号 0005 は封印済みで、今回は作り直した文書の再送です。"
+        "「再送の理由」に理由（例: 住所の訂正）を書いてから、もう一度「封印する」を押してください。"
+    ) in _text(refused)
+    client.post("/workspace/seal", data={"csrf_token": csrf, "sent_on": today, "reason": "部署名の訂正"})
+    assert _wait(client, "seal")["state"] == "done"
+    assert "うち 1 名は再送です（理由: 部署名の訂正）: 会員番号 0005" in _text(client.get("/workspace/seal"))
+    history = _text(client.get("/workspace/history?member_id=0005"))
+    assert f"2024 {today} 部署名の訂正 加入 書状" in history and f"2024 {today} 加入 書状" in history
+
+
 def test_the_print_page_offers_the_files_of_a_command_line_print(sample_run: Path, cycle: Path, tmp_path: Path) -> None:
     from click.testing import CliRunner
 

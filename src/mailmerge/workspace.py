@@ -279,4 +279,4 @@ def _roster_type(path: Path) -> str:
 
 
 # The jobs' pages are routes of the same blueprint (registered when imported, before any app uses it).
-from mailmerge import workspace_jobs, workspace_texts  # noqa: E402, F401
+from mailmerge import workspace_jobs, workspace_seal, workspace_texts  # noqa: E402, F401

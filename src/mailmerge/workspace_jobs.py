@@ -1,30 +1,29 @@
-"""The workspace's long work as background jobs (作成, 印刷, 封印, 点検) and 送付記録: pages over the library calls.
+"""The workspace's long work as background jobs: 作成 and 印刷 here (封印 and 点検 in workspace_seal).
 
-Each job's work is one call of the function the command line calls (pipeline.run, printrun.print_run,
-sealing.seal, sealing.verify); what it returns is kept as the job's result for the page to show.
+Each job's work is one call of the function the command line calls (pipeline.run, printrun.print_run);
+what it returns is kept as the job's result for the page to show.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from flask import abort, jsonify, redirect, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
-from mailmerge import cycle, jobs, messages, printing, printrun, sealing, settings, state
+from mailmerge import cycle, jobs, messages, printing, printrun, settings, state
 from mailmerge.dates import in_jst
 from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
 from mailmerge.fsutil import sha256_of
 from mailmerge.models import GROUPS
-from mailmerge.workspace import bp, making, page, review_state, run_view, workspace
+from mailmerge.workspace import bp, making, page, review_state, workspace
 
 PDF = "application/pdf"
 
 
-def _job(kind: str) -> dict[str, Any] | None:
+def last_job(kind: str) -> dict[str, Any] | None:
     """Return the newest job of a kind in this output folder, as the pages show it."""
     job = workspace().jobs.store(review_state().out_dir).last(kind) if review_state().out_dir.is_dir() else None
     if job is None:
@@ -38,8 +37,8 @@ def _job(kind: str) -> dict[str, Any] | None:
         job["done"], job["total"] = live
     job["state_words"] = messages.WORKSPACE_JOB_STATES[job["state"]]
     job["groups"] = _documents_by_group() if kind == "run" and job["state"] in jobs.RUNNING else ""
-    job["started_local"] = _local(job["started_at"])
-    job["finished_local"] = _local(job["finished_at"])
+    job["started_local"] = jst_stamp(job["started_at"])
+    job["finished_local"] = jst_stamp(job["finished_at"])
     return job
 
 
@@ -55,7 +54,7 @@ def _documents_by_group() -> str:
     return messages.WORKSPACE_RUN_GROUPS.format(counts=counts)
 
 
-def _local(stamp: str) -> str:
+def jst_stamp(stamp: str) -> str:
     moment = in_jst(stamp)
     return "" if moment is None else cycle.jst(moment)
 
@@ -81,7 +80,7 @@ def _failed(command: str) -> Callable[[BaseException], tuple[str, dict[str, Any]
     return failed
 
 
-def _start(kind: str, work: Callable[[jobs.JobProgress, jobs.Stop], dict[str, Any]]) -> ResponseReturnValue:
+def start_job(kind: str, work: Callable[[jobs.JobProgress, jobs.Stop], dict[str, Any]]) -> ResponseReturnValue:
     review = review_state()
     _, started = workspace().jobs.start(review.out_dir, kind, work, _failed("archive" if kind == "seal" else kind))
     if not started:
@@ -97,7 +96,7 @@ def _start(kind: str, work: Callable[[jobs.JobProgress, jobs.Stop], dict[str, An
 def job_status(kind: str) -> ResponseReturnValue:
     if kind not in messages.WORKSPACE_JOB_NAMES:
         abort(404)
-    job = _job(kind)
+    job = last_job(kind)
     if job is None:
         return jsonify(job=None)
     return jsonify(job={k: job[k] for k in ("id", "state", "state_words", "stage", "done", "total", "groups")})
@@ -117,7 +116,7 @@ def job_stop(job_id: int) -> ResponseReturnValue:
 
 @bp.get("/run")
 def run_page() -> str:
-    return page("workspace/run.html", job=_job("run"), groups=GROUPS, group_words=messages.ARCHIVE_GROUP_WORDS)
+    return page("workspace/run.html", job=last_job("run"), groups=GROUPS, group_words=messages.ARCHIVE_GROUP_WORDS)
 
 
 @bp.post("/run")
@@ -151,7 +150,7 @@ def run_start() -> ResponseReturnValue:
             "warnings": [str(p) for p in result.warnings],
         }
 
-    return _start("run", work)
+    return start_job("run", work)
 
 
 def _number(name: str, label: str) -> int | None:
@@ -168,7 +167,7 @@ def _number(name: str, label: str) -> int | None:
 
 @bp.get("/print")
 def print_page() -> str:
-    job = _job("print")
+    job = last_job("print")
     return page("workspace/print.html", job=job, files=_printed_files(job))
 
 
@@ -240,7 +239,7 @@ def print_start() -> ResponseReturnValue:
             "hint": messages.PRINT_DONE_HINT,
         }
 
-    return _start("print", work)
+    return start_job("print", work)
 
 
 @bp.get("/print/files/<name>")
@@ -251,136 +250,3 @@ def print_file(name: str) -> ResponseReturnValue:
     path = review_state().out_dir / printing.PRINT_DIR / name
     pdf = path.suffix == ".pdf"
     return send_file(path, mimetype=PDF if pdf else "text/csv", as_attachment=not pdf, download_name=name)
-
-
-# --- 発送・封印 ------------------------------------------------------------------------------
-
-
-@bp.get("/seal")
-def seal_page() -> str:
-    review = review_state()
-    sent_on = request.args.get("sent_on", "")
-    confirm = None
-    if sent_on:
-        sent_on = sealing.check_date(sent_on)
-        view = run_view()
-        plan = sealing.plan_seal(view, review.archive_dir) if view else None
-        todo = [r for r, _printed in plan.todo] if plan else []
-        confirm = {
-            "sent_on": sent_on,
-            "message": messages.WORKSPACE_SEAL_CONFIRM.format(sent_on=sent_on),
-            "groups": [(messages.ARCHIVE_GROUP_WORDS[g], sum(1 for r in todo if r.group == g)) for g in GROUPS],
-            "total": len(todo),
-            "nothing": _nothing_to_seal(plan) if not todo else [],
-        }
-    today = datetime.now(cycle.JST).date().isoformat()
-    return page("workspace/seal.html", job=_job("seal"), today=today, confirm=confirm)
-
-
-def _nothing_to_seal(plan: sealing.Selection | None) -> list[str]:
-    """Return the lines `archive` would refuse with when nothing is to be sealed: said before any button is offered."""
-    cycle_name = review_state().config.cycle
-    archive_dir = review_state().archive_dir
-    sealed = sealing.sealed_documents(archive_dir, cycle_name) if archive_dir is not None else {}
-    lines = [messages.ARCHIVE_NOTHING_NEW.format(cycle=cycle_name, sealed=len(sealed))]
-    return lines + (sealing.not_sealed_lines(plan.not_printed, plan.changed, plan.withdrawn) if plan else [])
-
-
-@bp.post("/seal")
-def seal_start() -> ResponseReturnValue:
-    review = review_state()
-    sent_on = sealing.check_date(request.form.get("sent_on", ""))
-
-    def work(progress: jobs.JobProgress, stop: jobs.Stop) -> dict[str, Any]:
-        result = sealing.seal(
-            review.config,
-            sent_on=sent_on,
-            out_dir=review.out_dir,
-            archive_dir=review.archive_dir,
-            hold_signals=stop.held,
-        )
-        lines = (
-            [messages.ARCHIVE_STAGING_REMOVED.format(count=result.staging_removed)] if result.staging_removed else []
-        )
-        lines += [messages.ARCHIVE_RECOVERED.format(folder=b.folder, members=len(b.members)) for b in result.recovered]
-        if result.batch is not None:
-            batch = result.batch
-            groups = ", ".join(
-                f"{messages.ARCHIVE_GROUP_WORDS[g]} {sum(1 for m in batch.members if m.group == g)} 件" for g in GROUPS
-            )
-            lines.append(
-                messages.ARCHIVE_DONE.format(
-                    folder=batch.folder,
-                    cycle=batch.cycle,
-                    sent_on=batch.sent_on,
-                    members=len(batch.members),
-                    groups=groups,
-                    documents=sum(1 for f in batch.files if f.member_id) // 2,
-                )
-            )
-        if result.batch is not None and result.unapproved:
-            lines.append(
-                messages.ARCHIVE_SEALED_UNAPPROVED.format(
-                    count=len(result.unapproved), ids=", ".join(result.unapproved)
-                )
-            )
-        lines += sealing.not_sealed_lines(result.not_printed, result.changed_since_print, result.withdrawn_since_print)
-        if result.left_out:
-            lines.append(messages.ARCHIVE_LEFT_OUT.format(count=result.left_out))
-        return {"sealed": lines, "hint": messages.ARCHIVE_NEXT}
-
-    return _start("seal", work)
-
-
-# --- 送付記録 と 点検 --------------------------------------------------------------------------
-
-
-@bp.get("/history")
-def history_page() -> str:
-    review = review_state()
-    member_id = request.args.get("member_id", "").strip()
-    entries, error = [], ""
-    if member_id:
-        try:
-            entries = sealing.history(review.archive_dir, member_id)
-        except MailmergeError as exc:
-            error = str(exc)
-        if not entries and not error:
-            error = messages.WORKSPACE_HISTORY_NONE.format(member_id=member_id)
-    rows = [
-        {
-            "cycle": e.cycle,
-            "sent_on": e.sent_on,
-            "group": messages.ARCHIVE_GROUP_WORDS.get(e.group, e.group),
-            "document": messages.REVIEW_DOCUMENT_LABELS.get(e.document, e.document),
-            "pages": e.pages or "",
-            "file": Path(e.path).suffix.lstrip(".").upper(),
-            "reviewer": e.reviewer,
-            "decided_at": _local(e.decided_at),
-            "sha256": e.sha256[:16],
-        }
-        for e in entries
-    ]
-    return page("workspace/history.html", member_id=member_id, rows=rows, error=error)
-
-
-@bp.get("/verify")
-def verify_page() -> str:
-    return page("workspace/verify.html", job=_job("verify"))
-
-
-@bp.post("/verify")
-def verify_start() -> ResponseReturnValue:
-    review = review_state()
-    archive_dir = review.archive_dir
-
-    def work(progress: jobs.JobProgress, stop: jobs.Stop) -> dict[str, Any]:
-        report = sealing.verify(archive_dir)
-        summary = (
-            messages.WORKSPACE_VERIFY_FAILED.format(count=len(report.problems))
-            if report.problems
-            else messages.WORKSPACE_VERIFY_OK.format(bags=report.bags, files=report.files)
-        )
-        return {"summary": summary, "problems": list(report.problems), "ok": not report.problems}
-
-    return _start("verify", work)

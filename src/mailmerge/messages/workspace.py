@@ -67,6 +67,13 @@ WORKSPACE_JOB_ENDED = "サーバーが止まったため、途中で終わりま
 WORKSPACE_BAD_NUMBER = "{field}: 1 以上の整数を入れてください"
 WORKSPACE_PRINT_MADE = "{when} に {who} が作成"
 WORKSPACE_SEAL_CONFIRM = "次の会員の文書を、発送日 {sent_on} で封印します（封印後は変更できません）"
+WORKSPACE_SEAL_RESENT = (
+    "うち {count} 名は封印済みの会員で、作り直した文書の再送です（会員番号 {ids}）。再送の理由を書いてください。"
+)
+WORKSPACE_SEAL_NEED_REASON = (
+    "会員番号 {ids} は封印済みで、今回は作り直した文書の再送です。"
+    "「再送の理由」に理由（例: 住所の訂正）を書いてから、もう一度「封印する」を押してください。"
+)
 WORKSPACE_VERIFY_OK = "問題ありません。封印 {bags} 件、ファイル {files} 件を確かめました。"
 WORKSPACE_VERIFY_FAILED = "問題が {count} 件見つかりました。封印の中身は直さず、バックアップと照らし合わせてください。"
 WORKSPACE_HISTORY_NONE = "会員番号 {member_id} の送付記録はありません。"
