@@ -461,20 +461,30 @@ def test_an_edited_template_is_proofed_then_replaces_the_current_one_keeping_it(
     assert "エラー 0 件" in _text(client.get(sent.get_json()["next"]))
     assert 'id="template-replace"' not in html  # a 試し刷り first
     upload_id = re.search(r'name="upload" value="([0-9a-f]+)"', html).group(1)
-    proofed = client.post(
-        "/workspace/templates/letter/proof",
-        data={"csrf_token": _csrf(client), "upload": upload_id, "group": "unenrolled"},
-    )
-    assert proofed.status_code == 303
-    html = client.get(proofed.headers["Location"]).get_data(as_text=True)
-    link = re.search(r'id="proof-link" href="([^"]+)"', html).group(1)
-    pdf = client.get(link)
-    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    members = pipeline.check(load_config(own_templates)).roster.members
+    chosen = members[6]
+    assert f'<option value="{members[0].member_id}">{members[0].member_id} {members[0].display_name}（' in html
     import pypdfium2
 
-    text = pypdfium2.PdfDocument(pdf.data)[0].get_textpage().get_text_range()
-    first = next(m for m in pipeline.check(load_config(own_templates)).roster.members if m.group == "unenrolled")
-    assert first.member_id in text and first.display_name in text.replace("\r\n", "")  # the chosen group's first member
+    for member in (chosen, members[0]):  # a chosen member, then another into the same proof folder
+        proofed = client.post(
+            "/workspace/templates/letter/proof",
+            data={"csrf_token": _csrf(client), "upload": upload_id, "member": member.member_id},
+        )
+        assert proofed.status_code == 303
+        html = client.get(proofed.headers["Location"]).get_data(as_text=True)
+        assert f"会員番号 {member.member_id} の試し刷りができました" in _text(client.get(proofed.headers["Location"]))
+        assert f'<option value="{member.member_id}" selected>' in html
+        link = re.search(r'id="proof-link" href="([^"]+)"', html).group(1)
+        pdf = client.get(link)
+        assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+        text = pypdfium2.PdfDocument(pdf.data)[0].get_textpage().get_text_range().replace("\r\n", "")
+        assert member.member_id in text and member.display_name in text
+    unknown = client.post(
+        "/workspace/templates/letter/proof", data={"csrf_token": _csrf(client), "upload": upload_id, "member": "9999"}
+    )
+    assert unknown.status_code == 400
+    assert "会員番号 9999 は今の名簿にありません。一覧から試し刷りする会員を選んでください" in _text(unknown)
     done = client.post(
         "/workspace/templates/letter/confirm",
         data={"csrf_token": _csrf(client), "upload": upload_id, "action": "replace"},

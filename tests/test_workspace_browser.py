@@ -11,9 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
+import pypdfium2
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from mailmerge import pipeline
+from mailmerge.config import load_config
 from mailmerge.dates import today_jst
 from test_review_browser import PAGE_TIMEOUT_MS, _keep_screenshot, browser  # noqa: F401  (the module's chromium)
 from test_workspace import bad_roster
@@ -29,6 +32,7 @@ class Serving:
     """`mailmerge serve` in its own process, as the secretariat starts it; stop() is its Ctrl-C."""
 
     def __init__(self, config: Path, out: Path):
+        self.config = config
         mailmerge = Path(sys.executable).with_name("mailmerge")
         self.process = subprocess.Popen(
             [str(mailmerge), "serve", "--config", str(config), "--out", str(out), "--no-browser"],
@@ -135,11 +139,16 @@ def test_the_whole_cycle_in_the_browser(serving: Serving, page: Page, tmp_path: 
     )
     expect(page.locator("#template-summary")).to_contain_text("エラー 0 件")
     expect(page.locator("#template-replace")).to_have_count(0)
-    page.select_option("#proof-group", "unenrolled")
+    # A chosen member (not the first): the proof is that member's letter.
+    chosen = next(m for m in pipeline.check(load_config(serving.config)).roster.members if m.member_id == "0007")
+    expect(page.locator("#proof-member option")).to_have_count(30)
+    page.select_option("#proof-member", "0007")
     page.locator("#proof-start").click()
-    expect(page.locator("#proof-ready")).to_be_visible(timeout=RUN_TIMEOUT_MS)
+    expect(page.locator("#proof-ready")).to_contain_text("会員番号 0007 の試し刷りができました", timeout=RUN_TIMEOUT_MS)
     proof = page.request.get(serving.base + page.locator("#proof-link").get_attribute("href"))
     assert proof.ok and proof.headers["content-type"] == "application/pdf" and proof.body().startswith(b"%PDF")
+    proof_text = pypdfium2.PdfDocument(proof.body())[0].get_textpage().get_text_range().replace("\r\n", "")
+    assert chosen.display_name in proof_text and "0007" in proof_text
     _shot(page, tmp_path, "3b-template-proof")
     page.locator("#template-replace").click()
     expect(page.locator("#replaced")).to_contain_text("文面を置き換えました。")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,9 +66,13 @@ class RunResult:
     print_changed: tuple[str, ...] = ()  # the members of that print this run changed or removed
 
 
-def select_members(members: Sequence[Member], only: str | None, limit: int | None) -> list[Member]:
-    """Return the members to produce: one group if asked, the first ``limit`` if asked."""
-    chosen = [m for m in members if only is None or m.group == only]
+def select_members(
+    members: Sequence[Member], only: str | None, limit: int | None, member_ids: Collection[str] | None = None
+) -> list[Member]:
+    """Return the members to produce: one group if asked, these member IDs if given, the first ``limit`` if asked."""
+    chosen = [
+        m for m in members if (only is None or m.group == only) and (member_ids is None or m.member_id in member_ids)
+    ]
     return chosen if limit is None else chosen[:limit]
 
 
@@ -82,13 +86,15 @@ def run(
     force: bool = False,
     progress: Progress | None = None,
     hold_signals: Callable[[], AbstractContextManager] = nullcontext,
+    member_ids: Collection[str] | None = None,
 ) -> RunResult:
     """Produce every selected member's documents as DOCX and PDF, verified, with manifest.csv last.
 
     Safe to interrupt and to run again: documents whose inputs did not change are kept,
     the rest are made; one run at a time per output folder. Nothing finished is deleted:
     what is no longer wanted is moved to DIR/removed/<run>/. ``hold_signals`` (the CLI's)
-    returns a context in which Ctrl-C waits, so a document is never half placed.
+    returns a context in which Ctrl-C waits, so a document is never half placed. ``member_ids``: only these
+    members (the 文面 page's 試し刷り of a chosen member).
     """
     progress = progress or SilentProgress()
     layout = OutputLayout((out_dir or config.output).resolve())
@@ -101,7 +107,7 @@ def run(
         checked = check_inputs(config, roster_path)
         if checked.errors:
             raise ProblemsFound(checked.problems)
-        members = select_members(checked.roster.members, only, limit)
+        members = select_members(checked.roster.members, only, limit, member_ids)
         make_private_dir(layout.out_dir)
         with state.OutputLock(layout.out_dir):
             tidy(layout, progress)

@@ -30,16 +30,18 @@ def check_template(config: Config, document: str, template: Path) -> pipeline.Ch
     return pipeline.check(with_template(config, document, template))
 
 
-def proof(config: Config, document: str, template: Path, out_dir: Path, group: str | None = None) -> Path:
-    """Make the first member's documents (of ``group``, if given) from the edited template into ``out_dir``.
+def proof(config: Config, document: str, template: Path, out_dir: Path, member_id: str) -> Path:
+    """Make one member's documents from the edited template into ``out_dir``; return the PDF of ``document``.
 
-    The same run as `mailmerge run --limit 1` (checked, converted by LibreOffice, verified); return the
-    PDF of ``document``.
+    The same run as `mailmerge run` for that member alone (checked, converted by LibreOffice, verified).
+    The folder keeps the members proofed before (their rows stay in its manifest): the chosen one's is returned.
     """
     from mailmerge import pipeline
 
-    result = pipeline.run(with_template(config, document, template), out_dir=out_dir, only=group, limit=1)
-    rows = [r for r in read_manifest(result.out_dir / MANIFEST_NAME) if r.document == document]
+    result = pipeline.run(with_template(config, document, template), out_dir=out_dir, member_ids={member_id})
+    rows = [
+        r for r in read_manifest(result.out_dir / MANIFEST_NAME) if r.document == document and r.member_id == member_id
+    ]
     if not rows:
         raise MailmergeError(messages.PROOF_MISSING.format(document=document))
     return result.out_dir / rows[0].pdf

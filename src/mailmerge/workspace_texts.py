@@ -1,6 +1,6 @@
 """The workspace's 文面 page: the templates downloaded to edit in Word, an edited one checked and proofed, then taken.
 
-An upload is checked as `mailmerge check` checks it (proof.check_template), a 試し刷り is one member's PDF
+An upload is checked as `mailmerge check` checks it (proof.check_template), a 試し刷り is a chosen member's PDF
 made from it by a real run into a folder of its own (proof.proof), and only on confirm does it replace the
 template (versions.replace: the current one kept as <name>-YYYYMMDD-HHMMSS.docx).
 """
@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 from mailmerge import cycle, messages, proof, settings, versions
 from mailmerge.config import load_config
 from mailmerge.errors import MailmergeError
-from mailmerge.models import GROUPS
+from mailmerge.models import Member
 from mailmerge.workspace import bp, page, problem_rows, review_state, workspace
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -33,6 +33,12 @@ def _template(document: str) -> Path:
 def _proof_dir(document: str, upload_id: str) -> Path:
     versions.upload_path(_template(document), upload_id)  # a known upload only
     return _template(document).parent / versions.UPLOADS / PROOFS / upload_id
+
+
+def _members() -> tuple[Member, ...]:
+    """Return the current roster's members (as the last check read them), to choose whose 試し刷り to make."""
+    checked, _ = workspace().check(review_state())
+    return checked.roster.members if checked is not None else ()
 
 
 @bp.get("/templates")
@@ -64,21 +70,28 @@ def _templates_view(typed: settings.Settings | None, problems: list[str]) -> str
         shown = review.config.display_path(path)
         own = [p for p in result.problems if p.file == shown]
         pdf = _proof_dir(document, upload_id)
+        ready = pdf / "proof.ready"
         upload = {
             "document": document,
             "label": messages.REVIEW_DOCUMENT_LABELS.get(document, document),
             "id": upload_id,
             "problems": [str(p).removeprefix(f"{shown}: ") for p in own],
             "errors": sum(1 for p in own if p.is_error),
-            "proofed": (pdf / "proof.ready").is_file(),
+            "proofed": ready.is_file(),
+            # The proof's PDF is run/<group>/<member ID>/<document>.pdf: whose it is, to say and to keep chosen.
+            "proofed_member": Path(ready.read_text(encoding="utf-8")).parent.name if ready.is_file() else "",
         }
     return page(
         "workspace/templates.html",
         documents=documents,
         upload=upload,
         check_error=check_error,
-        groups=GROUPS,
-        group_words=messages.ARCHIVE_GROUP_WORDS,
+        members=[
+            (m.member_id, f"{m.member_id} {m.display_name}（{messages.ARCHIVE_GROUP_WORDS[m.group]}）")
+            for m in _members()
+        ]
+        if upload
+        else [],
         rows=problem_rows,
         settings=typed or settings.read_settings(review.config.path),
         settings_problems=problems,
@@ -140,13 +153,14 @@ def template_upload(document: str) -> ResponseReturnValue:
 @bp.post("/templates/<document>/proof")
 def template_proof(document: str) -> ResponseReturnValue:
     upload_id = request.form.get("upload", "")
-    group = request.form.get("group") or None
-    if group is not None and group not in GROUPS:
-        abort(400, messages.REVIEW_BAD_REQUEST)
+    members = [m.member_id for m in _members()]
+    member_id = request.form.get("member") or (members[0] if members else "")
+    if member_id not in members:
+        abort(400, messages.PROOF_UNKNOWN_MEMBER.format(member_id=member_id))
     template = versions.upload_path(_template(document), upload_id)
     folder = _proof_dir(document, upload_id)
     # One member, a few seconds of LibreOffice: made in the request, the page waits for it.
-    pdf = proof.proof(review_state().config, document, template, folder / "run", group)
+    pdf = proof.proof(review_state().config, document, template, folder / "run", member_id)
     (folder / "proof.ready").write_text(str(pdf.relative_to(folder)), encoding="utf-8")
     return redirect(url_for("workspace.templates_page", document=document, upload=upload_id), code=303)
 

@@ -80,5 +80,6 @@ WORKSPACE_HISTORY_NONE = "会員番号 {member_id} の送付記録はありま�
 WORKSPACE_LIMIT_FIELD = "試しに作る人数"
 WORKSPACE_LABELS_START_FIELD = "ラベルの開始位置"
 UPLOAD_FIX_DEFAULT = "Excel でこのセルを直してから、もう一度取り込んでください"
+PROOF_UNKNOWN_MEMBER = "会員番号 {member_id} は今の名簿にありません。一覧から試し刷りする会員を選んでください"
 PROOF_MISSING = "試し刷りで {document} ができませんでした。もう一度お試しください"
 TEMPLATE_HAS_ERRORS = "問題が {count} 件ある文面には置き換えられません。Word で直してから、もう一度取り込んでください"
