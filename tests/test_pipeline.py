@@ -176,6 +176,48 @@ def test_two_clean_runs_make_the_same_pdf_bytes_on_both_paths(sample_cycle, tmp_
         assert fonts[0] == fonts[1] and "BAAAAA+" not in fonts[0]
 
 
+def test_a_forced_run_after_one_member_changed_leaves_the_others_approved_and_their_pdfs_as_they_were(
+    sample_cycle, tmp_path: Path
+) -> None:
+    """Issue 21: a member's PDF carries the fonts of the bundle it was converted in, so after two members'
+    rows were edited, `run --force` changed 48 of 60 PDFs and their approvals turned 要再確認.
+    """
+    import openpyxl
+
+    from mailmerge import mailing, messages
+
+    from conftest import copy_run
+    from helpers import SAMPLE_SHARED_PAGES_FROM
+
+    out = copy_run(sample_cycle.out, tmp_path)
+    config = make_cycle(tmp_path / "cycle", shared_pages_from=SAMPLE_SHARED_PAGES_FROM)  # the sample's inputs
+    approved = invoke("approve", "--config", str(config), "--out", str(out), "--all", "--reviewer", "事務局")
+    assert approved.exit_code == 0, approved.output
+    before = {(r["member_id"], r["document"]): r["pdf_sha256"] for r in manifest_rows(out)}
+    # One member of each group gets another 部署: new characters in both groups' bundles.
+    workbook = openpyxl.load_workbook(config.parent / "members.xlsx")
+    sheet = workbook.active
+    column = [cell.value for cell in sheet[1]].index("部署")
+    for cells in sheet.iter_rows(min_row=2):
+        if cells[0].value in ("0001", "0003"):
+            cells[column].value = "鬱蒼とした森の麒麟担当部"
+    workbook.save(config.parent / "members.xlsx")
+
+    for forced in ((), ("--force",)):
+        done = run_mailmerge("run", "--config", str(config), "--out", str(out), *forced)
+        assert done.returncode == 0, done.stdout + done.stderr
+        after = {(r["member_id"], r["document"]): r["pdf_sha256"] for r in manifest_rows(out)}
+        assert {key for key in before if after[key] != before[key]} == {
+            (member_id, document) for member_id in ("0001", "0003") for document in ("letter", "overview")
+        }, forced
+        assert "鬱蒼とした森の麒麟担当部" in squash(pdf_text(out / "enrolled" / "0001" / "letter.pdf"))
+        view = mailing.open_run(load_config(config), out)
+        statuses = {member.member_id: messages.STATUS_LABELS[member.status] for member in view.reviews}
+        assert statuses.pop("0001") == statuses.pop("0003") == "要再確認"
+        assert set(statuses.values()) == {"承認済み"}, forced
+    assert "新規作成 60" in done.stdout
+
+
 def test_outputs_are_private(sample_run: Path) -> None:
     assert sample_run.stat().st_mode & 0o777 == 0o700
     for path in sample_run.rglob("*"):

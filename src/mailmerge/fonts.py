@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import bisect
 import functools
+import hashlib
+import io
 import os
 import re
 import struct
@@ -188,3 +190,42 @@ def _format12_ranges(data: bytes) -> CodePoints | None:
             return None
         return CodePoints(starts, ends)
     return None
+
+
+def embedded_glyphs(program: bytes) -> dict[int, bytes] | None:
+    """Return what each character code of an embedded TrueType subset draws (a digest), or None when it is not one.
+
+    For a PDF's simple TrueType font (one byte a code, as LibreOffice embeds IPAex): the code's glyph
+    found through the subset's own cmap, named by its outline's bytes and the font's hinting programs,
+    not by its number in the subset, which depends on what else the same conversion printed (issue 21).
+    A composite glyph names its parts by number: it is digested as it is, which can only make two
+    subsets of the same glyphs look different, never the other way round.
+    """
+    try:
+        font = TTFont(io.BytesIO(program), lazy=True)
+        tables = {tag: font.reader[tag] for tag in ("head", "loca", "glyf")}
+        cmap = font["cmap"]
+        numbers = {name: number for number, name in enumerate(font.getGlyphOrder())}
+    except (TTLibError, KeyError, struct.error, AssertionError, IndexError, ValueError):
+        return None
+    # Read from the raw tables: fontTools' own 'head' logs a warning about LibreOffice's zero timestamps.
+    long_offsets = struct.unpack_from(">h", tables["head"], 50)[0] == 1
+    offsets = (
+        struct.unpack(f">{len(tables['loca']) // 4}I", tables["loca"])
+        if long_offsets
+        else tuple(2 * n for n in struct.unpack(f">{len(tables['loca']) // 2}H", tables["loca"]))
+    )
+    hinting = hashlib.sha256(b"".join(font.reader[tag] for tag in ("fpgm", "prep", "cvt ") if tag in font.reader))
+    symbol, mac = cmap.getcmap(3, 0), cmap.getcmap(1, 0)
+    glyphs: dict[int, bytes] = {}
+    for code in range(256):
+        name = (symbol.cmap.get(0xF000 + code) or symbol.cmap.get(code)) if symbol else None
+        name = name or (mac.cmap.get(code) if mac else None)
+        number = numbers.get(name) if name else None
+        if number is None:
+            continue
+        if number + 1 >= len(offsets):
+            return None
+        outline = tables["glyf"][offsets[number] : offsets[number + 1]]
+        glyphs[code] = hashlib.sha256(hinting.digest() + outline).digest()
+    return glyphs

@@ -224,6 +224,7 @@ def produce_documents(
         obstacles=checked.paths,
         shared_pages_from=config.shared_pages_from,
         template_texts=checked.template_texts,
+        previous={d: r for d, r in plan.current.items() if d not in plan.reused},
     )
     by_key = {(d.member.member_id, d.document): d for d in plan.todo}
     made = 0

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mailmerge import bundle, compose, composed_path, messages, pdf, render, verify
+from mailmerge import bundle, compose, composed_path, messages, pdf, render, sameprint, verify
 from mailmerge.errors import ConversionError, MailmergeError, VerificationError
 from mailmerge.fsutil import (
     FILE_MODE,
@@ -78,6 +78,8 @@ class Order:
     shared_pages_from: int = 0  # a route with fewer members is converted whole (config.shared_pages_from)
     # Template -> what it prints for made-up members (templatecheck.printed_text): no other member's mention.
     template_texts: Mapping[str, Sequence[tuple[str, str]]] = field(default_factory=dict)
+    # Made again from unchanged inputs (--force): its approved PDF stays when the new one prints the same.
+    previous: Mapping[MemberDocument, ManifestRow] = field(default_factory=dict)
     hold_signals: Callable[[], AbstractContextManager] = field(default=nullcontext)
 
 
@@ -333,15 +335,18 @@ class _Production:
         """Move a verified document from staging into its member's folder and yield its manifest row."""
         final = self.work[staged]
         out_dir = self.order.layout.out_dir
+        # Made again from unchanged inputs and printing the same: the file approved before stays.
+        kept = sameprint.unchanged(self.order.previous.get(final), self.hashes[staged], staged.pdf, final.pdf)
         with self.order.hold_signals():
             make_private_dir(final.docx.parent)
             os.chmod(staged.pdf, FILE_MODE)
             # The PDF (what is printed and mailed) goes last, and an older one goes first: a PDF in a
             # member folder always has its DOCX beside it, made from the same inputs, even when the
             # run is killed between two steps (SIGKILL, power): then a lone DOCX says it is unfinished.
-            final.pdf.unlink(missing_ok=True)
+            (staged if kept else final).pdf.unlink(missing_ok=True)
             os.replace(staged.docx, final.docx)
-            os.replace(staged.pdf, final.pdf)
+            if not kept:
+                os.replace(staged.pdf, final.pdf)
             # Yielded while signals are held: the caller records the row before a Ctrl-C lands.
             yield ManifestRow(
                 member_id=final.member.member_id,
