@@ -50,7 +50,7 @@ def check(config: Config, roster_path: Path | None = None) -> CheckResult:
     checked = check_inputs(config, roster_path)
     try:
         pdf.find_soffice()
-    except MailmergeError as exc:
+    except MailmergeError as exc:  # recovers: a missing LibreOffice is one of check's problems, listed with the rest
         return dataclasses.replace(checked, problems=(*checked.problems, Problem("error", "LibreOffice", str(exc))))
     return checked
 

@@ -174,7 +174,7 @@ class ComposedPath:
             if member_id and conversion not in failed and not route.failed:
                 try:
                     route.pictures[member_id] = compose.draw_pages(conversion.pdf)
-                except MailmergeError:
+                except MailmergeError:  # recovers: the route is converted whole, and says why
                     detail = messages.LAYER_SAMPLE_FAILED
                     self._fail(route, messages.LAYER_AUDIT_INCOMPLETE.format(detail=detail, **route.label))
             if member_id:
@@ -185,7 +185,7 @@ class ComposedPath:
                 try:
                     verify.verify_shared_pdf(shared, making.names.for_document(route.document))
                     route.shared = compose.SharedPages(shared)
-                except MailmergeError as exc:
+                except MailmergeError as exc:  # recovers: the route is converted whole, and says why
                     self._fail(route, messages.LAYER_AUDIT_INCOMPLETE.format(detail=exc, **route.label))
                     continue
                 route.pages = route.shared.pages
@@ -266,7 +266,7 @@ class ComposedPath:
         assert route.shared is not None  # prepare() made it for every route not gone whole
         try:
             problem = route.shared.compose(layers, indices, staged.pdf)
-        except MailmergeError as exc:
+        except MailmergeError as exc:  # recovers: the member is converted on its own (_alone)
             problem = str(exc)
         if problem:
             self._alone(staged, route)

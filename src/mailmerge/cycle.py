@@ -12,7 +12,7 @@ from mailmerge import messages, printing
 from mailmerge.config import Config
 from mailmerge.dates import JST
 from mailmerge.mailing import RunView
-from mailmerge.review import STATUSES
+from mailmerge.review import STALE, STATUSES, UNDECIDED
 
 if TYPE_CHECKING:
     from mailmerge.pipeline import CheckResult
@@ -110,7 +110,7 @@ def overview(
         counts = {s: 0 for s in STATUSES}
         for r in view.reviews:
             counts[r.status] += 1
-        states["review"] = (counts["undecided"] + counts["stale"] > 0, messages.STEP_REVIEW.format(**counts), "")
+        states["review"] = (counts[UNDECIDED] + counts[STALE] > 0, messages.STEP_REVIEW.format(**counts), "")
         approved = [r for r in view.reviews if r.approved]
         states["print"] = _print_state(view, approved)
         complete["print"] = (view.out_dir / printing.PRINT_DIR / printing.LIST_NAME).is_file() and not states["print"][

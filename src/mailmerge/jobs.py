@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from mailmerge.fsutil import make_private_dir
+from mailmerge.models import JOB_DONE, JOB_FAILED
 from mailmerge.store import JOBS_DB_NAME, JobStore
 
 LOG = logging.getLogger("mailmerge.jobs")
-RUNNING = ("running", "stopping")
 # Seconds between two progress writes.
 PROGRESS_EVERY = 0.25
 
@@ -148,12 +148,12 @@ class Jobs:
         stop = progress.stop
         try:
             result = work(progress, stop)
-            store.update(job_id, state="done", finished_at=now_utc(), result={**result, "lines": progress.lines})
+            store.update(job_id, state=JOB_DONE, finished_at=now_utc(), result={**result, "lines": progress.lines})
         except BaseException as exc:  # the thread's end: whatever stopped the work is the job's result
             if not isinstance(exc, (KeyboardInterrupt, Exception)):
                 raise
             state, result = failed(exc)
-            if state == "failed" and type(exc).__module__.split(".")[0] != "mailmerge":
+            if state == JOB_FAILED and type(exc).__module__.split(".")[0] != "mailmerge":
                 LOG.exception("job %s failed", job_id)  # a bug: the traceback for whoever fixes it (no names in it)
             store.update(job_id, state=state, finished_at=now_utc(), result={**result, "lines": progress.lines})
         finally:

@@ -276,6 +276,14 @@ class JournalEntry:
     reply: str = ""
 
 
+# --- workspace jobs ----------------------------------------------------------------------------
+
+# Where a background job (run, print, seal, verify) stands; running and stopping are still at work.
+JOB_RUNNING, JOB_STOPPING, JOB_DONE, JOB_FAILED, JOB_STOPPED = "running", "stopping", "done", "failed", "stopped"
+JOB_STATES = (JOB_RUNNING, JOB_STOPPING, JOB_DONE, JOB_FAILED, JOB_STOPPED)
+JOBS_AT_WORK = (JOB_RUNNING, JOB_STOPPING)
+
+
 # --- archive -----------------------------------------------------------------------------------
 
 
@@ -362,7 +370,7 @@ class HistoryEntry:
     sha256: str
     reviewer: str
     decided_at: str
-    decision: str = "approved"
+    decision: str = APPROVED
     printed_at: str = ""
     printed_by: str = ""
     reason: str = ""  # the batch's re-send reason ('' for a first sending)

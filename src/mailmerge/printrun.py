@@ -99,7 +99,7 @@ def _print_or_set_aside(
 ) -> PrintRun:
     try:
         return _print_view(config, view, choice, today, hold_signals, labels_start)
-    except PrintOutdated as exc:
+    except PrintOutdated as exc:  # acts: an older print set aside, then the refusal says where it went
         try:
             aside = _set_aside_older_print(view.out_dir)
         except OSError as failed:  # a read-only folder: the older files stay, and must not be used

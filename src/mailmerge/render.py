@@ -226,21 +226,23 @@ def _open_docxtpl(path: Path, display: str) -> DocxTemplate:
         raise TemplateRenderError(messages.TEMPLATE_MISSING.format(display=display))
     if not zipfile.is_zipfile(path):
         raise TemplateRenderError(f"{display}: {_NOT_WORD}")
+    # zipfile and python-docx raise many kinds for a damaged package; all mean the same here.
     try:
         bomb = ziplimits.first_too_large(path)  # before python-docx inflates every part
-        if bomb is not None:
-            raise TemplateRenderError(
-                messages.TEMPLATE_ZIP_BOMB.format(
-                    display=display, part=bomb.filename, size=bomb.file_size // 2**20, ratio=ziplimits.ratio(bomb)
-                )
+    except Exception:
+        raise TemplateRenderError(f"{display}: {_NOT_WORD}") from None
+    if bomb is not None:
+        raise TemplateRenderError(
+            messages.TEMPLATE_ZIP_BOMB.format(
+                display=display, part=bomb.filename, size=bomb.file_size // 2**20, ratio=ziplimits.ratio(bomb)
             )
+        )
+    try:
         tpl = DocxTemplate(path)
         tpl.init_docx()
         with zipfile.ZipFile(path) as package:
             package.getinfo("word/document.xml")
-    except TemplateRenderError:
-        raise
-    except Exception:  # python-docx raises many kinds for a damaged package; all mean the same here
+    except Exception:
         raise TemplateRenderError(f"{display}: {_NOT_WORD}") from None
     return tpl
 

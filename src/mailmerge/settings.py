@@ -73,7 +73,7 @@ def save_settings(config_path: Path, cycle: str, dates: dict[str, str]) -> Path:
     write_atomic(config_path, text.encode("utf-8"))
     try:
         load_config(config_path)
-    except MailmergeError:
+    except MailmergeError:  # recovers: the file as it was put back, the same error raised on
         write_atomic(config_path, kept.read_bytes())
         raise
     return kept

@@ -92,7 +92,7 @@ def inspect_template(
     shown = display or str(path)
     try:
         compiled = CompiledTemplate(path, name, shown)
-    except TemplateRenderError as exc:
+    except TemplateRenderError as exc:  # recovers: a broken template is one of check's problems
         return None, [Problem("error", shown, str(exc).removeprefix(f"{shown}: "))]
     problems = []
     for variable in sorted(compiled.variables - set(provided)):

@@ -92,7 +92,5 @@ def previous_versions(current: Path) -> list[Version]:
 
 def discard_upload(current: Path, upload_id: str) -> None:
     """Remove an upload the person did not take (it was only ever a copy of their file)."""
-    try:
-        upload_path(current, upload_id).unlink()
-    except MailmergeError:
-        pass
+    if _UPLOAD_ID.match(upload_id):  # an id save_upload gave; already gone is as good as removed
+        (current.parent / UPLOADS / f"{upload_id}{current.suffix}").unlink(missing_ok=True)

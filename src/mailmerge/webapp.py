@@ -43,7 +43,7 @@ from mailmerge.config import Config
 from mailmerge.dates import in_jst
 from mailmerge.errors import MailmergeError
 from mailmerge.fsutil import sha256_bytes
-from mailmerge.models import DECISIONS, GROUPS, DocumentHashes, ManifestRow, recipient_lines
+from mailmerge.models import DECISIONS, GROUPS, HOLD, DocumentHashes, ManifestRow, recipient_lines
 from mailmerge.reviewstate import ReviewState
 
 MAX_NOTE = 500
@@ -170,7 +170,7 @@ def _record(member_id: str, decision: str, note: str, reviewer: str, shown: dict
         abort(400, messages.REVIEW_BAD_DECISION)
     if not reviewer:
         abort(400, messages.REVIEW_NEED_REVIEWER)
-    if decision == "hold" and not note:
+    if decision == HOLD and not note:
         abort(400, messages.REVIEW_NEED_NOTE)
     if len(note) > MAX_NOTE or len(reviewer) > MAX_REVIEWER:
         abort(400, messages.REVIEW_TOO_LONG.format(limit=MAX_NOTE if len(note) > MAX_NOTE else MAX_REVIEWER))
@@ -292,7 +292,7 @@ def _list_row(member: Any, fields: Mapping[str, str] | None) -> dict[str, Any]:
             for document in messages.REVIEW_DOCUMENT_LABELS
         ],
         "reviewer": decision.reviewer if decision else "",
-        "note": decision.note if decision and decision.decision == "hold" else "",
+        "note": decision.note if decision and decision.decision == HOLD else "",
         "sealed": _sealed().get(member.member_id, ("", ""))[0],
         "search": listfilter.search_text(member, fields),
     }

@@ -17,7 +17,7 @@ from mailmerge import cycle, jobs, messages, printing, printrun, settings, state
 from mailmerge.dates import in_jst
 from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
 from mailmerge.fsutil import sha256_of
-from mailmerge.models import GROUPS
+from mailmerge.models import GROUPS, JOB_FAILED, JOB_STOPPED, JOBS_AT_WORK
 from mailmerge.workspace import bp, making, page, review_state, workspace
 
 PDF = "application/pdf"
@@ -29,14 +29,14 @@ def last_job(kind: str) -> dict[str, Any] | None:
     if job is None:
         return None
     running = workspace().jobs.running(review_state().out_dir)
-    if job["state"] in jobs.RUNNING and (running is None or running[0] != job["id"]):
+    if job["state"] in JOBS_AT_WORK and (running is None or running[0] != job["id"]):
         # Started by an earlier server start that has gone: it ran no further.
-        job = {**job, "state": "stopped", "result": {"error": messages.WORKSPACE_JOB_ENDED}}
-    live = workspace().jobs.live(job["id"]) if job["state"] in jobs.RUNNING else None
+        job = {**job, "state": JOB_STOPPED, "result": {"error": messages.WORKSPACE_JOB_ENDED}}
+    live = workspace().jobs.live(job["id"]) if job["state"] in JOBS_AT_WORK else None
     if live is not None:
         job["done"], job["total"] = live
     job["state_words"] = messages.WORKSPACE_JOB_STATES[job["state"]]
-    job["groups"] = _documents_by_group() if kind == "run" and job["state"] in jobs.RUNNING else ""
+    job["groups"] = _documents_by_group() if kind == "run" and job["state"] in JOBS_AT_WORK else ""
     job["started_local"] = jst_stamp(job["started_at"])
     job["finished_local"] = jst_stamp(job["finished_at"])
     return job
@@ -64,18 +64,18 @@ def _failed(command: str) -> Callable[[BaseException], tuple[str, dict[str, Any]
 
     def failed(exc: BaseException) -> tuple[str, dict[str, Any]]:
         if isinstance(exc, RunInterrupted):
-            return "stopped", {"error": messages.WORKSPACE_RUN_STOPPED}
+            return JOB_STOPPED, {"error": messages.WORKSPACE_RUN_STOPPED}
         if isinstance(exc, KeyboardInterrupt):
-            return "stopped", {"error": messages.interrupted(command)}
+            return JOB_STOPPED, {"error": messages.interrupted(command)}
         if isinstance(exc, ProblemsFound):
             errors = [p for p in exc.problems if p.is_error]
-            return "failed", {
+            return JOB_FAILED, {
                 "error": messages.CLI_RUN_REFUSED.format(count=len(errors)),
                 "problems": [str(p) for p in exc.problems],
             }
         if isinstance(exc, MailmergeError):
-            return "failed", {"error": str(exc)}
-        return "failed", {"error": messages.REVIEW_SERVER_ERROR}
+            return JOB_FAILED, {"error": str(exc)}
+        return JOB_FAILED, {"error": messages.REVIEW_SERVER_ERROR}
 
     return failed
 

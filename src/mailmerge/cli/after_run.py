@@ -11,6 +11,7 @@ from mailmerge import mailing, messages, printrun, sealing
 from mailmerge.cli import StopSignals, _load, _refuse_archive_inside, config_option, main
 from mailmerge.cli.serve import serve_until_stopped
 from mailmerge.fsutil import shown_path
+from mailmerge.models import APPROVED, HOLD
 
 out_option = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help=messages.HELP_OUT)
 
@@ -62,7 +63,7 @@ def approve(
     if hold and not note.strip():
         raise click.UsageError(messages.REVIEW_NEED_NOTE)
     config = _load(config_path)
-    decision = "hold" if hold else "approved"
+    decision = HOLD if hold else APPROVED
     # What was sent (sealed in the archive beside the config) cannot be held back.
     sealed = sealing.sealed_documents(sealing.default_archive_dir(config).resolve(), config.cycle) if hold else None
     view = mailing.open_run(config, out_dir)

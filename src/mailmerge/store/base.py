@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,6 +16,11 @@ from mailmerge.fsutil import FILE_MODE
 REVIEW_DB_NAME = "review.db"
 # How long a writer waits for another one (two reviewers, a script) before giving up.
 BUSY_TIMEOUT_MS = 15_000
+
+
+def sql_words(words: Iterable[str]) -> str:
+    """Return words as an SQL list for a schema's CHECK (state IN (…)): the constants, never retyped."""
+    return ", ".join("'" + word.replace("'", "''") + "'" for word in words)
 
 
 class StoreError(MailmergeError):

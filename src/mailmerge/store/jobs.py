@@ -7,23 +7,24 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from mailmerge.store.base import _transaction, connect
+from mailmerge.models import JOB_RUNNING, JOB_STATES, JOB_STOPPED, JOB_STOPPING, JOBS_AT_WORK
+from mailmerge.store.base import _transaction, connect, sql_words
 
 # --- the workspace's background jobs (DIR/jobs.db) --------------------------------------------
 
 JOBS_DB_NAME = "jobs.db"
-_JOBS_SCHEMA = """
+_JOBS_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS jobs (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     kind        TEXT NOT NULL,
-    state       TEXT NOT NULL CHECK (state IN ('running', 'stopping', 'done', 'failed', 'stopped')),
+    state       TEXT NOT NULL CHECK (state IN ({sql_words(JOB_STATES)})),
     server      TEXT NOT NULL,  -- the server start that runs it: a job of an earlier start is no longer running
     stage       TEXT NOT NULL DEFAULT '',
     done        INTEGER NOT NULL DEFAULT 0,
     total       INTEGER NOT NULL DEFAULT 0,
     started_at  TEXT NOT NULL,
     finished_at TEXT NOT NULL DEFAULT '',
-    result      TEXT NOT NULL DEFAULT '{}'  -- JSON: what the page shows (counts, lines, files; never a name)
+    result      TEXT NOT NULL DEFAULT '{{}}'  -- JSON: what the page shows (counts, lines, files; never a name)
 );
 """
 _JOB_COLUMNS = "id, kind, state, server, stage, done, total, started_at, finished_at, result"
@@ -47,8 +48,8 @@ class JobStore:
         """Record a new running job and return its id."""
         with closing(self._open()) as connection, _transaction(connection):
             cursor = connection.execute(
-                "INSERT INTO jobs (kind, state, server, started_at) VALUES (?, 'running', ?, ?)",
-                (kind, server, started_at),
+                "INSERT INTO jobs (kind, state, server, started_at) VALUES (?, ?, ?, ?)",
+                (kind, JOB_RUNNING, server, started_at),
             )
             return int(cursor.lastrowid or 0)
 
@@ -65,7 +66,9 @@ class JobStore:
     def mark_stopping(self, job_id: int) -> None:
         """Record that a stop was asked for, unless the job has ended meanwhile."""
         with closing(self._open()) as connection, _transaction(connection):
-            connection.execute("UPDATE jobs SET state = 'stopping' WHERE id = ? AND state = 'running'", (job_id,))
+            connection.execute(
+                "UPDATE jobs SET state = ? WHERE id = ? AND state = ?", (JOB_STOPPING, job_id, JOB_RUNNING)
+            )
 
     def get(self, job_id: int) -> dict | None:
         """Return one job as a dict (result decoded), or None."""
@@ -91,9 +94,8 @@ class JobStore:
             return
         with closing(self._open()) as connection, _transaction(connection):
             connection.execute(
-                "UPDATE jobs SET state = 'stopped', finished_at = ? WHERE state IN ('running', 'stopping') AND "
-                "server != ?",
-                (finished_at, server),
+                "UPDATE jobs SET state = ?, finished_at = ? WHERE state IN (?, ?) AND server != ?",
+                (JOB_STOPPED, finished_at, *JOBS_AT_WORK, server),
             )
 
 

@@ -7,19 +7,20 @@ from pathlib import Path
 
 from mailmerge.models import (
     JOURNAL_STATES,
+    SENDING,
     JournalEntry,
 )
-from mailmerge.store.base import _transaction, connect
+from mailmerge.store.base import _transaction, connect, sql_words
 
 # --- the e-mail journal ---------------------------------------------------------------------
 
 MAIL_DB_NAME = "mail.db"
 
-_JOURNAL_SCHEMA = """
+_JOURNAL_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS sendings (
     id             INTEGER PRIMARY KEY AUTOINCREMENT,
     member_id      TEXT NOT NULL,
-    state          TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'accepted', 'deferred', 'failed')),
+    state          TEXT NOT NULL CHECK (state IN ({sql_words(JOURNAL_STATES)})),
     at             TEXT NOT NULL,           -- ISO 8601, UTC
     message_id     TEXT NOT NULL,
     eml_sha256     TEXT NOT NULL,           -- DIR/mail/<member>.eml as sent
@@ -113,8 +114,8 @@ class MailJournal:
         """Return when messages went to the server (sending) since ``moment`` (ISO, UTC), oldest first: the rate
         limits' count.
         """
-        query = "SELECT at FROM sendings WHERE state = 'sending' AND at >= ? ORDER BY id"
-        return [row[0] for row in self._conn.execute(query, (moment,))]
+        query = "SELECT at FROM sendings WHERE state = ? AND at >= ? ORDER BY id"
+        return [row[0] for row in self._conn.execute(query, (SENDING, moment))]
 
 
 _JOURNAL_COLUMNS = "member_id, state, at, message_id, eml_sha256, content_sha256, reply"

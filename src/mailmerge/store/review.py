@@ -14,19 +14,19 @@ from mailmerge.models import (
     DocumentHashes,
     PrintedMember,
 )
-from mailmerge.store.base import _transaction, connect
+from mailmerge.store.base import _transaction, connect, sql_words
 
 # --- review decisions ------------------------------------------------------------------------
 
-_DECISIONS_SCHEMA = """
+_DECISIONS_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS decisions (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     member_id   TEXT NOT NULL,
-    decision    TEXT NOT NULL CHECK (decision IN ('approved', 'hold')),
+    decision    TEXT NOT NULL CHECK (decision IN ({sql_words(DECISIONS)})),
     note        TEXT NOT NULL DEFAULT '',
     reviewer    TEXT NOT NULL,
     decided_at  TEXT NOT NULL,
-    documents   TEXT NOT NULL  -- JSON: {"letter": {"docx_sha256": ..., "pdf_sha256": ...}, ...}
+    documents   TEXT NOT NULL  -- JSON: {{"letter": {{"docx_sha256": ..., "pdf_sha256": ...}}, ...}}
 );
 CREATE INDEX IF NOT EXISTS decisions_member ON decisions (member_id, id);
 -- A decision taken back (the member is undecided again): who, when. The decision itself stays in the log.
