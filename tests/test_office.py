@@ -167,6 +167,21 @@ def test_a_checker_gets_a_japanese_403_for_manager_actions(office_app) -> None:
     assert client.get("/workspace/").status_code == 200
 
 
+def test_only_a_manager_opens_the_send_step(office_app) -> None:
+    checker = _signed_in(office_app, "kakunin")
+    csrf = _csrf(checker)
+    needs = messages.OFFICE_NEEDS_ROLE.format(role="管理", own="確認")
+    for response in (
+        checker.get("/workspace/send"),
+        checker.post("/workspace/send", data={"csrf_token": csrf, "confirm": "1"}),
+        checker.post("/workspace/send/test", data={"csrf_token": csrf, "test_to": "office@example.jp"}),
+    ):
+        assert response.status_code == 403 and needs in response.get_data(as_text=True)
+    # A manager sees the step; this cycle has no [email] table, and the page says what to add.
+    shown = _signed_in(office_app, "kanri").get("/workspace/send").get_data(as_text=True)
+    assert "[email]（メールサーバーと差出人）がありません。README の「メールで送る」を見て書き足してください" in shown
+
+
 def test_five_wrong_passwords_make_the_account_wait_longer_each_time(office_app) -> None:
     clock = office_app.config["clock"]
     client = _client(office_app)

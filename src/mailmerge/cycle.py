@@ -1,4 +1,7 @@
-"""Where a cycle stands: each step of 名簿 → 文面 → 作成 → 確認 → 印刷 → 発送・封印 and the one next thing to do."""
+"""Where a cycle stands: each step of 名簿 → 文面 → 作成 → 確認 → 印刷 → 送信 → 発送・封印 and the next thing to do.
+
+送信 (e-mail) is a step only when mailmerge.toml has an [email] table.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from mailmerge.review import STALE, STATUSES, UNDECIDED
 if TYPE_CHECKING:
     from mailmerge.pipeline import CheckResult
 
-STEPS = ("roster", "templates", "run", "review", "print", "seal")
+STEPS = ("roster", "templates", "run", "review", "print", "send", "seal")
 
 
 @dataclass(frozen=True)
@@ -53,12 +56,14 @@ def overview(
     view: RunView | None,
     sealed: Mapping[str, object],
     running: Callable[[], tuple[int, int] | None] = lambda: None,
+    mail_counts: tuple[int, int, int] = (0, 0, 0),
 ) -> Overview:
     """Return each step's state from what the folder, the roster and the decisions say now.
 
     ``checked`` is `mailmerge check`'s result (None when it could not be made: ``check_error`` says
     why); ``view`` the run as the reviewers see it (None before the first run); ``sealed`` the
-    members sealed in this cycle; ``running`` the progress of a run under way, if any.
+    members sealed in this cycle; ``running`` the progress of a run under way, if any; ``mail_counts``
+    the members to e-mail, e-mailed, and unknown (sending.plan).
     """
     roster_file = Path(config.roster)
     states: dict[str, tuple[bool, str, str]] = {}  # key -> (needs work, words, note)
@@ -97,6 +102,7 @@ def overview(
         states["run"] = (True, words, "")
         states["review"] = (True, messages.STEP_REVIEW_NONE, "")
         states["print"] = (True, messages.STEP_PRINT_NONE, "")
+        states["send"] = (True, messages.STEP_SEND_NONE, "")
         states["seal"] = (True, messages.STEP_SEAL_NONE, "")
     else:
         made = view.out_dir / "manifest.csv"
@@ -116,16 +122,24 @@ def overview(
         complete["print"] = (view.out_dir / printing.PRINT_DIR / printing.LIST_NAME).is_file() and not states["print"][
             0
         ]
+        to_mail, mailed, unknown = mail_counts
+        states["send"] = (
+            bool(to_mail or unknown),
+            messages.STEP_SEND.format(waiting=to_mail, sent=mailed, unknown=unknown),
+            "",
+        )
+        complete["send"] = bool(mailed) and not (to_mail or unknown)
         waiting = sum(1 for r in approved if r.member_id not in sealed)
         sealed_words = (
             messages.STEP_SEAL.format(sealed=len(sealed), waiting=waiting) if sealed else messages.STEP_SEAL_NONE
         )
         states["seal"] = (waiting > 0, sealed_words, "")
         complete["seal"] = bool(sealed) and waiting == 0
-    next_action = next((key for key in STEPS if states[key][0]), "done")
-    before = STEPS.index(next_action) if next_action in STEPS else len(STEPS)
+    keys = [key for key in STEPS if key != "send" or config.email is not None]
+    next_action = next((key for key in keys if states[key][0]), "done")
+    before = keys.index(next_action) if next_action in keys else len(keys)
     steps = []
-    for at, key in enumerate(STEPS):
+    for at, key in enumerate(keys):
         needs, words, note = states[key]
         if key == next_action:
             state = "next"

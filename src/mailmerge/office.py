@@ -50,6 +50,7 @@ ROLE_OF = {
     "workspace.roster_previous": MANAGER,
     "workspace.print_file": MANAGER,
     "workspace.template_proof_pdf": MANAGER,  # a made-up member's letter: only who proofs the template
+    "workspace.send_page": MANAGER,  # who gets e-mail, the server and its replies: only who may send
     "office.audit_page": MANAGER,
     "office.users_page": MANAGER,
     "office.users_add": MANAGER,
@@ -71,6 +72,8 @@ AUDITED = {
     "workspace.template_proof_pdf": "download",
     "workspace.run_start": "run",
     "workspace.print_start": "print",
+    "workspace.send_start": "send",
+    "workspace.send_test": "send_test",
     "workspace.seal_start": "seal",
     "workspace.verify_start": "verify",
 }

@@ -26,7 +26,7 @@ from mailmerge.config import (
     wants_mail,
 )
 from mailmerge.errors import MailmergeError
-from mailmerge.fsutil import fsync_dir, make_private_dir, write_atomic
+from mailmerge.fsutil import fsync_dir, make_private_dir, shown_path, write_atomic
 from mailmerge.models import (
     ACCEPTED,
     DEFERRED,
@@ -41,6 +41,8 @@ from mailmerge.store import MAIL_DB_NAME, MailJournal, existing_journal
 
 MAIL_DIR = "mail"
 SEND_LOCK_NAME = ".mailmerge-send.lock"
+# The SMTP password: from this environment variable (or a prompt, or the workspace's form), never a file.
+PASSWORD_VARIABLE = "MAILMERGE_SMTP_PASSWORD"
 
 
 @dataclass(frozen=True)
@@ -78,9 +80,7 @@ def send(
     sleep: Callable[[float], None] = time.sleep,
 ) -> SendResult:
     """Send (or with ``dry_run`` only write) each chosen member's message; see the module's docstring."""
-    settings = config.email
-    if settings is None:
-        raise MailmergeError(messages.SEND_NO_EMAIL_TABLE.format(config=config.display_path(config.path)))
+    settings = _settings(config)
     template = mail.EmailTemplate(
         config.root / mail.EMAIL_TEMPLATE, config.display_path(config.root / mail.EMAIL_TEMPLATE)
     )
@@ -92,11 +92,9 @@ def send(
         journal = MailJournal(view.out_dir / MAIL_DB_NAME) if not dry_run else _existing(view.out_dir)
         try:
             latest = journal.latest() if journal is not None else {}
-            chosen, left_out = _choose(config, settings, view, member_ids, latest, resend_unknown, test_to is not None)
-            unknown = tuple(
-                m for m, e in latest.items() if e.state == SENDING and m not in {r.member_id for r in chosen}
+            chosen, left_out, unknown, sent_before = _selection(
+                config, settings, view, member_ids, latest, resend_unknown, test_to is not None
             )
-            sent_before = tuple(m for m, e in latest.items() if e.state == ACCEPTED)
             if test_to is not None:
                 if not chosen:
                     raise MailmergeError("\n".join([messages.SEND_NOTHING_TO_TEST, *describe_left_out(left_out)]))
@@ -138,6 +136,53 @@ def send(
         finally:
             if journal is not None:
                 journal.close()
+
+
+@dataclass(frozen=True)
+class SendPlan:
+    """Who a send would e-mail now (in roster order), who it leaves out and why, and who is unknown."""
+
+    to_send: tuple[str, ...]
+    left_out: tuple[tuple[str, str], ...]
+    unknown: tuple[str, ...]
+    sent_before: tuple[str, ...]
+
+
+def plan(config: Config, view: mailing.RunView | None = None) -> SendPlan:
+    """Return the selection `send` (and `send --dry-run`) makes now, sending and writing nothing."""
+    settings = _settings(config)
+    view = view or mailing.open_run(config)
+    journal = existing_journal(view.out_dir)
+    if journal is None:
+        latest: dict[str, JournalEntry] = {}
+    else:
+        with journal:
+            latest = journal.latest()
+    chosen, left_out, unknown, sent_before = _selection(config, settings, view, None, latest, False, False)
+    return SendPlan(tuple(r.member_id for r in chosen), tuple(left_out), unknown, sent_before)
+
+
+def _settings(config: Config) -> EmailSettings:
+    if config.email is None:
+        raise MailmergeError(messages.SEND_NO_EMAIL_TABLE.format(config=config.display_path(config.path)))
+    return config.email
+
+
+def _selection(
+    config: Config,
+    settings: EmailSettings,
+    view: mailing.RunView,
+    member_ids: Sequence[str] | None,
+    latest: dict[str, JournalEntry],
+    resend_unknown: bool,
+    testing: bool,
+) -> tuple[list[MemberReview], list[tuple[str, str]], tuple[str, ...], tuple[str, ...]]:
+    """Return (to send, left out with why, unknown, accepted before) from the journal's newest lines."""
+    chosen, left_out = _choose(config, settings, view, member_ids, latest, resend_unknown, testing)
+    picked = {r.member_id for r in chosen}
+    unknown = tuple(m for m, e in latest.items() if e.state == SENDING and m not in picked)
+    sent_before = tuple(m for m, e in latest.items() if e.state == ACCEPTED)
+    return chosen, left_out, unknown, sent_before
 
 
 def _existing(out_dir: Path) -> MailJournal | None:
@@ -295,3 +340,26 @@ def mail_history(out_dir: Path, member_id: str) -> list[JournalEntry]:
         for n, e in enumerate(lines)
         if e.state in (ACCEPTED, DEFERRED, FAILED) or (e.state == SENDING and n == len(lines) - 1)
     ]
+
+
+def summary_lines(result: SendResult) -> list[str]:
+    """Return the lines the secretariat reads after a send: counts, member IDs, the servers' replies."""
+    if result.test_sent is not None:
+        return [messages.SEND_TEST_DONE.format(member_id=result.test_sent)]
+    lines = [messages.SEND_WRITTEN.format(count=len(result.written), where=shown_path(mail_folder(result.out_dir)))]
+    if result.dry_run:
+        lines.append(messages.SEND_DRY_RUN)
+    else:
+        lines.append(messages.SEND_ACCEPTED.format(count=len(result.accepted)))
+    for header, replies in ((messages.SEND_DEFERRED, result.deferred), (messages.SEND_FAILED, result.failed)):
+        if replies:
+            lines.append(header.format(count=len(replies)))
+            lines += [messages.SEND_REPLY_LINE.format(member_id=m, reply=r) for m, r in replies]
+    if result.stopped_by_daily_limit:
+        lines.append(messages.SEND_DAILY_LIMIT.format(count=len(result.stopped_by_daily_limit)))
+    if result.unknown:
+        lines.append(messages.SEND_UNKNOWN.format(count=len(result.unknown), member_ids=", ".join(result.unknown)))
+    lines += describe_left_out(result.left_out)
+    if not result.dry_run:
+        lines.append(messages.SEND_NEXT.format(journal=shown_path(result.out_dir / MAIL_DB_NAME)))
+    return lines

@@ -35,6 +35,7 @@ from mailmerge import (
     mailing,
     messages,
     sealing,
+    sending,
     versions,
     websecurity,
 )
@@ -168,13 +169,14 @@ def home() -> str:
         row = workspace().jobs.store(review.out_dir).get(job[0]) or {}
         return row.get("done", 0), row.get("total", 0)
 
-    overview = cycle.overview(review.config, checked, check_error, view, sealed, running)
+    overview = cycle.overview(review.config, checked, check_error, view, sealed, running, _mail_counts(view))
     links = {
         "roster": url_for("workspace.roster"),
         "templates": url_for("workspace.templates_page"),
         "run": url_for("workspace.run_page"),
         "review": url_for("index"),
         "print": url_for("workspace.print_page"),
+        "send": url_for("workspace.send_page"),
         "seal": url_for("workspace.seal_page"),
     }
     return page(
@@ -184,6 +186,18 @@ def home() -> str:
         state_words=messages.STEP_STATES,
         next_label=messages.NEXT_ACTIONS[overview.next_action],
     )
+
+
+def _mail_counts(view: mailing.RunView | None) -> tuple[int, int, int]:
+    """Return the members to e-mail, e-mailed and unknown, as the 送信 page lists them (none without [email])."""
+    config = review_state().config
+    if config.email is None or view is None:
+        return 0, 0, 0
+    try:
+        plan = sending.plan(config, view)
+    except MailmergeError:
+        return 0, 0, 0
+    return len(plan.to_send), len(plan.sent_before), len(plan.unknown)
 
 
 # --- 名簿 ------------------------------------------------------------------------------------
@@ -279,4 +293,4 @@ def _roster_type(path: Path) -> str:
 
 
 # The jobs' pages are routes of the same blueprint (registered when imported, before any app uses it).
-from mailmerge import workspace_jobs, workspace_seal, workspace_texts  # noqa: E402, F401
+from mailmerge import workspace_jobs, workspace_seal, workspace_send, workspace_texts  # noqa: E402, F401

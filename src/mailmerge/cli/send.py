@@ -10,10 +10,6 @@ import click
 from mailmerge import messages, sending
 from mailmerge.cli import BarProgress, StopSignals, _load, config_option, main
 from mailmerge.cli.after_run import out_option
-from mailmerge.fsutil import shown_path
-from mailmerge.store import MAIL_DB_NAME
-
-PASSWORD_VARIABLE = "MAILMERGE_SMTP_PASSWORD"
 
 
 @main.command(help=messages.HELP_SEND, short_help=messages.SHORT_HELP_SEND)
@@ -37,7 +33,7 @@ def send(
     password = None
     if config.email is not None and config.email.user and not dry_run:
         # Never from a file, never echoed, never logged.
-        password = os.environ.get(PASSWORD_VARIABLE) or click.prompt(
+        password = os.environ.get(sending.PASSWORD_VARIABLE) or click.prompt(
             messages.SEND_PASSWORD_PROMPT, hide_input=True, err=True
         )
     old_umask = os.umask(0o077)
@@ -56,34 +52,7 @@ def send(
             )
     finally:
         os.umask(old_umask)
-    for line in summary(result):
+    for line in sending.summary_lines(result):
         click.echo(line)
     if result.failed or result.deferred or result.stopped_by_daily_limit:
         raise SystemExit(1)
-
-
-def summary(result: sending.SendResult) -> list[str]:
-    """Return the lines the secretariat reads after a send: counts, member IDs, the servers' replies."""
-
-    def shown(path: Path) -> str:
-        return shown_path(path)
-
-    if result.test_sent is not None:
-        return [messages.SEND_TEST_DONE.format(member_id=result.test_sent)]
-    lines = [messages.SEND_WRITTEN.format(count=len(result.written), where=shown(sending.mail_folder(result.out_dir)))]
-    if result.dry_run:
-        lines.append(messages.SEND_DRY_RUN)
-    else:
-        lines.append(messages.SEND_ACCEPTED.format(count=len(result.accepted)))
-    for header, replies in ((messages.SEND_DEFERRED, result.deferred), (messages.SEND_FAILED, result.failed)):
-        if replies:
-            lines.append(header.format(count=len(replies)))
-            lines += [messages.SEND_REPLY_LINE.format(member_id=m, reply=r) for m, r in replies]
-    if result.stopped_by_daily_limit:
-        lines.append(messages.SEND_DAILY_LIMIT.format(count=len(result.stopped_by_daily_limit)))
-    if result.unknown:
-        lines.append(messages.SEND_UNKNOWN.format(count=len(result.unknown), member_ids=", ".join(result.unknown)))
-    lines += sending.describe_left_out(result.left_out)
-    if not result.dry_run:
-        lines.append(messages.SEND_NEXT.format(journal=shown(result.out_dir / MAIL_DB_NAME)))
-    return lines

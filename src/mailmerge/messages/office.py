@@ -54,6 +54,8 @@ AUDIT_ACTIONS = {
     "run": "作成",
     "decision": "承認・保留",
     "print": "印刷",
+    "send": "メール送信",
+    "send_test": "テスト送信",
     "download": "ダウンロード",
     "seal": "封印",
     "verify": "点検",

@@ -162,6 +162,8 @@ CLI_INTERRUPTED_BY_COMMAND = {
     "print": "中断しました。印刷用ファイル（print フォルダー）は完成していないおそれがあります。"
     "印刷には使わず、もう一度 mailmerge print を実行してください。",
     "history": "中断しました。何も変更していません。もう一度 mailmerge history を実行してください。",
+    "send": "中断しました。受け付け済みの会員には二度と送りません。もう一度 mailmerge send を実行すると、残りの会員に"
+    "送ります。",
     "verify": "中断しました。何も変更していません。もう一度 mailmerge verify を実行してください。",
 }
 CLI_INTERRUPTED_OTHER = "中断しました。もう一度 mailmerge {command} を実行してください。"

@@ -16,6 +16,7 @@ STEP_NAMES = {
     "run": "作成",
     "review": "確認",
     "print": "印刷",
+    "send": "送信",
     "seal": "発送・封印",
 }
 STEP_ROSTER = "{name}, {when} 更新, {members} 名, エラー {errors}"
@@ -39,6 +40,7 @@ NEXT_ACTIONS = {
     "run": "作成する",
     "review": "確認する",
     "print": "印刷する",
+    "send": "メールで送る",
     "seal": "発送・封印する",
     "done": "今年度の送付はすべて封印済みです",
 }
@@ -53,7 +55,7 @@ UPLOAD_GONE = (
     "取り込み待ちのファイルが見つかりません（時間がたったか、すでに置き換えました）。もう一度ファイルを選んでください"
 )
 UPLOAD_HAS_ERRORS = "エラーが {count} 件ある名簿には置き換えられません。Excel で直してから、もう一度取り込んでください"
-WORKSPACE_JOB_NAMES = {"run": "作成", "print": "印刷", "seal": "封印", "verify": "点検"}
+WORKSPACE_JOB_NAMES = {"run": "作成", "print": "印刷", "send": "送信", "seal": "封印", "verify": "点検"}
 WORKSPACE_JOB_STATES = {
     "running": "実行中",
     "stopping": "中止しています…",
@@ -83,3 +85,38 @@ UPLOAD_FIX_DEFAULT = "Excel でこのセルを直してから、もう一度取�
 PROOF_UNKNOWN_MEMBER = "会員番号 {member_id} は今の名簿にありません。一覧から試し刷りする会員を選んでください"
 PROOF_MISSING = "試し刷りで {document} ができませんでした。もう一度お試しください"
 TEMPLATE_HAS_ERRORS = "問題が {count} 件ある文面には置き換えられません。Word で直してから、もう一度取り込んでください"
+# --- 送信 (the e-mail step) -----------------------------------------------------------------------
+STEP_SEND = "送信待ち {waiting} 名, 送信済み {sent} 名, 不明 {unknown} 名"
+STEP_SEND_NONE = "まだ作成していません"
+WORKSPACE_SEND_NO_RUN = "まだ作成していません。作成と確認（承認）が済んでから送信できます。"
+WORKSPACE_SEND_PASSWORD_ENV = (
+    "メールサーバーのパスワードは、作業画面のサーバーの環境変数 MAILMERGE_SMTP_PASSWORD から読みます。"
+)
+WORKSPACE_SEND_PASSWORD_FORM = (
+    "メールサーバーのパスワードを下の欄に入れてください。その送信に一度だけ使い、保存も記録もしません"
+    "（毎回入れずに済ませるには、サーバーの環境変数 MAILMERGE_SMTP_PASSWORD に設定します）。"
+)
+WORKSPACE_SEND_NO_PASSWORD = "メールサーバーのパスワードを入れてください（[email] の user でログインします）。"
+WORKSPACE_SEND_NO_LOGIN = (
+    "このメールサーバーにはログインしません（[email] に user がありません）。パスワードは不要です。"
+)
+WORKSPACE_SEND_BAD_ADDRESS = "テスト送信の宛先: メールアドレス（例: office@example.jp）を入れてください。"
+WORKSPACE_SEND_NOT_CONFIRMED = "送信する前に「送信してよいことを確かめました」にチェックを入れてください。"
+WORKSPACE_SEND_NOTHING = "送信する会員がいません（下の「送らない会員」に理由があります）。"
+WORKSPACE_SEND_TESTED = (
+    "テスト送信しました: 会員番号 {member_id} のメールを指定のアドレスへ（件名に【テスト送信】、送信済みには数え"
+    "ません）。届いたメールと添付の PDF を開いて確かめてください。"
+)
+WORKSPACE_SEND_RESULT_STATES = {
+    "queued": "送信待ち",
+    "sending": "送信したか不明",
+    "handing_over": "送信中（サーバーの返事待ち）",
+    "accepted": "受け付け（送信済み）",
+    "deferred": "一時エラー（未送信）",
+    "failed": "拒否（未送信）",
+}
+WORKSPACE_SEND_UNKNOWN = (
+    "送信したか不明な会員: {count} 名: {member_ids}（前回、送信の途中で止まりました。ここからは送りません。届いたか"
+    "確かめ、届いていなければ mailmerge send --resend-unknown --members 会員番号 で送ってください）"
+)
+WORKSPACE_SEND_RUNNING = "送信中です。終わると、ここに結果を表示します（この画面を閉じても送信は続きます）。"

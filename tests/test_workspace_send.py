@@ -1,0 +1,108 @@
+"""The workspace's 送信 step in a real browser (Debian's chromium) against a real SMTP server (aiosmtpd, STARTTLS).
+
+`mailmerge serve` reads MAILMERGE_SMTP_PASSWORD from its environment, as the README says; what
+arrived is read with Python's e-mail parser.
+"""
+
+from __future__ import annotations
+
+import email
+import re
+from collections.abc import Iterator
+from email import policy
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from test_review_browser import browser  # noqa: F401  (the module's chromium)
+from test_send import ADDRESSES, PASSWORD, certificate, cycle, server, use_server  # noqa: F401  (fixtures)
+from test_workspace_browser import Serving, _nav, _shot, page  # noqa: F401  (the page fixture)
+
+
+@pytest.fixture
+def serving_send(cycle: Path, server) -> Iterator[tuple[Serving, object]]:  # noqa: F811
+    recorder, port = server
+    use_server(cycle, port)
+    serving = Serving(cycle, cycle.parent.parent / "out")
+    try:
+        yield serving, recorder
+    finally:
+        if serving.process.poll() is None:
+            serving.stop()
+
+
+def test_the_send_step_test_sends_then_sends_in_the_background(serving_send, page: Page, tmp_path: Path) -> None:  # noqa: F811
+    serving, recorder = serving_send
+    page.goto(serving.url)
+    send_step = page.locator('#steps li[data-step="send"]')
+    expect(send_step).to_contain_text("送信待ち 4 名, 送信済み 0 名, 不明 0 名")
+    _nav(page, "送信")
+
+    # Who will be e-mailed, who is left out and why (send --dry-run's selection), where the password comes from.
+    expect(page.locator("#send-count")).to_have_text("4")
+    expect(page.locator("#send-to tbody tr")).to_have_count(4)
+    expect(page.locator("#send-to tbody tr").nth(1)).to_contain_text("0002")
+    expect(page.locator("#send-to tbody tr").nth(1)).to_contain_text("医療法人社団翠光会")
+    expect(page.locator("#send-left-out tbody tr td")).to_have_text(["送付方法が郵送", "0003"])
+    expect(page.locator("#send-password-note")).to_have_text(
+        "メールサーバーのパスワードは、作業画面のサーバーの環境変数 MAILMERGE_SMTP_PASSWORD から読みます。"
+    )
+    _shot(page, tmp_path, "send-1-plan")
+
+    # 【テスト送信】: one member's real message to the typed address, never counted as sent.
+    page.locator("#test-to").fill("office@example.jp")
+    page.select_option("#test-member", "0002")
+    page.locator("#send-test-button").click()
+    expect(page.locator("#send-tested")).to_contain_text("テスト送信しました: 会員番号 0002 のメールを指定のアドレスへ")
+    ((_, rcpts, data),) = recorder.received
+    assert rcpts == ["office@example.jp"]
+    test = email.message_from_bytes(data, policy=policy.default)
+    assert test["Subject"].startswith("【テスト送信】ATS会員専用保険")
+    assert "医療法人社団翠光会" in test.get_body(("plain",)).get_content()
+    expect(page.locator("#send-count")).to_have_text("4")
+
+    # The send as a background job: held at its second message, the page shows the progress, also after a reload.
+    recorder.hold_at = 3  # the test send was the first DATA
+    page.locator("#send-confirm").check()
+    page.locator("#send-start").click()
+    expect(page.locator("#job-state")).to_have_text("実行中")
+    assert recorder.holding.wait(60), "the second message never reached the server"
+    page.reload()
+    expect(page.locator("#job-progress")).to_be_visible()
+    expect(page.locator("#job-count")).to_have_text("1 / 4")
+    expect(page.locator("#job-stage")).to_have_text("メールを送信")
+    expect(page.locator("#send-running")).to_contain_text("送信中です。")
+    expect(page.locator("#send-results tbody tr").nth(1).locator("td")).to_have_text(
+        ["0002", "医療法人社団翠光会", "送信中（サーバーの返事待ち）", re.compile(r"\d+月\d+日 \d\d:\d\d"), ""]
+    )
+    _shot(page, tmp_path, "send-2-progress")
+    recorder.release.set()
+
+    # The result per member ID, in Japanese; each member's message arrived once with its approved PDFs.
+    expect(page.locator("#job-state")).to_have_text("完了", timeout=120_000)
+    expect(page.locator("#send-summary")).to_contain_text("送信しました（メールサーバーが受け付けました）: 4 通")
+    rows = page.locator("#send-results tbody tr")
+    expect(rows).to_have_count(4)
+    for n, member_id in enumerate(["0001", "0002", "0004", "0005"]):
+        expect(rows.nth(n).locator("td").nth(0)).to_have_text(member_id)
+        expect(rows.nth(n).locator("td").nth(2)).to_have_text("受け付け（送信済み）")
+        expect(rows.nth(n).locator("td").nth(4)).to_have_text("250 2.0.0 OK: queued")
+    expect(page.locator("#send-count")).to_have_text("0")
+    expect(page.locator("#send-left-out tbody tr").first.locator("td")).to_have_text(
+        ["送信済み（サーバーが受け付け済み）", "0001, 0002, 0004, 0005"]
+    )
+    expect(page.locator("#test-member option")).to_have_count(4)  # a test send is still possible after
+    _shot(page, tmp_path, "send-3-result")
+    arrived = sorted(rcpts[0] for _, rcpts, _ in recorder.received[1:])
+    assert arrived == sorted(ADDRESSES.values())
+    for _, _rcpts, data in recorder.received[1:]:
+        message = email.message_from_bytes(data, policy=policy.default)
+        assert not message["Subject"].startswith("【テスト送信】")
+        assert [a.get_filename() for a in message.iter_attachments()][0].endswith(".pdf")
+
+    page.reload()
+    expect(page.locator("#send-results tbody tr")).to_have_count(4)
+    page.goto(serving.url)
+    expect(send_step).to_contain_text("送信待ち 0 名, 送信済み 4 名, 不明 0 名")
+    assert PASSWORD not in serving.stop()
