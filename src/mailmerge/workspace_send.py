@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 
 from mailmerge import jobs, messages, sending
 from mailmerge.errors import MailmergeError
-from mailmerge.models import SENDING
+from mailmerge.models import JOBS_AT_WORK, SENDING
 from mailmerge.store import existing_journal
 from mailmerge.workspace import bp, page, review_state, run_view
 from mailmerge.workspace_jobs import jst_stamp, last_job, start_job
@@ -36,7 +36,7 @@ def _page(test_error: str = "") -> str:
     settings = config.email
     view = run_view()
     job = last_job("send")
-    running = job is not None and job["state"] in jobs.RUNNING
+    running = job is not None and job["state"] in JOBS_AT_WORK
     plan, error = None, ""
     if settings is None:
         error = messages.SEND_NO_EMAIL_TABLE.format(config=config.display_path(config.path))
