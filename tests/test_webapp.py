@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mailmerge import messages, webapp
+from mailmerge import messages, webapp, weblist
 from mailmerge.config import load_config
 from mailmerge.manifest import read_manifest
 from mailmerge.state import OutputLock
@@ -206,8 +206,8 @@ def test_decisions_from_the_page_form_need_a_reviewer_and_a_note_to_hold(client,
     page = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "記録しました" in page and 'id="status">承認済み<' in page
     latest = DecisionStore(run_dir / REVIEW_DB_NAME).latest()["0003"]
-    assert f"確認 花子 · {webapp.local_time(latest.decided_at)}" in page  # Japan time, to the minute
-    assert webapp.local_time("2026-12-01T16:40:00Z") == "2026-12-02 01:40"
+    assert f"確認 花子 · {weblist.local_time(latest.decided_at)}" in page  # Japan time, to the minute
+    assert weblist.local_time("2026-12-01T16:40:00Z") == "2026-12-02 01:40"
     assert (latest.decision, latest.reviewer) == ("approved", "確認 花子")
     assert set(latest.documents) == {"letter", "overview"}
 
@@ -587,3 +587,46 @@ def test_a_decision_can_be_taken_back_and_the_log_says_who_and_when(client, run_
     again = client.post("/members/0006/withdraw", data={"csrf_token": csrf})
     assert again.status_code == 409 and "会員番号 0006: 取り消す判断がありません" in again.get_data(as_text=True)
     assert client.post("/members/0006/withdraw", data={}).status_code == 403  # the page's CSRF token is needed
+
+
+def test_the_list_is_made_once_until_a_decision_a_withdrawal_or_a_file_changes_it(app, client, run_dir: Path) -> None:
+    """Twenty reviewers at once share one list; what anyone changes (here another program) shows on reload."""
+    from mailmerge import review as review_rules
+    from mailmerge import websecurity
+
+    from helpers import swap_files
+
+    state = app.extensions[websecurity.STATE]
+    first = client.get("/").get_data(as_text=True)
+    view = state.run_view()
+    assert state.run_view() is view  # nothing changed: the same run, so the same list body is handed out
+    assert client.get("/").get_data(as_text=True) == first
+    row = re.search(r'<tr data-id="0003".*?</tr>', first, re.S).group(0)
+    assert 'data-status="undecided"' in row
+
+    # Recorded by `mailmerge approve` (another process), not through this app: the next list shows it.
+    made = review_rules.make_decision("0003", "approved", "", "確認 次郎", _shown_hashes(run_dir, "0003"))
+    DecisionStore(run_dir / REVIEW_DB_NAME).record([made])
+    listing = client.get("/").get_data(as_text=True)
+    row = re.search(r'<tr data-id="0003".*?</tr>', listing, re.S).group(0)
+    assert 'data-status="approved"' in row and '<div class="by">確認 次郎</div>' in row
+    assert state.run_view() is not view
+    members = {m["member_id"]: m for m in client.get("/api/members").get_json()["members"]}
+    assert members["0003"]["reviewer"] == "確認 次郎"
+
+    DecisionStore(run_dir / REVIEW_DB_NAME).withdraw("0003", "確認 次郎", "2026-12-04T10:00:00Z")
+    row = re.search(r'<tr data-id="0003".*?</tr>', client.get("/").get_data(as_text=True), re.S).group(0)
+    assert 'data-status="undecided"' in row
+
+    rows = {(r.member_id, r.document): r for r in _manifest(run_dir)}
+    swap_files(run_dir / rows["0001", "letter"].pdf, run_dir / rows["0002", "letter"].pdf)
+    row = re.search(r'<tr data-id="0001".*?</tr>', client.get("/").get_data(as_text=True), re.S).group(0)
+    assert '<span class="missing">表示できません</span>' in row
+    members = {m["member_id"]: m for m in client.get("/api/members").get_json()["members"]}
+    assert "files_changed" in members["0001"]["flags"]
+
+
+def _shown_hashes(run_dir: Path, member_id: str):
+    from mailmerge.models import DocumentHashes
+
+    return {d: DocumentHashes(h["docx_sha256"], h["pdf_sha256"]) for d, h in _shown(run_dir, member_id).items()}

@@ -171,32 +171,53 @@ def _read_summary(path: Path) -> dict[str, Any]:
     return summary if isinstance(summary, dict) else {}
 
 
-def with_files_checked(view: RunView) -> RunView:
+# What on_disk finds: the documents not as the manifest lists them (per member ID), and the lock.
+OnDisk = tuple[Mapping[str, tuple[str, ...]], bool]
+
+
+def with_files_checked(view: RunView, disk: OnDisk | None = None) -> RunView:
     """Return the view with each member's files checked against the manifest as they are on disk now.
 
     Every file served, approved, printed or sealed must be the one the run made and verified: a file
     swapped or edited since (two members' letter.pdf exchanged) raises FILES_CHANGED and closes the
-    gates. Each file is hashed once while its size, times and inode stay the same.
+    gates. Each file is hashed once while its size, times and inode stay the same. ``disk``: what
+    ``on_disk`` found just before (its lock too), instead of looking again.
     """
-    changed = manifest.changed_documents(view.out_dir, view.rows)
+    changed, locked = disk if disk is not None else (manifest.changed_documents(view.out_dir, view.rows), view.locked)
     reviews = tuple(
         review.with_files_changed(member, changed.get(member.member_id, ()))
         if member.facts.files_changed != changed.get(member.member_id, ())
         else member
         for member in view.reviews
     )
-    return dataclasses.replace(view, reviews=reviews)
+    return dataclasses.replace(view, reviews=reviews, locked=locked)
+
+
+def on_disk(view: RunView) -> OnDisk:
+    """Return the documents whose files are not the manifest's (per member ID) and whether a run holds the folder."""
+    return manifest.changed_documents(view.out_dir, view.rows), state.is_locked(view.out_dir)
+
+
+def decisions_version(out_dir: Path) -> tuple[int, ...]:
+    """Return what changes whenever a decision is recorded or withdrawn in ``out_dir`` (() before the first)."""
+    return decision_store(out_dir).version()
+
+
+def with_decisions(view: RunView) -> RunView:
+    """Return the view with the decisions in review.db now (the files not checked again)."""
+    decisions = decision_store(view.out_dir).latest()
+    return dataclasses.replace(
+        view, reviews=tuple(review.with_decision(member, decisions.get(member.member_id)) for member in view.reviews)
+    )
 
 
 def refresh(view: RunView) -> RunView:
-    """Return the view with the decisions in review.db now and the lock as it is now.
+    """Return the view with the decisions in review.db now, the files checked and the lock as it is now.
 
     Cheap (no roster, no templates): the review app opens the run once per change of its inputs and
-    refreshes it on every request, so two reviewers see each other's decisions at once.
+    refreshes it for requests, so two reviewers see each other's decisions at once.
     """
-    decisions = decision_store(view.out_dir).latest()
-    reviews = [review.with_decision(member, decisions.get(member.member_id)) for member in view.reviews]
-    return with_files_checked(dataclasses.replace(view, reviews=tuple(reviews), locked=state.is_locked(view.out_dir)))
+    return with_files_checked(with_decisions(view), on_disk(view))
 
 
 def record_decisions(

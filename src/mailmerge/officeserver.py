@@ -114,6 +114,9 @@ def _accept(listening: socket.socket, context: ssl.SSLContext) -> tuple[ssl.SSLS
             _redirect_to_https(connection)
             raise OSError("plain HTTP answered with a redirect")
         connection.settimeout(None)
+        # werkzeug writes the headers and the body apart: with Nagle's algorithm the body of a small answer
+        # waits for the browser's delayed ACK of the headers (waitress sets this too).
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return context.wrap_socket(connection, server_side=True), address
     except (OSError, ssl.SSLError):
         connection.close()

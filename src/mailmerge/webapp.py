@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlencode
@@ -35,12 +35,12 @@ from mailmerge import (
     sealing,
     state,
     thumbnails,
+    weblist,
     websecurity,
     workspace,
 )
 from mailmerge import review as review_rules
 from mailmerge.config import Config
-from mailmerge.dates import in_jst
 from mailmerge.errors import MailmergeError
 from mailmerge.fsutil import sha256_bytes
 from mailmerge.models import DECISIONS, GROUPS, HOLD, DocumentHashes, ManifestRow, recipient_lines
@@ -84,7 +84,7 @@ def create_app(
         group_labels=messages.REVIEW_GROUP_LABELS,
         groups=GROUPS,
     )
-    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["local_time"] = weblist.local_time
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
     review = ReviewState(
         config=config,
@@ -99,12 +99,6 @@ def create_app(
     _routes(app)
     workspace.register(app)
     return app
-
-
-def local_time(stamp: str) -> str:
-    """Return a stored time (a decision's, a seal's) as the secretariat reads it: Japan time, to the minute."""
-    moment = in_jst(stamp)
-    return stamp if moment is None else moment.strftime("%Y-%m-%d %H:%M")
 
 
 def set_port(app: Flask, port: int) -> None:
@@ -241,66 +235,12 @@ def _shown_in_json(documents: Any) -> dict[str, DocumentHashes]:
     return shown
 
 
-def _documents_json(member: Any) -> dict[str, dict[str, str]]:
-    return {row.document: {"pdf_sha256": row.pdf_sha256, "docx_sha256": row.docx_sha256} for row in member.rows}
-
-
 def _sealed() -> dict[str, tuple[str, str]]:
     """Return the members sealed as sent in this cycle (member_id -> sent_on, sealed_at), once per request."""
     if "sealed" not in g:
         state = _state()
         g.sealed = sealing.sealed_status(state.archive_dir, state.config.cycle) if state.archive_dir else {}
     return g.sealed
-
-
-def _member_json(member: Any) -> dict[str, Any]:
-    decision = member.decision
-    sealed = _sealed().get(member.member_id)
-    return {
-        "member_id": member.member_id,
-        "name": member.name,
-        "group": member.group,
-        "pages": member.pages,
-        "flags": list(member.flags),
-        "decision": decision.decision if decision else None,
-        "stale": member.stale,
-        "status": member.status,
-        "note": decision.note if decision else "",
-        "reviewer": decision.reviewer if decision else "",
-        "decided_at": decision.decided_at if decision else "",
-        "decided_at_local": local_time(decision.decided_at) if decision else "",
-        "sealed_sent_on": sealed[0] if sealed else None,
-        "documents": _documents_json(member),  # what a decision must carry back: the files it was made on
-    }
-
-
-def _list_row(member: Any, fields: Mapping[str, str] | None) -> dict[str, Any]:
-    """Return what the list shows of a member, addresses built here: url_for 4,000 times is half a second."""
-    href = f"/members/{quote(member.member_id, safe='')}"
-    by_document = {row.document: row for row in member.rows}
-    decision = member.decision
-    return {
-        "id": member.member_id,
-        "name": member.name,
-        "group": member.group,
-        "pages": member.pages,
-        "flags": member.flags,
-        "status": member.status,
-        "href": href,
-        "thumbs": [
-            _thumb(href, document, by_document.get(document), document in member.facts.files_changed)
-            for document in messages.REVIEW_DOCUMENT_LABELS
-        ],
-        "reviewer": decision.reviewer if decision else "",
-        "note": decision.note if decision and decision.decision == HOLD else "",
-        "sealed": _sealed().get(member.member_id, ("", ""))[0],
-        "search": listfilter.search_text(member, fields),
-    }
-
-
-def _fields(view: mailing.RunView, member_id: str) -> Mapping[str, str] | None:
-    member = view.members.get(member_id)
-    return member.fields if member is not None else None
 
 
 def _neighbours(view: mailing.RunView, shown: listfilter.ListFilter, member_id: str) -> tuple[str | None, str | None]:
@@ -315,41 +255,12 @@ def _member_url(member_id: str, shown: listfilter.ListFilter, **extra: str) -> s
     return url_for("member_page", member_id=member_id) + (f"?{urlencode(params)}" if params else "")
 
 
-def _thumb(href: str, document: str, row: ManifestRow | None, changed: bool) -> tuple[str, str | None, str]:
-    """Return (document, thumbnail address or None, what the list says instead of a picture)."""
-    if row is None:
-        return document, None, messages.REVIEW_THUMB_MISSING
-    if changed:  # not the manifest's file: nothing of it is shown (the flag says why)
-        return document, None, messages.REVIEW_THUMB_FILE_CHANGED
-    return document, f"{href}/{document}/thumb-1.png?v={row.pdf_sha256[:16]}", ""
-
-
-def _counts(view: mailing.RunView) -> dict[str, Any]:
-    per_group = {g_: {"members": 0, "pages": 0, **{s: 0 for s in messages.STATUS_LABELS}} for g_ in GROUPS}
-    for member in view.reviews:
-        counts = per_group.setdefault(member.group, {"members": 0, "pages": 0})
-        counts["members"] += 1
-        counts["pages"] += member.pages
-        counts[member.status] = counts.get(member.status, 0) + 1
-    total = {
-        key: sum(c.get(key, 0) for c in per_group.values()) for key in ("members", "pages", *messages.STATUS_LABELS)
-    }
-    return {"groups": per_group, "total": total}
-
-
 def _routes(app: Flask) -> None:
     @app.get("/")
     def index() -> str:
         view = _view()
-        return render_template(
-            "list.html",
-            view=view,
-            counts=_counts(view),
-            reviewer=_reviewer(),
-            csrf=_state().csrf,
-            flags=review_rules.FLAGS,
-            members=[_list_row(m, _fields(view, m.member_id)) for m in view.reviews],
-        )
+        body = _state().shown("list", view, _sealed(), lambda: weblist.list_body(view, _sealed()))
+        return render_template("list.html", view=view, body=body, reviewer=_reviewer(), csrf=_state().csrf)
 
     @app.get("/members/<member_id>")
     def member_page(member_id: str) -> str:
@@ -448,7 +359,8 @@ def _routes(app: Flask) -> None:
     @app.get("/api/members")
     def api_members() -> Response:
         view = _view()
-        return jsonify(members=[_member_json(m) for m in view.reviews], locked=view.locked, summary=dict(view.summary))
+        body = _state().shown("api", view, _sealed(), lambda: weblist.members_json(view, _sealed()))
+        return Response(body, mimetype="application/json")
 
     @app.post("/api/decisions")
     def api_decisions() -> ResponseReturnValue:
@@ -460,7 +372,7 @@ def _routes(app: Flask) -> None:
             abort(400, messages.REVIEW_BAD_REQUEST)
         member_id = body["member_id"]
         _record(member_id, str(body.get("decision", "")), note, reviewer, _shown_in_json(body.get("documents")))
-        return jsonify(member=_member_json(_member_or_404(member_id))), 201
+        return jsonify(member=weblist.member_json(_member_or_404(member_id), _sealed())), 201
 
 
 def make_server(app: Flask, port: int = 0) -> Any:

@@ -89,6 +89,22 @@ class DecisionStore:
         with closing(self._open()) as connection:
             return {row[0]: _decision(row) for row in connection.execute(query)}
 
+    def version(self) -> tuple[int, ...]:
+        """Return what changes whenever a decision is recorded or withdrawn: the file and the two logs' newest IDs.
+
+        Both tables are append-only and their IDs never reused (AUTOINCREMENT), so the same three numbers
+        mean the same decisions: the review app reads them all again only when these changed.
+        """
+        try:
+            inode = self.path.stat().st_ino
+        except FileNotFoundError:
+            return ()
+        with closing(self._open()) as connection:
+            row = connection.execute(
+                "SELECT (SELECT IFNULL(MAX(id), 0) FROM decisions), (SELECT IFNULL(MAX(id), 0) FROM withdrawals)"
+            ).fetchone()
+        return (inode, row[0], row[1])
+
     def withdraw(self, member_id: str, reviewer: str, withdrawn_at: str) -> Decision | None:
         """Take back a member's newest decision (it then counts as undecided); return it, or None when there is none."""
         with closing(self._open()) as connection, _transaction(connection):
