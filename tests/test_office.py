@@ -131,6 +131,63 @@ def test_a_viewer_cannot_post_a_decision_even_with_a_valid_csrf_token(office_app
     assert DecisionStore(run_dir / REVIEW_DB_NAME).latest() == {}
 
 
+def test_each_session_has_its_own_csrf_token_and_another_accounts_is_refused(office_app) -> None:
+    run_dir = _run_dir(office_app)
+    alice, bob = _signed_in(office_app, "kakunin"), _signed_in(office_app, "kanri")
+    alices, bobs = _csrf(alice), _csrf(bob)
+    assert alices != bobs and office_app.extensions["mailmerge_review"].csrf not in (alices, bobs)
+    # Bob's page carries Bob's token; Alice's token sent in Bob's session is refused, for a form and for the API.
+    forged = bob.post(
+        "/members/0001/decision",
+        data={"decision": "approved", "note": "", "csrf_token": alices, **_shown_form(run_dir, "0001")},
+    )
+    assert forged.status_code == 403 and messages.REVIEW_CSRF in forged.get_data(as_text=True)
+    api = bob.post(
+        "/api/decisions", json={"member_id": "0001", "decision": "approved"}, headers={"X-CSRF-Token": alices}
+    )
+    assert api.status_code == 403 and api.get_json()["error"] == messages.REVIEW_CSRF
+    # Nor does the per-start token of the loopback mode work in a signed-in session.
+    per_start = office_app.extensions["mailmerge_review"].csrf
+    assert bob.post("/office/signout", data={"csrf_token": per_start}).status_code == 403
+    assert DecisionStore(run_dir / REVIEW_DB_NAME).latest() == {}
+    # Alice's own token works for her; after she signs out it is gone with her session.
+    kept = alice.post(
+        "/members/0001/decision",
+        data={"decision": "approved", "note": "", "csrf_token": alices, **_shown_form(run_dir, "0001")},
+    )
+    assert kept.status_code == 303 and DecisionStore(run_dir / REVIEW_DB_NAME).latest()["0001"].reviewer == "kakunin"
+    cookie = alice.get_cookie(office.SESSION_COOKIE, domain=HOST).value
+    assert alice.post("/office/signout", data={"csrf_token": alices}).status_code == 303
+    replayed = _client(office_app)
+    replayed.set_cookie(office.SESSION_COOKIE, cookie, domain=HOST)
+    after = replayed.post("/api/decisions", json={"member_id": "0002"}, headers={"X-CSRF-Token": alices})
+    assert after.status_code == 401 and after.get_json()["error"] == messages.OFFICE_SIGN_IN_FIRST
+    assert _signed_in(office_app, "kakunin") and _csrf(_signed_in(office_app, "kakunin")) != alices
+
+
+def test_sessions_from_before_their_own_csrf_tokens_end_once(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = accounts_path(tmp_path)
+    path.parent.mkdir()
+    with sqlite3.connect(path) as old:  # accounts.db as the first office release made it
+        old.executescript(
+            "CREATE TABLE users (name TEXT PRIMARY KEY, role TEXT NOT NULL, hash TEXT NOT NULL, disabled INTEGER "
+            "NOT NULL DEFAULT 0, failures INTEGER NOT NULL DEFAULT 0, wait_until REAL NOT NULL DEFAULT 0, "
+            "created_at REAL NOT NULL);"
+            "CREATE TABLE sessions (digest TEXT PRIMARY KEY, name TEXT NOT NULL REFERENCES users (name), "
+            "last_seen REAL NOT NULL);"
+        )
+        old.execute("INSERT INTO users VALUES ('kanri', '管理', 'x', 0, 0, 0, 0)")
+        old.execute("INSERT INTO sessions VALUES (?, 'kanri', 0)", (accounts._digest("old-cookie"),))
+    old.close()
+    store = accounts.open_store(tmp_path)
+    assert accounts.live_session(store, "old-cookie", 1.0, 3600) is None  # sign in again: no token to check
+    token = accounts.new_session(store, "kanri", 1.0)
+    session = accounts.live_session(store, token, 2.0, 3600)
+    assert session is not None and session.user.name == "kanri" and len(session.csrf) >= 40
+
+
 def test_the_reviewer_is_the_signed_in_account_never_a_typed_name(office_app) -> None:
     client = _signed_in(office_app, "kakunin")
     run_dir = _run_dir(office_app)

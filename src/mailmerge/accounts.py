@@ -149,30 +149,37 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class Session:
+    """A live session: its account, and the CSRF token its pages' forms carry (its own, not another's)."""
+
+    user: User
+    csrf: str
+
+
 def new_session(store: OfficeStore, name: str, now: float) -> str:
-    """Start a session for a signed-in account; return the cookie's value."""
+    """Start a session for a signed-in account, with its own CSRF token; return the cookie's value."""
     token = secrets.token_urlsafe(32)
-    store.add_session(_digest(token), name, now)
+    store.add_session(_digest(token), name, now, secrets.token_urlsafe(32))
     return token
 
 
-def session_user(store: OfficeStore, token: str, now: float, idle_seconds: float) -> User | None:
-    """Return the account of a live session (its idle time starts again), or None (ended, expired, disabled)."""
+def live_session(store: OfficeStore, token: str, now: float, idle_seconds: float) -> Session | None:
+    """Return a live session (its idle time starts again), or None (ended, expired, account disabled)."""
     if not token:
         return None
     found = store.session(_digest(token))
     if found is None:
         return None
-    name, last_seen = found
+    user, last_seen, csrf = found
     if now - last_seen > idle_seconds:
         store.end_session(_digest(token))
         return None
-    user = store.user(name)
-    if user is None or user.disabled:
+    if user.disabled or not csrf:
         return None
     if now - last_seen > 60:  # one write a minute at most per session, not one per thumbnail
         store.touch_session(_digest(token), now)
-    return user
+    return Session(user, csrf)
 
 
 def end_session(store: OfficeStore, token: str) -> None:

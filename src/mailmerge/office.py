@@ -2,7 +2,7 @@
 
 `mailmerge serve --host ADDRESS` serves the app to other PCs over HTTPS; then this module's guard
 replaces the per-start token (websecurity's guard): the Host check against the allowed names, the
-session cookie, CSRF as before, and the one table of which role each page or action needs (ROLE_OF).
+session cookie, the session's own CSRF token, and the one table of which role each page or action needs (ROLE_OF).
 After each request that did something to members, one audit line records who, when, what and which
 member IDs (never names or addresses).
 """
@@ -105,10 +105,6 @@ def _office() -> Office:
     return current_app.extensions[EXTENSION]
 
 
-def _csrf() -> str:
-    return current_app.extensions[websecurity.STATE].csrf
-
-
 def _same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
 
@@ -122,23 +118,23 @@ def guard() -> BaseResponse | None:
     endpoint = request.endpoint or ""
     if endpoint in PUBLIC:
         return None
-    user = accounts.session_user(
+    session = accounts.live_session(
         office.store, request.cookies.get(SESSION_COOKIE, ""), office.clock(), office.idle_seconds
     )
-    if user is None:
+    if session is None:
         if request.method in ("GET", "HEAD") and not request.path.startswith("/api/"):
             return redirect(
                 url_for("office.signin", next=websecurity.own_path(request.full_path.rstrip("?"))), code=303
             )
         abort(401, messages.OFFICE_SIGN_IN_FIRST)
-    g.account = user
-    g.reviewer = user.name
+    user = session.user
+    g.account, g.reviewer, g.csrf = user, user.name, session.csrf
     if request.method not in ("GET", "HEAD"):
         sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
-        # The CSRF token is one per start, shared by the accounts: a browser's word on where a request
-        # came from is checked too, so a page elsewhere cannot post with a token someone leaked.
+        # The session's own token (another account's is refused), and a browser's word on where the
+        # request came from, so a page elsewhere cannot post even with a token someone leaked.
         if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none") or not _same(
-            sent, _csrf()
+            sent, session.csrf
         ):
             abort(403, messages.REVIEW_CSRF)
     least = ROLE_OF.get(endpoint, VIEWER if request.method in ("GET", "HEAD") else MANAGER)
@@ -241,7 +237,10 @@ def signout() -> Any:
 def audit_page() -> str:
     lines = _office().store.audit(limit=AUDIT_PAGE_LINES)
     return render_template(
-        "office/audit.html", rows=[audit_row(line) for line in reversed(lines)], csrf=_csrf(), limit=AUDIT_PAGE_LINES
+        "office/audit.html",
+        rows=[audit_row(line) for line in reversed(lines)],
+        csrf=websecurity.csrf_token(),
+        limit=AUDIT_PAGE_LINES,
     )
 
 
@@ -265,7 +264,7 @@ def users_page() -> str:
         "office/users.html",
         rows=rows,
         roles=accounts.ROLES,
-        csrf=_csrf(),
+        csrf=websecurity.csrf_token(),
         done=request.args.get("done", ""),
         min_password=accounts.MIN_PASSWORD,
     )

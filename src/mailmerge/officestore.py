@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS users (
 CREATE TABLE IF NOT EXISTS sessions (
     digest      TEXT PRIMARY KEY,   -- SHA-256 of the cookie's value: the file alone signs no one in
     name        TEXT NOT NULL REFERENCES users (name),
-    last_seen   REAL NOT NULL
+    last_seen   REAL NOT NULL,
+    csrf        TEXT NOT NULL DEFAULT ''  -- the session's own CSRF token, on its pages' forms
 );
 CREATE TABLE IF NOT EXISTS audit (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -72,6 +73,14 @@ class AuditLine:
     detail: str
 
 
+def _add_session_csrf(connection: Any) -> None:
+    """Give an accounts.db made before sessions had their own CSRF token the column; its sessions end."""
+    with _transaction(connection):
+        if not any(column[1] == "csrf" for column in connection.execute("PRAGMA table_info(sessions)")):
+            connection.execute("ALTER TABLE sessions ADD COLUMN csrf TEXT NOT NULL DEFAULT ''")
+            connection.execute("DELETE FROM sessions")  # no token to check their forms against: sign in again
+
+
 def accounts_path(config_root: Path) -> Path:
     """Return where the accounts database of the config in ``config_root`` lives."""
     return Path(config_root) / OFFICE_FOLDER / ACCOUNTS_DB_NAME
@@ -87,6 +96,8 @@ class OfficeStore:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         connection = connect(self.path)
         connection.executescript(_SCHEMA)
+        if not any(column[1] == "csrf" for column in connection.execute("PRAGMA table_info(sessions)")):
+            _add_session_csrf(connection)
         return connection
 
     # --- users ---
@@ -128,14 +139,21 @@ class OfficeStore:
 
     # --- sessions ---
 
-    def add_session(self, digest: str, name: str, now: float) -> None:
+    def add_session(self, digest: str, name: str, now: float, csrf: str) -> None:
         with closing(self._open()) as connection, _transaction(connection):
-            connection.execute("INSERT INTO sessions (digest, name, last_seen) VALUES (?, ?, ?)", (digest, name, now))
+            connection.execute(
+                "INSERT INTO sessions (digest, name, last_seen, csrf) VALUES (?, ?, ?, ?)", (digest, name, now, csrf)
+            )
 
-    def session(self, digest: str) -> tuple[str, float] | None:
+    def session(self, digest: str) -> tuple[User, float, str] | None:
+        """Return a session's account, when it was last seen and its CSRF token (one query: every request asks)."""
         with closing(self._open()) as connection:
-            row = connection.execute("SELECT name, last_seen FROM sessions WHERE digest = ?", (digest,)).fetchone()
-        return (row[0], row[1]) if row else None
+            row = connection.execute(
+                "SELECT u.name, u.role, u.hash, u.disabled, u.failures, u.wait_until, u.created_at, s.last_seen, s.csrf"
+                " FROM sessions s JOIN users u ON u.name = s.name WHERE s.digest = ?",
+                (digest,),
+            ).fetchone()
+        return (User(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6]), row[7], row[8]) if row else None
 
     def touch_session(self, digest: str, now: float) -> None:
         with closing(self._open()) as connection, _transaction(connection):

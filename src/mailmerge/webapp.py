@@ -260,7 +260,7 @@ def _routes(app: Flask) -> None:
     def index() -> str:
         view = _view()
         body = _state().shown("list", view, _sealed(), lambda: weblist.list_body(view, _sealed()))
-        return render_template("list.html", view=view, body=body, reviewer=_reviewer(), csrf=_state().csrf)
+        return render_template("list.html", view=view, body=body, reviewer=_reviewer(), csrf=websecurity.csrf_token())
 
     @app.get("/members/<member_id>")
     def member_page(member_id: str) -> str:
@@ -280,7 +280,7 @@ def _routes(app: Flask) -> None:
             what_changed=_what_changed(view, member),
             texts=messages,
             reviewer=_reviewer(),
-            csrf=_state().csrf,
+            csrf=websecurity.csrf_token(),
             cannot_approve=member.approval_blocker,
             sealed=_sealed().get(member.member_id),
             file_changed=messages.REVIEW_FILE_CHANGED,

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, unquote
 
-from flask import Flask, Response, abort, current_app, jsonify, redirect, render_template, request
+from flask import Flask, Response, abort, current_app, g, jsonify, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
@@ -78,6 +78,11 @@ def _guard() -> ResponseReturnValue | None:
                 abort(403, messages.REVIEW_CSRF)
         return None
     abort(403, messages.REVIEW_FORBIDDEN)
+
+
+def csrf_token() -> str:
+    """Return the CSRF token this request's pages carry: the signed-in session's own (office), else this start's."""
+    return str(g.get("csrf") or _state().csrf)
 
 
 def _same(a: str, b: str) -> bool:

@@ -130,7 +130,7 @@ def page(template: str, **values: Any) -> str:
     """Render a workspace page with what every page shows (the cycle, the nav, the CSRF token)."""
     review = review_state()
     return render_template(
-        template, cycle_name=review.config.cycle, csrf=review.csrf, steps=messages.STEP_NAMES, **values
+        template, cycle_name=review.config.cycle, csrf=websecurity.csrf_token(), steps=messages.STEP_NAMES, **values
     )
 
 
