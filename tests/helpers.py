@@ -224,8 +224,14 @@ class ServerThread:
                 raise
 
     def close(self) -> None:
+        # The threads serving requests finish first, while the loop still runs: a thread still at work
+        # (a thumbnail for a page already closed) wakes the loop through its trigger pipe, and writing
+        # b"x" to that pipe's descriptor once closed wrote it into whatever file the next test had
+        # opened under the same number (a copied summary.json began with a stray "x").
+        self.server.task_dispatcher.shutdown(timeout=120)
         self._closing = True
         self.server.close()
+        self.thread.join(timeout=120)
 
 
 def invoke(*args: str) -> Result:

@@ -98,7 +98,9 @@ def page(browser: Browser) -> Iterator[Page]:
 
 def _name_reviewer(page: Page, name: str = "確認 花子") -> None:
     page.locator("#reviewer-ask input[name=reviewer]").fill(name)
-    page.locator("#reviewer-ask button").click()
+    # The form posts and comes back: the next step waits for the page it comes back to, scripts run.
+    with page.expect_navigation(wait_until="load"):
+        page.locator("#reviewer-ask button").click()
     expect(page.locator("#reviewer-name")).to_have_text(name)
 
 
