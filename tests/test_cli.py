@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -360,3 +361,16 @@ def test_help_headings_are_japanese() -> None:
     assert result.exit_code == 0
     assert result.output.startswith("使い方: mailmerge print [OPTIONS]")
     assert "オプション:" in result.output and "Options:" not in result.output and "Usage:" not in result.output
+
+
+def test_what_click_adds_to_an_option_s_help_is_japanese_in_every_command() -> None:
+    """Issue 21: `print --help` showed click's `[default: 1]` in English after --labels-start's Japanese help."""
+    shown = CliRunner().invoke(main, ["print", "--help"], prog_name="mailmerge")
+    assert shown.exit_code == 0
+    assert "12 まで）。  ［既定: 1］" in shown.output
+    for name, command in main.commands.items():
+        groups = command.commands.items() if isinstance(command, click.Group) else [("", command)]
+        for sub, _ in groups:
+            helped = CliRunner().invoke(main, [name, *([sub] if sub else []), "--help"], prog_name="mailmerge")
+            assert helped.exit_code == 0, (name, sub)
+            assert not re.search(r"\[(default|required|env var)", helped.output), (name, sub, helped.output)

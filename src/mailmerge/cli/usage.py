@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import click
 
@@ -19,6 +20,8 @@ _BAD_VALUES = (
 )
 _EXTRA = re.compile(r"^Got unexpected extra arguments? \((?P<extra>.*)\)$")
 _NEEDS_VALUE = re.compile(r"^Option '(?P<option>.*)' requires (an argument|\d+ arguments)\.$")
+# What click appends to an option's help: "  [default: 1; required]" (click/core.py, Option.get_help_record).
+_HELP_EXTRA = re.compile(r"(?P<gap>^|  )\[(?P<items>[^\[\]]*)\]$")
 _HEADINGS = {"Options": "オプション", "Commands": "コマンド", "Positional arguments": "引数", "Arguments": "引数"}
 
 
@@ -31,9 +34,29 @@ class JapaneseHelp(click.HelpFormatter):
     def write_heading(self, heading: str) -> None:
         super().write_heading(_HEADINGS.get(heading, heading))
 
+    def write_dl(self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        super().write_dl([(term, _japanese_extra(text)) for term, text in rows], col_max, col_spacing)
+
 
 class JapaneseContext(click.Context):
     formatter_class = JapaneseHelp
+
+
+def _japanese_extra(text: str) -> str:
+    """Return an option's help with click's "[default: 1]" (and required, env var) in Japanese: ［既定: 1］."""
+    found = _HELP_EXTRA.search(text)
+    if found is None:
+        return text
+    items = []
+    for item in found["items"].split("; "):
+        if item.startswith("default: "):
+            item = messages.CLI_HELP_DEFAULT.format(value=item.removeprefix("default: "))
+        elif item.startswith("env var: "):
+            item = messages.CLI_HELP_ENV_VAR.format(value=item.removeprefix("env var: "))
+        elif item == "required":
+            item = messages.CLI_HELP_REQUIRED
+        items.append(item)
+    return text[: found.start()] + found["gap"] + messages.CLI_HELP_EXTRA.format(items="、".join(items))
 
 
 def explain(exc: click.UsageError) -> list[str]:

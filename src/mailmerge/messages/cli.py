@@ -28,6 +28,11 @@ CLI_EXTRA_ARGUMENTS = (
 CLI_OPTION_NEEDS_VALUE = "{name} には値が必要です。"
 CLI_USAGE_OTHER = "コマンドの書き方が正しくありません（{detail}）。"
 CLI_ABORTED = "中断しました。"
+# What click adds after an option's help (show_default, required, envvar), in its place: ［既定: 1］.
+CLI_HELP_EXTRA = "［{items}］"
+CLI_HELP_DEFAULT = "既定: {value}"
+CLI_HELP_REQUIRED = "必須"
+CLI_HELP_ENV_VAR = "環境変数: {value}"
 
 # --- the cycle config (mailmerge.toml) ------------------------------------------------------
 
