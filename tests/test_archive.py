@@ -373,11 +373,12 @@ def test_only_printed_members_are_sealed_and_the_approved_never_printed_are_name
         "mailmerge print で印刷して発送してから、もう一度 mailmerge archive を実行してください。"
     )
     assert sorted(sealing.sealed_status(archive_dir, "2024")) == ["0001", "0021"]
-    # history says which print the sending came from (JST, with its offset).
+    # history says which print the sending came from, in JST as people read it, like the approval (issue 21).
     history = invoke("history", "0001", "--archive", archive_dir)
     assert history.exit_code == 0, history.output
     letter = next(line for line in history.output.splitlines() if line.endswith("letter.pdf"))
-    assert re.search(r"  印刷 \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+09:00（[^）]+）  ", letter), letter
+    assert re.search(r"  印刷 \d{4}-\d{2}-\d{2} \d{2}:\d{2} \(\+09:00\)（[^）]+）  ", letter), letter
+    assert re.search(r"  承認 [^(]+ \(\d{4}-\d{2}-\d{2} \d{2}:\d{2} \(\+09:00\)\)  ", letter), letter
     with (bag / "data/decisions.csv").open(encoding="utf-8-sig", newline="") as handle:
         assert {row["printed_at"][-6:] for row in csv.DictReader(handle)} == {"+09:00"}
 

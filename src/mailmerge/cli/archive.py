@@ -137,7 +137,7 @@ def history(member_id: str, archive_dir: Path | None, config_path: Path | None) 
                     else messages.HISTORY_APPROVAL.format(reviewer=e.reviewer, decided_at=shown_jst(e.decided_at))
                 ),
                 printed=(
-                    messages.HISTORY_PRINTED.format(printed_at=e.printed_at, printed_by=e.printed_by)
+                    messages.HISTORY_PRINTED.format(printed_at=shown_jst(e.printed_at), printed_by=e.printed_by)
                     if e.printed_at
                     else messages.HISTORY_PRINT_UNKNOWN
                 ),
