@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import os
 import re
 import shutil
@@ -20,12 +21,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mailmerge import archive, mailing, printrun, sealing, webapp
+from mailmerge import archive, mailing, messages, printrun, sealing, webapp
 from mailmerge.cli import main
 from mailmerge.config import load_config
 from mailmerge.dates import today_jst
 from mailmerge.fsutil import sha256_of
-from mailmerge.store import ArchiveIndex
+from mailmerge.manifest import read_manifest
+from mailmerge.store import REVIEW_DB_NAME, ArchiveIndex, DecisionStore
 
 from conftest import DATA, write_config
 
@@ -553,12 +555,41 @@ def test_the_review_app_shows_which_members_were_sealed_and_when(tmp_path: Path,
     listed = client.get("/").get_data(as_text=True)
     row_0001 = listed[listed.index('data-id="0001"') : listed.index('data-id="0002"')]
     row_0002 = listed[listed.index('data-id="0002"') : listed.index('data-id="0003"')]
-    assert f"封印済み（発送 {SENT_ON}）" in row_0001
-    assert "封印済み" not in row_0002
-    assert f"封印済み: {SENT_ON} 発送分" in client.get("/members/0001").get_data(as_text=True)
-    assert "封印済み" not in client.get("/members/0002").get_data(as_text=True)
+    sent = dt.date.fromisoformat(SENT_ON)
+    assert f'<div class="sealed">封印済み（{sent.month}月{sent.day}日発送）</div>' in row_0001
+    assert "封印" not in row_0002
+    page = client.get("/members/0001").get_data(as_text=True)
+    assert f"<strong>封印済み（{sent.month}月{sent.day}日発送）</strong>（封印: {SENT_ON} 発送分" in page
+    # Issue 21: what was mailed cannot be held back; the page offers no 保留 and says why, as the CLI does.
+    assert 'value="hold"' not in page and html.escape(messages.CANNOT_HOLD_SEALED.format(member_id="0001")) in page
+    assert "封印" not in client.get("/members/0002").get_data(as_text=True)
+    assert 'value="hold"' in client.get("/members/0002").get_data(as_text=True)
     members = {m["member_id"]: m for m in client.get("/api/members").get_json()["members"]}
     assert members["0001"]["sealed_sent_on"] == SENT_ON and members["0002"]["sealed_sent_on"] is None
+
+    # A hold posted anyway (a page opened before the sealing, or forged) is refused in Japanese, nothing recorded.
+    page_csrf = re.search(r'<meta name="csrf-token" content="([^"]+)">', page).group(1)
+    client.post("/reviewer", data={"reviewer": REVIEWER, "csrf_token": page_csrf, "back": "/"})
+    rows = {r.document: r for r in read_manifest(out / "manifest.csv") if r.member_id == "0001"}
+    shown = {f"{k}_sha256.{d}": getattr(r, f"{k}_sha256") for d, r in rows.items() for k in ("pdf", "docx")}
+    form = {"decision": "hold", "note": "住所の番地が古い", "csrf_token": page_csrf, **shown}
+    refused = client.post("/members/0001/decision", data=form)
+    assert refused.status_code == 409
+    assert html.escape(messages.CANNOT_HOLD_SEALED.format(member_id="0001")) in refused.get_data(as_text=True)
+    documents = {d: {"pdf_sha256": r.pdf_sha256, "docx_sha256": r.docx_sha256} for d, r in rows.items()}
+    body = {"member_id": "0001", "decision": "hold", "note": "住所", "documents": documents}
+    api = client.post("/api/decisions", json=body, headers={"X-CSRF-Token": page_csrf})
+    assert api.status_code == 409 and api.get_json() == {"error": messages.CANNOT_HOLD_SEALED.format(member_id="0001")}
+    assert DecisionStore(out / REVIEW_DB_NAME).latest()["0001"].decision == "approved"
+
+    # Remade after the sealing (a correction): not what was sent, and it may be held again.
+    from helpers import remake_member
+
+    remake_member(out, "0001")
+    listed = client.get("/").get_data(as_text=True)
+    assert '<div class="sealed">封印後に作り直し — 未発送</div>' in listed[listed.index('data-id="0001"') :]
+    page = client.get("/members/0001").get_data(as_text=True)
+    assert "<strong>封印後に作り直し — 未発送</strong>" in page and 'value="hold"' in page
 
 
 def test_print_passes_over_members_sent_already_unless_chosen(tmp_path: Path, sample_runs) -> None:

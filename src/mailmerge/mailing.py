@@ -274,18 +274,14 @@ def decide(
     # A decision binds the manifest's hashes: the files are checked against them now, just before.
     view = with_files_checked(view)
 
-    def sent(member: review.MemberReview) -> bool:
-        return sealed is not None and sealed.get(member.member_id) == {
-            row.document: row.pdf_sha256 for row in member.rows
-        }
-
+    sent = sealed or {}
     if member_ids is None:
         # Everyone means everyone undecided or decided alike: a colleague's hold is lifted only by naming the member.
         chosen = [
             r
             for r in view.reviews
             if not r.decision_blocker(decision)
-            and not (decision == HOLD and sent(r))
+            and not (decision == HOLD and r.hold_blocker(sent))
             and not (decision == APPROVED and r.held)
         ]
     else:
@@ -298,8 +294,8 @@ def decide(
                 raise MailmergeError(messages.UNKNOWN_MEMBER.format(member_id=roster.normalise_key(typed)))
             if blocker := found.decision_blocker(decision):
                 raise MailmergeError(blocker)
-            if decision == HOLD and sent(found):  # what was mailed cannot be held back any more
-                raise MailmergeError(messages.CANNOT_HOLD_SEALED.format(member_id=found.member_id))
+            if decision == HOLD and (cannot_hold := found.hold_blocker(sent)):
+                raise MailmergeError(cannot_hold)
             if shown is not None and not shown_is_current(found, shown.get(found.member_id, {})):
                 raise MailmergeError(messages.REVIEW_REMADE)
             chosen.append(found)

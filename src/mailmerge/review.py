@@ -90,7 +90,7 @@ STATUSES = (APPROVED, HOLD, STALE, UNDECIDED)
 class MemberReview:
     """One member's documents in the run, what to look at, the decision, and what may be done with them.
 
-    The gates (``approval_blocker``, ``approved``, ``may_be_printed``, ``may_be_sealed``) are the one
+    The gates (``approval_blocker``, ``hold_blocker``, ``approved``, ``may_be_printed``, ``may_be_sealed``) are the one
     place that decides whether a member may be approved, printed or sealed.
     """
 
@@ -188,6 +188,16 @@ class MemberReview:
         A reviewer's hold is never overridden by ``include_unapproved``, even once the files changed.
         """
         return self.approved or (include_unapproved and self.may_be_approved and not self.held)
+
+    def sent_as_is(self, sealed: Mapping[str, Mapping[str, str]]) -> bool:
+        """Return True when the current documents are the ones last sealed as sent (``sealed``: member -> document ->
+        PDF hash, sealing.sealed_documents); False when never sealed or remade since.
+        """
+        return sealed.get(self.member_id) == {row.document: row.pdf_sha256 for row in self.rows}
+
+    def hold_blocker(self, sealed: Mapping[str, Mapping[str, str]]) -> str:
+        """Return why the member cannot be put on hold ('' when it can): what was mailed cannot be held back."""
+        return messages.CANNOT_HOLD_SEALED.format(member_id=self.member_id) if self.sent_as_is(sealed) else ""
 
     def may_be_sealed(self, sealed: Container[str], printed: PrintedMember | None) -> bool:
         """Return True when the member was printed on its current files, approved or plainly not, and is not sealed.

@@ -176,7 +176,8 @@ def _record(member_id: str, decision: str, note: str, reviewer: str, shown: dict
         abort(409, messages.REVIEW_LOCKED)
     member = _member_or_404(member_id)
     # A decision holds for the documents the reviewer saw, never for ones a run made after the page opened.
-    mailing.decide(_view(), [member_id], decision, note, reviewer, shown={member.member_id: shown})
+    sealed = _sealed_documents() if decision == HOLD else None  # what was mailed cannot be held back
+    mailing.decide(_view(), [member_id], decision, note, reviewer, shown={member.member_id: shown}, sealed=sealed)
     _keep_what_was_decided(member)
     g.pop("view", None)  # the page shows the decision just made
 
@@ -236,11 +237,23 @@ def _shown_in_json(documents: Any) -> dict[str, DocumentHashes]:
 
 
 def _sealed() -> dict[str, tuple[str, str]]:
-    """Return the members sealed as sent in this cycle (member_id -> sent_on, sealed_at), once per request."""
+    """Return the members sealed as sent in this cycle (member_id -> sent_on, sealed_at), once per request.
+
+    With them ``g.sealed_documents``: each one's PDFs as last sealed (member_id -> document -> hash).
+    """
     if "sealed" not in g:
         state = _state()
-        g.sealed = sealing.sealed_status(state.archive_dir, state.config.cycle) if state.archive_dir else {}
+        found: tuple[dict[str, tuple[str, str]], dict[str, dict[str, str]]] = ({}, {})
+        if state.archive_dir:
+            where = (state.archive_dir, state.config.cycle)
+            found = (sealing.sealed_status(*where), sealing.sealed_documents(*where))
+        g.sealed, g.sealed_documents = found
     return g.sealed
+
+
+def _sealed_documents() -> dict[str, dict[str, str]]:
+    _sealed()
+    return g.sealed_documents
 
 
 def _neighbours(view: mailing.RunView, shown: listfilter.ListFilter, member_id: str) -> tuple[str | None, str | None]:
@@ -259,7 +272,7 @@ def _routes(app: Flask) -> None:
     @app.get("/")
     def index() -> str:
         view = _view()
-        body = _state().shown("list", view, _sealed(), lambda: weblist.list_body(view, _sealed()))
+        body = _state().shown("list", view, _sealed(), lambda: weblist.list_body(view, _sealed(), _sealed_documents()))
         return render_template("list.html", view=view, body=body, reviewer=_reviewer(), csrf=websecurity.csrf_token())
 
     @app.get("/members/<member_id>")
@@ -283,6 +296,8 @@ def _routes(app: Flask) -> None:
             csrf=websecurity.csrf_token(),
             cannot_approve=member.approval_blocker,
             sealed=_sealed().get(member.member_id),
+            sent=weblist.sent_words(member, _sealed(), _sealed_documents()),
+            cannot_hold=member.hold_blocker(_sealed_documents()),
             file_changed=messages.REVIEW_FILE_CHANGED,
         )
 

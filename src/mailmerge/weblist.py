@@ -22,6 +22,7 @@ from mailmerge.dates import in_jst
 from mailmerge.models import GROUPS, HOLD, ManifestRow
 
 Sealed = Mapping[str, tuple[str, str]]  # member_id -> (sent_on, sealed_at) of the members sealed as sent
+SealedDocuments = Mapping[str, Mapping[str, str]]  # member_id -> document -> PDF hash, as last sealed
 
 
 def local_time(stamp: str) -> str:
@@ -30,7 +31,7 @@ def local_time(stamp: str) -> str:
     return stamp if moment is None else moment.strftime("%Y-%m-%d %H:%M")
 
 
-def list_body(view: mailing.RunView, sealed: Sealed) -> Markup:
+def list_body(view: mailing.RunView, sealed: Sealed, documents: SealedDocuments) -> Markup:
     """Return the list page's body (totals, filters, the members' table) as HTML."""
     return Markup(
         render_template(
@@ -38,7 +39,7 @@ def list_body(view: mailing.RunView, sealed: Sealed) -> Markup:
             view=view,
             counts=_counts(view),
             flags=review_rules.FLAGS,
-            members=[_list_row(m, _fields(view, m.member_id), sealed) for m in view.reviews],
+            members=[_list_row(m, _fields(view, m.member_id), sent_words(m, sealed, documents)) for m in view.reviews],
         )
     )
 
@@ -75,7 +76,13 @@ def member_json(member: Any, sealed: Sealed) -> dict[str, Any]:
     }
 
 
-def _list_row(member: Any, fields: Mapping[str, str] | None, sealed: Sealed) -> dict[str, Any]:
+def sent_words(member: Any, sealed: Sealed, documents: SealedDocuments) -> str:
+    """Return whether a sealed member's current documents are the ones sent, in words ('' when never sealed)."""
+    sent = sealed.get(member.member_id)
+    return messages.review_sent(sent[0], member.sent_as_is(documents)) if sent else ""
+
+
+def _list_row(member: Any, fields: Mapping[str, str] | None, sent: str) -> dict[str, Any]:
     """Return what the list shows of a member, addresses built here: url_for 4,000 times is half a second."""
     href = f"/members/{quote(member.member_id, safe='')}"
     by_document = {row.document: row for row in member.rows}
@@ -94,7 +101,7 @@ def _list_row(member: Any, fields: Mapping[str, str] | None, sealed: Sealed) -> 
         ],
         "reviewer": decision.reviewer if decision else "",
         "note": decision.note if decision and decision.decision == HOLD else "",
-        "sealed": sealed.get(member.member_id, ("", ""))[0],
+        "sealed": sent,
         "search": listfilter.search_text(member, fields),
     }
 

@@ -126,6 +126,16 @@ def review_bad_character(field: str, position: int, char: str, kind: str) -> str
     )
 
 
+def review_sent(sent_on: str, as_is: bool) -> str:
+    """What the review list and a member's page say of a member sealed in this cycle (issue 21): its current
+    documents are the ones sent on ``sent_on`` (YYYY-MM-DD), or were remade since and not sent.
+    """
+    if not as_is:
+        return "封印後に作り直し — 未発送"
+    _, month, day = (int(part) for part in sent_on.split("-"))
+    return f"封印済み（{month}月{day}日発送）"
+
+
 def review_recorded(count: int, label: str) -> str:
     """What `mailmerge approve` recorded."""
     return f"{count} 会員を「{label}」として記録しました（review.db）。"
