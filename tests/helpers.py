@@ -183,10 +183,35 @@ def page_count(path: Path) -> int:
     return int(found.group(1))
 
 
+# manifest.csv as the secretariat reads it in Excel: Japanese headers, the group and the document in words.
+MANIFEST_HEADERS = {
+    "会員番号": "member_id",
+    "会員名": "name",
+    "加入状況": "group",
+    "文書": "document",
+    "DOCX ファイル": "docx",
+    "PDF ファイル": "pdf",
+    "ページ数": "pages",
+    "DOCX の SHA-256": "docx_sha256",
+    "PDF の SHA-256": "pdf_sha256",
+    "作成元の SHA-256": "input_sha256",
+}
+MANIFEST_WORDS = {
+    "group": {"加入": "enrolled", "未加入": "unenrolled"},
+    "document": {"書状": "letter", "概要": "overview"},
+}
+
+
 def manifest_rows(out: Path) -> list[dict[str, str]]:
-    """Return DIR/manifest.csv's rows as Excel would list them (UTF-8 with BOM), by column name."""
+    """Return DIR/manifest.csv's rows (UTF-8 with BOM), by column name, the group and document as the program's keys."""
     with (out / "manifest.csv").open(encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
+        rows = []
+        for record in csv.DictReader(handle):
+            row = {MANIFEST_HEADERS[header]: value for header, value in record.items()}
+            for column, words in MANIFEST_WORDS.items():
+                row[column] = words.get(row[column], row[column])
+            rows.append(row)
+        return rows
 
 
 def manifest_header(out: Path) -> list[str]:
@@ -321,11 +346,14 @@ def remake_member(out: Path, member_id: str, document: str = "letter") -> str:
         pdf.save(path)
     row["pdf_sha256"] = sha256(path)
     header = manifest_header(out)
+    shown = {column: {key: word for word, key in words.items()} for column, words in MANIFEST_WORDS.items()}
     temporary = out / ".manifest.csv.tmp"
     with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=header)
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for r in rows:
+            columns = [MANIFEST_HEADERS[h] for h in header]
+            writer.writerow([shown.get(c, {}).get(r[c], r[c]) for c in columns])
     os.replace(temporary, out / "manifest.csv")
     return row["pdf_sha256"]
 

@@ -30,6 +30,7 @@ from mailmerge.manifest import read_manifest
 from mailmerge.store import REVIEW_DB_NAME, ArchiveIndex, DecisionStore
 
 from conftest import DATA, write_config
+from helpers import manifest_rows
 
 SENT_ON = today_jst().isoformat()  # the letters are printed today: they cannot have been sent before
 REVIEWER = "審査 花子"
@@ -77,8 +78,7 @@ def seal(config: Path, out: Path, archive_dir: Path | None, sent_on: str = SENT_
 
 
 def member_ids(out: Path) -> list[str]:
-    with (out / "manifest.csv").open(encoding="utf-8-sig", newline="") as handle:
-        return list(dict.fromkeys(row["member_id"] for row in csv.DictReader(handle)))
+    return list(dict.fromkeys(row["member_id"] for row in manifest_rows(out)))
 
 
 def bag_info(folder: Path) -> dict[str, str]:
@@ -600,7 +600,7 @@ def test_print_passes_over_members_sent_already_unless_chosen(tmp_path: Path, sa
 
     def listed() -> list[str]:
         with (out / "print" / "list.csv").open(encoding="utf-8-sig", newline="") as handle:
-            return sorted(row["member_id"] for row in csv.DictReader(handle))
+            return sorted(row["会員番号"] for row in csv.DictReader(handle))
 
     others = [i for i in member_ids(out) if i not in ("0001", "0021")]
     default = invoke("print", "--config", config, "--out", out)

@@ -35,17 +35,18 @@ UNENROLLED_TEXT = (
     "となっております。"
     "この機会に是非ご検討をお願いします。"
 )
+# The secretariat opens manifest.csv in Excel: its headers are Japanese.
 MANIFEST_COLUMNS = [
-    "member_id",
-    "name",
-    "group",
-    "document",
-    "docx",
-    "pdf",
-    "pages",
-    "docx_sha256",
-    "pdf_sha256",
-    "input_sha256",
+    "会員番号",
+    "会員名",
+    "加入状況",
+    "文書",
+    "DOCX ファイル",
+    "PDF ファイル",
+    "ページ数",
+    "DOCX の SHA-256",
+    "PDF の SHA-256",
+    "作成元の SHA-256",
 ]
 
 
@@ -57,6 +58,8 @@ def sample_members():
 def test_manifest_lists_two_documents_for_every_member(sample_run: Path, sample_members) -> None:
     rows = manifest_rows(sample_run)
     assert manifest_header(sample_run) == MANIFEST_COLUMNS
+    first = (sample_run / "manifest.csv").read_text(encoding="utf-8-sig").splitlines()[1].split(",")
+    assert first[2:4] == ["加入", "書状"]  # 0001's letter, in the words of the review pages
     assert len(sample_members) == 30
     assert sorted((r["member_id"], r["document"]) for r in rows) == sorted(
         (m.member_id, d) for m in sample_members for d in ("letter", "overview")

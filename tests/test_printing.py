@@ -195,7 +195,20 @@ def test_list_csv_gives_the_print_order_and_page_ranges(printed, members) -> Non
     raw = (out / "print" / "list.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
-    assert list(rows[0]) == ["member_id", "postal_code", "group", "pages", "bundle", "bundle_pages", "label"]
+    # Headers and the group as the secretariat reads them in Excel.
+    assert list(rows[0]) == [
+        "会員番号",
+        "郵便番号",
+        "加入状況",
+        "ページ数",
+        "束のファイル",
+        "束のページ",
+        "ラベル（シート-位置）",
+    ]
+    words = {"加入": "enrolled", "未加入": "unenrolled"}
+    assert {r["加入状況"] for r in rows} == set(words)
+    english = ("member_id", "postal_code", "group", "pages", "bundle", "bundle_pages", "label")
+    rows = [{e: words.get(v, v) if e == "group" else v for e, v in zip(english, r.values(), strict=True)} for r in rows]
     order = [
         i
         for g in ("enrolled", "unenrolled")
@@ -514,7 +527,7 @@ def test_include_unapproved_never_prints_a_member_on_hold(sample_run: Path, tmp_
     assert result.exit_code == 0, result.output
     assert re.search(rf"保留 1 名: 会員番号 {held}$", result.output, re.M)
     rows = csv.DictReader((out / "print" / "list.csv").read_text(encoding="utf-8-sig").splitlines())
-    assert {r["member_id"] for r in rows} == set(members) - {held}
+    assert {r["会員番号"] for r in rows} == set(members) - {held}
     printed_ids = {
         m[0]
         for group in ("enrolled", "unenrolled")

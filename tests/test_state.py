@@ -142,3 +142,13 @@ def test_a_check_in_progress_is_not_taken_for_a_run(tmp_path: Path) -> None:
         assert not state.is_locked(tmp_path)
     finally:
         os.close(other)
+
+
+@pytest.mark.parametrize("header", ["会員番号,郵便番号,加入状況", "member_id,postal_code,group"])
+def test_the_members_of_a_print_are_read_from_its_list_japanese_or_earlier_english(tmp_path: Path, header: str) -> None:
+    layout = OutputLayout(tmp_path)
+    layout.print_dir.mkdir()
+    (layout.print_dir / layout.PRINT_LIST).write_text(
+        f"{header}\n0001,101-0062,加入\n0002,113-0033,加入\n", encoding="utf-8-sig"
+    )
+    assert state.printed_members(layout) == {"0001", "0002"}

@@ -9,7 +9,6 @@ way Word saves it prints is tested on the frozen copy the other tests read (help
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import subprocess
@@ -32,7 +31,7 @@ from mailmerge.render import CompiledTemplate
 from mailmerge.templatecheck import inspect_template
 
 from conftest import REPO
-from helpers import SOFFICE_TIMEOUT, pdf_text
+from helpers import SOFFICE_TIMEOUT, manifest_rows, pdf_text
 from helpers import TEMPLATES as FROZEN
 
 TEMPLATES = {name: REPO / "templates" / f"{name}.docx" for name in ("letter", "overview")}
@@ -324,8 +323,7 @@ def test_a_word_edited_in_word_prints_in_every_letter(config_in, tmp_path: Path)
     ran = runner.invoke(main, ["run", "--config", str(config), "--out", str(out), "--limit", "4", "--quiet"])
     assert ran.exit_code == 0, ran.output
 
-    with (out / "manifest.csv").open(encoding="utf-8-sig", newline="") as handle:
-        rows = [row for row in csv.DictReader(handle) if row["document"] == "letter"]
+    rows = [row for row in manifest_rows(out) if row["document"] == "letter"]
     assert len(rows) == 4
     for row in rows:
         text = squash(pdf_text(out / row["pdf"]))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import shutil
 import subprocess
@@ -20,7 +19,7 @@ from mailmerge import bundle, pdf, pdfcheck, verify
 from mailmerge.cli import main
 from mailmerge.errors import VerificationError
 
-from helpers import SOFFICE_TIMEOUT, pdf_text
+from helpers import SOFFICE_TIMEOUT, manifest_rows, pdf_text
 
 NAMES = {
     "V001": "医療法人社団青葉会",
@@ -282,8 +281,7 @@ def test_every_pdf_split_from_a_bundle_is_read_whole_by_qpdf_and_poppler(
 
 
 def listed_pdfs(out: Path) -> list[Path]:
-    with (out / "manifest.csv").open(encoding="utf-8-sig", newline="") as handle:
-        return [out / row["pdf"] for row in csv.DictReader(handle)]
+    return [out / row["pdf"] for row in manifest_rows(out)]
 
 
 def test_a_run_whose_split_loses_a_block_lists_only_whole_pdfs(config_in, tmp_path: Path, monkeypatch):

@@ -11,25 +11,40 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from mailmerge import messages
 from mailmerge.fsutil import csv_bytes, csv_value, sha256_of, write_atomic
 from mailmerge.models import ManifestRow
 
 MANIFEST_NAME = "manifest.csv"
 COLUMNS = tuple(f.name for f in dataclasses.fields(ManifestRow))
+HEADERS = tuple(messages.MANIFEST_HEADERS[column] for column in COLUMNS)
+# The columns written in words (加入, 書状) and read back as the keys the program uses.
+_WORDS = {"group": messages.REVIEW_GROUP_LABELS, "document": messages.REVIEW_DOCUMENT_LABELS}
+_KEYS = {column: {word: key for key, word in words.items()} for column, words in _WORDS.items()}
 
 
 def write_manifest(path: Path, rows: Iterable[ManifestRow]) -> None:
-    """Write the manifest atomically, UTF-8 with BOM so Excel shows the Japanese names."""
-    write_atomic(path, csv_bytes(COLUMNS, ([getattr(row, column) for column in COLUMNS] for row in rows)))
+    """Write the manifest atomically, UTF-8 with BOM, in Japanese headers and words as Excel shows them."""
+    write_atomic(
+        path, csv_bytes(HEADERS, ([_shown(column, getattr(row, column)) for column in COLUMNS] for row in rows))
+    )
+
+
+def _shown(column: str, value: Any) -> Any:
+    return _WORDS[column].get(value, value) if column in _WORDS else value
 
 
 def read_manifest(path: Path) -> list[ManifestRow]:
-    """Return the rows of a manifest written by write_manifest."""
+    """Return the rows of a manifest written by write_manifest, or by a version before (English headers)."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
+        japanese = HEADERS[0] in (reader.fieldnames or ())
+        headers = dict(zip(COLUMNS, HEADERS if japanese else COLUMNS, strict=True))
         rows = []
         for record in reader:
-            values: dict[str, Any] = {c: csv_value(record[c]) for c in COLUMNS}
+            values: dict[str, Any] = {c: csv_value(record[headers[c]]) for c in COLUMNS}
+            for column, keys in _KEYS.items():
+                values[column] = keys.get(values[column], values[column])
             values["pages"] = int(values["pages"])
             rows.append(ManifestRow(**values))
         return rows

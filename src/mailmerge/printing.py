@@ -211,7 +211,17 @@ def _read_checked(member: PrintMember, doc: PrintDocument, outdated: list[str]) 
 
 def list_csv(rows: Iterable[ListRow]) -> bytes:
     """Return list.csv: UTF-8 with BOM (Excel shows the Japanese), formula cells neutralised."""
-    return csv_bytes(LIST_COLUMNS, ([getattr(row, column) for column in LIST_COLUMNS] for row in rows))
+    headers = [msg.LIST_HEADERS[column] for column in LIST_COLUMNS]
+    return csv_bytes(
+        headers,
+        (
+            [
+                msg.REVIEW_GROUP_LABELS.get(row.group, row.group) if c == "group" else getattr(row, c)
+                for c in LIST_COLUMNS
+            ]
+            for row in rows
+        ),
+    )
 
 
 # --- all of it ---------------------------------------------------------------------------------

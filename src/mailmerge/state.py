@@ -263,7 +263,11 @@ def printed_members(layout: OutputLayout) -> set[str] | None:
         return None
     try:
         with (folder / layout.PRINT_LIST).open(encoding="utf-8-sig", newline="") as handle:
-            return {csv_value(row["member_id"]) for row in csv.DictReader(handle)}
+            reader = csv.DictReader(handle)
+            # 会員番号; member_id in a list printed before the headers were Japanese.
+            column = messages.LIST_HEADERS["member_id"]
+            column = column if column in (reader.fieldnames or ()) else "member_id"
+            return {csv_value(row[column]) for row in reader}
     except (OSError, KeyError, UnicodeDecodeError, csv.Error):
         return {ALL_MEMBERS}
 

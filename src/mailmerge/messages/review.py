@@ -205,6 +205,16 @@ PRINT_INCLUDES_UNAPPROVED = (
 PRINT_BUNDLE_LINE = "{path}: {group} {members} 名, {pages} ページ（表紙を含む）"
 PRINT_LABELS_LINE = "{path}: 宛名ラベル {labels} 枚分, A4 {sheets} シート（12 面: 86.4 × 42.3 mm）"
 PRINT_LIST_LINE = "{path}: 印刷順の一覧"
+# list.csv's column headers (the group in REVIEW_GROUP_LABELS' words); state reads 会員番号 back.
+LIST_HEADERS = {
+    "member_id": "会員番号",
+    "postal_code": "郵便番号",
+    "group": "加入状況",
+    "pages": "ページ数",
+    "bundle": "束のファイル",
+    "bundle_pages": "束のページ",
+    "label": "ラベル（シート-位置）",
+}
 PRINT_DONE_HINT = (
     "封筒に入れる順: 束の順（郵便番号順）にラベルを貼ってください。会員番号は各ページ下部の印字で照合できます"
 )

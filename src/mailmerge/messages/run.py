@@ -200,3 +200,18 @@ CLI_DECISIONS_VOIDED = (
 CLI_VOIDED_APPROVED = "承認 {count} 件"
 CLI_VOIDED_HELD = "保留 {count} 件"
 CLI_MORE_IDS = "ほか {count} 件"
+
+# manifest.csv's column headers, as the secretariat sees them in Excel (earlier runs' English headers are
+# read too). The group and the document are written in the review pages' words (REVIEW_*_LABELS).
+MANIFEST_HEADERS = {
+    "member_id": "会員番号",
+    "name": "会員名",
+    "group": "加入状況",
+    "document": "文書",
+    "docx": "DOCX ファイル",
+    "pdf": "PDF ファイル",
+    "pages": "ページ数",
+    "docx_sha256": "DOCX の SHA-256",
+    "pdf_sha256": "PDF の SHA-256",
+    "input_sha256": "作成元の SHA-256",
+}
