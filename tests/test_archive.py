@@ -349,7 +349,7 @@ def test_archive_leaves_out_members_remade_after_printing_and_refuses_changed_fi
     manifest = out / "manifest.csv"
     lines = manifest.read_text(encoding="utf-8-sig").splitlines(keepends=True)
     manifest.write_text(
-        "".join(line for line in lines if not line.startswith("0003,") or ",overview," not in line),
+        "".join(line for line in lines if not line.startswith("0003,") or ",概要," not in line),
         encoding="utf-8-sig",
     )
     incomplete = seal(config, out, archive_dir)
