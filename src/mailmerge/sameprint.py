@@ -29,6 +29,10 @@ _PAGE_KEYS = ("/MediaBox", "/CropBox", "/Rotate", "/UserUnit")
 _NAMED_RESOURCE = ("gs", "cs", "CS", "sh", "scn", "SCN")
 _TEXT_STATE = {"Tc": "spacing", "Tw": "word", "Tz": "scale", "TL": "leading", "Ts": "rise", "Tr": "mode"}
 _NUMBERS = (int, float, Decimal)  # how pikepdf gives a content stream's numbers
+# A font program's glyphs, by the program's digest: every member split from one bundle has the same
+# programs, so each is read once for them all (the main thread only: produce places documents there).
+_GLYPHS: dict[bytes, dict[int, bytes] | None] = {}
+_FONTS_KEPT = 64
 _NEAR = 0.12  # points: how far a glyph may be from its place in the other file (see prints_the_same)
 
 
@@ -116,7 +120,6 @@ class _Reader:
 
     def __init__(self) -> None:
         self.records: list[tuple[Any, ...]] = []
-        self.glyphs: dict[bytes, dict[int, bytes] | None] = {}  # program digest -> code -> glyph digest
         self.fonts: dict[tuple[int, int], _Font] = {}  # a font object, read once a file
 
     def content(self, owner: pikepdf.Object, resources: Any, depth: int) -> None:
@@ -175,9 +178,11 @@ class _Reader:
         if font.get("/Subtype") == pikepdf.Name.TrueType and isinstance(program, pikepdf.Stream):
             data = program.read_bytes()
             key = hashlib.sha256(data).digest()
-            if key not in self.glyphs:
-                self.glyphs[key] = fonts.embedded_glyphs(data)
-            glyphs = self.glyphs[key]
+            if key not in _GLYPHS:
+                if len(_GLYPHS) >= _FONTS_KEPT:
+                    _GLYPHS.clear()
+                _GLYPHS[key] = fonts.embedded_glyphs(data)
+            glyphs = _GLYPHS[key]
         read = _Font(font, glyphs)
         if font.is_indirect:
             self.fonts[font.objgen] = read
