@@ -114,11 +114,13 @@ class Jobs:
         kind: str,
         work: Callable[[JobProgress, Stop], dict[str, Any]],
         failed: Callable[[BaseException], tuple[str, dict[str, Any]]],
+        stage: str = "",
     ) -> tuple[int, bool]:
         """Start ``work`` in a thread unless a job already runs for the folder; return (job id, started).
 
         ``work`` returns the result the page shows; ``failed`` turns what it raised into a state
-        ('failed' or 'stopped') and a result.
+        ('failed' or 'stopped') and a result. ``stage``: what the work does first, shown until it
+        names a stage of its own (the page right after the button shows it, not an empty bar).
         """
         with self._lock:
             running = self._running.get(out_dir)
@@ -128,6 +130,8 @@ class Jobs:
             store = self.store(out_dir)
             store.end_orphans(self.server, now_utc())
             job_id = store.start(kind, self.server, now_utc())
+            if stage:
+                store.update(job_id, stage=stage)
             stop = Stop()
             progress = self._progress[job_id] = JobProgress(store, job_id, stop)
             thread = threading.Thread(

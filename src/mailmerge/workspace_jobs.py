@@ -80,9 +80,12 @@ def _failed(command: str) -> Callable[[BaseException], tuple[str, dict[str, Any]
     return failed
 
 
-def start_job(kind: str, work: Callable[[jobs.JobProgress, jobs.Stop], dict[str, Any]]) -> ResponseReturnValue:
+def start_job(
+    kind: str, work: Callable[[jobs.JobProgress, jobs.Stop], dict[str, Any]], stage: str = ""
+) -> ResponseReturnValue:
     review = review_state()
-    _, started = workspace().jobs.start(review.out_dir, kind, work, _failed("archive" if kind == "seal" else kind))
+    failed = _failed("archive" if kind == "seal" else kind)
+    _, started = workspace().jobs.start(review.out_dir, kind, work, failed, stage)
     if not started:
         running = workspace().jobs.running(review.out_dir)
         abort(
@@ -150,7 +153,7 @@ def run_start() -> ResponseReturnValue:
             "warnings": [str(p) for p in result.warnings],
         }
 
-    return start_job("run", work)
+    return start_job("run", work, messages.WORKSPACE_RUN_CHECKING)
 
 
 def _number(name: str, label: str) -> int | None:

@@ -64,6 +64,7 @@ WORKSPACE_JOB_STATES = {
     "stopped": "中止しました",
 }
 WORKSPACE_JOB_BUSY = "この出力先では「{kind}」を実行中です。終わるまでお待ちください（下に進み具合を表示しています）。"
+WORKSPACE_RUN_CHECKING = "名簿と文面を点検しています"
 WORKSPACE_RUN_STOPPED = "中止しました。作り終えた文書は残っています。もう一度「作成する」を押すと、残りから続けます。"
 WORKSPACE_JOB_ENDED = "サーバーが止まったため、途中で終わりました。もう一度実行すると、続きから作成します。"
 WORKSPACE_BAD_NUMBER = "{field}: 1 以上の整数を入れてください"
