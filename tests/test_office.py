@@ -428,3 +428,31 @@ def test_a_manager_adds_and_disables_accounts_in_the_workspace(office_app) -> No
         line.action for line in accounts.open_store(office_app.extensions["mailmerge_review"].config.root).audit()
     ]
     assert "user_add" in actions and "user_disable" in actions
+
+
+def test_the_https_front_keeps_a_browsers_connection_open_between_requests(office_app, tmp_path: Path) -> None:
+    import http.client
+    import ssl
+
+    from mailmerge import officeserver
+
+    from helpers import ServerThread
+
+    cert, key = officeserver.self_signed(tmp_path / "tls", ["127.0.0.2"])
+    server = officeserver.OfficeServer(office_app, "127.0.0.2", 0, officeserver.tls_context(cert, key))
+    serving = ServerThread(server)
+    try:
+        connection = http.client.HTTPSConnection(
+            "127.0.0.2", server.effective_port, timeout=60, context=ssl.create_default_context(cafile=cert)
+        )
+        connection.request("GET", "/office/signin")
+        first = connection.getresponse()
+        assert first.status == 200 and "サインイン" in first.read().decode("utf-8")
+        opened = connection.sock
+        connection.request("GET", "/office/signin?next=/")
+        second = connection.getresponse()
+        assert second.status == 200 and "サインイン" in second.read().decode("utf-8")
+        assert opened is not None and connection.sock is opened  # the same connection: one TLS handshake
+        connection.close()
+    finally:
+        serving.close()

@@ -1,7 +1,9 @@
-"""HTTPS for `mailmerge serve --host`: the certificate (given, or self-signed once) and the threaded TLS server.
+"""HTTPS for `mailmerge serve --host`: the certificate (given, or self-signed once) and the TLS front.
 
-cryptography is used here only; waitress speaks no TLS, so the office is served by werkzeug's threaded
-server with Python's ssl module (one thread per request; an office has a few dozen people at most).
+cryptography is used here only. waitress speaks no TLS, so a front of Python's ssl module takes each
+browser connection (a thread each: an office has a few dozen people) and passes its bytes both ways to
+waitress on a Unix socket only this user can open. Connections are kept open between requests as
+waitress keeps them (werkzeug's server, used before, closed each one: a TLS handshake per thumbnail).
 """
 
 from __future__ import annotations
@@ -11,8 +13,12 @@ import ipaddress
 import logging
 import os
 import re
+import select
+import shutil
 import socket
 import ssl
+import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -102,25 +108,44 @@ _HOST_HEADER = re.compile(rb"^Host:[ \t]*([A-Za-z0-9.:\[\]-]+)[ \t]*\r?$", re.I 
 _REQUEST_PATH = re.compile(rb"^[A-Z]+ (/[\x21-\x7e]*) HTTP/")
 
 
-def _accept(listening: socket.socket, context: ssl.SSLContext) -> tuple[ssl.SSLSocket, Any]:
-    """Accept a connection: TLS when it begins with a TLS handshake, else answer a redirect to https://.
+# A connection with no request for this long is closed (waitress closes its side after as long).
+_IDLE_SECONDS = 120.0
+_CHUNK = 65536
 
-    Raises OSError for a connection not served (socketserver then waits for the next one).
-    """
-    connection, address = listening.accept()
+
+def _serve_connection(connection: socket.socket, context: ssl.SSLContext, upstream_path: str) -> None:
+    """Serve one browser connection: TLS when it begins with a handshake, else a redirect to https://."""
     try:
         connection.settimeout(_PLAIN_HTTP_WAIT)
         if connection.recv(1, socket.MSG_PEEK) != b"\x16":  # 0x16: a TLS handshake record
             _redirect_to_https(connection)
-            raise OSError("plain HTTP answered with a redirect")
-        connection.settimeout(None)
-        # werkzeug writes the headers and the body apart: with Nagle's algorithm the body of a small answer
-        # waits for the browser's delayed ACK of the headers (waitress sets this too).
+            return
+        # Small answers leave at once, not after the browser's delayed ACK of what went before.
         connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return context.wrap_socket(connection, server_side=True), address
+        with context.wrap_socket(connection, server_side=True) as tls:
+            tls.settimeout(_IDLE_SECONDS)
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as upstream:
+                upstream.connect(upstream_path)
+                _pass_both_ways(tls, upstream)
     except (OSError, ssl.SSLError):
+        logging.getLogger("mailmerge.review").debug("TLS/HTTP error from a client")
+    finally:
         connection.close()
-        raise
+
+
+def _pass_both_ways(tls: ssl.SSLSocket, upstream: socket.socket) -> None:
+    """Copy bytes between the browser and waitress until either side closes or the connection idles."""
+    other = {tls: upstream, upstream: tls}
+    while True:
+        # Bytes already decrypted wait inside the TLS object, where select() cannot see them.
+        ready = [tls] if tls.pending() else select.select([tls, upstream], [], [], _IDLE_SECONDS)[0]
+        if not ready:
+            return
+        for source in ready:
+            data = source.recv(_CHUNK)
+            if not data:
+                return
+            other[source].sendall(data)
 
 
 def _redirect_to_https(connection: socket.socket) -> None:
@@ -138,36 +163,49 @@ def _redirect_to_https(connection: socket.socket) -> None:
 
 
 class OfficeServer:
-    """A threaded HTTPS server for the app, with waitress's few names the serving loop uses."""
+    """The HTTPS front and waitress behind it, with waitress's few names the serving loop uses."""
 
     def __init__(self, app: Any, host: str, port: int, context: ssl.SSLContext):
-        from werkzeug.serving import WSGIRequestHandler, make_server
+        from mailmerge import webapp
 
-        class QuietHandler(WSGIRequestHandler):
-            # The app's own access log (websecurity) names routes only; werkzeug's would print the whole
-            # address, query and all, and a client's address.
-            def log_request(self, *args: Any, **kwargs: Any) -> None:
-                pass
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self._listening = socket.create_server((host, port), family=family)
+        self.effective_port: int = self._listening.getsockname()[1]
+        self._context = context
+        self._folder = tempfile.mkdtemp(prefix="mailmerge-office-")  # 0700: only this user reaches waitress
+        self._upstream = os.path.join(self._folder, "app.sock")
+        self._waitress = webapp.make_server(app, unix_socket=self._upstream, threads=8)
+        self._closing = False
+        self._behind = threading.Thread(target=self._run_waitress, daemon=True)
 
-            def log(self, type: str, message: str, *args: Any) -> None:
-                if type == "error":
-                    logging.getLogger("mailmerge.review").warning("TLS/HTTP error from a client")
-
-        self._server = make_server(host, port, app, threaded=True, request_handler=QuietHandler)
-        # TLS is begun per connection, not on the listening socket: a browser's plain http:// to this
-        # port gets a redirect to https:// instead of a reset connection.
-        self._server.ssl_context = context  # werkzeug's handler reads it: wsgi.url_scheme https
-        listening = self._server.socket
-        self._server.get_request = lambda: _accept(listening, context)  # type: ignore[method-assign]
-        self.effective_port: int = self._server.server_port
-        self._serving = False
+    def _run_waitress(self) -> None:
+        try:
+            self._waitress.run()
+        except OSError:
+            if not self._closing:  # close() ends waitress's loop by closing its socket under it
+                raise
 
     def run(self) -> None:
-        self._serving = True
-        self._server.serve_forever()
+        """Serve until close() (from another thread) or Ctrl-C."""
+        self._behind.start()
+        while not self._closing:
+            try:
+                connection, _address = self._listening.accept()
+            except OSError:
+                if self._closing:
+                    return
+                continue
+            threading.Thread(
+                target=_serve_connection, args=(connection, self._context, self._upstream), daemon=True
+            ).start()
 
     def close(self) -> None:
-        """Stop serving (from any thread) and close the listening socket."""
-        if self._serving:
-            self._server.shutdown()  # returns at once when serve_forever has already ended (Ctrl-C)
-        self._server.server_close()
+        """Stop serving (from any thread) and close the sockets."""
+        self._closing = True
+        try:
+            self._listening.shutdown(socket.SHUT_RDWR)  # wakes accept() in run()
+        except OSError:
+            pass
+        self._listening.close()
+        self._waitress.close()
+        shutil.rmtree(self._folder, ignore_errors=True)
