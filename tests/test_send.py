@@ -70,6 +70,7 @@ ADDRESSES = {
     "0005": "yuko.watanabe@example.jp",
 }
 OK = "250 2.0.0 OK: queued"
+EMAIL_TABLE = "\n[email]\n"
 
 
 # ---------------------------------------------------------------------------------------------- the run, once
@@ -90,6 +91,8 @@ def _make_approved_run(folder: Path) -> None:
     (folder / "cycle" / "templates").mkdir()
     # The frozen copy: templates/email.txt is the secretariat's to reword; these tests read its words.
     shutil.copyfile(TEMPLATES / "email.txt", folder / "cycle" / "templates" / "email.txt")
+    # The sender and reply address are part of the message an approval covers: set before approving.
+    use_server(config, 25)
     done = run_mailmerge("run", "--config", str(config), "--out", str(folder / "out"))
     assert done.returncode == 0, done.stdout + done.stderr
     done = run_mailmerge(
@@ -124,8 +127,8 @@ def use_server(config: Path, port: int, **keys: str) -> None:
         **keys,
     }
     lines = "\n".join(f"{key} = {value}" for key, value in table.items() if value)
-    with config.open("a", encoding="utf-8") as handle:
-        handle.write(f"\n[email]\n{lines}\n")
+    before = config.read_text(encoding="utf-8").partition(EMAIL_TABLE)[0]  # the [email] table is the last one
+    config.write_text(f"{before}{EMAIL_TABLE}{lines}\n", encoding="utf-8")
 
 
 # ---------------------------------------------------------------------------------------------- the server

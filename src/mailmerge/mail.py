@@ -62,8 +62,8 @@ class Attachment:
 class Message:
     """A member's message: the bytes to send (with Date), and what identifies its content.
 
-    ``content_sha256`` is the hash of the message without its Date header, so it is the same
-    whenever the message is made from the same inputs (what an approval can record);
+    ``content_sha256`` is its Draft's hash (no Date, each PDF named by its hash), so it is the same
+    whenever the message is made from the same inputs (what an approval records);
     ``sha256`` is the hash of ``data``, the file DIR/mail/<member>.eml and the bytes sent.
     """
 
@@ -138,6 +138,80 @@ def message_id(cycle: str, member_id: str, attachments: Sequence[Attachment], se
     return f"<{digest}.{cycle}{'.test' if test else ''}@{domain}>"
 
 
+@dataclass(frozen=True)
+class Draft:
+    """A member's message as a person reads it, without Date: what the review page shows and an approval records.
+
+    ``sha256`` hashes its canonical text (``canonical``: the headers a person reads, each attachment's
+    name and its PDF's hash, the body): the same whenever the message is made from the same inputs,
+    and made without reading a PDF or running email's header folding (slow: thousands of members
+    are hashed whenever the review opens a run). The bytes sent are made from it (build_message), so
+    the journal's content_sha256 is this hash: a change of sender, address, subject, body, attachment
+    names or PDFs changes it.
+    """
+
+    member_id: str
+    sender: str
+    to_name: str  # '' for a test send (the member's name is not the tester's)
+    to_address: str
+    reply_to: str
+    subject: str
+    body: str
+    message_id: str
+    attachments: tuple[Attachment, ...]
+
+    @property
+    def to(self) -> str:
+        """Return the To header as a person reads it: 名前 <address>."""
+        return f"{self.to_name} <{self.to_address}>" if self.to_name else self.to_address
+
+    @property
+    def canonical(self) -> str:
+        lines = [CANONICAL_FORM, f"From: {self.sender}", f"To: {self.to}", f"Reply-To: {self.reply_to}"]
+        lines += [f"Subject: {self.subject}", f"Message-ID: {self.message_id}"]
+        lines += [f"Attachment: {a.filename} {a.sha256}" for a in self.attachments]
+        return "\n".join([*lines, "", self.body])
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.canonical.encode("utf-8")).hexdigest()
+
+
+# The first line of a Draft's canonical text: a new way of writing the message bytes from the same text
+# changes it, so approvals made on the old one are asked again.
+CANONICAL_FORM = "mailmerge e-mail 1"
+
+
+def draft_message(
+    settings: EmailSettings,
+    template: EmailTemplate,
+    context: Mapping[str, Any],
+    *,
+    cycle: str,
+    member_id: str,
+    to: str,
+    recipient_name: str,
+    attachments: Sequence[Attachment],
+    test_to: str | None = None,
+) -> Draft:
+    """Return a member's message as a person reads it, without Date; no file is read."""
+    subject, body = template.render(context, member_id)
+    if test_to is not None:
+        subject = f"{TEST_MARK}{subject}"
+    return Draft(
+        member_id=member_id,
+        sender=settings.sender,
+        # A test goes to the tester's own address: the member's name is not theirs to be addressed by.
+        to_name=recipient_name if not test_to else "",
+        to_address=test_to or to,
+        reply_to=settings.reply_to,
+        subject=subject,
+        body=body,
+        message_id=message_id(cycle, member_id, attachments, settings.sender, test_to is not None),
+        attachments=tuple(attachments),
+    )
+
+
 def build_message(
     settings: EmailSettings,
     template: EmailTemplate,
@@ -155,23 +229,28 @@ def build_message(
 
     The PDFs are read once here and must still hash to ``Attachment.sha256`` (the approved files).
     """
-    subject, body = template.render(context, member_id)
-    if test_to is not None:
-        subject = f"{TEST_MARK}{subject}"
-    message = EmailMessage(policy=WIRE)
-    message["From"] = settings.sender
-    # A test goes to the tester's own address: the member's name is not theirs to be addressed by.
-    message["To"] = (
-        Address(display_name=recipient_name, addr_spec=to) if recipient_name and not test_to else (test_to or to)
+    draft = draft_message(
+        settings,
+        template,
+        context,
+        cycle=cycle,
+        member_id=member_id,
+        to=to,
+        recipient_name=recipient_name,
+        attachments=attachments,
+        test_to=test_to,
     )
-    if settings.reply_to:
-        message["Reply-To"] = settings.reply_to
-    message["Subject"] = subject
-    message["Message-ID"] = message_id(cycle, member_id, attachments, settings.sender, test_to is not None)
+    message = EmailMessage(policy=WIRE)
+    message["From"] = draft.sender
+    message["To"] = Address(display_name=draft.to_name, addr_spec=draft.to_address) if draft.to_name else draft.to
+    if draft.reply_to:
+        message["Reply-To"] = draft.reply_to
+    message["Subject"] = draft.subject
+    message["Message-ID"] = draft.message_id
     message["MIME-Version"] = "1.0"
     # base64: Japanese lines stay whole (quoted-printable would cut them into =E3=81 runs) and
     # the message needs no 8BITMIME from the server.
-    message.set_content(body, charset="utf-8", cte="base64")
+    message.set_content(draft.body, charset="utf-8", cte="base64")
     # The PDFs' base64 is put in afterwards: email's generator writes a payload line by line, which
     # costs more than everything else in sending a message. A stand-in per attachment, itself base64
     # of a text that names its PDF's hash, marks where each goes.
@@ -185,7 +264,7 @@ def build_message(
         encoded[base64.b64encode(stand_in) + b"\r\n"] = _base64_lines(data)
     # A boundary from the message's own identity: email's default is random, and the bytes must
     # be the same each time. "=_" cannot occur in base64 or quoted-printable text.
-    message.set_boundary(f"=_mailmerge_{message['Message-ID'].strip('<>').partition('.')[0][:24]}")
+    message.set_boundary(f"=_mailmerge_{draft.message_id.strip('<>').partition('.')[0][:24]}")
     content = message.as_bytes()
     for stand_in, lines in encoded.items():
         if content.count(stand_in) != 1:
@@ -196,11 +275,11 @@ def build_message(
     dated = content[:end] + f"\r\nDate: {format_datetime(date.astimezone(JST))}".encode("ascii") + content[end:]
     return Message(
         member_id=member_id,
-        to=test_to or to,
-        subject=subject,
-        message_id=str(message["Message-ID"]),
+        to=draft.to_address,
+        subject=draft.subject,
+        message_id=draft.message_id,
         attachments=tuple(attachments),
-        content_sha256=hashlib.sha256(content).hexdigest(),
+        content_sha256=draft.sha256,
         data=dated,
     )
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mailmerge import inputs, manifest, messages, review, roster, state
+from mailmerge import inputs, mailreview, manifest, messages, review, roster, state
 from mailmerge.config import Config
 from mailmerge.dates import now_jst, utc_stamp
 from mailmerge.errors import MailmergeError
@@ -114,6 +114,7 @@ def open_run(config: Config, out_dir: Path | None = None, current: inputs.Curren
         by_member.setdefault(row.member_id, []).append(row)
     order = list(members) + [m for m in by_member if m not in members]
     documents = list(config.documents)
+    template = mailreview.email_template(config)
     reviews = []
     for member_id in order:
         member = members.get(member_id)
@@ -130,6 +131,7 @@ def open_run(config: Config, out_dir: Path | None = None, current: inputs.Curren
                 for row in member_rows
             )
         fields = member.fields if member is not None else {}
+        email = mailreview.mail_facts(config, template, out_dir, member, member_rows)
         facts = review.Facts(
             made={row.document: row for row in member_rows},
             documents=documents,
@@ -137,6 +139,9 @@ def open_run(config: Config, out_dir: Path | None = None, current: inputs.Curren
             postal_warning=member is not None and member.row in postal_rows,
             roster_changed=changed,
             stale=False,
+            message_sha256=email.message_sha256,
+            address_sha256=email.address_sha256,
+            mail_problem=email.problem,
         )
         name = member.display_name if member is not None else (member_rows[0].name if member_rows else "")
         group = member.group if member is not None else member_rows[0].group
@@ -254,11 +259,13 @@ def decide(
     now: datetime | None = None,
     shown: Mapping[str, Mapping[str, DocumentHashes]] | None = None,
     sealed: Mapping[str, Mapping[str, str]] | None = None,
+    shown_messages: Mapping[str, str] | None = None,
 ) -> tuple[Decision, ...]:
     """Record decisions on an opened run (the review app keeps one open); see record_decisions.
 
     ``shown``: for each member named, the hashes of the documents the reviewer was shown (the review
     app's page); a member whose current documents are other ones is refused (REVIEW_REMADE).
+    ``shown_messages``: likewise the hash of each member's e-mail as shown ('' for none; REVIEW_MAIL_REMADE).
     ``sealed``: each sealed member's PDFs as sealed; a member whose current documents were sealed
     (sent) cannot be put on hold (named; passed over with ``member_ids`` None).
     """
@@ -298,11 +305,13 @@ def decide(
                 raise MailmergeError(cannot_hold)
             if shown is not None and not shown_is_current(found, shown.get(found.member_id, {})):
                 raise MailmergeError(messages.REVIEW_REMADE)
+            if shown_messages is not None and shown_messages.get(found.member_id, "") != found.facts.message_sha256:
+                raise MailmergeError(messages.REVIEW_MAIL_REMADE)
             chosen.append(found)
     unique = {r.member_id: r for r in chosen}.values()
     made = tuple(
         review.make_decision(
-            r.member_id, decision, note, reviewer, review.current_hashes(r.rows).get(r.member_id, {}), now
+            r.member_id, decision, note, reviewer, review.current_hashes(r.rows).get(r.member_id, {}), now, r.facts
         )
         for r in unique
     )

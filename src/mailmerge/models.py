@@ -251,6 +251,10 @@ class Decision:
     reviewer: str
     decided_at: str  # ISO 8601, UTC: 2026-12-01T16:40:00Z
     documents: Mapping[str, DocumentHashes] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+    # A member sent e-mail: the message the decision was made on (mail.Draft.sha256) and its address's
+    # hash; '' for a member sent by post only, and in decisions recorded before e-mail was reviewed.
+    message_sha256: str = ""
+    address_sha256: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "documents", MappingProxyType(dict(self.documents)))

@@ -47,6 +47,11 @@ class Facts:
     roster_changed: bool  # the roster row, a template or the config changed since the documents were made
     stale: bool  # decided on other files than the current ones
     files_changed: tuple[str, ...] = ()  # documents whose files on disk are not the manifest's (swapped, edited)
+    # A member sent e-mail: its message as it would be sent now (mail.Draft.sha256) and its address's hash
+    # ('' for a member sent by post only, or when the message cannot be made: mail_problem says why).
+    message_sha256: str = ""
+    address_sha256: str = ""
+    mail_problem: str = ""
 
     @property
     def complete(self) -> bool:
@@ -222,6 +227,13 @@ class MemberReview:
     def row(self, document: str) -> ManifestRow | None:
         return next((row for row in self.rows if row.document == document), None)
 
+    @property
+    def stale_reasons(self) -> tuple[str, ...]:
+        """Return what changed since the decision: DOCUMENTS_CHANGED, then one of the e-mail's reasons."""
+        if self.decision is None:
+            return ()
+        return changed_since(self.decision, current_hashes(self.rows).get(self.member_id, {}), self.facts)
+
 
 def current_hashes(rows: Sequence[ManifestRow]) -> dict[str, dict[str, DocumentHashes]]:
     """Return each member's documents' hashes as the manifest lists them."""
@@ -234,6 +246,26 @@ def current_hashes(rows: Sequence[ManifestRow]) -> dict[str, dict[str, DocumentH
 def is_stale(decision: Decision, hashes: Mapping[str, DocumentHashes]) -> bool:
     """Return True when the decision was made on other files than ``hashes`` (the current ones)."""
     return dict(decision.documents) != dict(hashes)
+
+
+# What changed since a decision (stale_reasons); the e-mail only for a member sent e-mail. MAIL_ADDED: the
+# decision covers no e-mail (made while the member was sent by post only, or before e-mail was reviewed).
+DOCUMENTS_CHANGED, ADDRESS_CHANGED, MESSAGE_CHANGED, MAIL_ADDED = "documents", "address", "message", "mail_added"
+
+
+def changed_since(decision: Decision, hashes: Mapping[str, DocumentHashes], facts: Facts) -> tuple[str, ...]:
+    """Return what changed since ``decision``: the documents (``hashes`` are the current ones), the e-mail's
+    address, the rest of the e-mail. A member sent by post only (no message now) has no e-mail to compare,
+    so decisions recorded before e-mail was reviewed hold for it."""
+    changed = [DOCUMENTS_CHANGED] if is_stale(decision, hashes) else []
+    if facts.message_sha256 and decision.message_sha256 != facts.message_sha256:
+        if not decision.message_sha256:
+            changed.append(MAIL_ADDED)
+        elif decision.address_sha256 != facts.address_sha256:
+            changed.append(ADDRESS_CHANGED)
+        else:
+            changed.append(MESSAGE_CHANGED)
+    return tuple(changed)
 
 
 def text_width(text: str) -> float:
@@ -252,8 +284,10 @@ def with_files_changed(member: MemberReview, documents: Sequence[str]) -> Member
 
 
 def with_decision(member: MemberReview, decision: Decision | None) -> MemberReview:
-    """Return the member's review under ``decision`` (stale when it was made on other files)."""
-    stale = decision is not None and is_stale(decision, current_hashes(member.rows).get(member.member_id, {}))
+    """Return the member's review under ``decision`` (stale when it was made on other files or another e-mail)."""
+    stale = decision is not None and bool(
+        changed_since(decision, current_hashes(member.rows).get(member.member_id, {}), member.facts)
+    )
     return dataclasses.replace(member, decision=decision, facts=dataclasses.replace(member.facts, stale=stale))
 
 
@@ -283,10 +317,14 @@ def make_decision(
     reviewer: str,
     hashes: Mapping[str, DocumentHashes],
     now: datetime | None = None,
+    facts: Facts | None = None,
 ) -> Decision:
-    """Return a decision on the given files; raise ValueError for an unknown decision or no reviewer."""
+    """Return a decision on the given files (and the e-mail ``facts`` hold); raise ValueError for an unknown
+    decision or no reviewer."""
     if decision not in DECISIONS:
         raise ValueError(f"unknown decision {decision!r}")
     if not reviewer.strip():
         raise ValueError("reviewer is empty")
-    return Decision(member_id, decision, note.strip(), reviewer.strip(), utc_stamp(now or now_jst()), hashes)
+    message, address = (facts.message_sha256, facts.address_sha256) if facts is not None else ("", "")
+    stamp = utc_stamp(now or now_jst())
+    return Decision(member_id, decision, note.strip(), reviewer.strip(), stamp, hashes, message, address)

@@ -12,6 +12,7 @@ from typing import Any
 from mailmerge import mailing
 from mailmerge.config import Config
 from mailmerge.inputs import SUMMARY_NAME, CurrentInputs
+from mailmerge.mail import EMAIL_TEMPLATE
 from mailmerge.manifest import MANIFEST_NAME, read_manifest
 from mailmerge.models import ManifestRow
 
@@ -94,6 +95,7 @@ class ReviewState:
                 self.config.path,
                 self.config.roster,
                 *self.config.documents.values(),
+                self.config.root / EMAIL_TEMPLATE,  # the e-mail an approval covers (mailreview)
             ]
         )
 

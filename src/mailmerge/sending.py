@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from mailmerge import handover, mail, mailing, messages, roster, smtp, state
+from mailmerge import handover, mail, mailing, mailreview, messages, roster, smtp, state
 from mailmerge.config import (
     CHANNELS,
     EMAIL_FIELD,
@@ -33,10 +33,9 @@ from mailmerge.models import (
     FAILED,
     SENDING,
     JournalEntry,
-    member_context,
 )
 from mailmerge.progress import Progress, SilentProgress
-from mailmerge.review import FLAG_LABELS, MemberReview
+from mailmerge.review import DOCUMENTS_CHANGED, FLAG_LABELS, STALE, MemberReview
 from mailmerge.store import MAIL_DB_NAME, MailJournal, existing_journal
 
 MAIL_DIR = "mail"
@@ -221,9 +220,7 @@ def _choose(
         elif not str(member.every_field.get(EMAIL_FIELD, "")).strip():
             reason = messages.SEND_WHY_NO_ADDRESS
         elif not review.approved:
-            reason = "・".join(
-                [messages.STATUS_LABELS[review.status], *(FLAG_LABELS[f] for f in review.blocking_flags)]
-            )
+            reason = _not_approved(review)
         elif testing:
             reason = ""
         elif entry is not None and entry.state == ACCEPTED:
@@ -239,6 +236,15 @@ def _choose(
     return chosen, left_out
 
 
+def _not_approved(review: MemberReview) -> str:
+    """Return why a member's approval does not cover its e-mail now (its address or message changed, ...)."""
+    changed = [messages.MAIL_STALE_REASONS[r] for r in review.stale_reasons if r in messages.MAIL_STALE_REASONS]
+    if review.status == STALE and changed and DOCUMENTS_CHANGED not in review.stale_reasons:
+        if not review.blocking_flags:
+            return messages.SEND_WHY_MAIL_CHANGED.format(what="・".join(changed))
+    return "・".join([messages.STATUS_LABELS[review.status], *(FLAG_LABELS[f] for f in review.blocking_flags)])
+
+
 def _build(
     config: Config,
     settings: EmailSettings,
@@ -248,30 +254,10 @@ def _build(
     moment: datetime,
     test_to: str | None = None,
 ) -> mail.Message:
-    member = view.members[review.member_id]
     approved = review.decision.documents if review.decision is not None else {}
-    attachments = tuple(
-        mail.Attachment(
-            row.document,
-            mail.attachment_name(config.cycle, row.document, member.member_id),
-            view.out_dir / row.pdf,
-            approved[row.document].pdf_sha256,
-        )
-        for row in review.rows
-    )
-    context = member_context(member, "email", config.constants)
-    return mail.build_message(
-        settings,
-        template,
-        context,
-        cycle=config.cycle,
-        member_id=member.member_id,
-        to=str(member.every_field.get(EMAIL_FIELD, "")),
-        recipient_name=member.display_name,  # the address NFKC'd by check
-        attachments=attachments,
-        date=moment,
-        test_to=test_to,
-    )
+    pdfs = {document: hashes.pdf_sha256 for document, hashes in approved.items()}
+    member = view.members[review.member_id]
+    return mailreview.message(config, template, view.out_dir, member, review.rows, pdfs, moment, test_to)
 
 
 def _made(
@@ -281,12 +267,16 @@ def _made(
     view: mailing.RunView,
     chosen: Sequence[MemberReview],
 ) -> Iterator[tuple[str, mail.Message | None]]:
-    """Yield each chosen member's message as it is made, one at a time (None: a PDF is no longer the approved one)."""
+    """Yield each chosen member's message as it is made, one at a time (None: a PDF or the message is no longer
+    the approved one)."""
     for review in chosen:
         try:
-            yield review.member_id, _build(config, settings, template, view, review, handover.now())
+            message = _build(config, settings, template, view, review, handover.now())
         except mail.PdfChanged:
             yield review.member_id, None
+            continue
+        approved = review.decision.message_sha256 if review.decision is not None else None
+        yield review.member_id, message if message.content_sha256 == approved else None
 
 
 def _write_messages(

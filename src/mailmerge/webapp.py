@@ -30,6 +30,7 @@ from mailmerge import (
     changes,
     listfilter,
     mailing,
+    mailreview,
     manifest,
     messages,
     sealing,
@@ -156,8 +157,10 @@ def _reviewer() -> str:
     return unquote(request.cookies.get(REVIEWER_COOKIE, ""))[:MAX_REVIEWER].strip()
 
 
-def _record(member_id: str, decision: str, note: str, reviewer: str, shown: dict[str, DocumentHashes] | None) -> None:
-    """Record one decision from a page or the API (the same checks for both) on the documents ``shown``."""
+def _record(
+    member_id: str, decision: str, note: str, reviewer: str, seen: tuple[dict[str, DocumentHashes], str]
+) -> None:
+    """Record one decision from a page or the API (the same checks for both) on the documents and e-mail ``seen``."""
     review = _state()
     note, reviewer = note.strip(), str(g.get("reviewer") or reviewer).strip()
     if decision not in DECISIONS:
@@ -170,6 +173,7 @@ def _record(member_id: str, decision: str, note: str, reviewer: str, shown: dict
         abort(400, messages.REVIEW_TOO_LONG.format(limit=MAX_NOTE if len(note) > MAX_NOTE else MAX_REVIEWER))
     if unfit := mailing.unfit_text(reviewer, note):
         abort(400, unfit)
+    shown, message = seen
     if not shown:
         abort(400, messages.REVIEW_NEED_SHOWN)
     if state.is_locked(review.out_dir):
@@ -177,7 +181,10 @@ def _record(member_id: str, decision: str, note: str, reviewer: str, shown: dict
     member = _member_or_404(member_id)
     # A decision holds for the documents the reviewer saw, never for ones a run made after the page opened.
     sealed = _sealed_documents() if decision == HOLD else None  # what was mailed cannot be held back
-    mailing.decide(_view(), [member_id], decision, note, reviewer, shown={member.member_id: shown}, sealed=sealed)
+    seen_by = {member.member_id: shown}, {member.member_id: message}
+    mailing.decide(
+        _view(), [member_id], decision, note, reviewer, shown=seen_by[0], sealed=sealed, shown_messages=seen_by[1]
+    )
     _keep_what_was_decided(member)
     g.pop("view", None)  # the page shows the decision just made
 
@@ -299,6 +306,7 @@ def _routes(app: Flask) -> None:
             sent=weblist.sent_words(member, _sealed(), _sealed_documents()),
             cannot_hold=member.hold_blocker(_sealed_documents()),
             file_changed=messages.REVIEW_FILE_CHANGED,
+            mail=mailreview.preview(_state().config, view.out_dir, roster_member, member.rows),
         )
 
     @app.get("/members/<member_id>/<document>/<kind>-<int:page>.png")
@@ -333,8 +341,8 @@ def _routes(app: Flask) -> None:
 
     @app.post("/members/<member_id>/decision")
     def decide(member_id: str) -> ResponseReturnValue:
-        reviewer = _reviewer()
-        _record(member_id, request.form.get("decision", ""), request.form.get("note", ""), reviewer, _shown_in_form())
+        form, seen = request.form, (_shown_in_form(), request.form.get("message_sha256", ""))
+        _record(member_id, form.get("decision", ""), form.get("note", ""), _reviewer(), seen)
         shown = listfilter.ListFilter.from_query(request.args)
         if request.args.get("then") == "next":  # 「承認して次へ」 without JavaScript
             following = _neighbours(_view(), shown, _member_or_404(member_id).member_id)[1]
@@ -386,7 +394,8 @@ def _routes(app: Flask) -> None:
         if not isinstance(note, str) or not isinstance(reviewer, str):
             abort(400, messages.REVIEW_BAD_REQUEST)
         member_id = body["member_id"]
-        _record(member_id, str(body.get("decision", "")), note, reviewer, _shown_in_json(body.get("documents")))
+        seen = (_shown_in_json(body.get("documents")), str(body.get("message_sha256") or ""))
+        _record(member_id, str(body.get("decision", "")), note, reviewer, seen)
         return jsonify(member=weblist.member_json(_member_or_404(member_id), _sealed())), 201
 
 

@@ -73,6 +73,7 @@ def member_json(member: Any, sealed: Sealed) -> dict[str, Any]:
         "sealed_sent_on": sent[0] if sent else None,
         # What a decision must carry back: the files it was made on.
         "documents": {r.document: {"pdf_sha256": r.pdf_sha256, "docx_sha256": r.docx_sha256} for r in member.rows},
+        "message_sha256": member.facts.message_sha256,  # and the e-mail ('' for a member sent by post only)
     }
 
 

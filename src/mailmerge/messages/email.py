@@ -58,7 +58,19 @@ SEND_WHY_POST = "送付方法が郵送"
 SEND_WHY_NO_ADDRESS = "メールアドレスがない"
 SEND_WHY_ACCEPTED = "送信済み（サーバーが受け付け済み）"
 SEND_WHY_UNKNOWN = "送信したか不明（前回、送信の途中で止まった）"
-SEND_WHY_PDF_CHANGED = "PDF が承認後に変わった"
+SEND_WHY_PDF_CHANGED = "承認後に PDF かメールの内容が変わった"
+# Why an approval no longer covers a member's e-mail (review.ADDRESS_CHANGED, review.MESSAGE_CHANGED).
+MAIL_STALE_REASONS = {
+    "address": "承認の後にメールアドレスが変わった",
+    "message": "承認の後にメールの内容（差出人・件名・本文・添付の名前）が変わった",
+    "mail_added": "承認がメールを含まない（郵送だけの時、またはメールを確認する前の承認）",
+}
+SEND_WHY_MAIL_CHANGED = "{what}（もう一度確認・承認するまで送りません）"
+REVIEW_MAIL_NO_SETTINGS = "{config} に [email]（差出人など）がないため、この会員のメールを作れません"
+REVIEW_MAIL_REMADE = (
+    "この会員のメールはページを開いた後に変わりました（メールアドレス、email.txt、[email] の設定）。"
+    "開き直して確かめてください"
+)
 SEND_STAGE_WRITE = "メールを作成"
 SEND_STAGE_SEND = "メールを送信"
 SEND_LEFT_OUT_HEADER = "送らなかった会員: {count} 件"

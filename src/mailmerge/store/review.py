@@ -26,7 +26,9 @@ CREATE TABLE IF NOT EXISTS decisions (
     note        TEXT NOT NULL DEFAULT '',
     reviewer    TEXT NOT NULL,
     decided_at  TEXT NOT NULL,
-    documents   TEXT NOT NULL  -- JSON: {{"letter": {{"docx_sha256": ..., "pdf_sha256": ...}}, ...}}
+    documents   TEXT NOT NULL,  -- JSON: {{"letter": {{"docx_sha256": ..., "pdf_sha256": ...}}, ...}}
+    message_sha256  TEXT NOT NULL DEFAULT '',  -- the e-mail decided on ('' when sent by post only)
+    address_sha256  TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS decisions_member ON decisions (member_id, id);
 -- A decision taken back (the member is undecided again): who, when. The decision itself stays in the log.
@@ -52,6 +54,14 @@ class DecisionStore:
     def _open(self) -> sqlite3.Connection:
         connection = connect(self.path)
         connection.executescript(_DECISIONS_SCHEMA)
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(decisions)")}
+        for column in _MAIL_COLUMNS:
+            if column not in columns:  # a review.db from before e-mail was reviewed: its decisions keep ''
+                try:
+                    connection.execute(f"ALTER TABLE decisions ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+                except sqlite3.OperationalError as exc:
+                    if "duplicate column" not in str(exc):  # another connection added it first
+                        raise
         return connection
 
     def record(self, decisions: Iterable[Decision]) -> None:
@@ -64,6 +74,8 @@ class DecisionStore:
                 d.reviewer,
                 d.decided_at,
                 json.dumps({name: vars(h) for name, h in sorted(d.documents.items())}, sort_keys=True),
+                d.message_sha256,
+                d.address_sha256,
             )
             for d in decisions
         ]
@@ -72,8 +84,7 @@ class DecisionStore:
                 raise ValueError(f"unknown decision {row[1]!r}")
         with closing(self._open()) as connection, _transaction(connection):
             connection.executemany(
-                "INSERT INTO decisions (member_id, decision, note, reviewer, decided_at, documents) VALUES (?, "
-                "?, ?, ?, ?, ?)",
+                f"INSERT INTO decisions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
 
@@ -82,7 +93,7 @@ class DecisionStore:
         if not self.path.exists():
             return {}
         query = (
-            "SELECT member_id, decision, note, reviewer, decided_at, documents FROM decisions"
+            f"SELECT {_COLUMNS} FROM decisions"
             " WHERE id IN (SELECT MAX(id) FROM decisions GROUP BY member_id)"
             " AND id NOT IN (SELECT decision_id FROM withdrawals)"
         )
@@ -109,7 +120,7 @@ class DecisionStore:
         """Take back a member's newest decision (it then counts as undecided); return it, or None when there is none."""
         with closing(self._open()) as connection, _transaction(connection):
             row = connection.execute(
-                "SELECT id, member_id, decision, note, reviewer, decided_at, documents FROM decisions"
+                f"SELECT id, {_COLUMNS} FROM decisions"
                 " WHERE id = (SELECT MAX(id) FROM decisions WHERE member_id = ?)"
                 " AND id NOT IN (SELECT decision_id FROM withdrawals)",
                 (member_id,),
@@ -127,17 +138,18 @@ class DecisionStore:
         if not self.path.exists():
             return []
         query = (
-            "SELECT d.member_id, d.decision, d.note, d.reviewer, d.decided_at, d.documents, w.reviewer, w.withdrawn_at"
-            " FROM withdrawals w JOIN decisions d ON d.id = w.decision_id WHERE d.member_id = ? ORDER BY w.id"
+            "SELECT d.member_id, d.decision, d.note, d.reviewer, d.decided_at, d.documents, d.message_sha256,"
+            " d.address_sha256, w.reviewer, w.withdrawn_at FROM withdrawals w JOIN decisions d ON d.id = w.decision_id"
+            " WHERE d.member_id = ? ORDER BY w.id"
         )
         with closing(self._open()) as connection:
-            return [(_decision(row[:6]), row[6], row[7]) for row in connection.execute(query, (member_id,))]
+            return [(_decision(row[:8]), row[8], row[9]) for row in connection.execute(query, (member_id,))]
 
     def history(self, member_id: str | None = None) -> list[Decision]:
         """Return every decision (of one member, if given), oldest first."""
         if not self.path.exists():
             return []
-        query = "SELECT member_id, decision, note, reviewer, decided_at, documents FROM decisions"
+        query = f"SELECT {_COLUMNS} FROM decisions"
         arguments: tuple[str, ...] = ()
         if member_id is not None:
             query += " WHERE member_id = ?"
@@ -146,10 +158,14 @@ class DecisionStore:
             return [_decision(row) for row in connection.execute(query + " ORDER BY id", arguments)]
 
 
+_COLUMNS = "member_id, decision, note, reviewer, decided_at, documents, message_sha256, address_sha256"
+_MAIL_COLUMNS = ("message_sha256", "address_sha256")
+
+
 def _decision(row: tuple) -> Decision:
-    member_id, decision, note, reviewer, decided_at, documents = row
+    member_id, decision, note, reviewer, decided_at, documents, message_sha256, address_sha256 = row
     hashes = {name: DocumentHashes(**values) for name, values in json.loads(documents).items()}
-    return Decision(member_id, decision, note, reviewer, decided_at, hashes)
+    return Decision(member_id, decision, note, reviewer, decided_at, hashes, message_sha256, address_sha256)
 
 
 # --- prints: which members' files went on paper, when, by whom ---------------------------------

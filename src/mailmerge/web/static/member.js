@@ -32,7 +32,8 @@
       method: "POST",
       credentials: "same-origin",
       headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
-      body: JSON.stringify({member_id: form.dataset.member, decision: decision, note: note, documents: shown()})
+      body: JSON.stringify({member_id: form.dataset.member, decision: decision, note: note, documents: shown(),
+                            message_sha256: form.elements.message_sha256.value})
     }).then(function (response) {
       return response.json().then(function (body) { return {ok: response.ok, body: body}; });
     }).then(function (result) {
