@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from mailmerge import webapp
+from mailmerge.config import load_config
 from test_review_browser import browser  # noqa: F401  (the module's chromium)
 from test_send import ADDRESSES, PASSWORD, certificate, cycle, server, use_server  # noqa: F401  (fixtures)
 from test_workspace_browser import Serving, _nav, _shot, page  # noqa: F401  (the page fixture)
@@ -106,3 +108,37 @@ def test_the_send_step_test_sends_then_sends_in_the_background(serving_send, pag
     page.goto(serving.url)
     expect(send_step).to_contain_text("送信待ち 0 名, 送信済み 4 名, 不明 0 名")
     assert PASSWORD not in serving.stop()
+
+
+def test_without_the_variable_the_password_is_typed_once_and_kept_nowhere(cycle: Path, server, monkeypatch) -> None:  # noqa: F811
+    recorder, port = server
+    use_server(cycle, port)
+    monkeypatch.delenv("MAILMERGE_SMTP_PASSWORD")
+    out = cycle.parent.parent / "out"
+    app = webapp.create_app(load_config(cycle), out, "t0ken")
+    client = app.test_client()
+    assert client.get("/workspace/?token=t0ken").status_code == 303
+    shown = client.get("/workspace/send").get_data(as_text=True)
+    assert "メールサーバーのパスワードを下の欄に入れてください。その送信に一度だけ使い、保存も記録もしません" in shown
+    csrf = re.search(r'csrf-token" content="([^"]+)"', shown).group(1)
+
+    refused = client.post("/workspace/send/test", data={"csrf_token": csrf, "test_to": "office@example.jp"})
+    assert refused.status_code == 400
+    assert "メールサーバーのパスワードを入れてください（[email] の user でログインします）。" in refused.get_data(
+        as_text=True
+    )
+    assert recorder.received == []
+
+    typed = {"csrf_token": csrf, "test_to": "office@example.jp", "member": "0004", "password": PASSWORD}
+    tested = client.post("/workspace/send/test", data=typed)
+    assert tested.status_code == 303
+    assert "テスト送信しました: 会員番号 0004" in client.get(tested.headers["Location"]).get_data(as_text=True)
+    sent = client.post("/workspace/send", data={"csrf_token": csrf, "confirm": "1", "password": PASSWORD})
+    assert sent.status_code == 303
+    app.extensions["mailmerge_workspace"].jobs.wait(out.resolve(), 120)
+    assert sorted(rcpts[0] for _, rcpts, _ in recorder.received) == sorted(["office@example.jp", *ADDRESSES.values()])
+    assert [login[0] for login in recorder.logins] == ["mailmerge", "mailmerge"]
+    # Kept nowhere: not in any file of the output folder (the jobs' and the journal's databases included).
+    for path in out.rglob("*"):
+        if path.is_file():
+            assert PASSWORD.encode() not in path.read_bytes(), path
