@@ -253,7 +253,9 @@ class ServerThread:
         # (a thumbnail for a page already closed) wakes the loop through its trigger pipe, and writing
         # b"x" to that pipe's descriptor once closed wrote it into whatever file the next test had
         # opened under the same number (a copied summary.json began with a stray "x").
-        self.server.task_dispatcher.shutdown(timeout=120)
+        dispatcher = getattr(self.server, "task_dispatcher", None)  # waitress's; the office's TLS server has none
+        if dispatcher is not None:
+            dispatcher.shutdown(timeout=120)
         self._closing = True
         self.server.close()
         self.thread.join(timeout=120)
