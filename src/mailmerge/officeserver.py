@@ -185,6 +185,11 @@ class OfficeServer:
             if not self._closing:  # close() ends waitress's loop by closing its socket under it
                 raise
 
+    @property
+    def task_dispatcher(self) -> Any:
+        """waitress's request threads (ServerThread in the tests lets them finish before closing)."""
+        return self._waitress.task_dispatcher
+
     def run(self) -> None:
         """Serve until close() (from another thread) or Ctrl-C."""
         self._behind.start()
@@ -207,5 +212,8 @@ class OfficeServer:
         except OSError:
             pass
         self._listening.close()
+        # waitress's request threads finish first: one still at work wakes the loop through a pipe
+        # that, once closed, could be another file's descriptor (tests/helpers.py: ServerThread).
+        self.task_dispatcher.shutdown(timeout=120)
         self._waitress.close()
         shutil.rmtree(self._folder, ignore_errors=True)
