@@ -13,7 +13,7 @@ from mailmerge import accounts, messages, office, webapp
 from mailmerge.cli import main
 from mailmerge.config import load_config
 from mailmerge.manifest import read_manifest
-from mailmerge.officestore import accounts_path
+from mailmerge.officestore import AuditLine, accounts_path
 from mailmerge.store import REVIEW_DB_NAME, DecisionStore
 
 from conftest import copy_run
@@ -456,3 +456,27 @@ def test_the_https_front_keeps_a_browsers_connection_open_between_requests(offic
         connection.close()
     finally:
         serving.close()
+
+
+def test_the_audit_log_says_what_was_done_in_japanese_words(office_app) -> None:
+    # The 内容 column showed the page's identifier (workspace.print_start) for an action without a file.
+    client = _signed_in(office_app, "kanri")
+    discarded = client.post(
+        "/workspace/roster/confirm", data={"csrf_token": _csrf(client), "upload": "0" * 32, "action": "discard"}
+    )
+    assert discarded.status_code == 303
+    page = client.get("/office/audit").get_data(as_text=True)
+    assert re.search(r"<td>kanri</td><td>アップロード</td><td>[^<]*</td><td></td><td>名簿の取り込みの中止</td>", page)
+    assert "workspace." not in page
+    config = office_app.extensions["mailmerge_review"].config
+    printed = invoke("audit", "--config", str(config.path)).output
+    assert "名簿の取り込みの中止" in printed and "workspace." not in printed
+    line = AuditLine(0.0, "kanri", "print", "2024", (), "workspace.print_start")
+    assert office.audit_row(line)["detail"] == "印刷の開始"
+    # Every action a page can post is recorded in words (a decision names itself: 承認済み / 保留).
+    posted = {
+        rule.endpoint
+        for rule in office_app.url_map.iter_rules()
+        if "POST" in (rule.methods or ()) and not rule.endpoint.startswith("office.")
+    }
+    assert posted - {"decide", "api_decisions"} <= set(messages.AUDIT_DETAILS)

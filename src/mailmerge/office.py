@@ -182,9 +182,20 @@ def _detail(endpoint: str, args: dict[str, Any]) -> str:
         value = f"{args.get('document', '')}.{args.get('ext', '')}"
     elif "name" in args:
         value = str(args["name"])
+    elif request.form.get("action") == "discard":  # the upload pages' 取り込みをやめる
+        value = f"{endpoint}.discard"
     else:
-        value = endpoint
+        value = endpoint  # shown in words (audit_detail)
     return value if PLAIN.fullmatch(value) else "?"
+
+
+def audit_detail(action: str, detail: str) -> str:
+    """Return an audit line's 内容 as people read it: a decision in the review pages' words (承認済み / 保留),
+    an action in Japanese words, a file's name as recorded.
+    """
+    if action == "decision":
+        return messages.STATUS_LABELS.get(detail, detail)
+    return messages.AUDIT_DETAILS.get(detail, detail)
 
 
 # --- pages ---------------------------------------------------------------------------------------
@@ -308,8 +319,7 @@ def audit_row(line: AuditLine) -> dict[str, str]:
         "action": messages.AUDIT_ACTIONS.get(line.action, line.action),
         "cycle": line.cycle,
         "members": ", ".join(line.members),
-        # A decision in the words of the review pages (承認済み / 保留); other details as recorded.
-        "detail": messages.STATUS_LABELS.get(line.detail, line.detail) if line.action == "decision" else line.detail,
+        "detail": audit_detail(line.action, line.detail),
     }
 
 

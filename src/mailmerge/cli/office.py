@@ -113,6 +113,8 @@ def audit(config_path: Path | None, since: str | None) -> None:
             start = dt.datetime.combine(dt.date.fromisoformat(since), dt.time(), JST).timestamp()
         except ValueError:
             raise click.ClickException(messages.AUDIT_BAD_SINCE.format(value=since)) from None
+    from mailmerge.office import audit_detail  # Flask: loaded by this command only
+
     lines = _store(config_path).audit(since=start)
     if not lines:
         click.echo(messages.AUDIT_NONE)
@@ -124,7 +126,7 @@ def audit(config_path: Path | None, since: str | None) -> None:
                 action=messages.AUDIT_ACTIONS.get(line.action, line.action),
                 cycle=line.cycle or "-",
                 members=",".join(line.members) or "-",
-                detail=line.detail or "-",
+                detail=audit_detail(line.action, line.detail) or "-",
             )
         )
 

@@ -65,6 +65,27 @@ AUDIT_ACTIONS = {
     "user_passwd": "パスワード変更",
     "post": "操作",
 }
+# The audit log's 内容 of an action that has no file or decision to name: what was done, by its page's button.
+AUDIT_DETAILS = {
+    "withdraw": "判断の取り消し",
+    "set_reviewer": "確認者の名前の設定",
+    "workspace.roster_upload": "名簿の取り込み",
+    "workspace.roster_confirm": "名簿の置き換え",
+    "workspace.roster_confirm.discard": "名簿の取り込みの中止",
+    "workspace.template_upload": "文面の取り込み",
+    "workspace.template_proof": "試し刷りの作成",
+    "workspace.template_proof_pdf": "試し刷りの表示",
+    "workspace.template_confirm": "文面の置き換え",
+    "workspace.template_confirm.discard": "文面の取り込みの中止",
+    "workspace.settings_save": "年度と日付の保存",
+    "workspace.run_start": "作成の開始",
+    "workspace.print_start": "印刷の開始",
+    "workspace.seal_start": "封印の開始",
+    "workspace.verify_start": "点検の開始",
+    "workspace.send_test": "テスト送信",
+    "workspace.send_start": "メール送信の開始",
+    "workspace.job_stop": "中止",
+}
 OFFICE_SIGN_IN_FIRST = "サインインしてください。画面を再読み込みするとサインインの画面が開きます。"
 OFFICE_WRONG_PASSWORD = "ユーザー名かパスワードが違います。"
 OFFICE_BAD_HOST = (
