@@ -122,6 +122,9 @@ def test_without_the_variable_the_password_is_typed_once_and_kept_nowhere(cycle:
     assert "メールサーバーのパスワードを下の欄に入れてください。その送信に一度だけ使い、保存も記録もしません" in shown
     csrf = re.search(r'csrf-token" content="([^"]+)"', shown).group(1)
 
+    typo = client.post("/workspace/send/test", data={"csrf_token": csrf, "test_to": "office＠example.jp"})
+    assert typo.status_code == 400
+    assert "テスト送信の宛先: メールアドレス（例: office@example.jp）を入れてください。" in typo.get_data(as_text=True)
     refused = client.post("/workspace/send/test", data={"csrf_token": csrf, "test_to": "office@example.jp"})
     assert refused.status_code == 400
     assert "メールサーバーのパスワードを入れてください（[email] の user でログインします）。" in refused.get_data(
