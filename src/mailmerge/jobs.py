@@ -129,9 +129,7 @@ class Jobs:
             make_private_dir(out_dir)
             store = self.store(out_dir)
             store.end_orphans(self.server, now_utc())
-            job_id = store.start(kind, self.server, now_utc())
-            if stage:
-                store.update(job_id, stage=stage)
+            job_id = store.start(kind, self.server, now_utc(), stage)
             stop = Stop()
             progress = self._progress[job_id] = JobProgress(store, job_id, stop)
             thread = threading.Thread(

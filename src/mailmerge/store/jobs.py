@@ -44,12 +44,12 @@ class JobStore:
         connection.executescript(_JOBS_SCHEMA)
         return connection
 
-    def start(self, kind: str, server: str, started_at: str) -> int:
-        """Record a new running job and return its id."""
+    def start(self, kind: str, server: str, started_at: str, stage: str = "") -> int:
+        """Record a new running job (at ``stage``, what it does first) and return its id."""
         with closing(self._open()) as connection, _transaction(connection):
             cursor = connection.execute(
-                "INSERT INTO jobs (kind, state, server, started_at) VALUES (?, ?, ?, ?)",
-                (kind, JOB_RUNNING, server, started_at),
+                "INSERT INTO jobs (kind, state, server, started_at, stage) VALUES (?, ?, ?, ?, ?)",
+                (kind, JOB_RUNNING, server, started_at, stage),
             )
             return int(cursor.lastrowid or 0)
 
