@@ -66,6 +66,7 @@ def build_batch(
     sealed_at: str,
     records: Mapping[str, bytes] | None = None,
     reason: str = "",
+    copies: Mapping[str, tuple[Path, str]] | None = None,
 ) -> StagedBatch:
     """Build the members' bag in a staging folder beside its final place, validated and read-only.
 
@@ -73,6 +74,7 @@ def build_batch(
     stops the building (an error, Ctrl-C, a full disk) removes the staging folder. The caller
     holds archive_lock(), then place_batch() renames it into place and the index records it.
     ``records``: more files the bag keeps as given (name -> bytes), e.g. the office's audit.csv of the cycle.
+    ``copies``: more files copied in (name in the bag -> (file, its expected sha256)), e.g. the e-mails sent.
     """
     cycle_dir = archive_dir / cycle
     make_private_dir(cycle_dir)
@@ -88,6 +90,9 @@ def build_batch(
             f"config/{config.name}": config,
             **{f"templates/{name}{path.suffix}": path for name, path in templates.items()},
         }
+        for rel, (source, sha256) in (copies or {}).items():
+            extras[rel] = source
+            expected[rel] = sha256
         for rel, source in extras.items():
             _copy(source, staging / rel)
         (staging / DECISIONS_NAME).write_bytes(decisions_csv(rows, members))
@@ -103,6 +108,7 @@ def build_batch(
         changed = sorted(rel for rel, sha in expected.items() if sealed.get(f"data/{rel}") != sha)
         if changed:
             ids = sorted({row.member_id for row in rows if row.pdf in changed or row.docx in changed})
+            ids += sorted(PurePosixPath(rel).stem for rel in changed if rel in (copies or {}))
             raise MailmergeError(
                 messages.ARCHIVE_NOT_VERIFIED.format(
                     ids=", ".join(ids), paths=", ".join(str(out_dir / p) for p in changed)

@@ -9,7 +9,9 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from mailmerge import archive, archivecheck, mailing, messages, officestore, review
+from mailmerge import archive, mailing, mailseal, messages, officestore, review
+from mailmerge.archiveverify import VerifyReport as VerifyReport  # kept where callers find them
+from mailmerge.archiveverify import verify as verify
 from mailmerge.config import Config
 from mailmerge.dates import JST, now_jst, parse_date, today_jst
 from mailmerge.errors import MailmergeError, NothingToSeal
@@ -55,15 +57,6 @@ class Selection:
     resent: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class VerifyReport:
-    """What `mailmerge verify` found: one Japanese line per problem, the path first."""
-
-    problems: tuple[str, ...]
-    bags: int
-    files: int
-
-
 def default_archive_dir(config: Config) -> Path:
     """Return the archive folder: archive/ beside the cycle config."""
     return config.root / ARCHIVE_FOLDER
@@ -103,16 +96,18 @@ def seal(
             sealed = index.sealed_documents(view.cycle)
             log = mailing.print_log(view.out_dir)
             printed = log.unsealed()
+            emailed = mailseal.unsealed(view.out_dir)
+            sent = printed.keys() | emailed.keys()
             # Printed files swapped or edited since the run: refused, each named, never passed over in silence.
             not_as_made = [
-                r for r in view.reviews if r.member_id in printed and r.member_id not in sealed and not r.files_as_made
+                r for r in view.reviews if r.member_id in sent and r.member_id not in sealed and not r.files_as_made
             ]
             if not_as_made:
                 paths = ", ".join(str(p) for p in mailing.changed_paths(view, not_as_made))
                 raise MailmergeError(
                     messages.ARCHIVE_NOT_VERIFIED.format(ids=_ids([r.member_id for r in not_as_made]), paths=paths)
                 )
-            chosen = select(view, printed, sealed)
+            chosen = select(view, printed, sealed, {m: e.accepted.content_sha256 for m, e in emailed.items()})
             lists = (chosen.unapproved, chosen.not_printed, chosen.changed, chosen.withdrawn, chosen.resent)
             if not chosen.todo:
                 if recovered or removed:
@@ -125,7 +120,14 @@ def seal(
                         ]
                     )
                 )
-            printed_on = max(dt.datetime.fromisoformat(p.printed_at).astimezone(JST).date() for _r, p in chosen.todo)
+            printed_on = max(
+                (
+                    dt.datetime.fromisoformat(p.printed_at).astimezone(JST).date()
+                    for _r, p in chosen.todo
+                    if p.printed_at
+                ),
+                default=dt.date.min,  # e-mail only: nothing was printed
+            )
             if dt.date.fromisoformat(sent_on) < printed_on:  # mailed before it was printed: a mistyped date
                 raise MailmergeError(
                     messages.ARCHIVE_DATE_BEFORE_PRINT.format(value=sent_on, printed=printed_on.isoformat())
@@ -134,6 +136,11 @@ def seal(
                 raise MailmergeError(messages.ARCHIVE_NEED_REASON.format(ids=_ids(chosen.resent)))
             members = [_archived(r, p) for r, p in chosen.todo]
             todo = [r for r, _p in chosen.todo]
+            # The e-mails sent of what is sealed: each member's accepted message, if it is the one approved now.
+            mailed = [emailed[r.member_id] for r in todo if _mailed_as_approved(r, emailed)]
+            records = _office_records(config, view.cycle)
+            if mailed:
+                records[mailseal.MAIL_CSV_NAME] = mailseal.journal_csv(mailed)
             staged = archive.build_batch(
                 archive_dir,
                 cycle=view.cycle,
@@ -146,8 +153,9 @@ def seal(
                 templates=config.documents,
                 sealed_by=getpass.getuser(),
                 sealed_at=sealed_at,
-                records=_office_records(config, view.cycle),
+                records=records,
                 reason=reason if chosen.resent else "",
+                copies=mailseal.copies(view.out_dir, mailed),
             )
             try:
                 # Not cut between the rename and the index (a stop there would leave a bag for
@@ -158,6 +166,7 @@ def seal(
                     # The prints taken: the next sealing starts after them (a member left out here
                     # is sealed once printed again).
                     log.mark_sealed({p.print_id for p in printed.values()}, staged.batch.folder)
+                    mailseal.mark_sealed(view.out_dir, mailed, staged.batch.folder)
             except BaseException:
                 archive.discard_batch(staged)
                 raise
@@ -173,11 +182,20 @@ def _office_records(config: Config, cycle: str) -> dict[str, bytes]:
 def plan_seal(view: mailing.RunView, archive_dir: Path | None) -> Selection:
     """Return who `archive` would seal now and who it would leave out (for a page to show before sealing)."""
     sealed = sealed_documents(archive_dir, view.cycle) if archive_dir is not None else {}
-    return select(view, mailing.print_log(view.out_dir).unsealed(), sealed)
+    emailed = {m: e.accepted.content_sha256 for m, e in mailseal.unsealed(view.out_dir).items()}
+    return select(view, mailing.print_log(view.out_dir).unsealed(), sealed, emailed)
+
+
+def _mailed_as_approved(member: review.MemberReview, emailed: Mapping[str, mailseal.Emailed]) -> bool:
+    found = emailed.get(member.member_id)
+    return found is not None and member.approved and member.facts.message_sha256 == found.accepted.content_sha256
 
 
 def select(
-    view: mailing.RunView, printed: Mapping[str, PrintedMember], sealed: Mapping[str, Mapping[str, str]]
+    view: mailing.RunView,
+    printed: Mapping[str, PrintedMember],
+    sealed: Mapping[str, Mapping[str, str]],
+    emailed: Mapping[str, str] | None = None,
 ) -> Selection:
     """Return who may be sealed: the members of the prints since the last sealing, their printed files still current.
 
@@ -185,14 +203,23 @@ def select(
     with --include-unapproved is sealed as such (what was mailed is on record, its status said
     plainly). An approved member never printed was never sent: not sealed, named. ``sealed``: each
     sealed member's PDFs as last sealed; one printed since with other PDFs is sealed again, a re-send.
+    ``emailed``: the hash of each member's message accepted by the mail server since the last sealing; a
+    member e-mailed the message its approval covers is sealed as sent, printed or not.
     """
     todo, unapproved, not_printed, changed, withdrawn, resent, left = [], [], [], [], [], [], 0
     for member in view.reviews:
         paper = printed.get(member.member_id)
+        mailed = (emailed or {}).get(member.member_id)
         was = sealed.get(member.member_id)
         current = {row.document: row.pdf_sha256 for row in member.rows}
-        if was is not None and (dict(was) == current or paper is None or dict(paper.documents) == dict(was)):
-            continue  # sent as it is, or not printed again since: nothing new to seal
+        if mailed is not None and paper is None:
+            if not (member.approved and member.facts.message_sha256 == mailed):
+                changed.append(member.member_id)  # e-mailed, then its documents or message changed
+                continue
+            paper = PrintedMember(member.member_id, 0, "", "", True, current)  # sent by e-mail only
+        if mailed is None and was is not None:
+            if dict(was) == current or paper is None or dict(paper.documents) == dict(was):
+                continue  # sent as it is, or not printed again since: nothing new to seal
 
         if paper is None:
             if member.approved:
@@ -204,7 +231,7 @@ def select(
             todo.append((member, paper))
             if not member.approved:
                 unapproved.append(member.member_id)
-            if was is not None:
+            if was is not None and not (mailed is not None and dict(was) == current):
                 resent.append(member.member_id)
         elif paper.approved and not member.approved and member.printed_files_current(paper):
             withdrawn.append(member.member_id)
@@ -346,80 +373,3 @@ def history(archive_dir: Path, member_id: str) -> list[HistoryEntry]:
         raise MailmergeError(messages.ARCHIVE_NO_INDEX.format(archive=archive_dir))
     with index:
         return index.history(normalise_key(member_id))
-
-
-def verify(archive_dir: Path, cycle: str | None = None) -> VerifyReport:
-    """Validate every bag and check the index against the bags; return every problem found."""
-    archive_dir = archive_dir.resolve()
-    index = existing_index(archive_dir)
-    if index is None:
-        raise MailmergeError(messages.ARCHIVE_NO_INDEX.format(archive=archive_dir))
-    problems: list[str] = []
-    with index:
-        recorded = index.folders(cycle)
-        bags = archive.bag_folders(archive_dir, cycle)
-        if cycle is not None and not bags and not recorded:
-            raise MailmergeError(messages.VERIFY_NO_CYCLE.format(archive=archive_dir, cycle=cycle))
-        files = 0
-        for folder in bags:
-            name = folder.relative_to(archive_dir).as_posix()
-            found, manifest = archive.inspect_bag(folder, check_modes=False)
-            problems += [_line(p) for p in found]
-            if name not in recorded:
-                problems.append(messages.VERIFY_NO_ROW.format(path=folder))
-                continue
-            rows = index.files(name)
-            data = folder / "data"
-            on_disk = (
-                {p.relative_to(folder).as_posix() for p in data.rglob("*") if p.is_file()} if data.is_dir() else set()
-            )
-            files += len(on_disk)
-            problems += [messages.VERIFY_NO_FILE.format(path=folder / p) for p in sorted(set(rows) - on_disk)]
-            problems += [messages.VERIFY_NO_ROW.format(path=folder / p) for p in sorted(on_disk - set(rows))]
-            problems += [
-                messages.VERIFY_INDEX_CHANGED.format(path=folder / p)
-                for p in sorted(set(rows) & set(manifest))
-                if rows[p] != manifest[p]
-            ]
-            problems += _held_against_bag(folder, index, name, manifest)
-        on_disk_names = {f.relative_to(archive_dir).as_posix() for f in bags}
-        problems += [messages.VERIFY_NO_FILE.format(path=archive_dir / f) for f in recorded if f not in on_disk_names]
-    problems += [
-        messages.VERIFY_STAGING.format(path=p)
-        for p in archive.staging_leftovers(archive_dir)
-        if cycle is None or p.parent.name == cycle
-    ]
-    top = archive_dir / cycle if cycle is not None else archive_dir
-    for p in archive.readable_by_others(top):
-        problems.append(_line(p))
-    return VerifyReport(tuple(problems), len(bags), files)
-
-
-def _held_against_bag(folder: Path, index: ArchiveIndex, name: str, manifest: Mapping[str, str]) -> list[str]:
-    """Return where the index's rows of a batch disagree with the bag's bag-info, decisions.csv and manifest."""
-    indexed = index.batch(name)
-    if indexed is None:
-        return []
-    try:
-        bagged, rows = archive.read_bag_record(folder.parent.parent, folder)
-    except (
-        OSError,
-        KeyError,
-        ValueError,
-    ) as exc:  # bagit's checks above say what is broken; here, that it could not be compared
-        return [
-            messages.VERIFY_BAG_BROKEN.format(path=folder / "data" / archive.DECISIONS_NAME, detail=type(exc).__name__)
-        ]
-    return archivecheck.disagreements(folder, indexed, bagged, rows, manifest)
-
-
-def _line(problem: archive.BagProblem) -> str:
-    template = {
-        "missing": messages.VERIFY_MISSING,
-        "changed": messages.VERIFY_CHANGED,
-        "extra": messages.VERIFY_EXTRA,
-        "readable": messages.VERIFY_READABLE,
-    }.get(problem.kind, messages.VERIFY_BAG_BROKEN)
-    if problem.kind == "readable":
-        return template.format(path=problem.path, others=messages.VERIFY_OTHERS_MAY[problem.detail])
-    return template.format(path=problem.path, detail=problem.detail)

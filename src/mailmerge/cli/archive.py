@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from mailmerge import messages, sealing, sending
+from mailmerge import mailseal, messages, roster, sealing, sending
 from mailmerge.cli import (
     StopSignals,
     _load,
@@ -157,14 +157,18 @@ def _mail_history(config_path: Path | None, member_id: str) -> list[str]:
         return []
     if not entries:
         return []
-    lines = [messages.HISTORY_MAIL_HEADER.format(count=len(entries), journal=out_dir / MAIL_DB_NAME)]
+    seals = mailseal.seals(out_dir, roster.normalise_key(member_id))
+    header = messages.HISTORY_MAIL_HEADER_SEALED if seals else messages.HISTORY_MAIL_HEADER
+    lines = [header.format(count=len(entries), journal=out_dir / MAIL_DB_NAME)]
     for entry in entries:
+        folder = seals.get((entry.message_id, entry.at))
         lines.append(
             messages.HISTORY_MAIL_LINE.format(
                 at=shown_jst(entry.at),
                 state=messages.MAIL_STATE_LABELS.get(entry.state, entry.state),
                 reply=entry.reply,
             )
+            + (messages.HISTORY_MAIL_SEALED.format(folder=folder) if folder else "")
         )
     return lines
 

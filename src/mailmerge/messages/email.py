@@ -129,7 +129,9 @@ WORKSPACE_CYCLE_CHANGED = (
 )
 WORKSPACE_RUN_GROUPS = "できた文書（前回までの分を含む）: {counts}"
 HISTORY_MAIL_HEADER = "メールでの送付: {count} 件（送信の記録 {journal}。封印前の記録です）"
+HISTORY_MAIL_HEADER_SEALED = "メールでの送付: {count} 件（送信の記録 {journal}）"
 HISTORY_MAIL_LINE = "  メール  {at}  {state}  {reply}"
+HISTORY_MAIL_SEALED = "  封印済み（{folder}）"
 MAIL_STATE_LABELS = {
     "sending": "送信中に中断（不明）",
     "accepted": "受け付け",

@@ -28,6 +28,11 @@ CREATE TABLE IF NOT EXISTS sendings (
     reply          TEXT NOT NULL DEFAULT '' -- the server's reply (addresses masked)
 );
 CREATE INDEX IF NOT EXISTS sendings_member ON sendings (member_id, id);
+-- An accepted message sealed by `archive` (with the member's lines before it): the bag folder that holds it.
+CREATE TABLE IF NOT EXISTS sealed_sendings (
+    sending_id  INTEGER PRIMARY KEY REFERENCES sendings(id),
+    folder      TEXT NOT NULL
+);
 """
 
 
@@ -116,6 +121,41 @@ class MailJournal:
         """
         query = "SELECT at FROM sendings WHERE state = ? AND at >= ? ORDER BY id"
         return [row[0] for row in self._conn.execute(query, (SENDING, moment))]
+
+    def unsealed_accepted(self) -> dict[str, tuple[int, JournalEntry]]:
+        """Return each member's newest accepted message not yet sealed, with its line's number."""
+        rows = self._conn.execute(
+            f"SELECT id, {_JOURNAL_COLUMNS} FROM sendings WHERE id IN"
+            " (SELECT MAX(id) FROM sendings WHERE state = 'accepted' GROUP BY member_id)"
+            " AND id NOT IN (SELECT sending_id FROM sealed_sendings) ORDER BY id"
+        )
+        return {row[1]: (row[0], JournalEntry(*row[1:])) for row in rows}
+
+    def lines_to_seal(self, member_id: str, upto: int) -> list[JournalEntry]:
+        """Return a member's lines after its last sealed message up to line ``upto``, oldest first."""
+        after = self._conn.execute(
+            "SELECT COALESCE(MAX(s.sending_id), 0) FROM sealed_sendings s JOIN sendings m ON m.id = s.sending_id"
+            " WHERE m.member_id = ?",
+            (member_id,),
+        ).fetchone()[0]
+        query = f"SELECT {_JOURNAL_COLUMNS} FROM sendings WHERE member_id = ? AND id > ? AND id <= ? ORDER BY id"
+        return [JournalEntry(*row) for row in self._conn.execute(query, (member_id, after, upto))]
+
+    def mark_sealed(self, line_ids: Sequence[int], folder: str) -> None:
+        """Record accepted messages as sealed in the bag ``folder``."""
+        with _transaction(self._conn):
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO sealed_sendings (sending_id, folder) VALUES (?, ?)",
+                [(i, folder) for i in line_ids],
+            )
+
+    def seals(self, member_id: str) -> dict[tuple[str, str], str]:
+        """Return a member's sealed messages: (message_id, time accepted) -> the bag folder."""
+        query = (
+            "SELECT m.message_id, m.at, s.folder FROM sealed_sendings s JOIN sendings m ON m.id = s.sending_id"
+            " WHERE m.member_id = ?"
+        )
+        return {(row[0], row[1]): row[2] for row in self._conn.execute(query, (member_id,))}
 
 
 _JOURNAL_COLUMNS = "member_id, state, at, message_id, eml_sha256, content_sha256, reply"
