@@ -128,3 +128,15 @@ def test_the_member_page_shows_the_message_and_a_decision_carries_its_hash_back(
     with sqlite3.connect(_out(cycle) / "review.db") as db:
         recorded = db.execute("SELECT message_sha256 FROM decisions WHERE member_id = '0001' ORDER BY id").fetchall()
     assert recorded[-1] == (shown,)
+
+
+def test_the_member_page_says_the_address_changed_since_the_approval(cycle: Path) -> None:  # noqa: F811
+    _change_address(cycle, "kenichi.new@example.jp")
+    app = webapp.create_app(load_config(cycle), _out(cycle), TOKEN)
+    page = app.test_client().get(f"/members/0001?token={TOKEN}", follow_redirects=True).get_data(as_text=True)
+    assert '<span class="status s-stale" id="status">要再確認</span>' in page
+    panel = page[page.index('id="what-changed"') :]
+    assert re.search(r'id="mail-changes">\s*<li>承認の後にメールアドレスが変わった</li>\s*</ul>', panel)
+    assert "承認の後にメールアドレスが変わったため、もう一度確認してください。" in page
+    assert "この判断の後に文書が作り直されました" not in page  # the documents are the ones approved
+    assert 'id="email-to">株式会社髙﨑画像診断センター &lt;kenichi.new@example.jp&gt;<' in page
