@@ -124,6 +124,19 @@ def printed(sample_run: Path, tmp_path_factory: pytest.TempPathFactory, config, 
     return out, approve, hold, result
 
 
+def test_the_print_lines_read_as_japanese_sentences(printed, members) -> None:
+    # Issue: 「宛名ラベル 30 枚分, A4 3 シート」 read as a list of English fields.
+    out, approve, _, result = printed
+    enrolled = sum(1 for i in approve if members[i].group == "enrolled")
+    unenrolled = len(approve) - enrolled
+    sheets = -(-enrolled // 12) + -(-unenrolled // 12)  # each group from a new sheet
+    pages = page_count(out / "print" / "enrolled.pdf")
+    lines = result.output.splitlines()
+    assert f"{out / 'print' / 'enrolled.pdf'}: 加入 {enrolled} 名、{pages} ページ（表紙を含む）" in lines
+    labels = f"宛名ラベル {len(approve)} 枚（A4 のラベル用紙 {sheets} 枚、12 面・86.4 × 42.3 mm）"
+    assert f"{out / 'print' / 'labels.pdf'}: {labels}" in lines
+
+
 def postal_order(ids, members) -> list[str]:
     return sorted(ids, key=lambda i: (members[i].fields["postal_code"].replace("-", ""), i))
 

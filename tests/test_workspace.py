@@ -283,7 +283,7 @@ def test_print_seal_history_and_verify_from_the_workspace(sample_run: Path, cycl
     assert _wait(client, "print")["state"] == "done"
     page = client.get("/workspace/print")
     text = _text(page)
-    assert "labels.pdf — 宛名ラベル 29 枚分" in text
+    assert "labels.pdf — 宛名ラベル 29 枚（A4 のラベル用紙 3 枚、12 面・86.4 × 42.3 mm）" in text
     assert "印刷に含めなかった会員: 1 名" in text and "保留 1 名: 会員番号 0004" in text
     labels = client.get("/workspace/print/files/labels.pdf")
     assert labels.status_code == 200 and labels.mimetype == "application/pdf" and labels.data.startswith(b"%PDF")

@@ -210,7 +210,9 @@ def test_the_whole_cycle_in_the_browser(serving: Serving, page: Page, tmp_path: 
     # 印刷: the files, labels.pdf opened, the held member named as left out.
     page.locator("#next-button").click()
     page.locator("#print-start").click()
-    expect(page.locator("#print-files")).to_contain_text("labels.pdf — 宛名ラベル 29 枚分")
+    expect(page.locator("#print-files")).to_contain_text(
+        "labels.pdf — 宛名ラベル 29 枚（A4 のラベル用紙 3 枚、12 面・86.4 × 42.3 mm）"
+    )
     expect(page.locator("#print-left-out")).to_contain_text("保留 1 名: 会員番号 0004")
     _shot(page, tmp_path, "7-print")
     labels = page.locator("#print-files a", has_text="labels.pdf")

@@ -202,8 +202,8 @@ PRINT_LEFT_OUT_LINE = "  {status} {count} 名: 会員番号 {member_ids}"
 PRINT_INCLUDES_UNAPPROVED = (
     "注意: --include-unapproved のため、未承認の会員 {count} 名を含めています（表紙に「未承認を含む」と印字）"
 )
-PRINT_BUNDLE_LINE = "{path}: {group} {members} 名, {pages} ページ（表紙を含む）"
-PRINT_LABELS_LINE = "{path}: 宛名ラベル {labels} 枚分, A4 {sheets} シート（12 面: 86.4 × 42.3 mm）"
+PRINT_BUNDLE_LINE = "{path}: {group} {members} 名、{pages} ページ（表紙を含む）"
+PRINT_LABELS_LINE = "{path}: 宛名ラベル {labels} 枚（A4 のラベル用紙 {sheets} 枚、12 面・86.4 × 42.3 mm）"
 PRINT_LIST_LINE = "{path}: 印刷順の一覧"
 # list.csv's column headers (the group in REVIEW_GROUP_LABELS' words); state reads 会員番号 back.
 LIST_HEADERS = {
