@@ -373,11 +373,14 @@ def test_ctrl_c_during_forced_rebuild_keeps_the_previous_manifest_and_resumes(
     reference: Reference, tmp_path: Path
 ) -> None:
     out = copy_of(reference, tmp_path)
-    # A remade PDF has the same bytes (issue 21): it is a new file put in the old one's place.
-    before = {row["pdf"]: (out / row["pdf"]).stat().st_ino for row in reference.rows}
+    # A remade document's DOCX is a new file put in the old one's place (its PDF stays when the new one
+    # prints the same: sameprint), so a changed inode says the forced run has placed documents.
+    before = {row["docx"]: (out / row["docx"]).stat().st_ino for row in reference.rows}
     previous = (out / "manifest.csv").read_bytes(), (out / "summary.json").read_bytes()
     run = Background(reference.config, out, tmp_path / "logs", "--force")
-    run.wait_until(lambda: any(_inode(out / pdf) not in (inode, None) for pdf, inode in before.items()), "a PDF remade")
+    run.wait_until(
+        lambda: any(_inode(out / docx) not in (inode, None) for docx, inode in before.items()), "a document remade"
+    )
     os.kill(run.process.pid, signal.SIGINT)
     stopped = run.finish()
     assert stopped.returncode == 130, stopped.output
