@@ -148,6 +148,18 @@ def test_approve_refuses_a_name_or_note_that_would_forge_a_line_in_history(own_r
             "メモの 3 文字目に使えない文字があります（文字の向きを変える制御文字、U+202E）。",
         ),
         ("事務局\x00山田", "", "確認者の名前の 4 文字目に使えない文字があります（制御文字、U+0000）。"),
+        # Invisible, they would make two reviewers of one name (a note may keep them: emoji sequences).
+        (
+            "事務局 山田\u200b",
+            "",
+            "確認者の名前の 7 文字目に使えない文字があります（目に見えない書式用の文字、U+200B）。"
+            "確認者の名前を消して、キーボードで入力し直してください（貼り付けた文字に紛れ込むことがあります）。",
+        ),
+        (
+            "\ufeff事務局 山田",
+            "",
+            "確認者の名前の 1 文字目に使えない文字があります（目に見えない書式用の文字、U+FEFF）。",
+        ),
     ):
         args = ["approve", "0001", "--config", str(config_path), "--out", str(out), "--reviewer", reviewer]
         result = CliRunner().invoke(main, [*args, "--note", note] if note else args)

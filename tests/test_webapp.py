@@ -630,3 +630,16 @@ def _shown_hashes(run_dir: Path, member_id: str):
     from mailmerge.models import DocumentHashes
 
     return {d: DocumentHashes(h["docx_sha256"], h["pdf_sha256"]) for d, h in _shown(run_dir, member_id).items()}
+
+
+@pytest.mark.parametrize("bad", ["確認\u200b花子", "確認花子\ufeff", "確\u00ad認花子"])
+def test_a_reviewer_name_with_an_invisible_character_is_refused_naming_its_code(client, bad: str) -> None:
+    # U+200B (zero width space), U+FEFF (BOM), a soft hyphen: a name that looks the same as another.
+    named = client.post("/reviewer", data={"reviewer": bad, "csrf_token": _csrf(client), "back": "/"})
+    position, char = next((n, c) for n, c in enumerate(bad, 1) if c in "\u200b\ufeff\u00ad")
+    assert named.status_code == 400
+    assert (
+        f"確認者の名前の {position} 文字目に使えない文字があります（目に見えない書式用の文字、U+{ord(char):04X}）。"
+        in named.get_data(as_text=True)
+    )
+    assert "mailmerge_reviewer" not in named.headers.get("Set-Cookie", "")

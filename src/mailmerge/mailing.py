@@ -338,8 +338,8 @@ def withdraw(view: RunView, member_id: str, reviewer: str, *, now: datetime | No
 
 def unfit_text(reviewer: str, note: str) -> str:
     """Return why a reviewer's name or a note cannot be recorded ('' when both can)."""
-    for field, text in ((messages.REVIEWER_FIELD, reviewer), (messages.NOTE_FIELD, note)):
-        found = review.unsafe_character(text)
+    for field, text, name in ((messages.REVIEWER_FIELD, reviewer, True), (messages.NOTE_FIELD, note, False)):
+        found = review.unsafe_character(text, name=name)
         if found is not None:
             return messages.review_bad_character(field, *found)
     return ""

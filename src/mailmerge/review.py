@@ -295,18 +295,25 @@ def with_decision(member: MemberReview, decision: Decision | None) -> MemberRevi
 # logs, a control character (NUL) cuts them, a bidi control (U+202E) shows the text turned around.
 LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f" + "".join(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)])))
-LINE_BREAK, BIDI, CONTROL = "line_break", "bidi", "control"
+LINE_BREAK, BIDI, CONTROL, INVISIBLE = "line_break", "bidi", "control", "invisible"
 
 
-def unsafe_character(text: str) -> tuple[int, str, str] | None:
-    """Return (position from 1, character, kind) of the first character a name or note may not hold, or None."""
+def unsafe_character(text: str, *, name: bool = False) -> tuple[int, str, str] | None:
+    """Return (position from 1, character, kind) of the first character a name or note may not hold, or None.
+
+    A ``name`` (the reviewer's) holds no format character either (category Cf: U+200B, U+FEFF, a soft
+    hyphen…): invisible, it would make 「山田」 and 「山田」+U+200B two reviewers that look the same.
+    """
     for position, char in enumerate(text, 1):
         if char in LINE_BREAKS:
             return position, char, LINE_BREAK
         if char in BIDI_CONTROLS:
             return position, char, BIDI
-        if unicodedata.category(char) in ("Cc", "Cs"):
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cs"):
             return position, char, CONTROL
+        if name and category == "Cf":
+            return position, char, INVISIBLE
     return None
 
 

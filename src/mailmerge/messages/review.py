@@ -86,7 +86,12 @@ REVIEW_PORT_IN_USE = "ポート {port} は使用中です。別の番号を --po
 REVIEWER_FIELD = "確認者の名前"
 NOTE_FIELD = "メモ"
 # review.unsafe_character's kinds, as a person names them.
-CHARACTER_KINDS = {"line_break": "改行", "bidi": "文字の向きを変える制御文字", "control": "制御文字"}
+CHARACTER_KINDS = {
+    "line_break": "改行",
+    "bidi": "文字の向きを変える制御文字",
+    "control": "制御文字",
+    "invisible": "目に見えない書式用の文字",
+}
 REVIEW_FILE_CHANGED = (
     "このファイルは作成時と違います（manifest.csv の記録と合いません）。表示も承認もできません。"
     "mailmerge run をもう一度実行して作り直してから、開き直してください。"
@@ -120,9 +125,10 @@ def review_no_such_page(page: int) -> str:
 
 def review_bad_character(field: str, position: int, char: str, kind: str) -> str:
     """A reviewer's name or a note holds a line break, a control or a bidi character."""
-    return (
-        f"{field}の {position} 文字目に使えない文字があります（{CHARACTER_KINDS[kind]}、U+{ord(char):04X}）。"
-        f"{field}は改行や制御文字を入れず、1 行で入力してください。"
+    return f"{field}の {position} 文字目に使えない文字があります（{CHARACTER_KINDS[kind]}、U+{ord(char):04X}）。" + (
+        f"{field}を消して、キーボードで入力し直してください（貼り付けた文字に紛れ込むことがあります）。"
+        if kind == "invisible"
+        else f"{field}は改行や制御文字を入れず、1 行で入力してください。"
     )
 
 
