@@ -297,16 +297,35 @@ def test_print_seal_history_and_verify_from_the_workspace(sample_run: Path, cycl
         and "未加入 11 名" in confirm
         and "合計 29 名" in confirm
     )
-    assert client.get("/workspace/seal?sent_on=2024-13-01").status_code == 409
+    # A date that cannot be taken is said beside the date field, in the page's words, not on an error page.
+    bad = client.get("/workspace/seal?sent_on=2024-13-01")
+    assert bad.status_code == 200 and "発送日 2024-13-01: 日付として読めません。" in _text(bad)
+    assert f"発送日 2099-01-01: 今日（{today}）より後の日付です。発送した日を指定してください" in _text(
+        client.get("/workspace/seal?sent_on=2099-01-01")
+    )
     client.post("/workspace/seal", data={"csrf_token": csrf, "sent_on": today})
     assert _wait(client, "seal")["state"] == "done"
-    assert "封印しました:" in _text(client.get("/workspace/seal"))
+    sealed = _text(client.get("/workspace/seal"))
+    assert "封印しました:" in sealed
+    # What to do next names the workspace's screens, never a command to type.
+    assert (
+        "今回封印しなかった会員（未承認・保留で未印刷）: 1 件。"
+        "承認して印刷・発送した後に、もう一度この画面で封印すると、その分だけ封印します。" in sealed
+    )
+    assert "次は年に一度、「点検」の画面で封印が壊れていないことを確かめてください。" in sealed
+    assert "mailmerge" not in sealed
     # Nothing left to seal: said plainly before, with no 封印する button to press into a red 失敗.
+    mailing.record_decisions(config, out, ["0004"], "approved", "", "確認 花子")
     again = client.get(f"/workspace/seal?sent_on={today}")
     assert (
         "封印するものがありません: 年度 2024 で前回の封印の後に印刷した会員はいません（封印済み 29 会員）。"
         in _text(again)
     )
+    assert (
+        "承認済みでも印刷していないため封印しなかった会員: 1 名（会員番号 0004）。"
+        "「印刷」の画面で印刷して発送してから、もう一度この画面で封印してください。" in _text(again)
+    )
+    assert "mailmerge" not in _text(again)
     assert 'id="seal-start"' not in again.get_data(as_text=True)
 
     history = _text(client.get("/workspace/history?member_id=０００３"))

@@ -71,15 +71,17 @@ def seal(
     now: dt.datetime | None = None,
     hold_signals: Callable[[], AbstractContextManager[None]] = nullcontext,
     reason: str = "",
+    date_field: str = messages.SENT_ON_OPTION,
 ) -> SealResult:
     """Seal the members of the prints made since the last sealing, each only if its printed files are still current.
 
     See select() for who is taken and who is named as left out. Refuses a run that is incomplete
     or has files that differ from the manifest, naming the members; raises NothingToSeal when
     there is nothing new.
-    ``hold_signals`` (the command line's) keeps Ctrl-C from cutting between placing and recording.
+    ``hold_signals`` (the command line's) keeps Ctrl-C from cutting between placing and recording;
+    ``date_field`` is where the date was typed, named in a refusal of it.
     """
-    sent_on = check_date(sent_on)
+    sent_on = check_date(sent_on, field=date_field)
     reason = reason.strip()
     if (found := review.unsafe_character(reason)) is not None:  # a line break would forge lines in bag-info.txt
         raise MailmergeError(messages.review_bad_character(messages.REASON_FIELD, *found))
@@ -130,7 +132,9 @@ def seal(
             )
             if dt.date.fromisoformat(sent_on) < printed_on:  # mailed before it was printed: a mistyped date
                 raise MailmergeError(
-                    messages.ARCHIVE_DATE_BEFORE_PRINT.format(value=sent_on, printed=printed_on.isoformat())
+                    messages.ARCHIVE_DATE_BEFORE_PRINT.format(
+                        field=date_field, value=sent_on, printed=printed_on.isoformat()
+                    )
                 )
             if chosen.resent and not reason:
                 raise MailmergeError(messages.ARCHIVE_NEED_REASON.format(ids=_ids(chosen.resent)))
@@ -270,30 +274,34 @@ def _archived(member: review.MemberReview, paper: PrintedMember) -> ArchivedMemb
     )
 
 
-def not_sealed_lines(not_printed: Sequence[str], changed: Sequence[str], withdrawn: Sequence[str]) -> list[str]:
-    """Return one line for each reason members of this cycle were not sealed (by ID, never by name)."""
+def not_sealed_lines(
+    not_printed: Sequence[str],
+    changed: Sequence[str],
+    withdrawn: Sequence[str],
+    templates: tuple[str, str, str] = messages.ARCHIVE_NOT_SEALED,
+) -> list[str]:
+    """Return one line for each reason members of this cycle were not sealed (by ID, never by name).
+
+    ``templates`` are the three lines' words (the command line's, or a page's that names its screens).
+    """
     lines = []
-    for template, ids in (
-        (messages.ARCHIVE_NOT_PRINTED, not_printed),
-        (messages.ARCHIVE_CHANGED_SINCE_PRINT, changed),
-        (messages.ARCHIVE_WITHDRAWN_SINCE_PRINT, withdrawn),
-    ):
+    for template, ids in zip(templates, (not_printed, changed, withdrawn), strict=True):
         if ids:
             lines.append(template.format(count=len(ids), ids=_ids(ids)))
     return lines
 
 
-def check_date(text: str, today: dt.date | None = None) -> str:
+def check_date(text: str, today: dt.date | None = None, field: str = messages.SENT_ON_OPTION) -> str:
     """Return a sending date (2026-12-05, 2026/12/05 or 令和8年12月5日) as YYYY-MM-DD, or raise naming what was typed.
 
     A day after today (in Japan) has not come: a letter cannot have been sent then.
     """
     day = parse_date(text)
     if day is None:
-        raise MailmergeError(messages.ARCHIVE_BAD_DATE.format(value=text))
+        raise MailmergeError(messages.ARCHIVE_BAD_DATE.format(field=field, value=text))
     today = today or today_jst()
     if day > today:
-        raise MailmergeError(messages.ARCHIVE_FUTURE_DATE.format(value=text, today=today.isoformat()))
+        raise MailmergeError(messages.ARCHIVE_FUTURE_DATE.format(field=field, value=text, today=today.isoformat()))
     return day.isoformat()
 
 

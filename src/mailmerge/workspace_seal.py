@@ -27,9 +27,13 @@ from mailmerge.workspace_jobs import jst_stamp, last_job, start_job
 def seal_page() -> str:
     review = review_state()
     sent_on = request.args.get("sent_on", "")
-    confirm = None
+    confirm, date_error = None, ""
     if sent_on:
-        sent_on = sealing.check_date(sent_on)
+        try:
+            sent_on = sealing.check_date(sent_on, field=messages.WORKSPACE_SENT_ON_FIELD)
+        except MailmergeError as exc:  # said beside the date to retype, not on an error page
+            date_error = str(exc)
+    if sent_on and not date_error:
         view = run_view()
         plan = sealing.plan_seal(view, review.archive_dir) if view else None
         todo = [r for r, _printed in plan.todo] if plan else []
@@ -43,7 +47,7 @@ def seal_page() -> str:
             "resent": messages.WORKSPACE_SEAL_RESENT.format(count=len(resent), ids=", ".join(resent)) if resent else "",
         }
     today = datetime.now(cycle.JST).date().isoformat()
-    return page("workspace/seal.html", job=last_job("seal"), today=today, confirm=confirm)
+    return page("workspace/seal.html", job=last_job("seal"), today=today, confirm=confirm, date_error=date_error)
 
 
 def _nothing_to_seal(plan: sealing.Selection | None) -> list[str]:
@@ -52,13 +56,17 @@ def _nothing_to_seal(plan: sealing.Selection | None) -> list[str]:
     archive_dir = review_state().archive_dir
     sealed = sealing.sealed_documents(archive_dir, cycle_name) if archive_dir is not None else {}
     lines = [messages.ARCHIVE_NOTHING_NEW.format(cycle=cycle_name, sealed=len(sealed))]
-    return lines + (sealing.not_sealed_lines(plan.not_printed, plan.changed, plan.withdrawn) if plan else [])
+    if plan is None:
+        return lines
+    return lines + sealing.not_sealed_lines(
+        plan.not_printed, plan.changed, plan.withdrawn, messages.WORKSPACE_SEAL_NOT_SEALED
+    )
 
 
 @bp.post("/seal")
 def seal_start() -> ResponseReturnValue:
     review = review_state()
-    sent_on = sealing.check_date(request.form.get("sent_on", ""))
+    sent_on = sealing.check_date(request.form.get("sent_on", ""), field=messages.WORKSPACE_SENT_ON_FIELD)
     reason = request.form.get("reason", "").strip()
     if (found := unsafe_character(reason)) is not None:
         abort(400, messages.review_bad_character(messages.REASON_FIELD, *found))
@@ -75,6 +83,7 @@ def seal_start() -> ResponseReturnValue:
             archive_dir=review.archive_dir,
             hold_signals=stop.held,
             reason=reason,
+            date_field=messages.WORKSPACE_SENT_ON_FIELD,
         )
         lines = (
             [messages.ARCHIVE_STAGING_REMOVED.format(count=result.staging_removed)] if result.staging_removed else []
@@ -103,14 +112,19 @@ def seal_start() -> ResponseReturnValue:
             )
         if result.batch is not None and result.unapproved:
             lines.append(
-                messages.ARCHIVE_SEALED_UNAPPROVED.format(
+                messages.WORKSPACE_SEAL_UNAPPROVED.format(
                     count=len(result.unapproved), ids=", ".join(result.unapproved)
                 )
             )
-        lines += sealing.not_sealed_lines(result.not_printed, result.changed_since_print, result.withdrawn_since_print)
+        lines += sealing.not_sealed_lines(
+            result.not_printed,
+            result.changed_since_print,
+            result.withdrawn_since_print,
+            messages.WORKSPACE_SEAL_NOT_SEALED,
+        )
         if result.left_out:
-            lines.append(messages.ARCHIVE_LEFT_OUT.format(count=result.left_out))
-        return {"sealed": lines, "hint": messages.ARCHIVE_NEXT}
+            lines.append(messages.WORKSPACE_SEAL_LEFT_OUT.format(count=result.left_out))
+        return {"sealed": lines, "hint": messages.WORKSPACE_SEAL_NEXT}
 
     return start_job("seal", work)
 

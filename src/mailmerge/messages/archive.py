@@ -30,12 +30,14 @@ HELP_ARCHIVE_DIR = "封印の保存先フォルダー（既定: 設定ファイ�
 ARCHIVE_GROUP_WORDS = {"enrolled": "加入", "unenrolled": "未加入"}
 
 # Sealing (mailmerge archive): where, what, and what to do. {ids} is a list of member IDs.
+# {field} is where the date was typed: the option (SENT_ON_OPTION) or the workspace's field (WORKSPACE_SENT_ON_FIELD).
+SENT_ON_OPTION = "--sent-on"
 ARCHIVE_BAD_DATE = (
-    "--sent-on {value}: 日付として読めません。2026-12-05、2026/12/05、令和8年12月5日 のように指定してください"
+    "{field} {value}: 日付として読めません。2026-12-05、2026/12/05、令和8年12月5日 のように指定してください"
 )
-ARCHIVE_FUTURE_DATE = "--sent-on {value}: 今日（{today}）より後の日付です。発送した日を指定してください"
+ARCHIVE_FUTURE_DATE = "{field} {value}: 今日（{today}）より後の日付です。発送した日を指定してください"
 ARCHIVE_DATE_BEFORE_PRINT = (
-    "--sent-on {value}: 封印する会員を印刷した日（{printed}）より前の日付です。印刷する前には発送できません。発送した"
+    "{field} {value}: 封印する会員を印刷した日（{printed}）より前の日付です。印刷する前には発送できません。発送した"
     "日を指定してください"
 )
 ARCHIVE_RUN_LOCKED = (
@@ -65,6 +67,8 @@ ARCHIVE_WITHDRAWN_SINCE_PRINT = (
     "印刷した後に承認が取り消された（保留など）ため封印しなかった会員: {count} 名（会員番号 {ids}）。"
     "発送したのなら承認し直してから、もう一度 mailmerge archive を実行してください。"
 )
+# The three reasons for not sealing, in the order sealing.not_sealed_lines takes them.
+ARCHIVE_NOT_SEALED = (ARCHIVE_NOT_PRINTED, ARCHIVE_CHANGED_SINCE_PRINT, ARCHIVE_WITHDRAWN_SINCE_PRINT)
 ARCHIVE_SEALED_UNAPPROVED = (
     "注意: うち {count} 名は承認なしで印刷したもの（--include-unapproved）です。"
     "「未承認のまま印刷・発送」として封印しました（会員番号 {ids}）。"

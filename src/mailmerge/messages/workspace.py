@@ -77,6 +77,25 @@ WORKSPACE_SEAL_NEED_REASON = (
     "会員番号 {ids} は封印済みで、今回は作り直した文書の再送です。"
     "「再送の理由」に理由（例: 住所の訂正）を書いてから、もう一度「封印する」を押してください。"
 )
+# The 発送・封印 page's own words where the command line's name an option or a command.
+WORKSPACE_SENT_ON_FIELD = "発送日"
+WORKSPACE_SEAL_NOT_SEALED = (
+    "承認済みでも印刷していないため封印しなかった会員: {count} 名（会員番号 {ids}）。"
+    "「印刷」の画面で印刷して発送してから、もう一度この画面で封印してください。",
+    "印刷した後に文書が作り直されたため封印しなかった会員: {count} 名（会員番号 {ids}）。"
+    "「確認」の画面で確認・承認し直し、印刷して発送してから封印してください。",
+    "印刷した後に承認が取り消された（保留など）ため封印しなかった会員: {count} 名（会員番号 {ids}）。"
+    "発送したのなら「確認」の画面で承認し直してから、もう一度この画面で封印してください。",
+)
+WORKSPACE_SEAL_UNAPPROVED = (
+    "注意: うち {count} 名は「未承認の会員も含める」で承認なしに印刷したものです。"
+    "「未承認のまま印刷・発送」として封印しました（会員番号 {ids}）。"
+)
+WORKSPACE_SEAL_LEFT_OUT = (
+    "今回封印しなかった会員（未承認・保留で未印刷）: {count} 件。"
+    "承認して印刷・発送した後に、もう一度この画面で封印すると、その分だけ封印します。"
+)
+WORKSPACE_SEAL_NEXT = "次は年に一度、「点検」の画面で封印が壊れていないことを確かめてください。"
 WORKSPACE_VERIFY_OK = "問題ありません。封印 {bags} 件、ファイル {files} 件を確かめました。"
 WORKSPACE_VERIFY_FAILED = "問題が {count} 件見つかりました。封印の中身は直さず、バックアップと照らし合わせてください。"
 WORKSPACE_HISTORY_NONE = "会員番号 {member_id} の送付記録はありません。"
