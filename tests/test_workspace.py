@@ -56,6 +56,11 @@ def _client(config: Path, out: Path):
     return app, client
 
 
+def left_in_uploads(folder: Path) -> list[str]:
+    """Return the files waiting in a folder's .uploads (uploads not yet taken or given up, and their proofs)."""
+    return sorted(str(p.relative_to(folder)) for p in (folder / ".uploads").rglob("*") if not p.is_dir())
+
+
 def _csrf(client) -> str:
     return re.search(r'csrf-token" content="([^"]+)"', client.get("/workspace/").get_data(as_text=True)).group(1)
 
@@ -157,6 +162,10 @@ def test_a_roster_with_an_error_is_shown_as_a_table_and_never_replaces_the_curre
     assert refused.status_code == 409
     assert messages.UPLOAD_HAS_ERRORS.format(count=1) in _text(refused)
     assert current.read_bytes() == before
+    given_up = client.post(
+        "/workspace/roster/confirm", data={"csrf_token": _csrf(client), "upload": upload_id, "action": "discard"}
+    )
+    assert given_up.status_code == 303 and left_in_uploads(tmp_path / "data") == []
     # The name the browser sent is never used for a path.
     assert not list(tmp_path.rglob("evil*"))
 
@@ -516,6 +525,33 @@ def test_an_edited_template_is_proofed_then_replaces_the_current_one_keeping_it(
     assert "文面を置き換えました。" in page
     kept = re.search(r"(letter-\d{8}-\d{6}\.docx)", page).group(1)
     assert (tmp_path / "templates" / kept).read_bytes() == before
+    # The upload and its proofs (members' letters) went with it; the dated copy stays.
+    assert left_in_uploads(tmp_path / "templates") == []
+
+
+def test_an_upload_given_up_leaves_nothing_in_the_uploads_folder(own_templates: Path, tmp_path: Path) -> None:
+    _, client = _client(own_templates, tmp_path / "out")
+    current = tmp_path / "templates" / "letter.docx"
+    before = current.read_bytes()
+    sent = _upload_template(client, "letter", before)
+    upload_id = re.search(
+        r'name="upload" value="([0-9a-f]+)"', client.get(sent.get_json()["next"]).get_data(as_text=True)
+    )
+    proofed = client.post(
+        "/workspace/templates/letter/proof", data={"csrf_token": _csrf(client), "upload": upload_id.group(1)}
+    )
+    assert proofed.status_code == 303
+    assert left_in_uploads(tmp_path / "templates")  # the upload and its proof, while the person decides
+    given_up = client.post(
+        "/workspace/templates/letter/confirm",
+        data={"csrf_token": _csrf(client), "upload": upload_id.group(1), "action": "discard"},
+    )
+    assert given_up.status_code == 303
+    assert left_in_uploads(tmp_path / "templates") == []
+    assert current.read_bytes() == before and sorted(p.name for p in (tmp_path / "templates").glob("*.docx")) == [
+        "letter.docx",
+        "overview.docx",
+    ]
 
 
 def test_a_changed_cycle_asks_for_a_service_restart_and_refuses_a_run(cycle: Path, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ An upload is stored under a random name: the name the browser sends is never use
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -61,11 +62,21 @@ def upload_path(current: Path, upload_id: str) -> Path:
     return path
 
 
+def upload_work_dir(current: Path, upload_id: str, kind: str) -> Path:
+    """Return the folder where the workspace keeps what it made from a waiting upload (``kind``: proofs…).
+
+    It goes with the upload: replace() and discard_upload() remove it.
+    """
+    upload_path(current, upload_id)  # a known upload only
+    return current.parent / UPLOADS / kind / upload_id
+
+
 def replace(current: Path, upload_id: str, now: datetime | None = None) -> Path | None:
     """Make the upload the current file, the current one first copied to a dated name; return that copy."""
     waiting = upload_path(current, upload_id)
     kept = keep_copy(current, now) if current.is_file() else None
     os.replace(waiting, current)
+    _remove_work_dirs(current, upload_id)
     return kept
 
 
@@ -94,3 +105,15 @@ def discard_upload(current: Path, upload_id: str) -> None:
     """Remove an upload the person did not take (it was only ever a copy of their file)."""
     if _UPLOAD_ID.match(upload_id):  # an id save_upload gave; already gone is as good as removed
         (current.parent / UPLOADS / f"{upload_id}{current.suffix}").unlink(missing_ok=True)
+        _remove_work_dirs(current, upload_id)
+
+
+def _remove_work_dirs(current: Path, upload_id: str) -> None:
+    """Remove what was made from an upload taken or given up (a proof's run: a member's letter), and its kind's
+    folder when nothing else waits there. The person's files are never under UPLOADS.
+    """
+    for folder in (current.parent / UPLOADS).glob(f"*/{upload_id}"):
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder)
+            with contextlib.suppress(OSError):  # another upload's work still there
+                folder.parent.rmdir()

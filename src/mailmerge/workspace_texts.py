@@ -31,8 +31,7 @@ def _template(document: str) -> Path:
 
 
 def _proof_dir(document: str, upload_id: str) -> Path:
-    versions.upload_path(_template(document), upload_id)  # a known upload only
-    return _template(document).parent / versions.UPLOADS / PROOFS / upload_id
+    return versions.upload_work_dir(_template(document), upload_id, PROOFS)
 
 
 def _members() -> tuple[Member, ...]:
