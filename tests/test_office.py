@@ -211,6 +211,30 @@ def test_the_reviewer_is_the_signed_in_account_never_a_typed_name(office_app) ->
     )
 
 
+def test_a_checker_takes_back_a_decision_with_the_button_the_page_shows(office_app) -> None:
+    """A 確認 account approves and holds: the 判断を取り消す button its page offers works for it too."""
+    run_dir = _run_dir(office_app)
+    client = _signed_in(office_app, "kakunin")
+    csrf = _csrf(client)
+    approved = client.post(
+        "/members/0001/decision", data={"decision": "approved", "csrf_token": csrf, **_shown_form(run_dir, "0001")}
+    )
+    assert approved.status_code == 303
+    assert "判断を取り消す（未確認に戻す）" in client.get("/members/0001").get_data(as_text=True)
+    taken = client.post("/members/0001/withdraw", data={"csrf_token": csrf})
+    assert taken.status_code == 303, taken.get_data(as_text=True)
+    page = client.get(taken.headers["Location"]).get_data(as_text=True)
+    assert 'id="status">未確認<' in page and "判断を取り消しました（未確認に戻しました）。" in page
+    assert "0001" not in DecisionStore(run_dir / REVIEW_DB_NAME).latest()
+    # A 閲覧 account takes no decision back.
+    client.post(
+        "/members/0001/decision", data={"decision": "approved", "csrf_token": csrf, **_shown_form(run_dir, "0001")}
+    )
+    viewer = _signed_in(office_app, "etsuran")
+    assert viewer.post("/members/0001/withdraw", data={"csrf_token": _csrf(viewer)}).status_code == 403
+    assert DecisionStore(run_dir / REVIEW_DB_NAME).latest()["0001"].decision == "approved"
+
+
 def test_a_checker_gets_a_japanese_403_for_manager_actions(office_app) -> None:
     client = _signed_in(office_app, "kakunin")
     csrf = _csrf(client)

@@ -45,6 +45,7 @@ PUBLIC = {"static", "office.signin", "office.signin_post"}
 ROLE_OF = {
     "decide": CHECKER,
     "api_decisions": CHECKER,
+    "withdraw": CHECKER,  # who approves and holds takes a decision back too (the page offers the button)
     "set_reviewer": MANAGER,  # the typed name is not used when signed in: the account is the reviewer
     "workspace.roster_download": MANAGER,
     "workspace.roster_previous": MANAGER,
