@@ -562,6 +562,10 @@ def test_the_review_app_shows_which_members_were_sealed_and_when(tmp_path: Path,
     assert f"<strong>封印済み（{sent.month}月{sent.day}日発送）</strong>（封印: {SENT_ON} 発送分" in page
     # Issue 21: what was mailed cannot be held back; the page offers no 保留 and says why, as the CLI does.
     assert 'value="hold"' not in page and html.escape(messages.CANNOT_HOLD_SEALED.format(member_id="0001")) in page
+    assert (
+        "この文書は封印済み（発送済み）のため保留にできません（送ったものは取り消せません）。訂正するときは名簿を直して"
+        "作り直し、確認・承認して印刷・発送してから、再送の理由を付けて封印してください" in page
+    )
     assert "封印" not in client.get("/members/0002").get_data(as_text=True)
     assert 'value="hold"' in client.get("/members/0002").get_data(as_text=True)
     members = {m["member_id"]: m for m in client.get("/api/members").get_json()["members"]}
@@ -665,8 +669,7 @@ def test_a_member_sent_already_cannot_be_put_on_hold(tmp_path: Path, sample_runs
     assert held.exit_code == 1
     assert held.output.splitlines()[-1] == (
         "エラー: 会員番号 0001: この文書は封印済み（発送済み）のため保留にできません（送ったものは取り消せません）。"
-        "訂正するときは名簿を直して mailmerge run で作り直し、確認・承認して印刷し、"
-        "mailmerge archive --sent-on 発送日 --reason 理由 で再送として封印してください"
+        "訂正するときは名簿を直して作り直し、確認・承認して印刷・発送してから、再送の理由を付けて封印してください"
     )
     everyone = invoke("approve", "--config", config, "--out", out, "--hold", "--note", "宛名を確認", "--all")
     assert everyone.exit_code == 0, everyone.output

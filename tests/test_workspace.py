@@ -281,6 +281,21 @@ def test_stop_ends_a_run_as_ctrl_c_does_and_the_next_run_resumes(cycle: Path, tm
     assert "完了: 12 会員" in _text(client.get("/workspace/run"))
 
 
+def test_a_print_with_nobody_approved_says_to_approve_on_the_review_screen(
+    sample_run: Path, cycle: Path, tmp_path: Path
+) -> None:
+    out = copy_run(sample_run, tmp_path)
+    _, client = _client(cycle, out)
+    client.post("/workspace/print", data={"csrf_token": _csrf(client), "labels_start": "1"})
+    assert _wait(client, "print")["state"] == "failed"
+    text = _text(client.get("/workspace/print"))
+    assert (
+        "承認済みの会員がいないため、何も作成していません。「確認」の画面で承認してから、もう一度印刷してください"
+        in text
+    )
+    assert "mailmerge" not in text
+
+
 def test_print_seal_history_and_verify_from_the_workspace(sample_run: Path, cycle: Path, tmp_path: Path) -> None:
     out = copy_run(sample_run, tmp_path)
     config = load_config(cycle)

@@ -168,9 +168,9 @@ PRINT_NOT_AS_MADE_TAIL = (
     "もう一度 mailmerge print を実行してください"
 )
 PRINT_LABEL_OVERFLOW = "会員番号 {member_id}: 宛名が長すぎてラベルに収まりません。名簿の住所・会員名を短くしてください"
+# Read in the workspace's print job as well as at the command line: the 確認 screen, which `review` opens too.
 PRINT_NOTHING_APPROVED = (
-    "承認済みの会員がいないため、何も作成していません。mailmerge review（または mailmerge "
-    "approve）で承認してから実行してください"
+    "承認済みの会員がいないため、何も作成していません。「確認」の画面で承認してから、もう一度印刷してください"
 )
 PRINT_BUSY = (
     "{out_dir}: 別の mailmerge print が印刷用のファイルを作成中です。終わるのを待ってから、もう一度実行してください"
@@ -184,10 +184,10 @@ PRINT_OLDER_NOT_MOVED = (
     "以前に作成した印刷用ファイル（{where}）は、今の承認と合わないおそれがあります。移動できなかったため（{detail}）、"
     "印刷に使わないでください"
 )
+# Shown on the member page as well as by `approve --hold`: no command names in it.
 CANNOT_HOLD_SEALED = (
     "会員番号 {member_id}: この文書は封印済み（発送済み）のため保留にできません（送ったものは取り消せません）。"
-    "訂正するときは名簿を直して mailmerge run で作り直し、確認・承認して印刷し、"
-    "mailmerge archive --sent-on 発送日 --reason 理由 で再送として封印してください"
+    "訂正するときは名簿を直して作り直し、確認・承認して印刷・発送してから、再送の理由を付けて封印してください"
 )
 PRINT_ALL_SENT = (
     "印刷するものがありません: 承認済みの会員 {count} 名は、今の文書のまま封印済み（発送済み）です。"
