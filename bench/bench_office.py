@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bench import make_roster
 from bench_review import make_review_folder
 
-from mailmerge import accounts, office, officeserver, webapp
+from mailmerge import accounts, office, officeserver, webapp, webserver
 
 ADDRESS = "127.0.0.2"
 USERS = 20
@@ -160,7 +160,7 @@ def main() -> bool:
         server = officeserver.OfficeServer(app, ADDRESS, 0, officeserver.tls_context(cert, key))
         port = server.effective_port
         threading.Thread(target=server.run, daemon=True).start()
-        waitress = webapp.make_server(webapp.create_app(config, out, TOKEN), 0)
+        waitress = webserver.make_server(webapp.create_app(config, out, TOKEN), 0)
         threading.Thread(target=waitress.run, daemon=True).start()
         cookie = f"mailmerge_token_{waitress.effective_port}={TOKEN}"
         sign_ins: list[list[float]] = []

@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from mailmerge import pipeline, thumbnails, webapp  # noqa: E402
+from mailmerge import pipeline, thumbnails, webapp, webserver  # noqa: E402
 from mailmerge.config import Config, load_config  # noqa: E402
 from mailmerge.fsutil import sha256_of  # noqa: E402
 from mailmerge.manifest import write_manifest  # noqa: E402
@@ -149,7 +149,7 @@ def measure_review(folder: Path, make_roster: Callable[[Path, int], None], runs:
         flush=True,
     )
     app = webapp.create_app(config, out, TOKEN)
-    server = webapp.make_server(app, 0)
+    server = webserver.make_server(app, 0)
     port = server.effective_port
     threading.Thread(target=server.run, daemon=True).start()
     cookie = f"mailmerge_token_{port}={TOKEN}"

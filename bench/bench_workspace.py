@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bench import make_roster  # noqa: E402
 from bench_review import CHROMIUM, CHROMIUM_ARGS, make_review_folder  # noqa: E402
 
-from mailmerge import webapp  # noqa: E402
+from mailmerge import webapp, webserver  # noqa: E402
 from mailmerge.config import load_config  # noqa: E402
 
 MAX_HOME_S = 0.5
@@ -170,7 +170,7 @@ def _cli_run(config: Path, out: Path) -> float:
 def _browser_run(browser, config: Path, out: Path) -> tuple[float, float]:
     """Press 作成 in chromium; return (seconds to the first progress on screen, seconds to the result shown)."""
     app = webapp.create_app(load_config(config), out, TOKEN)
-    server = webapp.make_server(app, 0)
+    server = webserver.make_server(app, 0)
     threading.Thread(target=server.run, daemon=True).start()
     base = f"http://127.0.0.1:{server.effective_port}"
     context = browser.new_context(viewport={"width": 1280, "height": 900})

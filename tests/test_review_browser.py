@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from mailmerge import webapp
+from mailmerge import webapp, webserver
 from mailmerge.config import load_config
 from mailmerge.manifest import read_manifest
 
@@ -68,7 +68,7 @@ class Served:
     def __init__(self, config: Path, out: Path):
         self.config, self.out = config, out
         self.app = webapp.create_app(load_config(config), out, "browser-test-token-0123456789")
-        self.server = webapp.make_server(self.app, 0)
+        self.server = webserver.make_server(self.app, 0)
         self.url = f"http://127.0.0.1:{self.server.effective_port}/?token=browser-test-token-0123456789"
         self.serving = ServerThread(self.server)
 

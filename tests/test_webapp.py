@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mailmerge import messages, webapp, weblist
+from mailmerge import messages, webapp, weblist, webserver
 from mailmerge.config import load_config
 from mailmerge.manifest import read_manifest
 from mailmerge.state import OutputLock
@@ -259,7 +259,7 @@ def test_the_access_log_names_member_ids_never_names(client, run_dir: Path, capl
 
 def test_two_reviewers_posting_200_decisions_each_at_once_lose_nothing(run_dir: Path, config_in) -> None:
     app = webapp.create_app(load_config(config_in()), run_dir, TOKEN)
-    server = webapp.make_server(app, 0)
+    server = webserver.make_server(app, 0)
     port = server.effective_port
     serving = ServerThread(server)
     member_ids = sorted({r.member_id for r in _manifest(run_dir)})

@@ -166,7 +166,7 @@ class OfficeServer:
     """The HTTPS front and waitress behind it, with waitress's few names the serving loop uses."""
 
     def __init__(self, app: Any, host: str, port: int, context: ssl.SSLContext):
-        from mailmerge import webapp
+        from mailmerge import webserver
 
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self._listening = socket.create_server((host, port), family=family)
@@ -174,7 +174,7 @@ class OfficeServer:
         self._context = context
         self._folder = tempfile.mkdtemp(prefix="mailmerge-office-")  # 0700: only this user reaches waitress
         self._upstream = os.path.join(self._folder, "app.sock")
-        self._waitress = webapp.make_server(app, unix_socket=self._upstream, threads=8)
+        self._waitress = webserver.make_server(app, unix_socket=self._upstream, threads=8)
         self._closing = False
         self._behind = threading.Thread(target=self._run_waitress, daemon=True)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import logging
 import secrets
 from collections.abc import Callable
 from pathlib import Path
@@ -397,35 +396,3 @@ def _routes(app: Flask) -> None:
         seen = (_shown_in_json(body.get("documents")), str(body.get("message_sha256") or ""))
         _record(member_id, str(body.get("decision", "")), note, reviewer, seen)
         return jsonify(member=weblist.member_json(_member_or_404(member_id), _sealed())), 201
-
-
-def make_server(app: Flask, port: int = 0, *, unix_socket: str | None = None, threads: int = 4) -> Any:
-    """Return a waitress server for the app on 127.0.0.1 (port 0: a free one, see ``server.effective_port``).
-
-    ``unix_socket``: on that socket instead (private to this user), behind officeserver's HTTPS front.
-    """
-    from waitress.server import create_server
-
-    # waitress warns "Task queue depth is N" when requests wait for a thread: normal for a page of thumbnails.
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    if unix_socket is not None:
-        return create_server(
-            app,
-            unix_socket=unix_socket,
-            unix_socket_perms="600",
-            url_scheme="https",
-            threads=threads,
-            connection_limit=1000,  # one per browser connection the front keeps open
-            ident="mailmerge",
-            clear_untrusted_proxy_headers=True,
-        )
-    server = create_server(
-        app,
-        host=websecurity.LOOPBACK,
-        port=port,
-        threads=threads,
-        ident="mailmerge",
-        clear_untrusted_proxy_headers=True,
-    )
-    set_port(app, server.effective_port)
-    return server

@@ -23,7 +23,7 @@ out_option = click.option("--out", "out_dir", type=click.Path(file_okay=False, p
 @click.option("--no-browser", is_flag=True, help=messages.HELP_NO_BROWSER)
 def review(config_path: Path | None, out_dir: Path | None, port: int | None, no_browser: bool) -> None:
     """Serve the review app on 127.0.0.1 until Ctrl-C; print its address as the one line of stdout."""
-    from mailmerge import webapp  # Flask and waitress load only for this command
+    from mailmerge import webapp, webserver  # Flask and waitress load only for this command
 
     config = _load(config_path)
     _refuse_archive_inside(config, out_dir)
@@ -32,7 +32,7 @@ def review(config_path: Path | None, out_dir: Path | None, port: int | None, no_
     token = webapp.new_token()
     app = webapp.create_app(config, out, token)
     try:
-        server = webapp.make_server(app, port or 0)
+        server = webserver.make_server(app, port or 0)
     except OSError:
         raise click.ClickException(messages.REVIEW_PORT_IN_USE.format(port=port)) from None
     serve_until_stopped(

@@ -110,7 +110,7 @@ def serve(
 
     With --host: to other PCs, over HTTPS with accounts (cli.office.serve_office).
     """
-    from mailmerge import webapp  # Flask and waitress load only for this command
+    from mailmerge import webapp, webserver  # Flask and waitress load only for this command
 
     config = _load(config_path)
     _refuse_archive_inside(config, out_dir)
@@ -125,7 +125,7 @@ def serve(
     token = webapp.new_token()
     app = webapp.create_app(config, out, token)
     try:
-        server = webapp.make_server(app, port or 0)
+        server = webserver.make_server(app, port or 0)
     except OSError:
         raise click.ClickException(messages.REVIEW_PORT_IN_USE.format(port=port)) from None
     serve_until_stopped(
