@@ -90,7 +90,9 @@ def test_every_page_asks_to_sign_in_and_a_foreign_host_is_refused(office_app) ->
     client = _client(office_app)
     page = client.get("/members/0001")
     assert page.status_code == 303 and page.headers["Location"].startswith("/office/signin?next=/members/0001")
-    assert "ユーザー名" in client.get("/office/signin").get_data(as_text=True)
+    signin = client.get("/office/signin").get_data(as_text=True)
+    # Read by every member of staff: who makes accounts, never the command that does.
+    assert "ユーザー名" in signin and "アカウントは管理担当の人が作ります。" in signin and "mailmerge" not in signin
     assert client.get("/api/members").status_code == 401
     refused = client.get("/office/signin", headers={"Host": "evil.example"})
     assert refused.status_code == 400 and messages.OFFICE_BAD_HOST in refused.get_data(as_text=True)
@@ -242,6 +244,7 @@ def test_a_checker_gets_a_japanese_403_for_manager_actions(office_app) -> None:
         response = client.post(path, data={"csrf_token": csrf})
         assert response.status_code == 403, path
         assert messages.OFFICE_NEEDS_ROLE.format(role="管理", own="確認") in response.get_data(as_text=True)
+        assert "ブラウザの「戻る」ボタンで前の画面に戻れます。" in response.get_data(as_text=True)  # not a dead end
     assert client.get("/office/audit").status_code == 403
     roster = client.get("/workspace/roster/current")
     assert roster.status_code == 403 and "「管理」の役割が必要です" in roster.get_data(as_text=True)

@@ -174,6 +174,9 @@ def _error(message: str, status: int) -> Response:
     if request.path.startswith("/api/"):
         response = jsonify(error=message)
     else:
-        response = Response(render_template("error.html", message=message, status=status), mimetype="text/html")
+        response = Response(
+            render_template("error.html", message=message, status=status, back=messages.ERROR_GO_BACK),
+            mimetype="text/html",
+        )
     response.status_code = status
     return response

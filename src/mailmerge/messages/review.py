@@ -75,6 +75,8 @@ REVIEW_LOCKED = (
 REVIEW_NEED_REVIEWER = "確認者のお名前が入力されていません。画面上部でお名前を入力してから操作してください。"
 REVIEW_NEED_NOTE = "保留にするときは、理由をメモに書いてください（例: 住所の番地が古い）。"
 REVIEW_BAD_DECISION = '判断は "approved"（承認）か "hold"（保留）のどちらかで指定してください。'
+# Under an error with no link back (a refused form, a missing role): how to get back to where one was.
+ERROR_GO_BACK = "ブラウザの「戻る」ボタンで前の画面に戻れます。"
 REVIEW_BAD_REQUEST = "リクエストの形式が正しくありません。JSON で member_id と decision を送ってください。"
 REVIEW_TOO_LONG = "メモまたはお名前が長すぎます（{limit} 文字まで）。短くしてください。"
 REVIEW_SERVER_ERROR = (
