@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email
 import re
+import sqlite3
 from collections.abc import Iterator
 from email import policy
 from pathlib import Path
@@ -145,3 +146,17 @@ def test_without_the_variable_the_password_is_typed_once_and_kept_nowhere(cycle:
     for path in out.rglob("*"):
         if path.is_file():
             assert PASSWORD.encode() not in path.read_bytes(), path
+
+    # A message cut off mid-handover (its last line left at `sending`): the page says whom to ask, not a command.
+    with sqlite3.connect(out / "mail.db") as db:
+        db.execute(
+            "INSERT INTO sendings (member_id, state, at, message_id, eml_sha256, content_sha256)"
+            " SELECT member_id, 'sending', at, message_id, eml_sha256, content_sha256 FROM sendings"
+            " WHERE member_id = '0004' ORDER BY id DESC LIMIT 1"
+        )
+    unknown = client.get("/workspace/send").get_data(as_text=True)
+    assert (
+        "送信したか不明な会員: 1 名: 0004（前回、送信の途中で止まりました。ここからは送りません。届いたか確かめ、"
+        "届いていなければ、管理担当の人にコマンドでの再送を頼んでください: README の「4b. メールで送る」）"
+    ) in unknown
+    assert "--resend-unknown" not in unknown

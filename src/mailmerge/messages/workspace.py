@@ -137,6 +137,6 @@ WORKSPACE_SEND_RESULT_STATES = {
 }
 WORKSPACE_SEND_UNKNOWN = (
     "送信したか不明な会員: {count} 名: {member_ids}（前回、送信の途中で止まりました。ここからは送りません。届いたか"
-    "確かめ、届いていなければ mailmerge send --resend-unknown --members 会員番号 で送ってください）"
+    "確かめ、届いていなければ、管理担当の人にコマンドでの再送を頼んでください: README の「4b. メールで送る」）"
 )
 WORKSPACE_SEND_RUNNING = "送信中です。終わると、ここに結果を表示します（この画面を閉じても送信は続きます）。"
