@@ -217,7 +217,8 @@ def test_a_running_mailmerge_run_stops_decisions(client, run_dir: Path) -> None:
     csrf = _csrf(client)
     with OutputLock(run_dir):
         page = client.get("/").get_data(as_text=True)
-        assert 'id="locked-banner"' in page and "mailmerge run がこの出力先を作成中です" in page
+        assert 'id="locked-banner"' in page and "書状を作成中です。表示が途中の状態の可能性があり" in page
+        assert "mailmerge" not in page[page.index('id="locked-banner"') :]
         body = {"member_id": "0001", "decision": "approved", "documents": _shown(run_dir, "0001")}
         refused = client.post("/api/decisions", json=body, headers={"X-CSRF-Token": csrf})
         assert refused.status_code == 409 and refused.get_json() == {"error": messages.REVIEW_LOCKED}
@@ -225,6 +226,7 @@ def test_a_running_mailmerge_run_stops_decisions(client, run_dir: Path) -> None:
             "/members/0001/decision", data={"decision": "approved", "csrf_token": csrf, **_shown_form(run_dir, "0001")}
         )
         assert form.status_code == 409 and messages.REVIEW_LOCKED in form.get_data(as_text=True)
+        assert "書状を作成中のため、承認・保留は記録できません。" in form.get_data(as_text=True)
     assert client.post("/api/decisions", json=body, headers={"X-CSRF-Token": csrf}).status_code == 201
 
 

@@ -68,9 +68,9 @@ REVIEW_BAD_HOST = (
 )
 REVIEW_CSRF = "画面が古くなっています。ページを再読み込みしてから、もう一度操作してください。"
 REVIEW_NOT_FOUND = "該当するページやファイルがありません。一覧から会員を選んでください。"
+# The review screen is opened from the workspace too, where 作成 is a button: no command named.
 REVIEW_LOCKED = (
-    "mailmerge run がこの出力先を作成中のため、承認・保留は記録できません。"
-    "作成が終わってから、ページを再読み込みして操作してください。"
+    "書状を作成中のため、承認・保留は記録できません。作成が終わってから、ページを再読み込みして操作してください。"
 )
 REVIEW_NEED_REVIEWER = "確認者のお名前が入力されていません。画面上部でお名前を入力してから操作してください。"
 REVIEW_NEED_NOTE = "保留にするときは、理由をメモに書いてください（例: 住所の番地が古い）。"
