@@ -68,3 +68,40 @@ def test_archive_seals_the_e_mails_sent_and_verify_names_a_changed_one(cycle: Pa
     checked = run_mailmerge("verify", "--config", str(cycle))
     assert checked.returncode == 1
     assert f"{eml}: 中身が封印時と違います（sha256 不一致）" in checked.stderr.splitlines()
+
+
+def test_an_e_mail_sent_before_its_address_was_corrected_is_sealed_on_the_approval_it_went_out_on(
+    cycle: Path,  # noqa: F811
+    server,  # noqa: F811
+) -> None:
+    """A bounce is why an office corrects an address: the message that went out is still sealed, as approved then."""
+    _recorder, port = server
+    use_server(cycle, port)
+    done = send(cycle)
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = cycle.parent.parent / "out"
+    with sqlite3.connect(out / "review.db") as db:
+        (approved_at,) = db.execute("SELECT decided_at FROM decisions WHERE member_id = '0004'").fetchone()
+    roster = cycle.parent / "members.csv"
+    roster.write_text(
+        roster.read_text(encoding="utf-8").replace(ADDRESSES["0004"], "naoki.ito@example.net"), encoding="utf-8"
+    )
+    again = run_mailmerge("approve", "0004", "--config", str(cycle), "--reviewer", "事務局 二")
+    assert again.returncode == 0, again.stdout + again.stderr
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=9))).date().isoformat()
+
+    sealed = run_mailmerge("archive", "--config", str(cycle), "--sent-on", today)
+    assert sealed.returncode == 0, sealed.stdout + sealed.stderr
+    assert "0004" not in sealed.stdout + sealed.stderr  # not named as left out
+    (bag,) = (cycle.parent / "archive" / "2024").iterdir()
+    with sqlite3.connect(out / "mail.db") as db:
+        query = "SELECT eml_sha256 FROM sendings WHERE member_id = '0004' AND state = 'accepted'"
+        (eml_sha256,) = db.execute(query).fetchone()
+    bagged = (bag / "data" / "mail" / "0004.eml").read_bytes()
+    assert hashlib.sha256(bagged).hexdigest() == eml_sha256
+    assert ADDRESSES["0004"].encode() in bagged  # the message as it went out, to the address it went to
+    decisions = list(csv.DictReader(io.StringIO((bag / "data" / "decisions.csv").read_text(encoding="utf-8-sig"))))
+    rows = [r for r in decisions if r["member_id"] == "0004"]
+    assert rows and {(r["reviewer"], r["decided_at"]) for r in rows} == {("事務局", approved_at)}
+    checked = run_mailmerge("verify", "--config", str(cycle))
+    assert checked.returncode == 0, checked.stdout + checked.stderr

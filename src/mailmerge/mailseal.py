@@ -8,13 +8,15 @@ address: the reply text is left out, the code says what the server did).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from mailmerge import mailing, review
 from mailmerge.dates import in_jst
 from mailmerge.fsutil import csv_bytes
-from mailmerge.models import JournalEntry
+from mailmerge.models import APPROVED, JournalEntry
 from mailmerge.store import existing_journal
 
 MAIL_CSV_NAME = "mail.csv"
@@ -45,6 +47,24 @@ def unsealed(out_dir: Path) -> dict[str, Emailed]:
     with journal:
         found = journal.unsealed_accepted()
         return {m: Emailed(m, i, e, tuple(journal.lines_to_seal(m, i))) for m, (i, e) in found.items()}
+
+
+def as_emailed(view: mailing.RunView, member: review.MemberReview, mailed: str) -> review.MemberReview | None:
+    """Return the member under the approval its accepted message (``mailed``: its hash) went out on, or None.
+
+    An address corrected after a bounce (or email.txt reworded) makes a new message to approve; the one
+    the server accepted was approved when it left, and is what was sent: it is sealed on that approval
+    (the newest one recorded for that very message, not taken back), while it stands on the member's
+    current PDFs. None when no such approval does.
+    """
+    store = mailing.decision_store(view.out_dir)
+    taken_back = [decision for decision, _who, _when in store.withdrawals(member.member_id)]
+    for decision in reversed(store.history(member.member_id)):
+        if decision.decision == APPROVED and decision.message_sha256 == mailed and decision not in taken_back:
+            facts = dataclasses.replace(member.facts, message_sha256=mailed, address_sha256=decision.address_sha256)
+            sent = review.with_decision(dataclasses.replace(member, facts=facts), decision)
+            return sent if sent.approved else None
+    return None
 
 
 def copies(out_dir: Path, emailed: Iterable[Emailed]) -> dict[str, tuple[Path, str]]:

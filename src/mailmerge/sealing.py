@@ -218,8 +218,11 @@ def select(
         current = {row.document: row.pdf_sha256 for row in member.rows}
         if mailed is not None and paper is None:
             if not (member.approved and member.facts.message_sha256 == mailed):
-                changed.append(member.member_id)  # e-mailed, then its documents or message changed
-                continue
+                as_sent = mailseal.as_emailed(view, member, mailed)
+                if as_sent is None:
+                    changed.append(member.member_id)  # e-mailed, then its documents changed or its approval went
+                    continue
+                member = as_sent
             paper = PrintedMember(member.member_id, 0, "", "", True, current)  # sent by e-mail only
         if mailed is None and was is not None:
             if dict(was) == current or paper is None or dict(paper.documents) == dict(was):
