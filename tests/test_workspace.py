@@ -91,6 +91,18 @@ def test_home_before_the_first_run_says_each_step_and_the_next_action(cycle: Pat
     )
 
 
+def test_the_review_screen_before_the_first_run_says_to_make_and_leads_home(cycle: Path, tmp_path: Path) -> None:
+    _, client = _client(cycle, tmp_path / "out")
+    listed = client.get("/")  # 確認 in the navigation, pressed before 作成
+    assert listed.status_code == 409
+    assert (
+        f"{tmp_path / 'out'}: まだ書状を作成していません（manifest.csv がありません）。"
+        "先に「作成」で書状を作成してください（コマンドなら mailmerge run）" in _text(listed)
+    )
+    # The way back leads to ホーム, never to the list that just failed.
+    assert '<a href="/workspace/" id="error-home">ホームへ戻る</a>' in listed.get_data(as_text=True)
+
+
 def test_home_after_a_run_counts_the_reviews_and_says_print_next(sample_run: Path, cycle: Path, tmp_path: Path) -> None:
     out = copy_run(sample_run, tmp_path)
     config = load_config(cycle)

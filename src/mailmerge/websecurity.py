@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, unquote
 
-from flask import Flask, Response, abort, current_app, g, jsonify, redirect, render_template, request
+from flask import Flask, Response, abort, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
@@ -174,8 +174,12 @@ def _error(message: str, status: int) -> Response:
     if request.path.startswith("/api/"):
         response = jsonify(error=message)
     else:
+        if "workspace" in current_app.blueprints:  # the list may be what failed: never a link back to itself
+            home = (url_for("workspace.home"), messages.ERROR_TO_HOME)
+        else:
+            home = (url_for("index"), messages.ERROR_TO_LIST)
         response = Response(
-            render_template("error.html", message=message, status=status, back=messages.ERROR_GO_BACK),
+            render_template("error.html", message=message, status=status, back=messages.ERROR_GO_BACK, home=home),
             mimetype="text/html",
         )
     response.status_code = status

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 # --- review decisions and the review app ---------------------------------------------------
 
-NO_MANIFEST = "{out_dir}: manifest.csv がありません。先に mailmerge run で書状を作成してください"
+# Read on the 確認 screen before any 作成 as well as at the command line: the screen's name first.
+NO_MANIFEST = (
+    "{out_dir}: まだ書状を作成していません（manifest.csv がありません）。"
+    "先に「作成」で書状を作成してください（コマンドなら mailmerge run）"
+)
 BAD_MANIFEST = "{path}: manifest.csv を読めません（{detail}）。mailmerge run をもう一度実行してください"
 RUN_IN_PROGRESS = "{out_dir}: mailmerge run が実行中です。終わってから確認・承認してください"
 UNKNOWN_MEMBER = "会員番号 {member_id}: この実行の一覧（manifest.csv）にない会員番号です。番号を確かめてください"
@@ -76,6 +80,9 @@ REVIEW_NEED_REVIEWER = "確認者のお名前が入力されていません。�
 REVIEW_NEED_NOTE = "保留にするときは、理由をメモに書いてください（例: 住所の番地が古い）。"
 REVIEW_BAD_DECISION = '判断は "approved"（承認）か "hold"（保留）のどちらかで指定してください。'
 # Under an error with no link back (a refused form, a missing role): how to get back to where one was.
+# The error page's way back: the workspace's ホーム where there is one (the list may be what failed), else the list.
+ERROR_TO_HOME = "ホームへ戻る"
+ERROR_TO_LIST = "一覧へ戻る"
 ERROR_GO_BACK = "ブラウザの「戻る」ボタンで前の画面に戻れます。"
 REVIEW_BAD_REQUEST = "リクエストの形式が正しくありません。JSON で member_id と decision を送ってください。"
 REVIEW_TOO_LONG = "メモまたはお名前が長すぎます（{limit} 文字まで）。短くしてください。"
