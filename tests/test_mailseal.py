@@ -20,10 +20,24 @@ from helpers import run_mailmerge
 def test_archive_seals_the_e_mails_sent_and_verify_names_a_changed_one(cycle: Path, server) -> None:  # noqa: F811
     _recorder, port = server
     use_server(cycle, port)
-    done = send(cycle)
-    assert done.returncode == 0, done.stdout + done.stderr
     out = cycle.parent.parent / "out"
     today = dt.datetime.now(dt.timezone(dt.timedelta(hours=9))).date().isoformat()
+    # Before anything is sent: each member named under what it waits for, by post or by e-mail.
+    early = run_mailmerge("archive", "--config", str(cycle), "--sent-on", today)
+    assert early.returncode == 1
+    said = early.stderr.splitlines()
+    assert (
+        "承認済みでも印刷していないため封印しなかった会員: 2 名（会員番号 0002, 0003）。"
+        "mailmerge print で印刷して発送してから、もう一度 mailmerge archive を実行してください。"
+    ) in said
+    assert (
+        "承認済みでもメールを送っていないため封印しなかった会員（送付方法がメール）: "
+        "3 名（会員番号 0001, 0004, 0005）。"
+        "mailmerge send で送ってから、もう一度 mailmerge archive を実行してください。"
+    ) in said
+
+    done = send(cycle)
+    assert done.returncode == 0, done.stdout + done.stderr
 
     sealed = run_mailmerge("archive", "--config", str(cycle), "--sent-on", today)
     assert sealed.returncode == 0, sealed.stdout + sealed.stderr

@@ -142,6 +142,7 @@ def open_run(config: Config, out_dir: Path | None = None, current: inputs.Curren
             message_sha256=email.message_sha256,
             address_sha256=email.address_sha256,
             mail_problem=email.problem,
+            by_post=email.by_post,
         )
         name = member.display_name if member is not None else (member_rows[0].name if member_rows else "")
         group = member.group if member is not None else member_rows[0].group

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from mailmerge import mail, messages
-from mailmerge.config import EMAIL_FIELD, Config, member_channel, wants_mail
+from mailmerge.config import EMAIL_FIELD, Config, member_channel, wants_mail, wants_post
 from mailmerge.models import ManifestRow, Member, member_context
 
 
@@ -26,6 +26,7 @@ class MailFacts:
     message_sha256: str = ""
     address_sha256: str = ""
     problem: str = ""  # why a member who wants e-mail has no message (no [email] table, a broken email.txt)
+    by_post: bool = True  # False for a member whose 送付方法 is メール alone: never printed
 
 
 @dataclass(frozen=True)
@@ -132,18 +133,20 @@ def mail_facts(
     rows: Sequence[ManifestRow],
 ) -> MailFacts:
     """Return the hashes an approval of this member records of its e-mail (none for a member sent by post only)."""
+    post = member is None or wants_post(member_channel(member.every_field, config.email))
     if member is None or not rows or not wants_email(config, member):
-        return MailFacts()
+        return MailFacts(by_post=post)
     compiled, problem = template
     if config.email is None:
-        return MailFacts(problem=messages.REVIEW_MAIL_NO_SETTINGS.format(config=config.display_path(config.path)))
+        path = config.display_path(config.path)
+        return MailFacts(problem=messages.REVIEW_MAIL_NO_SETTINGS.format(config=path), by_post=post)
     if compiled is None:
-        return MailFacts(problem=problem)
+        return MailFacts(problem=problem, by_post=post)
     try:
         made = draft(config, compiled, out_dir, member, rows)
     except (mail.MailError, ValueError) as exc:  # ValueError: an address the headers cannot carry
-        return MailFacts(problem=str(exc))
-    return MailFacts(made.sha256, address_sha256(address_of(member)))
+        return MailFacts(problem=str(exc), by_post=post)
+    return MailFacts(made.sha256, address_sha256(address_of(member)), by_post=post)
 
 
 def preview(config: Config, out_dir: Path, member: Member | None, rows: Sequence[ManifestRow]) -> Preview | str | None:

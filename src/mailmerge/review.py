@@ -52,6 +52,7 @@ class Facts:
     message_sha256: str = ""
     address_sha256: str = ""
     mail_problem: str = ""
+    by_post: bool = True  # False for a member whose 送付方法 is メール alone (never printed)
 
     @property
     def complete(self) -> bool:

@@ -42,6 +42,7 @@ class SealResult:
     changed_since_print: tuple[str, ...] = ()  # printed, then their files were made again: not sealed
     withdrawn_since_print: tuple[str, ...] = ()  # printed approved, the approval withdrawn since: not sealed
     resent: tuple[str, ...] = ()  # sealed before with other documents: sealed again as a re-send
+    not_emailed: tuple[str, ...] = ()  # approved, 送付方法 メール alone, not e-mailed: never sent, not sealed
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class Selection:
     withdrawn: tuple[str, ...]
     left: int
     resent: tuple[str, ...] = ()
+    not_emailed: tuple[str, ...] = ()
 
 
 def default_archive_dir(config: Config) -> Path:
@@ -113,12 +115,16 @@ def seal(
             lists = (chosen.unapproved, chosen.not_printed, chosen.changed, chosen.withdrawn, chosen.resent)
             if not chosen.todo:
                 if recovered or removed:
-                    return SealResult(None, recovered, removed, chosen.left, archive_dir, *lists)
+                    return SealResult(
+                        None, recovered, removed, chosen.left, archive_dir, *lists, not_emailed=chosen.not_emailed
+                    )
                 raise NothingToSeal(
                     "\n".join(
                         [
                             messages.ARCHIVE_NOTHING_NEW.format(cycle=view.cycle, sealed=len(sealed)),
-                            *not_sealed_lines(chosen.not_printed, chosen.changed, chosen.withdrawn),
+                            *not_sealed_lines(
+                                chosen.not_printed, chosen.changed, chosen.withdrawn, not_emailed=chosen.not_emailed
+                            ),
                         ]
                     )
                 )
@@ -174,7 +180,9 @@ def seal(
             except BaseException:
                 archive.discard_batch(staged)
                 raise
-    return SealResult(staged.batch, recovered, removed, chosen.left, archive_dir, *lists)
+    return SealResult(
+        staged.batch, recovered, removed, chosen.left, archive_dir, *lists, not_emailed=chosen.not_emailed
+    )
 
 
 def _office_records(config: Config, cycle: str) -> dict[str, bytes]:
@@ -211,6 +219,7 @@ def select(
     member e-mailed the message its approval covers is sealed as sent, printed or not.
     """
     todo, unapproved, not_printed, changed, withdrawn, resent, left = [], [], [], [], [], [], 0
+    not_emailed: list[str] = []
     for member in view.reviews:
         paper = printed.get(member.member_id)
         mailed = (emailed or {}).get(member.member_id)
@@ -230,7 +239,10 @@ def select(
 
         if paper is None:
             if member.approved:
-                not_printed.append(member.member_id)
+                if member.facts.by_post:
+                    not_printed.append(member.member_id)
+                else:  # 送付方法 メール alone: sent only by `send`
+                    not_emailed.append(member.member_id)
             else:
                 left += 1
             continue
@@ -245,7 +257,14 @@ def select(
         else:
             changed.append(member.member_id)
     return Selection(
-        tuple(todo), tuple(unapproved), tuple(not_printed), tuple(changed), tuple(withdrawn), left, tuple(resent)
+        tuple(todo),
+        tuple(unapproved),
+        tuple(not_printed),
+        tuple(changed),
+        tuple(withdrawn),
+        left,
+        tuple(resent),
+        tuple(not_emailed),
     )
 
 
@@ -281,14 +300,15 @@ def not_sealed_lines(
     not_printed: Sequence[str],
     changed: Sequence[str],
     withdrawn: Sequence[str],
-    templates: tuple[str, str, str] = messages.ARCHIVE_NOT_SEALED,
+    templates: tuple[str, str, str, str] = messages.ARCHIVE_NOT_SEALED,
+    not_emailed: Sequence[str] = (),
 ) -> list[str]:
     """Return one line for each reason members of this cycle were not sealed (by ID, never by name).
 
-    ``templates`` are the three lines' words (the command line's, or a page's that names its screens).
+    ``templates`` are the four lines' words (the command line's, or a page's that names its screens).
     """
     lines = []
-    for template, ids in zip(templates, (not_printed, changed, withdrawn), strict=True):
+    for template, ids in zip(templates, (not_printed, changed, withdrawn, not_emailed), strict=True):
         if ids:
             lines.append(template.format(count=len(ids), ids=_ids(ids)))
     return lines

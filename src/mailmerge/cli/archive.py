@@ -91,7 +91,8 @@ def archive_command(
         click.echo(
             messages.ARCHIVE_SEALED_UNAPPROVED.format(count=len(result.unapproved), ids=", ".join(result.unapproved))
         )
-    for line in sealing.not_sealed_lines(result.not_printed, result.changed_since_print, result.withdrawn_since_print):
+    lists = (result.not_printed, result.changed_since_print, result.withdrawn_since_print)
+    for line in sealing.not_sealed_lines(*lists, not_emailed=result.not_emailed):
         click.echo(line)
     if result.left_out:
         click.echo(messages.ARCHIVE_LEFT_OUT.format(count=result.left_out))

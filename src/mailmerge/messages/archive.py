@@ -59,6 +59,10 @@ ARCHIVE_NOT_PRINTED = (
     "承認済みでも印刷していないため封印しなかった会員: {count} 名（会員番号 {ids}）。"
     "mailmerge print で印刷して発送してから、もう一度 mailmerge archive を実行してください。"
 )
+ARCHIVE_NOT_EMAILED = (
+    "承認済みでもメールを送っていないため封印しなかった会員（送付方法がメール）: {count} 名（会員番号 {ids}）。"
+    "mailmerge send で送ってから、もう一度 mailmerge archive を実行してください。"
+)
 ARCHIVE_CHANGED_SINCE_PRINT = (
     "印刷した後に文書が作り直されたため封印しなかった会員: {count} 名（会員番号 {ids}）。"
     "確認・承認し直し、印刷して発送してから封印してください。"
@@ -68,7 +72,12 @@ ARCHIVE_WITHDRAWN_SINCE_PRINT = (
     "発送したのなら承認し直してから、もう一度 mailmerge archive を実行してください。"
 )
 # The three reasons for not sealing, in the order sealing.not_sealed_lines takes them.
-ARCHIVE_NOT_SEALED = (ARCHIVE_NOT_PRINTED, ARCHIVE_CHANGED_SINCE_PRINT, ARCHIVE_WITHDRAWN_SINCE_PRINT)
+ARCHIVE_NOT_SEALED = (
+    ARCHIVE_NOT_PRINTED,
+    ARCHIVE_CHANGED_SINCE_PRINT,
+    ARCHIVE_WITHDRAWN_SINCE_PRINT,
+    ARCHIVE_NOT_EMAILED,
+)
 ARCHIVE_SEALED_UNAPPROVED = (
     "注意: うち {count} 名は承認なしで印刷したもの（--include-unapproved）です。"
     "「未承認のまま印刷・発送」として封印しました（会員番号 {ids}）。"
