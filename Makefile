@@ -36,6 +36,7 @@ test: setup
 
 bench: setup
 	$(PY) bench/bench.py
+	$(PY) bench/shared_pages_pair.py
 	$(PY) bench/pdfcheck_cost.py
 	$(PY) bench/bench_office.py
 	$(PY) bench/bench_workspace.py
