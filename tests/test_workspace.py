@@ -315,6 +315,14 @@ def test_print_seal_history_and_verify_from_the_workspace(sample_run: Path, cycl
     mailing.record_decisions(config, out, ["0004"], "hold", "住所を確認中", "確認 花子")
     _, client = _client(cycle, out)
     csrf = _csrf(client)
+    # Before the first sealing, 送付記録 and 点検 say what comes first (no index file named, no button to fail).
+    assert (
+        "まだ封印していません。発送した後に「発送・封印」の画面で封印すると、ここで送付記録を調べられます。"
+        in _text(client.get("/workspace/history?member_id=0001"))
+    )
+    verify = client.get("/workspace/verify").get_data(as_text=True)
+    assert "まだ封印していません。点検は、「発送・封印」の画面で封印した後に行います。" in verify
+    assert 'id="verify-start"' not in verify
     client.post("/workspace/print", data={"csrf_token": csrf, "labels_start": "3"})
     assert _wait(client, "print")["state"] == "done"
     page = client.get("/workspace/print")

@@ -397,6 +397,11 @@ def sealed_documents(archive_dir: Path, cycle: str) -> dict[str, dict[str, str]]
         return index.sealed_documents(cycle)
 
 
+def sealed_any(archive_dir: Path | None) -> bool:
+    """Return whether anything was ever sealed in ``archive_dir`` (its index exists): history and verify need it."""
+    return archive_dir is not None and (archive_dir / ARCHIVE_DB_NAME).is_file()
+
+
 def history(archive_dir: Path, member_id: str) -> list[HistoryEntry]:
     """Return every document sealed for a member across cycles; the ID compared as the roster does."""
     index = existing_index(archive_dir)

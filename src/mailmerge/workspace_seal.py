@@ -138,7 +138,9 @@ def history_page() -> str:
     review = review_state()
     member_id = request.args.get("member_id", "").strip()
     entries, error = [], ""
-    if member_id:
+    if member_id and not sealing.sealed_any(review.archive_dir):
+        error = messages.WORKSPACE_HISTORY_NOT_SEALED
+    elif member_id:
         try:
             entries = sealing.history(review.archive_dir, member_id)
         except MailmergeError as exc:
@@ -165,7 +167,8 @@ def history_page() -> str:
 
 @bp.get("/verify")
 def verify_page() -> str:
-    return page("workspace/verify.html", job=last_job("verify"))
+    not_sealed = "" if sealing.sealed_any(review_state().archive_dir) else messages.WORKSPACE_VERIFY_NOT_SEALED
+    return page("workspace/verify.html", job=last_job("verify"), not_sealed=not_sealed)
 
 
 @bp.post("/verify")

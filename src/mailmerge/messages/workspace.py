@@ -100,6 +100,11 @@ WORKSPACE_SEAL_LEFT_OUT = (
 WORKSPACE_SEAL_NEXT = "次は年に一度、「点検」の画面で封印が壊れていないことを確かめてください。"
 WORKSPACE_VERIFY_OK = "問題ありません。封印 {bags} 件、ファイル {files} 件を確かめました。"
 WORKSPACE_VERIFY_FAILED = "問題が {count} 件見つかりました。封印の中身は直さず、バックアップと照らし合わせてください。"
+# Before the first sealing: the 送付記録 and 点検 pages say what comes first, not the index's file name.
+WORKSPACE_HISTORY_NOT_SEALED = (
+    "まだ封印していません。発送した後に「発送・封印」の画面で封印すると、ここで送付記録を調べられます。"
+)
+WORKSPACE_VERIFY_NOT_SEALED = "まだ封印していません。点検は、「発送・封印」の画面で封印した後に行います。"
 WORKSPACE_HISTORY_NONE = "会員番号 {member_id} の送付記録はありません。"
 WORKSPACE_LIMIT_FIELD = "試しに作る人数"
 WORKSPACE_LABELS_START_FIELD = "ラベルの開始位置"
