@@ -374,6 +374,9 @@ def test_print_seal_history_and_verify_from_the_workspace(sample_run: Path, cycl
 
     history = _text(client.get("/workspace/history?member_id=０００３"))
     assert f"2024 {today}" in history and "書状" in history and "確認 花子" in history
+    # 承認日時 with its year, in Japan time: the list spans cycles.
+    decided = today_jst()
+    assert f"確認 花子 {decided.year}年{decided.month}月{decided.day}日 " in history
     assert "会員番号 0004 の送付記録はありません。" in _text(client.get("/workspace/history?member_id=0004"))
 
     client.post("/workspace/verify", data={"csrf_token": csrf})

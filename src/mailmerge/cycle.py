@@ -42,11 +42,14 @@ class Overview:
     next_action: str
 
 
-def jst(moment: float | datetime) -> str:
-    """Return a time as the secretariat reads it: Japan time, 12月3日 14:02."""
+def jst(moment: float | datetime, year: bool = False) -> str:
+    """Return a time as the secretariat reads it: Japan time, 12月3日 14:02 (2026年12月3日 14:02 with ``year``).
+
+    The year is for lists that span cycles (送付記録), where 12月3日 alone could be any December.
+    """
     when = moment if isinstance(moment, datetime) else datetime.fromtimestamp(moment, UTC)
     local = when.astimezone(JST)
-    return f"{local.month}月{local.day}日 {local:%H:%M}"
+    return f"{local.year}年" * year + f"{local.month}月{local.day}日 {local:%H:%M}"
 
 
 def overview(

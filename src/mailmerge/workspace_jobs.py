@@ -54,9 +54,9 @@ def _documents_by_group() -> str:
     return messages.WORKSPACE_RUN_GROUPS.format(counts=counts)
 
 
-def jst_stamp(stamp: str) -> str:
+def jst_stamp(stamp: str, year: bool = False) -> str:
     moment = in_jst(stamp)
-    return "" if moment is None else cycle.jst(moment)
+    return "" if moment is None else cycle.jst(moment, year)
 
 
 def _failed(command: str) -> Callable[[BaseException], tuple[str, dict[str, Any]]]:

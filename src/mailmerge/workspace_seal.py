@@ -157,7 +157,7 @@ def history_page() -> str:
             "pages": e.pages or "",
             "file": Path(e.path).suffix.lstrip(".").upper(),
             "reviewer": e.reviewer,
-            "decided_at": jst_stamp(e.decided_at),
+            "decided_at": jst_stamp(e.decided_at, year=True),  # the list spans cycles
             "sha256": e.sha256[:16],
         }
         for e in entries
