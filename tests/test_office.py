@@ -485,6 +485,53 @@ def test_the_https_front_keeps_a_browsers_connection_open_between_requests(offic
         serving.close()
 
 
+def test_idle_connections_from_the_network_do_not_take_the_https_front_down(office_app, tmp_path: Path) -> None:
+    """Anyone on the office network can open connections without signing in: a few hundred left idle put the
+    server's descriptors above select()'s 1,024, and the front and waitress behind it then died for everyone."""
+    import http.client
+    import resource
+    import socket
+    import ssl
+
+    from mailmerge import officeserver
+
+    from helpers import ServerThread
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 4096 if hard == resource.RLIM_INFINITY else min(hard, 4096)
+    assert wanted > 2000, f"this machine allows {hard} open files: too few to try the attack"
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, wanted), hard))
+    cert, key = officeserver.self_signed(tmp_path / "tls", ["127.0.0.2"])
+    server = officeserver.OfficeServer(office_app, "127.0.0.2", 0, officeserver.tls_context(cert, key))
+    serving = ServerThread(server)
+    trusting = ssl.create_default_context(cafile=cert)
+    idle: list[ssl.SSLSocket] = []
+    try:
+        # Each idle connection holds four descriptors in this process: ours, the front's, its way to
+        # waitress and waitress's end of it.
+        for _ in range(320):
+            plain = socket.create_connection(("127.0.0.2", server.effective_port))
+            idle.append(trusting.wrap_socket(plain, server_hostname="127.0.0.2"))
+        colleague = http.client.HTTPSConnection("127.0.0.2", server.effective_port, timeout=30, context=trusting)
+        colleague.request("GET", "/office/signin")
+        answer = colleague.getresponse()
+        assert answer.status == 200 and "サインイン" in answer.read().decode("utf-8")
+        colleague.close()
+        for connection in idle:
+            connection.close()
+        idle.clear()
+        later = http.client.HTTPSConnection("127.0.0.2", server.effective_port, timeout=30, context=trusting)
+        later.request("GET", "/office/signin")
+        again = later.getresponse()
+        assert again.status == 200 and "サインイン" in again.read().decode("utf-8")
+        later.close()
+    finally:
+        for connection in idle:
+            connection.close()
+        serving.close()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
 def test_the_audit_log_says_what_was_done_in_japanese_words(office_app) -> None:
     # The 内容 column showed the page's identifier (workspace.print_start) for an action without a file.
     client = _signed_in(office_app, "kanri")

@@ -134,18 +134,26 @@ def _serve_connection(connection: socket.socket, context: ssl.SSLContext, upstre
 
 
 def _pass_both_ways(tls: ssl.SSLSocket, upstream: socket.socket) -> None:
-    """Copy bytes between the browser and waitress until either side closes or the connection idles."""
-    other = {tls: upstream, upstream: tls}
+    """Copy bytes between the browser and waitress until either side closes or the connection idles.
+
+    poll(), not select(): select() refuses a descriptor above 1,024, which a few hundred connections
+    anyone on the network opens (no sign-in needed) reach; every connection after them then died.
+    """
+    ends = {tls.fileno(): (tls, upstream), upstream.fileno(): (upstream, tls)}
+    poller = select.poll()
+    for descriptor in ends:
+        poller.register(descriptor, select.POLLIN)
     while True:
-        # Bytes already decrypted wait inside the TLS object, where select() cannot see them.
-        ready = [tls] if tls.pending() else select.select([tls, upstream], [], [], _IDLE_SECONDS)[0]
+        # Bytes already decrypted wait inside the TLS object, where poll() cannot see them.
+        ready = [tls.fileno()] if tls.pending() else [fd for fd, _ in poller.poll(_IDLE_SECONDS * 1000)]
         if not ready:
             return
-        for source in ready:
+        for descriptor in ready:
+            source, target = ends[descriptor]
             data = source.recv(_CHUNK)
             if not data:
                 return
-            other[source].sendall(data)
+            target.sendall(data)
 
 
 def _redirect_to_https(connection: socket.socket) -> None:

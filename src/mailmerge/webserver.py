@@ -28,6 +28,7 @@ def make_server(app: Flask, port: int = 0, *, unix_socket: str | None = None, th
             url_scheme="https",
             threads=threads,
             connection_limit=1000,  # one per browser connection the front keeps open
+            asyncore_use_poll=True,  # select() fails for good on a descriptor above 1,024 (officeserver)
             ident="mailmerge",
             clear_untrusted_proxy_headers=True,
         )
