@@ -358,6 +358,15 @@ def test_print_seal_history_and_verify_from_the_workspace(sample_run: Path, cycl
     )
     assert "次は年に一度、「点検」の画面で封印が壊れていないことを確かめてください。" in sealed
     assert "mailmerge" not in sealed
+    # Printing again with everyone approved already sealed: said in the page's words, no command options.
+    client.post("/workspace/print", data={"csrf_token": csrf, "labels_start": "1"})
+    assert _wait(client, "print")["state"] == "failed"
+    reprint = _text(client.get("/workspace/print"))
+    assert (
+        "印刷するものがありません: 承認済みの会員 29 名は、今の文書のまま封印済み（発送済み）です。"
+        "訂正して送り直すときは、名簿を直して「作成」で作り直し、確認・承認してから印刷してください" in reprint
+    )
+    assert "--all-approved" not in reprint
     # Nothing left to seal: said plainly before, with no 封印する button to press into a red 失敗.
     mailing.record_decisions(config, out, ["0004"], "approved", "", "確認 花子")
     again = client.get(f"/workspace/seal?sent_on={today}")
@@ -370,6 +379,12 @@ def test_print_seal_history_and_verify_from_the_workspace(sample_run: Path, cycl
         "「印刷」の画面で印刷して発送してから、もう一度この画面で封印してください。" in _text(again)
     )
     assert "mailmerge" not in _text(again)
+    # 0004 approved later: the next print takes it alone, never the 29 letters already sent.
+    client.post("/workspace/print", data={"csrf_token": csrf, "labels_start": "1"})
+    assert _wait(client, "print")["state"] == "done"
+    later = _text(client.get("/workspace/print"))
+    assert "labels.pdf — 宛名ラベル 1 枚" in later
+    assert "封印済み（発送済み）の文書のため印刷しなかった会員: 29 名（会員番号 0001, 0002," in later
     assert 'id="seal-start"' not in again.get_data(as_text=True)
 
     history = _text(client.get("/workspace/history?member_id=０００３"))

@@ -64,5 +64,16 @@ class PrintOutdated(PrintError):
     """
 
 
+class AllSent(PrintError):
+    """Every approved member is sealed with its current documents: nothing new to print.
+
+    ``count`` lets a page say it in its own words (the command line's names its options).
+    """
+
+    def __init__(self, message: str, count: int):
+        super().__init__(message)
+        self.count = count
+
+
 class NothingToSeal(MailmergeError):
     """`mailmerge archive`: every approved member of the cycle is already sealed."""

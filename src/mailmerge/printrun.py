@@ -18,7 +18,7 @@ from pathlib import Path
 from mailmerge import messages, printing, review, roster, sheets, state
 from mailmerge.config import Config, member_channel, wants_post
 from mailmerge.dates import now_jst, today_jst
-from mailmerge.errors import PrintError, PrintOutdated
+from mailmerge.errors import AllSent, PrintError, PrintOutdated
 from mailmerge.fsutil import sha256_of
 from mailmerge.mailing import RunView, approved_members, left_out, open_run, print_log
 from mailmerge.models import APPROVED, GROUPS, OutputLayout
@@ -146,7 +146,7 @@ def _print_view(
     by_mail = mail_only(config, view, chosen)
     chosen = [r for r in chosen if r.member_id not in by_mail]
     if not chosen and sent:
-        raise PrintError(messages.PRINT_ALL_SENT.format(count=len(sent)))
+        raise AllSent(messages.PRINT_ALL_SENT.format(count=len(sent)), len(sent))
     if not chosen:
         raise PrintOutdated(
             "\n".join(

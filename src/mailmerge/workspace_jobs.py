@@ -13,9 +13,9 @@ from typing import Any
 from flask import abort, jsonify, redirect, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
-from mailmerge import cycle, jobs, messages, printing, printrun, settings, state
+from mailmerge import cycle, jobs, messages, printing, printrun, sealing, settings, state
 from mailmerge.dates import in_jst
-from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
+from mailmerge.errors import AllSent, MailmergeError, ProblemsFound, RunInterrupted
 from mailmerge.fsutil import sha256_of
 from mailmerge.models import GROUPS, JOB_FAILED, JOB_STOPPED, JOBS_AT_WORK
 from mailmerge.workspace import bp, making, page, review_state, workspace
@@ -207,13 +207,20 @@ def print_start() -> ResponseReturnValue:
     labels_start = _number("labels_start", messages.WORKSPACE_LABELS_START_FIELD) or 1
 
     def work(progress: jobs.JobProgress, stop: jobs.Stop) -> dict[str, Any]:
-        result = printrun.print_run(
-            config,
-            review.out_dir,
-            include_unapproved=include_unapproved,
-            hold_signals=stop.held,
-            labels_start=labels_start,
-        )
+        # By default the approved members not yet sent, as the command line prints: never a sealed letter again.
+        archive_dir = review.archive_dir or sealing.default_archive_dir(config)
+        sealed = sealing.sealed_documents(archive_dir.resolve(), config.cycle)
+        try:
+            result = printrun.print_run(
+                config,
+                review.out_dir,
+                include_unapproved=include_unapproved,
+                hold_signals=stop.held,
+                labels_start=labels_start,
+                choice=printrun.PrintChoice(sealed=sealed),
+            )
+        except AllSent as exc:  # the command line's words name its options: the page has none of them
+            raise MailmergeError(messages.WORKSPACE_PRINT_ALL_SENT.format(count=exc.count)) from None
         lines = [
             (
                 b.path.name,
@@ -235,6 +242,9 @@ def print_start() -> ResponseReturnValue:
         # The CLI's lines start with the file's path: here the name is the link, the rest follows it.
         files = [{"name": name, "line": line.removeprefix(f"{name}: ")} for name, line in lines]
         notes = [messages.PRINT_INCLUDES_UNAPPROVED.format(count=len(result.unapproved))] if result.unapproved else []
+        if result.already_sent:
+            ids = ", ".join(result.already_sent)
+            notes.append(messages.WORKSPACE_PRINT_ALREADY_SENT.format(count=len(result.already_sent), ids=ids))
         return {
             "files": files,
             "print_id": result.print_id,

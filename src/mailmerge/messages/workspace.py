@@ -69,6 +69,12 @@ WORKSPACE_RUN_STOPPED = "中止しました。作り終えた文書は残って�
 WORKSPACE_JOB_ENDED = "サーバーが止まったため、途中で終わりました。もう一度実行すると、続きから作成します。"
 WORKSPACE_BAD_NUMBER = "{field}: 1 以上の整数を入れてください"
 WORKSPACE_PRINT_MADE = "{when} に {who} が作成"
+WORKSPACE_PRINT_ALREADY_SENT = "封印済み（発送済み）の文書のため印刷しなかった会員: {count} 名（会員番号 {ids}）。"
+WORKSPACE_PRINT_ALL_SENT = (
+    "印刷するものがありません: 承認済みの会員 {count} 名は、今の文書のまま封印済み（発送済み）です。"
+    "訂正して送り直すときは、名簿を直して「作成」で作り直し、確認・承認してから印刷してください"
+    "（同じ文書をもう一度印刷するときは、管理担当の人に頼んでください）。"
+)
 WORKSPACE_SEAL_CONFIRM = "次の会員の文書を、発送日 {sent_on} で封印します（封印後は変更できません）"
 WORKSPACE_SEAL_RESENT = (
     "うち {count} 名は封印済みの会員で、作り直した文書の再送です（会員番号 {ids}）。再送の理由を書いてください。"
