@@ -98,7 +98,7 @@ def test_an_unknown_member_id_records_nothing(own_run) -> None:
 def test_no_decision_while_a_run_holds_the_folder(own_run) -> None:
     config_path, out = own_run
     with state.OutputLock(out):
-        with pytest.raises(MailmergeError, match="mailmerge run が実行中です"):
+        with pytest.raises(MailmergeError, match="書状を作成中です。作成が終わってから確認・承認してください"):
             mailing.record_decisions(load_config(config_path), out, None, "approved", "", "事務局 山田")
 
 

@@ -21,6 +21,7 @@ import pytest
 from mailmerge import mailing, messages, pipeline, webapp
 from mailmerge.config import load_config
 from mailmerge.dates import today_jst
+from mailmerge.state import OutputLock
 
 from conftest import REPO, copy_run, write_config
 
@@ -306,6 +307,24 @@ def test_a_print_with_nobody_approved_says_to_approve_on_the_review_screen(
         in text
     )
     assert "mailmerge" not in text
+
+
+def test_print_and_seal_while_a_run_writes_say_making_is_under_way(
+    sample_run: Path, cycle: Path, tmp_path: Path
+) -> None:
+    out = copy_run(sample_run, tmp_path)
+    mailing.record_decisions(load_config(cycle), out, None, "approved", "", "確認 花子")
+    _, client = _client(cycle, out)
+    csrf = _csrf(client)
+    with OutputLock(out):  # a 作成 (or the command line's run) writing the folder
+        client.post("/workspace/print", data={"csrf_token": csrf, "labels_start": "1"})
+        assert _wait(client, "print")["state"] == "failed"
+        client.post("/workspace/seal", data={"csrf_token": csrf, "sent_on": today_jst().isoformat()})
+        assert _wait(client, "seal")["state"] == "failed"
+    printed, sealed = _text(client.get("/workspace/print")), _text(client.get("/workspace/seal"))
+    assert f"{out}: 書状を作成中です。作成が終わってから印刷用のファイルを作成してください" in printed
+    assert f"{out}: 書状を作成中です（この出力先に書き込み中）。作成が終わってから、もう一度封印してください" in sealed
+    assert "mailmerge" not in printed + sealed
 
 
 def test_print_seal_history_and_verify_from_the_workspace(sample_run: Path, cycle: Path, tmp_path: Path) -> None:

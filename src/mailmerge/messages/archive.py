@@ -40,9 +40,8 @@ ARCHIVE_DATE_BEFORE_PRINT = (
     "{field} {value}: 封印する会員を印刷した日（{printed}）より前の日付です。印刷する前には発送できません。発送した"
     "日を指定してください"
 )
-ARCHIVE_RUN_LOCKED = (
-    "{out}: mailmerge run がこの出力先に書き込み中です。終わってから mailmerge archive を実行してください"
-)
+# Read on the workspace's 発送・封印 page as well as at the command line: no command named.
+ARCHIVE_RUN_LOCKED = "{out}: 書状を作成中です（この出力先に書き込み中）。作成が終わってから、もう一度封印してください"
 ARCHIVE_INCOMPLETE = (
     "{out}/manifest.csv: 会員番号 {ids} の文書がそろっていません（{detail}）。mailmerge run "
     "で全員分を作ってから封印してください"

@@ -10,7 +10,8 @@ NO_MANIFEST = (
     "先に「作成」で書状を作成してください（コマンドなら mailmerge run）"
 )
 BAD_MANIFEST = "{path}: manifest.csv を読めません（{detail}）。mailmerge run をもう一度実行してください"
-RUN_IN_PROGRESS = "{out_dir}: mailmerge run が実行中です。終わってから確認・承認してください"
+# Read in the workspace (作成 is a button there) as well as at the command line: no command named.
+RUN_IN_PROGRESS = "{out_dir}: 書状を作成中です。作成が終わってから確認・承認してください"
 UNKNOWN_MEMBER = "会員番号 {member_id}: この実行の一覧（manifest.csv）にない会員番号です。番号を確かめてください"
 NO_MEMBERS_GIVEN = "会員番号を指定するか、--all で全員を指定してください"
 NO_REVIEWER = "確認した人の名前を入れてください（--reviewer、または確認画面の名前欄）"
@@ -184,7 +185,8 @@ PRINT_NOTHING_APPROVED = (
 PRINT_BUSY = (
     "{out_dir}: 別の mailmerge print が印刷用のファイルを作成中です。終わるのを待ってから、もう一度実行してください"
 )
-PRINT_RUN_IN_PROGRESS = "{out_dir}: mailmerge run が実行中です。終わってから印刷用のファイルを作成してください"
+# Read in the workspace (作成 is a button there) as well as at the command line: no command named.
+PRINT_RUN_IN_PROGRESS = "{out_dir}: 書状を作成中です。作成が終わってから印刷用のファイルを作成してください"
 PRINT_OLDER_SET_ASIDE = (
     "以前に作成した印刷用ファイル（print フォルダー）は、今の承認と合わないおそれがあるため使えません。"
     "削除せず {where} に移しました"
