@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from mailmerge import smtp
+from mailmerge import messages, smtp
 from mailmerge.config import EmailSettings
 
 from helpers import (
@@ -440,6 +440,21 @@ def test_check_reports_bad_addresses_and_mail_without_one_without_quoting_them(t
     )
     assert "members.csv:6: 送付方法: 送付方法は 郵送・メール・郵送とメール のどれかにしてください" in done.stderr
     assert "kenichi" not in done.stdout + done.stderr
+
+
+def test_check_refuses_a_japanese_domain_that_send_could_not_send_to(tmp_path: Path) -> None:
+    """`check` said OK to naoki.ito@例え.jp; `send` then stopped the whole batch with a Python traceback
+    at that member and left it 「送信したか不明」, though nothing had been handed to the server."""
+    config = cycle_with_email(tmp_path / "cycle", ROSTER.replace("naoki.ito@example.jp", "naoki.ito@例え.jp"))
+    done = run_mailmerge("check", "--config", str(config))
+    assert done.returncode == 1
+    assert f"cycle/members.csv:5: メールアドレス: {messages.ROSTER_EMAIL_NOT_ASCII}" in done.stderr.splitlines()
+    assert "naoki" not in done.stdout + done.stderr and "例え" not in done.stdout + done.stderr
+    # Written as the ASCII form the domain has in the mail system, the same address is taken.
+    config.with_name("members.csv").write_text(
+        ROSTER.replace("naoki.ito@example.jp", "naoki.ito@xn--r8jz45g.jp"), encoding="utf-8"
+    )
+    assert run_mailmerge("check", "--config", str(config)).returncode == 0
 
 
 def test_print_leaves_out_the_members_who_get_e_mail_only(cycle: Path) -> None:

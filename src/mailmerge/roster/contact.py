@@ -40,6 +40,10 @@ def check_addresses(checker: _TableChecker, table: pd.DataFrame, column: Column)
         except EmailNotValidError:
             checker.flag("error", messages.ROSTER_BAD_EMAIL, row, column, FIELD)
             values[index] = ""
+            continue
+        if not value.isascii():  # a domain in Japanese passes the above, and smtplib cannot send to it
+            checker.flag("error", messages.ROSTER_EMAIL_NOT_ASCII, row, column, FIELD)
+            values[index] = ""
     return values
 
 
