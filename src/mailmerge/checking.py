@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mailmerge import fonts, layering, messages, pdf, render, roster, templatecheck
 from mailmerge.config import Config
 from mailmerge.errors import MailmergeError
+from mailmerge.fsutil import sha256_of
 from mailmerge.membernames import MemberNames
 from mailmerge.models import Problem, Roster
 
@@ -45,9 +48,16 @@ def provided_variables(config: Config) -> set[str]:
     return set(config.template_fields) | set(PIPELINE_VARIABLES) | set(config.constants)
 
 
-def check(config: Config, roster_path: Path | None = None) -> CheckResult:
-    """Read the roster and the templates, look for LibreOffice, and return every problem found, writing nothing."""
-    checked = check_inputs(config, roster_path)
+def check(
+    config: Config, roster_path: Path | None = None, inspections: TemplateInspections | None = None
+) -> CheckResult:
+    """Read the roster and the templates, look for LibreOffice, and return every problem found, writing nothing.
+
+    ``inspections``: the templates' inspection kept from an earlier check (the workspace's), used while
+    the template files are byte for byte the same.
+    """
+    inspected = inspections.inspect(config) if inspections is not None else None
+    checked = check_inputs(config, roster_path, inspected)
     try:
         pdf.find_soffice()
     except MailmergeError as exc:  # recovers: a missing LibreOffice is one of check's problems, listed with the rest
@@ -55,13 +65,20 @@ def check(config: Config, roster_path: Path | None = None) -> CheckResult:
     return checked
 
 
-def check_inputs(config: Config, roster_path: Path | None) -> CheckResult:
-    # The templates' fonts: each one installed (else an error), and the characters they print.
-    font_check = fonts.check_template_fonts({config.display_path(p): p for p in config.documents.values()})
-    loaded = roster.load_roster(config, roster_path, fonts=font_check.maps)
-    # The roster reader has already refused member IDs unsafe as folder names.
-    problems = [*loaded.problems, *font_check.problems]
+@dataclass(frozen=True)
+class TemplateInspection:
+    """What the templates alone say, whatever the roster: compiled, their problems, their paths and text."""
+
+    templates: Mapping[str, render.CompiledTemplate]
+    problems: tuple[Problem, ...]
+    paths: Mapping[str, str | None]
+    texts: Mapping[str, tuple[tuple[str, str], ...]]
+
+
+def inspect_templates(config: Config) -> TemplateInspection:
+    """Inspect every template (Word file, tags, variables, tags left over when filled) and plan their paths."""
     provided = provided_variables(config)
+    problems: list[Problem] = []
     templates: dict[str, render.CompiledTemplate] = {}
     used: set[str] = set()
     for name, path in config.documents.items():
@@ -84,16 +101,68 @@ def check_inputs(config: Config, roster_path: Path | None) -> CheckResult:
         paths = layering.template_obstacles(templates, config.template_fields, config.constants)
     else:  # the composed path switched off: every template converted whole, nothing to look for
         paths = dict.fromkeys(templates, messages.LAYER_SWITCHED_OFF)
-    counts = {group: len(members) for group, members in loaded.by_group().items()}
-    plan = tuple(layering.planned_paths(paths, counts, config.shared_pages_from))
     made_up = layering.made_up_documents(templates, config.template_fields, config.constants)
     texts = {document: tuple(templatecheck.printed_text(p) for p in packages) for document, packages in made_up.items()}
     for document, packages in made_up.items():
         shown = config.display_path(config.documents[document])
         left = dict.fromkeys(message for package in packages for message in templatecheck.leftover_tags(package))
         problems.extend(Problem("error", shown, message) for message in left)
-    problems.extend(_named_in_templates(config, loaded, texts))
-    return CheckResult(loaded, templates, tuple(problems), paths, plan, texts)
+    return TemplateInspection(templates, tuple(problems), paths, texts)
+
+
+class TemplateInspections:
+    """The templates' last inspection, kept while their bytes (sha256) and what it reads of the config stay the same.
+
+    A roster changes far more often than a template; inspecting both templates again for each roster
+    saved is most of a check. The key is the files' content, not their times: a template put back as
+    it was is the same template, and one edited within the same second is not.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: tuple[tuple[Any, ...], TemplateInspection] | None = None
+
+    def inspect(self, config: Config) -> TemplateInspection:
+        """Return the templates' inspection, made again only when a template or the config's part changed."""
+        with self._lock:
+            key = _inspection_key(config)
+            if self._kept is not None and self._kept[0] == key:
+                return self._kept[1]
+            inspected = inspect_templates(config)
+            # Kept only when no template changed while it was read: else the next check inspects again.
+            if _inspection_key(config) == key:
+                self._kept = (key, inspected)
+            return inspected
+
+
+def _inspection_key(config: Config) -> tuple[Any, ...]:
+    """Return what an inspection is made from: each template's bytes and what it reads of the config."""
+    files = tuple(
+        (name, str(path), sha256_of(path) if path.is_file() else None) for name, path in config.documents.items()
+    )
+    read = (
+        sorted(provided_variables(config)),
+        config.template_fields,
+        dict(config.columns),
+        config.shared_pages,
+        str(config.path),
+        str(config.root),
+    )
+    return files, repr(read), repr(config.constants)
+
+
+def check_inputs(config: Config, roster_path: Path | None, inspected: TemplateInspection | None = None) -> CheckResult:
+    """Return the roster and the templates read and checked (``inspected``: the templates as already inspected)."""
+    # The templates' fonts: each one installed (else an error), and the characters they print.
+    font_check = fonts.check_template_fonts({config.display_path(p): p for p in config.documents.values()})
+    loaded = roster.load_roster(config, roster_path, fonts=font_check.maps)
+    # The roster reader has already refused member IDs unsafe as folder names.
+    templates = inspected if inspected is not None else inspect_templates(config)
+    counts = {group: len(members) for group, members in loaded.by_group().items()}
+    plan = tuple(layering.planned_paths(templates.paths, counts, config.shared_pages_from))
+    problems = [*loaded.problems, *font_check.problems, *templates.problems]
+    problems.extend(_named_in_templates(config, loaded, templates.texts))
+    return CheckResult(loaded, templates.templates, tuple(problems), templates.paths, plan, templates.texts)
 
 
 def _named_in_templates(

@@ -82,17 +82,31 @@ def open_run(config: Config, out_dir: Path | None = None, current: inputs.Curren
     """Return the run in ``out_dir`` (default: the config's) with every member's review.
 
     ``current``: the roster and templates as just read (the workspace's `check`), used when its roster
-    is the one the run was made from, instead of reading it again.
-    Raise MailmergeError when the folder holds no finished run (no manifest.csv).
+    is the one the run was made from. Raise MailmergeError when the folder holds no finished run (no manifest.csv).
+    """
+    return with_files_checked(with_decisions(open_undecided(config, out_dir, current)))
+
+
+def open_undecided(
+    config: Config,
+    out_dir: Path | None = None,
+    current: inputs.CurrentInputs | None = None,
+    rows: tuple[ManifestRow, ...] | None = None,
+) -> RunView:
+    """Return the run as open_run does, before the decisions are read and the files checked.
+
+    The review app reads those two itself whenever they change (ReviewState.run_view), not a first time here.
+    ``rows``: the manifest's rows as read before, while manifest.csv is unchanged (a roster saved again).
     """
     out_dir = (out_dir or config.output).resolve()
     path = out_dir / manifest.MANIFEST_NAME
     if not path.is_file():
         raise MailmergeError(messages.NO_MANIFEST.format(out_dir=out_dir))
-    try:
-        rows = tuple(manifest.read_manifest(path))
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
-        raise MailmergeError(messages.BAD_MANIFEST.format(path=path, detail=type(exc).__name__)) from None
+    if rows is None:
+        try:
+            rows = tuple(manifest.read_manifest(path))
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+            raise MailmergeError(messages.BAD_MANIFEST.format(path=path, detail=type(exc).__name__)) from None
     summary_path = out_dir / inputs.SUMMARY_NAME
     summary = _read_summary(summary_path)
 
@@ -107,8 +121,6 @@ def open_run(config: Config, out_dir: Path | None = None, current: inputs.Curren
     postal_rows = {
         p.row for p in current.roster.problems if not p.is_error and p.row is not None and p.column in postal_headers
     }
-    decisions = decision_store(out_dir).latest()
-
     by_member: dict[str, list[ManifestRow]] = {}
     for row in rows:
         by_member.setdefault(row.member_id, []).append(row)
@@ -146,10 +158,9 @@ def open_run(config: Config, out_dir: Path | None = None, current: inputs.Curren
         )
         name = member.display_name if member is not None else (member_rows[0].name if member_rows else "")
         group = member.group if member is not None else member_rows[0].group
-        undecided = review.MemberReview(member_id, name, group, tuple(member_rows), facts, None)
-        reviews.append(review.with_decision(undecided, decisions.get(member_id)))
+        reviews.append(review.MemberReview(member_id, name, group, tuple(member_rows), facts, None))
     unreadable = next((str(p) for p in current.roster.problems if p.is_error and p.row is None), "")
-    view = RunView(
+    return RunView(
         out_dir,
         config.cycle,
         summary,
@@ -160,7 +171,6 @@ def open_run(config: Config, out_dir: Path | None = None, current: inputs.Curren
         unreadable,
         current.roster.source,
     )
-    return with_files_checked(view)
 
 
 def _read_summary(path: Path) -> dict[str, Any]:

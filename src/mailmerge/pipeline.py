@@ -18,7 +18,7 @@ from mailmerge import (
     roster,
     state,
 )
-from mailmerge.checking import CheckResult, check, check_inputs, provided_variables
+from mailmerge.checking import CheckResult, TemplateInspections, check, check_inputs, provided_variables
 from mailmerge.config import Config
 from mailmerge.errors import MailmergeError, ProblemsFound, RunInterrupted
 from mailmerge.fsutil import make_private_dir, sha256_of, write_atomic
@@ -41,6 +41,7 @@ __all__ = [
     "Progress",
     "RunResult",
     "SilentProgress",
+    "TemplateInspections",
     "check",
     "input_digest",
     "member_context",

@@ -58,7 +58,9 @@ class ReviewState:
             key = self._inputs()
             if self._opened is None or self._opened[0] != key:
                 given = checked[1] if checked is not None and set(checked[0]) <= set(key) else None
-                self._opened = (key, mailing.open_run(self.config, self.out_dir, current=given))
+                # manifest.csv is the key's first file: unchanged (the roster saved again), its rows are kept.
+                rows = self._opened[1].rows if self._opened is not None and self._opened[0][0] == key[0] else None
+                self._opened = (key, mailing.open_undecided(self.config, self.out_dir, given, rows))
             opened = self._opened[1]
             version = mailing.decisions_version(self.out_dir)  # before the decisions: a newer one is read next time
             if live is not None and live.opened is opened and live.version == version:

@@ -69,7 +69,16 @@ class Workspace:
 
     jobs: jobs.Jobs = field(default_factory=jobs.Jobs)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _check_lock: threading.Lock = field(default_factory=threading.Lock)
     _checked: tuple[Any, pipeline.CheckResult | None, str] | None = None
+    _inspections: Any = None  # pipeline.TemplateInspections, made on the first check (the pipeline loaded then)
+
+    def check_roster(self, config: Any, roster_path: Path | None = None) -> pipeline.CheckResult:
+        """Return `mailmerge check`'s result, the templates inspected again only when one of them changed."""
+        with self._lock:
+            if self._inspections is None:
+                self._inspections = making().TemplateInspections()
+        return making().check(config, roster_path, self._inspections)
 
     def check(self, review: Any) -> tuple[pipeline.CheckResult | None, str]:
         """Return `mailmerge check`'s result for the current inputs (again only when a file changed)."""
@@ -79,10 +88,10 @@ class Workspace:
     def _check(self, review: Any) -> tuple[Any, pipeline.CheckResult | None, str]:
         config = review.config
         key = file_signature([config.path, config.roster, *config.documents.values()])
-        with self._lock:
+        with self._check_lock:
             if self._checked is None or self._checked[0] != key:
                 try:
-                    self._checked = (key, making().check(config), "")
+                    self._checked = (key, self.check_roster(config), "")
                 except MailmergeError as exc:
                     self._checked = (key, None, str(exc))
             return self._checked
@@ -212,7 +221,7 @@ def roster() -> str:
     upload = None
     if upload_id:
         path = versions.upload_path(current, upload_id)
-        result = making().check(review.config, path)  # the same check as `mailmerge check --roster`
+        result = workspace().check_roster(review.config, path)  # the same check as `mailmerge check --roster`
         by_group = result.roster.by_group()
         upload = {
             "id": upload_id,
@@ -263,7 +272,7 @@ def roster_confirm() -> ResponseReturnValue:
     if request.form.get("action") == "discard":
         versions.discard_upload(current, upload_id)
         return redirect(url_for("workspace.roster"), code=303)
-    result = making().check(review.config, versions.upload_path(current, upload_id))
+    result = workspace().check_roster(review.config, versions.upload_path(current, upload_id))
     if result.errors:
         abort(409, messages.UPLOAD_HAS_ERRORS.format(count=len(result.errors)))
     versions.replace(current, upload_id)
