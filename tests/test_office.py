@@ -308,7 +308,7 @@ def test_a_downloaded_pdf_is_in_the_audit_log_with_the_member_id_only(office_app
     client = _signed_in(office_app, "kanri")
     assert client.get("/members/0001/letter.pdf").status_code == 200
     page = client.get("/office/audit").get_data(as_text=True)
-    assert re.search(r"<td>kanri</td><td>ダウンロード</td><td>[^<]*</td><td>0001</td><td>letter.pdf</td>", page)
+    assert re.search(r"<td>kanri</td><td>ダウンロード</td><td>[^<]*</td><td>0001</td><td>書状（letter.pdf）</td>", page)
     lines = accounts.open_store(office_app.extensions["mailmerge_review"].config.root).audit()
     assert any(line.action == "download" and line.members == ("0001",) for line in lines)
     # No personal data in the server's log: the names and addresses of the run's members are nowhere in it.

@@ -192,10 +192,13 @@ def _detail(endpoint: str, args: dict[str, Any]) -> str:
 
 def audit_detail(action: str, detail: str) -> str:
     """Return an audit line's 内容 as people read it: a decision in the review pages' words (承認済み / 保留),
-    an action in Japanese words, a file's name as recorded.
+    an action in Japanese words, a file's name as recorded (a member's document also by its label: 書状（letter.pdf）).
     """
     if action == "decision":
         return messages.STATUS_LABELS.get(detail, detail)
+    label = messages.REVIEW_DOCUMENT_LABELS.get(detail.rpartition(".")[0]) if action == "download" else None
+    if label is not None:
+        return messages.AUDIT_DOCUMENT.format(label=label, file=detail)
     return messages.AUDIT_DETAILS.get(detail, detail)
 
 

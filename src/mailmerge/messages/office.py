@@ -86,6 +86,7 @@ AUDIT_DETAILS = {
     "workspace.send_start": "メール送信の開始",
     "workspace.job_stop": "中止",
 }
+AUDIT_DOCUMENT = "{label}（{file}）"  # a member's document downloaded: 書状（letter.pdf）
 OFFICE_SIGN_IN_FIRST = "サインインしてください。画面を再読み込みするとサインインの画面が開きます。"
 OFFICE_WRONG_PASSWORD = "ユーザー名かパスワードが違います。"
 OFFICE_BAD_HOST = (
