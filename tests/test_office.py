@@ -554,3 +554,70 @@ def test_the_audit_log_says_what_was_done_in_japanese_words(office_app) -> None:
         if "POST" in (rule.methods or ()) and not rule.endpoint.startswith("office.")
     }
     assert posted - {"decide", "api_decisions"} <= set(messages.AUDIT_DETAILS)
+
+
+def test_a_session_ended_elsewhere_is_refused_at_once_and_a_copy_of_the_file_is_whole(tmp_path: Path) -> None:
+    """The server keeps a connection per thread for the session look-up: what another process wrote is seen,
+    and accounts.db copied alone while serving (a backup's `cp`) has every change in it."""
+    server, command = accounts.open_store(tmp_path), accounts.open_store(tmp_path)  # command: `mailmerge user`
+    accounts.add_user(command, "kanri", "管理", PASSWORD, 0)
+    token = accounts.new_session(server, "kanri", 1.0)
+    assert accounts.live_session(server, token, 2.0, 3600) is not None
+    command.update_user("kanri", disabled=1)  # `mailmerge user disable kanri`: signed out everywhere
+    server.record(3.0, "kanri", "user_disable", "2026", (), "kanri")
+    assert accounts.live_session(server, token, 3.0, 3600) is None
+    copy = tmp_path / "copy" / "office" / accounts_path(tmp_path).name
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes(accounts_path(tmp_path).read_bytes())  # the file alone, while the server holds it open
+    copied = accounts.open_store(tmp_path / "copy")
+    assert copied.user("kanri").disabled and [line.action for line in copied.audit()] == ["user_disable"]
+
+
+def test_the_https_front_passes_a_page_of_megabytes_whole(tmp_path: Path) -> None:
+    """Over the real TLS front and a Unix socket: every byte of a page larger than the front's buffer arrives."""
+    import http.client
+    import socket
+    import ssl
+    import threading
+
+    from mailmerge import officeserver
+
+    page = bytes(range(256)) * 12289  # ~3 MB, not a multiple of any buffer
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(page) + page
+    upstream_path = str(tmp_path / "app.sock")
+    listening = socket.socket(socket.AF_UNIX)
+    listening.bind(upstream_path)
+    listening.listen()
+
+    def upstream() -> None:  # waitress's part: each request answered with the page
+        connection = listening.accept()[0]
+        with connection:
+            while connection.recv(65536):
+                connection.sendall(answer)
+
+    cert, key = officeserver.self_signed(tmp_path / "tls", ["127.0.0.2"])
+    front = socket.create_server(("127.0.0.2", 0))
+    threads = [
+        threading.Thread(target=upstream, daemon=True),
+        threading.Thread(
+            target=lambda: officeserver._serve_connection(
+                front.accept()[0], officeserver.tls_context(cert, key), upstream_path
+            ),
+            daemon=True,
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    browser = http.client.HTTPSConnection(
+        "127.0.0.2", front.getsockname()[1], timeout=60, context=ssl.create_default_context(cafile=cert)
+    )
+    try:
+        for _ in range(2):  # twice on the same connection: the second answer starts where the first ended
+            browser.request("GET", "/")
+            assert browser.getresponse().read() == page
+    finally:
+        browser.close()
+        for thread in threads:
+            thread.join(10)
+        front.close()
+        listening.close()

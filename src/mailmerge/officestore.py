@@ -8,8 +8,9 @@ Times are UTC seconds since the epoch (floats) so a test can inject the clock; p
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from contextlib import closing
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,14 +92,51 @@ class OfficeStore:
 
     def __init__(self, path: Path):
         self.path = path
+        self._made: tuple[int, int] | None = None  # the file (device, inode) whose tables this store made
+        self._readers = threading.local()  # each request thread's connection for the session look-up
 
     def _open(self) -> Any:
+        """Open the database; its tables are made (or brought up to date) once per file, not per request."""
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         connection = connect(self.path)
-        connection.executescript(_SCHEMA)
-        if not any(column[1] == "csrf" for column in connection.execute("PRAGMA table_info(sessions)")):
-            _add_session_csrf(connection)
+        stat = self.path.stat()
+        if self._made != (stat.st_dev, stat.st_ino):  # first use, or the file was replaced (restored) since
+            connection.executescript(_SCHEMA)
+            if not any(column[1] == "csrf" for column in connection.execute("PRAGMA table_info(sessions)")):
+                _add_session_csrf(connection)
+            self._made = (stat.st_dev, stat.st_ino)
         return connection
+
+    @contextmanager
+    def _reader(self) -> Iterator[Any]:
+        """Yield this thread's kept connection, for the look-up every signed-in request makes.
+
+        Opening SQLite costs more than the query; the connection is opened again when the file was replaced.
+        """
+        held = getattr(self._readers, "held", None)
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            stat = None
+        if held is None or stat is None or held[0] != (stat.st_dev, stat.st_ino):
+            if held is not None:
+                held[1].close()
+            connection = self._open()
+            stat = self.path.stat()
+            held = self._readers.held = ((stat.st_dev, stat.st_ino), connection)
+        yield held[1]
+
+    @contextmanager
+    def _write(self) -> Iterator[Any]:
+        """Yield a connection in a write transaction; after it, the file alone holds every change.
+
+        The kept readers keep SQLite's write-ahead log from being folded in when the last connection
+        closes, so each write folds it in itself: a copy of accounts.db taken while serving is whole.
+        """
+        with closing(self._open()) as connection:
+            with _transaction(connection):
+                yield connection
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # --- users ---
 
@@ -118,7 +156,7 @@ class OfficeStore:
 
     def add_user(self, name: str, role: str, hash_: str, now: float) -> bool:
         """Add an account; False when the name is taken."""
-        with closing(self._open()) as connection, _transaction(connection):
+        with self._write() as connection:
             if connection.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
                 return False
             connection.execute(
@@ -132,7 +170,7 @@ class OfficeStore:
         if not values or set(values) - allowed:
             raise ValueError(f"cannot set {sorted(set(values) - allowed)}")
         assignments = ", ".join(f"{key} = ?" for key in values)
-        with closing(self._open()) as connection, _transaction(connection):
+        with self._write() as connection:
             connection.execute(f"UPDATE users SET {assignments} WHERE name = ?", (*values.values(), name))
             if values.get("disabled") or "hash" in values:
                 connection.execute("DELETE FROM sessions WHERE name = ?", (name,))  # signed out everywhere
@@ -140,31 +178,32 @@ class OfficeStore:
     # --- sessions ---
 
     def add_session(self, digest: str, name: str, now: float, csrf: str) -> None:
-        with closing(self._open()) as connection, _transaction(connection):
+        with self._write() as connection:
             connection.execute(
                 "INSERT INTO sessions (digest, name, last_seen, csrf) VALUES (?, ?, ?, ?)", (digest, name, now, csrf)
             )
 
     def session(self, digest: str) -> tuple[User, float, str] | None:
         """Return a session's account, when it was last seen and its CSRF token (one query: every request asks)."""
-        with closing(self._open()) as connection:
-            row = connection.execute(
+        with self._reader() as connection:
+            rows = connection.execute(
                 "SELECT u.name, u.role, u.hash, u.disabled, u.failures, u.wait_until, u.created_at, s.last_seen, s.csrf"
                 " FROM sessions s JOIN users u ON u.name = s.name WHERE s.digest = ?",
                 (digest,),
-            ).fetchone()
+            ).fetchall()  # to the end: a statement left open would keep its snapshot on the kept connection
+        row = rows[0] if rows else None
         return (User(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6]), row[7], row[8]) if row else None
 
     def touch_session(self, digest: str, now: float) -> None:
-        with closing(self._open()) as connection, _transaction(connection):
+        with self._write() as connection:
             connection.execute("UPDATE sessions SET last_seen = ? WHERE digest = ?", (now, digest))
 
     def end_session(self, digest: str) -> None:
-        with closing(self._open()) as connection, _transaction(connection):
+        with self._write() as connection:
             connection.execute("DELETE FROM sessions WHERE digest = ?", (digest,))
 
     def end_sessions_before(self, last_seen: float) -> None:
-        with closing(self._open()) as connection, _transaction(connection):
+        with self._write() as connection:
             connection.execute("DELETE FROM sessions WHERE last_seen < ?", (last_seen,))
 
     # --- audit ---
@@ -172,7 +211,7 @@ class OfficeStore:
     def record(
         self, at: float, account: str, action: str, cycle: str = "", members: Iterable[str] = (), detail: str = ""
     ) -> None:
-        with closing(self._open()) as connection, _transaction(connection):
+        with self._write() as connection:
             connection.execute(
                 "INSERT INTO audit (at, account, action, cycle, members, detail) VALUES (?, ?, ?, ?, ?, ?)",
                 (at, account, action, cycle, json.dumps(list(members), ensure_ascii=False), detail),
