@@ -294,6 +294,12 @@ def test_stop_ends_a_run_as_ctrl_c_does_and_the_next_run_resumes(cycle: Path, tm
     assert "完了: 12 会員" in _text(client.get("/workspace/run"))
 
 
+def test_the_review_screen_links_back_to_home(sample_run: Path, cycle: Path, tmp_path: Path) -> None:
+    _, client = _client(cycle, copy_run(sample_run, tmp_path))
+    for path in ("/", "/members/0001"):  # the list and a member's page: 印刷 is reached from ホーム
+        assert '<a id="to-home" href="/workspace/">ホームへ戻る</a>' in client.get(path).get_data(as_text=True)
+
+
 def test_a_print_with_nobody_approved_says_to_approve_on_the_review_screen(
     sample_run: Path, cycle: Path, tmp_path: Path
 ) -> None:

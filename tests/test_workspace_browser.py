@@ -202,7 +202,7 @@ def test_the_whole_cycle_in_the_browser(serving: Serving, page: Page, tmp_path: 
         page.locator("#next").click()
 
     # ホーム now says 印刷 next, with the review counted.
-    page.goto(serving.base + "/workspace/")
+    page.locator("#to-home").click()  # the 確認 screen's own way back, as a person would go
     expect(page.locator('#steps li[data-step="review"]')).to_contain_text("承認 29, 保留 1, 要再確認 0, 未確認 0")
     expect(page.locator("#next-button")).to_have_text("印刷する")
     _shot(page, tmp_path, "6-home-after-review")
