@@ -508,9 +508,11 @@ def test_idle_connections_from_the_network_do_not_take_the_https_front_down(offi
     idle: list[ssl.SSLSocket] = []
     try:
         # Each idle connection holds four descriptors in this process: ours, the front's, its way to
-        # waitress and waitress's end of it.
-        for _ in range(320):
-            plain = socket.create_connection(("127.0.0.2", server.effective_port))
+        # waitress and waitress's end of it. From eight machines: one alone may hold only so many.
+        for n in range(320):
+            plain = socket.create_connection(
+                ("127.0.0.2", server.effective_port), source_address=(f"127.0.0.{10 + n % 8}", 0)
+            )
             idle.append(trusting.wrap_socket(plain, server_hostname="127.0.0.2"))
         colleague = http.client.HTTPSConnection("127.0.0.2", server.effective_port, timeout=30, context=trusting)
         colleague.request("GET", "/office/signin")
@@ -525,6 +527,49 @@ def test_idle_connections_from_the_network_do_not_take_the_https_front_down(offi
         again = later.getresponse()
         assert again.status == 200 and "サインイン" in again.read().decode("utf-8")
         later.close()
+    finally:
+        for connection in idle:
+            connection.close()
+        serving.close()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_one_machine_holding_many_connections_does_not_lock_the_office_out(office_app, tmp_path: Path) -> None:
+    """One PC on the network (no sign-in needed) held 1,100 idle connections: waitress behind the front
+    took no more than its 1,000, and a colleague's browser then got no page at all while they stayed open."""
+    import http.client
+    import resource
+    import socket
+    import ssl
+
+    from mailmerge import officeserver
+
+    from helpers import ServerThread
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 8192 if hard == resource.RLIM_INFINITY else min(hard, 8192)
+    assert wanted > 5000, f"this machine allows {hard} open files: too few to try the attack"
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, wanted), hard))
+    cert, key = officeserver.self_signed(tmp_path / "tls", ["127.0.0.2"])
+    server = officeserver.OfficeServer(office_app, "127.0.0.2", 0, officeserver.tls_context(cert, key))
+    serving = ServerThread(server)
+    trusting = ssl.create_default_context(cafile=cert)
+    idle: list[socket.socket] = []
+    try:
+        for _ in range(1100):  # from 127.0.0.4, one machine
+            plain = socket.create_connection(("127.0.0.2", server.effective_port), source_address=("127.0.0.4", 0))
+            idle.append(plain)
+            try:
+                idle[-1] = trusting.wrap_socket(plain, server_hostname="127.0.0.2")
+            except (OSError, ssl.SSLError):
+                pass  # refused by the front: as good for the attack as held
+        colleague = http.client.HTTPSConnection(
+            "127.0.0.2", server.effective_port, timeout=30, context=trusting, source_address=("127.0.0.3", 0)
+        )
+        colleague.request("GET", "/office/signin")
+        answer = colleague.getresponse()
+        assert answer.status == 200 and "サインイン" in answer.read().decode("utf-8")
+        colleague.close()
     finally:
         for connection in idle:
             connection.close()

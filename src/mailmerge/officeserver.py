@@ -113,6 +113,10 @@ _IDLE_SECONDS = 120.0
 # What waitress has written is read 256 kB at a time: a page of a megabyte in a few reads, each sent as
 # TLS records of 16 kB by one call (the buffer is new for each read: no memory held per open connection).
 _CHUNK = 262144
+# Connections one computer may hold at once. A browser opens six to a site; a few browsers and tabs stay
+# far below. One PC holding more (no sign-in is needed to connect) would take the places waitress has
+# for the whole office (webserver's connection_limit): the ones over this are closed at once.
+_PER_ADDRESS = 64
 
 
 def _serve_connection(connection: socket.socket, context: ssl.SSLContext, upstream_path: str) -> None:
@@ -187,6 +191,8 @@ class OfficeServer:
         self._waitress = webserver.make_server(app, unix_socket=self._upstream, threads=8)
         self._closing = False
         self._behind = threading.Thread(target=self._run_waitress, daemon=True)
+        self._held: dict[str, int] = {}  # open connections per client address
+        self._held_lock = threading.Lock()
 
     def _run_waitress(self) -> None:
         try:
@@ -205,14 +211,27 @@ class OfficeServer:
         self._behind.start()
         while not self._closing:
             try:
-                connection, _address = self._listening.accept()
+                connection, address = self._listening.accept()
             except OSError:
                 if self._closing:
                     return
                 continue
-            threading.Thread(
-                target=_serve_connection, args=(connection, self._context, self._upstream), daemon=True
-            ).start()
+            client = str(address[0])
+            with self._held_lock:
+                if self._held.get(client, 0) >= _PER_ADDRESS:
+                    connection.close()
+                    continue
+                self._held[client] = self._held.get(client, 0) + 1
+            threading.Thread(target=self._serve, args=(connection, client), daemon=True).start()
+
+    def _serve(self, connection: socket.socket, client: str) -> None:
+        try:
+            _serve_connection(connection, self._context, self._upstream)
+        finally:
+            with self._held_lock:
+                left = self._held.pop(client) - 1
+                if left:
+                    self._held[client] = left
 
     def close(self) -> None:
         """Stop serving (from any thread) and close the sockets."""
