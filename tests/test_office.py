@@ -577,6 +577,48 @@ def test_one_machine_holding_many_connections_does_not_lock_the_office_out(offic
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
+def test_the_front_serves_past_the_services_usual_limit_of_open_files(office_app, tmp_path: Path) -> None:
+    """systemd starts a service allowed 1,024 open files: five PCs with 60 connections each used them up, and
+    the front then spun on accept() failing (EMFILE) while a colleague's browser waited for nothing."""
+    import http.client
+    import resource
+    import socket
+    import ssl
+
+    from mailmerge import officeserver
+
+    from helpers import ServerThread
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    assert hard == resource.RLIM_INFINITY or hard > 4096, f"this machine allows {hard} open files: too few"
+    resource.setrlimit(resource.RLIMIT_NOFILE, (1024, hard))  # as a systemd service starts
+    idle: list[socket.socket] = []
+    serving = None
+    try:
+        cert, key = officeserver.self_signed(tmp_path / "tls", ["127.0.0.2"])
+        server = officeserver.OfficeServer(office_app, "127.0.0.2", 0, officeserver.tls_context(cert, key))
+        serving = ServerThread(server)
+        trusting = ssl.create_default_context(cafile=cert)
+        for n in range(300):
+            plain = socket.create_connection(
+                ("127.0.0.2", server.effective_port), source_address=(f"127.0.0.{20 + n % 5}", 0)
+            )
+            idle.append(trusting.wrap_socket(plain, server_hostname="127.0.0.2"))
+        colleague = http.client.HTTPSConnection(
+            "127.0.0.2", server.effective_port, timeout=30, context=trusting, source_address=("127.0.0.3", 0)
+        )
+        colleague.request("GET", "/office/signin")
+        answer = colleague.getresponse()
+        assert answer.status == 200 and "サインイン" in answer.read().decode("utf-8")
+        colleague.close()
+    finally:
+        for connection in idle:
+            connection.close()
+        if serving is not None:
+            serving.close()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
 def test_the_audit_log_says_what_was_done_in_japanese_words(office_app) -> None:
     # The 内容 column showed the page's identifier (workspace.print_start) for an action without a file.
     client = _signed_in(office_app, "kanri")

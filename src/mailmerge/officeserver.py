@@ -13,6 +13,7 @@ import ipaddress
 import logging
 import os
 import re
+import resource
 import select
 import shutil
 import socket
@@ -117,6 +118,7 @@ _CHUNK = 262144
 # far below. One PC holding more (no sign-in is needed to connect) would take the places waitress has
 # for the whole office (webserver's connection_limit): the ones over this are closed at once.
 _PER_ADDRESS = 64
+_OPEN_FILES = 65536
 
 
 def _serve_connection(connection: socket.socket, context: ssl.SSLContext, upstream_path: str) -> None:
@@ -176,12 +178,26 @@ def _redirect_to_https(connection: socket.socket) -> None:
     )
 
 
+def _allow_open_files() -> None:
+    """Raise this process's limit of open files to what the system allows it (up to _OPEN_FILES).
+
+    A systemd service starts allowed 1,024 while it may ask for more; each browser connection takes three
+    here (the browser's, the way to waitress, waitress's end): a few PCs' connections used them up, and
+    the front then failed every accept() while a colleague's browser waited for nothing.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = _OPEN_FILES if hard == resource.RLIM_INFINITY else min(hard, _OPEN_FILES)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+
+
 class OfficeServer:
     """The HTTPS front and waitress behind it, with waitress's few names the serving loop uses."""
 
     def __init__(self, app: Any, host: str, port: int, context: ssl.SSLContext):
         from mailmerge import webserver
 
+        _allow_open_files()
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self._listening = socket.create_server((host, port), family=family)
         self.effective_port: int = self._listening.getsockname()[1]
