@@ -708,3 +708,32 @@ def test_the_https_front_passes_a_page_of_megabytes_whole(tmp_path: Path) -> Non
             thread.join(10)
         front.close()
         listening.close()
+
+
+def test_the_office_server_serves_a_page_of_megabytes_whole_through_waitress(tmp_path: Path) -> None:
+    """waitress on its Unix socket (its send buffer widened) and the TLS front: a 3 MB answer arrives whole."""
+    import http.client
+    import ssl
+
+    from flask import Flask
+
+    from mailmerge import officeserver
+
+    from helpers import ServerThread
+
+    page = bytes(range(256)) * 12289
+    app = Flask(__name__)
+    app.add_url_rule("/", "page", lambda: page)
+    cert, key = officeserver.self_signed(tmp_path / "tls", ["127.0.0.2"])
+    server = officeserver.OfficeServer(app, "127.0.0.2", 0, officeserver.tls_context(cert, key))
+    serving = ServerThread(server)
+    browser = http.client.HTTPSConnection(
+        "127.0.0.2", server.effective_port, timeout=60, context=ssl.create_default_context(cafile=cert)
+    )
+    try:
+        for _ in range(3):
+            browser.request("GET", "/")
+            assert browser.getresponse().read() == page
+    finally:
+        browser.close()
+        serving.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 from typing import Any
 
 from flask import Flask
@@ -21,7 +22,7 @@ def make_server(app: Flask, port: int = 0, *, unix_socket: str | None = None, th
     # waitress warns "Task queue depth is N" when requests wait for a thread: normal for a page of thumbnails.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     if unix_socket is not None:
-        return create_server(
+        server = create_server(
             app,
             unix_socket=unix_socket,
             unix_socket_perms="600",
@@ -32,6 +33,8 @@ def make_server(app: Flask, port: int = 0, *, unix_socket: str | None = None, th
             ident="mailmerge",
             clear_untrusted_proxy_headers=True,
         )
+        server.channel_class = _unix_channel()
+        return server
     server = create_server(
         app,
         host=LOOPBACK,
@@ -42,3 +45,21 @@ def make_server(app: Flask, port: int = 0, *, unix_socket: str | None = None, th
     )
     set_port(app, server.effective_port)
     return server
+
+
+# A Unix socket's send buffer is ~200 kB by default: a page of a megabyte then waits in waitress, whose
+# loop, woken each time the front has read a little, spins a few hundred times a page. With a buffer
+# that holds the page, the request's thread writes it at once. The kernel caps it at net.core.wmem_max.
+_UNIX_SEND_BUFFER = 4 * 1024 * 1024
+
+
+def _unix_channel() -> type:
+    """Return waitress's connection class, its socket given a send buffer that holds a page of megabytes."""
+    from waitress.channel import HTTPChannel
+
+    class UnixChannel(HTTPChannel):
+        def __init__(self, server: Any, sock: socket.socket, *args: Any, **kwargs: Any) -> None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _UNIX_SEND_BUFFER)
+            super().__init__(server, sock, *args, **kwargs)
+
+    return UnixChannel
