@@ -96,27 +96,35 @@ def _pages(member: str) -> dict[str, str]:
     return {**PAGES, "member page": f"/members/{member}", **OTHERS, "thumbnail": thumbnail}
 
 
-def _one_user(signed: Browser, token: Browser) -> dict[str, tuple[float, float, float]]:
-    """Return each page's (median signed in, median token, median of the paired ratios); every answer 200.
+def _one_user(signed: Browser, token: Browser) -> dict[str, tuple[float, float, float, float, float]]:
+    """Return each page's (median signed in, median token, median of the paired ratios, median CPU signed in,
+    median CPU token); every answer 200.
 
     Each signed-in request is paired with the token request next to it in time, and the ratio taken per
     pair: a shared machine's load moves both alike, so the pairs' ratio is steadier than two medians'.
+    The CPU time is the whole process's (client, front, both servers) while the request was served: on a
+    loaded machine the wall time is mostly waiting for a core, the CPU time is the work.
     """
     figures = {}
     for label, path in _pages(MEMBER).items():
         for browser in (signed, token):  # warm: the run opened, the thumbnail drawn and cached
             assert browser.get(path)[1] == 200, (label, path)
-        pairs = []
+        pairs, cpu = [], []
         for n in range(PAGE_REQUESTS):
-            times = {}
+            times, cpus = {}, {}
             for which in (0, 1) if n % 2 == 0 else (1, 0):
+                started = time.process_time()
                 times[which], status = (signed, token)[which].get(path)
+                cpus[which] = time.process_time() - started
                 assert status == 200, (label, status)
             pairs.append((times[0], times[1]))
+            cpu.append((cpus[0], cpus[1]))
         figures[label] = (
             statistics.median(a for a, _ in pairs),
             statistics.median(b for _, b in pairs),
             statistics.median(a / b for a, b in pairs),
+            statistics.median(a for a, _ in cpu),
+            statistics.median(b for _, b in cpu),
         )
     return figures
 
@@ -164,7 +172,7 @@ def main() -> bool:
         threading.Thread(target=waitress.run, daemon=True).start()
         cookie = f"mailmerge_token_{waitress.effective_port}={TOKEN}"
         sign_ins: list[list[float]] = []
-        pages: list[dict[str, tuple[float, float, float]]] = []
+        pages: list[dict[str, tuple[float, float, float, float, float]]] = []
         loads: list[tuple[float, int]] = []
         try:
             for run in range(RUNS):
@@ -183,7 +191,7 @@ def main() -> bool:
                 loads.append((statistics.median(times), errors))
                 print(
                     f"run {run + 1}: sign-in median {statistics.median(sign_ins[-1]):.3f} s; "
-                    + "; ".join(f"{k} {a * 1000:.1f} vs {b * 1000:.1f} ms" for k, (a, b, _r) in pages[-1].items())
+                    + "; ".join(f"{k} {a * 1000:.1f} vs {b * 1000:.1f} ms" for k, (a, b, *_) in pages[-1].items())
                     + f"; {USERS} users × {REQUESTS} list pages at once: median {loads[-1][0]:.3f} s, "
                     f"max {max(times):.3f} s, errors {errors}; load average {os.getloadavg()[0]:.1f}"
                 )
@@ -200,7 +208,9 @@ def main() -> bool:
         token_ms = [run[label][1] * 1000 for run in pages]
         text = (
             f"{label} signed in {_spread(signed_ms, lambda m: f'{m:.1f} ms')} vs token "
-            f"{_spread(token_ms, lambda m: f'{m:.1f} ms')}: paired ratio {_spread(ratios, lambda r: f'{r:.2f}')}"
+            f"{_spread(token_ms, lambda m: f'{m:.1f} ms')}: paired ratio {_spread(ratios, lambda r: f'{r:.2f}')}; "
+            f"CPU {_spread([run[label][3] * 1000 for run in pages], lambda m: f'{m:.1f} ms')} vs "
+            f"{_spread([run[label][4] * 1000 for run in pages], lambda m: f'{m:.1f} ms')}"
         )
         if label in OTHERS or label == "thumbnail":
             print("     " + text)
