@@ -126,6 +126,8 @@ def test_sealing_the_sample_cycle_makes_a_read_only_bag_and_index(tmp_path: Path
         decisions = list(csv.DictReader(handle))
     assert len(decisions) == 60 and {d["reviewer"] for d in decisions} == {REVIEWER}
     assert {d["decision"] for d in decisions} == {"approved"}
+    # Opened in Excel, the approval's time reads as Japan time, like the print's.
+    assert all(d["decided_at"].endswith("+09:00") and d["printed_at"].endswith("+09:00") for d in decisions)
     # Read-only for the owner only: files 0400, folders 0500; nothing else lies around.
     for path in [bag, *bag.rglob("*")]:
         mode = stat.S_IMODE(path.stat().st_mode)

@@ -12,6 +12,7 @@ import io
 import sqlite3
 from pathlib import Path
 
+from mailmerge.dates import jst_iso
 from test_send import ADDRESSES, certificate, cycle, send, server, use_server  # noqa: F401 (fixtures)
 
 from helpers import run_mailmerge
@@ -116,6 +117,6 @@ def test_an_e_mail_sent_before_its_address_was_corrected_is_sealed_on_the_approv
     assert ADDRESSES["0004"].encode() in bagged  # the message as it went out, to the address it went to
     decisions = list(csv.DictReader(io.StringIO((bag / "data" / "decisions.csv").read_text(encoding="utf-8-sig"))))
     rows = [r for r in decisions if r["member_id"] == "0004"]
-    assert rows and {(r["reviewer"], r["decided_at"]) for r in rows} == {("事務局", approved_at)}
+    assert rows and {(r["reviewer"], r["decided_at"]) for r in rows} == {("事務局", jst_iso(approved_at))}
     checked = run_mailmerge("verify", "--config", str(cycle))
     assert checked.returncode == 0, checked.stdout + checked.stderr

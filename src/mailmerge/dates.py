@@ -61,6 +61,12 @@ def in_jst(stamp: str) -> dt.datetime | None:
     return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(JST)
 
 
+def jst_iso(stamp: str) -> str:
+    """Return a stored stamp as ISO 8601 in Japan time (2026-12-01T16:40:00+09:00); other text unchanged."""
+    moment = in_jst(stamp)
+    return stamp if moment is None else moment.isoformat(timespec="seconds")
+
+
 def shown_jst(stamp: str, seconds: bool = False) -> str:
     """Return a stored stamp as a person reads it: 2026-12-01 16:40 (+09:00); other text unchanged."""
     moment = in_jst(stamp)

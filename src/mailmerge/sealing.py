@@ -13,7 +13,7 @@ from mailmerge import archive, mailing, mailseal, messages, officestore, review
 from mailmerge.archiveverify import VerifyReport as VerifyReport  # kept where callers find them
 from mailmerge.archiveverify import verify as verify
 from mailmerge.config import Config
-from mailmerge.dates import JST, now_jst, parse_date, today_jst
+from mailmerge.dates import JST, jst_iso, now_jst, parse_date, today_jst
 from mailmerge.errors import MailmergeError, NothingToSeal
 from mailmerge.models import ArchivedBatch, ArchivedMember, HistoryEntry, PrintedMember
 from mailmerge.roster import normalise_key
@@ -278,7 +278,7 @@ def _archived(member: review.MemberReview, paper: PrintedMember) -> ArchivedMemb
             member.group,
             decision.decision,
             decision.reviewer,
-            decision.decided_at,
+            jst_iso(decision.decided_at),  # decisions.csv is read in Excel: Japan time, as printed_at
             decision.note,
             paper.printed_at,
             paper.printed_by,
