@@ -457,6 +457,24 @@ def test_check_refuses_a_japanese_domain_that_send_could_not_send_to(tmp_path: P
     assert run_mailmerge("check", "--config", str(config)).returncode == 0
 
 
+def test_a_full_width_sender_address_is_refused_before_any_member_is_left_unknown(cycle: Path, server) -> None:
+    """envelope_from typed with the Japanese input on (ｂｏｕｎｃｅｓ＠…): send stopped with a Python traceback at
+    MAIL FROM and left its first member 「送信したか不明」, though the server had been handed nothing."""
+    recorder, port = server
+    use_server(cycle, port, envelope_from='"ｂｏｕｎｃｅｓ＠example.jp"')
+    done = send(cycle)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "エラー: " + messages.CONFIG_EMAIL_NOT_ASCII.format(
+        name="cycle/mailmerge.toml", key="envelope_from"
+    )
+    assert recorder.received == []
+    use_server(cycle, port)
+    again = send(cycle)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "送信したか不明" not in again.stdout + again.stderr and len(recorder.received) == len(ADDRESSES)
+
+
 def test_print_leaves_out_the_members_who_get_e_mail_only(cycle: Path) -> None:
     done = run_mailmerge("print", "--config", str(cycle), "--out", str(cycle.parent.parent / "out"))
     assert done.returncode == 0, done.stdout + done.stderr

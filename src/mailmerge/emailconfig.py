@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from email.utils import parseaddr
 from typing import Any
 
 from mailmerge import messages
@@ -80,6 +81,12 @@ def email_settings(table: Mapping[str, Any], name: str) -> EmailSettings:
     sender = str(table.get("from", "")).strip()
     if not sender:
         raise ConfigError(messages.CONFIG_NEEDS_VALUE.format(name=name, where="email", key="from"))
+    reply_to, bounces = str(table.get("reply_to", "")).strip(), str(table.get("envelope_from", "")).strip()
+    # Typed with the Japanese input on (ｏｆｆｉｃｅ＠…) or with a Japanese domain, an address cannot go into
+    # MAIL FROM or a header without SMTPUTF8: send would stop at its first member, leaving it unknown.
+    for key, address in (("from", parseaddr(sender)[1]), ("reply_to", reply_to), ("envelope_from", bounces)):
+        if not address.isascii():
+            raise ConfigError(messages.CONFIG_EMAIL_NOT_ASCII.format(name=name, key=key))
     channel = str(table.get("default_channel", CHANNEL_POST))
     if channel not in CHANNELS:
         raise ConfigError(messages.CONFIG_EMAIL_CHANNEL.format(name=name, allowed="、".join(CHANNELS), value=channel))
@@ -96,8 +103,8 @@ def email_settings(table: Mapping[str, Any], name: str) -> EmailSettings:
         security=security,
         user=user,
         sender=sender,
-        reply_to=str(table.get("reply_to", "")).strip(),
-        envelope_from=str(table.get("envelope_from", "")).strip(),
+        reply_to=reply_to,
+        envelope_from=bounces,
         per_minute=limits[0],
         per_day=limits[1],
         default_channel=channel,

@@ -123,6 +123,10 @@ CONFIG_EMAIL_PLAIN = (
     "user を書かないときだけ使えます。パスワードを暗号化せずに送らないためです。starttls か tls にしてください"
 )
 CONFIG_EMAIL_CHANNEL = "{name}: [email] の default_channel は {allowed} のどれかにしてください（いまは {value!r}）"
+CONFIG_EMAIL_NOT_ASCII = (
+    "{name}: [email] の {key} のメールアドレスは半角の英数字で書いてください"
+    "（全角の文字や日本語のドメインでは送れません）"
+)
 CONFIG_EMAIL_NUMBER = "{name}: [email] の port は 1〜65535、per_minute と per_day は 0 以上の整数にしてください"
 CONFIG_NOT_TRUE_FALSE = "{name}: [{where}] の {key} は true か false にしてください（いまは {value!r}）"
 HELP_MAIN = "ATS 更新案内: 会員ごとに理事長の書状と保険の概要を作ります。"
