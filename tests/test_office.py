@@ -251,6 +251,33 @@ def test_a_checker_gets_a_japanese_403_for_manager_actions(office_app) -> None:
     assert client.get("/workspace/").status_code == 200
 
 
+def test_each_account_is_offered_only_what_its_role_may_do(office_app) -> None:
+    """A 確認 account sees no 管理 buttons (each would end in a 403) but one line saying who does it."""
+    checker, manager = _signed_in(office_app, "kakunin"), _signed_in(office_app, "kanri")
+    manager_only = "この操作は「管理」の人が行います"
+    pages = {
+        "/workspace/run": 'id="run-start">作成する<',
+        "/workspace/print": 'id="print-start">印刷用ファイルを作る<',
+        "/workspace/seal": 'id="seal-check">封印する会員を確かめる<',
+        "/workspace/templates": 'id="settings-save">保存する<',
+    }
+    for path, button in pages.items():
+        seen, managed = checker.get(path).get_data(as_text=True), manager.get(path).get_data(as_text=True)
+        assert button not in seen and manager_only in seen, path
+        assert button in managed and manager_only not in managed, path
+    templates = checker.get("/workspace/templates").get_data(as_text=True)
+    assert "/workspace/templates/letter/upload" not in templates and 'class="dropzone"' not in templates
+    roster = checker.get("/workspace/roster").get_data(as_text=True)
+    assert 'id="dropzone"' not in roster and manager_only in roster
+    home = checker.get("/workspace/").get_data(as_text=True)
+    assert ">送信</a>" not in home and ">作成</a>" in home
+    assert ">送信</a>" in manager.get("/workspace/").get_data(as_text=True)
+    # The review page: 確認 approves and holds; 閲覧 is told who does instead of buttons that end in a 403.
+    assert 'value="approved" class="approve"' in checker.get("/members/0001").get_data(as_text=True)
+    viewer = _signed_in(office_app, "etsuran").get("/members/0001").get_data(as_text=True)
+    assert 'id="decision-form"' not in viewer and "承認・保留は「確認」または「管理」の人が行います" in viewer
+
+
 def test_only_a_manager_opens_the_send_step(office_app) -> None:
     checker = _signed_in(office_app, "kakunin")
     csrf = _csrf(checker)

@@ -98,6 +98,7 @@ class Office:
 def install(app: Flask, office: Office) -> None:
     """Add the sign-in pages and the audit recording to an app made with ``create_app(guard=office.guard)``."""
     app.extensions[EXTENSION] = office
+    app.jinja_env.globals["may"] = may
     app.after_request(_audit_after)
     app.register_blueprint(bp)
 
@@ -138,10 +139,27 @@ def guard() -> BaseResponse | None:
             sent, session.csrf
         ):
             abort(403, messages.REVIEW_CSRF)
-    least = ROLE_OF.get(endpoint, VIEWER if request.method in ("GET", "HEAD") else MANAGER)
+    least = least_role(endpoint, request.method)
     if not accounts.may(user.role, least):
         abort(403, messages.OFFICE_NEEDS_ROLE.format(role=least, own=user.role))
     return None
+
+
+def least_role(endpoint: str, method: str) -> str:
+    """Return the least role ``endpoint`` needs: ROLE_OF's, else 閲覧 to look and 管理 to change."""
+    return ROLE_OF.get(endpoint, VIEWER if method in ("GET", "HEAD") else MANAGER)
+
+
+def may(endpoint: str) -> bool:
+    """For the pages: whether the signed-in account may use ``endpoint`` (its buttons and links are hidden if not).
+
+    The guard's own rule (least_role), so a page never offers what would end in a 403.
+    """
+    account = g.get("account")
+    if account is None:  # the sign-in page: nothing to offer
+        return True
+    methods = {method for rule in current_app.url_map.iter_rules(endpoint) for method in rule.methods or ()}
+    return accounts.may(account.role, least_role(endpoint, "GET" if "GET" in methods else "POST"))
 
 
 def record(account: str, action: str, members: list[str] | tuple[str, ...] = (), detail: str = "") -> None:

@@ -83,6 +83,9 @@ def create_app(
         document_labels=messages.REVIEW_DOCUMENT_LABELS,
         group_labels=messages.REVIEW_GROUP_LABELS,
         groups=GROUPS,
+        may=lambda endpoint: True,  # with the per-start token everything is offered; office.install narrows it
+        manager_only=messages.OFFICE_MANAGER_ONLY,
+        checker_only=messages.OFFICE_CHECKER_ONLY,
     )
     app.jinja_env.filters["local_time"] = weblist.local_time
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024

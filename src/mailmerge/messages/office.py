@@ -100,6 +100,9 @@ OFFICE_WAIT = (
 )
 OFFICE_MINUTES = "{minutes} 分 {seconds} 秒"
 OFFICE_SECONDS = "{seconds} 秒"
+# In place of a button or a whole step the signed-in account's role may not use.
+OFFICE_MANAGER_ONLY = "この操作は「管理」の人が行います"
+OFFICE_CHECKER_ONLY = "承認・保留は「確認」または「管理」の人が行います"
 OFFICE_NEEDS_ROLE = (
     "この操作には「{role}」の役割が必要です（あなたのアカウントは「{own}」）。"
     "必要なときは管理担当の人に頼んでください。"
