@@ -118,9 +118,17 @@ def test_two_accounts_review_at_once_over_https(browser: Browser, served: Office
     checker.goto(f"{served.url}/members/0002")
     expect(checker.locator("#last-decision")).to_contain_text("kanri")
 
-    # A checker pressing a manager's button: a Japanese 403 page.
+    # A checker is offered no manager's buttons: the home has no 送信, the 作成 step says who does it.
+    checker.goto(f"{served.url}/workspace/")
+    expect(checker.locator(".ws-nav a", has_text="送信")).to_have_count(0)
+    expect(checker.locator(".ws-nav a", has_text="作成")).to_be_visible()
+    _shot(checker, tmp_path, "office-checker-home.png")
     checker.goto(f"{served.url}/workspace/run")
-    checker.locator("#run-start").click()
+    expect(checker.locator("#run-start")).to_have_count(0)
+    expect(checker.locator("#manager-only")).to_have_text(messages.OFFICE_MANAGER_ONLY)
+    _shot(checker, tmp_path, "office-checker-run.png")
+    # The address of a manager's page typed in: a Japanese 403 page.
+    checker.goto(f"{served.url}/workspace/send")
     expect(checker.locator("#error-message")).to_have_text(messages.OFFICE_NEEDS_ROLE.format(role="管理", own="確認"))
     _shot(checker, tmp_path, "office-403.png")
 
