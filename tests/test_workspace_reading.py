@@ -128,3 +128,22 @@ def test_home_after_a_roster_change_reads_the_decisions_and_checks_the_files_onc
     page = _text(client.get("/workspace/"))
     assert "30 名, エラー 0" in page and "60 文書" in page
     assert (len(decisions), len(files), len(manifests)) == (1, 1, 0)  # manifest.csv did not change
+
+
+def test_a_member_changed_in_the_roster_saved_again_is_named_to_make_again(sample_run: Path, tmp_path: Path) -> None:
+    """The input hashes kept from the last opening never hide a changed row: 0005's new address is seen."""
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(REPO / "data" / "members.xlsx", data / "members.xlsx")
+    config = write_config(tmp_path, path=f'"{data / "members.xlsx"}"')
+    client = _client(config, copy_run(sample_run, tmp_path))
+    assert "作り直しが必要な会員" not in _text(client.get("/workspace/"))
+    book = openpyxl.load_workbook(data / "members.xlsx")
+    sheet = book.worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if str(r[headers.index("会員番号")].value) == "0005")
+    row[headers.index("会員名")].value = "新しい 名前"
+    book.save(data / "members.xlsx")
+    page = _text(client.get("/workspace/"))
+    assert "30 名, エラー 0" in page
+    assert "作り直しが必要な会員 1 名（名簿・文面がその後変わったか、まだ作成していません）" in page

@@ -7,6 +7,7 @@ stage (rendering, LibreOffice, the composed path).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -56,7 +57,26 @@ class CurrentInputs:
 
     def digest(self, member: Member, document: str) -> str:
         """Return the input hash a document of ``member`` would have if it were made now."""
-        return input_digest(member, document, self.template_hashes.get(document, ""), self.config)
+        template = self.template_hashes.get(document, "")
+        key = (self._settings, document, template, member.member_id, member.group, tuple(member.fields.items()))
+        found = _DIGESTS.get(key)
+        if found is None:
+            found = input_digest(member, document, template, self.config)
+            if len(_DIGESTS) >= _MAX_DIGESTS:
+                _DIGESTS.clear()
+            _DIGESTS[key] = found
+        return found
+
+    @functools.cached_property
+    def _settings(self) -> str:
+        """Return what every input hash holds besides the member, the document and the template, as text."""
+        return json.dumps([__version__, self.config.cycle, self.config.constants], ensure_ascii=False, sort_keys=True)
+
+
+# The input hashes worked out by CurrentInputs.digest, by everything they are made from: a roster saved
+# again changes a few rows, and the review app opening the run again hashes only those (bounded).
+_DIGESTS: dict[tuple[Any, ...], str] = {}
+_MAX_DIGESTS = 100_000
 
 
 def read_current(config: Config, roster_path: Path | None = None) -> CurrentInputs:
