@@ -334,7 +334,7 @@ class ArchivedBatch:
     sent_on: str  # YYYY-MM-DD
     folder: str  # relative to the archive folder, e.g. "2024/2026-12-01-2"
     sealed_by: str
-    sealed_at: str  # ISO 8601 UTC
+    sealed_at: str  # ISO 8601 in Japan time, with its offset
     roster_sha256: str
     config_sha256: str
     members: tuple[ArchivedMember, ...]
