@@ -356,9 +356,10 @@ def test_archive_leaves_out_members_remade_after_printing_and_refuses_changed_fi
     )
     incomplete = seal(config, out, archive_dir)
     assert incomplete.exit_code == 1
-    assert incomplete.output.splitlines()[-1].startswith(
-        f"エラー: {out}/manifest.csv: 会員番号 0003 の文書がそろっていません"
-    )
+    told = incomplete.output.splitlines()[-1]
+    assert told.startswith(f"エラー: {out}/manifest.csv: 会員番号 0003 の文書がそろっていません")
+    # The step as the workspace's menu names it; the command only for the command line.
+    assert told.endswith("。「作成」で全員分を作ってから封印してください（コマンドでは mailmerge run）")
 
 
 def test_only_printed_members_are_sealed_and_the_approved_never_printed_are_named(tmp_path: Path, sample_runs) -> None:

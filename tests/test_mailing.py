@@ -264,4 +264,7 @@ def test_a_summary_that_is_not_json_leaves_the_review_open_and_archive_refuses(o
     assert CliRunner().invoke(main, ["print", *common]).exit_code == 0
     refused = CliRunner().invoke(main, ["archive", *common, "--sent-on", today_jst().isoformat()])
     assert refused.exit_code == 1
-    assert "summary.json: 集計が合いません（項目が足りません）" in refused.output, refused.output
+    assert (
+        "summary.json: 集計が合いません（項目が足りません）。「作成」をやり直してから封印してください"
+        "（コマンドでは mailmerge run）" in refused.output
+    ), refused.output

@@ -162,7 +162,8 @@ def _http_error(exc: HTTPException) -> Response:
     message = exc.description if isinstance(exc.description, str) and not exc.description.isascii() else None
     if message is None:
         known = {403: messages.REVIEW_FORBIDDEN, 404: messages.REVIEW_NOT_FOUND, 500: messages.REVIEW_SERVER_ERROR}
-        message = known.get(exc.code or 500, messages.REVIEW_BAD_REQUEST)
+        api = request.path.startswith("/api/")
+        message = known.get(exc.code or 500, messages.REVIEW_BAD_REQUEST if api else messages.WEB_BAD_REQUEST)
     return _error(message, exc.code or 500)
 
 

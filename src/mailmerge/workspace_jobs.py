@@ -128,7 +128,7 @@ def run_start() -> ResponseReturnValue:
     config = review.config
     only = request.form.get("only") or None
     if only is not None and only not in GROUPS:
-        abort(400, messages.REVIEW_BAD_REQUEST)
+        abort(400, messages.WEB_BAD_REQUEST)
     limit = _number("limit", messages.WORKSPACE_LIMIT_FIELD)
     disk = settings.read_settings(config.path).cycle.strip()
     if disk != config.cycle:  # the output folder follows the cycle: this start still writes into the old one

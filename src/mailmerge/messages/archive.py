@@ -42,14 +42,19 @@ ARCHIVE_DATE_BEFORE_PRINT = (
 )
 # Read on the workspace's 発送・封印 page as well as at the command line: no command named.
 ARCHIVE_RUN_LOCKED = "{out}: 書状を作成中です（この出力先に書き込み中）。作成が終わってから、もう一度封印してください"
+# These four and ARCHIVE_LOCKED are read on the 発送・封印 page too: the step named as the page's menu names it,
+# the command only in parentheses for whoever works at the command line.
 ARCHIVE_INCOMPLETE = (
-    "{out}/manifest.csv: 会員番号 {ids} の文書がそろっていません（{detail}）。mailmerge run "
-    "で全員分を作ってから封印してください"
+    "{out}/manifest.csv: 会員番号 {ids} の文書がそろっていません（{detail}）。「作成」で全員分を作ってから"
+    "封印してください（コマンドでは mailmerge run）"
 )
-ARCHIVE_TOTALS = "{out}/summary.json: 集計が合いません（{detail}）。mailmerge run をやり直してから封印してください"
+ARCHIVE_TOTALS = (
+    "{out}/summary.json: 集計が合いません（{detail}）。「作成」をやり直してから封印してください"
+    "（コマンドでは mailmerge run）"
+)
 ARCHIVE_NOT_VERIFIED = (
-    "会員番号 {ids} の文書が作成・承認時のファイルと違います（{paths}）。mailmerge run "
-    "で作り直し、確認し直してから封印してください"
+    "会員番号 {ids} の文書が作成・承認時のファイルと違います（{paths}）。「作成」で作り直し、「確認」で"
+    "確認し直してから封印してください（コマンドでは mailmerge run と mailmerge review）"
 )
 ARCHIVE_NOTHING_NEW = (
     "封印するものがありません: 年度 {cycle} で前回の封印の後に印刷した会員はいません（封印済み {sealed} 会員）。"
@@ -94,7 +99,8 @@ ARCHIVE_UNSAFE_PATH = (
     "をやり直してください"
 )
 ARCHIVE_MISSING_SOURCE = (
-    "{path}: ファイルがありません（会員番号 {member_id}）。mailmerge run で作り直してから封印してください"
+    "{path}: ファイルがありません（会員番号 {member_id}）。「作成」で作り直してから封印してください"
+    "（コマンドでは mailmerge run）"
 )
 ARCHIVE_DISK_FULL = (
     "{archive}: ディスクの空きがありません。封印は途中でやめ、作りかけは削除しました。空きを作ってから、もう一度 "
@@ -111,7 +117,7 @@ ARCHIVE_ORPHAN_INVALID = (
     "{folder}: 索引（archive.db）に記録されていない封印があり、中身も検証に通りません（{detail}）。mailmerge verify "
     "で確認してください"
 )
-ARCHIVE_LOCKED = "{archive}: 別の mailmerge archive が封印中です。終わってから、もう一度実行してください"
+ARCHIVE_LOCKED = "{archive}: ほかの封印が進んでいます。それが終わってから、もう一度封印してください"
 ARCHIVE_RECOVERED = "前回中断した封印 {folder} を索引に記録しました（{members} 会員）。"
 ARCHIVE_STAGING_REMOVED = "前回中断した封印の作りかけ {count} 件を削除しました。"
 ARCHIVE_DONE = "封印しました: {folder}  年度 {cycle}, 発送日 {sent_on}, {members} 会員 ({groups}), {documents} 文書"

@@ -86,6 +86,11 @@ ERROR_TO_HOME = "ホームへ戻る"
 ERROR_TO_LIST = "一覧へ戻る"
 ERROR_GO_BACK = "ブラウザの「戻る」ボタンで前の画面に戻れます。"
 REVIEW_BAD_REQUEST = "リクエストの形式が正しくありません。JSON で member_id と decision を送ってください。"
+# A refused form or link on a page (REVIEW_BAD_REQUEST is for the JSON API's callers).
+WEB_BAD_REQUEST = (
+    "送られた内容を受け付けられませんでした。画面を再読み込みしてから、もう一度操作してください。"
+    "続く場合は管理担当の人に連絡してください。"
+)
 REVIEW_TOO_LONG = "メモまたはお名前が長すぎます（{limit} 文字まで）。短くしてください。"
 REVIEW_SERVER_ERROR = (
     "確認画面で予期しないエラーが起きました。画面を再読み込みしてください。続く場合は担当者に連絡してください。"
@@ -163,19 +168,23 @@ PRINT_FONT_MISSING = (
     "フォント {font}（{file}）が見つかりません。表紙と宛名ラベルに使います。"
     "fonts-ipaexfont を入れてください（make setup、または sudo apt-get install fonts-ipaexfont）"
 )
-PRINT_PDF_MISSING = "会員番号 {member_id}: {document}.pdf がありません（mailmerge run で作り直してください）"
+# PRINT_PDF_MISSING and the two tails are read in the workspace's print job too: the steps named as its menu
+# names them, the commands only in parentheses.
+PRINT_PDF_MISSING = (
+    "会員番号 {member_id}: {document}.pdf がありません（「作成」で作り直してください。コマンドでは mailmerge run）"
+)
 PRINT_PDF_CHANGED = "会員番号 {member_id}: {document}.pdf が承認したときのファイルと違います（承認後に変更された）"
 PRINT_FILES_CHANGED_TAIL = (
-    "何も印刷用に作成していません。上の会員を mailmerge review で確認し直してから、もう一度 mailmerge print "
-    "を実行してください"
+    "何も印刷用に作成していません。上の会員を「確認」で確認し直してから、もう一度印刷してください"
+    "（コマンドでは mailmerge review の後に mailmerge print）"
 )
 PRINT_NOT_AS_MADE = (
     "会員番号 {member_id}: {document} のファイルが作成時と違います（manifest.csv "
     "の記録と合いません。作成後に置き換え・編集された）"
 )
 PRINT_NOT_AS_MADE_TAIL = (
-    "何も印刷用に作成していません。mailmerge run をもう一度実行して上の会員を作り直し、確認・承認してから、"
-    "もう一度 mailmerge print を実行してください"
+    "何も印刷用に作成していません。「作成」をもう一度行って上の会員を作り直し、確認・承認してから、"
+    "もう一度印刷してください（コマンドでは mailmerge run の後に mailmerge print）"
 )
 PRINT_LABEL_OVERFLOW = "会員番号 {member_id}: 宛名が長すぎてラベルに収まりません。名簿の住所・会員名を短くしてください"
 # Read in the workspace's print job as well as at the command line: the 確認 screen, which `review` opens too.
