@@ -568,3 +568,63 @@ def test_a_line_starting_with_a_dot_arrives_as_written(server) -> None:
     assert reply.accepted, reply
     ((_, _, arrived),) = recorder.received
     assert arrived == data
+
+
+class RcptRefuser(Recorder):
+    """A server that answers RCPT TO itself: scripted refusals, and addresses at which it drops the connection."""
+
+    def __init__(self, recorder: Recorder, refusals: dict[str, list[str]], drop: set[str]) -> None:
+        super().__init__()
+        self.received, self.refusals, self.drop = recorder.received, refusals, drop
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.drop:
+            server.transport.close()  # gone before answering: the sender has handed nothing over
+            return "421 4.4.2 Closing"
+        answers = self.refusals.get(address, [])
+        if answers:
+            return answers.pop(0)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_refusal_before_data_is_failed_or_deferred_never_unknown(cycle: Path, server, monkeypatch) -> None:
+    """Refused at RCPT TO nothing was handed over: the member is failed (5xx) or retried (4xx), the batch goes on.
+    The connection lost at RCPT TO (twice) stopped the batch and left the member 「送信したか不明」."""
+    recorder, port = server
+    refuser = RcptRefuser(
+        recorder,
+        {
+            "kenichi.sato@example.jp": ["550 5.1.1 Recipient address rejected"],
+            "naoki.ito@example.jp": ["451 4.3.0 Try again later"],
+        },
+        {"yuko.watanabe@example.jp"},
+    )
+    monkeypatch.setattr(recorder, "handle_RCPT", refuser.handle_RCPT, raising=False)
+    use_server(cycle, port)
+    done = send(cycle)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and "送信したか不明" not in done.stdout + done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith("エラー: 127.0.0.1: メールサーバーとの接続が切れました（")
+    assert sorted(recorder.by_recipient()) == ["naoki.ito@example.jp", "suzuki@example.jp"]
+    journal = sqlite3.connect(cycle.parent.parent / "out" / "mail.db")
+    states = journal.execute("SELECT member_id, state, reply FROM sendings ORDER BY id").fetchall()
+    journal.close()
+    assert {m: (s, r) for m, s, r in states} == {
+        "0001": ("failed", "550 5.1.1 Recipient address rejected"),
+        "0002": ("accepted", OK),
+        "0004": ("accepted", OK),
+        "0005": ("queued", ""),
+    }
+    assert [(s, r) for m, s, r in states if m == "0004"][:3] == [
+        ("queued", ""),
+        ("sending", ""),
+        ("deferred", "451 4.3.0 Try again later"),
+    ]
+
+    refuser.drop.clear()
+    again = send(cycle)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "送信したか不明" not in again.stdout + again.stderr
+    assert "送信しました（メールサーバーが受け付けました）: 2 通" in again.stdout  # 0005, and 0001 tried again
+    assert sorted(recorder.by_recipient()) == sorted(ADDRESSES.values())

@@ -117,7 +117,15 @@ class Handover:
                 # member stays in `sending`, and the next run reports it as unknown instead of sending twice.
                 self.journal.write_many([entry, _line(entry, SENDING)] if attempt == 0 else [_line(entry, SENDING)])
                 limiter.handed_over()
-                reply = connection.hand_over(mail.envelope_from(self.settings), message.to, message.data)
+                try:
+                    reply = connection.hand_over(mail.envelope_from(self.settings), message.to, message.data)
+                except smtp.HandoverUnknown:
+                    raise
+                except smtp.SmtpError:
+                    # Lost (or not reopened) before DATA: the server has nothing, so the member is queued
+                    # again, sent by the next run, never reported as unknown.
+                    self.journal.write(_line(entry, QUEUED))
+                    raise
                 if reply is None:
                     if upcoming is None:
                         upcoming = _next(made)  # made while the server reads this one

@@ -122,8 +122,8 @@ class Connection:
 
         Split so that the caller can make the next message while the server reads this one. A
         connection lost before the message was handed over (a server closing an idle connection)
-        is opened again once. Lost while handing it over: HandoverUnknown, for the server may have
-        taken it.
+        is opened again once, then SmtpError: nothing was handed over. Lost while handing it over:
+        HandoverUnknown, for the server may have taken it.
         """
         for attempt in (1, 2):
             if self._smtp is None:
@@ -135,7 +135,11 @@ class Connection:
                     if not 200 <= code < 300:
                         _reset(smtp)
                         return Reply(code, _text(text))
-            except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            except UnicodeError:
+                # smtplib sends commands in ASCII: raised before the command went out, nothing handed over.
+                _reset(smtp)
+                return Reply(553, messages.SMTP_ADDRESS_NOT_ASCII)
+            except OSError as exc:  # smtplib's errors included (SMTPException is an OSError)
                 self._drop()
                 if attempt == 2:
                     raise SmtpError(
@@ -195,9 +199,10 @@ def _transparent(data: bytes) -> bytes:
 
 
 def _reset(smtp: smtplib.SMTP) -> None:
+    """Abandon a refused message; a connection lost meanwhile is found (and opened again) by the next command."""
     try:
         smtp.rset()
-    except smtplib.SMTPServerDisconnected:
+    except OSError:
         pass
 
 

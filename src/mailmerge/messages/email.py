@@ -40,6 +40,9 @@ SMTP_DISCONNECTED = (
     "{host}: メールサーバーとの接続が切れました（{detail}）。もう一度 mailmerge send "
     "を実行してください（受け付け済みの会員には送りません）"
 )
+SMTP_ADDRESS_NOT_ASCII = (
+    "5.1.3 アドレスに英数字以外の文字があり、送れません（送る前に止めました）。名簿を直してください"
+)
 SMTP_LOST_IN_DATA = (
     "{host}: メールを渡している途中で接続が切れました（{detail}）。この会員は「送信したか不明」として記録しました。"
     "もう一度 mailmerge send を実行すると、ほかの会員に送ります"
