@@ -48,9 +48,11 @@ def test_the_send_step_test_sends_then_sends_in_the_background(serving_send, pag
     expect(page.locator("#send-to tbody tr").nth(1)).to_contain_text("0002")
     expect(page.locator("#send-to tbody tr").nth(1)).to_contain_text("医療法人社団翠光会")
     expect(page.locator("#send-left-out tbody tr td")).to_have_text(["送付方法が郵送", "0003"])
+    # In office staff's words: the variable that passes the password is named in the README only.
     expect(page.locator("#send-password-note")).to_have_text(
-        "メールサーバーのパスワードは、作業画面のサーバーの環境変数 MAILMERGE_SMTP_PASSWORD から読みます。"
+        "メールサーバーのパスワードは、サーバーの設定で渡されています。入力は要りません。"
     )
+    expect(page.locator("main")).not_to_contain_text("MAILMERGE_SMTP_PASSWORD")
     _shot(page, tmp_path, "send-1-plan")
 
     # 【テスト送信】: one member's real message to the typed address, never counted as sent.
@@ -90,7 +92,9 @@ def test_the_send_step_test_sends_then_sends_in_the_background(serving_send, pag
     for n, member_id in enumerate(["0001", "0002", "0004", "0005"]):
         expect(rows.nth(n).locator("td").nth(0)).to_have_text(member_id)
         expect(rows.nth(n).locator("td").nth(2)).to_have_text("受け付け（送信済み）")
-        expect(rows.nth(n).locator("td").nth(4)).to_have_text("250 2.0.0 OK: queued")
+        # The reply in plain words with its code; the server's own text only as the manager's tooltip.
+        expect(rows.nth(n).locator("td").nth(4)).to_have_text("受け付けられました（250）")
+        expect(rows.nth(n).locator("td .reply")).to_have_attribute("title", "250 2.0.0 OK: queued")
     expect(page.locator("#send-count")).to_have_text("0")
     expect(page.locator("#send-left-out tbody tr").first.locator("td")).to_have_text(
         ["送信済み（サーバーが受け付け済み）", "0001, 0002, 0004, 0005"]
@@ -120,7 +124,11 @@ def test_without_the_variable_the_password_is_typed_once_and_kept_nowhere(cycle:
     client = app.test_client()
     assert client.get("/workspace/?token=t0ken").status_code == 303
     shown = client.get("/workspace/send").get_data(as_text=True)
-    assert "メールサーバーのパスワードを下の欄に入れてください。その送信に一度だけ使い、保存も記録もしません" in shown
+    assert (
+        "メールサーバーのパスワードはサーバーの設定で渡されていません。送るときに下の欄に入力してください"
+        "（その送信に一度だけ使い、保存も記録もしません）。" in shown
+    )
+    assert "MAILMERGE_SMTP_PASSWORD" not in shown
     csrf = re.search(r'csrf-token" content="([^"]+)"', shown).group(1)
 
     typo = client.post("/workspace/send/test", data={"csrf_token": csrf, "test_to": "office＠example.jp"})
@@ -128,9 +136,9 @@ def test_without_the_variable_the_password_is_typed_once_and_kept_nowhere(cycle:
     assert "テスト送信の宛先: メールアドレス（例: office@example.jp）を入れてください。" in typo.get_data(as_text=True)
     refused = client.post("/workspace/send/test", data={"csrf_token": csrf, "test_to": "office@example.jp"})
     assert refused.status_code == 400
-    assert "メールサーバーのパスワードを入れてください（[email] の user でログインします）。" in refused.get_data(
-        as_text=True
-    )
+    told = refused.get_data(as_text=True)
+    assert "メールサーバーのパスワードを入れてください（このメールサーバーは、送る前にログインが必要です）。" in told
+    assert "[email]" not in told
     assert recorder.received == []
 
     typed = {"csrf_token": csrf, "test_to": "office@example.jp", "member": "0004", "password": PASSWORD}
@@ -160,3 +168,19 @@ def test_without_the_variable_the_password_is_typed_once_and_kept_nowhere(cycle:
         "届いていなければ、管理担当の人にコマンドでの再送を頼んでください: README の「4b. メールで送る」）"
     ) in unknown
     assert "--resend-unknown" not in unknown
+    # A refusal, for a while or for good, said in plain words with the server's code.
+    with sqlite3.connect(out / "mail.db") as db:
+        for member_id, state, reply in (
+            ("0001", "deferred", "451 4.7.1 Try again later"),
+            ("0002", "failed", "550 5.1.1 <…> unknown"),
+        ):
+            db.execute(
+                "INSERT INTO sendings (member_id, state, at, message_id, eml_sha256, content_sha256, reply)"
+                " SELECT member_id, ?, at, message_id, eml_sha256, content_sha256, ? FROM sendings"
+                " WHERE member_id = ? ORDER BY id DESC LIMIT 1",
+                (state, reply, member_id),
+            )
+    cells = re.sub(r"<[^>]+>", "|", client.get("/workspace/send").get_data(as_text=True))
+    assert "|一時エラー（未送信）|" in cells and "|一時的に断られました（451）|" in cells
+    assert "|拒否（未送信）|" in cells and "|断られました（550）|" in cells
+    assert "Try again later" not in cells.replace('title="451 4.7.1 Try again later"', "")

@@ -122,17 +122,16 @@ TEMPLATE_HAS_ERRORS = "問題が {count} 件ある文面には置き換えられ
 STEP_SEND = "送信待ち {waiting} 名, 送信済み {sent} 名, 不明 {unknown} 名"
 STEP_SEND_NONE = "まだ作成していません"
 WORKSPACE_SEND_NO_RUN = "まだ作成していません。作成と確認（承認）が済んでから送信できます。"
-WORKSPACE_SEND_PASSWORD_ENV = (
-    "メールサーバーのパスワードは、作業画面のサーバーの環境変数 MAILMERGE_SMTP_PASSWORD から読みます。"
-)
+# Read by office staff: where the password comes from in their words; the variable that passes it is in the README.
+WORKSPACE_SEND_PASSWORD_ENV = "メールサーバーのパスワードは、サーバーの設定で渡されています。入力は要りません。"
 WORKSPACE_SEND_PASSWORD_FORM = (
-    "メールサーバーのパスワードを下の欄に入れてください。その送信に一度だけ使い、保存も記録もしません"
-    "（毎回入れずに済ませるには、サーバーの環境変数 MAILMERGE_SMTP_PASSWORD に設定します）。"
+    "メールサーバーのパスワードはサーバーの設定で渡されていません。送るときに下の欄に入力してください"
+    "（その送信に一度だけ使い、保存も記録もしません）。"
 )
-WORKSPACE_SEND_NO_PASSWORD = "メールサーバーのパスワードを入れてください（[email] の user でログインします）。"
-WORKSPACE_SEND_NO_LOGIN = (
-    "このメールサーバーにはログインしません（[email] に user がありません）。パスワードは不要です。"
+WORKSPACE_SEND_NO_PASSWORD = (
+    "メールサーバーのパスワードを入れてください（このメールサーバーは、送る前にログインが必要です）。"
 )
+WORKSPACE_SEND_NO_LOGIN = "このメールサーバーにはログインしません。パスワードは不要です。"
 WORKSPACE_SEND_BAD_ADDRESS = "テスト送信の宛先: メールアドレス（例: office@example.jp）を入れてください。"
 WORKSPACE_SEND_NOT_CONFIRMED = "送信する前に「送信してよいことを確かめました」にチェックを入れてください。"
 WORKSPACE_SEND_NOTHING = "送信する会員がいません（下の「送らない会員」に理由があります）。"
@@ -140,6 +139,10 @@ WORKSPACE_SEND_TESTED = (
     "テスト送信しました: 会員番号 {member_id} のメールを指定のアドレスへ（件名に【テスト送信】、送信済みには数え"
     "ません）。届いたメールと添付の PDF を開いて確かめてください。"
 )
+# The server's reply to one message, by the first digit of its code (RFC 5321 4.2.1); the raw text stays in a
+# tooltip for the manager.
+WORKSPACE_SEND_REPLY_WORDS = {"2": "受け付けられました", "4": "一時的に断られました", "5": "断られました"}
+WORKSPACE_SEND_REPLY = "{words}（{code}）"
 WORKSPACE_SEND_RESULT_STATES = {
     "queued": "送信待ち",
     "sending": "送信したか不明",
