@@ -120,3 +120,33 @@ def test_an_e_mail_sent_before_its_address_was_corrected_is_sealed_on_the_approv
     assert rows and {(r["reviewer"], r["decided_at"]) for r in rows} == {("事務局", jst_iso(approved_at))}
     checked = run_mailmerge("verify", "--config", str(cycle))
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_an_e_mail_only_member_whose_documents_changed_after_sending_is_named_as_e_mailed(
+    cycle: Path,  # noqa: F811
+    server,  # noqa: F811
+) -> None:
+    """The line said 「印刷した後に…」 of a member who was only e-mailed, never printed."""
+    _recorder, port = server
+    use_server(cycle, port)
+    done = send(cycle)
+    assert done.returncode == 0, done.stdout + done.stderr
+    roster = cycle.parent / "members.csv"
+    text = roster.read_text(encoding="utf-8")
+    assert text.count("北八条西3丁目28番6号") == 1
+    roster.write_text(text.replace("北八条西3丁目28番6号", "北八条西3丁目28番7号"), encoding="utf-8")
+    remade = run_mailmerge("run", "--config", str(cycle))
+    assert remade.returncode == 0, remade.stdout + remade.stderr
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=9))).date().isoformat()
+
+    sealed = run_mailmerge("archive", "--config", str(cycle), "--sent-on", today)
+    assert sealed.returncode == 0, sealed.stdout + sealed.stderr
+    said = sealed.stdout.splitlines()
+    assert (
+        "メールで送った後に文書が作り直された（または承認が取り消された）ため封印しなかった会員: "
+        "1 名（会員番号 0004）。"
+        "作り直した文書を送るなら、確認・承認し直し、印刷して発送してから封印してください。"
+    ) in said
+    assert not any(line.startswith("印刷した後に") for line in said)
+    (bag,) = (cycle.parent / "archive" / "2024").iterdir()
+    assert sorted(p.name for p in (bag / "data" / "mail").iterdir()) == ["0001.eml", "0002.eml", "0005.eml"]

@@ -95,3 +95,19 @@ def parse_date(text: str) -> dt.date | None:
     except ValueError:
         return None  # 2026-02-30
     return None
+
+
+def check_date(text: str, today: dt.date | None = None, field: str = messages.SENT_ON_OPTION) -> str:
+    """Return a sending date (2026-12-05, 2026/12/05 or 令和8年12月5日) as YYYY-MM-DD, or raise naming what was typed.
+
+    A day after today (in Japan) has not come: a letter cannot have been sent then.
+    """
+    from mailmerge.errors import MailmergeError  # here: errors imports models, which imports this module
+
+    day = parse_date(text)
+    if day is None:
+        raise MailmergeError(messages.ARCHIVE_BAD_DATE.format(field=field, value=text))
+    today = today or today_jst()
+    if day > today:
+        raise MailmergeError(messages.ARCHIVE_FUTURE_DATE.format(field=field, value=text, today=today.isoformat()))
+    return day.isoformat()

@@ -13,7 +13,8 @@ from mailmerge import archive, mailing, mailseal, messages, officestore, review
 from mailmerge.archiveverify import VerifyReport as VerifyReport  # kept where callers find them
 from mailmerge.archiveverify import verify as verify
 from mailmerge.config import Config
-from mailmerge.dates import JST, jst_iso, now_jst, parse_date, today_jst
+from mailmerge.dates import JST, jst_iso, now_jst
+from mailmerge.dates import check_date as check_date  # kept where callers find it
 from mailmerge.errors import MailmergeError, NothingToSeal
 from mailmerge.models import ArchivedBatch, ArchivedMember, HistoryEntry, PrintedMember
 from mailmerge.roster import normalise_key
@@ -43,6 +44,7 @@ class SealResult:
     withdrawn_since_print: tuple[str, ...] = ()  # printed approved, the approval withdrawn since: not sealed
     resent: tuple[str, ...] = ()  # sealed before with other documents: sealed again as a re-send
     not_emailed: tuple[str, ...] = ()  # approved, 送付方法 メール alone, not e-mailed: never sent, not sealed
+    changed_since_mail: tuple[str, ...] = ()  # e-mailed only, then their files made again (or approval gone)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class Selection:
     left: int
     resent: tuple[str, ...] = ()
     not_emailed: tuple[str, ...] = ()
+    changed_since_mail: tuple[str, ...] = ()
 
 
 def default_archive_dir(config: Config) -> Path:
@@ -112,18 +115,23 @@ def seal(
                     messages.ARCHIVE_NOT_VERIFIED.format(ids=_ids([r.member_id for r in not_as_made]), paths=paths)
                 )
             chosen = select(view, printed, sealed, {m: e.accepted.content_sha256 for m, e in emailed.items()})
-            lists = (chosen.unapproved, chosen.not_printed, chosen.changed, chosen.withdrawn, chosen.resent)
+            lists = (chosen.unapproved, chosen.not_printed, chosen.changed, chosen.withdrawn, chosen.resent) + (
+                chosen.not_emailed,
+                chosen.changed_since_mail,
+            )  # SealResult's order
             if not chosen.todo:
                 if recovered or removed:
-                    return SealResult(
-                        None, recovered, removed, chosen.left, archive_dir, *lists, not_emailed=chosen.not_emailed
-                    )
+                    return SealResult(None, recovered, removed, chosen.left, archive_dir, *lists)
                 raise NothingToSeal(
                     "\n".join(
                         [
                             messages.ARCHIVE_NOTHING_NEW.format(cycle=view.cycle, sealed=len(sealed)),
                             *not_sealed_lines(
-                                chosen.not_printed, chosen.changed, chosen.withdrawn, not_emailed=chosen.not_emailed
+                                chosen.not_printed,
+                                chosen.changed,
+                                chosen.withdrawn,
+                                not_emailed=chosen.not_emailed,
+                                changed_since_mail=chosen.changed_since_mail,
                             ),
                         ]
                     )
@@ -180,9 +188,7 @@ def seal(
             except BaseException:
                 archive.discard_batch(staged)
                 raise
-    return SealResult(
-        staged.batch, recovered, removed, chosen.left, archive_dir, *lists, not_emailed=chosen.not_emailed
-    )
+    return SealResult(staged.batch, recovered, removed, chosen.left, archive_dir, *lists)
 
 
 def _office_records(config: Config, cycle: str) -> dict[str, bytes]:
@@ -220,6 +226,7 @@ def select(
     """
     todo, unapproved, not_printed, changed, withdrawn, resent, left = [], [], [], [], [], [], 0
     not_emailed: list[str] = []
+    changed_since_mail: list[str] = []
     for member in view.reviews:
         paper = printed.get(member.member_id)
         mailed = (emailed or {}).get(member.member_id)
@@ -229,7 +236,7 @@ def select(
             if not (member.approved and member.facts.message_sha256 == mailed):
                 as_sent = mailseal.as_emailed(view, member, mailed)
                 if as_sent is None:
-                    changed.append(member.member_id)  # e-mailed, then its documents changed or its approval went
+                    changed_since_mail.append(member.member_id)  # its documents changed or its approval went
                     continue
                 member = as_sent
             paper = PrintedMember(member.member_id, 0, "", "", True, current)  # sent by e-mail only
@@ -265,6 +272,7 @@ def select(
         left,
         tuple(resent),
         tuple(not_emailed),
+        tuple(changed_since_mail),
     )
 
 
@@ -300,32 +308,20 @@ def not_sealed_lines(
     not_printed: Sequence[str],
     changed: Sequence[str],
     withdrawn: Sequence[str],
-    templates: tuple[str, str, str, str] = messages.ARCHIVE_NOT_SEALED,
+    templates: tuple[str, ...] = messages.ARCHIVE_NOT_SEALED,
     not_emailed: Sequence[str] = (),
+    changed_since_mail: Sequence[str] = (),
 ) -> list[str]:
     """Return one line for each reason members of this cycle were not sealed (by ID, never by name).
 
-    ``templates`` are the four lines' words (the command line's, or a page's that names its screens).
+    ``templates`` are the five lines' words (the command line's, or a page's that names its screens).
     """
     lines = []
-    for template, ids in zip(templates, (not_printed, changed, withdrawn, not_emailed), strict=True):
+    reasons = (not_printed, changed, withdrawn, not_emailed, changed_since_mail)
+    for template, ids in zip(templates, reasons, strict=True):
         if ids:
             lines.append(template.format(count=len(ids), ids=_ids(ids)))
     return lines
-
-
-def check_date(text: str, today: dt.date | None = None, field: str = messages.SENT_ON_OPTION) -> str:
-    """Return a sending date (2026-12-05, 2026/12/05 or 令和8年12月5日) as YYYY-MM-DD, or raise naming what was typed.
-
-    A day after today (in Japan) has not come: a letter cannot have been sent then.
-    """
-    day = parse_date(text)
-    if day is None:
-        raise MailmergeError(messages.ARCHIVE_BAD_DATE.format(field=field, value=text))
-    today = today or today_jst()
-    if day > today:
-        raise MailmergeError(messages.ARCHIVE_FUTURE_DATE.format(field=field, value=text, today=today.isoformat()))
-    return day.isoformat()
 
 
 def _check_complete(view: mailing.RunView, documents: Sequence[str]) -> None:

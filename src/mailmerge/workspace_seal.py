@@ -59,7 +59,12 @@ def _nothing_to_seal(plan: sealing.Selection | None) -> list[str]:
     if plan is None:
         return lines
     return lines + sealing.not_sealed_lines(
-        plan.not_printed, plan.changed, plan.withdrawn, messages.WORKSPACE_SEAL_NOT_SEALED, plan.not_emailed
+        plan.not_printed,
+        plan.changed,
+        plan.withdrawn,
+        messages.WORKSPACE_SEAL_NOT_SEALED,
+        plan.not_emailed,
+        plan.changed_since_mail,
     )
 
 
@@ -122,6 +127,7 @@ def seal_start() -> ResponseReturnValue:
             result.withdrawn_since_print,
             messages.WORKSPACE_SEAL_NOT_SEALED,
             result.not_emailed,
+            result.changed_since_mail,
         )
         if result.left_out:
             lines.append(messages.WORKSPACE_SEAL_LEFT_OUT.format(count=result.left_out))

@@ -92,7 +92,9 @@ def archive_command(
             messages.ARCHIVE_SEALED_UNAPPROVED.format(count=len(result.unapproved), ids=", ".join(result.unapproved))
         )
     lists = (result.not_printed, result.changed_since_print, result.withdrawn_since_print)
-    for line in sealing.not_sealed_lines(*lists, not_emailed=result.not_emailed):
+    for line in sealing.not_sealed_lines(
+        *lists, not_emailed=result.not_emailed, changed_since_mail=result.changed_since_mail
+    ):
         click.echo(line)
     if result.left_out:
         click.echo(messages.ARCHIVE_LEFT_OUT.format(count=result.left_out))

@@ -75,12 +75,18 @@ ARCHIVE_WITHDRAWN_SINCE_PRINT = (
     "印刷した後に承認が取り消された（保留など）ため封印しなかった会員: {count} 名（会員番号 {ids}）。"
     "発送したのなら承認し直してから、もう一度 mailmerge archive を実行してください。"
 )
-# The three reasons for not sealing, in the order sealing.not_sealed_lines takes them.
+ARCHIVE_CHANGED_SINCE_MAIL = (
+    "メールで送った後に文書が作り直された（または承認が取り消された）ため封印しなかった会員: "
+    "{count} 名（会員番号 {ids}）。"
+    "作り直した文書を送るなら、確認・承認し直し、印刷して発送してから封印してください。"
+)
+# The reasons for not sealing, in the order sealing.not_sealed_lines takes them.
 ARCHIVE_NOT_SEALED = (
     ARCHIVE_NOT_PRINTED,
     ARCHIVE_CHANGED_SINCE_PRINT,
     ARCHIVE_WITHDRAWN_SINCE_PRINT,
     ARCHIVE_NOT_EMAILED,
+    ARCHIVE_CHANGED_SINCE_MAIL,
 )
 ARCHIVE_SEALED_UNAPPROVED = (
     "注意: うち {count} 名は承認なしで印刷したもの（--include-unapproved）です。"
