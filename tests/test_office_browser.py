@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import ssl
 from collections.abc import Iterator
@@ -139,12 +140,20 @@ def test_two_accounts_review_at_once_over_https(browser: Browser, served: Office
     )
     assert fetched[0] == 200 and fetched[1] > 1000
     manager.goto(f"{served.url}/workspace/")
+    # The links to the manager's pages are readable on the dark header (they were navy on navy).
+    for link in ("#audit-link", "#users-link"):
+        assert manager.locator(link).evaluate("e => getComputedStyle(e).color") == "rgb(255, 255, 255)"
     manager.locator("#audit-link").click()
     rows = manager.locator("#audit-table tbody tr")
     expect(rows.filter(has_text="ダウンロード").filter(has_text="0003")).to_have_count(1)
     expect(rows.filter(has_text="承認・保留").filter(has_text="kakunin")).to_contain_text("承認済み")
     expect(rows.filter(has_text="サインイン")).to_have_count(2)
+    _manager_page_in_the_workspace_layout(manager, "監査記録")
     _shot(manager, tmp_path, "office-audit.png")
+    manager.locator("#users-link").click()
+    _manager_page_in_the_workspace_layout(manager, "アカウント")
+    expect(manager.locator("#users-table tbody tr").filter(has_text="kakunin")).to_contain_text("確認")
+    _shot(manager, tmp_path, "office-users.png")
 
     manager.get_by_role("button", name="サインアウト").click()
     expect(manager.locator("#signed-out")).to_have_text("サインアウトしました。")
@@ -152,6 +161,17 @@ def test_two_accounts_review_at_once_over_https(browser: Browser, served: Office
     expect(manager.locator("h1")).to_have_text("ATS 更新案内 — サインイン")
     checker_context.close()
     manager_context.close()
+
+
+def _manager_page_in_the_workspace_layout(page: Page, heading: str) -> None:
+    """The manager's pages show the workspace's menu and its centred column, as every other page does."""
+    expect(page.locator("h1")).to_have_text(heading)
+    expect(page).to_have_title(re.compile(rf"^{heading} — ATS 更新案内 \d{{4}} 年度$"))
+    nav = page.locator("nav.ws-nav a")
+    for step in ("ホーム", "名簿", "作成", "確認", "印刷", "発送・封印", "点検"):
+        expect(nav.filter(has_text=step).first).to_be_visible()
+    box = page.locator("main").bounding_box()
+    assert box is not None and box["width"] <= 1100 and box["x"] > 50, box  # not flush left across the window
 
 
 def test_five_wrong_passwords_make_the_account_wait(browser: Browser, served: Office, tmp_path: Path) -> None:

@@ -269,12 +269,7 @@ def signout() -> Any:
 @bp.get("/audit")
 def audit_page() -> str:
     lines = _office().store.audit(limit=AUDIT_PAGE_LINES)
-    return render_template(
-        "office/audit.html",
-        rows=[audit_row(line) for line in reversed(lines)],
-        csrf=websecurity.csrf_token(),
-        limit=AUDIT_PAGE_LINES,
-    )
+    return _page("office/audit.html", rows=[audit_row(line) for line in reversed(lines)], limit=AUDIT_PAGE_LINES)
 
 
 @bp.get("/users")
@@ -293,14 +288,19 @@ def users_page() -> str:
         }
         for u in _office().store.users()
     ]
-    return render_template(
+    return _page(
         "office/users.html",
         rows=rows,
         roles=accounts.ROLES,
-        csrf=websecurity.csrf_token(),
         done=request.args.get("done", ""),
         min_password=accounts.MIN_PASSWORD,
     )
+
+
+def _page(template: str, **values: Any) -> str:
+    """Render a manager's page in the workspace's layout (its menu, the cycle) like every other page."""
+    cycle = current_app.extensions[websecurity.STATE].config.cycle
+    return render_template(template, cycle_name=cycle, csrf=websecurity.csrf_token(), **values)
 
 
 @bp.post("/users")
