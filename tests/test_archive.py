@@ -33,6 +33,7 @@ from conftest import DATA, write_config
 from helpers import manifest_rows
 
 SENT_ON = today_jst().isoformat()  # the letters are printed today: they cannot have been sent before
+SENT_ON_WORDS = f"{today_jst().year}年{today_jst().month}月{today_jst().day}日"  # as the seal line writes it
 REVIEWER = "審査 花子"
 
 
@@ -94,7 +95,8 @@ def test_sealing_the_sample_cycle_makes_a_read_only_bag_and_index(tmp_path: Path
     assert result.exit_code == 0, result.output
     bag = archive_dir / "2024" / SENT_ON
     assert result.output.splitlines()[0] == (
-        f"封印しました: {bag}  年度 2024, 発送日 {SENT_ON}, 30 会員 (加入 18 件, 未加入 12 件), 60 文書"
+        f"封印しました（2024 年度、発送日 {SENT_ON_WORDS}）: 30 名（加入 18 名、未加入 12 名）、60 文書"
+        f"（保管先: {bag}）"
     )
     info = bag_info(bag)
     assert (info["Cycle"], info["Sent-On"], info["Members-Total"], info["Documents-Total"]) == (
@@ -255,14 +257,14 @@ def test_one_more_approval_makes_a_second_batch_with_only_that_member(tmp_path: 
     approve(config, out, [i for i in ids if i != "0007"])
     first = seal(config, out, archive_dir)
     assert first.exit_code == 0, first.output
-    assert ", 29 会員 (" in first.output
-    assert "今回封印しなかった会員（未承認・保留で未印刷）: 1 件。" in first.output
+    assert "）: 29 名（" in first.output
+    assert "今回封印しなかった会員（未承認・保留で未印刷）: 1 名。" in first.output
     approve(config, out, ["０００７"])  # typed full-width: compared as the roster compares
     second = seal(config, out, archive_dir)
     assert second.exit_code == 0, second.output
     bag = archive_dir / "2024" / f"{SENT_ON}-2"
     assert second.output.splitlines()[0].startswith(
-        f"封印しました: {bag}  年度 2024, 発送日 {SENT_ON}, 1 会員 (加入 1 件, 未加入 0 件), 2 文書"
+        f"封印しました（2024 年度、発送日 {SENT_ON_WORDS}）: 1 名（加入 1 名、未加入 0 名）、2 文書（保管先: {bag}）"
     )
     members = sorted(
         p.name for group in ("enrolled", "unenrolled") for p in (bag / "data" / group).glob("*") if p.is_dir()
@@ -323,7 +325,7 @@ def test_archive_leaves_out_members_remade_after_printing_and_refuses_changed_fi
     assert invoke("run", "--config", config, "--out", out, "--quiet").exit_code == 0
     sealed = seal(config, out, archive_dir)
     assert sealed.exit_code == 0, sealed.output
-    assert ", 29 会員 (" in sealed.output.splitlines()[0]
+    assert "）: 29 名（" in sealed.output.splitlines()[0]
     assert (
         "印刷した後に文書が作り直されたため封印しなかった会員: 1 名（会員番号 0005）。"
         "確認・承認し直し、印刷して発送してから封印してください。"
@@ -333,7 +335,7 @@ def test_archive_leaves_out_members_remade_after_printing_and_refuses_changed_fi
     approve(config, out, ["0005"])
     again = seal(config, out, archive_dir)
     assert again.exit_code == 0, again.output
-    assert ", 1 会員 (" in again.output.splitlines()[0]
+    assert "）: 1 名（" in again.output.splitlines()[0]
     # A file changed after the print: what would be sealed is not what was approved and printed.
     (tmp_path / "b").mkdir()
     config, out = cycle_in(tmp_path / "b", sample_runs)
@@ -371,7 +373,10 @@ def test_only_printed_members_are_sealed_and_the_approved_never_printed_are_name
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     bag = archive_dir / "2024" / SENT_ON
-    assert lines[0] == f"封印しました: {bag}  年度 2024, 発送日 {SENT_ON}, 2 会員 (加入 1 件, 未加入 1 件), 4 文書"
+    assert (
+        lines[0]
+        == f"封印しました（2024 年度、発送日 {SENT_ON_WORDS}）: 2 名（加入 1 名、未加入 1 名）、4 文書（保管先: {bag}）"
+    )
     others = [i for i in member_ids(out) if i not in ("0001", "0021")]
     assert lines[1] == (
         f"承認済みでも印刷していないため封印しなかった会員: 28 名（会員番号 {', '.join(others[:20])} ほか 8 件）。"

@@ -375,10 +375,12 @@ def test_print_seal_history_and_verify_from_the_workspace(sample_run: Path, cycl
     client.post("/workspace/seal", data={"csrf_token": csrf, "sent_on": today})
     assert _wait(client, "seal")["state"] == "done"
     sealed = _text(client.get("/workspace/seal"))
-    assert "封印しました:" in sealed
+    day = today_jst()
+    words = f"{day.year}年{day.month}月{day.day}日"
+    assert f"封印しました（2024 年度、発送日 {words}）: 29 名（加入 18 名、未加入 11 名）、58 文書" in sealed
     # What to do next names the workspace's screens, never a command to type.
     assert (
-        "今回封印しなかった会員（未承認・保留で未印刷）: 1 件。"
+        "今回封印しなかった会員（未承認・保留で未印刷）: 1 名。"
         "承認して印刷・発送した後に、もう一度この画面で封印すると、その分だけ封印します。" in sealed
     )
     assert "次は年に一度、「点検」の画面で封印が壊れていないことを確かめてください。" in sealed

@@ -228,8 +228,11 @@ def test_the_whole_cycle_in_the_browser(serving: Serving, page: Page, tmp_path: 
     expect(page.locator("#seal-total")).to_have_text("29 名")
     _shot(page, tmp_path, "8-seal-confirm")
     page.locator("#seal-start").click()
-    expect(page.locator("#seal-result")).to_contain_text("封印しました:")
-    expect(page.locator("#seal-result")).to_contain_text("29 会員 (加入 18 件, 未加入 11 件)")
+    day = today_jst()
+    expect(page.locator("#seal-result")).to_contain_text(
+        f"封印しました（2024 年度、発送日 {day.year}年{day.month}月{day.day}日）: "
+        "29 名（加入 18 名、未加入 11 名）、58 文書"
+    )
     _shot(page, tmp_path, "9-sealed")
 
     # 送付記録 of a member, then 点検.

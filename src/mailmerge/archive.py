@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import errno
 import logging
 import os
@@ -30,6 +31,7 @@ from mailmerge.archivefolder import archive_lock as archive_lock
 from mailmerge.archivefolder import bag_folders as bag_folders
 from mailmerge.archivefolder import remove_staging as remove_staging
 from mailmerge.archivefolder import staging_leftovers as staging_leftovers
+from mailmerge.dates import format_japanese_date
 from mailmerge.errors import MailmergeError
 from mailmerge.fsutil import DIR_MODE, csv_value, fsync_dir, make_private_dir, sha256_of
 from mailmerge.models import GROUPS, ArchivedBatch, ArchivedFile, ArchivedMember, ManifestRow
@@ -368,3 +370,20 @@ def _detailed(folder: Path, bag: bagit.Bag, exc: bagit.BagValidationError) -> li
         if path.is_file() and "sha256" in hashes and sha256_of(path) != hashes["sha256"].lower():
             problems.append(BagProblem("changed", path))
     return problems or [BagProblem("broken", folder, str(exc))]
+
+
+def done_line(batch: ArchivedBatch) -> str:
+    """Return the line that says a batch was sealed: the cycle, the day sent, how many members of each group."""
+    groups = "、".join(
+        messages.ARCHIVE_DONE_GROUP.format(
+            group=messages.ARCHIVE_GROUP_WORDS[g], count=sum(1 for m in batch.members if m.group == g)
+        )
+        for g in GROUPS
+    )
+    return messages.ARCHIVE_DONE.format(
+        cycle=batch.cycle,
+        sent_on=format_japanese_date(dt.date.fromisoformat(batch.sent_on)),
+        members=len(batch.members),
+        groups=groups,
+        documents=sum(1 for f in batch.files if f.member_id) // 2,
+    )

@@ -13,7 +13,7 @@ from typing import Any
 from flask import abort, request
 from flask.typing import ResponseReturnValue
 
-from mailmerge import cycle, jobs, messages, sealing
+from mailmerge import archive, cycle, jobs, messages, sealing
 from mailmerge.errors import MailmergeError
 from mailmerge.models import GROUPS
 from mailmerge.review import unsafe_character
@@ -96,19 +96,7 @@ def seal_start() -> ResponseReturnValue:
         lines += [messages.ARCHIVE_RECOVERED.format(folder=b.folder, members=len(b.members)) for b in result.recovered]
         if result.batch is not None:
             batch = result.batch
-            groups = ", ".join(
-                f"{messages.ARCHIVE_GROUP_WORDS[g]} {sum(1 for m in batch.members if m.group == g)} 件" for g in GROUPS
-            )
-            lines.append(
-                messages.ARCHIVE_DONE.format(
-                    folder=batch.folder,
-                    cycle=batch.cycle,
-                    sent_on=batch.sent_on,
-                    members=len(batch.members),
-                    groups=groups,
-                    documents=sum(1 for f in batch.files if f.member_id) // 2,
-                )
-            )
+            lines.append(archive.done_line(batch))
         if result.batch is not None and result.resent:
             lines.append(
                 messages.ARCHIVE_RESENT.format(

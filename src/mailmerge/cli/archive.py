@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from mailmerge import mailseal, messages, roster, sealing, sending
+from mailmerge import archive, mailseal, messages, roster, sealing, sending
 from mailmerge.cli import (
     StopSignals,
     _load,
@@ -18,7 +18,6 @@ from mailmerge.cli import (
 from mailmerge.config import load_config
 from mailmerge.dates import shown_jst
 from mailmerge.errors import MailmergeError
-from mailmerge.models import GROUPS
 from mailmerge.store import MAIL_DB_NAME
 
 archive_option = click.option(
@@ -69,19 +68,8 @@ def archive_command(
         )
     batch = result.batch
     if batch is not None:
-        groups = ", ".join(
-            f"{messages.ARCHIVE_GROUP_WORDS[g]} {sum(1 for m in batch.members if m.group == g)} 件" for g in GROUPS
-        )
-        documents = sum(1 for f in batch.files if f.member_id) // 2
         click.echo(
-            messages.ARCHIVE_DONE.format(
-                folder=result.archive_dir / batch.folder,
-                cycle=batch.cycle,
-                sent_on=batch.sent_on,
-                members=len(batch.members),
-                groups=groups,
-                documents=documents,
-            )
+            messages.ARCHIVE_DONE_AT.format(done=archive.done_line(batch), folder=result.archive_dir / batch.folder)
         )
     if batch is not None and result.resent:
         click.echo(

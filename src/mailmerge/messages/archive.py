@@ -126,9 +126,11 @@ ARCHIVE_ORPHAN_INVALID = (
 ARCHIVE_LOCKED = "{archive}: ほかの封印が進んでいます。それが終わってから、もう一度封印してください"
 ARCHIVE_RECOVERED = "前回中断した封印 {folder} を索引に記録しました（{members} 会員）。"
 ARCHIVE_STAGING_REMOVED = "前回中断した封印の作りかけ {count} 件を削除しました。"
-ARCHIVE_DONE = "封印しました: {folder}  年度 {cycle}, 発送日 {sent_on}, {members} 会員 ({groups}), {documents} 文書"
+ARCHIVE_DONE = "封印しました（{cycle} 年度、発送日 {sent_on}）: {members} 名（{groups}）、{documents} 文書"
+ARCHIVE_DONE_GROUP = "{group} {count} 名"
+ARCHIVE_DONE_AT = "{done}（保管先: {folder}）"
 ARCHIVE_LEFT_OUT = (
-    "今回封印しなかった会員（未承認・保留で未印刷）: {count} 件。"
+    "今回封印しなかった会員（未承認・保留で未印刷）: {count} 名。"
     "承認して印刷・発送した後にもう一度 mailmerge archive を実行すると、その分だけ封印します。"
 )
 ARCHIVE_NEXT = "次は年に一度 mailmerge verify で封印が壊れていないことを確かめてください。"
