@@ -196,7 +196,8 @@ class Recorder:
     def authenticate(self, server, session, envelope, mechanism, auth_data):
         ok = auth_data.login == b"mailmerge" and auth_data.password == PASSWORD.encode()
         self.logins.append((auth_data.login.decode(), mechanism, session.ssl is not None))
-        return AuthResult(success=ok)
+        # handled=False: aiosmtpd itself answers a refusal with 535, as a real server does (True would send nothing).
+        return AuthResult(success=ok, handled=False)
 
     def by_recipient(self) -> dict[str, list[email.message.EmailMessage]]:
         found: dict[str, list] = {}

@@ -184,3 +184,18 @@ def test_without_the_variable_the_password_is_typed_once_and_kept_nowhere(cycle:
     assert "|一時エラー（未送信）|" in cells and "|一時的に断られました（451）|" in cells
     assert "|拒否（未送信）|" in cells and "|断られました（550）|" in cells
     assert "Try again later" not in cells.replace('title="451 4.7.1 Try again later"', "")
+
+    # A mistyped password: said as what to do, without the command line's config key or variable.
+    wrong = {**typed, "password": "not the password"}
+    refused_login = client.post("/workspace/send/test", data=wrong)
+    assert refused_login.status_code == 409
+    told = _plain(refused_login)
+    assert (
+        "メールサーバーがログインを断りました（535）。何も送っていません。入力したパスワードを確かめて、もう一度"
+        "送ってください。パスワードをサーバーの設定で渡しているときは、管理担当の人に設定を確かめてもらってください。"
+    ) in told
+    assert "MAILMERGE_SMTP_PASSWORD" not in told and "[email]" not in told
+
+
+def _plain(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))

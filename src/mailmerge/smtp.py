@@ -26,6 +26,14 @@ class SmtpError(MailmergeError):
     """The server cannot be reached, refuses the login, or offers no encryption when required."""
 
 
+class SmtpLoginRefused(SmtpError):
+    """The server refused the user and password; ``code`` lets a page say it in its own words."""
+
+    def __init__(self, message: str, code: int):
+        super().__init__(message)
+        self.code = code
+
+
 class HandoverUnknown(SmtpError):
     """The connection was lost while a message was handed over: the server may or may not have it."""
 
@@ -90,8 +98,9 @@ class Connection:
             raise
         except smtplib.SMTPAuthenticationError as exc:
             self.close()
-            raise SmtpError(
-                messages.SMTP_LOGIN_FAILED.format(host=s.host, reply=_reply_text(exc.smtp_code, exc.smtp_error))
+            raise SmtpLoginRefused(
+                messages.SMTP_LOGIN_FAILED.format(host=s.host, reply=_reply_text(exc.smtp_code, exc.smtp_error)),
+                exc.smtp_code,
             ) from None
         except ssl.SSLError as exc:
             self.close()

@@ -18,6 +18,7 @@ from flask.typing import ResponseReturnValue
 from mailmerge import jobs, messages, sending
 from mailmerge.errors import MailmergeError
 from mailmerge.models import JOBS_AT_WORK, SENDING
+from mailmerge.smtp import SmtpLoginRefused
 from mailmerge.store import existing_journal
 from mailmerge.workspace import bp, page, review_state, run_view
 from mailmerge.workspace_jobs import jst_stamp, last_job, start_job
@@ -162,6 +163,8 @@ def send_test() -> ResponseReturnValue:
         result = sending.send(
             review.config, review.out_dir, member_ids=[member] if member else None, test_to=address, password=password
         )
+    except SmtpLoginRefused as exc:
+        return _page(test_error=messages.WORKSPACE_SEND_LOGIN_FAILED.format(code=exc.code)), 409
     except MailmergeError as exc:
         return _page(test_error=str(exc)), 409
     return redirect(url_for("workspace.send_page", tested=result.test_sent), code=303)
@@ -176,7 +179,10 @@ def send_start() -> ResponseReturnValue:
     config, out_dir = review.config, review.out_dir
 
     def work(progress: jobs.JobProgress, stop: jobs.Stop) -> dict[str, Any]:
-        result = sending.send(config, out_dir, password=password, progress=progress, hold_signals=stop.held)
+        try:
+            result = sending.send(config, out_dir, password=password, progress=progress, hold_signals=stop.held)
+        except SmtpLoginRefused as exc:
+            raise MailmergeError(messages.WORKSPACE_SEND_LOGIN_FAILED.format(code=exc.code)) from None
         return {"summary": sending.summary_lines(result)}
 
     return start_job("send", work)

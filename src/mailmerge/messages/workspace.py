@@ -134,6 +134,11 @@ WORKSPACE_SEND_PASSWORD_FORM = (
 WORKSPACE_SEND_NO_PASSWORD = (
     "メールサーバーのパスワードを入れてください（このメールサーバーは、送る前にログインが必要です）。"
 )
+# The command line's SMTP_LOGIN_FAILED names the config key and the variable; the page says what to do.
+WORKSPACE_SEND_LOGIN_FAILED = (
+    "メールサーバーがログインを断りました（{code}）。何も送っていません。入力したパスワードを確かめて、もう一度"
+    "送ってください。パスワードをサーバーの設定で渡しているときは、管理担当の人に設定を確かめてもらってください。"
+)
 WORKSPACE_SEND_NO_LOGIN = "このメールサーバーにはログインしません。パスワードは不要です。"
 WORKSPACE_SEND_BAD_ADDRESS = "テスト送信の宛先: メールアドレス（例: office@example.jp）を入れてください。"
 WORKSPACE_SEND_NOT_CONFIRMED = "送信する前に「送信してよいことを確かめました」にチェックを入れてください。"
