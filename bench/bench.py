@@ -420,7 +420,7 @@ def bench_review_part() -> bool:
     from bench_review import measure_review
 
     folder = OUT / "review"
-    folder.mkdir()
+    folder.mkdir(parents=True)  # before OUT is made afresh below: a fresh clone has none
     checks = measure_review(folder, make_roster)
     shutil.rmtree(folder)
     for text, passed in checks:
