@@ -22,10 +22,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from mailmerge import mailing, manifest, pipeline, sealing  # noqa: E402
+from mailmerge import mailing, manifest, pipeline, printrun, sealing  # noqa: E402
 from mailmerge.config import load_config  # noqa: E402
+from mailmerge.dates import today_jst  # noqa: E402
 from mailmerge.fsutil import sha256_of  # noqa: E402
 from mailmerge.models import ManifestRow  # noqa: E402
+from mailmerge.store import REVIEW_DB_NAME  # noqa: E402
 
 MEMBERS = 1000
 MAX_SEAL_SECONDS = 30.0
@@ -96,13 +98,21 @@ def run(make_roster, repeat: int = 3, keep: bool = False, out_root: Path | None 
     folder.mkdir(parents=True)
     config_path, out = fabricate(folder, MEMBERS, make_roster)
     config = load_config(config_path)
+    # Only what was printed is sealed (issue 25): print once, and put review.db back as printed before each seal,
+    # which marks the print sealed.
+    printrun.print_run(config, out)
+    printed = {p.name: p.read_bytes() for p in out.glob(f"{REVIEW_DB_NAME}*")}
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     seals, verifies, cpus = [], [], []
     for n in range(repeat):
+        for p in out.glob(f"{REVIEW_DB_NAME}*"):
+            p.unlink()
+        for name, data in printed.items():
+            (out / name).write_bytes(data)
         archive_dir = folder / f"archive-{n}"
         start, cpu = time.perf_counter(), _cpu()
         result = sealing.seal(
-            config, sent_on="2026-12-01", out_dir=out, archive_dir=archive_dir, now=dt.datetime.now(dt.UTC)
+            config, sent_on=today_jst().isoformat(), out_dir=out, archive_dir=archive_dir, now=dt.datetime.now(dt.UTC)
         )
         seals.append(time.perf_counter() - start)
         cpus.append(_cpu() - cpu)
