@@ -170,6 +170,8 @@ def _manager_page_in_the_workspace_layout(page: Page, heading: str) -> None:
     nav = page.locator("nav.ws-nav a")
     for step in ("ホーム", "名簿", "作成", "確認", "印刷", "発送・封印", "点検"):
         expect(nav.filter(has_text=step).first).to_be_visible()
+    # After a click the heading can be there before the stylesheet: wait for it to apply, then measure.
+    expect(page.locator("main")).to_have_css("max-width", "1100px")
     box = page.locator("main").bounding_box()
     assert box is not None and box["width"] <= 1100 and box["x"] > 50, box  # not flush left across the window
 
