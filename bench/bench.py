@@ -32,7 +32,7 @@ import bench_archive  # noqa: E402  (bench/bench_archive.py: sealing 1,000 membe
 import check_bench  # noqa: E402
 import quick  # noqa: E402  (bench/quick.py, beside this script)
 
-from mailmerge import compose, mailing, pdfcheck, pipeline, render  # noqa: E402
+from mailmerge import compose, mailing, pdfcheck, pipeline, printrun, render  # noqa: E402
 from mailmerge.config import load_config  # noqa: E402
 from mailmerge.roster import load_roster  # noqa: E402
 
@@ -430,7 +430,7 @@ def bench_review_part() -> bool:
 
 
 def bench_print(members: int, runs: int) -> dict:
-    """Time `mailmerge print` (mailing.print_run) for MEMBERS approved members; return wall and CPU times, sizes.
+    """Time `mailmerge print` (printrun.print_run) for MEMBERS approved members; return wall and CPU times, sizes.
 
     The output it prints from is real: a fictional roster of MEMBERS rows run through the whole pipeline
     once (a config copy pointing at it), then every member approved through the review core. With
@@ -455,7 +455,7 @@ def bench_print(members: int, runs: int) -> dict:
     seconds, cpu = [], []
     for _ in range(runs):
         start, start_cpu = time.perf_counter(), time.process_time()
-        result = mailing.print_run(config, out)
+        result = printrun.print_run(config, out)
         seconds.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
     assert result.printed == members and not result.left_out
