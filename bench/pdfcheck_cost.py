@@ -75,13 +75,13 @@ def read_texts(bundle: Path, draw: bool, drawing: list[float] | None = None) -> 
     document = pdfium.PdfDocument(bundle)
     real = pdfcheck.page_problem
 
-    def timed(page, number: int) -> str:
+    def timed(page, number: int, characters: int | None = None) -> str:
         start = time.process_time()
-        problem = real(page, number)
+        problem = real(page, number, characters)
         drawing.append(time.process_time() - start)
         return problem
 
-    pdfcheck.page_problem = (timed if drawing is not None else real) if draw else (lambda page, number: "")
+    pdfcheck.page_problem = (timed if drawing is not None else real) if draw else (lambda *_: "")
     try:
         verify._read_pages(document)
     finally:
