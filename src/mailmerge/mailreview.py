@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from mailmerge import mail, messages
 from mailmerge.config import EMAIL_FIELD, Config, member_channel, wants_mail, wants_post
@@ -84,16 +85,7 @@ def draft(
 ) -> mail.Draft:
     """Return the member's message as it will be sent, made from the manifest's PDF hashes (no PDF read)."""
     assert config.email is not None
-    return mail.draft_message(
-        config.email,
-        template,
-        member_context(member, "email", config.constants),
-        cycle=config.cycle,
-        member_id=member.member_id,
-        to=address_of(member),
-        recipient_name=member.display_name,
-        attachments=attachments(config, out_dir, member.member_id, rows),
-    )
+    return mail.draft_message(config.email, template, **_made_from(config, out_dir, member, rows, None))
 
 
 def message(
@@ -112,17 +104,22 @@ def message(
     """
     assert config.email is not None
     return mail.build_message(
-        config.email,
-        template,
-        member_context(member, "email", config.constants),
-        cycle=config.cycle,
-        member_id=member.member_id,
-        to=address_of(member),
-        recipient_name=member.display_name,
-        attachments=attachments(config, out_dir, member.member_id, rows, pdfs),
-        date=date,
-        test_to=test_to,
+        config.email, template, **_made_from(config, out_dir, member, rows, pdfs), date=date, test_to=test_to
     )
+
+
+def _made_from(
+    config: Config, out_dir: Path, member: Member, rows: Sequence[ManifestRow], pdfs: Mapping[str, str] | None
+) -> dict[str, Any]:
+    """What a member's message is made from, one list for ``draft`` and ``message``: their hashes must agree."""
+    return {
+        "context": member_context(member, "email", config.constants),
+        "cycle": config.cycle,
+        "member_id": member.member_id,
+        "to": address_of(member),
+        "recipient_name": member.display_name,
+        "attachments": attachments(config, out_dir, member.member_id, rows, pdfs),
+    }
 
 
 def mail_facts(
