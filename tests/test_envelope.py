@@ -230,3 +230,76 @@ def test_template_frame_is_fixed_and_anchored_to_the_page() -> None:
     x, y = int(frame["x"]) / twips, int(frame["y"]) / twips
     assert FRAME == pytest.approx((x, y, x + int(frame["w"]) / twips, y + int(frame["h"]) / twips), abs=0.05)
     assert FRAME[3] < FOLD
+
+
+# Long frame lines with spaces in them (issue 21): each must break at its space, not inside a word.
+# The values are fictional; the rows' other fields fit on one line. 別館… has its only space so early
+# that breaking there would take a third line (the frame's height is exact): it keeps the character break.
+BREAKING_ROSTER = (
+    "会員番号,会員名,部署,代表者役職,代表者氏名,郵便番号,住所1,住所2,加入状況\n"
+    "9101,医療法人社団 見本会 見本総合画像診断クリニック 遠隔読影室,,理事長,見本　一郎,101-0062,"
+    "東京都千代田区神田駿河台2丁目3番11号,見本ステーションビルディング東館 12階 見本リモート読影センター内,加入\n"
+    "9102,株式会社見本メディカル Imaging Solutions Japan,遠隔画像診断サービス事業本部 読影品質管理部 第二課,"
+    "代表取締役社長,見本　二郎,101-0062,東京都千代田区神田駿河台2丁目3番11号 見本駿河台ビルディング 5階,,未加入\n"
+    "9103,株式会社見本,,,,101-0062,東京都千代田区神田駿河台2丁目3番11号,"
+    "別館 見本中央ビルディング第二別館十二階見本遠隔画像診断センター内,未加入\n"
+)
+
+
+def frame_lines(pdf: Path) -> list[str]:
+    """Return the frame's lines as printed (poppler's words inside the frame, joined by line, spaces dropped)."""
+    lines: dict[int, list[str]] = {}
+    for text, box in words(pdf):
+        if inside(box, FRAME):
+            lines.setdefault(round(box[1] * 2), []).append(norm(text))
+    return ["".join(pieces) for _, pieces in sorted(lines.items())]
+
+
+@pytest.fixture(scope="module")
+def breaking(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("breaking")
+    roster = folder / "breaking.csv"
+    roster.write_text(BREAKING_ROSTER, encoding="utf-8")
+    result = CliRunner().invoke(
+        main,
+        ["run", "--config", str(REPO / "mailmerge.toml"), "--roster", str(roster), "--out", str(folder / "out"), "-q"],
+    )
+    assert result.exit_code == 0, result.output
+    return {p.parent.name: p for p in (folder / "out").glob("*/*/letter.pdf")}
+
+
+def test_long_frame_lines_break_at_their_spaces(breaking) -> None:
+    assert frame_lines(breaking["9101"]) == [
+        "〒101-0062",
+        "東京都千代田区神田駿河台2丁目3番11号",
+        "見本ステーションビルディング東館12階",
+        "見本リモート読影センター内",
+        "医療法人社団見本会見本総合画像診断クリニック",
+        "遠隔読影室",
+        "理事長見本一郎様",
+    ]
+    assert frame_lines(breaking["9102"]) == [
+        "〒101-0062",
+        "東京都千代田区神田駿河台2丁目3番11号",
+        "見本駿河台ビルディング5階",
+        "株式会社見本メディカルImagingSolutionsJapan",
+        "遠隔画像診断サービス事業本部読影品質管理部第二課",
+        "代表取締役社長見本二郎様",
+    ]
+
+
+def test_a_word_break_that_would_take_another_line_is_left_to_libreoffice(breaking) -> None:
+    lines = frame_lines(breaking["9103"])
+    value = "別館見本中央ビルディング第二別館十二階見本遠隔画像診断センター内"
+    first = next(i for i, line in enumerate(lines) if line.startswith("別館"))
+    assert lines[first] != "別館" and lines[first] + lines[first + 1] == value
+
+
+def test_only_a_line_broken_at_its_space_gets_a_break(breaking, letters) -> None:
+    """The sample's letters (every long line without a space) are as the template makes them; so is 9103's."""
+    for pdf in [*letters.values(), breaking["9103"]]:
+        with zipfile.ZipFile(pdf.with_suffix(".docx")) as package:
+            assert b"<w:br/>" not in package.read("word/document.xml"), pdf.parent.name
+    with zipfile.ZipFile(breaking["9101"].with_suffix(".docx")) as package:
+        body = etree.fromstring(package.read("word/document.xml"))
+    assert len(body.findall(f".//{W}framePr/../../{W}r/{W}br")) == 2

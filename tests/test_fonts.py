@@ -6,9 +6,10 @@ import zipfile
 from pathlib import Path
 
 from click.testing import CliRunner
+from fontTools.ttLib import TTFont
 
 from mailmerge.cli import main
-from mailmerge.fonts import character_map, check_template_fonts, find_font, template_fonts
+from mailmerge.fonts import advances, character_map, check_template_fonts, find_font, template_fonts
 
 from conftest import REPO
 
@@ -29,6 +30,21 @@ def test_fonts_are_found_by_any_of_their_names_and_their_maps_read() -> None:
     assert all(ord(c) in printable for c in "髙﨑㈱①Ⅱﾅ　あ亜A")
     assert not any(code in printable for code in (0x1F600, 0x200B, 0x202E, 0xE001))
     assert len(printable) == 11_999  # IPAexMincho's cmap, every code point once
+
+
+def test_advance_widths_are_the_fonts_own() -> None:
+    """What the frame's line breaks are measured with: each character's width, as fontTools reads it."""
+    for family in ("IPAexMincho", "IPAexGothic"):
+        path, number = find_font(family) or (None, 0)
+        font = TTFont(str(path), fontNumber=number)
+        cmap, metrics, units = font.getBestCmap(), font["hmtx"], font["head"].unitsPerEm
+        widths = advances(family)
+        assert widths is not None
+        for char in "東京都2丁目 3番11号　見本ビルディング Imaging ㈱ｱ〒&":
+            assert widths(char) == metrics[cmap[ord(char)]][0] / units, (family, char)
+        assert widths("東") == 1.0 and widths(" ") < 0.5 < widths("2") < 1.0
+        assert widths("\U0001f600") is None
+    assert advances("No Such Mincho") is None
 
 
 def test_the_installed_templates_have_every_font() -> None:

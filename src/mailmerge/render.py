@@ -20,6 +20,7 @@ from lxml import etree
 
 from mailmerge import messages, ziplimits
 from mailmerge.errors import TemplateRenderError
+from mailmerge.framewrap import FrameLines
 
 # The parts of a .docx that may hold template tags, by relationship type suffix.
 TEMPLATED_PART = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
@@ -29,6 +30,7 @@ _LISTING_CHARACTERS = re.compile("[\t\a\n\f]")
 _NOT_WORD = messages.TEMPLATE_NOT_WORD
 BODY_PART = "word/document.xml"
 _CORE = "docProps/core.xml"
+_STYLES = "word/styles.xml"
 # The core properties docxtpl renders (DocxTemplate.render_properties), by their element in core.xml.
 _DC = "{http://purl.org/dc/elements/1.1/}"
 _PROPERTIES = tuple(_DC + name for name in ("creator", "description", "identifier", "language", "subject", "title"))
@@ -101,6 +103,8 @@ class CompiledTemplate:
         body = self._sources.get(BODY_PART, "")
         self._fix_tables = _tables_change_when_rendered(self._tpl, body)
         self._number_drawings = "<wp:docPr" in body
+        # The recipient frame's long lines broken at word boundaries, measured in the styles' fonts.
+        self._frame_lines = FrameLines(self._static.get(_STYLES)) if "<w:framePr" in body else None
 
     @functools.cached_property
     def variables(self) -> set[str]:
@@ -185,13 +189,15 @@ class CompiledTemplate:
                 xml = _DOCPR_ID.sub(lambda m: f"{m.group(1)}{next(ids)}{m.group(2)}", xml)
         data = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + xml).encode("utf-8")
         try:
-            etree.fromstring(data)
+            root = etree.fromstring(data)
         except etree.XMLSyntaxError as exc:
             raise TemplateRenderError(
                 messages.TEMPLATE_RENDERED_BROKEN.format(
                     display=self.display, member_id=member_id, part=part, detail=exc.msg
                 )
             ) from None
+        if part == BODY_PART and self._frame_lines is not None and self._frame_lines.apply(root):
+            data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
         return data
 
     def _package(self, rendered: Mapping[str, bytes]) -> bytes:

@@ -1,0 +1,218 @@
+"""The recipient frame's long lines broken at word boundaries (issue 21), as the labels' are.
+
+LibreOffice and Word break Japanese between any two characters, so a long address ends
+「…見本リモート読影セ」「ンター内」. Where a frame paragraph does not fit on one line and a space
+or a full-width space comes before the point where it overflows, that space becomes a line break
+(``<w:br/>``) and the words after it go to the next line whole. A line without such a space, or one
+whose word breaks would take more lines than the character breaks (the frame's height is exact: a
+line more could be cut off), is left to LibreOffice as before. The DOCX then reads the same in Word.
+
+Widths come from the font's own advances plus the space LibreOffice and Word put between Japanese
+and Latin letters or digits (a fifth of an em, read from LibreOffice's PDFs: 台|2 is 1.70 pt apart
+at 8.5 pt), against the frame's width less its indents and a margin for rounding: a line measured
+too wide is only broken at a space one word early, never between two characters.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from lxml import etree
+
+from mailmerge import fonts
+from mailmerge.bundle import W
+
+AUTOSPACE = 0.2  # ems between a Japanese character and a Latin letter or digit next to it
+MARGIN = 1.0  # points kept free at the line's end for rounding (and kerning, never counted)
+SPACES = (" ", "\u3000")
+
+_P, _PPR, _R, _T, _BR, _FRAME_PR = (f"{{{W}}}{tag}" for tag in ("p", "pPr", "r", "t", "br", "framePr"))
+# The widest a character prints here, in ems (a full-width one and the space beside Latin text): a
+# paragraph whose characters cannot reach the line's end at this width is not measured one by one.
+_WIDEST = 1.0 + AUTOSPACE
+_VAL, _XML_SPACE = f"{{{W}}}val", "{http://www.w3.org/XML/1998/namespace}space"
+# What a paragraph may hold that this module cannot measure: it is then left as it is.
+_UNMEASURED = {f"{{{W}}}{tag}" for tag in ("tab", "ptab", "cr", "drawing", "pict", "object", "sym", "fldChar", "ruby")}
+
+
+@dataclass(frozen=True)
+class RunFont:
+    """What a run is printed in: the family for Japanese (w:eastAsia), for Latin (w:ascii), its size in points."""
+
+    east_asia: str | None = None
+    ascii: str | None = None
+    size: float | None = None
+
+    def over(self, below: RunFont) -> RunFont:
+        """Return these properties with what they leave unset taken from BELOW (a style, the defaults)."""
+        return RunFont(self.east_asia or below.east_asia, self.ascii or below.ascii, self.size or below.size)
+
+
+def _run_font(properties: etree._Element | None) -> RunFont:
+    if properties is None:
+        return RunFont()
+    fonts_ = properties.find(f"{{{W}}}rFonts")
+    size = properties.find(f"{{{W}}}sz")
+    return RunFont(
+        fonts_.get(f"{{{W}}}eastAsia") if fonts_ is not None else None,
+        fonts_.get(f"{{{W}}}ascii") if fonts_ is not None else None,
+        int(size.get(_VAL)) / 2 if size is not None and (size.get(_VAL) or "").isdigit() else None,
+    )
+
+
+class FrameLines:
+    """Breaks the long lines of a template's frame paragraphs at word boundaries; made once per template."""
+
+    def __init__(self, styles: bytes | None):
+        self._defaults = RunFont(size=10.0)  # Word's own default size when styles.xml says none
+        self._styles: dict[str, tuple[RunFont, str | None]] = {}
+        self._normal: str | None = None  # the paragraph style of a paragraph that names none
+        self._widths: dict[tuple[str, str | None, str | None], tuple[bool, float | None]] = {}
+        self._resolved: dict[str, RunFont] = {}
+        if styles:
+            root = etree.fromstring(styles)
+            defaults = root.find(f"{{{W}}}docDefaults/{{{W}}}rPrDefault/{{{W}}}rPr")
+            self._defaults = _run_font(defaults).over(self._defaults)
+            for style in root.iter(f"{{{W}}}style"):
+                based = style.find(f"{{{W}}}basedOn")
+                if style.get(f"{{{W}}}type") == "paragraph" and style.get(f"{{{W}}}default") in ("1", "true"):
+                    self._normal = style.get(f"{{{W}}}styleId")
+                self._styles[style.get(f"{{{W}}}styleId") or ""] = (
+                    _run_font(style.find(f"{{{W}}}rPr")),
+                    based.get(_VAL) if based is not None else None,
+                )
+
+    def _style(self, style_id: str | None, depth: int = 0) -> RunFont:
+        """Return a style's run properties with those of the styles it is based on."""
+        if not style_id or style_id not in self._styles or depth > 10:
+            return RunFont()
+        if style_id not in self._resolved:
+            own, based = self._styles[style_id]
+            self._resolved[style_id] = own.over(self._style(based, depth + 1))
+        return self._resolved[style_id]
+
+    def _font(self, properties: etree._Element | None, base: RunFont) -> RunFont:
+        """Return what a run prints in: its own properties, then its character style's, then BASE."""
+        style = properties.find(f"{{{W}}}rStyle") if properties is not None else None
+        return _run_font(properties).over(self._style(style.get(_VAL) if style is not None else None)).over(base)
+
+    def _measure(self, char: str, font: RunFont) -> tuple[bool, float | None]:
+        """Return whether CHAR prints as Japanese and its width in ems in FONT (None: no font or glyph for it)."""
+        key = (char, font.east_asia, font.ascii)
+        if key not in self._widths:
+            asian = _is_asian(char)
+            family = font.east_asia if asian else font.ascii
+            advance = fonts.advances(family) if family else None
+            self._widths[key] = (asian, advance(char) if advance else None)
+        return self._widths[key]
+
+    def apply(self, root: etree._Element) -> bool:
+        """Break the frame paragraphs of a rendered document.xml; return whether any break was added."""
+        changed = False
+        for frame in root.iter(_FRAME_PR):
+            properties = frame.getparent()
+            paragraph = properties.getparent() if properties is not None and properties.tag == _PPR else None
+            if paragraph is not None and paragraph.tag == _P and (frame.get(f"{{{W}}}w") or "").isdigit():
+                changed = self._break(paragraph, int(frame.get(f"{{{W}}}w") or 0) / 20) or changed
+        return changed
+
+    def _break(self, paragraph: etree._Element, frame_width: float) -> bool:
+        properties = paragraph.find(_PPR)
+        width = frame_width - _indents(properties) - MARGIN
+        style = properties.find(f"{{{W}}}pStyle") if properties is not None else None
+        base = self._style(style.get(_VAL) if style is not None else self._normal).over(self._defaults)
+        texts: list[tuple[etree._Element, RunFont]] = []
+        for element in paragraph.iter(_T, _BR, *_UNMEASURED):
+            if element.tag in _UNMEASURED:
+                return False
+            if element.tag == _BR or (element.tag == _T and element.getparent().tag != _R):
+                return False  # a line the template breaks itself, or text this module does not know
+            if element.tag == _T and element.text:
+                texts.append((element, self._font(element.getparent().find(f"{{{W}}}rPr"), base)))
+        if sum(len(element.text or "") * (font.size or 0) for element, font in texts) * _WIDEST <= width:
+            return False  # too short to reach the line's end, whatever its characters
+        letters: list[tuple[str, etree._Element, int, float]] = []  # character, its w:t, place in it, width
+        previous: bool | None = None  # whether the character before was Japanese (None: a space, or none)
+        for element, font in texts:
+            for place, char in enumerate(element.text or ""):
+                asian, em = self._measure(char, font)
+                if em is None or font.size is None:
+                    return False  # a font that is not installed: LibreOffice substitutes, widths unknown
+                gap = AUTOSPACE if previous is not None and char not in SPACES and asian != previous else 0.0
+                letters.append((char, element, place, (em + gap) * font.size))
+                previous = None if char in SPACES else asian
+        breaks = _word_breaks([(char, size) for char, _, _, size in letters], width)
+        for index in reversed(breaks):
+            _, text, place, _ = letters[index]
+            _split(text, place)
+        return bool(breaks)
+
+
+def _indents(properties: etree._Element | None) -> float:
+    found = properties.find(f"{{{W}}}ind") if properties is not None else None
+    if found is None:
+        return 0.0
+    total = 0
+    for name in ("left", "start", "right", "end"):
+        value = found.get(f"{{{W}}}{name}") or ""
+        total += int(value) if value.lstrip("-").isdigit() else 0
+    first = found.get(f"{{{W}}}firstLine") or ""
+    total += int(first) if first.isdigit() else 0  # the first line is the narrowest: measured against it
+    return total / 20
+
+
+def _is_asian(char: str) -> bool:
+    """Whether CHAR is printed as Japanese (kanji, kana, full-width forms): no extra space beside its own kind."""
+    return unicodedata.east_asian_width(char) in ("W", "F", "H")
+
+
+def _word_breaks(letters: list[tuple[str, float]], width: float) -> list[int]:
+    """Return the indexes of the spaces to turn into line breaks; none when word breaks take more lines."""
+    by_words = _lines(letters, width, at_spaces=True)
+    if len(by_words[1]) == 0 or by_words[0] > _lines(letters, width, at_spaces=False)[0]:
+        return []
+    return by_words[1]
+
+
+def _lines(letters: list[tuple[str, float]], width: float, at_spaces: bool) -> tuple[int, list[int]]:
+    """Lay LETTERS out in lines of WIDTH; return the number of lines and the spaces broken at.
+
+    As LibreOffice does: spaces at a line's end hang past it; a word longer than the line is broken
+    between characters. With ``at_spaces`` a line that overflows goes back to its last space.
+    """
+    lines, used, start, broken = 1, 0.0, 0, []
+    index = 0
+    while index < len(letters):
+        char, size = letters[index]
+        if char in SPACES or used + size <= width or index == start:
+            used += size
+            index += 1
+            continue
+        space = next((i for i in range(index - 1, start, -1) if letters[i][0] in SPACES), None) if at_spaces else None
+        lines += 1
+        if space is not None:
+            if space < index - 1:  # right before the overflowing word LibreOffice breaks by itself
+                broken.append(space)
+            start = index = space + 1
+        else:
+            start = index
+        used = 0.0
+        while index < len(letters) and letters[index][0] in SPACES and index == start:
+            index += 1  # spaces that begin a line (after a break) are not printed there
+            start = index
+    return lines, broken
+
+
+def _split(text: etree._Element, place: int) -> None:
+    """Turn the space at PLACE of the w:t TEXT into a line break: ``<w:t>before</w:t><w:br/><w:t>after</w:t>``."""
+    before, after = (text.text or "")[:place], (text.text or "")[place + 1 :]
+    text.text = before
+    text.set(_XML_SPACE, "preserve")
+    line_break = etree.Element(_BR)
+    text.addnext(line_break)
+    if after:
+        rest = etree.Element(_T)
+        rest.text = after
+        rest.set(_XML_SPACE, "preserve")
+        line_break.addnext(rest)
