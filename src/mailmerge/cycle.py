@@ -60,13 +60,15 @@ def overview(
     sealed: Mapping[str, object],
     running: Callable[[], tuple[int, int] | None] = lambda: None,
     mail_counts: tuple[int, int, int] = (0, 0, 0),
+    run_error: str = "",
 ) -> Overview:
     """Return each step's state from what the folder, the roster and the decisions say now.
 
     ``checked`` is `mailmerge check`'s result (None when it could not be made: ``check_error`` says
     why); ``view`` the run as the reviewers see it (None before the first run); ``sealed`` the
     members sealed in this cycle; ``running`` the progress of a run under way, if any; ``mail_counts``
-    the members to e-mail, e-mailed, and unknown (sending.plan).
+    the members to e-mail, e-mailed, and unknown (sending.plan); ``run_error`` why the run in the
+    folder could not be read (``view`` is None then too, but the run is not "not made yet").
     """
     roster_file = Path(config.roster)
     states: dict[str, tuple[bool, str, str]] = {}  # key -> (needs work, words, note)
@@ -96,7 +98,11 @@ def overview(
 
     complete: dict[str, bool] = {}  # a later step without work to do is done only when it was done
     progress = running()
-    if view is None:
+    if view is None and run_error and not progress:
+        states["run"] = (True, messages.STEP_RUN_UNREADABLE.format(detail=run_error), "")
+        for key, words in messages.STEP_WAITS_FOR_READABLE_RUN.items():
+            states[key] = (True, words, "")
+    elif view is None:
         words = (
             messages.STEP_RUN_RUNNING.format(done=progress[0], total=progress[1])
             if progress
@@ -111,11 +117,15 @@ def overview(
         made = view.out_dir / "manifest.csv"
         # A member whose documents were made from another roster row, or not made yet (added since).
         changed = sum(1 for r in view.reviews if r.facts.roster_changed or not r.complete)
+        # A member whose files on disk are not the ones made (edited, swapped): nothing of it may go out.
+        swapped = [r.member_id for r in view.reviews if not r.files_as_made]
         words = messages.STEP_RUN.format(when=jst(made.stat().st_mtime), documents=len(view.rows))
         if progress:
             words = messages.STEP_RUN_RUNNING.format(done=progress[0], total=progress[1])
-        note = messages.STEP_RUN_CHANGED.format(count=changed) if changed else ""
-        states["run"] = (bool(changed) or progress is not None, words, note)
+        notes = [messages.STEP_RUN_CHANGED.format(count=changed)] if changed else []
+        if swapped:
+            notes.append(messages.STEP_RUN_FILES_CHANGED.format(count=len(swapped), member_ids=_some(swapped)))
+        states["run"] = (bool(changed or swapped) or progress is not None, words, " ".join(notes))
         counts = {s: 0 for s in STATUSES}
         for r in view.reviews:
             counts[r.status] += 1
@@ -152,6 +162,15 @@ def overview(
             state = "done" if at < before or complete.get(key, True) else "waiting"
         steps.append(Step(key, state, words, note))
     return Overview(config.cycle, tuple(steps), next_action)
+
+
+# Member IDs named on ホーム at most: the rest are counted (a thousand IDs is no line to read).
+_IDS_NAMED = 10
+
+
+def _some(member_ids: list[str]) -> str:
+    more = len(member_ids) - _IDS_NAMED
+    return ", ".join(member_ids[:_IDS_NAMED]) + (messages.STEP_MORE_IDS.format(count=more) if more > 0 else "")
 
 
 def _print_state(view: RunView, approved: list) -> tuple[bool, str, str]:

@@ -15,6 +15,10 @@ class ConfigError(MailmergeError):
     """The cycle config (mailmerge.toml) is missing, unreadable or inconsistent."""
 
 
+class NoRun(MailmergeError):
+    """The output folder holds no finished run (no manifest.csv): in the workspace, the state before the first 作成."""
+
+
 class ProblemsFound(MailmergeError):
     """The roster or the templates have problems; nothing was written."""
 

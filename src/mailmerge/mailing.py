@@ -18,7 +18,7 @@ from typing import Any
 from mailmerge import inputs, mailreview, manifest, messages, review, roster, state
 from mailmerge.config import Config
 from mailmerge.dates import now_jst, utc_stamp
-from mailmerge.errors import MailmergeError
+from mailmerge.errors import MailmergeError, NoRun
 from mailmerge.models import APPROVED, HOLD, Decision, DocumentHashes, ManifestRow, Member
 from mailmerge.store import REVIEW_DB_NAME, DecisionStore, PrintLog
 
@@ -82,7 +82,8 @@ def open_run(config: Config, out_dir: Path | None = None, current: inputs.Curren
     """Return the run in ``out_dir`` (default: the config's) with every member's review.
 
     ``current``: the roster and templates as just read (the workspace's `check`), used when its roster
-    is the one the run was made from. Raise MailmergeError when the folder holds no finished run (no manifest.csv).
+    is the one the run was made from. Raise NoRun when the folder holds no finished run (no manifest.csv),
+    MailmergeError when its manifest.csv cannot be read.
     """
     return with_files_checked(with_decisions(open_undecided(config, out_dir, current)))
 
@@ -101,11 +102,11 @@ def open_undecided(
     out_dir = (out_dir or config.output).resolve()
     path = out_dir / manifest.MANIFEST_NAME
     if not path.is_file():
-        raise MailmergeError(messages.NO_MANIFEST.format(out_dir=out_dir))
+        raise NoRun(messages.NO_MANIFEST.format(out_dir=out_dir))
     if rows is None:
         try:
             rows = tuple(manifest.read_manifest(path))
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError, OSError) as exc:
             raise MailmergeError(messages.BAD_MANIFEST.format(path=path, detail=type(exc).__name__)) from None
     summary_path = out_dir / inputs.SUMMARY_NAME
     summary = _read_summary(summary_path)

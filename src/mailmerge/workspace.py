@@ -39,7 +39,7 @@ from mailmerge import (
     versions,
     websecurity,
 )
-from mailmerge.errors import MailmergeError
+from mailmerge.errors import MailmergeError, NoRun
 from mailmerge.models import Problem
 from mailmerge.reviewstate import file_signature
 
@@ -123,16 +123,26 @@ def workspace() -> Workspace:
 
 
 def run_view(checked: tuple[tuple[Any, ...], inputs.CurrentInputs] | None = None) -> mailing.RunView | None:
-    """Return the run as the reviewers see it, or None before the first run (once per request).
+    """Return the run as the reviewers see it, or None without one (once per request).
 
+    None before the first run (no manifest.csv), and also when the run cannot be read: run_error says why.
     ``checked``: the inputs as the workspace's check read them (Workspace.checked_inputs).
     """
     if "workspace_view" not in g:
+        g.workspace_view, g.workspace_run_error = None, ""
         try:
             g.workspace_view = review_state().run_view(checked)
-        except MailmergeError:
-            g.workspace_view = None
+        except NoRun:
+            pass
+        except MailmergeError as exc:  # a damaged manifest.csv is said, never taken for "not made yet"
+            g.workspace_run_error = str(exc)
     return g.workspace_view
+
+
+def run_error() -> str:
+    """Return why the run in the output folder cannot be read ('' when it can, or when there is none yet)."""
+    run_view()
+    return str(g.workspace_run_error)
 
 
 def page(template: str, **values: Any) -> str:
@@ -178,7 +188,9 @@ def home() -> str:
         row = workspace().jobs.store(review.out_dir).get(job[0]) or {}
         return row.get("done", 0), row.get("total", 0)
 
-    overview = cycle.overview(review.config, checked, check_error, view, sealed, running, _mail_counts(view))
+    overview = cycle.overview(
+        review.config, checked, check_error, view, sealed, running, _mail_counts(view), run_error()
+    )
     links = {
         "roster": url_for("workspace.roster"),
         "templates": url_for("workspace.templates_page"),

@@ -18,7 +18,7 @@ from mailmerge.dates import in_jst
 from mailmerge.errors import AllSent, MailmergeError, ProblemsFound, RunInterrupted
 from mailmerge.fsutil import sha256_of
 from mailmerge.models import GROUPS, JOB_FAILED, JOB_STOPPED, JOBS_AT_WORK
-from mailmerge.workspace import bp, making, page, review_state, workspace
+from mailmerge.workspace import bp, making, page, review_state, run_error, workspace
 
 PDF = "application/pdf"
 
@@ -171,7 +171,7 @@ def _number(name: str, label: str) -> int | None:
 @bp.get("/print")
 def print_page() -> str:
     job = last_job("print")
-    return page("workspace/print.html", job=job, files=_printed_files(job))
+    return page("workspace/print.html", job=job, files=_printed_files(job), run_error=run_error())
 
 
 def _bundles_first(item: tuple[str, str]) -> tuple[bool, bool, str]:

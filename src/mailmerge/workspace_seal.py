@@ -17,7 +17,7 @@ from mailmerge import archive, cycle, jobs, messages, sealing
 from mailmerge.errors import MailmergeError
 from mailmerge.models import GROUPS
 from mailmerge.review import unsafe_character
-from mailmerge.workspace import bp, page, review_state, run_view
+from mailmerge.workspace import bp, page, review_state, run_error, run_view
 from mailmerge.workspace_jobs import jst_stamp, last_job, start_job
 
 # --- 発送・封印 ------------------------------------------------------------------------------
@@ -43,7 +43,7 @@ def seal_page() -> str:
             "message": messages.WORKSPACE_SEAL_CONFIRM.format(sent_on=sent_on),
             "groups": [(messages.ARCHIVE_GROUP_WORDS[g], sum(1 for r in todo if r.group == g)) for g in GROUPS],
             "total": len(todo),
-            "nothing": _nothing_to_seal(plan) if not todo else [],
+            "nothing": ([run_error()] if run_error() else _nothing_to_seal(plan)) if not todo else [],
             "resent": messages.WORKSPACE_SEAL_RESENT.format(count=len(resent), ids=", ".join(resent)) if resent else "",
         }
     today = datetime.now(cycle.JST).date().isoformat()

@@ -20,7 +20,7 @@ from mailmerge.errors import MailmergeError
 from mailmerge.models import JOBS_AT_WORK, SENDING
 from mailmerge.smtp import SmtpLoginRefused
 from mailmerge.store import existing_journal
-from mailmerge.workspace import bp, page, review_state, run_view
+from mailmerge.workspace import bp, page, review_state, run_error, run_view
 from mailmerge.workspace_jobs import jst_stamp, last_job, start_job
 
 # The longest address a mail server takes (RFC 5321 4.5.3.1.3). Only its shape is checked here (one @, no
@@ -46,7 +46,7 @@ def _page(test_error: str = "") -> str:
     if settings is None:
         error = messages.SEND_NO_EMAIL_TABLE.format(config=config.display_path(config.path))
     elif view is None:
-        error = messages.WORKSPACE_SEND_NO_RUN
+        error = run_error() or messages.WORKSPACE_SEND_NO_RUN
     elif not running:  # while a send runs, its members are in the journal's `sending`, not unknown
         try:
             plan = sending.plan(config, view)

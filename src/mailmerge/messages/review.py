@@ -9,7 +9,9 @@ NO_MANIFEST = (
     "{out_dir}: まだ書状を作成していません（manifest.csv がありません）。"
     "先に「作成」で書状を作成してください（コマンドなら mailmerge run）"
 )
-BAD_MANIFEST = "{path}: manifest.csv を読めません（{detail}）。mailmerge run をもう一度実行してください"
+BAD_MANIFEST = (
+    "{path}: manifest.csv を読めません（{detail}）。「作成」でもう一度作成してください（コマンドなら mailmerge run）"
+)
 # Read in the workspace (作成 is a button there) as well as at the command line: no command named.
 RUN_IN_PROGRESS = "{out_dir}: 書状を作成中です。作成が終わってから確認・承認してください"
 UNKNOWN_MEMBER = "会員番号 {member_id}: この実行の一覧（manifest.csv）にない会員番号です。番号を確かめてください"

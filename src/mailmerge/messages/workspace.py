@@ -27,6 +27,16 @@ STEP_RUN_NONE = "まだ作成していません"
 STEP_RUN = "{when}, {documents} 文書"
 STEP_RUN_CHANGED = "作り直しが必要な会員 {count} 名（名簿・文面がその後変わったか、まだ作成していません）"
 STEP_RUN_RUNNING = "作成中です（{done}/{total}）"
+# The run is there but cannot be read (manifest.csv damaged): said, never shown as "まだ作成していません".
+STEP_RUN_UNREADABLE = "作成の記録を読めません: {detail}"
+STEP_WAITS_FOR_READABLE_RUN = {
+    "review": "作成の記録を読めるようになってから確認します",
+    "print": "作成の記録を読めるようになってから印刷します",
+    "send": "作成の記録を読めるようになってから送信します",
+    "seal": "作成の記録を読めるようになってから封印します",
+}
+STEP_RUN_FILES_CHANGED = "作成時のファイルと違う文書がある会員 {count} 名（{member_ids}）。「作成」で作り直してください"
+STEP_MORE_IDS = " ほか {count} 名"
 STEP_REVIEW_NONE = "作成のあとで確認します"
 STEP_REVIEW = "承認 {approved}, 保留 {hold}, 要再確認 {stale}, 未確認 {undecided}"
 STEP_PRINT_NONE = "まだ印刷していません"
