@@ -23,7 +23,7 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 MM = 72 / 25.4  # PDF points per millimetre
 
-# The window we design for (README, "Window envelopes"), on the A4 sheet folded in three, top third
+# The window we design for (docs/envelopes.md), on the A4 sheet folded in three, top third
 # facing the window, the sheet against the envelope's top and left edges: 90 × 45 mm, its left edge
 # 23 mm and its top edge 13 mm from the sheet's. The frame sits 2 mm inside it on every side.
 WINDOW = (23.0, 13.0, 113.0, 58.0)  # x0, y0, x1, y1 in mm from the page's top-left corner
