@@ -108,7 +108,7 @@ def planned_paths(
 
     ``obstacles`` is template_obstacles' answer, ``counts`` the members per group, ``minimum``
     config.shared_pages_from: below it, preparing the shared pages and the audit costs more than
-    the layers save (about 100 members a template and group, measured: see the README).
+    the layers save (about 100 members a template and group, measured: docs/performance.md).
     """
     return [
         (document, group, count, whole_reason(obstacle, count, minimum))

@@ -89,7 +89,7 @@ AUDIT_DETAILS = {
 AUDIT_DOCUMENT = "{label}（{file}）"  # a member's document downloaded: 書状（letter.pdf）
 OFFICE_SIGN_IN_FIRST = "サインインしてください。画面を再読み込みするとサインインの画面が開きます。"
 OFFICE_WRONG_PASSWORD = "ユーザー名かパスワードが違います。"
-# Read by whoever typed the address: the setting that allows more names is in the README (作業画面を事務局で使う).
+# Read by whoever typed the address: the setting that allows more names is in the README (導入 (a), step 3).
 OFFICE_BAD_HOST = (
     "このアドレスでは作業画面を開けません。管理担当の人から知らされたアドレス（作業画面を起動したときに"
     "表示されたもの）で開いてください。別の名前で開けるようにするには、管理担当の人に頼んでください。"
