@@ -7,6 +7,7 @@ arrived is read with Python's e-mail parser.
 from __future__ import annotations
 
 import email
+import logging
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from mailmerge import webapp
+from mailmerge import handover, webapp
 from mailmerge.config import load_config
 from test_review_browser import browser  # noqa: F401  (the module's chromium)
 from test_send import ADDRESSES, PASSWORD, certificate, cycle, server, use_server  # noqa: F401  (fixtures)
@@ -199,3 +200,55 @@ def test_without_the_variable_the_password_is_typed_once_and_kept_nowhere(cycle:
 
 def _plain(response) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+
+
+def test_a_refused_member_is_said_in_japanese_by_member_id_with_the_code_never_the_address(
+    cycle: Path,  # noqa: F811
+    server,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    recorder, port = server
+    use_server(cycle, port)
+    monkeypatch.setattr(handover, "BACKOFF", (0.0, 0.0, 0.0))  # a 4xx is retried three times: without the waits
+    recorder.scripted = {
+        "yuko.watanabe@example.jp": ["550 5.1.1 <yuko.watanabe@example.jp>: Recipient address rejected"],
+        "kenichi.sato@example.jp": ["554 5.7.1 Message from kenichi.sato@example.jp rejected as spam"],
+        "naoki.ito@example.jp": ["451 4.3.0 Try again later"] * 4,
+    }
+    caplog.set_level(logging.DEBUG)
+    out = cycle.parent.parent / "out"
+    app = webapp.create_app(load_config(cycle), out, "t0ken")
+    client = app.test_client()
+    assert client.get("/workspace/?token=t0ken").status_code == 303
+    csrf = re.search(r'csrf-token" content="([^"]+)"', client.get("/workspace/send").get_data(as_text=True)).group(1)
+    assert client.post("/workspace/send", data={"csrf_token": csrf, "confirm": "1"}).status_code == 303
+    app.extensions["mailmerge_workspace"].jobs.wait(out.resolve(), 120)
+    shown = client.get("/workspace/send").get_data(as_text=True)
+    summary = re.search(r'<ul id="send-summary">(.*?)</ul>', shown, re.S).group(1)
+    lines = [_plain_text(li) for li in re.findall(r"<li>(.*?)</li>", summary, re.S)]
+    assert (
+        "0004: メールサーバーが一時的に受け付けませんでした（451 4.3.0）。時間をおいて、もう一度送信してください"
+        in [line.strip() for line in lines]
+    )
+    assert (
+        "0005: メールサーバーがこのアドレスを受け付けませんでした（550 5.1.1）。"
+        "名簿の「メールアドレス」を確かめてください" in [line.strip() for line in lines]
+    )
+    assert (
+        "0001: メールサーバーがこのメールを受け付けませんでした（554 5.7.1）。アドレスの誤りとは限りません。"
+        "管理担当の人が、この番号をメールサーバーの管理者に伝えて理由を確かめてください"
+    ) in [line.strip() for line in lines]
+    assert "rejected" not in summary and "Try again" not in summary
+    # Never an address (nor its local part) in our logs or a job's record (aiosmtpd's own log, "mail.log", is
+    # the test server's): only the messages themselves hold one.
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name != "mail.log")
+    with sqlite3.connect(out / "jobs.db") as jobs_db:
+        said = logged + "\n".join(jobs_db.iterdump())
+    assert "送信" in said
+    for address in ADDRESSES.values():
+        assert address.split("@")[0] not in said, address
+
+
+def _plain_text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()

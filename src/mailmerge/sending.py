@@ -332,6 +332,16 @@ def mail_history(out_dir: Path, member_id: str) -> list[JournalEntry]:
     ]
 
 
+def _reply_line(member_id: str, reply: str) -> str:
+    """Return a deferred or refused member's line: what happened in Japanese, with the server's codes only."""
+    codes = smtp.reply_codes(reply) or ("", "")
+    code = " ".join(c for c in codes if c)
+    if codes[0].startswith("4"):
+        return messages.SEND_DEFERRED_LINE.format(member_id=member_id, code=code)
+    template = messages.SEND_REFUSED_ADDRESS if smtp.about_the_address(*codes) else messages.SEND_REFUSED_OTHER
+    return template.format(member_id=member_id, code=code)
+
+
 def summary_lines(result: SendResult) -> list[str]:
     """Return the lines the secretariat reads after a send: counts, member IDs, the servers' replies."""
     if result.test_sent is not None:
@@ -344,7 +354,7 @@ def summary_lines(result: SendResult) -> list[str]:
     for header, replies in ((messages.SEND_DEFERRED, result.deferred), (messages.SEND_FAILED, result.failed)):
         if replies:
             lines.append(header.format(count=len(replies)))
-            lines += [messages.SEND_REPLY_LINE.format(member_id=m, reply=r) for m, r in replies]
+            lines += [_reply_line(member_id, reply) for member_id, reply in replies]
     if result.stopped_by_daily_limit:
         lines.append(messages.SEND_DAILY_LIMIT.format(count=len(result.stopped_by_daily_limit)))
     if result.unknown:

@@ -20,6 +20,11 @@ from mailmerge.errors import MailmergeError
 TIMEOUT = 60.0
 _ADDRESS = re.compile(r"<?[^\s<>@]+@[^\s<>]+>?")
 _LEADING_DOT = re.compile(rb"(?m)^\.")
+# A journalled reply (str(Reply)) starts with the server's code and, when it gives one, the enhanced code (RFC 3463).
+_REPLY_CODES = re.compile(r"([2-5]\d\d)(?:[ -]|$)(?:([245]\.\d{1,3}\.\d{1,3})(?:[ :;,-]|$))?")
+# Enhanced codes 5.1.x are about the address (no such mailbox, bad domain, bad syntax, …); a reply without
+# one is about the address when its basic code is 550 (mailbox unavailable), 551 or 553 (name not allowed).
+_ADDRESS_CODES = ("550", "551", "553")
 
 
 class SmtpError(MailmergeError):
@@ -55,6 +60,17 @@ class Reply:
 
     def __str__(self) -> str:
         return f"{self.code} {self.text}".strip()
+
+
+def reply_codes(reply: str) -> tuple[str, str] | None:
+    """Return a journalled reply's code and enhanced code ("550", "5.1.1"; "" without one); None without a code."""
+    found = _REPLY_CODES.match(reply)
+    return (found.group(1), found.group(2) or "") if found else None
+
+
+def about_the_address(code: str, enhanced: str) -> bool:
+    """Return whether a refusal with these codes (reply_codes) says the address is wrong, not the message."""
+    return enhanced.startswith("5.1.") if enhanced else code in _ADDRESS_CODES
 
 
 class Connection:

@@ -9,13 +9,12 @@ password field, used for that one send and never stored or logged.
 from __future__ import annotations
 
 import os
-import re
 from typing import Any
 
 from flask import abort, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
-from mailmerge import jobs, messages, sending
+from mailmerge import jobs, messages, sending, smtp
 from mailmerge.errors import MailmergeError
 from mailmerge.models import JOBS_AT_WORK, SENDING
 from mailmerge.smtp import SmtpLoginRefused
@@ -26,8 +25,6 @@ from mailmerge.workspace_jobs import jst_stamp, last_job, start_job
 # The longest address a mail server takes (RFC 5321 4.5.3.1.3). Only its shape is checked here (one @, no
 # spaces): the server has the final say.
 _TEST_ADDRESS_MAX = 254
-# A journalled reply starts with the server's three-digit code (smtp.Reply: "250 2.0.0 OK: queued").
-_REPLY_CODE = re.compile(r"([2-5]\d\d)(?:[ -]|$)")
 
 
 @bp.get("/send")
@@ -141,12 +138,10 @@ def _journal_rows(names: dict[str, str], running: bool) -> list[dict[str, str]]:
 
 def _outcome(reply: str) -> str:
     """Return the server's reply in plain words with its code (受け付けられました（250）), or "" without a code."""
-    code = _REPLY_CODE.match(reply)
-    if code is None or code.group(1)[0] not in messages.WORKSPACE_SEND_REPLY_WORDS:
+    codes = smtp.reply_codes(reply)
+    if codes is None or codes[0][0] not in messages.WORKSPACE_SEND_REPLY_WORDS:
         return ""
-    return messages.WORKSPACE_SEND_REPLY.format(
-        words=messages.WORKSPACE_SEND_REPLY_WORDS[code.group(1)[0]], code=code[1]
-    )
+    return messages.WORKSPACE_SEND_REPLY.format(words=messages.WORKSPACE_SEND_REPLY_WORDS[codes[0][0]], code=codes[0])
 
 
 @bp.post("/send/test")

@@ -83,7 +83,19 @@ SEND_DRY_RUN = "試しの実行（--dry-run）のため、送信していませ�
 SEND_ACCEPTED = "送信しました（メールサーバーが受け付けました）: {count} 通"
 SEND_DEFERRED = "一時的なエラーで送れなかった会員: {count} 件（もう一度 mailmerge send を実行すると送ります）"
 SEND_FAILED = "メールサーバーに拒否された会員: {count} 件（アドレスを確かめてください。名簿を直すと次の実行で送ります）"
-SEND_REPLY_LINE = "  {member_id}: {reply}"
+# A member the server refused or put off, in words and its code: the server's own text is English and may
+# quote the address (personal data); it stays in the journal (mail.db, `history`), never in the summary.
+SEND_REFUSED_ADDRESS = (
+    "  {member_id}: メールサーバーがこのアドレスを受け付けませんでした（{code}）。"
+    "名簿の「メールアドレス」を確かめてください"
+)
+SEND_REFUSED_OTHER = (
+    "  {member_id}: メールサーバーがこのメールを受け付けませんでした（{code}）。アドレスの誤りとは限りません。"
+    "管理担当の人が、この番号をメールサーバーの管理者に伝えて理由を確かめてください"
+)
+SEND_DEFERRED_LINE = (
+    "  {member_id}: メールサーバーが一時的に受け付けませんでした（{code}）。時間をおいて、もう一度送信してください"
+)
 SEND_UNKNOWN = (
     "送信したか不明な会員: {count} 件: {member_ids}（前回、送信の途中で止まりました。届いたか確かめ、"
     "届いていなければ --resend-unknown を付けて実行してください）"
