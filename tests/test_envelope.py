@@ -243,6 +243,11 @@ BREAKING_ROSTER = (
     "代表取締役社長,見本　二郎,101-0062,東京都千代田区神田駿河台2丁目3番11号 見本駿河台ビルディング 5階,,未加入\n"
     "9103,株式会社見本,,,,101-0062,東京都千代田区神田駿河台2丁目3番11号,"
     "別館 見本中央ビルディング第二別館十二階見本遠隔画像診断センター内,未加入\n"
+    # Found by the red team: 御中 split in two (the space right before the overflow left to LibreOffice),
+    # and a line that fits broken because brackets were measured with the space Latin letters get.
+    "9104,株式会社首都圏遠隔画像診断サービスTokyoジャパン,,,,101-0062,東京都千代田区神田駿河台一丁目,,未加入\n"
+    "9105,(株)横浜Japan遠隔画像診断サービス 本社読影センター,,,見本 太郎,101-0062,"
+    "東京都千代田区神田駿河台一丁目,,加入\n"
 )
 
 
@@ -286,6 +291,11 @@ def test_long_frame_lines_break_at_their_spaces(breaking) -> None:
         "遠隔画像診断サービス事業本部読影品質管理部第二課",
         "代表取締役社長見本二郎様",
     ]
+
+
+def test_onchu_is_never_split_and_a_line_that_fits_stays_whole(breaking) -> None:
+    assert frame_lines(breaking["9104"])[2:] == ["株式会社首都圏遠隔画像診断サービスTokyoジャパン", "御中"]
+    assert frame_lines(breaking["9105"])[2:] == ["(株)横浜Japan遠隔画像診断サービス本社読影センター", "見本太郎様"]
 
 
 def test_a_word_break_that_would_take_another_line_is_left_to_libreoffice(breaking) -> None:

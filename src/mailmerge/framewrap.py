@@ -24,8 +24,9 @@ from mailmerge import fonts
 from mailmerge.bundle import W
 
 AUTOSPACE = 0.2  # ems between a Japanese character and a Latin letter or digit next to it
-MARGIN = 1.0  # points kept free at the line's end for rounding (and kerning, never counted)
+MARGIN = 0.5  # points kept free at the line's end for rounding (and kerning, never counted)
 SPACES = (" ", "\u3000")
+NO_LINE_START = ")]},.:;!?）］｝」』】〕〉》、。，．：；！？"  # what a line may not begin with (行頭禁則)
 
 _P, _PPR, _R, _T, _BR, _FRAME_PR = (f"{{{W}}}{tag}" for tag in ("p", "pPr", "r", "t", "br", "framePr"))
 # The widest a character prints here, in ems (a full-width one and the space beside Latin text): a
@@ -68,7 +69,7 @@ class FrameLines:
         self._defaults = RunFont(size=10.0)  # Word's own default size when styles.xml says none
         self._styles: dict[str, tuple[RunFont, str | None]] = {}
         self._normal: str | None = None  # the paragraph style of a paragraph that names none
-        self._widths: dict[tuple[str, str | None, str | None], tuple[bool, float | None]] = {}
+        self._widths: dict[tuple[str, str | None, str | None], tuple[bool | None, float | None]] = {}
         self._resolved: dict[str, RunFont] = {}
         if styles:
             root = etree.fromstring(styles)
@@ -97,14 +98,14 @@ class FrameLines:
         style = properties.find(f"{{{W}}}rStyle") if properties is not None else None
         return _run_font(properties).over(self._style(style.get(_VAL) if style is not None else None)).over(base)
 
-    def _measure(self, char: str, font: RunFont) -> tuple[bool, float | None]:
-        """Return whether CHAR prints as Japanese and its width in ems in FONT (None: no font or glyph for it)."""
+    def _measure(self, char: str, font: RunFont) -> tuple[bool | None, float | None]:
+        """Return CHAR's script (_script) and its width in ems in FONT (None: no font or glyph for it)."""
         key = (char, font.east_asia, font.ascii)
         if key not in self._widths:
-            asian = _is_asian(char)
-            family = font.east_asia if asian else font.ascii
+            # Word and LibreOffice print a full-width character in the w:eastAsia font, the rest in w:ascii.
+            family = font.east_asia if unicodedata.east_asian_width(char) in ("W", "F", "H") else font.ascii
             advance = fonts.advances(family) if family else None
-            self._widths[key] = (asian, advance(char) if advance else None)
+            self._widths[key] = (_script(char), advance(char) if advance else None)
         return self._widths[key]
 
     def apply(self, root: etree._Element) -> bool:
@@ -133,15 +134,15 @@ class FrameLines:
         if sum(len(element.text or "") * (font.size or 0) for element, font in texts) * _WIDEST <= width:
             return False  # too short to reach the line's end, whatever its characters
         letters: list[tuple[str, etree._Element, int, float]] = []  # character, its w:t, place in it, width
-        previous: bool | None = None  # whether the character before was Japanese (None: a space, or none)
+        previous: bool | None = None  # the script of the character before (_script)
         for element, font in texts:
             for place, char in enumerate(element.text or ""):
-                asian, em = self._measure(char, font)
+                script, em = self._measure(char, font)
                 if em is None or font.size is None:
                     return False  # a font that is not installed: LibreOffice substitutes, widths unknown
-                gap = AUTOSPACE if previous is not None and char not in SPACES and asian != previous else 0.0
+                gap = AUTOSPACE if None not in (previous, script) and script != previous else 0.0
                 letters.append((char, element, place, (em + gap) * font.size))
-                previous = None if char in SPACES else asian
+                previous = script
         breaks = _word_breaks([(char, size) for char, _, _, size in letters], width)
         for index in reversed(breaks):
             _, text, place, _ = letters[index]
@@ -162,8 +163,15 @@ def _indents(properties: etree._Element | None) -> float:
     return total / 20
 
 
-def _is_asian(char: str) -> bool:
-    """Whether CHAR is printed as Japanese (kanji, kana, full-width forms): no extra space beside its own kind."""
+def _script(char: str) -> bool | None:
+    """Return True for a Japanese letter or digit (kanji, kana, full-width), False for a Latin one, else None.
+
+    LibreOffice spaces a Japanese letter from a Latin letter or digit next to it, not punctuation,
+    brackets or symbols (〒, 「, (, & …) from either. An ambiguous-width letter (Greek, ①, Ⅱ) counts as
+    Latin: measured too wide rather than too narrow.
+    """
+    if not unicodedata.category(char).startswith(("L", "N")):
+        return None
     return unicodedata.east_asian_width(char) in ("W", "F", "H")
 
 
@@ -189,11 +197,12 @@ def _lines(letters: list[tuple[str, float]], width: float, at_spaces: bool) -> t
             used += size
             index += 1
             continue
-        space = next((i for i in range(index - 1, start, -1) if letters[i][0] in SPACES), None) if at_spaces else None
+        space = next((i for i in range(index - 1, start, -1) if _breakable(letters, i)), None) if at_spaces else None
         lines += 1
         if space is not None:
-            if space < index - 1:  # right before the overflowing word LibreOffice breaks by itself
-                broken.append(space)
+            # Also right before the overflowing character: LibreOffice's line may be a little wider
+            # than this one (MARGIN) and keep that character, then break the word after it.
+            broken.append(space)
             start = index = space + 1
         else:
             start = index
@@ -202,6 +211,12 @@ def _lines(letters: list[tuple[str, float]], width: float, at_spaces: bool) -> t
             index += 1  # spaces that begin a line (after a break) are not printed there
             start = index
     return lines, broken
+
+
+def _breakable(letters: list[tuple[str, float]], index: int) -> bool:
+    """Whether the space at INDEX may end a line: not when a closing bracket or a comma would begin the next."""
+    following = letters[index + 1][0] if index + 1 < len(letters) else ""
+    return letters[index][0] in SPACES and following not in NO_LINE_START
 
 
 def _split(text: etree._Element, place: int) -> None:
