@@ -38,6 +38,7 @@ bench: setup
 	$(PY) bench/bench.py
 	$(PY) bench/shared_pages_pair.py
 	$(PY) bench/pdfcheck_cost.py
+	$(PY) bench/framewrap_cost.py
 	$(PY) bench/bench_office.py
 	$(PY) bench/bench_workspace.py
 	$(PY) bench/bench_send.py
