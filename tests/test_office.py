@@ -282,6 +282,36 @@ def test_each_account_is_offered_only_what_its_role_may_do(office_app) -> None:
     assert 'id="decision-form"' not in viewer and "承認・保留は「確認」または「管理」の人が行います" in viewer
 
 
+def test_home_offers_each_role_only_the_steps_it_may_take(office_app) -> None:
+    """ホーム links a step (and offers the next one as a button) only to who may take it; others read who does."""
+    step_links = {
+        "/workspace/roster": "名簿",
+        "/workspace/templates": "文面",
+        "/workspace/run": "作成",
+        "/": "確認",
+        "/workspace/print": "印刷",
+        "/workspace/seal": "発送・封印",
+    }
+    manager_only, checker_only = "この操作は「管理」の人が行います", "承認・保留は「確認」または「管理」の人が行います"
+    offered = {"kanri": set(step_links), "kakunin": {"/"}, "etsuran": set()}
+    for name, may_take in offered.items():
+        home = _signed_in(office_app, name).get("/workspace/").get_data(as_text=True)
+        steps = re.search(r'<ol class="steps" id="steps">(.*?)</ol>', home, re.S).group(1)
+        for href, step in step_links.items():
+            link = f'<a href="{href}" class="name">{step}</a>'
+            assert (link in steps) == (href in may_take), (name, step)
+        by = dict(re.findall(r'data-step="(\w+)">.*?(?:<span class="by">([^<]*)</span>\s*)?</li>', steps, re.S))
+        assert by["run"] == ("" if name == "kanri" else manager_only), name
+        assert by["review"] == (checker_only if name == "etsuran" else ""), name
+        # The next step (確認, nobody has decided yet) is a button only for who may approve.
+        button = 'id="next-button" href="/">確認する<'
+        assert (button in home) == (name != "etsuran"), name
+        assert (f"次は「確認」です。{checker_only}" in re.sub(r"<[^>]+>", "", home)) == (name == "etsuran"), name
+        verify = '<a href="/workspace/verify">封印の点検（年 1 回）</a>'
+        assert (verify in home) == (name == "kanri"), name
+        assert '<a href="/workspace/history">送付記録を見る</a>' in home
+
+
 def test_only_a_manager_opens_the_send_step(office_app) -> None:
     checker = _signed_in(office_app, "kakunin")
     csrf = _csrf(checker)

@@ -173,6 +173,17 @@ def problem_rows(problems: tuple[Problem, ...] | list[Problem]) -> list[dict[str
 
 # --- ホーム ------------------------------------------------------------------------------------
 
+# What taking each step is: the action whose role (office.ROLE_OF) decides whether ホーム offers the step.
+STEP_ACTIONS = {
+    "roster": "workspace.roster_upload",
+    "templates": "workspace.template_upload",
+    "run": "workspace.run_start",
+    "review": "decide",
+    "print": "workspace.print_start",
+    "send": "workspace.send_start",
+    "seal": "workspace.seal_start",
+}
+
 
 @bp.get("/")
 def home() -> str:
@@ -206,6 +217,8 @@ def home() -> str:
         links=links,
         state_words=messages.STEP_STATES,
         next_label=messages.NEXT_ACTIONS[overview.next_action],
+        actions=STEP_ACTIONS,
+        next_by_others=messages.NEXT_BY_OTHERS,
     )
 
 

@@ -54,6 +54,8 @@ NEXT_ACTIONS = {
     "seal": "発送・封印する",
     "done": "今年度の送付はすべて封印済みです",
 }
+# ホーム's next step for an account whose role may not take it: who does, instead of a button ending in a 403.
+NEXT_BY_OTHERS = "次は「{step}」です。{who}"
 STEP_STATES = {"done": "済", "next": "次はこれ", "attention": "要対応", "waiting": "未着手"}
 UPLOAD_TOO_LARGE = "ファイルが大きすぎます（上限 {limit} MB）。名簿のファイルか確かめてください"
 UPLOAD_WRONG_TYPE = (
