@@ -123,6 +123,8 @@ def test_two_accounts_review_at_once_over_https(browser: Browser, served: Office
     checker.goto(f"{served.url}/workspace/")
     expect(checker.locator(".ws-nav a", has_text="送信")).to_have_count(0)
     expect(checker.locator(".ws-nav a", has_text="作成")).to_be_visible()
+    expect(checker.locator('#steps li[data-step="run"] .by')).to_have_text(messages.OFFICE_MANAGER_ONLY)
+    expect(checker.locator('#steps li[data-step="run"] a')).to_have_count(0)
     _shot(checker, tmp_path, "office-checker-home.png")
     checker.goto(f"{served.url}/workspace/run")
     expect(checker.locator("#run-start")).to_have_count(0)
