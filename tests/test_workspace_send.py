@@ -240,6 +240,9 @@ def test_a_refused_member_is_said_in_japanese_by_member_id_with_the_code_never_t
         "管理担当の人が、この番号をメールサーバーの管理者に伝えて理由を確かめてください"
     ) in [line.strip() for line in lines]
     assert "rejected" not in summary and "Try again" not in summary
+    # What to do next is said for the page (press 送信), never as a command to type.
+    assert "一時的なエラーで送れなかった会員: 1 件（時間をおいて、もう一度「送信」を押すと送ります）" in lines
+    assert not [line for line in lines if "mailmerge" in line or "--" in line]
     # Never an address (nor its local part) in our logs or a job's record (aiosmtpd's own log, "mail.log", is
     # the test server's): only the messages themselves hold one.
     logged = "\n".join(r.getMessage() for r in caplog.records if r.name != "mail.log")

@@ -342,8 +342,12 @@ def _reply_line(member_id: str, reply: str) -> str:
     return template.format(member_id=member_id, code=code)
 
 
-def summary_lines(result: SendResult) -> list[str]:
-    """Return the lines the secretariat reads after a send: counts, member IDs, the servers' replies."""
+def summary_lines(result: SendResult, in_browser: bool = False) -> list[str]:
+    """Return the lines the secretariat reads after a send: counts, member IDs, the servers' replies.
+
+    ``in_browser``: for the workspace's 送信 page, whose readers press 送信 rather than type a command.
+    """
+    words = _BROWSER_WORDS if in_browser else _COMMAND_WORDS
     if result.test_sent is not None:
         return [messages.SEND_TEST_DONE.format(member_id=result.test_sent)]
     lines = [messages.SEND_WRITTEN.format(count=len(result.written), where=shown_path(mail_folder(result.out_dir)))]
@@ -351,15 +355,28 @@ def summary_lines(result: SendResult) -> list[str]:
         lines.append(messages.SEND_DRY_RUN)
     else:
         lines.append(messages.SEND_ACCEPTED.format(count=len(result.accepted)))
-    for header, replies in ((messages.SEND_DEFERRED, result.deferred), (messages.SEND_FAILED, result.failed)):
+    for header, replies in ((words["deferred"], result.deferred), (messages.SEND_FAILED, result.failed)):
         if replies:
             lines.append(header.format(count=len(replies)))
             lines += [_reply_line(member_id, reply) for member_id, reply in replies]
     if result.stopped_by_daily_limit:
-        lines.append(messages.SEND_DAILY_LIMIT.format(count=len(result.stopped_by_daily_limit)))
+        lines.append(words["daily_limit"].format(count=len(result.stopped_by_daily_limit)))
     if result.unknown:
-        lines.append(messages.SEND_UNKNOWN.format(count=len(result.unknown), member_ids=", ".join(result.unknown)))
+        lines.append(words["unknown"].format(count=len(result.unknown), member_ids=", ".join(result.unknown)))
     lines += describe_left_out(result.left_out)
-    if not result.dry_run:
+    if not result.dry_run and not in_browser:  # the page lists each member's answer itself
         lines.append(messages.SEND_NEXT.format(journal=shown_path(result.out_dir / MAIL_DB_NAME)))
     return lines
+
+
+# What to do next, said for who reads it: the command's user, or the 送信 page's.
+_COMMAND_WORDS = {
+    "deferred": messages.SEND_DEFERRED,
+    "daily_limit": messages.SEND_DAILY_LIMIT,
+    "unknown": messages.SEND_UNKNOWN,
+}
+_BROWSER_WORDS = {
+    "deferred": messages.WORKSPACE_SEND_DEFERRED,
+    "daily_limit": messages.WORKSPACE_SEND_DAILY_LIMIT,
+    "unknown": messages.WORKSPACE_SEND_UNKNOWN,
+}

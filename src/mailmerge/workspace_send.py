@@ -178,6 +178,6 @@ def send_start() -> ResponseReturnValue:
             result = sending.send(config, out_dir, password=password, progress=progress, hold_signals=stop.held)
         except SmtpLoginRefused as exc:
             raise MailmergeError(messages.WORKSPACE_SEND_LOGIN_FAILED.format(code=exc.code)) from None
-        return {"summary": sending.summary_lines(result)}
+        return {"summary": sending.summary_lines(result, in_browser=True)}
 
     return start_job("send", work)

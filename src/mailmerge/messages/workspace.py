@@ -171,6 +171,12 @@ WORKSPACE_SEND_RESULT_STATES = {
     "deferred": "一時エラー（未送信）",
     "failed": "拒否（未送信）",
 }
+WORKSPACE_SEND_DEFERRED = (
+    "一時的なエラーで送れなかった会員: {count} 件（時間をおいて、もう一度「送信」を押すと送ります）"
+)
+WORKSPACE_SEND_DAILY_LIMIT = (
+    "1 日の送信数の上限（per_day）に達したため、{count} 通を送っていません。明日もう一度「送信」を押してください"
+)
 WORKSPACE_SEND_UNKNOWN = (
     "送信したか不明な会員: {count} 名: {member_ids}（前回、送信の途中で止まりました。ここからは送りません。届いたか"
     "確かめ、届いていなければ、管理担当の人にコマンドでの再送を頼んでください: README の「4b. メールで送る」）"
