@@ -248,6 +248,15 @@ BREAKING_ROSTER = (
     "9104,株式会社首都圏遠隔画像診断サービスTokyoジャパン,,,,101-0062,東京都千代田区神田駿河台一丁目,,未加入\n"
     "9105,(株)横浜Japan遠隔画像診断サービス 本社読影センター,,,見本 太郎,101-0062,"
     "東京都千代田区神田駿河台一丁目,,加入\n"
+    # Found by the red team again: Ⅱ takes the script of the 「・」 before it (LibreOffice spaces it from
+    # the A after it); measured as Latin, the line was broken after text that did not fit, and 様 fell
+    # out of the full frame. And a line that began with 「）」 after two spaces.
+    "9106,見本読影クリニックネットワークメディカル・ⅡAJapan 見本分室,"
+    "遠隔画像診断事業本部読影品質管理部門第二課医療情報安全管理室,代表理事兼最高経営責任者兼読影センター長,"
+    "見本 太郎,101-0062,東京都千代田区神田駿河台一丁目二番三号見本第一ビルディング東館,"
+    "見本メディカルプラザ十五階見本遠隔画像診断読影センター内分室,加入\n"
+    "9107,株式会社見本,,,,101-0062,東京都千代田区神田駿河台一丁目,"
+    "東京都千代田区神田駿河台見本町遠隔画像診断読影医療法人  ）見本,加入\n"
 )
 
 
@@ -296,6 +305,13 @@ def test_long_frame_lines_break_at_their_spaces(breaking) -> None:
 def test_onchu_is_never_split_and_a_line_that_fits_stays_whole(breaking) -> None:
     assert frame_lines(breaking["9104"])[2:] == ["株式会社首都圏遠隔画像診断サービスTokyoジャパン", "御中"]
     assert frame_lines(breaking["9105"])[2:] == ["(株)横浜Japan遠隔画像診断サービス本社読影センター", "見本太郎様"]
+
+
+def test_a_full_frame_keeps_its_last_line_and_no_line_begins_with_a_closing_bracket(breaking) -> None:
+    lines = frame_lines(breaking["9106"])
+    assert lines[5:7] == ["見本読影クリニックネットワークメディカル・", "IIAJapan見本分室"]  # Ⅱ, read as NFKC
+    assert lines[-1] == "様" and len(lines) == 11  # inside the frame: not cut off at its foot
+    assert not [line for line in frame_lines(breaking["9107"]) if line.startswith("）")]
 
 
 def test_a_word_break_that_would_take_another_line_is_left_to_libreoffice(breaking) -> None:

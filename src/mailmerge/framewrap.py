@@ -69,7 +69,7 @@ class FrameLines:
         self._defaults = RunFont(size=10.0)  # Word's own default size when styles.xml says none
         self._styles: dict[str, tuple[RunFont, str | None]] = {}
         self._normal: str | None = None  # the paragraph style of a paragraph that names none
-        self._widths: dict[tuple[str, str | None, str | None], tuple[bool | None, float | None]] = {}
+        self._widths: dict[tuple[str, str | None, str | None], tuple[tuple[bool, bool | None], float | None]] = {}
         self._resolved: dict[str, RunFont] = {}
         if styles:
             root = etree.fromstring(styles)
@@ -98,14 +98,14 @@ class FrameLines:
         style = properties.find(f"{{{W}}}rStyle") if properties is not None else None
         return _run_font(properties).over(self._style(style.get(_VAL) if style is not None else None)).over(base)
 
-    def _measure(self, char: str, font: RunFont) -> tuple[bool | None, float | None]:
-        """Return CHAR's script (_script) and its width in ems in FONT (None: no font or glyph for it)."""
+    def _measure(self, char: str, font: RunFont) -> tuple[tuple[bool, bool | None], float | None]:
+        """Return CHAR's kind (_kind) and its width in ems in FONT (None: no font or glyph for it)."""
         key = (char, font.east_asia, font.ascii)
         if key not in self._widths:
             # Word and LibreOffice print a full-width character in the w:eastAsia font, the rest in w:ascii.
             family = font.east_asia if unicodedata.east_asian_width(char) in ("W", "F", "H") else font.ascii
             advance = fonts.advances(family) if family else None
-            self._widths[key] = (_script(char), advance(char) if advance else None)
+            self._widths[key] = (_kind(char), advance(char) if advance else None)
         return self._widths[key]
 
     def apply(self, root: etree._Element) -> bool:
@@ -134,12 +134,18 @@ class FrameLines:
         if sum(len(element.text or "") * (font.size or 0) for element, font in texts) * _WIDEST <= width:
             return False  # too short to reach the line's end, whatever its characters
         letters: list[tuple[str, etree._Element, int, float]] = []  # character, its w:t, place in it, width
-        previous: bool | None = None  # the script of the character before (_script)
+        # The script the text is in so far (for a character that takes its neighbour's), and that of the
+        # character before when it is a letter or digit: LibreOffice spaces a Japanese letter from a
+        # Latin letter or digit next to it, not punctuation, brackets or symbols from either.
+        running: bool | None = None
+        previous: bool | None = None
         for element, font in texts:
             for place, char in enumerate(element.text or ""):
-                script, em = self._measure(char, font)
+                (letter, own), em = self._measure(char, font)
                 if em is None or font.size is None:
                     return False  # a font that is not installed: LibreOffice substitutes, widths unknown
+                running = running if own is None else own
+                script = bool(running) if letter else None
                 gap = AUTOSPACE if None not in (previous, script) and script != previous else 0.0
                 letters.append((char, element, place, (em + gap) * font.size))
                 previous = script
@@ -163,16 +169,18 @@ def _indents(properties: etree._Element | None) -> float:
     return total / 20
 
 
-def _script(char: str) -> bool | None:
-    """Return True for a Japanese letter or digit (kanji, kana, full-width), False for a Latin one, else None.
+def _kind(char: str) -> tuple[bool, bool | None]:
+    """Return whether CHAR is a letter or digit, and its script: True Japanese, False Latin, None its neighbour's.
 
-    LibreOffice spaces a Japanese letter from a Latin letter or digit next to it, not punctuation,
-    brackets or symbols (〒, 「, (, & …) from either. An ambiguous-width letter (Greek, ①, Ⅱ) counts as
-    Latin: measured too wide rather than too narrow.
+    As LibreOffice classes them: kanji, kana and full-width forms are Japanese, Latin letters and digits
+    Latin; an ambiguous-width letter (Ⅱ, ①, Greek) and half-width punctuation and spaces take the
+    script of the character before them.
     """
-    if not unicodedata.category(char).startswith(("L", "N")):
-        return None
-    return unicodedata.east_asian_width(char) in ("W", "F", "H")
+    letter = unicodedata.category(char).startswith(("L", "N"))
+    width = unicodedata.east_asian_width(char)
+    if width in ("W", "F", "H"):
+        return letter, True
+    return letter, (False if letter and width != "A" else None)
 
 
 def _word_breaks(letters: list[tuple[str, float]], width: float) -> list[int]:
@@ -214,9 +222,12 @@ def _lines(letters: list[tuple[str, float]], width: float, at_spaces: bool) -> t
 
 
 def _breakable(letters: list[tuple[str, float]], index: int) -> bool:
-    """Whether the space at INDEX may end a line: not when a closing bracket or a comma would begin the next."""
+    """Whether the space at INDEX may end a line: the last of its spaces, not before a closing bracket or comma.
+
+    The last: a space after a line break would print at the next line's start.
+    """
     following = letters[index + 1][0] if index + 1 < len(letters) else ""
-    return letters[index][0] in SPACES and following not in NO_LINE_START
+    return letters[index][0] in SPACES and following not in SPACES and following not in NO_LINE_START
 
 
 def _split(text: etree._Element, place: int) -> None:
