@@ -232,6 +232,16 @@ def test_template_frame_is_fixed_and_anchored_to_the_page() -> None:
     assert FRAME[3] < FOLD
 
 
+FULL_FRAME = (
+    ",遠隔画像診断事業本部読影品質管理部門第二課医療情報安全管理室,代表理事兼最高経営責任者兼読影センター長,"
+    "見本 太郎,101-0062,東京都千代田区神田駿河台一丁目二番三号見本第一ビルディング東館,"
+    "見本メディカルプラザ十五階見本遠隔画像診断読影センター内分室,加入\n"
+)
+FULL_FRAME_NAMES = (
+    "医療法人社団見本会見本遠隔画像診断中央読影センター　 東京分室",
+    "株式会社見本メディカルセンタークリニックタワー/Ⅱ棟 分室",
+    "見本遠隔画像診断読影医療法人社団協議会中央α棟ｱｲｳｴｵ 分室",
+)
 # Long frame lines with spaces in them (issue 21): each must break at its space, not inside a word.
 # The values are fictional; the rows' other fields fit on one line. 別館… has its only space so early
 # that breaking there would take a third line (the frame's height is exact): it keeps the character break.
@@ -257,6 +267,9 @@ BREAKING_ROSTER = (
     "見本メディカルプラザ十五階見本遠隔画像診断読影センター内分室,加入\n"
     "9107,株式会社見本,,,,101-0062,東京都千代田区神田駿河台一丁目,"
     "東京都千代田区神田駿河台見本町遠隔画像診断読影医療法人  ）見本,加入\n"
+    # And a third time, in the same full frame: two spaces at a break (LibreOffice gave the one left
+    # before the break a line of its own), and Greek and 「/」 measured as taking their neighbour's script.
+    + "".join(f"{9108 + n},{name}{FULL_FRAME}" for n, name in enumerate(FULL_FRAME_NAMES))
 )
 
 
@@ -312,6 +325,10 @@ def test_a_full_frame_keeps_its_last_line_and_no_line_begins_with_a_closing_brac
     assert lines[5:7] == ["見本読影クリニックネットワークメディカル・", "IIAJapan見本分室"]  # Ⅱ, read as NFKC
     assert lines[-1] == "様" and len(lines) == 11  # inside the frame: not cut off at its foot
     assert not [line for line in frame_lines(breaking["9107"]) if line.startswith("）")]
+    for number in range(len(FULL_FRAME_NAMES)):
+        lines = frame_lines(breaking[str(9108 + number)])
+        assert lines[-1] == "様" and len(lines) == 11, lines
+    assert frame_lines(breaking["9108"])[5:7] == ["医療法人社団見本会見本遠隔画像診断中央読影センター", "東京分室"]
 
 
 def test_a_word_break_that_would_take_another_line_is_left_to_libreoffice(breaking) -> None:

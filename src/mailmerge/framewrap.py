@@ -150,8 +150,11 @@ class FrameLines:
                 letters.append((char, element, place, (em + gap) * font.size))
                 previous = script
         breaks = _word_breaks([(char, size) for char, _, _, size in letters], width)
-        for index in reversed(breaks):
-            _, text, place, _ = letters[index]
+        for first, last in reversed(breaks):
+            for index in range(last, first, -1):  # the run's other spaces, from its end
+                _, text, place, _ = letters[index]
+                text.text = (text.text or "")[:place] + (text.text or "")[place + 1 :]
+            _, text, place, _ = letters[first]
             _split(text, place)
         return bool(breaks)
 
@@ -172,32 +175,37 @@ def _indents(properties: etree._Element | None) -> float:
 def _kind(char: str) -> tuple[bool, bool | None]:
     """Return whether CHAR is a letter or digit, and its script: True Japanese, False Latin, None its neighbour's.
 
-    As LibreOffice classes them: kanji, kana and full-width forms are Japanese, Latin letters and digits
-    Latin; an ambiguous-width letter (Ⅱ, ①, Greek) and half-width punctuation and spaces take the
-    script of the character before them.
+    As LibreOffice's PDFs show them classed: kanji, kana and full-width forms are Japanese; letters of
+    the other alphabets (Latin, Greek, Cyrillic, é) and digits, and ASCII punctuation, are Latin; an
+    ambiguous-width number (Ⅱ, ①, ⅰ), other punctuation and the half-width space take the script
+    of the character before them.
     """
-    letter = unicodedata.category(char).startswith(("L", "N"))
+    category = unicodedata.category(char)
+    letter = category.startswith(("L", "N"))
     width = unicodedata.east_asian_width(char)
     if width in ("W", "F", "H"):
         return letter, True
-    return letter, (False if letter and width != "A" else None)
+    if category.startswith("L") or (letter and width != "A") or ("!" <= char <= "~"):
+        return letter, False
+    return letter, None
 
 
-def _word_breaks(letters: list[tuple[str, float]], width: float) -> list[int]:
-    """Return the indexes of the spaces to turn into line breaks; none when word breaks take more lines."""
+def _word_breaks(letters: list[tuple[str, float]], width: float) -> list[tuple[int, int]]:
+    """Return the runs of spaces (first, last index) to turn into line breaks; none when that takes more lines."""
     by_words = _lines(letters, width, at_spaces=True)
     if len(by_words[1]) == 0 or by_words[0] > _lines(letters, width, at_spaces=False)[0]:
         return []
     return by_words[1]
 
 
-def _lines(letters: list[tuple[str, float]], width: float, at_spaces: bool) -> tuple[int, list[int]]:
-    """Lay LETTERS out in lines of WIDTH; return the number of lines and the spaces broken at.
+def _lines(letters: list[tuple[str, float]], width: float, at_spaces: bool) -> tuple[int, list[tuple[int, int]]]:
+    """Lay LETTERS out in lines of WIDTH; return the number of lines and the runs of spaces broken at.
 
     As LibreOffice does: spaces at a line's end hang past it; a word longer than the line is broken
     between characters. With ``at_spaces`` a line that overflows goes back to its last space.
     """
-    lines, used, start, broken = 1, 0.0, 0, []
+    lines, used, start = 1, 0.0, 0
+    broken: list[tuple[int, int]] = []
     index = 0
     while index < len(letters):
         char, size = letters[index]
@@ -209,8 +217,13 @@ def _lines(letters: list[tuple[str, float]], width: float, at_spaces: bool) -> t
         lines += 1
         if space is not None:
             # Also right before the overflowing character: LibreOffice's line may be a little wider
-            # than this one (MARGIN) and keep that character, then break the word after it.
-            broken.append(space)
+            # than this one (MARGIN) and keep that character, then break the word after it. The
+            # whole run of spaces goes: before a break LibreOffice does not let them hang past the
+            # line's end, and would give them a line of their own.
+            first = space
+            while first - 1 > start and letters[first - 1][0] in SPACES:
+                first -= 1
+            broken.append((first, space))
             start = index = space + 1
         else:
             start = index
@@ -222,10 +235,7 @@ def _lines(letters: list[tuple[str, float]], width: float, at_spaces: bool) -> t
 
 
 def _breakable(letters: list[tuple[str, float]], index: int) -> bool:
-    """Whether the space at INDEX may end a line: the last of its spaces, not before a closing bracket or comma.
-
-    The last: a space after a line break would print at the next line's start.
-    """
+    """Whether a line may end at the run of spaces whose last is at INDEX: not before a closing bracket or comma."""
     following = letters[index + 1][0] if index + 1 < len(letters) else ""
     return letters[index][0] in SPACES and following not in SPACES and following not in NO_LINE_START
 
