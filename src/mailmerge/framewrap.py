@@ -9,8 +9,9 @@ line more could be cut off), is left to LibreOffice as before. The DOCX then rea
 
 Widths come from the font's own advances plus the space LibreOffice and Word put between Japanese
 and Latin letters or digits (a fifth of an em, read from LibreOffice's PDFs: 台|2 is 1.70 pt apart
-at 8.5 pt), against the frame's width less its indents and a margin for rounding: a line measured
-too wide is only broken at a space one word early, never between two characters.
+at 8.5 pt), against the frame's width less its indents. The lines broken at spaces are laid out
+half an em narrower (SLACK): a character measured a little narrower than it prints still leaves
+each of them whole, at worst broken at a space one word early.
 """
 
 from __future__ import annotations
@@ -24,7 +25,11 @@ from mailmerge import fonts
 from mailmerge.bundle import W
 
 AUTOSPACE = 0.2  # ems between a Japanese character and a Latin letter or digit next to it
-MARGIN = 0.5  # points kept free at the line's end for rounding (and kerning, never counted)
+# The lines this module breaks are laid out this much narrower than the frame, in ems of the text:
+# a character measured narrower than LibreOffice prints it (the red team found 0.2–0.4 em) then still
+# leaves each line whole, where a line that overflowed would take the frame another line, and its
+# last line could be cut off. Whether LibreOffice would need more lines is judged at the frame's width.
+SLACK = 0.5
 SPACES = (" ", "\u3000")
 NO_LINE_START = ")]},.:;!?）］｝」』】〕〉》、。，．：；！？"  # what a line may not begin with (行頭禁則)
 
@@ -120,7 +125,7 @@ class FrameLines:
 
     def _break(self, paragraph: etree._Element, frame_width: float) -> bool:
         properties = paragraph.find(_PPR)
-        width = frame_width - _indents(properties) - MARGIN
+        width = frame_width - _indents(properties)
         style = properties.find(f"{{{W}}}pStyle") if properties is not None else None
         base = self._style(style.get(_VAL) if style is not None else self._normal).over(self._defaults)
         texts: list[tuple[etree._Element, RunFont]] = []
@@ -149,7 +154,8 @@ class FrameLines:
                 gap = AUTOSPACE if None not in (previous, script) and script != previous else 0.0
                 letters.append((char, element, place, (em + gap) * font.size))
                 previous = script
-        breaks = _word_breaks([(char, size) for char, _, _, size in letters], width)
+        slack = SLACK * max(font.size or 0 for _, font in texts)
+        breaks = _word_breaks([(char, size) for char, _, _, size in letters], width, slack)
         for first, last in reversed(breaks):
             for index in range(last, first, -1):  # the run's other spaces, from its end
                 _, text, place, _ = letters[index]
@@ -190,9 +196,13 @@ def _kind(char: str) -> tuple[bool, bool | None]:
     return letter, None
 
 
-def _word_breaks(letters: list[tuple[str, float]], width: float) -> list[tuple[int, int]]:
-    """Return the runs of spaces (first, last index) to turn into line breaks; none when that takes more lines."""
-    by_words = _lines(letters, width, at_spaces=True)
+def _word_breaks(letters: list[tuple[str, float]], width: float, slack: float) -> list[tuple[int, int]]:
+    """Return the runs of spaces (first, last index) to turn into line breaks; none when that takes more lines.
+
+    Broken at spaces, every line is laid out SLACK narrower than WIDTH; the lines LibreOffice would
+    need by itself are counted at WIDTH.
+    """
+    by_words = _lines(letters, width - slack, at_spaces=True)
     if len(by_words[1]) == 0 or by_words[0] > _lines(letters, width, at_spaces=False)[0]:
         return []
     return by_words[1]
@@ -216,9 +226,9 @@ def _lines(letters: list[tuple[str, float]], width: float, at_spaces: bool) -> t
         space = next((i for i in range(index - 1, start, -1) if _breakable(letters, i)), None) if at_spaces else None
         lines += 1
         if space is not None:
-            # Also right before the overflowing character: LibreOffice's line may be a little wider
-            # than this one (MARGIN) and keep that character, then break the word after it. The
-            # whole run of spaces goes: before a break LibreOffice does not let them hang past the
+            # Also right before the overflowing character: LibreOffice's line is wider than this
+            # one (SLACK) and could keep that character, then break the word after it. The whole
+            # run of spaces goes: before a break LibreOffice does not let them hang past the
             # line's end, and would give them a line of their own.
             first = space
             while first - 1 > start and letters[first - 1][0] in SPACES:
