@@ -22,6 +22,7 @@ from mailmerge import mailing, messages, pipeline, webapp
 from mailmerge.config import load_config
 from mailmerge.dates import today_jst
 from mailmerge.state import OutputLock
+from mailmerge.store.jobs import JOBS_DB_NAME, JobStore
 
 from conftest import REPO, copy_run, write_config
 
@@ -292,6 +293,34 @@ def test_stop_ends_a_run_as_ctrl_c_does_and_the_next_run_resumes(cycle: Path, tm
     client.post("/workspace/run", data={"csrf_token": csrf, "only": "unenrolled"})
     assert _wait(client, "run")["state"] == "done"
     assert "完了: 12 会員" in _text(client.get("/workspace/run"))
+
+
+def test_an_ended_job_is_headed_as_the_previous_one_with_when_it_ended(cycle: Path, tmp_path: Path) -> None:
+    # After a first seal, the next seal's confirmation sat under 「封印: 完了 … 31 名」: it read as if the
+    # re-send were sealed already. Each job page heads an ended job as the previous one, with its JST end.
+    out = tmp_path / "out"
+    out.mkdir()
+    store = JobStore(out / JOBS_DB_NAME)
+    for kind in ("run", "print", "seal", "verify"):
+        job_id = store.start(kind, "an-earlier-start", "2026-12-05T01:10:00Z")
+        store.update(job_id, state="failed" if kind == "verify" else "done", finished_at="2026-12-05T01:16:30Z")
+    _, client = _client(cycle, out)
+    today = today_jst().isoformat()
+    for path, heading in (
+        ("/workspace/run", "前回の作成（12月5日 10:16 完了）"),
+        ("/workspace/print", "前回の印刷（12月5日 10:16 完了）"),
+        ("/workspace/seal", "前回の封印（12月5日 10:16 完了）"),
+        (f"/workspace/seal?sent_on={today}", "前回の封印（12月5日 10:16 完了）"),
+        ("/workspace/verify", "前回の点検（12月5日 10:16 失敗）"),
+    ):
+        html = client.get(path).get_data(as_text=True)
+        found = re.search(r'<h2 id="job-heading">(.*?)</h2>', html, re.S)
+        assert found and _text_of(found.group(1)) == heading, (path, found and found.group(1))
+        assert "封印: 完了" not in _text_of(html)
+
+
+def _text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)).strip()
 
 
 def test_the_review_screen_links_back_to_home(sample_run: Path, cycle: Path, tmp_path: Path) -> None:

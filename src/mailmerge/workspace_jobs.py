@@ -39,6 +39,12 @@ def last_job(kind: str) -> dict[str, Any] | None:
     job["groups"] = _documents_by_group() if kind == "run" and job["state"] in JOBS_AT_WORK else ""
     job["started_local"] = jst_stamp(job["started_at"])
     job["finished_local"] = jst_stamp(job["finished_at"])
+    # An ended job is the previous one, with when it ended: above the next confirmation (a re-send's seal,
+    # say) an unlabelled 「完了」 read as if the new work were already done. Split around the state's
+    # words, which the page shows in their own element (workspace.js updates them while a job runs).
+    previous = messages.WORKSPACE_JOB_PREVIOUS if job["finished_local"] else messages.WORKSPACE_JOB_PREVIOUS_UNDATED
+    name = messages.WORKSPACE_JOB_NAMES[kind]
+    job["previous"] = previous.format(job=name, when=job["finished_local"], state="\0").split("\0")
     return job
 
 

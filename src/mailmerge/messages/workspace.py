@@ -75,6 +75,9 @@ WORKSPACE_JOB_STATES = {
     "failed": "失敗",
     "stopped": "中止しました",
 }
+# An ended job's heading: the previous one, and when it ended (JST), so that it never reads as the next one's result.
+WORKSPACE_JOB_PREVIOUS = "前回の{job}（{when} {state}）"
+WORKSPACE_JOB_PREVIOUS_UNDATED = "前回の{job}（{state}）"
 WORKSPACE_JOB_BUSY = "この出力先では「{kind}」を実行中です。終わるまでお待ちください（下に進み具合を表示しています）。"
 WORKSPACE_RUN_CHECKING = "名簿と文面を点検しています"
 WORKSPACE_RUN_STOPPED = "中止しました。作り終えた文書は残っています。もう一度「作成する」を押すと、残りから続けます。"
