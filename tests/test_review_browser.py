@@ -410,3 +410,48 @@ def test_next_and_approve_and_next_follow_the_lists_filter_and_search_finds_repr
     expect(page.locator("#shown")).to_have_text(
         str(sum(1 for m in members.values() if street in " ".join(recipient_lines(m.fields))))
     )
+
+
+# Each line of the element as the browser lays it out: the text of every character grouped by its top.
+_LAID_OUT_LINES = """element => {
+    const lines = new Map();
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (let i = 0; i < node.length; i++) {
+            const range = document.createRange();
+            range.setStart(node, i);
+            range.setEnd(node, i + 1);
+            const box = range.getClientRects()[0];
+            if (!box) continue;
+            const top = Math.round(box.top);
+            lines.set(top, (lines.get(top) || "") + node.data[i]);
+        }
+    }
+    return [...lines.entries()].sort((a, b) => a[0] - b[0]).map(e => e[1].trim()).filter(t => t);
+}"""
+
+
+def test_the_member_pages_address_breaks_at_spaces_as_the_letter_does(
+    served: Served, page: Page, tmp_path: Path
+) -> None:
+    roster = Path(load_config(served.config).roster)
+    book = openpyxl.load_workbook(roster)
+    sheet = book.worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    target = next(r for r in sheet.iter_rows(min_row=2) if str(r[headers.index("会員番号")].value) == "0007")
+    target[headers.index("会員名")].value = "医療法人社団 見本会 見本総合画像診断クリニック 遠隔読影室"  # fictional
+    book.save(roster)
+    page.goto(served.url)
+    page.goto(served.url.split("?")[0] + "members/0007")
+    lines = page.locator(".address").evaluate(_LAID_OUT_LINES)
+    page.locator(".side").screenshot(path=str(tmp_path / "review-address-breaks.png"))
+    _keep_screenshot(tmp_path / "review-address-breaks.png")
+    assert "医療法人社団 見本会 見本総合画像診断クリニック 遠隔読影室" in " ".join(lines)
+    words = "医療法人社団 見本会 見本総合画像診断クリニック 遠隔読影室".split()
+    assert len([line for line in lines if any(w in line for w in words)]) >= 2, lines  # it does not fit one line
+    for line in lines:  # every line is made of whole words
+        for piece in line.split():
+            assert not any(piece != w and (w.startswith(piece) or w.endswith(piece)) for w in words), lines
+    # The roster changed after 作成: the page says to remake it with 作成, not with a command.
+    side = page.locator(".side").inner_text()
+    assert "作業画面の「作成」で作り直してから承認してください" in side and "mailmerge" not in side

@@ -83,6 +83,8 @@ def test_without_the_token_every_address_is_refused(app) -> None:
         response = client.get(path)
         assert response.status_code == 403, path
     assert messages.REVIEW_FORBIDDEN in client.get("/").get_data(as_text=True)
+    # The workspace's users started mailmerge serve, not review: the page names both.
+    assert "作業画面（mailmerge serve）" in client.get("/workspace/").get_data(as_text=True)
     assert client.get("/?token=wrong").status_code == 403
     assert client.post("/api/decisions", json={"member_id": "0001", "decision": "approved"}).status_code == 403
 

@@ -154,17 +154,24 @@ class MemberReview:
         """
         if decision == APPROVED:
             return self.approval_blocker
-        return "" if self.files_as_made else messages.CANNOT_DECIDE_FILES_CHANGED.format(member_id=self.member_id)
+        return self.why_not_approved(in_browser=False) if not self.files_as_made else ""
 
     @property
     def approval_blocker(self) -> str:
-        """Return why these documents cannot be approved now ('' when they can)."""
-        if not self.files_as_made:
-            return messages.CANNOT_DECIDE_FILES_CHANGED.format(member_id=self.member_id)
-        if not self.complete:
-            return messages.CANNOT_APPROVE_MISSING.format(member_id=self.member_id)
-        if not self.current:
-            return messages.CANNOT_APPROVE_CHANGED.format(member_id=self.member_id)
+        """Return why these documents cannot be approved now ('' when they can), as the command line says it."""
+        return self.why_not_approved(in_browser=False)
+
+    def why_not_approved(self, in_browser: bool) -> str:
+        """Return why these documents cannot be approved now ('' when they can); ``in_browser``: for a page,
+        where the documents are remade with the workspace's 作成 rather than a command."""
+        words = messages.CANNOT_APPROVE_IN_BROWSER if in_browser else messages.CANNOT_APPROVE_BY_COMMAND
+        for reason, blocks in (
+            ("files", not self.files_as_made),
+            ("missing", not self.complete),
+            ("changed", not self.current),
+        ):
+            if blocks:
+                return words[reason].format(member_id=self.member_id)
         return ""
 
     @property

@@ -303,7 +303,7 @@ def _routes(app: Flask) -> None:
             texts=messages,
             reviewer=_reviewer(),
             csrf=websecurity.csrf_token(),
-            cannot_approve=member.approval_blocker,
+            cannot_approve=member.why_not_approved(in_browser=True),
             sealed=_sealed().get(member.member_id),
             sent=weblist.sent_words(member, _sealed(), _sealed_documents()),
             cannot_hold=member.hold_blocker(_sealed_documents()),

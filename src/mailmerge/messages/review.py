@@ -39,6 +39,11 @@ CANNOT_DECIDE_FILES_CHANGED = (
     "の記録と合いません）。表示・承認・保留はできません。"
     "mailmerge run をもう一度実行して作り直してから確かめてください"
 )
+# The same, for a page: the documents are remade with 作成 (the workspace's button), not a command.
+CANNOT_DECIDE_FILES_CHANGED_IN_BROWSER = (
+    "会員番号 {member_id}: ファイルが作成時と違います（manifest.csv の記録と合いません）。"
+    "表示・承認・保留はできません。作業画面の「作成」で作り直してから確かめてください"
+)
 NOTHING_TO_WITHDRAW = "会員番号 {member_id}: 取り消す判断がありません（未確認のままです）"
 APPROVE_PASSED_OVER_HEADER = "記録しなかった会員: {count} 名"
 APPROVE_PASSED_OVER_LINE = "  {reason} {count} 名: 会員番号 {member_ids}"
@@ -50,6 +55,24 @@ CANNOT_APPROVE_CHANGED = (
     "会員番号 {member_id}: 作成後に名簿・テンプレート・設定が変わっています。mailmerge run "
     "で作り直してから承認してください"
 )
+CANNOT_APPROVE_MISSING_IN_BROWSER = (
+    "会員番号 {member_id}: 文書がそろっていないため承認できません。作業画面の「作成」で作ってから承認してください"
+)
+CANNOT_APPROVE_CHANGED_IN_BROWSER = (
+    "会員番号 {member_id}: 作成後に名簿・テンプレート・設定が変わっています。作業画面の「作成」で作り直してから"
+    "承認してください"
+)
+# Why a member cannot be approved (review.MemberReview.why_not_approved), by reason, for each place it is read.
+CANNOT_APPROVE_BY_COMMAND = {
+    "files": CANNOT_DECIDE_FILES_CHANGED,
+    "missing": CANNOT_APPROVE_MISSING,
+    "changed": CANNOT_APPROVE_CHANGED,
+}
+CANNOT_APPROVE_IN_BROWSER = {
+    "files": CANNOT_DECIDE_FILES_CHANGED_IN_BROWSER,
+    "missing": CANNOT_APPROVE_MISSING_IN_BROWSER,
+    "changed": CANNOT_APPROVE_CHANGED_IN_BROWSER,
+}
 # What a reviewer sees for each flag (review.FLAG_TABLE, which gives their order and rules).
 FLAG_LONG_LETTER = "書状が2ページ以上"
 FLAG_ONCHU = "御中（代表者なし）"
@@ -65,13 +88,15 @@ STATUS_LABELS = {"approved": "承認済み", "hold": "保留", "stale": "要再�
 REVIEW_DOCUMENT_LABELS = {"letter": "書状", "overview": "概要"}
 REVIEW_GROUP_LABELS = {"enrolled": "加入", "unenrolled": "未加入"}
 
+# Said to whoever opens the page without the start's token: the workspace (mailmerge serve) and the
+# review screen (mailmerge review) both print their address, token included, when they start.
 REVIEW_FORBIDDEN = (
-    "このアドレスでは開けません。mailmerge review が表示したアドレス（?token= の付いたもの）を"
-    "そのまま開いてください。確認画面を起動し直した場合は、新しいアドレスが必要です。"
+    "このアドレスでは開けません。作業画面（mailmerge serve）または確認画面（mailmerge review）を起動したときに"
+    "表示されたアドレス（?token= の付いたもの）をそのまま開いてください。起動し直した場合は、新しいアドレスが必要です。"
 )
 REVIEW_BAD_HOST = (
-    "このパソコンの外からのアクセスは受け付けません。mailmerge review が表示した "
-    "http://127.0.0.1:… のアドレスを開いてください。"
+    "このパソコンの外からのアクセスは受け付けません。作業画面（mailmerge serve）または確認画面（mailmerge review）を"
+    "起動したときに表示された http://127.0.0.1:… のアドレスを開いてください。"
 )
 REVIEW_CSRF = "画面が古くなっています。ページを再読み込みしてから、もう一度操作してください。"
 REVIEW_NOT_FOUND = "該当するページやファイルがありません。一覧から会員を選んでください。"
