@@ -254,3 +254,17 @@ def test_the_whole_cycle_in_the_browser(serving: Serving, page: Page, tmp_path: 
     _shot(page, tmp_path, "12-home-end")
     err = serving.stop()
     assert serving.process.returncode == 0, err
+
+
+def test_an_empty_required_field_is_named_in_japanese(serving: Serving, page: Page, tmp_path: Path) -> None:
+    # Chromium words its own message in its own language: 「Please fill out this field.」 on a page in Japanese.
+    page.goto(serving.url)
+    _nav(page, "発送・封印")
+    page.fill("#sent-on", "")
+    page.locator("#seal-check").click()
+    field = page.locator("#sent-on")
+    assert field.evaluate("f => f.validationMessage") == "この欄を入力してください。"
+    assert "sent_on=" not in page.url  # not sent: the browser held the form on the empty field
+    _shot(page, tmp_path, "required-date")
+    page.fill("#sent-on", today_jst().isoformat())
+    assert field.evaluate("f => f.validationMessage") == ""  # filled in again: nothing more is said

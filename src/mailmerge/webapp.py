@@ -86,6 +86,7 @@ def create_app(
         may=lambda endpoint: True,  # with the per-start token everything is offered; office.install narrows it
         manager_only=messages.OFFICE_MANAGER_ONLY,
         checker_only=messages.OFFICE_CHECKER_ONLY,
+        field_words=messages.FORM_FIELD_WORDS,
     )
     app.jinja_env.filters["local_time"] = weblist.local_time
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024

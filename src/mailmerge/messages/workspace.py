@@ -132,6 +132,12 @@ WORKSPACE_VERIFY_NOT_SEALED = "まだ封印していません。点検は、「�
 WORKSPACE_HISTORY_NONE = "会員番号 {member_id} の送付記録はありません。"
 WORKSPACE_LIMIT_FIELD = "試しに作る人数"
 WORKSPACE_LABELS_START_FIELD = "ラベルの開始位置"
+# What the browser says of a field left empty or mistyped (required.js): chromium's own words are in its own language.
+FORM_FIELD_WORDS = {
+    "required": "この欄を入力してください。",
+    "check": "先に進むには、ここにチェックを入れてください。",
+    "email": "メールアドレス（例: office@example.jp）を入れてください。",
+}
 UPLOAD_FIX_DEFAULT = "Excel でこのセルを直してから、もう一度取り込んでください"
 PROOF_UNKNOWN_MEMBER = "会員番号 {member_id} は今の名簿にありません。一覧から試し刷りする会員を選んでください"
 PROOF_MISSING = "試し刷りで {document} ができませんでした。もう一度お試しください"
