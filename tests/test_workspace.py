@@ -18,7 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from mailmerge import mailing, messages, pipeline, webapp
+from mailmerge import mailing, messages, pipeline, webapp, workspace_jobs
 from mailmerge.config import load_config
 from mailmerge.dates import today_jst
 from mailmerge.state import OutputLock
@@ -293,6 +293,41 @@ def test_stop_ends_a_run_as_ctrl_c_does_and_the_next_run_resumes(cycle: Path, tm
     client.post("/workspace/run", data={"csrf_token": csrf, "only": "unenrolled"})
     assert _wait(client, "run")["state"] == "done"
     assert "完了: 12 会員" in _text(client.get("/workspace/run"))
+
+
+def test_a_run_names_the_members_made_anew_and_the_approvals_it_voided(
+    sample_run: Path, cycle: Path, tmp_path: Path
+) -> None:
+    # After sealing, 0005's 部署 was corrected and 作成 pressed: the result said only 「…, 60 文書 (新規作成 2,
+    # 変更なしで再利用 58)」, not who now needs 確認 again.
+    out = copy_run(sample_run, tmp_path)
+    config = load_config(cycle)
+    mailing.record_decisions(config, out, ["0005", "0007"], "approved", "", "確認 花子")
+    book = openpyxl.load_workbook(config.roster)
+    sheet = book.worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if str(row[headers.index("会員番号")].value) in ("0005", "0006"):
+            row[headers.index("部署")].value = "総務部（訂正）"
+    book.save(config.roster)
+    _, client = _client(cycle, out)
+    client.post("/workspace/run", data={"csrf_token": _csrf(client)})
+    assert _wait(client, "run")["state"] == "done"
+    html = client.get("/workspace/run").get_data(as_text=True)
+    page = _text_of(html)
+    assert "(新規作成 4, 変更なしで再利用 56)" in page
+    assert "文書を新しく作った会員: 2 名（会員番号 0005, 0006）。「確認」で確認してください。" in page
+    # 0007 kept its approval (its documents did not change); 0006 had no decision to void.
+    assert (
+        "うち承認 1 件は、判断した後に文書が変わったため無効になり、「要再確認」です（会員番号 0005）。"
+        "確認し直して、承認または保留してください。"
+    ) in page
+    assert '<a href="/?status=stale" id="to-review-again">要再確認の会員を確認する</a>' in html
+
+
+def test_a_run_result_names_ten_members_then_counts_the_rest() -> None:
+    ids = [f"{n:04d}" for n in range(1, 14)]
+    assert workspace_jobs.shown_ids(ids) == "0001, 0002, 0003, 0004, 0005, 0006, 0007, 0008, 0009, 0010 ほか 3 名"
 
 
 def test_an_ended_job_is_headed_as_the_previous_one_with_when_it_ended(cycle: Path, tmp_path: Path) -> None:

@@ -65,6 +65,7 @@ class RunResult:
     set_aside: Path | None = None  # DIR/removed/<run>/, when the run moved anything there
     print_set_aside: Path | None = None  # where an outdated DIR/print/ went
     print_changed: tuple[str, ...] = ()  # the members of that print this run changed or removed
+    remade: tuple[str, ...] = ()  # the members with a document whose files are new or other than before this run
 
 
 def select_members(
@@ -311,7 +312,21 @@ def record(
         aside if where else None,
         print_aside,
         print_changed,
+        _remade(plan.previous, rows),
     )
+
+
+def _remade(previous: Mapping[tuple[str, str], ManifestRow], rows: Sequence[ManifestRow]) -> tuple[str, ...]:
+    """Return the members (in manifest order) with a document that is new or whose files changed in this run.
+
+    A document made again that prints the same keeps its earlier files (sameprint): not counted, its review stands.
+    """
+    remade: dict[str, None] = {}
+    for row in rows:
+        before = previous.get((row.member_id, row.document))
+        if before is None or (before.pdf_sha256, before.docx_sha256) != (row.pdf_sha256, row.docx_sha256):
+            remade[row.member_id] = None
+    return tuple(remade)
 
 
 def _relative(path: Path, layout: OutputLayout) -> str:

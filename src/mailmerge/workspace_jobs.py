@@ -6,18 +6,18 @@ what it returns is kept as the job's result for the page to show.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from flask import abort, jsonify, redirect, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
-from mailmerge import cycle, jobs, messages, printing, printrun, sealing, settings, state
+from mailmerge import cycle, jobs, mailing, messages, printing, printrun, sealing, settings, state
 from mailmerge.dates import in_jst
 from mailmerge.errors import AllSent, MailmergeError, ProblemsFound, RunInterrupted
 from mailmerge.fsutil import sha256_of
-from mailmerge.models import GROUPS, JOB_FAILED, JOB_STOPPED, JOBS_AT_WORK
+from mailmerge.models import APPROVED, GROUPS, JOB_FAILED, JOB_STOPPED, JOBS_AT_WORK, Decision
 from mailmerge.workspace import bp, making, page, review_state, run_error, workspace
 
 PDF = "application/pdf"
@@ -141,6 +141,7 @@ def run_start() -> ResponseReturnValue:
         abort(409, messages.WORKSPACE_CYCLE_CHANGED.format(disk=disk, loaded=config.cycle))
 
     def work(progress: jobs.JobProgress, stop: jobs.Stop) -> dict[str, Any]:
+        standing = mailing.standing_decisions(review.out_dir)  # to say which of them the run voids
         result = making().run(
             config, out_dir=review.out_dir, only=only, limit=limit, progress=progress, hold_signals=stop.held
         )
@@ -157,9 +158,37 @@ def run_start() -> ResponseReturnValue:
             ),
             "totals": messages.CLI_TOTALS.format(**result.summary),
             "warnings": [str(p) for p in result.warnings],
+            **_to_review_again(result.remade, mailing.voided_decisions(standing, result.rows)),
         }
 
     return start_job("run", work, messages.WORKSPACE_RUN_CHECKING)
+
+
+# Member IDs named in a run's result, at most: the rest are counted (ほか N 名).
+IDS_SHOWN = 10
+
+
+def shown_ids(ids: Sequence[str]) -> str:
+    """Return member IDs as a line names them: the first IDS_SHOWN, then how many more."""
+    more = messages.STEP_MORE_IDS.format(count=len(ids) - IDS_SHOWN) if len(ids) > IDS_SHOWN else ""
+    return ", ".join(ids[:IDS_SHOWN]) + more
+
+
+def _to_review_again(remade: Sequence[str], voided: Mapping[str, Decision]) -> dict[str, Any]:
+    """Return the lines naming the members whose documents the run made anew, and the decisions it voided.
+
+    The link leads to the review list filtered to 要再確認 when decisions were voided, else to 未確認.
+    """
+    if not remade:
+        return {}
+    lines = [messages.WORKSPACE_RUN_REMADE.format(count=len(remade), ids=shown_ids(remade))]
+    if voided:
+        approved = sum(1 for d in voided.values() if d.decision == APPROVED)
+        what = [messages.CLI_VOIDED_APPROVED.format(count=approved)] if approved else []
+        what += [messages.CLI_VOIDED_HELD.format(count=len(voided) - approved)] if len(voided) > approved else []
+        lines.append(messages.WORKSPACE_RUN_VOIDED.format(what="・".join(what), ids=shown_ids(sorted(voided))))
+    status = "stale" if voided else "undecided"
+    return {"remade": lines, "review_status": status, "review_link": messages.WORKSPACE_RUN_REVIEW_LINKS[status]}
 
 
 def _number(name: str, label: str) -> int | None:

@@ -82,6 +82,13 @@ WORKSPACE_JOB_BUSY = "この出力先では「{kind}」を実行中です。終�
 WORKSPACE_RUN_CHECKING = "名簿と文面を点検しています"
 WORKSPACE_RUN_STOPPED = "中止しました。作り終えた文書は残っています。もう一度「作成する」を押すと、残りから続けます。"
 WORKSPACE_JOB_ENDED = "サーバーが止まったため、途中で終わりました。もう一度実行すると、続きから作成します。"
+# After a run: who has documents made anew (to review), and the approvals and holds the new files voided.
+WORKSPACE_RUN_REMADE = "文書を新しく作った会員: {count} 名（会員番号 {ids}）。「確認」で確認してください。"
+WORKSPACE_RUN_VOIDED = (
+    "うち{what}は、判断した後に文書が変わったため無効になり、「要再確認」です（会員番号 {ids}）。"
+    "確認し直して、承認または保留してください。"
+)
+WORKSPACE_RUN_REVIEW_LINKS = {"stale": "要再確認の会員を確認する", "undecided": "未確認の会員を確認する"}
 WORKSPACE_BAD_NUMBER = "{field}: 1 以上の整数を入れてください"
 WORKSPACE_PRINT_MADE = "{when} に {who} が作成"
 WORKSPACE_PRINT_ALREADY_SENT = "封印済み（発送済み）の文書のため印刷しなかった会員: {count} 名（会員番号 {ids}）。"
