@@ -284,14 +284,16 @@ def test_history_lists_a_members_notices_across_two_cycles(tmp_path: Path, sampl
     result = invoke("history", " ０００１ ", "--archive", archive_dir)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "会員番号 0001: 送付記録 8 件"
+    # Two sendings (one a cycle), each of a letter and an overview as PDF and DOCX; paths below the archive.
+    assert lines[0] == f"会員番号 0001: 発送 2 回、封印したファイル 8 件（保存先 {archive_dir}）"
     pdf_2024 = archive_dir / f"2024/{SENT_ON}/data/enrolled/0001/letter.pdf"
     sha = sha256_of(pdf_2024)
     assert any(
-        line.startswith(f"2024年度  発送日 {SENT_ON}  加入  letter  1ページ  sha256 {sha}  承認 {REVIEWER} (")
-        and line.endswith(str(pdf_2024))
+        line.startswith(f"2024年度  発送日 {SENT_ON}  加入  書状 PDF  1ページ  sha256 {sha}  承認 {REVIEWER} (")
+        and line.endswith(f"  2024/{SENT_ON}/data/enrolled/0001/letter.pdf")
         for line in lines
     )
+    assert sum("  概要 DOCX  " in line for line in lines) == 2
     # Times a person reads are Japan time with its offset, as the approval recorded in UTC says.
     assert all(re.search(r"承認 .* \(\d{4}-\d\d-\d\d \d\d:\d\d \(\+09:00\)\)  ", line) for line in lines[1:]), lines
     assert re.fullmatch(

@@ -385,5 +385,6 @@ def test_the_whole_cycle_works_on_a_run_made_with_roster_csv(tmp_path: Path) -> 
     bag = archive_dir / "2024" / today_jst().isoformat()
     assert (bag / "data" / "roster" / "名簿.csv").read_bytes() == roster.read_bytes()  # the roster it was made from
     history = invoke("history", "0001", "--archive", str(archive_dir), "--config", str(config))
-    assert history.exit_code == 0 and "会員番号 0001: 送付記録 4 件" in history.output, history.output
+    assert history.exit_code == 0, history.output
+    assert "会員番号 0001: 発送 1 回、封印したファイル 4 件" in history.output
     assert "2丁目3番12号" in squash(pdf_text(out / "enrolled" / "0001" / "letter.pdf"))

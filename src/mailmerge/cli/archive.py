@@ -111,17 +111,19 @@ def history(member_id: str, archive_dir: Path | None, config_path: Path | None) 
     if not entries and not mailed:
         raise click.ClickException(messages.HISTORY_NONE.format(member_id=key, archive=folder))
     if entries:
-        click.echo(messages.HISTORY_HEADER.format(member_id=key, count=len(entries)))
+        sendings = len({e.folder for e in entries})  # a sealed batch is one sending: its files are its documents
+        click.echo(messages.HISTORY_HEADER.format(member_id=key, sendings=sendings, count=len(entries), archive=folder))
     for e in entries:
         click.echo(
             messages.HISTORY_LINE.format(
                 cycle=e.cycle,
                 sent_on=e.sent_on,
                 group=messages.ARCHIVE_GROUP_WORDS.get(e.group, e.group),
-                document=e.document,
+                document=messages.REVIEW_DOCUMENT_LABELS.get(e.document, e.document),
+                kind=Path(e.path).suffix.lstrip(".").upper(),
                 pages=e.pages,
                 sha256=e.sha256,
-                path=folder / e.folder / e.path,
+                path=Path(e.folder) / e.path,
                 approval=(
                     messages.HISTORY_UNAPPROVED
                     if e.decision == sealing.UNAPPROVED

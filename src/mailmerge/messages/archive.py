@@ -147,9 +147,9 @@ ARCHIVE_BAD_INDEX = (
 
 # History (mailmerge history).
 HISTORY_NONE = "会員番号 {member_id}: 封印された送付記録はありません（{archive}）。"
-HISTORY_HEADER = "会員番号 {member_id}: 送付記録 {count} 件"
+HISTORY_HEADER = "会員番号 {member_id}: 発送 {sendings} 回、封印したファイル {count} 件（保存先 {archive}）"
 HISTORY_LINE = (
-    "{cycle}年度  発送日 {sent_on}  {group}  {document}  {pages}ページ  sha256 {sha256}"
+    "{cycle}年度  発送日 {sent_on}  {group}  {document} {kind}  {pages}ページ  sha256 {sha256}"
     "  承認 {approval}  印刷 {printed}{resend}  {path}"
 )
 HISTORY_APPROVAL = "{reviewer} ({decided_at})"
