@@ -18,7 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from mailmerge import mailing, messages, pipeline, webapp, workspace_jobs
+from mailmerge import mailing, messages, pipeline, webapp, workspace
 from mailmerge.config import load_config
 from mailmerge.dates import today_jst
 from mailmerge.state import OutputLock
@@ -220,6 +220,49 @@ def test_a_good_roster_replaces_the_current_one_on_confirm_and_the_previous_is_k
     assert client.get("/workspace/roster/previous/..%2Fmailmerge.toml").status_code == 404
 
 
+def test_an_uploaded_roster_says_who_comes_goes_and_which_printed_fields_change(cycle: Path, tmp_path: Path) -> None:
+    # The result showed only 「名簿 31 行: 加入 19 名 … エラー 0 件」: nobody could tell the right file was taken.
+    _, client = _client(cycle, tmp_path / "out")
+    book = openpyxl.load_workbook(tmp_path / "data" / "members.xlsx")
+    sheet = book.worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    column = {h: headers.index(h) for h in headers}
+    rows = {str(r[column["会員番号"]].value): r for r in sheet.iter_rows(min_row=2)}
+    rows["0005"][column["部署"]].value = "総務部（訂正）"
+    rows["0005"][column["住所2"]].value = "青葉ビル 12階"
+    group = rows["0007"][column["加入状況"]]
+    group.value = "未加入" if group.value == "加入" else "加入"
+    rows["0030"][column["会員番号"]].value = "0031"  # 0030 goes, 0031 comes
+    edited = io.BytesIO()
+    book.save(edited)
+    sent = client.post(
+        "/workspace/roster/upload",
+        data={"file": (io.BytesIO(edited.getvalue()), "members.xlsx")},
+        headers={"X-CSRF-Token": _csrf(client)},
+        content_type="multipart/form-data",
+    )
+    html = client.get(sent.get_json()["next"]).get_data(as_text=True)
+    changes = re.search(r'<ul id="upload-changes">(.*?)</ul>', html, re.S)
+    assert changes, html
+    assert re.findall(r"<li>(.*?)</li>", changes.group(1)) == [
+        "増える会員: 1 名（会員番号 0031）",
+        "いなくなる会員: 1 名（会員番号 0030）",
+        "印刷する項目が変わる会員: 2 名（0005: 部署・住所2, 0007: 加入状況）",
+    ]
+    assert "総務部（訂正）" not in html and "青葉ビル 12階" not in html  # headers only, never the values
+
+    # The same file again: nothing would change, and the page says so.
+    again = client.post(
+        "/workspace/roster/upload",
+        data={"file": (io.BytesIO((tmp_path / "data" / "members.xlsx").read_bytes()), "members.xlsx")},
+        headers={"X-CSRF-Token": _csrf(client)},
+        content_type="multipart/form-data",
+    )
+    assert "いまの名簿と比べて、会員の増減も、印刷する項目の変更もありません。" in _text(
+        client.get(again.get_json()["next"])
+    )
+
+
 def test_an_upload_of_another_type_or_too_large_is_refused_in_japanese(cycle: Path, tmp_path: Path) -> None:
     _, client = _client(cycle, tmp_path / "out")
     headers = {"X-CSRF-Token": _csrf(client)}
@@ -327,7 +370,7 @@ def test_a_run_names_the_members_made_anew_and_the_approvals_it_voided(
 
 def test_a_run_result_names_ten_members_then_counts_the_rest() -> None:
     ids = [f"{n:04d}" for n in range(1, 14)]
-    assert workspace_jobs.shown_ids(ids) == "0001, 0002, 0003, 0004, 0005, 0006, 0007, 0008, 0009, 0010 ほか 3 名"
+    assert workspace.shown_ids(ids) == "0001, 0002, 0003, 0004, 0005, 0006, 0007, 0008, 0009, 0010 ほか 3 名"
 
 
 def test_an_ended_job_is_headed_as_the_previous_one_with_when_it_ended(cycle: Path, tmp_path: Path) -> None:

@@ -91,3 +91,35 @@ def run_roster(summary: Mapping[str, Any]) -> Path | None:
     """Return the roster file a run was made from (summary.json's ``roster_path``), None for older runs."""
     recorded = summary.get("roster_path")
     return Path(recorded) if isinstance(recorded, str) and recorded else None
+
+
+@dataclass(frozen=True)
+class RosterChanges:
+    """What another roster would change against the current one: members added and removed (IDs, in its
+    order), and each remaining member's printed fields that differ (field names; the group counts as one).
+    """
+
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    changed: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def roster_changes(current: Roster, other: Roster) -> RosterChanges:
+    """Return what replacing ``current`` by ``other`` changes in what is printed (unprinted fields change nothing)."""
+    before = {m.member_id: m for m in current.members}
+    after = {m.member_id: m for m in other.members}
+    changed = []
+    for member_id, member in after.items():
+        old = before.get(member_id)
+        if old is None:
+            continue
+        names = ["group"] if old.group != member.group else []
+        keys = dict.fromkeys([*old.fields, *member.fields])
+        names += [k for k in keys if old.fields.get(k, "") != member.fields.get(k, "")]
+        if names:
+            changed.append((member_id, tuple(names)))
+    return RosterChanges(
+        added=tuple(m for m in after if m not in before),
+        removed=tuple(m for m in before if m not in after),
+        changed=tuple(changed),
+    )

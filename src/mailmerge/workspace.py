@@ -8,6 +8,7 @@ per-start token, CSRF) runs before every page. Each route is one call of a libra
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -171,6 +172,16 @@ def problem_rows(problems: tuple[Problem, ...] | list[Problem]) -> list[dict[str
     return rows
 
 
+# Member IDs named in one line, at most: the rest are counted (ほか N 名).
+IDS_SHOWN = 10
+
+
+def shown_ids(ids: Sequence[str]) -> str:
+    """Return member IDs as a line names them: the first IDS_SHOWN, then how many more."""
+    more = messages.STEP_MORE_IDS.format(count=len(ids) - IDS_SHOWN) if len(ids) > IDS_SHOWN else ""
+    return ", ".join(ids[:IDS_SHOWN]) + more
+
+
 # --- ホーム ------------------------------------------------------------------------------------
 
 # What taking each step is: the action whose role (office.ROLE_OF) decides whether ホーム offers the step.
@@ -258,6 +269,7 @@ def roster() -> str:
             "unenrolled": len(by_group["unenrolled"]),
             "rejected": result.roster.rejected_rows,
             "rows": result.roster.total_rows,
+            "changes": _changes_lines(review.config, checked.roster, result.roster) if checked else [],
         }
     return page(
         "workspace/roster.html",
@@ -271,6 +283,36 @@ def roster() -> str:
         previous=[(v.path.name, cycle.jst(v.saved_at)) for v in versions.previous_versions(current)],
         max_mb=ROSTER_MAX_BYTES >> 20,
     )
+
+
+def _changes_lines(config: Any, current: Any, uploaded: Any) -> list[str]:
+    """Return what the uploaded roster changes against the current one: members in and out, and each member's
+    printed fields that differ, by their headers (never the values: the page needs no personal data for this).
+    """
+    changes = inputs.roster_changes(current, uploaded)
+    if not (changes.added or changes.removed or changes.changed):
+        return [messages.UPLOAD_NO_CHANGES]
+    headers = config.columns
+    lines = []
+    if changes.added:
+        lines.append(messages.UPLOAD_ADDED.format(count=len(changes.added), ids=shown_ids(changes.added)))
+    if changes.removed:
+        lines.append(messages.UPLOAD_REMOVED.format(count=len(changes.removed), ids=shown_ids(changes.removed)))
+    if changes.changed:
+        each = [
+            messages.UPLOAD_CHANGED_MEMBER.format(
+                member_id=member_id, fields="・".join(headers.get(name, name) for name in names)
+            )
+            for member_id, names in changes.changed[:IDS_SHOWN]
+        ]
+        more = len(changes.changed) - IDS_SHOWN
+        lines.append(
+            messages.UPLOAD_CHANGED.format(
+                count=len(changes.changed),
+                members=", ".join(each) + (messages.STEP_MORE_IDS.format(count=more) if more > 0 else ""),
+            )
+        )
+    return lines
 
 
 @bp.post("/roster/upload")

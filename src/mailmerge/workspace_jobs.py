@@ -18,7 +18,7 @@ from mailmerge.dates import in_jst
 from mailmerge.errors import AllSent, MailmergeError, ProblemsFound, RunInterrupted
 from mailmerge.fsutil import sha256_of
 from mailmerge.models import APPROVED, GROUPS, JOB_FAILED, JOB_STOPPED, JOBS_AT_WORK, Decision
-from mailmerge.workspace import bp, making, page, review_state, run_error, workspace
+from mailmerge.workspace import bp, making, page, review_state, run_error, shown_ids, workspace
 
 PDF = "application/pdf"
 
@@ -162,16 +162,6 @@ def run_start() -> ResponseReturnValue:
         }
 
     return start_job("run", work, messages.WORKSPACE_RUN_CHECKING)
-
-
-# Member IDs named in a run's result, at most: the rest are counted (ほか N 名).
-IDS_SHOWN = 10
-
-
-def shown_ids(ids: Sequence[str]) -> str:
-    """Return member IDs as a line names them: the first IDS_SHOWN, then how many more."""
-    more = messages.STEP_MORE_IDS.format(count=len(ids) - IDS_SHOWN) if len(ids) > IDS_SHOWN else ""
-    return ", ".join(ids[:IDS_SHOWN]) + more
 
 
 def _to_review_again(remade: Sequence[str], voided: Mapping[str, Decision]) -> dict[str, Any]:

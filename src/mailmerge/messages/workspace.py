@@ -66,6 +66,12 @@ UPLOAD_EMPTY = "ファイルが選ばれていないか、空です。名簿の�
 UPLOAD_GONE = (
     "取り込み待ちのファイルが見つかりません（時間がたったか、すでに置き換えました）。もう一度ファイルを選んでください"
 )
+# The uploaded roster against the current one (before 「この名簿に置き換える」): IDs and field headers, never values.
+UPLOAD_NO_CHANGES = "いまの名簿と比べて、会員の増減も、印刷する項目の変更もありません。"
+UPLOAD_ADDED = "増える会員: {count} 名（会員番号 {ids}）"
+UPLOAD_REMOVED = "いなくなる会員: {count} 名（会員番号 {ids}）"
+UPLOAD_CHANGED = "印刷する項目が変わる会員: {count} 名（{members}）"
+UPLOAD_CHANGED_MEMBER = "{member_id}: {fields}"
 UPLOAD_HAS_ERRORS = "エラーが {count} 件ある名簿には置き換えられません。Excel で直してから、もう一度取り込んでください"
 WORKSPACE_JOB_NAMES = {"run": "作成", "print": "印刷", "send": "送信", "seal": "封印", "verify": "点検"}
 WORKSPACE_JOB_STATES = {
