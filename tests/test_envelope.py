@@ -270,6 +270,10 @@ BREAKING_ROSTER = (
     # And a third time, in the same full frame: two spaces at a break (LibreOffice gave the one left
     # before the break a line of its own), and Greek and 「/」 measured as taking their neighbour's script.
     + "".join(f"{9108 + n},{name}{FULL_FRAME}" for n, name in enumerate(FULL_FRAME_NAMES))
+    # A fourth round: leading spaces left alone on a line of their own; a line ending with 「（」.
+    + "9120,株式会社見本,,,,101-0062,東京都千代田区神田駿河台一丁目,"
+    "　　東京都千代田区神田駿河台見本町遠隔画像診断読影医療法人,加入\n"
+    "9121,株式会社見本遠隔画像診断サービス（ 東京中央読影センター）,,,,101-0062,東京都千代田区神田駿河台一丁目,,加入\n"
 )
 
 
@@ -329,6 +333,15 @@ def test_a_full_frame_keeps_its_last_line_and_no_line_begins_with_a_closing_brac
         lines = frame_lines(breaking[str(9108 + number)])
         assert lines[-1] == "様" and len(lines) == 11, lines
     assert frame_lines(breaking["9108"])[5:7] == ["医療法人社団見本会見本遠隔画像診断中央読影センター", "東京分室"]
+
+
+def test_no_blank_line_and_no_line_ending_with_an_opening_bracket(breaking) -> None:
+    for member_id in ("9120", "9121"):
+        with zipfile.ZipFile(breaking[member_id].with_suffix(".docx")) as package:
+            assert b"<w:br/>" not in package.read("word/document.xml"), member_id
+    tops = sorted({round(box[1], 1) for _, box in words(breaking["9120"]) if inside(box, FRAME)})
+    assert max(b - a for a, b in zip(tops, tops[1:], strict=False)) < 6  # mm: no line left blank
+    assert not [line for line in frame_lines(breaking["9121"]) if line.endswith("(")]  # （ read as NFKC
 
 
 def test_a_word_break_that_would_take_another_line_is_left_to_libreoffice(breaking) -> None:

@@ -32,6 +32,7 @@ AUTOSPACE = 0.2  # ems between a Japanese character and a Latin letter or digit 
 SLACK = 0.5
 SPACES = (" ", "\u3000")
 NO_LINE_START = ")]},.:;!?）］｝」』】〕〉》、。，．：；！？"  # what a line may not begin with (行頭禁則)
+NO_LINE_END = "([{（［｛「『【〔〈《"  # nor end with (行末禁則)
 
 _P, _PPR, _R, _T, _BR, _FRAME_PR = (f"{{{W}}}{tag}" for tag in ("p", "pPr", "r", "t", "br", "framePr"))
 # The widest a character prints here, in ems (a full-width one and the space beside Latin text): a
@@ -233,9 +234,12 @@ def _lines(letters: list[tuple[str, float]], width: float, at_spaces: bool) -> t
             first = space
             while first - 1 > start and letters[first - 1][0] in SPACES:
                 first -= 1
-            broken.append((first, space))
-            start = index = space + 1
-        else:
+            if letters[first - 1][0] in SPACES:  # nothing but spaces before the run: a blank line
+                space = None
+            else:
+                broken.append((first, space))
+                start = index = space + 1
+        if space is None:
             start = index
         used = 0.0
         while index < len(letters) and letters[index][0] in SPACES and index == start:
@@ -245,9 +249,22 @@ def _lines(letters: list[tuple[str, float]], width: float, at_spaces: bool) -> t
 
 
 def _breakable(letters: list[tuple[str, float]], index: int) -> bool:
-    """Whether a line may end at the run of spaces whose last is at INDEX: not before a closing bracket or comma."""
+    """Whether a line may end at the run of spaces whose last is at INDEX.
+
+    Not before a closing bracket or a comma (which may not begin a line), nor after an opening bracket
+    (which may not end one).
+    """
     following = letters[index + 1][0] if index + 1 < len(letters) else ""
-    return letters[index][0] in SPACES and following not in SPACES and following not in NO_LINE_START
+    first = index
+    while first > 0 and letters[first - 1][0] in SPACES:
+        first -= 1
+    before = letters[first - 1][0] if first > 0 else ""
+    return (
+        letters[index][0] in SPACES
+        and following not in SPACES
+        and following not in NO_LINE_START
+        and before not in NO_LINE_END
+    )
 
 
 def _split(text: etree._Element, place: int) -> None:
