@@ -588,6 +588,7 @@ def test_labels_fit_the_longest_values_allowed_by_shrinking_never_clipping(tmp_p
 
 
 def test_a_label_keeps_each_line_whole_when_a_smaller_size_allows(tmp_path: Path) -> None:
+    sheets.register_fonts()  # _wrap measures with them (labels_pdf registers them itself)
     fields = {
         "postal_code": "812-0011",
         "address1": "福岡県福岡市博多区博多駅前二丁目1番1号",
@@ -701,3 +702,17 @@ def test_a_long_line_breaks_at_a_space_when_there_is_one() -> None:
     assert pieces == ["北海道札幌市中央区北一条西二丁目", "札幌中央ビルディング第二別館"]
     latin = sheets._wrap("Tele Radiology Imaging Partners Consulting Group", 11, width)[0]
     assert latin[0].endswith("Partners") and all(" " not in piece[-1:] for piece in latin)  # whole words
+
+
+def test_a_label_line_never_begins_with_a_closing_bracket_nor_ends_with_an_opening_one() -> None:
+    """The letter's frame keeps these rules too (models.NO_LINE_START, NO_LINE_END: 禁則)."""
+    sheets.register_fonts()
+    width = 17.5 * 11
+    # The only space comes after 「（」: breaking there would end the line with it.
+    pieces = sheets._wrap("札幌中央ビルディング（ 第二別館十二階Ｂ棟）", 11, width)[0]
+    assert not [p for p in pieces if p.rstrip().endswith("（")], pieces
+    assert "".join(pieces).replace(" ", "") == "札幌中央ビルディング（第二別館十二階Ｂ棟）"
+    # A closing bracket that would begin the next line takes the character before it along.
+    pieces = sheets._wrap("北海道札幌市中央区北一条西二丁目二）見本", 11, width)[0]
+    assert not [p for p in pieces if p.startswith("）")], pieces
+    assert pieces == ["北海道札幌市中央区北一条西二丁目", "二）見本"]

@@ -23,6 +23,7 @@ from lxml import etree
 
 from mailmerge import fonts
 from mailmerge.bundle import W
+from mailmerge.models import LINE_SPACES, NO_LINE_END, NO_LINE_START
 
 AUTOSPACE = 0.2  # ems between a Japanese character and a Latin letter or digit next to it
 # The lines this module breaks are laid out this much narrower than the frame, in ems of the text:
@@ -30,9 +31,6 @@ AUTOSPACE = 0.2  # ems between a Japanese character and a Latin letter or digit 
 # leaves each line whole, where a line that overflowed would take the frame another line, and its
 # last line could be cut off. Whether LibreOffice would need more lines is judged at the frame's width.
 SLACK = 0.5
-SPACES = (" ", "\u3000")
-NO_LINE_START = ")]},.:;!?）］｝」』】〕〉》、。，．：；！？"  # what a line may not begin with (行頭禁則)
-NO_LINE_END = "([{（［｛「『【〔〈《"  # nor end with (行末禁則)
 
 _P, _PPR, _R, _T, _BR, _FRAME_PR = (f"{{{W}}}{tag}" for tag in ("p", "pPr", "r", "t", "br", "framePr"))
 # The widest a character prints here, in ems (a full-width one and the space beside Latin text): a
@@ -220,7 +218,7 @@ def _lines(letters: list[tuple[str, float]], width: float, at_spaces: bool) -> t
     index = 0
     while index < len(letters):
         char, size = letters[index]
-        if char in SPACES or used + size <= width or index == start:
+        if char in LINE_SPACES or used + size <= width or index == start:
             used += size
             index += 1
             continue
@@ -232,9 +230,9 @@ def _lines(letters: list[tuple[str, float]], width: float, at_spaces: bool) -> t
             # run of spaces goes: before a break LibreOffice does not let them hang past the
             # line's end, and would give them a line of their own.
             first = space
-            while first - 1 > start and letters[first - 1][0] in SPACES:
+            while first - 1 > start and letters[first - 1][0] in LINE_SPACES:
                 first -= 1
-            if letters[first - 1][0] in SPACES:  # nothing but spaces before the run: a blank line
+            if letters[first - 1][0] in LINE_SPACES:  # nothing but spaces before the run: a blank line
                 space = None
             else:
                 broken.append((first, space))
@@ -242,7 +240,7 @@ def _lines(letters: list[tuple[str, float]], width: float, at_spaces: bool) -> t
         if space is None:
             start = index
         used = 0.0
-        while index < len(letters) and letters[index][0] in SPACES and index == start:
+        while index < len(letters) and letters[index][0] in LINE_SPACES and index == start:
             index += 1  # spaces that begin a line (after a break) are not printed there
             start = index
     return lines, broken
@@ -256,12 +254,12 @@ def _breakable(letters: list[tuple[str, float]], index: int) -> bool:
     """
     following = letters[index + 1][0] if index + 1 < len(letters) else ""
     first = index
-    while first > 0 and letters[first - 1][0] in SPACES:
+    while first > 0 and letters[first - 1][0] in LINE_SPACES:
         first -= 1
     before = letters[first - 1][0] if first > 0 else ""
     return (
-        letters[index][0] in SPACES
-        and following not in SPACES
+        letters[index][0] in LINE_SPACES
+        and following not in LINE_SPACES
         and following not in NO_LINE_START
         and before not in NO_LINE_END
     )

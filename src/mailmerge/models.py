@@ -57,6 +57,13 @@ class Problem:
         return f"{place}:{column} {prefix}{self.message}"
 
 
+# Where a recipient line may break, in the letter's frame (framewrap) and on a label (sheets) alike: at a
+# space, half- or full-width; never so that a closing bracket or a comma begins a line (行頭禁則) or an
+# opening bracket ends one (行末禁則).
+LINE_SPACES = (" ", "\u3000")
+NO_LINE_START = ")]},.:;!?）］｝」』】〕〉》、。，．：；！？"
+NO_LINE_END = "([{（［｛「『【〔〈《"
+
 # What prints only beside the representative's name: without one, the letter says 御中 instead.
 WITH_REPRESENTATIVE = ("representative_title", "honorific")
 

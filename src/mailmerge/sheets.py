@@ -17,7 +17,7 @@ from reportlab.pdfgen import canvas
 
 from mailmerge import messages as msg
 from mailmerge.errors import PrintError
-from mailmerge.models import recipient_lines
+from mailmerge.models import LINE_SPACES, NO_LINE_END, NO_LINE_START, recipient_lines
 
 # fonts-ipaexfont (Debian) puts them here; other layouts are searched under /usr/share/fonts.
 FONT_FILES = {"IPAexGothic": "ipaexg.ttf", "IPAexMincho": "ipaexm.ttf"}
@@ -228,10 +228,15 @@ def _wrap(text: str, size: float, width: float) -> tuple[list[str], bool]:
     for char in text:
         advance = _char_width(char) * size
         if current and used + advance > width:
-            cut = max(current.rfind(" "), current.rfind("\u3000"))
+            cut = _last_break(current, char)
             if cut > 0:  # a word boundary: the words after it go to the next line whole
                 pieces.append(current[:cut].rstrip())
                 current = current[cut + 1 :].lstrip()
+            elif char in NO_LINE_START and len(current.rstrip()) > 1:
+                # A closing bracket or comma may not begin a line: the character before it goes along.
+                parted = True
+                pieces.append(current.rstrip()[:-1])
+                current = current.rstrip()[-1]
             else:
                 parted = parted or bool(char.strip() and current[-1].strip())
                 pieces.append(current.rstrip())
@@ -241,6 +246,21 @@ def _wrap(text: str, size: float, width: float) -> tuple[list[str], bool]:
         else:
             current, used = current + char, used + advance
     return (pieces + [current] if current or not pieces else pieces), parted
+
+
+def _last_break(current: str, following: str) -> int:
+    """Return where in CURRENT (FOLLOWING comes next) the last space a line may break at is, or -1.
+
+    Not one that would leave the line empty, begin the next with a closing bracket or a comma, or end
+    this one with an opening bracket (models.NO_LINE_START, NO_LINE_END).
+    """
+    for cut in range(len(current) - 1, 0, -1):
+        if current[cut] not in LINE_SPACES:
+            continue
+        before, after = current[:cut].rstrip(), (current[cut + 1 :] + following).lstrip()
+        if before and after[:1] not in NO_LINE_START and before[-1] not in NO_LINE_END:
+            return cut
+    return -1
 
 
 @lru_cache(maxsize=4096)
