@@ -455,3 +455,33 @@ def test_the_member_pages_address_breaks_at_spaces_as_the_letter_does(
     # The roster changed after 作成: the page says to remake it with 作成, not with a command.
     side = page.locator(".side").inner_text()
     assert "作業画面の「作成」で作り直してから承認してください" in side and "mailmerge" not in side
+
+
+def test_a_link_naming_members_shows_only_them_until_everyone_is_shown(
+    served: Served, page: Page, tmp_path: Path
+) -> None:
+    # 作成's result links to the members it made anew (?ids=…): the list, and 次の会員 on their pages, keep to them.
+    page.goto(served.url)
+    base = page.url.split("?")[0]
+    page.goto(f"{base}?ids=0003,0012")
+    visible = page.locator("#members tbody tr:visible")
+    expect(visible).to_have_count(2)
+    assert visible.evaluate_all("rows => rows.map(r => r.dataset.id)") == ["0003", "0012"]
+    expect(page.locator("#ids-filter")).to_have_text(
+        "「作成」の結果で会員番号の出た会員だけを表示しています。 すべての会員を表示"
+    )
+    _keep_screenshot_of(page, tmp_path, "review-ids-filter")
+    _row(page, "0003").locator("td.id a").click()
+    expect(page.locator("#next")).to_have_text("次の会員 (0012) ›")
+    expect(page.locator("#prev")).to_have_count(0)
+    page.go_back()
+    page.locator("#ids-clear").click()
+    expect(page.locator("#shown")).to_have_text(str(len({r.member_id for r in served.members()})))
+    expect(page.locator("#ids-filter")).to_be_hidden()
+    assert "ids=" not in page.url
+
+
+def _keep_screenshot_of(page: Page, folder: Path, name: str) -> None:
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    _keep_screenshot(path)

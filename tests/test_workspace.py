@@ -365,7 +365,7 @@ def test_a_run_names_the_members_made_anew_and_the_approvals_it_voided(
         "うち承認 1 件は、判断した後に文書が変わったため無効になり、「要再確認」です（会員番号 0005）。"
         "確認し直して、承認または保留してください。"
     ) in page
-    assert '<a href="/?status=stale" id="to-review-again">要再確認の会員を確認する</a>' in html
+    assert '<a href="/?ids=0005,0006" id="to-review-again">この会員を確認する</a>' in html
 
 
 def test_a_run_result_names_ten_members_then_counts_the_rest() -> None:

@@ -2,7 +2,7 @@
 
 list.js filters the rows in the browser; the member page's 「前の会員」/「次の会員」 and 「承認して次へ」 follow
 the same filter here, from the same query (?q=…&group=…&flag=…&status=…), so a reviewer going through
-the 要再確認 members, or one group, never leaves them.
+the 要再確認 members, or one group, never leaves them. ``ids`` keeps to the members a link named (作成's result).
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from urllib.parse import urlencode
 from mailmerge.models import recipient_lines
 from mailmerge.review import MemberReview
 
-KEYS = ("q", "group", "flag", "status")
+KEYS = ("q", "group", "flag", "status", "ids")
 ANY_FLAG = "any"
+# The longest ?ids= read: the links that name members (workspace_jobs) carry at most a hundred IDs.
+IDS_LENGTH = 4000
 
 
 def normalised(text: str) -> str:
@@ -39,10 +41,11 @@ class ListFilter:
     group: str = ""
     flag: str = ""
     status: str = ""
+    ids: str = ""  # member IDs joined by commas: the members another page named (作成's result), only them
 
     @classmethod
     def from_query(cls, args: Mapping[str, str]) -> ListFilter:
-        return cls(**{key: str(args.get(key, ""))[:200] for key in KEYS})
+        return cls(**{key: str(args.get(key, ""))[: IDS_LENGTH if key == "ids" else 200] for key in KEYS})
 
     @property
     def query(self) -> str:
@@ -61,6 +64,8 @@ class ListFilter:
         if self.group and member.group != self.group:
             return False
         if self.flag and not (member.flags if self.flag == ANY_FLAG else self.flag in member.flags):
+            return False
+        if self.ids and member.member_id not in self.ids.split(","):
             return False
         return not self.status or member.status == self.status
 

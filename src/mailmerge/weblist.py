@@ -39,6 +39,7 @@ def list_body(view: mailing.RunView, sealed: Sealed, documents: SealedDocuments)
             view=view,
             counts=_counts(view),
             flags=review_rules.FLAGS,
+            ids_filter_words=(messages.REVIEW_IDS_FILTER, messages.REVIEW_IDS_CLEAR),
             members=[_list_row(m, _fields(view, m.member_id), sent_words(m, sealed, documents)) for m in view.reviews],
         )
     )

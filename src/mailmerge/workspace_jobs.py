@@ -164,10 +164,15 @@ def run_start() -> ResponseReturnValue:
     return start_job("run", work, messages.WORKSPACE_RUN_CHECKING)
 
 
+# The most members a link to 確認 names (?ids=…); a longer address is cut by the list (listfilter.IDS_LENGTH).
+IDS_LINKED = 100
+
+
 def _to_review_again(remade: Sequence[str], voided: Mapping[str, Decision]) -> dict[str, Any]:
     """Return the lines naming the members whose documents the run made anew, and the decisions it voided.
 
-    The link leads to the review list filtered to 要再確認 when decisions were voided, else to 未確認.
+    The link leads to the review list showing only them (up to IDS_LINKED; more: to 要再確認 when decisions
+    were voided, else to 未確認).
     """
     if not remade:
         return {}
@@ -177,8 +182,12 @@ def _to_review_again(remade: Sequence[str], voided: Mapping[str, Decision]) -> d
         what = [messages.CLI_VOIDED_APPROVED.format(count=approved)] if approved else []
         what += [messages.CLI_VOIDED_HELD.format(count=len(voided) - approved)] if len(voided) > approved else []
         lines.append(messages.WORKSPACE_RUN_VOIDED.format(what="・".join(what), ids=shown_ids(sorted(voided))))
-    status = "stale" if voided else "undecided"
-    return {"remade": lines, "review_status": status, "review_link": messages.WORKSPACE_RUN_REVIEW_LINKS[status]}
+    if len(remade) <= IDS_LINKED:
+        query, words = {"ids": ",".join(remade)}, messages.WORKSPACE_RUN_REVIEW_LINKS["ids"]
+    else:
+        status = "stale" if voided else "undecided"
+        query, words = {"status": status}, messages.WORKSPACE_RUN_REVIEW_LINKS[status]
+    return {"remade": lines, "review_query": query, "review_link": words}
 
 
 def _number(name: str, label: str) -> int | None:

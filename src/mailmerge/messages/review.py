@@ -83,6 +83,9 @@ FLAG_ROSTER_CHANGED = "作成後に名簿等が変更"
 FLAG_FILES_CHANGED = "ファイルが作成時と違います"
 FLAG_STALE = "判断後に文書が変更"
 # What a reviewer sees for each status (review.STATUSES).
+# The list opened from 作成's result (?ids=…): only the members it named, until the user shows everyone.
+REVIEW_IDS_FILTER = "「作成」の結果で会員番号の出た会員だけを表示しています。"
+REVIEW_IDS_CLEAR = "すべての会員を表示"
 STATUS_LABELS = {"approved": "承認済み", "hold": "保留", "stale": "要再確認", "undecided": "未確認"}
 
 REVIEW_DOCUMENT_LABELS = {"letter": "書状", "overview": "概要"}

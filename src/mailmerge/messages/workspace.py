@@ -94,7 +94,11 @@ WORKSPACE_RUN_VOIDED = (
     "うち{what}は、判断した後に文書が変わったため無効になり、「要再確認」です（会員番号 {ids}）。"
     "確認し直して、承認または保留してください。"
 )
-WORKSPACE_RUN_REVIEW_LINKS = {"stale": "要再確認の会員を確認する", "undecided": "未確認の会員を確認する"}
+WORKSPACE_RUN_REVIEW_LINKS = {
+    "ids": "この会員を確認する",
+    "stale": "要再確認の会員を確認する",
+    "undecided": "未確認の会員を確認する",
+}
 WORKSPACE_BAD_NUMBER = "{field}: 1 以上の整数を入れてください"
 WORKSPACE_PRINT_MADE = "{when} に {who} が作成"
 WORKSPACE_PRINT_ALREADY_SENT = "封印済み（発送済み）の文書のため印刷しなかった会員: {count} 名（会員番号 {ids}）。"

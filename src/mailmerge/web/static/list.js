@@ -9,6 +9,9 @@
   var status = document.getElementById("f-status");
   var shown = document.getElementById("shown");
   var none = document.getElementById("no-match");
+  // Only the members a link named (?ids=0005,0006: 作成's result, the members it made anew), until cleared.
+  var ids = "";
+  var idsNote = document.getElementById("ids-filter");
   // Search the way the roster compares: full-width digits and letters typed by an IME match too.
   function norm(s) { return (s || "").normalize("NFKC").trim().toLowerCase(); }
   // The ID, the name, and the address block (representative's name, address) as the server gave it.
@@ -25,12 +28,14 @@
 
   function apply() {
     var text = norm(q.value), g = group.value, f = flag.value, s = status.value, n = 0;
+    var only = ids ? "," + ids + "," : "";
     for (var i = 0; i < rows.length; i++) {
       var tr = rows[i], flags = tr.dataset.flags;
       var ok = (!text || keys[i].indexOf(text) !== -1) &&
         (!g || tr.dataset.group === g) &&
         (!f || (f === "any" ? flags !== "" : (" " + flags + " ").indexOf(" " + f + " ") !== -1)) &&
-        (!s || tr.dataset.status === s);
+        (!s || tr.dataset.status === s) &&
+        (!only || only.indexOf("," + tr.dataset.id + ",") !== -1);
       tr.hidden = !ok;
       if (ok) n++;
     }
@@ -41,6 +46,8 @@
     if (g) params.set("group", g);
     if (f) params.set("flag", f);
     if (s) params.set("status", s);
+    if (ids) params.set("ids", ids);
+    idsNote.hidden = !ids;
     var query = params.toString();
     history.replaceState(null, "", location.pathname + (query ? "?" + query : ""));
     links.forEach(function (row) {
@@ -53,6 +60,8 @@
   group.value = start.get("group") || "";
   flag.value = start.get("flag") || "";
   status.value = start.get("status") || "";
+  ids = start.get("ids") || "";
+  document.getElementById("ids-clear").addEventListener("click", function (e) { e.preventDefault(); ids = ""; apply(); });
   document.getElementById("filters").addEventListener("submit", function (e) { e.preventDefault(); });
   [q, group, flag, status].forEach(function (el) { el.addEventListener("input", apply); });
   apply();
