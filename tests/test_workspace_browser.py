@@ -15,13 +15,13 @@ import pypdfium2
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from mailmerge import pipeline
+from mailmerge import mailing, pipeline
 from mailmerge.config import load_config
 from mailmerge.dates import today_jst
 from test_review_browser import PAGE_TIMEOUT_MS, _keep_screenshot, browser  # noqa: F401  (the module's chromium)
 from test_workspace import bad_roster
 
-from conftest import REPO, write_config
+from conftest import REPO, copy_run, write_config
 from helpers import TEMPLATES
 
 # A whole run of the sample roster (60 documents through LibreOffice) on a loaded machine: bounded, generous.
@@ -268,3 +268,46 @@ def test_an_empty_required_field_is_named_in_japanese(serving: Serving, page: Pa
     _shot(page, tmp_path, "required-date")
     page.fill("#sent-on", today_jst().isoformat())
     assert field.evaluate("f => f.validationMessage") == ""  # filled in again: nothing more is said
+
+
+def test_the_resend_reason_left_empty_is_named_in_japanese(sample_run: Path, tmp_path: Path, page: Page) -> None:
+    # The stand-in's case: 「Please fill out this field.」 on 再送の理由, the one field a re-send's seal asks for.
+    from test_review_browser import Served
+    from test_workspace import _client, _csrf, _wait
+
+    roster = tmp_path / "members.xlsx"
+    shutil.copy(REPO / "data" / "members.xlsx", roster)
+    config_path = write_config(tmp_path, path=f'"{roster}"')
+    served = Served(config_path, copy_run(sample_run, tmp_path))
+    try:
+        config = load_config(config_path)
+        _app, client = _client(config_path, served.out)  # the steps before, as the workspace's own test takes them
+        csrf = _csrf(client)
+        today = today_jst().isoformat()
+        mailing.record_decisions(config, served.out, ["0005"], "approved", "", "確認 花子")
+        client.post("/workspace/print", data={"csrf_token": csrf})
+        assert _wait(client, "print")["state"] == "done"
+        client.post("/workspace/seal", data={"csrf_token": csrf, "sent_on": today})
+        assert _wait(client, "seal")["state"] == "done"
+        book = openpyxl.load_workbook(roster)
+        sheet = book.worksheets[0]
+        headers = [c.value for c in sheet[1]]
+        row = next(r for r in sheet.iter_rows(min_row=2) if str(r[headers.index("会員番号")].value) == "0005")
+        row[headers.index("部署")].value = "総務部（訂正）"
+        book.save(roster)
+        pipeline.run(config, out_dir=served.out)
+        mailing.record_decisions(config, served.out, ["0005"], "approved", "", "確認 花子")
+        client.post("/workspace/print", data={"csrf_token": csrf})
+        assert _wait(client, "print")["state"] == "done"
+
+        page.goto(served.url)
+        base = served.url.split("/?")[0]
+        page.goto(f"{base}/workspace/seal?sent_on={today}")
+        expect(page.locator("#seal-resent")).to_contain_text("会員番号 0005")
+        page.locator("#seal-start").click()
+        reason = page.locator("#seal-reason")
+        assert reason.evaluate("f => f.validationMessage") == "この欄を入力してください。"
+        expect(page.locator("#seal-confirm")).to_be_visible()  # held on the empty field: nothing sealed
+        _shot(page, tmp_path, "required-reason")
+    finally:
+        served.serving.close()
