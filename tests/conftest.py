@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import signal
 from pathlib import Path
 
@@ -55,3 +56,14 @@ def copy_run(sample: Path, folder: Path) -> Path:
     target = folder / "out"
     shutil.copytree(sample, target, ignore=shutil.ignore_patterns(".mailmerge.lock", ".review-cache"))
     return target
+
+
+# A cycle of its own for a workspace test (tests/test_workspace*.py); modules that define a `cycle` of
+# their own (test_send's, with [email]) use theirs.
+@pytest.fixture
+def cycle(tmp_path: Path) -> Path:
+    """A cycle folder: its own copy of the roster under data/, the config pointing at it."""
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(REPO / "data" / "members.xlsx", data / "members.xlsx")
+    return write_config(tmp_path, path=f'"{data / "members.xlsx"}"')

@@ -42,15 +42,6 @@ def bad_roster(source: Path, target: Path) -> Path:
     return target
 
 
-@pytest.fixture
-def cycle(tmp_path: Path) -> Path:
-    """A cycle folder: its own copy of the roster under data/, the config pointing at it."""
-    data = tmp_path / "data"
-    data.mkdir()
-    shutil.copy(REPO / "data" / "members.xlsx", data / "members.xlsx")
-    return write_config(tmp_path, path=f'"{data / "members.xlsx"}"')
-
-
 def _client(config: Path, out: Path):
     app = webapp.create_app(load_config(config), out, TOKEN)
     client = app.test_client()

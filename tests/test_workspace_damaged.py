@@ -4,23 +4,11 @@ on the pages that need the run, in Japanese with what to do: never shown as the 
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
-
-import pytest
 
 from test_workspace import _client, _text
 
-from conftest import REPO, copy_run, write_config
-
-
-@pytest.fixture
-def cycle(tmp_path: Path) -> Path:
-    """A cycle folder: its own copy of the roster under data/, the config pointing at it."""
-    data = tmp_path / "data"
-    data.mkdir()
-    shutil.copy(REPO / "data" / "members.xlsx", data / "members.xlsx")
-    return write_config(tmp_path, path=f'"{data / "members.xlsx"}"')
+from conftest import copy_run
 
 
 def test_a_damaged_manifest_is_said_on_home_and_on_the_pages_that_need_the_run(

@@ -3,26 +3,14 @@ menu names it (「作成」「確認」「印刷」), a command only in parenthe
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
-
-import pytest
 
 from mailmerge import mailing
 from mailmerge.config import load_config
 from mailmerge.dates import today_jst
 from test_workspace import _client, _csrf, _text, _wait
 
-from conftest import REPO, copy_run, write_config
-
-
-@pytest.fixture
-def cycle(tmp_path: Path) -> Path:
-    """A cycle folder: its own copy of the roster under data/, the config pointing at it."""
-    data = tmp_path / "data"
-    data.mkdir()
-    shutil.copy(REPO / "data" / "members.xlsx", data / "members.xlsx")
-    return write_config(tmp_path, path=f'"{data / "members.xlsx"}"')
+from conftest import copy_run
 
 
 def test_a_file_changed_after_approval_is_said_with_the_steps_to_take(
