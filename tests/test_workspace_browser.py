@@ -310,4 +310,5 @@ def test_the_resend_reason_left_empty_is_named_in_japanese(sample_run: Path, tmp
         expect(page.locator("#seal-confirm")).to_be_visible()  # held on the empty field: nothing sealed
         _shot(page, tmp_path, "required-reason")
     finally:
+        page.context.close()  # its keep-alive connections first: the server's close waits for them
         served.serving.close()
