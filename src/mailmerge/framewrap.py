@@ -75,8 +75,8 @@ class FrameLines:
         self._normal: str | None = None  # the paragraph style of a paragraph that names none
         self._widths: dict[tuple[str, str | None, str | None], tuple[tuple[bool, bool | None], float | None]] = {}
         self._resolved: dict[str, RunFont] = {}
-        if styles:
-            root = etree.fromstring(styles)
+        root = _parsed(styles)
+        if root is not None:
             defaults = root.find(f"{{{W}}}docDefaults/{{{W}}}rPrDefault/{{{W}}}rPr")
             self._defaults = _run_font(defaults).over(self._defaults)
             for style in root.iter(f"{{{W}}}style"):
@@ -162,6 +162,14 @@ class FrameLines:
             _, text, place, _ = letters[first]
             _split(text, place)
         return bool(breaks)
+
+
+def _parsed(styles: bytes | None) -> etree._Element | None:
+    """Return styles.xml parsed; None when there is none or it cannot be read (the defaults then measure)."""
+    try:
+        return etree.fromstring(styles) if styles else None
+    except etree.XMLSyntaxError:
+        return None  # no font is then known unless the runs name theirs: their lines are left to LibreOffice
 
 
 def _indents(properties: etree._Element | None) -> float:
