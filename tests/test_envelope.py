@@ -359,3 +359,14 @@ def test_only_a_line_broken_at_its_space_gets_a_break(breaking, letters) -> None
     with zipfile.ZipFile(breaking["9101"].with_suffix(".docx")) as package:
         body = etree.fromstring(package.read("word/document.xml"))
     assert len(body.findall(f".//{W}framePr/../../{W}r/{W}br")) == 2
+
+
+def test_an_empty_frame_paragraph_narrower_than_its_indent_renders() -> None:
+    """A template's own oddity (the red team's review): nothing to measure, nothing broken, no crash."""
+    from mailmerge.framewrap import FrameLines
+
+    body = (
+        f'<w:document xmlns:w="{W[1:-1]}"><w:body><w:p><w:pPr><w:framePr w:w="1000"/><w:ind w:left="1440"/>'
+        '</w:pPr></w:p><w:p><w:pPr><w:framePr w:w="0"/></w:pPr><w:r><w:t>見本</w:t></w:r></w:p></w:body></w:document>'
+    )
+    assert FrameLines(None).apply(etree.fromstring(body)) is False

@@ -716,3 +716,6 @@ def test_a_label_line_never_begins_with_a_closing_bracket_nor_ends_with_an_openi
     pieces = sheets._wrap("北海道札幌市中央区北一条西二丁目二）見本", 11, width)[0]
     assert not [p for p in pieces if p.startswith("）")], pieces
     assert pieces == ["北海道札幌市中央区北一条西二丁目", "二）見本"]
+    # Two closing brackets in a row go along with the character they close on.
+    pieces = sheets._wrap("北海道札幌市中央区北一条西二会社）」見本", 11, width)[0]
+    assert pieces == ["北海道札幌市中央区北一条西二会", "社）」見本"]

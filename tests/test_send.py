@@ -323,7 +323,7 @@ def test_a_temporary_refusal_is_retried_and_a_permanent_one_reported(cycle: Path
     assert_private(done)
     assert "送信しました（メールサーバーが受け付けました）: 3 通" in done.stdout
     assert (
-        "メールサーバーに拒否された会員: 1 件（アドレスを確かめてください。名簿を直すと次の実行で送ります）"
+        "メールサーバーに拒否された会員: 1 件（会員ごとに、確かめることを下に書きます。直すと次の送信で送ります）"
         in done.stdout
     )
     assert (

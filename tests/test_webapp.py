@@ -357,7 +357,10 @@ def test_a_member_whose_roster_row_changed_cannot_be_approved_until_run_again(ru
         headers={"X-CSRF-Token": _csrf(client)},
     )
     assert refused.status_code == 409
-    assert refused.get_json()["error"].startswith("会員番号 0005: 作成後に名簿・テンプレート・設定が変わっています")
+    assert refused.get_json()["error"] == (  # worded for the page: 作成, never a command to type
+        "会員番号 0005: 作成後に名簿・テンプレート・設定が変わっています。"
+        "作業画面の「作成」で作り直してから承認してください"
+    )
     held = client.post(
         "/api/decisions",
         json={"member_id": "0005", "decision": "hold", "note": "名簿を直した", "documents": _shown(run_dir, "0005")},

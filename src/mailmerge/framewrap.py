@@ -135,6 +135,8 @@ class FrameLines:
                 return False  # a line the template breaks itself, or text this module does not know
             if element.tag == _T and element.text:
                 texts.append((element, self._font(element.getparent().find(f"{{{W}}}rPr"), base)))
+        if not texts or width <= 0:
+            return False  # nothing printed, or a frame narrower than its indents: nothing to measure against
         if sum(len(element.text or "") * (font.size or 0) for element, font in texts) * _WIDEST <= width:
             return False  # too short to reach the line's end, whatever its characters
         letters: list[tuple[str, etree._Element, int, float]] = []  # character, its w:t, place in it, width

@@ -272,6 +272,7 @@ def decide(
     shown: Mapping[str, Mapping[str, DocumentHashes]] | None = None,
     sealed: Mapping[str, Mapping[str, str]] | None = None,
     shown_messages: Mapping[str, str] | None = None,
+    in_browser: bool = False,
 ) -> tuple[Decision, ...]:
     """Record decisions on an opened run (the review app keeps one open); see record_decisions.
 
@@ -279,7 +280,8 @@ def decide(
     app's page); a member whose current documents are other ones is refused (REVIEW_REMADE).
     ``shown_messages``: likewise the hash of each member's e-mail as shown ('' for none; REVIEW_MAIL_REMADE).
     ``sealed``: each sealed member's PDFs as sealed; a member whose current documents were sealed
-    (sent) cannot be put on hold (named; passed over with ``member_ids`` None).
+    (sent) cannot be put on hold (named; passed over with ``member_ids`` None). ``in_browser``: a
+    refusal is worded for a page (作成, not a command).
     """
     if not reviewer.strip():
         raise MailmergeError(messages.NO_REVIEWER)
@@ -311,7 +313,7 @@ def decide(
             found = view.review(typed)
             if found is None or not found.rows:
                 raise MailmergeError(messages.UNKNOWN_MEMBER.format(member_id=roster.normalise_key(typed)))
-            if blocker := found.decision_blocker(decision):
+            if blocker := found.decision_blocker(decision, in_browser):
                 raise MailmergeError(blocker)
             if decision == HOLD and (cannot_hold := found.hold_blocker(sent)):
                 raise MailmergeError(cannot_hold)

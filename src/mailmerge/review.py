@@ -146,15 +146,16 @@ class MemberReview:
         """Return True when every file on disk is the one the manifest lists (nothing swapped or edited since)."""
         return not self.facts.files_changed
 
-    def decision_blocker(self, decision: str) -> str:
-        """Return why ``decision`` cannot be recorded on these documents now ('' when it can).
+    def decision_blocker(self, decision: str, in_browser: bool = False) -> str:
+        """Return why ``decision`` cannot be recorded on these documents now ('' when it can); ``in_browser``
+        as why_not_approved.
 
         Files that are not the manifest's are neither shown nor decided on, a hold included: a
         decision records the manifest's hashes, which would not be of the files on disk.
         """
-        if decision == APPROVED:
-            return self.approval_blocker
-        return self.why_not_approved(in_browser=False) if not self.files_as_made else ""
+        if decision == APPROVED or not self.files_as_made:
+            return self.why_not_approved(in_browser)
+        return ""
 
     @property
     def approval_blocker(self) -> str:

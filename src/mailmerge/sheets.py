@@ -232,11 +232,12 @@ def _wrap(text: str, size: float, width: float) -> tuple[list[str], bool]:
             if cut > 0:  # a word boundary: the words after it go to the next line whole
                 pieces.append(current[:cut].rstrip())
                 current = current[cut + 1 :].lstrip()
-            elif char in NO_LINE_START and len(current.rstrip()) > 1:
-                # A closing bracket or comma may not begin a line: the character before it goes along.
+            elif char in NO_LINE_START and _carried(current.rstrip()) > 0:
+                # A closing bracket or comma may not begin a line: the characters before it go along.
                 parted = True
-                pieces.append(current.rstrip()[:-1])
-                current = current.rstrip()[-1]
+                kept = current.rstrip()
+                pieces.append(kept[: _carried(kept)].rstrip())
+                current = kept[_carried(kept) :]
             else:
                 parted = parted or bool(char.strip() and current[-1].strip())
                 pieces.append(current.rstrip())
@@ -246,6 +247,17 @@ def _wrap(text: str, size: float, width: float) -> tuple[list[str], bool]:
         else:
             current, used = current + char, used + advance
     return (pieces + [current] if current or not pieces else pieces), parted
+
+
+def _carried(line: str) -> int:
+    """Return where LINE's end goes to the next line so that a closing bracket does not begin it (0: nowhere).
+
+    The last character, and the closing brackets before it with the character they close on.
+    """
+    cut = len(line) - 1
+    while cut > 0 and line[cut] in NO_LINE_START:
+        cut -= 1
+    return cut
 
 
 def _last_break(current: str, following: str) -> int:

@@ -184,9 +184,9 @@ def _record(
     member = _member_or_404(member_id)
     # A decision holds for the documents the reviewer saw, never for ones a run made after the page opened.
     sealed = _sealed_documents() if decision == HOLD else None  # what was mailed cannot be held back
-    seen_by = {member.member_id: shown}, {member.member_id: message}
+    docs, mail = {member.member_id: shown}, {member.member_id: message}
     mailing.decide(
-        _view(), [member_id], decision, note, reviewer, shown=seen_by[0], sealed=sealed, shown_messages=seen_by[1]
+        _view(), [member_id], decision, note, reviewer, sealed=sealed, in_browser=True, shown=docs, shown_messages=mail
     )
     _keep_what_was_decided(member)
     g.pop("view", None)  # the page shows the decision just made

@@ -82,7 +82,10 @@ SEND_WRITTEN = "メールを書き出しました: {count} 通（{where}）"
 SEND_DRY_RUN = "試しの実行（--dry-run）のため、送信していません。内容を確かめてから --dry-run なしで実行してください。"
 SEND_ACCEPTED = "送信しました（メールサーバーが受け付けました）: {count} 通"
 SEND_DEFERRED = "一時的なエラーで送れなかった会員: {count} 件（もう一度 mailmerge send を実行すると送ります）"
-SEND_FAILED = "メールサーバーに拒否された会員: {count} 件（アドレスを確かめてください。名簿を直すと次の実行で送ります）"
+# The header of the refused members' lines, each saying what to check (the address, or the server's reason).
+SEND_FAILED = (
+    "メールサーバーに拒否された会員: {count} 件（会員ごとに、確かめることを下に書きます。直すと次の送信で送ります）"
+)
 # A member the server refused or put off, in words and its code: the server's own text is English and may
 # quote the address (personal data); it stays in the journal (mail.db, `history`), never in the summary.
 SEND_REFUSED_ADDRESS = (

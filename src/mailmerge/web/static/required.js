@@ -12,8 +12,10 @@
       field.setCustomValidity(words.email);
     }
   };
+  // Said when the browser finds the field invalid (its "invalid" event, before it shows its message), and
+  // taken back as it is filled in: never set ahead, where a field the browser fills by itself (a saved
+  // password) without an input event would stay refused once.
   for (const field of document.querySelectorAll("input[required], input[type=email]")) {
-    say(field);
     for (const event of ["input", "change", "invalid"]) field.addEventListener(event, () => say(field));
   }
 })();
