@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+import resource
+import ssl
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -518,21 +523,54 @@ def test_a_manager_adds_and_disables_accounts_in_the_workspace(office_app) -> No
     assert "user_add" in actions and "user_disable" in actions
 
 
-def test_the_https_front_keeps_a_browsers_connection_open_between_requests(office_app, tmp_path: Path) -> None:
-    import http.client
-    import ssl
-
+@contextlib.contextmanager
+def _https_office(app: Any, tmp_path: Path) -> Iterator[tuple[Any, ssl.SSLContext]]:
+    """Serve APP as `serve --host 127.0.0.2` does (TLS front, waitress behind it, a certificate of its own) in a
+    thread; yield the server and a client context that trusts its certificate. Closed on the way out."""
     from mailmerge import officeserver
 
     from helpers import ServerThread
 
     cert, key = officeserver.self_signed(tmp_path / "tls", ["127.0.0.2"])
-    server = officeserver.OfficeServer(office_app, "127.0.0.2", 0, officeserver.tls_context(cert, key))
+    server = officeserver.OfficeServer(app, "127.0.0.2", 0, officeserver.tls_context(cert, key))
     serving = ServerThread(server)
     try:
-        connection = http.client.HTTPSConnection(
-            "127.0.0.2", server.effective_port, timeout=60, context=ssl.create_default_context(cafile=cert)
-        )
+        yield server, ssl.create_default_context(cafile=cert)
+    finally:
+        serving.close()
+
+
+@contextlib.contextmanager
+def _open_files(soft: int) -> Iterator[None]:
+    """Set this process's soft limit of open files to SOFT for a while (the hard one stays)."""
+    before, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (before, hard))
+
+
+def _colleague_signs_in_page(server: Any, trusting: ssl.SSLContext, source: str = "") -> str:
+    """Return the sign-in page as a colleague's browser gets it (from SOURCE, an address of 127/8, when given)."""
+    import http.client
+
+    colleague = http.client.HTTPSConnection(
+        "127.0.0.2", server.effective_port, timeout=30, context=trusting, source_address=(source, 0) if source else None
+    )
+    try:
+        colleague.request("GET", "/office/signin")
+        answer = colleague.getresponse()
+        return f"{answer.status} {answer.read().decode('utf-8')}"
+    finally:
+        colleague.close()
+
+
+def test_the_https_front_keeps_a_browsers_connection_open_between_requests(office_app, tmp_path: Path) -> None:
+    import http.client
+
+    with _https_office(office_app, tmp_path) as (server, trusting):
+        connection = http.client.HTTPSConnection("127.0.0.2", server.effective_port, timeout=60, context=trusting)
         connection.request("GET", "/office/signin")
         first = connection.getresponse()
         assert first.status == 200 and "サインイン" in first.read().decode("utf-8")
@@ -542,142 +580,84 @@ def test_the_https_front_keeps_a_browsers_connection_open_between_requests(offic
         assert second.status == 200 and "サインイン" in second.read().decode("utf-8")
         assert opened is not None and connection.sock is opened  # the same connection: one TLS handshake
         connection.close()
-    finally:
-        serving.close()
 
 
 def test_idle_connections_from_the_network_do_not_take_the_https_front_down(office_app, tmp_path: Path) -> None:
     """Anyone on the office network can open connections without signing in: a few hundred left idle put the
     server's descriptors above select()'s 1,024, and the front and waitress behind it then died for everyone."""
-    import http.client
-    import resource
     import socket
-    import ssl
-
-    from mailmerge import officeserver
-
-    from helpers import ServerThread
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     wanted = 4096 if hard == resource.RLIM_INFINITY else min(hard, 4096)
     assert wanted > 2000, f"this machine allows {hard} open files: too few to try the attack"
-    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, wanted), hard))
-    cert, key = officeserver.self_signed(tmp_path / "tls", ["127.0.0.2"])
-    server = officeserver.OfficeServer(office_app, "127.0.0.2", 0, officeserver.tls_context(cert, key))
-    serving = ServerThread(server)
-    trusting = ssl.create_default_context(cafile=cert)
     idle: list[ssl.SSLSocket] = []
-    try:
-        # Each idle connection holds four descriptors in this process: ours, the front's, its way to
-        # waitress and waitress's end of it. From eight machines: one alone may hold only so many.
-        for n in range(320):
-            plain = socket.create_connection(
-                ("127.0.0.2", server.effective_port), source_address=(f"127.0.0.{10 + n % 8}", 0)
-            )
-            idle.append(trusting.wrap_socket(plain, server_hostname="127.0.0.2"))
-        colleague = http.client.HTTPSConnection("127.0.0.2", server.effective_port, timeout=30, context=trusting)
-        colleague.request("GET", "/office/signin")
-        answer = colleague.getresponse()
-        assert answer.status == 200 and "サインイン" in answer.read().decode("utf-8")
-        colleague.close()
-        for connection in idle:
-            connection.close()
-        idle.clear()
-        later = http.client.HTTPSConnection("127.0.0.2", server.effective_port, timeout=30, context=trusting)
-        later.request("GET", "/office/signin")
-        again = later.getresponse()
-        assert again.status == 200 and "サインイン" in again.read().decode("utf-8")
-        later.close()
-    finally:
-        for connection in idle:
-            connection.close()
-        serving.close()
-        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    with _open_files(max(soft, wanted)), _https_office(office_app, tmp_path) as (server, trusting):
+        try:
+            # Each idle connection holds four descriptors in this process: ours, the front's, its way to
+            # waitress and waitress's end of it. From eight machines: one alone may hold only so many.
+            for n in range(320):
+                plain = socket.create_connection(
+                    ("127.0.0.2", server.effective_port), source_address=(f"127.0.0.{10 + n % 8}", 0)
+                )
+                idle.append(trusting.wrap_socket(plain, server_hostname="127.0.0.2"))
+            page = _colleague_signs_in_page(server, trusting)
+            assert page.startswith("200 ") and "サインイン" in page
+            for connection in idle:
+                connection.close()
+            idle.clear()
+            again = _colleague_signs_in_page(server, trusting)
+            assert again.startswith("200 ") and "サインイン" in again
+        finally:
+            for connection in idle:
+                connection.close()
 
 
 def test_one_machine_holding_many_connections_does_not_lock_the_office_out(office_app, tmp_path: Path) -> None:
     """One PC on the network (no sign-in needed) held 1,100 idle connections: waitress behind the front
     took no more than its 1,000, and a colleague's browser then got no page at all while they stayed open."""
-    import http.client
-    import resource
     import socket
-    import ssl
-
-    from mailmerge import officeserver
-
-    from helpers import ServerThread
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     wanted = 8192 if hard == resource.RLIM_INFINITY else min(hard, 8192)
     assert wanted > 5000, f"this machine allows {hard} open files: too few to try the attack"
-    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, wanted), hard))
-    cert, key = officeserver.self_signed(tmp_path / "tls", ["127.0.0.2"])
-    server = officeserver.OfficeServer(office_app, "127.0.0.2", 0, officeserver.tls_context(cert, key))
-    serving = ServerThread(server)
-    trusting = ssl.create_default_context(cafile=cert)
     idle: list[socket.socket] = []
-    try:
-        for _ in range(1100):  # from 127.0.0.4, one machine
-            plain = socket.create_connection(("127.0.0.2", server.effective_port), source_address=("127.0.0.4", 0))
-            idle.append(plain)
-            try:
-                idle[-1] = trusting.wrap_socket(plain, server_hostname="127.0.0.2")
-            except (OSError, ssl.SSLError):
-                pass  # refused by the front: as good for the attack as held
-        colleague = http.client.HTTPSConnection(
-            "127.0.0.2", server.effective_port, timeout=30, context=trusting, source_address=("127.0.0.3", 0)
-        )
-        colleague.request("GET", "/office/signin")
-        answer = colleague.getresponse()
-        assert answer.status == 200 and "サインイン" in answer.read().decode("utf-8")
-        colleague.close()
-    finally:
-        for connection in idle:
-            connection.close()
-        serving.close()
-        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    with _open_files(max(soft, wanted)), _https_office(office_app, tmp_path) as (server, trusting):
+        try:
+            for _ in range(1100):  # from 127.0.0.4, one machine
+                plain = socket.create_connection(("127.0.0.2", server.effective_port), source_address=("127.0.0.4", 0))
+                idle.append(plain)
+                try:
+                    idle[-1] = trusting.wrap_socket(plain, server_hostname="127.0.0.2")
+                except (OSError, ssl.SSLError):
+                    pass  # refused by the front: as good for the attack as held
+            page = _colleague_signs_in_page(server, trusting, source="127.0.0.3")
+            assert page.startswith("200 ") and "サインイン" in page
+        finally:
+            for connection in idle:
+                connection.close()
 
 
 def test_the_front_serves_past_the_services_usual_limit_of_open_files(office_app, tmp_path: Path) -> None:
     """systemd starts a service allowed 1,024 open files: five PCs with 60 connections each used them up, and
     the front then spun on accept() failing (EMFILE) while a colleague's browser waited for nothing."""
-    import http.client
-    import resource
     import socket
-    import ssl
 
-    from mailmerge import officeserver
-
-    from helpers import ServerThread
-
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     assert hard == resource.RLIM_INFINITY or hard > 4096, f"this machine allows {hard} open files: too few"
-    resource.setrlimit(resource.RLIMIT_NOFILE, (1024, hard))  # as a systemd service starts
     idle: list[socket.socket] = []
-    serving = None
-    try:
-        cert, key = officeserver.self_signed(tmp_path / "tls", ["127.0.0.2"])
-        server = officeserver.OfficeServer(office_app, "127.0.0.2", 0, officeserver.tls_context(cert, key))
-        serving = ServerThread(server)
-        trusting = ssl.create_default_context(cafile=cert)
-        for n in range(300):
-            plain = socket.create_connection(
-                ("127.0.0.2", server.effective_port), source_address=(f"127.0.0.{20 + n % 5}", 0)
-            )
-            idle.append(trusting.wrap_socket(plain, server_hostname="127.0.0.2"))
-        colleague = http.client.HTTPSConnection(
-            "127.0.0.2", server.effective_port, timeout=30, context=trusting, source_address=("127.0.0.3", 0)
-        )
-        colleague.request("GET", "/office/signin")
-        answer = colleague.getresponse()
-        assert answer.status == 200 and "サインイン" in answer.read().decode("utf-8")
-        colleague.close()
-    finally:
-        for connection in idle:
-            connection.close()
-        if serving is not None:
-            serving.close()
-        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    # As a systemd service starts: 1,024 open files, the server made within them.
+    with _open_files(1024), _https_office(office_app, tmp_path) as (server, trusting):
+        try:
+            for n in range(300):
+                plain = socket.create_connection(
+                    ("127.0.0.2", server.effective_port), source_address=(f"127.0.0.{20 + n % 5}", 0)
+                )
+                idle.append(trusting.wrap_socket(plain, server_hostname="127.0.0.2"))
+            page = _colleague_signs_in_page(server, trusting, source="127.0.0.3")
+            assert page.startswith("200 ") and "サインイン" in page
+        finally:
+            for connection in idle:
+                connection.close()
 
 
 def test_the_audit_log_says_what_was_done_in_japanese_words(office_app) -> None:
@@ -775,27 +755,17 @@ def test_the_https_front_passes_a_page_of_megabytes_whole(tmp_path: Path) -> Non
 def test_the_office_server_serves_a_page_of_megabytes_whole_through_waitress(tmp_path: Path) -> None:
     """waitress on its Unix socket (its send buffer widened) and the TLS front: a 3 MB answer arrives whole."""
     import http.client
-    import ssl
 
     from flask import Flask
-
-    from mailmerge import officeserver
-
-    from helpers import ServerThread
 
     page = bytes(range(256)) * 12289
     app = Flask(__name__)
     app.add_url_rule("/", "page", lambda: page)
-    cert, key = officeserver.self_signed(tmp_path / "tls", ["127.0.0.2"])
-    server = officeserver.OfficeServer(app, "127.0.0.2", 0, officeserver.tls_context(cert, key))
-    serving = ServerThread(server)
-    browser = http.client.HTTPSConnection(
-        "127.0.0.2", server.effective_port, timeout=60, context=ssl.create_default_context(cafile=cert)
-    )
-    try:
-        for _ in range(3):
-            browser.request("GET", "/")
-            assert browser.getresponse().read() == page
-    finally:
-        browser.close()
-        serving.close()
+    with _https_office(app, tmp_path) as (server, trusting):
+        browser = http.client.HTTPSConnection("127.0.0.2", server.effective_port, timeout=60, context=trusting)
+        try:
+            for _ in range(3):
+                browser.request("GET", "/")
+                assert browser.getresponse().read() == page
+        finally:
+            browser.close()
