@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import DATA, REPO, SampleRun, sample_run_once, write_config
+from helpers import DATA, REPO, TEMPLATES, SampleRun, sample_run_once, write_config
 
 __all__ = ["DATA", "REPO", "write_config"]  # older test files import these from conftest
 
@@ -67,3 +67,20 @@ def cycle(tmp_path: Path) -> Path:
     data.mkdir()
     shutil.copy(REPO / "data" / "members.xlsx", data / "members.xlsx")
     return write_config(tmp_path, path=f'"{data / "members.xlsx"}"')
+
+
+@pytest.fixture
+def own_templates(tmp_path: Path) -> Path:
+    """A cycle whose roster and templates are copies of its own (the 文面 page replaces them)."""
+    data, templates = tmp_path / "data", tmp_path / "templates"
+    data.mkdir()
+    templates.mkdir()
+    shutil.copy(REPO / "data" / "members.xlsx", data / "members.xlsx")
+    for name in ("letter.docx", "overview.docx"):
+        shutil.copy(TEMPLATES / name, templates / name)
+    return write_config(
+        tmp_path,
+        path=f'"{data / "members.xlsx"}"',
+        letter=f'"{templates / "letter.docx"}"',
+        overview=f'"{templates / "overview.docx"}"',
+    )

@@ -7,7 +7,6 @@ from __future__ import annotations
 import http.cookiejar
 import io
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from mailmerge.dates import today_jst
 from mailmerge.state import OutputLock
 from mailmerge.store.jobs import JOBS_DB_NAME, JobStore
 
-from conftest import REPO, copy_run, write_config
+from conftest import copy_run
 
 TOKEN = "workspace-token-" + "y" * 20
 # Bounds for a job on a loaded machine; a right answer comes as soon as it can.
@@ -609,25 +608,6 @@ def test_serve_prints_the_workspace_address_and_stops_on_ctrl_c(cycle: Path, tmp
         _, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
     assert messages.SERVE_STOPPED in err
-
-
-@pytest.fixture
-def own_templates(tmp_path: Path) -> Path:
-    """A cycle whose roster and templates are copies of its own (the 文面 page replaces them)."""
-    from helpers import TEMPLATES
-
-    data, templates = tmp_path / "data", tmp_path / "templates"
-    data.mkdir()
-    templates.mkdir()
-    shutil.copy(REPO / "data" / "members.xlsx", data / "members.xlsx")
-    for name in ("letter.docx", "overview.docx"):
-        shutil.copy(TEMPLATES / name, templates / name)
-    return write_config(
-        tmp_path,
-        path=f'"{data / "members.xlsx"}"',
-        letter=f'"{templates / "letter.docx"}"',
-        overview=f'"{templates / "overview.docx"}"',
-    )
 
 
 def _upload_template(client, document: str, data: bytes, name: str = "letter.docx"):

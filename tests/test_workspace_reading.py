@@ -27,23 +27,6 @@ from helpers import DATA, TEMPLATES
 TOKEN = "workspace-token-" + "r" * 20
 
 
-@pytest.fixture
-def own_cycle(tmp_path: Path) -> Path:
-    """A cycle whose roster and templates are its own copies (changed by the tests)."""
-    data, templates = tmp_path / "data", tmp_path / "templates"
-    data.mkdir()
-    templates.mkdir()
-    shutil.copy(REPO / "data" / "members.xlsx", data / "members.xlsx")
-    for name in ("letter.docx", "overview.docx"):
-        shutil.copy(TEMPLATES / name, templates / name)
-    return write_config(
-        tmp_path,
-        path=f'"{data / "members.xlsx"}"',
-        letter=f'"{templates / "letter.docx"}"',
-        overview=f'"{templates / "overview.docx"}"',
-    )
-
-
 def _client(config: Path, out: Path):
     client = webapp.create_app(load_config(config), out, TOKEN).test_client()
     assert client.get(f"/workspace/?token={TOKEN}").status_code == 303
@@ -78,9 +61,9 @@ def _empty_name(roster: Path, member_id: str) -> None:
 
 
 def test_a_roster_change_is_checked_in_full_and_the_unchanged_templates_are_not_inspected_again(
-    own_cycle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    own_templates: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client = _client(own_cycle, tmp_path / "out")
+    client = _client(own_templates, tmp_path / "out")
     assert "30 名, エラー 0" in _text(client.get("/workspace/"))
     inspected = _count(monkeypatch, templatecheck, "inspect_template")
     _empty_name(tmp_path / "data" / "members.xlsx", "0005")
@@ -94,9 +77,9 @@ def test_a_roster_change_is_checked_in_full_and_the_unchanged_templates_are_not_
 
 
 def test_a_changed_template_is_inspected_again_and_its_problem_shown(
-    own_cycle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    own_templates: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client = _client(own_cycle, tmp_path / "out")
+    client = _client(own_templates, tmp_path / "out")
     assert "問題 0" in _text(client.get("/workspace/"))
     inspected = _count(monkeypatch, templatecheck, "inspect_template")
     letter = tmp_path / "templates" / "letter.docx"
