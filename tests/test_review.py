@@ -82,7 +82,7 @@ def test_the_gates_follow_the_documents_and_the_decision() -> None:
     rows = [row("letter"), row("overview")]
     approval = review.make_decision("0001", "approved", "", "事務局 山田", review.current_hashes(rows)["0001"])
     plain = member(rows, approval)
-    assert plain.may_be_approved and plain.approved and plain.approval_blocker == ""
+    assert plain.may_be_approved and plain.approved and plain.why_not_approved(False) == ""
     printed = PrintedMember(
         "0001", 1, "2026-12-01T10:00:00+09:00", "jimu", True, {"letter": "p" * 64, "overview": "p" * 64}
     )
@@ -101,13 +101,13 @@ def test_the_gates_follow_the_documents_and_the_decision() -> None:
 
     missing = member([row("letter")], approval)
     assert not missing.may_be_approved and not missing.approved
-    assert missing.approval_blocker.startswith("会員番号 0001: 文書がそろっていないため承認できません")
+    assert missing.why_not_approved(False).startswith("会員番号 0001: 文書がそろっていないため承認できません")
     assert not missing.may_be_printed(include_unapproved=True) and not missing.may_be_sealed(set(), printed)
     assert missing.blocking_flags == (review.MISSING_DOCUMENT,)
 
     changed = member(rows, approval, roster_changed=True)
     assert not changed.approved and not changed.may_be_printed(include_unapproved=True)
-    assert changed.approval_blocker.startswith("会員番号 0001: 作成後に名簿・テンプレート・設定が変わっています")
+    assert changed.why_not_approved(False).startswith("会員番号 0001: 作成後に名簿・テンプレート・設定が変わっています")
     assert changed.blocking_flags == (review.ROSTER_CHANGED,)
 
     remade = [row("letter", pdf="q"), row("overview")]
@@ -120,8 +120,8 @@ def test_the_gates_follow_the_documents_and_the_decision() -> None:
     assert swapped.status == review.APPROVED and swapped.flags == (review.FILES_CHANGED,)
     assert not swapped.approved and not swapped.may_be_approved and not swapped.may_be_printed(include_unapproved=True)
     assert not swapped.may_be_sealed(set(), printed) and swapped.blocking_flags == (review.FILES_CHANGED,)
-    assert swapped.approval_blocker.startswith("会員番号 0001: ファイルが作成時と違います")
-    assert swapped.decision_blocker("hold") == swapped.approval_blocker
+    assert swapped.why_not_approved(False).startswith("会員番号 0001: ファイルが作成時と違います")
+    assert swapped.decision_blocker("hold") == swapped.why_not_approved(False)
     assert member(rows).decision_blocker("hold") == ""
 
 

@@ -96,7 +96,7 @@ STATUSES = (APPROVED, HOLD, STALE, UNDECIDED)
 class MemberReview:
     """One member's documents in the run, what to look at, the decision, and what may be done with them.
 
-    The gates (``approval_blocker``, ``hold_blocker``, ``approved``, ``may_be_printed``, ``may_be_sealed``) are the one
+    The gates (``why_not_approved``, ``hold_blocker``, ``approved``, ``may_be_printed``, ``may_be_sealed``) are the one
     place that decides whether a member may be approved, printed or sealed.
     """
 
@@ -156,11 +156,6 @@ class MemberReview:
         if decision == APPROVED or not self.files_as_made:
             return self.why_not_approved(in_browser)
         return ""
-
-    @property
-    def approval_blocker(self) -> str:
-        """Return why these documents cannot be approved now ('' when they can), as the command line says it."""
-        return self.why_not_approved(in_browser=False)
 
     def why_not_approved(self, in_browser: bool) -> str:
         """Return why these documents cannot be approved now ('' when they can); ``in_browser``: for a page,
